@@ -1,0 +1,104 @@
+# jostle: plain Makefile.
+#   make                         library (static, shared), jostle, examples
+#   make check                   the test suite (Check), CLI tests, examples
+#   make SANITIZER=thread check  the same tree under ThreadSanitizer
+#   make SANITIZER=address,undefined check
+#   make bench                   benchmarks against baselines measured in the same run
+#   make install PREFIX=/usr/local
+# Sanitizer builds go to their own folder, so they never mix with the plain one.
+
+CC ?= cc
+PREFIX ?= /usr/local
+SANITIZER ?=
+WERROR ?=
+comma := ,
+O := build$(if $(SANITIZER),-$(subst $(comma),-,$(SANITIZER)))
+
+WARN := -Wall -Wextra -Wshadow -Wundef -Wstrict-prototypes -Wmissing-prototypes \
+        $(if $(WERROR),-Werror)
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -fPIC -fvisibility=hidden -pthread -I. -Iinclude $(WARN)
+SAN_FLAGS := $(if $(SANITIZER),-fsanitize=$(SANITIZER) -fno-omit-frame-pointer \
+             $(if $(findstring undefined,$(SANITIZER)),-fno-sanitize-recover=undefined))
+# jostle's own code is built with the sanitizer; the built-in scenarios are not:
+# the racy ones race on purpose, and the sanitizer is here to find races in jostle.
+CFLAGS_JOSTLE := $(BASE_CFLAGS) $(SAN_FLAGS) $(CFLAGS)
+CFLAGS_SCENARIO := $(BASE_CFLAGS) $(CFLAGS)
+HWLOC_LIBS := $(shell pkg-config --libs hwloc 2>/dev/null || echo -lhwloc)
+CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt -lm)
+LIBS := $(HWLOC_LIBS) -lm -pthread
+LDFLAGS_ALL := $(SAN_FLAGS) $(LDFLAGS)
+
+LIB_SRCS := $(filter-out harness/main.c,$(wildcard harness/*.c)) \
+            $(wildcard schedulers/*.c) $(wildcard reports/*.c)
+SCENARIO_SRCS := $(wildcard scenarios/*.c)
+EXAMPLE_SRCS := $(wildcard scenarios/examples/*.c)
+TEST_SRCS := $(wildcard tests/check_*.c)
+HEADERS := $(wildcard include/*.h harness/*.h schedulers/*.h reports/*.h scenarios/*.h tests/*.h)
+
+LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
+SCENARIO_OBJS := $(SCENARIO_SRCS:%.c=$(O)/%.o)
+TEST_SCENARIO_OBJS := $(O)/tests/scenarios_test.o
+EXAMPLES := $(patsubst scenarios/examples/%.c,$(O)/examples/%,$(EXAMPLE_SRCS))
+TESTS := $(patsubst tests/%.c,$(O)/tests/%,$(TEST_SRCS))
+
+.PHONY: all check bench install demo clean
+all: $(O)/libjostle.a $(O)/libjostle.so $(O)/jostle $(O)/jostle-test $(EXAMPLES)
+
+$(O)/scenarios/%.o: scenarios/%.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_SCENARIO) -c $< -o $@
+
+$(O)/tests/%.o: tests/%.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_JOSTLE) $(CHECK_CFLAGS) -c $< -o $@
+
+$(O)/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_JOSTLE) -c $< -o $@
+
+$(O)/libjostle.a: $(LIB_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(O)/libjostle.so: $(LIB_OBJS)
+	$(CC) -shared $(LDFLAGS_ALL) -Wl,-soname,libjostle.so.0 -o $@ $^ $(LIBS)
+
+# The scenario objects are linked whole: each registers itself in a constructor.
+$(O)/jostle: $(O)/harness/main.o $(SCENARIO_OBJS) $(O)/libjostle.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $(O)/harness/main.o $(SCENARIO_OBJS) $(O)/libjostle.a $(LIBS)
+
+# jostle with the test-only scenarios (crash, hang) as well, for the CLI tests.
+$(O)/jostle-test: $(O)/harness/main.o $(SCENARIO_OBJS) $(TEST_SCENARIO_OBJS) $(O)/libjostle.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
+
+# Examples build as a user's program would: the public header and the shared library.
+$(O)/examples/%: scenarios/examples/%.c include/jostle.h $(O)/libjostle.so
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_SCENARIO) $(LDFLAGS_ALL) -o $@ $< -L$(O) -ljostle -Wl,-rpath,'$$ORIGIN/..'
+
+$(O)/tests/check_%: $(O)/tests/check_%.o $(SCENARIO_OBJS) $(TEST_SCENARIO_OBJS) $(O)/libjostle.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CHECK_LIBS) $(LIBS)
+
+# JOSTLE_SOAK=N multiplies the run counts of the behaviour tests (soak runs).
+check: all $(TESTS)
+	@set -e; for t in $(TESTS); do echo "== $$t"; JOSTLE_BIN=$(O)/jostle-test $$t; done
+	@echo "== examples"; JOSTLE_BUILD=$(O) sh tests/examples.sh
+
+bench: all
+	@$(MAKE) --no-print-directory -f bench/bench.mk O=$(O) CC="$(CC)"
+
+demo: $(O)/jostle
+	./$(O)/jostle stress --all -n 200000; test $$? -le 1
+
+install: $(O)/libjostle.a $(O)/libjostle.so $(O)/jostle
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/bin \
+	  $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 include/jostle.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 $(O)/libjostle.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(O)/libjostle.so $(DESTDIR)$(PREFIX)/lib/libjostle.so.0
+	ln -sf libjostle.so.0 $(DESTDIR)$(PREFIX)/lib/libjostle.so
+	install -m 755 $(O)/jostle $(DESTDIR)$(PREFIX)/bin/
+	sed -e 's|@PREFIX@|$(PREFIX)|' jostle.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/jostle.pc
+
+clean:
+	rm -rf build build-*

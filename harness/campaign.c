@@ -1,0 +1,254 @@
+/*
+ * campaign.c: the parent side of a cell: forks the workers, watches them,
+ * and turns what their slots hold into the cell's result.
+ *
+ * The parent has one thread. It waits in sigtimedwait() for SIGCHLD, SIGINT
+ * or SIGTERM (blocked, so they queue), at most a tick at a time, and on each
+ * wake: reaps dead workers, checks for hung runs, enforces the time budget
+ * and reports progress. A worker that dies inside a run (its slot's next <
+ * chunk_end) has its run counted as a crash (or a hang, when the parent
+ * killed it for making no progress), and a fresh worker takes over the rest
+ * of its batch and the slot's tally, so nothing else is lost.
+ */
+#include "harness/campaign.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness/shared.h"
+
+#define TICK_NS 20000000ULL        /* longest wait between checks: 20 ms */
+#define PROGRESS_NS 200000000ULL   /* progress every 200 ms */
+
+typedef struct watch {
+  pid_t pid;                       /* 0: no live worker */
+  uint64_t last_next;              /* slot->next when last seen moving */
+  uint64_t last_move_ns;
+  int killed_for_hang;
+} watch;
+
+static uint64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static pid_t spawn(const jostle__plan *p, jostle__shared *sh, int i,
+                   const sigset_t *child_mask) {
+  fflush(NULL); /* a scenario that calls exit() must not repeat our output */
+  pid_t parent = getpid();
+  pid_t pid = fork();
+  if (pid != 0) return pid;
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != parent) _exit(1);
+  signal(SIGINT, SIG_IGN); /* the terminal's ^C is the parent's to handle */
+  signal(SIGTERM, SIG_DFL);
+  sigprocmask(SIG_SETMASK, child_mask, NULL);
+  jostle__worker_main(p, sh, i);
+}
+
+static void describe_death(int status, int hang, uint64_t timeout_ns,
+                           char *buf, size_t size) {
+  if (hang)
+    snprintf(buf, size, "hang (no progress in %.3g s)", (double)timeout_ns / 1e9);
+  else if (WIFSIGNALED(status)) {
+    const char *abbrev = sigabbrev_np(WTERMSIG(status));
+    if (abbrev != NULL)
+      snprintf(buf, size, "crash (SIG%s)", abbrev);
+    else
+      snprintf(buf, size, "crash (signal %d)", WTERMSIG(status));
+  } else
+    snprintf(buf, size, "crash (exit %d)", WEXITSTATUS(status));
+}
+
+/* A worker is gone: account for the run it was in, if any. Returns 1 when
+ * its slot should get a fresh worker, 0 when not, -1 on a broken worker. */
+static int on_death(const jostle__plan *p, jostle__shared *sh, int i,
+                    watch *w, int status, jostle__cell *out) {
+  jostle__slot *slot = jostle__slot_at(sh, i);
+  int hang = w->killed_for_hang;
+  w->pid = 0;
+  w->killed_for_hang = 0;
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
+      atomic_load_explicit(&slot->finished, memory_order_acquire))
+    return 0;
+  uint64_t run = atomic_load_explicit(&slot->next, memory_order_acquire);
+  if (run >= atomic_load_explicit(&slot->chunk_end, memory_order_acquire)) {
+    char why[96];
+    describe_death(status, 0, 0, why, sizeof why);
+    fprintf(stderr, "jostle: worker %d of %s died outside a run: %s%s%s\n", i,
+            p->scenario->name, why, slot->error[0] ? ": " : "", slot->error);
+    return -1;
+  }
+  char text[JOSTLE__TEXT_MAX];
+  describe_death(status, hang, p->timeout_ns, text, sizeof text);
+  jostle__class cls = hang ? JOSTLE__HANG : JOSTLE__CRASH;
+  if (jostle__cell_add(out, cls, text, 1, run, jostle__run_seed(p, run)) != 0) {
+    fprintf(stderr, "jostle: out of memory\n");
+    return -1;
+  }
+  atomic_store_explicit(&slot->next, run + 1, memory_order_relaxed);
+  atomic_fetch_add_explicit(&slot->n_done, 1, memory_order_relaxed);
+  atomic_fetch_add_explicit(&slot->n_divergent, 1, memory_order_relaxed);
+  if (p->until_divergence) atomic_store_explicit(&sh->stop, 1, memory_order_relaxed);
+  return !atomic_load_explicit(&sh->stop, memory_order_relaxed);
+}
+
+static void check_hangs(const jostle__plan *p, jostle__shared *sh, watch *ws,
+                        uint64_t now) {
+  for (int i = 0; i < p->n_jobs; i++) {
+    watch *w = &ws[i];
+    if (w->pid == 0 || w->killed_for_hang) continue;
+    jostle__slot *slot = jostle__slot_at(sh, i);
+    uint64_t next = atomic_load_explicit(&slot->next, memory_order_acquire);
+    uint64_t end = atomic_load_explicit(&slot->chunk_end, memory_order_acquire);
+    if (next != w->last_next || next >= end) {
+      w->last_next = next;
+      w->last_move_ns = now;
+    } else if (now - w->last_move_ns > p->timeout_ns) {
+      kill(w->pid, SIGKILL);
+      w->killed_for_hang = 1;
+    }
+  }
+}
+
+static void totals(jostle__shared *sh, int n, uint64_t *runs, uint64_t *div) {
+  *runs = *div = 0;
+  for (int i = 0; i < n; i++) {
+    jostle__slot *slot = jostle__slot_at(sh, i);
+    *runs += atomic_load_explicit(&slot->n_done, memory_order_relaxed);
+    *div += atomic_load_explicit(&slot->n_divergent, memory_order_relaxed);
+  }
+}
+
+static int collect(const jostle__plan *p, jostle__shared *sh, jostle__cell *out) {
+  for (int i = 0; i < p->n_jobs; i++) {
+    jostle__tally *t = jostle__slot_tally(jostle__slot_at(sh, i));
+    for (uint32_t e = 0; e < t->capacity; e++) {
+      const jostle__tally_entry *en = &t->entries[e];
+      if (en->hash == 0) continue;
+      if (jostle__cell_add(out, en->cls, en->text, en->count, en->first_run,
+                           jostle__run_seed(p, en->first_run)) != 0)
+        return -1;
+    }
+    for (int c = 0; c < JOSTLE__N_CLASSES; c++) {
+      if (t->other_count[c] == 0) continue;
+      char text[64];
+      snprintf(text, sizeof text, "(other %s outcomes: too many to list)",
+               c == JOSTLE__ALLOWED ? "allowed" : "divergent");
+      if (jostle__cell_add(out, (jostle__class)c, text, t->other_count[c],
+                           t->other_first_run[c],
+                           jostle__run_seed(p, t->other_first_run[c])) != 0)
+        return -1;
+    }
+  }
+  return 0;
+}
+
+int jostle__campaign_run(const jostle__plan *p, jostle__cell *out,
+                         jostle__progress_fn progress, void *progress_ctx) {
+  size_t stride = sizeof(jostle__slot) + jostle__tally_size(JOSTLE__TALLY_CAPACITY);
+  stride = (stride + JOSTLE__CACHE_LINE - 1) & ~(size_t)(JOSTLE__CACHE_LINE - 1);
+  size_t size = sizeof(jostle__shared) + (size_t)p->n_jobs * stride;
+  jostle__shared *sh = mmap(NULL, size, PROT_READ | PROT_WRITE,
+                            MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (sh == MAP_FAILED) {
+    fprintf(stderr, "jostle: cannot map %zu bytes of shared memory: %s\n", size,
+            strerror(errno));
+    return -1;
+  }
+  sh->n_slots = p->n_jobs;
+  sh->slot_stride = stride;
+  for (int i = 0; i < p->n_jobs; i++)
+    jostle__tally_init(jostle__slot_tally(jostle__slot_at(sh, i)),
+                       JOSTLE__TALLY_CAPACITY);
+
+  sigset_t waited, child_mask;
+  sigemptyset(&waited);
+  sigaddset(&waited, SIGCHLD);
+  sigaddset(&waited, SIGINT);
+  sigaddset(&waited, SIGTERM);
+  sigprocmask(SIG_BLOCK, &waited, &child_mask);
+  sigdelset(&child_mask, SIGINT);
+  sigdelset(&child_mask, SIGTERM);
+  sigdelset(&child_mask, SIGCHLD);
+
+  int rc = 0, warned_bind = 0;
+  watch *ws = calloc((size_t)p->n_jobs, sizeof *ws);
+  uint64_t start = now_ns(), last_progress = start;
+  if (ws == NULL) rc = -1;
+  for (int i = 0; rc == 0 && i < p->n_jobs; i++) {
+    ws[i].pid = spawn(p, sh, i, &child_mask);
+    ws[i].last_move_ns = start;
+    if (ws[i].pid < 0) {
+      fprintf(stderr, "jostle: cannot fork a worker: %s\n", strerror(errno));
+      ws[i].pid = 0;
+      rc = -1;
+    }
+  }
+  if (rc != 0) atomic_store(&sh->stop, 1);
+
+  int n_alive = 0;
+  for (int i = 0; ws && i < p->n_jobs; i++) n_alive += ws[i].pid != 0;
+  while (n_alive > 0) {
+    struct timespec tick = {0, (long)TICK_NS};
+    siginfo_t info;
+    int sig = sigtimedwait(&waited, &info, &tick);
+    if (sig == SIGINT || sig == SIGTERM) {
+      out->interrupted = 1;
+      atomic_store(&sh->stop, 1);
+    }
+    for (int i = 0; i < p->n_jobs; i++) {
+      int status;
+      if (ws[i].pid == 0 || waitpid(ws[i].pid, &status, WNOHANG) != ws[i].pid)
+        continue;
+      n_alive--;
+      int again = on_death(p, sh, i, &ws[i], status, out);
+      if (again < 0) {
+        rc = -1;
+        atomic_store(&sh->stop, 1);
+      } else if (again) {
+        ws[i].pid = spawn(p, sh, i, &child_mask);
+        ws[i].last_move_ns = now_ns();
+        if (ws[i].pid > 0) n_alive++;
+        else ws[i].pid = 0;
+      }
+    }
+    uint64_t now = now_ns();
+    check_hangs(p, sh, ws, now);
+    if (p->duration_ns && now - start >= p->duration_ns) atomic_store(&sh->stop, 1);
+    for (int i = 0; !warned_bind && i < p->n_jobs; i++) {
+      if (atomic_load(&jostle__slot_at(sh, i)->bind_failed)) {
+        fprintf(stderr, "jostle: cannot bind threads for --pin %s here; "
+                        "going on unpinned\n", jostle__pin_name(p->pin));
+        warned_bind = 1;
+      }
+    }
+    if (progress && now - last_progress >= PROGRESS_NS) {
+      uint64_t runs, div;
+      totals(sh, p->n_jobs, &runs, &div);
+      progress(progress_ctx, runs, div, now - start);
+      last_progress = now;
+    }
+  }
+  out->elapsed_ns = now_ns() - start;
+  sigprocmask(SIG_UNBLOCK, &(sigset_t){0}, NULL);
+  free(ws);
+
+  totals(sh, p->n_jobs, &out->n_runs, &out->n_divergent);
+  if (collect(p, sh, out) != 0) {
+    fprintf(stderr, "jostle: out of memory\n");
+    rc = -1;
+  }
+  jostle__cell_sort(out);
+  munmap(sh, size);
+  return rc;
+}

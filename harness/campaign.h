@@ -1,0 +1,23 @@
+/*
+ * campaign.h: private to jostle. Runs one cell of a campaign in worker
+ * processes and fills its result.
+ */
+#ifndef JOSTLE_CAMPAIGN_H
+#define JOSTLE_CAMPAIGN_H
+
+#include "harness/run.h"
+#include "reports/result.h"
+
+/* Called about five times a second while a cell runs. */
+typedef void (*jostle__progress_fn)(void *ctx, uint64_t n_runs,
+                                    uint64_t n_divergent, uint64_t elapsed_ns);
+
+/* Runs plan p and fills `out` (its scenario, scheduler, placement and
+ * counts; the caller fills params and command). SIGINT and SIGTERM must be
+ * blocked by the caller: the campaign waits for them, stops cleanly and
+ * sets out->interrupted. Returns 0, or -1 after printing why the campaign
+ * could not go on (what ran until then is still in `out`). */
+int jostle__campaign_run(const jostle__plan *p, jostle__cell *out,
+                         jostle__progress_fn progress, void *progress_ctx);
+
+#endif

@@ -1,0 +1,469 @@
+/*
+ * cli.c: the command line: `jostle list | stress | topology | help`.
+ *
+ * Everything the user typed is checked before the first run, so bad input
+ * costs nothing and always ends the same way: one line on stderr naming the
+ * input and what was expected, and exit code 2. Exit codes: 0 no
+ * divergence, 1 divergence found, 2 bad usage or input, 3 internal error.
+ */
+#include <fnmatch.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness/campaign.h"
+#include "harness/options.h"
+#include "reports/progress.h"
+#include "reports/report.h"
+
+#ifndef JOSTLE_VERSION
+#define JOSTLE_VERSION "0.1.0"
+#endif
+
+enum { EXIT_CLEAN = 0, EXIT_DIVERGED = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
+
+static const char *prog = "jostle";
+
+static int usage_error(const char *fmt, ...) {
+  va_list ap;
+  fprintf(stderr, "%s: ", prog);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fputc('\n', stderr);
+  return EXIT_USAGE;
+}
+
+static const char main_help[] =
+    "usage: %s COMMAND [options]\n"
+    "\n"
+    "Runs concurrent scenarios many times under perturbing schedulers, counts\n"
+    "their outcomes and prints how to reproduce each divergent one.\n"
+    "\n"
+    "commands:\n"
+    "  stress SCENARIO...   run scenarios and report their outcome histograms\n"
+    "  list [SCENARIO...]   list the scenarios, or show their parameters\n"
+    "  topology             show the processors hwloc finds\n"
+    "  help [COMMAND]       show this help, or a command's\n"
+    "\n"
+    "options: -h, --help; --version\n"
+    "exit codes: 0 no divergence, 1 divergence found, 2 bad usage or input,\n"
+    "            3 internal error\n";
+
+static const char stress_help[] =
+    "usage: %s stress [options] SCENARIO...\n"
+    "       %s stress [options] --all\n"
+    "\n"
+    "Runs each scenario (names or shell patterns like 'counter*') in worker\n"
+    "processes and prints its outcome histogram, a `result` line per scenario\n"
+    "and a `reproduce:` command per divergent outcome. A run that crashes or\n"
+    "hangs is counted as an outcome; the campaign goes on.\n"
+    "\n"
+    "budget (default: -n 100000; with both, whichever ends first):\n"
+    "  -n, --runs N            runs per scenario (100000, 10k, 1M)\n"
+    "  --duration TIME         time per scenario (30s, 5m, 8h, 1h30m)\n"
+    "  --until-divergence      stop a scenario at its first divergent run\n"
+    "runs:\n"
+    "  --seed S                campaign seed (default: random, printed)\n"
+    "  --run-seed S            give every run seed S (to reproduce one run)\n"
+    "  -D, --define KEY=VALUE  set a scenario parameter (-D threads=8)\n"
+    "  --timeout TIME          a run without progress this long is a hang (10s)\n"
+    "scheduling:\n"
+    "  --scheduler NAME        %s\n"
+    "  --noise-p P             noise: chance of acting at each point (0.1)\n"
+    "  --noise-mix Y:S:Z       noise: weights of yield, spin, sleep (1:2:1)\n"
+    "  --pin MODE              none, spread, same or random (none)\n"
+    "  -j, --jobs N            worker processes (default: fill the processors)\n"
+    "output:\n"
+    "  --progress, --no-progress  live progress on stderr (default: on a terminal)\n"
+    "  -h, --help              show this help\n"
+    "\n"
+    "exit codes: 0 no divergence, 1 divergence found, 2 bad usage or input,\n"
+    "            3 internal error\n";
+
+static const char list_help[] =
+    "usage: %s list [SCENARIO...]\n"
+    "\n"
+    "Without names, lists every scenario: name, threads, whether it is a\n"
+    "known-racy demonstration, summary. With names, shows their parameters.\n";
+
+static const char topology_help[] =
+    "usage: %s topology\n"
+    "\n"
+    "Prints the processing units, cores, packages and NUMA nodes hwloc finds\n"
+    "(what --pin places threads on).\n";
+
+/* ---- list ---------------------------------------------------------------- */
+
+static void show_params(const jostle_scenario *s) {
+  printf("%s: %s\n", s->name, s->summary ? s->summary : "");
+  printf("  %-14s %8s  %-13s %s\n", "parameter", "default", "range", "");
+  printf("  %-14s %8d  %d..%-10d %s\n", "threads", s->threads,
+         s->min_threads > 0 ? s->min_threads : 1, JOSTLE_MAX_THREADS,
+         "threads started together per run");
+  for (const jostle_param_def *p = s->params; p && p->name; p++)
+    printf("  %-14s %8lld  %lld..%-10lld %s\n", p->name, p->def, p->min, p->max,
+           p->help ? p->help : "");
+}
+
+static int cmd_list(int argc, char **argv) {
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+      printf(list_help, prog);
+      return EXIT_CLEAN;
+    }
+    if (argv[i][0] == '-') return usage_error("list: unknown option '%s'", argv[i]);
+    if (jostle__scenario_find(argv[i]) == NULL)
+      return usage_error("unknown scenario '%s' (see '%s list')", argv[i], prog);
+  }
+  if (argc > 1) {
+    for (int i = 1; i < argc; i++) show_params(jostle__scenario_find(argv[i]));
+    return EXIT_CLEAN;
+  }
+  printf("%-22s %7s  %-6s %s\n", "scenario", "threads", "kind", "summary");
+  for (int i = 0; i < jostle__n_scenarios(); i++) {
+    const jostle_scenario *s = jostle__scenario_at(i);
+    printf("%-22s %7d  %-6s %s\n", s->name, s->threads, s->racy ? "racy" : "fixed",
+           s->summary ? s->summary : "");
+  }
+  return EXIT_CLEAN;
+}
+
+/* ---- stress -------------------------------------------------------------- */
+
+enum {
+  OPT_DURATION = 256, OPT_UNTIL, OPT_SEED, OPT_RUN_SEED, OPT_SCHEDULER,
+  OPT_NOISE_P, OPT_NOISE_MIX, OPT_PIN, OPT_TIMEOUT, OPT_ALL, OPT_PROGRESS,
+  OPT_NO_PROGRESS,
+};
+
+static const struct option stress_options[] = {
+    {"runs", required_argument, NULL, 'n'},
+    {"duration", required_argument, NULL, OPT_DURATION},
+    {"until-divergence", no_argument, NULL, OPT_UNTIL},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"run-seed", required_argument, NULL, OPT_RUN_SEED},
+    {"define", required_argument, NULL, 'D'},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"scheduler", required_argument, NULL, OPT_SCHEDULER},
+    {"noise-p", required_argument, NULL, OPT_NOISE_P},
+    {"noise-mix", required_argument, NULL, OPT_NOISE_MIX},
+    {"pin", required_argument, NULL, OPT_PIN},
+    {"jobs", required_argument, NULL, 'j'},
+    {"all", no_argument, NULL, OPT_ALL},
+    {"progress", no_argument, NULL, OPT_PROGRESS},
+    {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static void scheduler_names(char *buf, size_t size) {
+  size_t len = 0;
+  for (int i = 0; jostle__schedulers[i] && len < size; i++)
+    len += (size_t)snprintf(buf + len, size - len, "%s%s", i ? ", " : "",
+                            jostle__schedulers[i]->name);
+  if (len < size) snprintf(buf + len, size - len, " (free)");
+}
+
+/* Parses one option of `stress`; returns 0, or the exit code of an error. */
+static int stress_option(int c, const char *arg, jostle__opts *o) {
+  char names[128];
+  switch (c) {
+  case 'n':
+    if (jostle__parse_count(arg, &o->n_runs) != 0)
+      return usage_error("bad --runs '%s': expected a positive whole number like 100000 or 1M", arg);
+    return 0;
+  case OPT_DURATION:
+    if (jostle__parse_duration(arg, &o->duration_ns) != 0)
+      return usage_error("bad --duration '%s': expected a time like 30s, 5m, 8h or 1h30m", arg);
+    return 0;
+  case OPT_TIMEOUT:
+    if (jostle__parse_duration(arg, &o->timeout_ns) != 0)
+      return usage_error("bad --timeout '%s': expected a time like 500ms, 10s or 2m", arg);
+    return 0;
+  case OPT_UNTIL: o->until_divergence = 1; return 0;
+  case OPT_SEED:
+  case OPT_RUN_SEED:
+    if (jostle__parse_seed(arg, &o->seed) != 0)
+      return usage_error("bad %s '%s': expected a number like 42 or 0x1f2e3d4c",
+                         c == OPT_SEED ? "--seed" : "--run-seed", arg);
+    o->fixed_seed = c == OPT_RUN_SEED;
+    return 0;
+  case 'D':
+    if (o->n_defines == JOSTLE__MAX_DEFINES)
+      return usage_error("too many -D options (at most %d)", JOSTLE__MAX_DEFINES);
+    {
+      char copy[256];
+      snprintf(copy, sizeof copy, "%s", arg);
+      if (jostle__parse_define((char *)arg, &o->defines[o->n_defines]) != 0)
+        return usage_error("bad -D '%s': expected KEY=INTEGER like threads=8", copy);
+    }
+    o->n_defines++;
+    return 0;
+  case OPT_SCHEDULER:
+    o->sched = jostle__sched_find(arg);
+    if (o->sched == NULL) {
+      scheduler_names(names, sizeof names);
+      return usage_error("unknown scheduler '%s': expected one of %s", arg, names);
+    }
+    return 0;
+  case OPT_NOISE_P:
+    if (jostle__parse_prob(arg, &o->sched_cfg.noise_p) != 0)
+      return usage_error("bad --noise-p '%s': expected a probability from 0 to 1", arg);
+    return 0;
+  case OPT_NOISE_MIX:
+    if (jostle__parse_mix(arg, o->sched_cfg.noise_weights) != 0)
+      return usage_error("bad --noise-mix '%s': expected weights YIELD:SPIN:SLEEP like 1:2:1", arg);
+    return 0;
+  case OPT_PIN: {
+    int pin = jostle__pin_parse(arg);
+    if (pin < 0)
+      return usage_error("unknown --pin '%s': expected none, spread, same or random", arg);
+    o->pin = (jostle__pin)pin;
+    return 0;
+  }
+  case 'j': {
+    long long jobs;
+    if (jostle__parse_int(arg, 1, JOSTLE__MAX_JOBS, &jobs) != 0)
+      return usage_error("bad --jobs '%s': expected a whole number from 1 to %d", arg,
+                         JOSTLE__MAX_JOBS);
+    o->n_jobs = (int)jobs;
+    return 0;
+  }
+  case OPT_ALL: o->all = 1; return 0;
+  case OPT_PROGRESS: o->progress = 1; return 0;
+  case OPT_NO_PROGRESS: o->progress = 0; return 0;
+  }
+  return usage_error("internal: unhandled option");
+}
+
+/* Resolves the thread count and parameters of s from the -D options into
+ * plan p; returns 0, or the exit code of an error. `known` says, per
+ * define, whether some selected scenario takes it. */
+static int resolve_params(const jostle_scenario *s, const jostle__opts *o,
+                          jostle__plan *p, int *known) {
+  p->n_threads = s->threads;
+  for (int i = 0; s->params && s->params[i].name; i++) p->params[i] = s->params[i].def;
+  for (int d = 0; d < o->n_defines; d++) {
+    const jostle__define *def = &o->defines[d];
+    if (strcmp(def->key, "threads") == 0) {
+      int lo = s->min_threads > 0 ? s->min_threads : 1;
+      if (def->value < lo || def->value > JOSTLE_MAX_THREADS)
+        return usage_error("bad -D threads=%lld for %s: expected %d to %d", def->value,
+                           s->name, lo, JOSTLE_MAX_THREADS);
+      p->n_threads = (int)def->value;
+      known[d] = 1;
+      continue;
+    }
+    int i = jostle__param_index(s, def->key);
+    if (i < 0) continue;
+    known[d] = 1;
+    const jostle_param_def *param = &s->params[i];
+    if (def->value < param->min || def->value > param->max)
+      return usage_error("bad -D %s=%lld for %s: expected %lld to %lld", def->key,
+                         def->value, s->name, param->min, param->max);
+    p->params[i] = def->value;
+  }
+  return 0;
+}
+
+static void describe_cell(const jostle__plan *p, jostle__cell *c) {
+  const jostle_scenario *s = p->scenario;
+  size_t len = (size_t)snprintf(c->params, sizeof c->params, "threads=%d", p->n_threads);
+  for (int i = 0; s->params && s->params[i].name && len < sizeof c->params; i++)
+    len += (size_t)snprintf(c->params + len, sizeof c->params - len, " %s=%lld",
+                            s->params[i].name, p->params[i]);
+  len = (size_t)snprintf(c->command, sizeof c->command, "%s stress %s --scheduler %s",
+                         prog, s->name, p->sched->name);
+  if (p->sched == &jostle__sched_noise && len < sizeof c->command)
+    len += (size_t)snprintf(c->command + len, sizeof c->command - len,
+                            " --noise-p %g --noise-mix %u:%u:%u", p->sched_cfg.noise_p,
+                            p->sched_cfg.noise_weights[0], p->sched_cfg.noise_weights[1],
+                            p->sched_cfg.noise_weights[2]);
+  if (len < sizeof c->command)
+    len += (size_t)snprintf(c->command + len, sizeof c->command - len, " --pin %s -D threads=%d",
+                            jostle__pin_name(p->pin), p->n_threads);
+  for (int i = 0; s->params && s->params[i].name && len < sizeof c->command; i++)
+    len += (size_t)snprintf(c->command + len, sizeof c->command - len, " -D %s=%lld",
+                            s->params[i].name, p->params[i]);
+  if (p->timeout_ns != JOSTLE__DEFAULT_TIMEOUT_NS && len < sizeof c->command)
+    snprintf(c->command + len, sizeof c->command - len, " --timeout %llums",
+             (unsigned long long)(p->timeout_ns / 1000000ULL));
+  snprintf(c->scenario, sizeof c->scenario, "%s", s->name);
+  snprintf(c->scheduler, sizeof c->scheduler, "%s", p->sched->name);
+  snprintf(c->placement, sizeof c->placement, "%s", jostle__pin_name(p->pin));
+  c->racy = s->racy;
+  c->campaign_seed = p->seed;
+  c->fixed_seed = p->fixed_seed;
+}
+
+typedef struct progress_ctx {
+  const char *scenario;
+  uint64_t budget_runs, budget_ns;
+} progress_ctx;
+
+static void on_progress(void *ctx, uint64_t runs, uint64_t div, uint64_t elapsed_ns) {
+  const progress_ctx *pc = ctx;
+  jostle__progress_show(stderr, pc->scenario, runs, div, elapsed_ns,
+                        pc->budget_runs, pc->budget_ns);
+}
+
+static int cmd_stress(int argc, char **argv) {
+  jostle__opts o;
+  jostle__opts_default(&o);
+  char names[128];
+  scheduler_names(names, sizeof names);
+  optind = 0;
+  opterr = 0;
+  int c;
+  while ((c = getopt_long(argc, argv, ":n:D:j:h", stress_options, NULL)) != -1) {
+    if (c == 'h') {
+      printf(stress_help, prog, prog, names);
+      return EXIT_CLEAN;
+    }
+    if (c == '?')
+      return usage_error("stress: unknown option '%s' (see '%s stress --help')",
+                         argv[optind - 1], prog);
+    if (c == ':')
+      return usage_error("stress: option '%s' needs a value", argv[optind - 1]);
+    int rc = stress_option(c, optarg, &o);
+    if (rc != 0) return rc;
+  }
+  const char *why = o.sched->validate ? o.sched->validate(&o.sched_cfg) : NULL;
+  if (why != NULL) return usage_error("bad scheduler options: %s", why);
+
+  /* The scenarios, in the order named, each once. */
+  int n_selected = 0;
+  const jostle_scenario **selected = calloc((size_t)jostle__n_scenarios() + 1, sizeof *selected);
+  if (selected == NULL) return usage_error("out of memory");
+  for (int i = 0; o.all && i < jostle__n_scenarios(); i++) selected[n_selected++] = jostle__scenario_at(i);
+  for (int a = optind; a < argc; a++) {
+    int matched = 0;
+    for (int i = 0; i < jostle__n_scenarios(); i++) {
+      const jostle_scenario *s = jostle__scenario_at(i);
+      if (fnmatch(argv[a], s->name, 0) != 0) continue;
+      matched = 1;
+      int dup = 0;
+      for (int k = 0; k < n_selected; k++) dup |= selected[k] == s;
+      if (!dup) selected[n_selected++] = s;
+    }
+    if (!matched) {
+      free(selected);
+      return usage_error("unknown scenario '%s' (see '%s list')", argv[a], prog);
+    }
+  }
+  if (n_selected == 0) {
+    free(selected);
+    return usage_error("stress: name at least one scenario, or --all (see '%s list')", prog);
+  }
+
+  /* Every plan is checked before anything runs. */
+  jostle__plan *plans = calloc((size_t)n_selected, sizeof *plans);
+  jostle__cell *cells = calloc((size_t)n_selected, sizeof *cells);
+  int known[JOSTLE__MAX_DEFINES] = {0};
+  int rc = plans && cells ? 0 : usage_error("out of memory");
+  int pus = jostle__topology_n_pus();
+  for (int i = 0; rc == 0 && i < n_selected; i++) {
+    jostle__plan *p = &plans[i];
+    p->scenario = selected[i];
+    rc = resolve_params(selected[i], &o, p, known);
+    p->sched = o.sched;
+    p->sched_cfg = o.sched_cfg;
+    p->pin = o.pin;
+    p->n_jobs = o.n_jobs ? o.n_jobs : (pus / p->n_threads > 0 ? pus / p->n_threads : 1);
+    p->seed = o.seed;
+    p->fixed_seed = o.fixed_seed;
+    p->n_runs = o.n_runs ? o.n_runs : (o.duration_ns ? UINT64_MAX : JOSTLE__DEFAULT_RUNS);
+    p->duration_ns = o.duration_ns;
+    p->until_divergence = o.until_divergence;
+    p->timeout_ns = o.timeout_ns;
+    uint64_t fair = p->n_runs / ((uint64_t)p->n_jobs * 4);
+    p->chunk_runs = fair >= 1024 ? 1024 : (fair ? (uint32_t)fair : 1);
+    describe_cell(p, &cells[i]);
+  }
+  for (int d = 0; rc == 0 && d < o.n_defines; d++)
+    if (!known[d])
+      rc = usage_error("unknown parameter '%s' for %s (see '%s list %s')",
+                       o.defines[d].key, n_selected == 1 ? selected[0]->name : "the scenarios named",
+                       prog, selected[0]->name);
+  if (rc == 0 && o.pin != JOSTLE__PIN_NONE && jostle__topology_load() != 0)
+    fprintf(stderr, "%s: hwloc cannot read the topology; going on unpinned\n", prog);
+
+  /* SIGINT and SIGTERM stop the campaign cleanly, with a report of what ran. */
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  sigprocmask(SIG_BLOCK, &stop_signals, NULL);
+  int show = o.progress < 0 ? isatty(STDERR_FILENO) : o.progress;
+  int n_done = 0, failed = 0, diverged = 0, interrupted = 0;
+  for (int i = 0; rc == 0 && i < n_selected && !interrupted; i++) {
+    progress_ctx pc = {selected[i]->name, o.n_runs, o.duration_ns};
+    failed |= jostle__campaign_run(&plans[i], &cells[i], show ? on_progress : NULL, &pc) != 0;
+    if (show) jostle__progress_clear(stderr);
+    jostle__report_text.cell(&cells[i], stdout);
+    diverged |= cells[i].n_divergent > 0;
+    interrupted = cells[i].interrupted;
+    n_done++;
+  }
+  if (rc == 0) {
+    jostle__report_text.end(cells, (size_t)n_done, stdout);
+    if (interrupted)
+      fprintf(stderr, "%s: interrupted; reported what ran\n", prog);
+    rc = failed ? EXIT_INTERNAL : diverged ? EXIT_DIVERGED : EXIT_CLEAN;
+  }
+  for (int i = 0; cells && i < n_selected; i++) jostle__cell_free(&cells[i]);
+  free(cells);
+  free(plans);
+  free(selected);
+  return rc;
+}
+
+/* ---- topology, help, dispatch -------------------------------------------- */
+
+static int cmd_topology(int argc, char **argv) {
+  if (argc > 1) {
+    if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+      printf(topology_help, prog);
+      return EXIT_CLEAN;
+    }
+    return usage_error("topology: unexpected argument '%s'", argv[1]);
+  }
+  jostle__topology_print(stdout);
+  return EXIT_CLEAN;
+}
+
+static int cmd_help(int argc, char **argv) {
+  char names[128];
+  scheduler_names(names, sizeof names);
+  if (argc < 2) printf(main_help, prog);
+  else if (strcmp(argv[1], "stress") == 0) printf(stress_help, prog, prog, names);
+  else if (strcmp(argv[1], "list") == 0) printf(list_help, prog);
+  else if (strcmp(argv[1], "topology") == 0) printf(topology_help, prog);
+  else return usage_error("help: unknown command '%s'", argv[1]);
+  return EXIT_CLEAN;
+}
+
+JOSTLE_API int jostle_main(int argc, char **argv) {
+  if (argc > 0 && argv[0] != NULL) prog = argv[0];
+  if (argc < 2) {
+    fprintf(stderr, main_help, prog);
+    return EXIT_USAGE;
+  }
+  const char *cmd = argv[1];
+  if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) return cmd_help(1, argv + 1);
+  if (strcmp(cmd, "--version") == 0) {
+    printf("jostle %s\n", JOSTLE_VERSION);
+    return EXIT_CLEAN;
+  }
+  if (strcmp(cmd, "stress") == 0) return cmd_stress(argc - 1, argv + 1);
+  if (strcmp(cmd, "list") == 0) return cmd_list(argc - 1, argv + 1);
+  if (strcmp(cmd, "topology") == 0) return cmd_topology(argc - 1, argv + 1);
+  if (strcmp(cmd, "help") == 0) return cmd_help(argc - 1, argv + 1);
+  return usage_error("unknown command '%s' (see '%s --help')", cmd, prog);
+}

@@ -1,0 +1,53 @@
+/*
+ * options.h: private to jostle. The options of `jostle stress`, with their
+ * defaults in one place, and the parsers of their values.
+ */
+#ifndef JOSTLE_OPTIONS_H
+#define JOSTLE_OPTIONS_H
+
+#include <stdint.h>
+
+#include "schedulers/placement.h"
+#include "schedulers/sched.h"
+
+#define JOSTLE__MAX_DEFINES 32
+#define JOSTLE__MAX_JOBS 256
+#define JOSTLE__DEFAULT_RUNS 100000
+#define JOSTLE__DEFAULT_TIMEOUT_NS (10ULL * 1000000000ULL)
+
+typedef struct jostle__define {
+  const char *key;   /* points into argv */
+  long long value;
+} jostle__define;
+
+/* Fields may be added; jostle__opts_default() sets every one. */
+typedef struct jostle__opts {
+  uint64_t n_runs;             /* 0: not given */
+  uint64_t duration_ns;        /* 0: not given */
+  int until_divergence;
+  uint64_t seed;
+  int fixed_seed;              /* --run-seed: every run uses `seed` */
+  const jostle__sched_ops *sched;
+  jostle__sched_cfg sched_cfg;
+  jostle__pin pin;
+  int n_jobs;                  /* 0: fill the machine */
+  uint64_t timeout_ns;
+  int progress;                /* -1: when stderr is a terminal */
+  int all;                     /* every registered scenario */
+  int n_defines;
+  jostle__define defines[JOSTLE__MAX_DEFINES];
+} jostle__opts;
+
+void jostle__opts_default(jostle__opts *o);
+
+/* Parsers: 0 on success, -1 when the text is not a valid value. */
+int jostle__parse_count(const char *text, uint64_t *out);     /* 100000, 10k, 1M, 2G */
+int jostle__parse_duration(const char *text, uint64_t *ns);   /* 30s, 5m, 8h, 250ms, 1h30m */
+int jostle__parse_seed(const char *text, uint64_t *out);      /* decimal or 0x hex */
+int jostle__parse_int(const char *text, long long lo, long long hi, long long *out);
+int jostle__parse_prob(const char *text, double *out);        /* 0 .. 1 */
+int jostle__parse_mix(const char *text, unsigned weights[3]); /* Y:S:Z */
+/* "key=value" with an integer value; key points into text. */
+int jostle__parse_define(char *text, jostle__define *out);
+
+#endif

@@ -1,0 +1,208 @@
+/*
+ * pool.c: the thread pool (see pool.h).
+ *
+ * Thread 0 writes `action`, `run`, `lead` and the plan of places before it
+ * arrives at the start barrier; the other threads read them after leaving
+ * it, and write `late` before the end barrier, which thread 0 reads after
+ * it: the barriers order every access and no other synchronisation is
+ * needed.
+ *
+ * Releasing threads from a barrier is not enough to make them race: the
+ * releaser runs on at once while the others learn of the release a cache
+ * transfer later (~100 ns), and a short body such as one `counter++` is
+ * over by then (measured: 0.6% of 2x1 counter runs lost an increment).
+ * So when every thread has a processor of its own, runs use a timed start,
+ * as litmus7's timebase mode does: the releaser stamps the release with the
+ * cycle counter, and every thread spins until release + lead + its skew
+ * (measured: 19-33%).
+ */
+#include "harness/pool.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/assert.h"
+#include "harness/barrier.h"
+#include "schedulers/cpu.h"
+#include "schedulers/seed.h"
+
+/* Pause iterations a barrier waiter spins before it blocks. */
+#define SPIN_OK_LIMIT (1u << 16)
+#define SPIN_OVERSUBSCRIBED 0u
+
+/* Timed start: the lead adapts to the slowest thread's wake-up, within
+ * bounds, so that every thread is spinning before the start time. */
+#define LEAD_INITIAL 2000ULL
+#define LEAD_MAX 20000ULL
+#define SKEW_SALT 0x736b6577ULL
+
+enum action { ACT_RUN, ACT_PLACE, ACT_QUIT };
+
+typedef struct member {
+  jostle__thread sched;          /* what the scheduler sees */
+  struct jostle__pool *pool;
+  pthread_t tid;
+  unsigned long long late;       /* cycles from release to seeing it */
+  uint32_t spin_budget;          /* this thread's adaptive barrier spin */
+} member;
+
+struct jostle__pool {
+  jostle__barrier start, end;
+  const jostle__plan *plan;
+  const jostle_scenario *scenario;
+  enum action action;
+  int place[JOSTLE_MAX_THREADS]; /* for ACT_PLACE */
+  _Atomic int bind_failed;
+  jostle_run run;
+  int n_threads;
+  int timed;                     /* timed start: threads on their own processors */
+  unsigned long long lead;       /* cycles from release to the common start */
+  member members[JOSTLE_MAX_THREADS];
+};
+
+/* Holds thread m until the run's start time: release + lead + skew. The
+ * skew is the thread's own, drawn from the run's seed: zero half the time,
+ * when every thread starts on the same cycle, else uniform over the lead,
+ * so that windows at other offsets between threads are met too. */
+static void timed_start(jostle__pool *pool, member *m) {
+  unsigned long long released = atomic_load_explicit(
+      &pool->start.release_cycles, memory_order_relaxed);
+  unsigned long long now = jostle__cycles();
+  m->late = now - released;
+  uint64_t draw = jostle__mix(pool->run.seed ^ SKEW_SALT, (uint64_t)m->sched.index);
+  unsigned long long skew = (draw & 1) ? 0 : (draw >> 1) % pool->lead;
+  unsigned long long start = released + pool->lead + skew;
+  while (jostle__cycles() < start) jostle__cpu_relax();
+}
+
+/* After a run, on thread 0: moves the lead towards the latest wake-up. */
+static void adapt_lead(jostle__pool *pool) {
+  unsigned long long worst = 0;
+  for (int i = 0; i < pool->n_threads; i++)
+    if (pool->members[i].late > worst) worst = pool->members[i].late;
+  if (worst > LEAD_MAX) worst = LEAD_MAX;
+  pool->lead = (pool->lead * 15 + worst) / 16;
+  if (pool->lead < 64) pool->lead = 64;
+}
+
+/* What every thread, 0 included, does between the two barriers. */
+static void step(jostle__pool *pool, member *m) {
+  switch (pool->action) {
+  case ACT_RUN:
+    m->sched.ops->begin(&m->sched, pool->run.seed);
+    if (pool->timed) timed_start(pool, m);
+    pool->scenario->thread(&pool->run, m->sched.index);
+    break;
+  case ACT_PLACE: {
+    int pu = pool->place[m->sched.index];
+    if (pu >= 0 && jostle__bind_self(pu) != 0)
+      atomic_store_explicit(&pool->bind_failed, 1, memory_order_relaxed);
+    break;
+  }
+  case ACT_QUIT: break;
+  }
+}
+
+static void *member_main(void *arg) {
+  member *m = arg;
+  jostle__pool *pool = m->pool;
+  jostle__thread_attach(&m->sched);
+  for (;;) {
+    jostle__barrier_wait(&pool->start, &m->spin_budget);
+    if (pool->action == ACT_QUIT) break;
+    step(pool, m);
+    jostle__barrier_wait(&pool->end, &m->spin_budget);
+  }
+  jostle__thread_attach(NULL);
+  return NULL;
+}
+
+/* One round: release everyone with `action`, do our part, wait for all. */
+static void round_trip(jostle__pool *pool, enum action action) {
+  member *self = &pool->members[0];
+  pool->action = action;
+  jostle__barrier_wait(&pool->start, &self->spin_budget);
+  step(pool, self);
+  jostle__barrier_wait(&pool->end, &self->spin_budget);
+}
+
+jostle__pool *jostle__pool_create(const jostle__plan *p) {
+  jostle__pool *pool = aligned_alloc(JOSTLE__CACHE_LINE,
+                                     (sizeof *pool + JOSTLE__CACHE_LINE - 1) &
+                                         ~(size_t)(JOSTLE__CACHE_LINE - 1));
+  if (pool == NULL) return NULL;
+  memset(pool, 0, sizeof *pool);
+  pool->plan = p;
+  pool->scenario = p->scenario;
+  pool->n_threads = p->n_threads;
+  jostle__barrier_init(&pool->start, (uint32_t)p->n_threads);
+  jostle__barrier_init(&pool->end, (uint32_t)p->n_threads);
+  size_t state_size = p->scenario->state_size;
+  size_t rounded = (state_size + JOSTLE__CACHE_LINE - 1) & ~(size_t)(JOSTLE__CACHE_LINE - 1);
+  pool->run.state = aligned_alloc(JOSTLE__CACHE_LINE, rounded ? rounded : JOSTLE__CACHE_LINE);
+  if (pool->run.state == NULL) {
+    free(pool);
+    return NULL;
+  }
+  pool->run.scenario = p->scenario;
+  pool->run.params = p->params;
+  pool->run.n_threads = p->n_threads;
+  for (int i = 0; i < p->n_threads; i++) {
+    member *m = &pool->members[i];
+    m->pool = pool;
+    m->sched.ops = p->sched;
+    m->sched.point = p->sched->point;
+    m->sched.cfg = &p->sched_cfg;
+    m->sched.index = i;
+    m->spin_budget = JOSTLE__SPIN_BUDGET_INITIAL;
+  }
+  jostle__thread_attach(&pool->members[0].sched);
+  for (int i = 1; i < p->n_threads; i++) {
+    if (pthread_create(&pool->members[i].tid, NULL, member_main,
+                       &pool->members[i]) != 0) {
+      /* Threads already started wait at the start barrier for n threads;
+       * this process cannot go on, and its parent reports why. */
+      return NULL;
+    }
+  }
+  return pool;
+}
+
+int jostle__pool_place(jostle__pool *pool, const int *pu, int spin_ok) {
+  uint32_t spin = spin_ok ? SPIN_OK_LIMIT : SPIN_OVERSUBSCRIBED;
+  pool->timed = spin_ok;
+  pool->lead = LEAD_INITIAL;
+  jostle__barrier_set_spin(&pool->start, spin);
+  jostle__barrier_set_spin(&pool->end, spin);
+  memcpy(pool->place, pu, (size_t)pool->n_threads * sizeof *pu);
+  round_trip(pool, ACT_PLACE);
+  return atomic_exchange_explicit(&pool->bind_failed, 0, memory_order_relaxed) ? -1 : 0;
+}
+
+const jostle_run *jostle__pool_run(jostle__pool *pool, uint64_t seed) {
+  jostle_run *r = &pool->run;
+  const jostle_scenario *s = pool->scenario;
+  r->seed = seed;
+  r->n_obs = 0;
+  r->obs_overflow = 0;
+  r->reason = NULL;
+  if (s->state_size) memset(r->state, 0, s->state_size);
+  if (s->setup) s->setup(r);
+  round_trip(pool, ACT_RUN);
+  if (pool->timed) adapt_lead(pool);
+  s->check(r);
+  if (s->teardown) s->teardown(r);
+  return r;
+}
+
+void jostle__pool_destroy(jostle__pool *pool) {
+  pool->action = ACT_QUIT;
+  jostle__barrier_wait(&pool->start, &pool->members[0].spin_budget);
+  for (int i = 1; i < pool->n_threads; i++)
+    JOSTLE_ASSERT(pthread_join(pool->members[i].tid, NULL) == 0);
+  jostle__thread_attach(NULL);
+  free(pool->run.state);
+  free(pool);
+}

@@ -1,0 +1,32 @@
+/*
+ * pool.h: private to jostle. The persistent pool of scenario threads of one
+ * worker process.
+ *
+ * The calling thread is thread 0: it runs setup, its own body, check and
+ * teardown; threads 1..n-1 are created once and wait on the start barrier.
+ * Per run, two barrier rounds: start (bodies released together) and end
+ * (every body returned). Only thread 0 calls the functions below.
+ */
+#ifndef JOSTLE_POOL_H
+#define JOSTLE_POOL_H
+
+#include "harness/run.h"
+
+typedef struct jostle__pool jostle__pool;
+
+/* Creates the pool for plan p. Returns NULL when threads or memory could
+ * not be had. */
+jostle__pool *jostle__pool_create(const jostle__plan *p);
+
+/* Moves thread i to processing unit pu[i] (-1: leave it), and sets whether
+ * barrier waits may spin. Returns 0, or -1 when some binding failed. */
+int jostle__pool_place(jostle__pool *pool, const int *pu, int spin_ok);
+
+/* Runs the scenario once with `seed`; the outcome is left in the returned
+ * run, valid until the next call. */
+const jostle_run *jostle__pool_run(jostle__pool *pool, uint64_t seed);
+
+/* Stops and joins the threads and frees the pool. */
+void jostle__pool_destroy(jostle__pool *pool);
+
+#endif

@@ -1,0 +1,57 @@
+/*
+ * run.h: private to jostle. What a run is made of: the jostle_run handed to
+ * scenario callbacks, and the per-cell plan that every worker follows.
+ */
+#ifndef JOSTLE_RUN_H
+#define JOSTLE_RUN_H
+
+#include <stdint.h>
+
+#include "jostle.h"
+#include "schedulers/placement.h"
+#include "schedulers/sched.h"
+
+struct jostle_run {
+  const jostle_scenario *scenario;
+  void *state;                    /* scenario->state_size bytes */
+  const long long *params;        /* values, indexed like scenario->params */
+  int n_threads;
+  uint64_t seed;
+  /* The outcome so far; reset before each run. */
+  int n_obs;
+  int obs_overflow;               /* more than JOSTLE_MAX_OBSERVATIONS */
+  const char *reason;             /* from jostle_fail, or NULL */
+  const char *obs_names[JOSTLE_MAX_OBSERVATIONS];
+  long long obs_values[JOSTLE_MAX_OBSERVATIONS];
+};
+
+/* One cell of a campaign: a scenario with its parameters under one
+ * scheduler and placement, and its budget. Fields may be added. */
+typedef struct jostle__plan {
+  const jostle_scenario *scenario;
+  int n_threads;
+  long long params[JOSTLE_MAX_PARAMS];
+  const jostle__sched_ops *sched;
+  jostle__sched_cfg sched_cfg;
+  jostle__pin pin;
+  int n_jobs;                     /* worker processes */
+  uint64_t seed;                  /* campaign seed */
+  int fixed_seed;                 /* every run uses `seed` itself */
+  uint64_t n_runs;                /* run budget; UINT64_MAX for none */
+  uint64_t duration_ns;           /* time budget; 0 for none */
+  int until_divergence;           /* stop at the first non-allowed run */
+  uint64_t timeout_ns;            /* a run without progress this long hangs */
+  uint32_t chunk_runs;            /* runs a worker claims at a time */
+} jostle__plan;
+
+/* The seed of run `i` under plan p. */
+uint64_t jostle__run_seed(const jostle__plan *p, uint64_t i);
+
+/* Scenario registry (scenario.c). */
+int jostle__n_scenarios(void);
+const jostle_scenario *jostle__scenario_at(int i);   /* sorted by name */
+const jostle_scenario *jostle__scenario_find(const char *name);
+/* The index of parameter `name` in s->params, or -1. */
+int jostle__param_index(const jostle_scenario *s, const char *name);
+
+#endif

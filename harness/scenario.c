@@ -1,0 +1,115 @@
+/*
+ * scenario.c: the scenario registry and the accessors scenario code calls.
+ *
+ * Registration happens in constructors, before main and before any thread,
+ * so the registry needs no lock; it is sorted once, on first lookup.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/assert.h"
+#include "harness/run.h"
+#include "schedulers/seed.h"
+
+#define MAX_SCENARIOS 1024
+
+static const jostle_scenario *registry[MAX_SCENARIOS];
+static int n_registered;
+static int sorted;
+
+static int valid_name(const char *name, int allow_underscore) {
+  if (name == NULL || name[0] == '\0' || strlen(name) > 48) return 0;
+  for (const char *p = name; *p; p++)
+    if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+          (allow_underscore && *p == '_')))
+      return 0;
+  return 1;
+}
+
+JOSTLE_API void jostle_register(const jostle_scenario *s) {
+  JOSTLE_ASSERT(s != NULL);
+  if (!valid_name(s->name, 0) || s->thread == NULL || s->check == NULL ||
+      s->threads < 1 || s->threads > JOSTLE_MAX_THREADS ||
+      s->min_threads > s->threads) {
+    fprintf(stderr, "jostle: malformed scenario '%s': needs a name of [a-z0-9-], "
+                    "a thread body, a check and 1..%d threads\n",
+            s->name ? s->name : "(null)", JOSTLE_MAX_THREADS);
+    abort();
+  }
+  int n_params = 0;
+  for (const jostle_param_def *p = s->params; p && p->name; p++, n_params++) {
+    if (!valid_name(p->name, 1) || strcmp(p->name, "threads") == 0 ||
+        p->min > p->max || p->def < p->min || p->def > p->max ||
+        n_params >= JOSTLE_MAX_PARAMS) {
+      fprintf(stderr, "jostle: scenario '%s': malformed parameter '%s'\n",
+              s->name, p->name);
+      abort();
+    }
+  }
+  for (int i = 0; i < n_registered; i++) {
+    if (strcmp(registry[i]->name, s->name) == 0) {
+      fprintf(stderr, "jostle: scenario '%s' registered twice\n", s->name);
+      abort();
+    }
+  }
+  JOSTLE_ASSERT(n_registered < MAX_SCENARIOS);
+  registry[n_registered++] = s;
+  sorted = 0;
+}
+
+static int by_name(const void *a, const void *b) {
+  return strcmp((*(const jostle_scenario *const *)a)->name,
+                (*(const jostle_scenario *const *)b)->name);
+}
+
+int jostle__n_scenarios(void) { return n_registered; }
+
+const jostle_scenario *jostle__scenario_at(int i) {
+  if (!sorted) {
+    qsort(registry, (size_t)n_registered, sizeof registry[0], by_name);
+    sorted = 1;
+  }
+  return i >= 0 && i < n_registered ? registry[i] : NULL;
+}
+
+const jostle_scenario *jostle__scenario_find(const char *name) {
+  for (int i = 0; i < n_registered; i++)
+    if (strcmp(registry[i]->name, name) == 0) return registry[i];
+  return NULL;
+}
+
+int jostle__param_index(const jostle_scenario *s, const char *name) {
+  for (int i = 0; s->params && s->params[i].name; i++)
+    if (strcmp(s->params[i].name, name) == 0) return i;
+  return -1;
+}
+
+uint64_t jostle__run_seed(const jostle__plan *p, uint64_t i) {
+  return p->fixed_seed ? p->seed : jostle__mix(p->seed, i);
+}
+
+JOSTLE_API void *jostle_state(const jostle_run *r) { return r->state; }
+
+JOSTLE_API long long jostle_param(const jostle_run *r, int index) {
+  JOSTLE_ASSERT(index >= 0 && index < JOSTLE_MAX_PARAMS);
+  return r->params[index];
+}
+
+JOSTLE_API int jostle_threads(const jostle_run *r) { return r->n_threads; }
+
+JOSTLE_API unsigned long long jostle_seed(const jostle_run *r) { return r->seed; }
+
+JOSTLE_API void jostle_observe(jostle_run *r, const char *name, long long value) {
+  if (r->n_obs == JOSTLE_MAX_OBSERVATIONS) {
+    r->obs_overflow = 1;
+    return;
+  }
+  r->obs_names[r->n_obs] = name;
+  r->obs_values[r->n_obs] = value;
+  r->n_obs++;
+}
+
+JOSTLE_API void jostle_fail(jostle_run *r, const char *reason) {
+  r->reason = reason != NULL ? reason : "failed";
+}

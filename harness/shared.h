@@ -1,0 +1,59 @@
+/*
+ * shared.h: private to jostle. The memory a campaign's parent shares with
+ * its worker processes (one anonymous MAP_SHARED mapping, made before the
+ * first fork).
+ *
+ * Who writes what: the parent writes `stop` and, while a slot has no live
+ * worker, that slot; a worker writes its own slot and claims runs from
+ * `next_run`; any worker may set `stop` (--until-divergence). Fields read
+ * by another process while written are atomics.
+ */
+#ifndef JOSTLE_SHARED_H
+#define JOSTLE_SHARED_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "harness/barrier.h"
+#include "harness/tally.h"
+
+#define JOSTLE__TALLY_CAPACITY 1024
+
+typedef struct jostle__slot {
+  /* The run this worker executes next; the runs [next, chunk_end) are
+   * claimed and not yet done. When its worker dies with next < chunk_end,
+   * run `next` is the one that crashed or hung. */
+  _Alignas(JOSTLE__CACHE_LINE) _Atomic uint64_t next;
+  _Atomic uint64_t chunk_end;
+  _Atomic uint64_t n_done;          /* runs counted in this slot */
+  _Atomic uint64_t n_divergent;     /* of which not allowed */
+  _Atomic int finished;             /* the worker returned normally */
+  _Atomic int bind_failed;          /* placement was refused once */
+  char error[160];                  /* why the worker gave up, if it did */
+} jostle__slot;
+
+typedef struct jostle__shared {
+  _Alignas(JOSTLE__CACHE_LINE) _Atomic uint64_t next_run; /* next unclaimed */
+  _Alignas(JOSTLE__CACHE_LINE) _Atomic int stop;
+  _Atomic int pin_disabled;         /* binding failed: stop trying */
+  int n_slots;
+  size_t slot_stride;               /* bytes from one slot to the next */
+} jostle__shared;
+
+/* Slot i and its tally follow the header. */
+static inline jostle__slot *jostle__slot_at(jostle__shared *sh, int i) {
+  return (jostle__slot *)((char *)sh + sizeof(jostle__shared) +
+                          (size_t)i * sh->slot_stride);
+}
+
+static inline jostle__tally *jostle__slot_tally(jostle__slot *slot) {
+  return (jostle__tally *)((char *)slot + sizeof(jostle__slot));
+}
+
+/* Runs in a forked worker process: finishes the slot's claimed runs, then
+ * claims batches until the budget is spent or `stop` is set. Never
+ * returns. */
+_Noreturn void jostle__worker_main(const jostle__plan *p, jostle__shared *sh,
+                                   int slot_index);
+
+#endif

@@ -1,0 +1,88 @@
+/*
+ * worker.c: a worker process. It builds the thread pool once, then runs
+ * batches of consecutive runs claimed from the shared counter, recording
+ * every outcome in its slot's tally before it moves `next` past the run.
+ * Placement is re-planned per batch (binding a thread costs tens of
+ * microseconds, far more than a run).
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "harness/pool.h"
+#include "harness/shared.h"
+#include "schedulers/seed.h"
+
+/* Exit status of a worker that could not start; the slot says why. */
+#define WORKER_FAILED 125
+
+static _Noreturn void give_up(jostle__slot *slot, const char *why) {
+  snprintf(slot->error, sizeof slot->error, "%s", why);
+  _exit(WORKER_FAILED);
+}
+
+static void place(const jostle__plan *p, jostle__shared *sh, jostle__slot *slot,
+                  jostle__pool *pool, int slot_index, uint64_t batch_start,
+                  int *placed) {
+  int pu[JOSTLE_MAX_THREADS];
+  int pin_off = atomic_load_explicit(&sh->pin_disabled, memory_order_relaxed);
+  jostle__pin pin = pin_off ? JOSTLE__PIN_NONE : p->pin;
+  int spin_ok = jostle__placement_plan(pin, slot_index, p->n_jobs, p->n_threads,
+                                       jostle__mix(p->seed ^ 0x706c616365ULL, batch_start),
+                                       pu);
+  /* Fixed placements are applied once; random ones every batch. */
+  if (*placed && pin != JOSTLE__PIN_RANDOM) return;
+  *placed = 1;
+  if (jostle__pool_place(pool, pu, spin_ok) != 0) {
+    atomic_store_explicit(&sh->pin_disabled, 1, memory_order_relaxed);
+    atomic_store_explicit(&slot->bind_failed, 1, memory_order_relaxed);
+  }
+}
+
+static void run_claimed(const jostle__plan *p, jostle__shared *sh,
+                        jostle__slot *slot, jostle__pool *pool) {
+  jostle__tally *tally = jostle__slot_tally(slot);
+  uint64_t end = atomic_load_explicit(&slot->chunk_end, memory_order_relaxed);
+  for (uint64_t i = atomic_load_explicit(&slot->next, memory_order_relaxed);
+       i < end; i++) {
+    if (atomic_load_explicit(&sh->stop, memory_order_relaxed)) return;
+    const jostle_run *r = jostle__pool_run(pool, jostle__run_seed(p, i));
+    jostle__class cls = jostle__tally_record(tally, r, i);
+    if (cls != JOSTLE__ALLOWED) {
+      atomic_fetch_add_explicit(&slot->n_divergent, 1, memory_order_relaxed);
+      if (p->until_divergence)
+        atomic_store_explicit(&sh->stop, 1, memory_order_relaxed);
+    }
+    atomic_fetch_add_explicit(&slot->n_done, 1, memory_order_relaxed);
+    atomic_store_explicit(&slot->next, i + 1, memory_order_release);
+  }
+}
+
+_Noreturn void jostle__worker_main(const jostle__plan *p, jostle__shared *sh,
+                                   int slot_index) {
+  jostle__slot *slot = jostle__slot_at(sh, slot_index);
+  jostle__pool *pool = jostle__pool_create(p);
+  if (pool == NULL) give_up(slot, "could not start the scenario's threads");
+  int placed = 0;
+  uint64_t resume = atomic_load_explicit(&slot->next, memory_order_relaxed);
+  if (resume < atomic_load_explicit(&slot->chunk_end, memory_order_relaxed)) {
+    place(p, sh, slot, pool, slot_index, resume, &placed);
+    run_claimed(p, sh, slot, pool);
+  }
+  while (!atomic_load_explicit(&sh->stop, memory_order_relaxed)) {
+    uint64_t start = atomic_fetch_add_explicit(&sh->next_run, p->chunk_runs,
+                                               memory_order_relaxed);
+    if (start >= p->n_runs) break;
+    uint64_t end = p->n_runs - start < p->chunk_runs ? p->n_runs : start + p->chunk_runs;
+    /* `next` first: no moment shows a run in flight that is not claimed. */
+    atomic_store_explicit(&slot->next, start, memory_order_relaxed);
+    atomic_store_explicit(&slot->chunk_end, end, memory_order_release);
+    place(p, sh, slot, pool, slot_index, start, &placed);
+    run_claimed(p, sh, slot, pool);
+  }
+  jostle__pool_destroy(pool);
+  atomic_store_explicit(&slot->finished, 1, memory_order_release);
+  _exit(0);
+}

@@ -1,0 +1,120 @@
+/*
+ * jostle.h: the one public header of jostle.
+ *
+ * jostle runs a concurrent scenario many times under schedulers that perturb
+ * the interleaving, classifies every run's outcome and reports the divergent
+ * ones with the command that reproduces them.
+ *
+ * A scenario is a static description (jostle_scenario) registered with
+ * JOSTLE_SCENARIO. For every run jostle zeroes the per-run state, calls
+ * setup on thread 0, starts the thread bodies together on a pool of
+ * persistent threads, waits for all of them, then calls check and teardown
+ * on thread 0. The check records observations ("counter=1987") that form the
+ * run's outcome, and judges it: divergent when it calls jostle_fail(), or
+ * when the scenario lists allowed outcomes and this one is not among them.
+ *
+ * Threads: setup, check and teardown run on thread 0 with every body
+ * finished; the bodies run concurrently. The functions below are called
+ * from those callbacks only, on the run they were handed.
+ *
+ * Ownership: jostle copies nothing a scenario hands it except observation
+ * values; names, reasons and the scenario itself must outlive the program
+ * (string literals and static tables).
+ */
+#ifndef JOSTLE_H
+#define JOSTLE_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define JOSTLE_API __attribute__((visibility("default")))
+
+/* Upper bounds that size jostle's fixed tables. */
+#define JOSTLE_MAX_THREADS 64      /* threads of one scenario */
+#define JOSTLE_MAX_PARAMS 16       /* parameters of one scenario */
+#define JOSTLE_MAX_OBSERVATIONS 8  /* observations of one run */
+
+/* One run of a scenario, owned by jostle; valid during the callbacks. */
+typedef struct jostle_run jostle_run;
+
+/* A named integer parameter, overridden from the CLI with -D name=value. */
+typedef struct jostle_param_def {
+  const char *name;    /* [a-z0-9_-]+; "threads" is reserved (see below) */
+  long long def;       /* default value */
+  long long min, max;  /* accepted range, inclusive */
+  const char *help;    /* one line */
+} jostle_param_def;
+
+typedef struct jostle_scenario {
+  const char *name;     /* [a-z0-9-]+, unique among registered scenarios */
+  const char *summary;  /* one line for `jostle list` */
+  int racy;             /* 1: a known-racy demonstration expected to diverge */
+  int threads;          /* default thread count; -D threads=N overrides */
+  int min_threads;      /* smallest thread count it accepts (0 means 1) */
+  const jostle_param_def *params; /* NULL or ended by an entry with name NULL;
+                                 jostle_param() takes indexes into it */
+  size_t state_size;    /* bytes of per-run state, zeroed before setup */
+  void (*setup)(jostle_run *r);                /* optional, thread 0 */
+  void (*thread)(jostle_run *r, int index);    /* required, every thread */
+  void (*check)(jostle_run *r);                /* required, thread 0 */
+  void (*teardown)(jostle_run *r);             /* optional, thread 0 */
+  /* Optional, NULL-ended: the outcomes that are allowed, as their text
+   * ("r0=1 r1=0"), in the manner of a litmus test's final condition. When
+   * given, any other outcome is divergent. */
+  const char *const *allowed;
+} jostle_scenario;
+
+/* Registers a scenario; called before main by JOSTLE_SCENARIO. Aborts with
+ * a message on a malformed or duplicate scenario (a programming error). */
+JOSTLE_API void jostle_register(const jostle_scenario *s);
+
+/* Defines and registers a scenario without any central list:
+ *   JOSTLE_SCENARIO(counter) { .name = "counter", ... };          */
+#define JOSTLE_SCENARIO(id)                                              \
+  static const jostle_scenario id;                                      \
+  __attribute__((constructor)) static void jostle_register_##id(void) { \
+    jostle_register(&id);                                               \
+  }                                                                     \
+  static const jostle_scenario id =
+
+/* The per-run state of scenario.state_size bytes, zeroed before setup,
+ * shared by all threads of the run. */
+JOSTLE_API void *jostle_state(const jostle_run *r);
+
+/* The value of parameter `index` of scenario.params for this campaign. */
+JOSTLE_API long long jostle_param(const jostle_run *r, int index);
+
+/* The number of threads of this run. */
+JOSTLE_API int jostle_threads(const jostle_run *r);
+
+/* This run's seed: mix(campaign seed, run index). Scenarios that want
+ * reproducible pseudo-random inputs derive them from it. */
+JOSTLE_API unsigned long long jostle_seed(const jostle_run *r);
+
+/* From check: adds "name=value" to the run's outcome. `name` must be a
+ * string literal or otherwise outlive the campaign. At most
+ * JOSTLE_MAX_OBSERVATIONS per run; more make the run divergent. */
+JOSTLE_API void jostle_observe(jostle_run *r, const char *name, long long value);
+
+/* From check: judges the run divergent. `reason` (a string literal) is
+ * appended to the outcome text in parentheses. */
+JOSTLE_API void jostle_fail(jostle_run *r, const char *reason);
+
+/* A scheduling point: the scheduler may yield, spin or sleep here. Under
+ * the `free` scheduler it costs a thread-local load and a branch. Callable
+ * from any thread; outside a run it does nothing. */
+JOSTLE_API void jostle_yield(void);
+
+/* The command-line tool over every registered scenario: `jostle_main` is
+ * what the jostle binary's main() calls, so a program that links its own
+ * scenarios with libjostle and calls it gets the same CLI. */
+JOSTLE_API int jostle_main(int argc, char **argv);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* JOSTLE_H */

@@ -1,0 +1,22 @@
+/*
+ * report.h: private to jostle. The reporter plug-in interface. A reporter
+ * reads only the result model (result.h).
+ */
+#ifndef JOSTLE_REPORT_H
+#define JOSTLE_REPORT_H
+
+#include <stdio.h>
+
+#include "reports/result.h"
+
+typedef struct jostle__reporter_ops {
+  const char *name;
+  /* Writes one finished cell, as soon as it is finished. */
+  void (*cell)(const jostle__cell *c, FILE *out);
+  /* Writes what closes the report once every cell is finished. */
+  void (*end)(const jostle__cell *cells, size_t n_cells, FILE *out);
+} jostle__reporter_ops;
+
+extern const jostle__reporter_ops jostle__report_text;
+
+#endif

@@ -1,0 +1,72 @@
+/*
+ * result.h: private to jostle. The result model: what a campaign measured,
+ * filled by the harness and read by every reporter. Reporters read nothing
+ * else, so that a result saved and loaded again reports the same.
+ */
+#ifndef JOSTLE_RESULT_H
+#define JOSTLE_RESULT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum jostle__class {
+  JOSTLE__ALLOWED,    /* the check accepted the outcome */
+  JOSTLE__DIVERGENT,  /* the check rejected it */
+  JOSTLE__CRASH,      /* the run died: a signal, or exit() from the scenario */
+  JOSTLE__HANG,       /* the run made no progress within the timeout */
+  JOSTLE__N_CLASSES
+} jostle__class;
+
+/* "allowed", "DIVERGENT", "crash", "hang". */
+const char *jostle__class_name(jostle__class cls);
+
+#define JOSTLE__TEXT_MAX 192
+
+typedef struct jostle__outcome {
+  jostle__class cls;
+  char text[JOSTLE__TEXT_MAX];  /* "counter=1 (lost increments)" */
+  uint64_t count;
+  uint64_t first_run;           /* smallest run index with this outcome */
+  uint64_t first_seed;          /* that run's seed */
+} jostle__outcome;
+
+/* One scenario under one scheduler and placement. */
+typedef struct jostle__cell {
+  char scenario[64];
+  int racy;                     /* a known-racy demonstration */
+  char scheduler[32];
+  char placement[16];
+  char params[256];             /* "threads=2 increments=1" */
+  char command[768];            /* the command line that reruns this cell,
+                                   without its seed options */
+  uint64_t campaign_seed;
+  int fixed_seed;               /* every run used campaign_seed itself */
+  uint64_t n_runs;
+  uint64_t n_divergent;         /* runs of any class but allowed */
+  uint64_t elapsed_ns;
+  int interrupted;              /* stopped early by a signal */
+  size_t n_outcomes;
+  jostle__outcome *outcomes;    /* owned; sorted by jostle__cell_sort */
+} jostle__cell;
+
+/* Adds `count` runs of an outcome, merging with an equal (cls, text) one and
+ * keeping the smallest first run. Returns 0, or -1 when out of memory. */
+int jostle__cell_add(jostle__cell *c, jostle__class cls, const char *text,
+                     uint64_t count, uint64_t first_run, uint64_t first_seed);
+
+/* Orders outcomes by count, most frequent first, then by first run. */
+void jostle__cell_sort(jostle__cell *c);
+
+/* Frees what the cell owns; the cell may be reused after. */
+void jostle__cell_free(jostle__cell *c);
+
+/* The Wilson score interval at 95% for k successes in n trials. */
+void jostle__wilson95(uint64_t k, uint64_t n, double *lo, double *hi);
+
+
+
+/* Writes into buf the complete command that reruns outcome o's first seed
+ * (every reporter prints this same command). */
+void jostle__reproduce(const jostle__cell *c, const jostle__outcome *o,
+                       char *buf, size_t size);
+#endif

@@ -1,0 +1,61 @@
+/*
+ * noise.c: the `noise` scheduler, randomized delay injection in the spirit
+ * of IBM ConTest's noise makers and KCSAN's delays.
+ *
+ * At each scheduling point, with probability noise_p, the thread either
+ * gives up its processor (sched_yield), spins for a random number of
+ * pauses, or sleeps for a random few microseconds, chosen by the weights.
+ * Every decision comes from the thread's generator, seeded from the run's
+ * seed and the thread's index: replaying a seed re-applies the same
+ * decisions at the same points (the timing they meet may differ).
+ */
+#include <sched.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "schedulers/cpu.h"
+#include "schedulers/sched.h"
+#include "schedulers/seed.h"
+
+static const char *noise_validate(const jostle__sched_cfg *cfg) {
+  if (!(cfg->noise_p >= 0.0 && cfg->noise_p <= 1.0))
+    return "noise probability must be between 0 and 1";
+  if (cfg->noise_weights[0] + cfg->noise_weights[1] + cfg->noise_weights[2] == 0)
+    return "noise mix must give some action a weight above 0";
+  return NULL;
+}
+
+static void noise_begin(jostle__thread *t, uint64_t run_seed) {
+  const jostle__sched_cfg *cfg = t->cfg;
+  t->rng = jostle__mix(run_seed, (uint64_t)t->index);
+  /* p = 1 must always act: clamp to the largest threshold. */
+  double scaled = cfg->noise_p * 4294967296.0;
+  t->noise_threshold = scaled >= 4294967295.0 ? UINT32_MAX : (uint32_t)scaled;
+  t->noise_cut[0] = cfg->noise_weights[0];
+  t->noise_cut[1] = t->noise_cut[0] + cfg->noise_weights[1];
+  t->noise_total = t->noise_cut[1] + cfg->noise_weights[2];
+}
+
+static void noise_point(jostle__thread *t) {
+  uint64_t draw = jostle__splitmix(&t->rng);
+  if ((uint32_t)draw >= t->noise_threshold) return;
+  uint32_t pick = (uint32_t)(((draw >> 32) * t->noise_total) >> 32);
+  if (pick < t->noise_cut[0]) {
+    sched_yield();
+  } else if (pick < t->noise_cut[1]) {
+    uint32_t n = jostle__below(&t->rng, t->cfg->noise_spin_max + 1);
+    for (uint32_t i = 0; i < n; i++) jostle__cpu_relax();
+  } else {
+    uint32_t us = 1 + jostle__below(&t->rng, t->cfg->noise_sleep_max_us);
+    struct timespec ts = {0, (long)us * 1000};
+    nanosleep(&ts, NULL);
+  }
+}
+
+const jostle__sched_ops jostle__sched_noise = {
+    .name = "noise",
+    .summary = "random yield, spin or short sleep at each point (--noise-p, --noise-mix)",
+    .validate = noise_validate,
+    .begin = noise_begin,
+    .point = noise_point,
+};

@@ -1,0 +1,69 @@
+/*
+ * sched.h: private to jostle. The scheduler plug-in interface and the
+ * per-thread context that scheduling points act on.
+ *
+ * A scheduler is a static const jostle__sched_ops table listed once in
+ * registry.c. For every run each scenario thread calls begin() with its own
+ * context before its body, then point() at each scheduling point of that
+ * body: the context is the thread's alone, so a scheduler that keeps its
+ * state there needs no locking. Schedulers know nothing of the harness or
+ * the CLI: they see the options in jostle__sched_cfg and one thread at a time.
+ */
+#ifndef JOSTLE_SCHED_H
+#define JOSTLE_SCHED_H
+
+#include <stdint.h>
+
+/* Options of every scheduler, filled by the caller; fields may be added. */
+typedef struct jostle__sched_cfg {
+  double noise_p;               /* noise: chance of acting at a point */
+  unsigned noise_weights[3];    /* noise: relative weights of yield, spin, sleep */
+  unsigned noise_spin_max;      /* noise: longest spin, in pause iterations */
+  unsigned noise_sleep_max_us;  /* noise: longest sleep, in microseconds */
+} jostle__sched_cfg;
+
+/* Fills cfg with the defaults. */
+void jostle__sched_cfg_default(jostle__sched_cfg *cfg);
+
+typedef struct jostle__thread jostle__thread;
+
+typedef struct jostle__sched_ops {
+  const char *name;     /* as given to --scheduler */
+  const char *summary;  /* one line for help texts */
+  /* Checks cfg; returns NULL, or a one-line description of what is wrong. */
+  const char *(*validate)(const jostle__sched_cfg *cfg);
+  /* Before each run's body, on the thread itself: seeds its decisions from
+   * the run's seed. */
+  void (*begin)(jostle__thread *t, uint64_t run_seed);
+  /* At each scheduling point; NULL when the scheduler never acts. */
+  void (*point)(jostle__thread *t);
+} jostle__sched_ops;
+
+/* A scenario thread as schedulers see it; owned by the thread pool. */
+struct jostle__thread {
+  void (*point)(jostle__thread *t);  /* copy of ops->point, read per point */
+  const jostle__sched_ops *ops;
+  const jostle__sched_cfg *cfg;
+  int index;                         /* 0 .. threads-1 within the run */
+  uint64_t rng;                      /* the scheduler's per-run state */
+  uint32_t noise_threshold;          /* noise_p scaled to 2^32 */
+  uint32_t noise_cut[2];             /* cumulative weights: yield | spin | sleep */
+  uint32_t noise_total;
+};
+
+/* The calling thread's context while it runs a scenario, else NULL. */
+extern _Thread_local jostle__thread *jostle__self;
+
+/* Binds t to the calling thread (NULL unbinds). */
+void jostle__thread_attach(jostle__thread *t);
+
+/* Looks a scheduler up by name; NULL when there is none. */
+const jostle__sched_ops *jostle__sched_find(const char *name);
+
+/* The registered schedulers, NULL-ended, in the order help lists them. */
+extern const jostle__sched_ops *const jostle__schedulers[];
+
+extern const jostle__sched_ops jostle__sched_free;
+extern const jostle__sched_ops jostle__sched_noise;
+
+#endif
