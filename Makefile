@@ -17,7 +17,7 @@ O := build$(if $(SANITIZER),-$(subst $(comma),-,$(SANITIZER)))
 WARN := -Wall -Wextra -Wshadow -Wundef -Wstrict-prototypes -Wmissing-prototypes \
         $(if $(WERROR),-Werror)
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -fPIC -fvisibility=hidden -pthread -I. -Iinclude $(WARN)
-SAN_FLAGS := $(if $(SANITIZER),-fsanitize=$(SANITIZER) -fno-omit-frame-pointer \
+SAN_FLAGS := $(if $(SANITIZER),-fsanitize=$(SANITIZER) -fno-omit-frame-pointer -DJOSTLE_SANITIZER \
              $(if $(findstring undefined,$(SANITIZER)),-fno-sanitize-recover=undefined))
 # jostle's own code is built with the sanitizer; the built-in scenarios are not:
 # the racy ones race on purpose, and the sanitizer is here to find races in jostle.
@@ -34,13 +34,17 @@ LIB_SRCS := $(filter-out harness/main.c,$(wildcard harness/*.c)) \
 SCENARIO_SRCS := $(wildcard scenarios/*.c)
 EXAMPLE_SRCS := $(wildcard scenarios/examples/*.c)
 TEST_SRCS := $(wildcard tests/check_*.c)
+BENCH_SRCS := $(wildcard bench/*.c)
 HEADERS := $(wildcard include/*.h harness/*.h schedulers/*.h reports/*.h scenarios/*.h tests/*.h)
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
 SCENARIO_OBJS := $(SCENARIO_SRCS:%.c=$(O)/%.o)
 TEST_SCENARIO_OBJS := $(O)/tests/scenarios_test.o
 EXAMPLES := $(patsubst scenarios/examples/%.c,$(O)/examples/%,$(EXAMPLE_SRCS))
+# The sanitizer settings are linked whole into every program (nothing calls them).
+SAN_OBJ := $(if $(SANITIZER),$(O)/harness/sanitizer.o)
 TESTS := $(patsubst tests/%.c,$(O)/tests/%,$(TEST_SRCS))
+BENCHES := $(patsubst bench/%.c,$(O)/bench/%,$(BENCH_SRCS))
 
 .PHONY: all check bench install demo clean
 all: $(O)/libjostle.a $(O)/libjostle.so $(O)/jostle $(O)/jostle-test $(EXAMPLES)
@@ -64,11 +68,11 @@ $(O)/libjostle.so: $(LIB_OBJS)
 	$(CC) -shared $(LDFLAGS_ALL) -Wl,-soname,libjostle.so.0 -o $@ $^ $(LIBS)
 
 # The scenario objects are linked whole: each registers itself in a constructor.
-$(O)/jostle: $(O)/harness/main.o $(SCENARIO_OBJS) $(O)/libjostle.a
-	$(CC) $(LDFLAGS_ALL) -o $@ $(O)/harness/main.o $(SCENARIO_OBJS) $(O)/libjostle.a $(LIBS)
+$(O)/jostle: $(O)/harness/main.o $(SCENARIO_OBJS) $(SAN_OBJ) $(O)/libjostle.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
 
 # jostle with the test-only scenarios (crash, hang) as well, for the CLI tests.
-$(O)/jostle-test: $(O)/harness/main.o $(SCENARIO_OBJS) $(TEST_SCENARIO_OBJS) $(O)/libjostle.a
+$(O)/jostle-test: $(O)/harness/main.o $(SCENARIO_OBJS) $(TEST_SCENARIO_OBJS) $(SAN_OBJ) $(O)/libjostle.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
 
 # Examples build as a user's program would: the public header and the shared library.
@@ -76,16 +80,21 @@ $(O)/examples/%: scenarios/examples/%.c include/jostle.h $(O)/libjostle.so
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_SCENARIO) $(LDFLAGS_ALL) -o $@ $< -L$(O) -ljostle -Wl,-rpath,'$$ORIGIN/..'
 
-$(O)/tests/check_%: $(O)/tests/check_%.o $(SCENARIO_OBJS) $(TEST_SCENARIO_OBJS) $(O)/libjostle.a
+$(O)/tests/check_%: $(O)/tests/check_%.o $(SCENARIO_OBJS) $(TEST_SCENARIO_OBJS) $(SAN_OBJ) $(O)/libjostle.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CHECK_LIBS) $(LIBS)
 
 # JOSTLE_SOAK=N multiplies the run counts of the behaviour tests (soak runs).
 check: all $(TESTS)
 	@set -e; for t in $(TESTS); do echo "== $$t"; JOSTLE_BIN=$(O)/jostle-test $$t; done
-	@echo "== examples"; JOSTLE_BUILD=$(O) sh tests/examples.sh
+	@echo "== examples"; JOSTLE_BUILD=$(O) EXAMPLE_FLAGS="$(SAN_FLAGS)" sh tests/examples.sh
 
-bench: all
-	@$(MAKE) --no-print-directory -f bench/bench.mk O=$(O) CC="$(CC)"
+# Baselines are plain programs: no jostle, no sanitizer.
+$(O)/bench/%: bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_SCENARIO) -o $@ $< -pthread
+
+bench: all $(BENCHES)
+	@sh bench/run.sh $(O)
 
 demo: $(O)/jostle
 	./$(O)/jostle stress --all -n 200000; test $$? -le 1

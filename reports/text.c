@@ -35,8 +35,10 @@ static void text_cell(const jostle__cell *c, FILE *out) {
     if (len > width) width = len;
   }
   if (width > 72) width = 72;
-  fprintf(out, "%s  [scheduler %s, pin %s, %s]%s\n", c->scenario, c->scheduler,
-          c->placement, c->params, c->racy ? "  (known racy)" : "");
+  fprintf(out, "%s  [scheduler %s, pin %s, %s 0x%016" PRIx64 ", %s]%s\n",
+          c->scenario, c->scheduler, c->placement,
+          c->fixed_seed ? "run seed" : "seed", c->campaign_seed, c->params,
+          c->racy ? "  (known racy)" : "");
   fprintf(out, "  %-*s %13s %8s  %-9s  %s\n", width, "outcome", "runs", "share",
           "verdict", "first seed");
   for (size_t i = 0; i < c->n_outcomes; i++) {

@@ -1,0 +1,52 @@
+#!/bin/sh
+# bench/run.sh BUILD_DIR: the lost-increment counter (2 threads, 1 increment
+# each) three ways, measured in this one run, interleaved round by round so
+# that the machine's noise falls on all of them alike; prints runs/s and the
+# share of runs that lost an increment, the median of ROUNDS rounds, and the
+# ratios of jostle to each baseline. Knobs: SECONDS per measurement (2),
+# ROUNDS (3).
+set -eu
+build=${1:-build}
+seconds=${SECONDS_PER_RUN:-2}
+rounds=${ROUNDS:-3}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# One measurement: "runs_per_sec divergence_percent"
+measure() {
+  case $1 in
+  jostle)
+    "$build/jostle" stress counter --scheduler free -D threads=2 -D increments=1 \
+      --duration "${seconds}s" --no-progress --seed 1 >"$tmp/out" || [ $? -eq 1 ]
+    awk '/^result counter /{for(i=1;i<=NF;i++){split($i,kv,"=");v[kv[1]]=kv[2]}
+         printf "%.0f %.3f\n", v["runs_per_sec"], 100*v["divergent"]/v["runs"]}' "$tmp/out" ;;
+  *)
+    "$build/bench/$1" "$seconds" | awk '{for(i=1;i<=NF;i++){split($i,kv,"=");v[kv[1]]=kv[2]}
+         printf "%.0f %.3f\n", v["runs"]*1e9/v["elapsed_ns"], 100*v["divergent"]/v["runs"]}' ;;
+  esac
+}
+
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+for r in $(seq "$rounds"); do
+  for what in jostle baseline_threads baseline_fork; do
+    measure "$what" >>"$tmp/$what"
+  done
+done
+
+echo "lost-increment counter, 2 threads x 1 increment; median of $rounds rounds of ${seconds}s; $(nproc) processors"
+printf '%-40s %14s %12s\n' "approach" "runs/s" "divergent"
+for what in jostle baseline_threads baseline_fork; do
+  rate=$(cut -d' ' -f1 "$tmp/$what" | median)
+  div=$(cut -d' ' -f2 "$tmp/$what" | median)
+  eval "rate_$what=$rate"
+  case $what in
+  jostle) label="jostle stress, free, worker processes" ;;
+  baseline_threads) label="new threads per run (create + join)" ;;
+  baseline_fork) label="a new process per run (fork)" ;;
+  esac
+  printf '%-40s %14s %11s%%\n' "$label" "$rate" "$div"
+done
+awk -v j="$rate_jostle" -v t="$rate_baseline_threads" -v f="$rate_baseline_fork" 'BEGIN {
+  printf "ratio jostle / new threads per run:  %.0fx\n", j / t
+  printf "ratio jostle / process per run:      %.0fx\n", j / f }'

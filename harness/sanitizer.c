@@ -1,0 +1,25 @@
+/*
+ * sanitizer.c: settings for jostle's sanitizer builds (make SANITIZER=...).
+ *
+ * A scenario's crash is an outcome that the campaign's parent reads from
+ * the signal that killed the worker. The sanitizers would catch that signal
+ * themselves, print a report and exit with a status of their own, so in
+ * sanitizer builds they leave fatal signals alone, and an error they detect
+ * themselves ends in abort(): a worker then dies of SIGSEGV or SIGABRT as it
+ * would in a plain build. A report about jostle's own code still makes its
+ * process exit with an error, which the parent reports as an internal error
+ * when it happens outside a run.
+ */
+#ifdef JOSTLE_SANITIZER
+
+#define DEFAULTS(name, options)                                   \
+  const char *name(void) __attribute__((visibility("default"))); \
+  const char *name(void) { return options; }
+
+#define SIGNALS "handle_segv=0:handle_sigbus=0:handle_sigfpe=0:handle_sigill=0:handle_abort=0"
+
+DEFAULTS(__asan_default_options, SIGNALS ":abort_on_error=1")
+DEFAULTS(__tsan_default_options, SIGNALS)
+DEFAULTS(__ubsan_default_options, "halt_on_error=1:abort_on_error=1:print_stacktrace=1")
+
+#endif

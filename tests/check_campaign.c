@@ -1,0 +1,246 @@
+/*
+ * check_campaign.c: the campaign's promises, end to end through forked
+ * workers: every run is counted exactly once, a crash or a hang costs only
+ * its own run, the same seed gives the same result, and every budget and
+ * stop condition is honoured.
+ */
+#include <check.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness/campaign.h"
+#include "schedulers/seed.h"
+#include "tests/scenarios_test.h"
+
+static jostle__plan plan_for(const char *name) {
+  jostle__plan p;
+  memset(&p, 0, sizeof p);
+  p.scenario = jostle__scenario_find(name);
+  ck_assert_msg(p.scenario != NULL, "scenario %s is linked in", name);
+  p.n_threads = p.scenario->threads;
+  for (int i = 0; p.scenario->params && p.scenario->params[i].name; i++)
+    p.params[i] = p.scenario->params[i].def;
+  p.sched = &jostle__sched_free;
+  jostle__sched_cfg_default(&p.sched_cfg);
+  p.pin = JOSTLE__PIN_NONE;
+  p.n_jobs = 2;
+  p.seed = 42;
+  p.n_runs = 1000;
+  p.timeout_ns = 10ULL * 1000000000ULL;
+  p.chunk_runs = 64;
+  return p;
+}
+
+static const jostle__outcome *find(const jostle__cell *c, jostle__class cls) {
+  for (size_t i = 0; i < c->n_outcomes; i++)
+    if (c->outcomes[i].cls == cls) return &c->outcomes[i];
+  return NULL;
+}
+
+static uint64_t total(const jostle__cell *c) {
+  uint64_t n = 0;
+  for (size_t i = 0; i < c->n_outcomes; i++) n += c->outcomes[i].count;
+  return n;
+}
+
+/* Crashing runs are exactly those whose seed says so; the others are all
+ * counted, with the right first runs and seeds. */
+START_TEST(crashes_cost_only_their_run) {
+  jostle__plan p = plan_for("test-crash");
+  p.n_runs = 3000;
+  uint64_t expected = 0, first = UINT64_MAX;
+  for (uint64_t i = 0; i < p.n_runs; i++)
+    if (jostle_test_crashes(jostle__run_seed(&p, i))) {
+      expected++;
+      if (first == UINT64_MAX) first = i;
+    }
+  ck_assert_uint_gt(expected, 0);
+  jostle__cell c = {0};
+  ck_assert_int_eq(jostle__campaign_run(&p, &c, NULL, NULL), 0);
+  ck_assert_uint_eq(c.n_runs, p.n_runs);
+  ck_assert_uint_eq(total(&c), p.n_runs);
+  ck_assert_uint_eq(c.n_divergent, expected);
+  const jostle__outcome *crash = find(&c, JOSTLE__CRASH);
+  ck_assert_ptr_nonnull(crash);
+  ck_assert_str_eq(crash->text, "crash (SIGSEGV)");
+  ck_assert_uint_eq(crash->count, expected);
+  ck_assert_uint_eq(crash->first_run, first);
+  ck_assert_uint_eq(crash->first_seed, jostle__mix(p.seed, first));
+  const jostle__outcome *ok = find(&c, JOSTLE__ALLOWED);
+  ck_assert_ptr_nonnull(ok);
+  ck_assert_str_eq(ok->text, "hits=2");
+  ck_assert_uint_eq(ok->count, p.n_runs - expected);
+  jostle__cell_free(&c);
+}
+END_TEST
+
+/* A run that spins forever is killed after the timeout and counted as a
+ * hang; the campaign finishes every other run. */
+START_TEST(hangs_cost_only_their_run) {
+  jostle__plan p = plan_for("test-hang");
+  p.n_runs = 200;
+  p.timeout_ns = 100ULL * 1000000ULL;
+  uint64_t expected = 0;
+  for (uint64_t i = 0; i < p.n_runs; i++)
+    expected += jostle_test_hangs(jostle__run_seed(&p, i)) != 0;
+  ck_assert_uint_gt(expected, 0);
+  jostle__cell c = {0};
+  ck_assert_int_eq(jostle__campaign_run(&p, &c, NULL, NULL), 0);
+  ck_assert_uint_eq(c.n_runs, p.n_runs);
+  const jostle__outcome *hang = find(&c, JOSTLE__HANG);
+  ck_assert_ptr_nonnull(hang);
+  ck_assert_uint_eq(hang->count, expected);
+  ck_assert_ptr_null(find(&c, JOSTLE__CRASH));
+  ck_assert_uint_eq(find(&c, JOSTLE__ALLOWED)->count, p.n_runs - expected);
+  jostle__cell_free(&c);
+}
+END_TEST
+
+/* The same campaign seed gives the same histogram, first runs and seeds,
+ * whatever the number of workers. */
+START_TEST(same_seed_same_result) {
+  jostle__cell a = {0}, b = {0};
+  jostle__plan p = plan_for("test-crash");
+  p.n_runs = 1500;
+  p.n_jobs = 1;
+  ck_assert_int_eq(jostle__campaign_run(&p, &a, NULL, NULL), 0);
+  p.n_jobs = 3;
+  p.chunk_runs = 7;
+  ck_assert_int_eq(jostle__campaign_run(&p, &b, NULL, NULL), 0);
+  ck_assert_uint_eq(a.n_outcomes, b.n_outcomes);
+  for (size_t i = 0; i < a.n_outcomes; i++) {
+    ck_assert_int_eq(a.outcomes[i].cls, b.outcomes[i].cls);
+    ck_assert_str_eq(a.outcomes[i].text, b.outcomes[i].text);
+    ck_assert_uint_eq(a.outcomes[i].count, b.outcomes[i].count);
+    ck_assert_uint_eq(a.outcomes[i].first_run, b.outcomes[i].first_run);
+    ck_assert_uint_eq(a.outcomes[i].first_seed, b.outcomes[i].first_seed);
+  }
+  jostle__cell_free(&a);
+  jostle__cell_free(&b);
+}
+END_TEST
+
+/* --run-seed: every run gets the one seed, so a crashing seed crashes every
+ * run: a reported seed reproduces its outcome. */
+START_TEST(fixed_seed_reproduces) {
+  jostle__plan p = plan_for("test-crash");
+  uint64_t seed = 0;
+  while (!jostle_test_crashes(seed)) seed++;
+  p.seed = seed;
+  p.fixed_seed = 1;
+  p.n_runs = 20;
+  jostle__cell c = {0};
+  ck_assert_int_eq(jostle__campaign_run(&p, &c, NULL, NULL), 0);
+  ck_assert_uint_eq(c.n_runs, 20);
+  ck_assert_uint_eq(c.n_divergent, 20);
+  ck_assert_uint_eq(find(&c, JOSTLE__CRASH)->first_seed, seed);
+  jostle__cell_free(&c);
+}
+END_TEST
+
+START_TEST(until_divergence_stops_early) {
+  jostle__plan p = plan_for("test-abort");
+  p.n_runs = 1000000;
+  p.until_divergence = 1;
+  jostle__cell c = {0};
+  ck_assert_int_eq(jostle__campaign_run(&p, &c, NULL, NULL), 0);
+  ck_assert_uint_ge(c.n_divergent, 1);
+  /* each worker may finish the run it was in, no more */
+  ck_assert_uint_le(c.n_runs, (uint64_t)p.n_jobs);
+  jostle__cell_free(&c);
+}
+END_TEST
+
+START_TEST(duration_budget_ends_the_campaign) {
+  jostle__plan p = plan_for("test-allowed");
+  p.n_runs = UINT64_MAX;
+  p.duration_ns = 200ULL * 1000000ULL;
+  jostle__cell c = {0};
+  ck_assert_int_eq(jostle__campaign_run(&p, &c, NULL, NULL), 0);
+  ck_assert_uint_gt(c.n_runs, 0);
+  ck_assert_uint_eq(total(&c), c.n_runs);
+  ck_assert_uint_ge(c.elapsed_ns, p.duration_ns);
+  ck_assert_uint_eq(c.n_divergent, 0);
+  jostle__cell_free(&c);
+}
+END_TEST
+
+/* The scenario's list of allowed outcomes judges the run. */
+START_TEST(allowed_list_judges) {
+  jostle__plan p = plan_for("test-allowed");
+  p.n_threads = 3;
+  jostle__cell c = {0};
+  ck_assert_int_eq(jostle__campaign_run(&p, &c, NULL, NULL), 0);
+  ck_assert_uint_eq(c.n_outcomes, 1);
+  ck_assert_str_eq(c.outcomes[0].text, "hits=3");
+  ck_assert_int_eq(c.outcomes[0].cls, JOSTLE__DIVERGENT);
+  ck_assert_uint_eq(c.n_divergent, p.n_runs);
+  jostle__cell_free(&c);
+}
+END_TEST
+
+/* SIGTERM stops the campaign cleanly and keeps what ran. */
+START_TEST(sigterm_stops_cleanly) {
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGTERM);
+  sigprocmask(SIG_BLOCK, &stop, NULL);
+  pid_t me = getpid(), killer = fork();
+  ck_assert_int_ge(killer, 0);
+  if (killer == 0) {
+    usleep(200000);
+    kill(me, SIGTERM);
+    _exit(0);
+  }
+  jostle__plan p = plan_for("test-allowed");
+  p.n_runs = UINT64_MAX;
+  p.duration_ns = 600ULL * 1000000000ULL;
+  jostle__cell c = {0};
+  ck_assert_int_eq(jostle__campaign_run(&p, &c, NULL, NULL), 0);
+  waitpid(killer, NULL, 0);
+  ck_assert_int_eq(c.interrupted, 1);
+  ck_assert_uint_gt(c.n_runs, 0);
+  ck_assert_uint_eq(total(&c), c.n_runs);
+  jostle__cell_free(&c);
+}
+END_TEST
+
+/* Placements that oversubscribe the processors still complete every run. */
+START_TEST(every_placement_completes) {
+  static const jostle__pin pins[] = {JOSTLE__PIN_NONE, JOSTLE__PIN_SPREAD,
+                                     JOSTLE__PIN_SAME, JOSTLE__PIN_RANDOM};
+  jostle__plan p = plan_for("test-allowed");
+  p.pin = pins[_i];
+  p.n_runs = 5000;
+  jostle__cell c = {0};
+  ck_assert_int_eq(jostle__campaign_run(&p, &c, NULL, NULL), 0);
+  ck_assert_uint_eq(c.n_runs, p.n_runs);
+  ck_assert_uint_eq(c.n_divergent, 0);
+  jostle__cell_free(&c);
+}
+END_TEST
+
+int main(void) {
+  Suite *s = suite_create("campaign");
+  TCase *tc = tcase_create("campaign");
+  tcase_set_timeout(tc, 60);
+  tcase_add_test(tc, crashes_cost_only_their_run);
+  tcase_add_test(tc, hangs_cost_only_their_run);
+  tcase_add_test(tc, same_seed_same_result);
+  tcase_add_test(tc, fixed_seed_reproduces);
+  tcase_add_test(tc, until_divergence_stops_early);
+  tcase_add_test(tc, duration_budget_ends_the_campaign);
+  tcase_add_test(tc, allowed_list_judges);
+  tcase_add_test(tc, sigterm_stops_cleanly);
+  tcase_add_loop_test(tc, every_placement_completes, 0, 4);
+  suite_add_tcase(s, tc);
+  SRunner *sr = srunner_create(s);
+  srunner_set_fork_status(sr, CK_FORK);
+  srunner_run_all(sr, CK_NORMAL);
+  int failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
