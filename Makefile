@@ -64,8 +64,11 @@ $(O)/%.o: %.c $(HEADERS)
 $(O)/libjostle.a: $(LIB_OBJS)
 	rm -f $@ && ar rcs $@ $^
 
-$(O)/libjostle.so: $(LIB_OBJS)
+$(O)/libjostle.so.0: $(LIB_OBJS)
 	$(CC) -shared $(LDFLAGS_ALL) -Wl,-soname,libjostle.so.0 -o $@ $^ $(LIBS)
+
+$(O)/libjostle.so: $(O)/libjostle.so.0
+	ln -sf libjostle.so.0 $@
 
 # The scenario objects are linked whole: each registers itself in a constructor.
 $(O)/jostle: $(O)/harness/main.o $(SCENARIO_OBJS) $(SAN_OBJ) $(O)/libjostle.a
@@ -104,7 +107,7 @@ install: $(O)/libjostle.a $(O)/libjostle.so $(O)/jostle
 	  $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 644 include/jostle.h $(DESTDIR)$(PREFIX)/include/
 	install -m 644 $(O)/libjostle.a $(DESTDIR)$(PREFIX)/lib/
-	install -m 755 $(O)/libjostle.so $(DESTDIR)$(PREFIX)/lib/libjostle.so.0
+	install -m 755 $(O)/libjostle.so.0 $(DESTDIR)$(PREFIX)/lib/libjostle.so.0
 	ln -sf libjostle.so.0 $(DESTDIR)$(PREFIX)/lib/libjostle.so
 	install -m 755 $(O)/jostle $(DESTDIR)$(PREFIX)/bin/
 	sed -e 's|@PREFIX@|$(PREFIX)|' jostle.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/jostle.pc

@@ -104,7 +104,8 @@ static void show_params(const jostle_scenario *s) {
   printf("%s: %s\n", s->name, s->summary ? s->summary : "");
   printf("  %-14s %8s  %-13s %s\n", "parameter", "default", "range", "");
   printf("  %-14s %8d  %d..%-10d %s\n", "threads", s->threads,
-         s->min_threads > 0 ? s->min_threads : 1, JOSTLE_MAX_THREADS,
+         s->min_threads > 0 ? s->min_threads : 1,
+         s->max_threads > 0 ? s->max_threads : JOSTLE_MAX_THREADS,
          "threads started together per run");
   for (const jostle_param_def *p = s->params; p && p->name; p++)
     printf("  %-14s %8lld  %lld..%-10lld %s\n", p->name, p->def, p->min, p->max,
@@ -253,9 +254,10 @@ static int resolve_params(const jostle_scenario *s, const jostle__opts *o,
     const jostle__define *def = &o->defines[d];
     if (strcmp(def->key, "threads") == 0) {
       int lo = s->min_threads > 0 ? s->min_threads : 1;
-      if (def->value < lo || def->value > JOSTLE_MAX_THREADS)
+      int hi = s->max_threads > 0 ? s->max_threads : JOSTLE_MAX_THREADS;
+      if (def->value < lo || def->value > hi)
         return usage_error("bad -D threads=%lld for %s: expected %d to %d", def->value,
-                           s->name, lo, JOSTLE_MAX_THREADS);
+                           s->name, lo, hi);
       p->n_threads = (int)def->value;
       known[d] = 1;
       continue;

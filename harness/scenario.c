@@ -31,7 +31,9 @@ JOSTLE_API void jostle_register(const jostle_scenario *s) {
   JOSTLE_ASSERT(s != NULL);
   if (!valid_name(s->name, 0) || s->thread == NULL || s->check == NULL ||
       s->threads < 1 || s->threads > JOSTLE_MAX_THREADS ||
-      s->min_threads > s->threads) {
+      s->min_threads > s->threads || s->max_threads < 0 ||
+      (s->max_threads > 0 && s->max_threads < s->threads) ||
+      s->max_threads > JOSTLE_MAX_THREADS) {
     fprintf(stderr, "jostle: malformed scenario '%s': needs a name of [a-z0-9-], "
                     "a thread body, a check and 1..%d threads\n",
             s->name ? s->name : "(null)", JOSTLE_MAX_THREADS);
@@ -111,5 +113,5 @@ JOSTLE_API void jostle_observe(jostle_run *r, const char *name, long long value)
 }
 
 JOSTLE_API void jostle_fail(jostle_run *r, const char *reason) {
-  r->reason = reason != NULL ? reason : "failed";
+  if (r->reason == NULL) r->reason = reason != NULL ? reason : "failed";
 }

@@ -54,6 +54,7 @@ typedef struct jostle_scenario {
   int racy;             /* 1: a known-racy demonstration expected to diverge */
   int threads;          /* default thread count; -D threads=N overrides */
   int min_threads;      /* smallest thread count it accepts (0 means 1) */
+  int max_threads;      /* largest (0 means JOSTLE_MAX_THREADS) */
   const jostle_param_def *params; /* NULL or ended by an entry with name NULL;
                                  jostle_param() takes indexes into it */
   size_t state_size;    /* bytes of per-run state, zeroed before setup */
@@ -100,7 +101,8 @@ JOSTLE_API unsigned long long jostle_seed(const jostle_run *r);
 JOSTLE_API void jostle_observe(jostle_run *r, const char *name, long long value);
 
 /* From check: judges the run divergent. `reason` (a string literal) is
- * appended to the outcome text in parentheses. */
+ * appended to the outcome text in parentheses; when called more than once
+ * in a run, the first reason is kept. */
 JOSTLE_API void jostle_fail(jostle_run *r, const char *reason);
 
 /* A scheduling point: the scheduler may yield, spin or sleep here. Under

@@ -4,7 +4,6 @@
  * its own run, the same seed gives the same result, and every budget and
  * stop condition is honoured.
  */
-#include <check.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,7 @@
 #include <unistd.h>
 
 #include "harness/campaign.h"
+#include "tests/check_main.h"
 #include "schedulers/seed.h"
 #include "tests/scenarios_test.h"
 
@@ -225,8 +225,7 @@ END_TEST
 
 int main(void) {
   Suite *s = suite_create("campaign");
-  TCase *tc = tcase_create("campaign");
-  tcase_set_timeout(tc, 60);
+  TCase *tc = jostle_check_case(s, "campaign", 60, 0);
   tcase_add_test(tc, crashes_cost_only_their_run);
   tcase_add_test(tc, hangs_cost_only_their_run);
   tcase_add_test(tc, same_seed_same_result);
@@ -236,11 +235,5 @@ int main(void) {
   tcase_add_test(tc, allowed_list_judges);
   tcase_add_test(tc, sigterm_stops_cleanly);
   tcase_add_loop_test(tc, every_placement_completes, 0, 4);
-  suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_set_fork_status(sr, CK_FORK);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return jostle_check_run(s);
 }

@@ -1,0 +1,117 @@
+/*
+ * check_scenarios.c: the built-in scenarios keep their promise in both
+ * directions: every racy demonstration is found within a small budget, and
+ * no fixed twin ever diverges. JOSTLE_SOAK=N multiplies the run counts
+ * (N=10 gives the 1,000,000-run soak of the fixed twins).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/campaign.h"
+#include "tests/check_main.h"
+
+/* Budget to find a racy scenario: runs, and seconds as a backstop. */
+#define FIND_RUNS 5000000ULL
+#define FIND_SECONDS 5ULL
+#define FIXED_RUNS 100000ULL
+
+/* The built-in scenarios, in name order: the test-only ones are left out. */
+static const jostle_scenario *builtin(int i) {
+  int seen = 0;
+  for (int k = 0; k < jostle__n_scenarios(); k++) {
+    const jostle_scenario *s = jostle__scenario_at(k);
+    if (strncmp(s->name, "test-", 5) == 0) continue;
+    if (seen++ == i) return s;
+  }
+  return NULL;
+}
+
+static int n_builtins(void) {
+  int n = 0;
+  while (builtin(n) != NULL) n++;
+  return n;
+}
+
+static jostle__plan plan_for(const jostle_scenario *s, const jostle__sched_ops *sched) {
+  jostle__plan p;
+  memset(&p, 0, sizeof p);
+  p.scenario = s;
+  p.n_threads = s->threads;
+  for (int i = 0; s->params && s->params[i].name; i++) p.params[i] = s->params[i].def;
+  p.sched = sched;
+  jostle__sched_cfg_default(&p.sched_cfg);
+  p.pin = JOSTLE__PIN_NONE;
+  p.n_jobs = 1;
+  p.seed = 0x5eed;
+  p.timeout_ns = 10ULL * 1000000000ULL;
+  p.chunk_runs = 1024;
+  return p;
+}
+
+static void expect(const jostle_scenario *s, const jostle__sched_ops *sched) {
+  jostle__plan p = plan_for(s, sched);
+  jostle__cell c = {0};
+  if (s->racy) {
+    p.n_runs = FIND_RUNS;
+    p.duration_ns = FIND_SECONDS * 1000000000ULL;
+    p.until_divergence = 1;
+  } else {
+    p.n_runs = FIXED_RUNS * jostle_check_soak();
+  }
+  ck_assert_int_eq(jostle__campaign_run(&p, &c, NULL, NULL), 0);
+  if (s->racy) {
+    ck_assert_msg(c.n_divergent > 0, "%s under %s: no divergence in %llu runs",
+                  s->name, sched->name, (unsigned long long)c.n_runs);
+  } else {
+    ck_assert_uint_eq(c.n_runs, p.n_runs);
+    for (size_t i = 0; i < c.n_outcomes; i++)
+      ck_assert_msg(c.outcomes[i].cls == JOSTLE__ALLOWED,
+                    "%s under %s: %llu runs of '%s' (%s)", s->name, sched->name,
+                    (unsigned long long)c.outcomes[i].count, c.outcomes[i].text,
+                    jostle__class_name(c.outcomes[i].cls));
+  }
+  printf("%-22s %-6s %s: %llu runs, %llu divergent\n", s->name, sched->name,
+         s->racy ? "racy " : "fixed", (unsigned long long)c.n_runs,
+         (unsigned long long)c.n_divergent);
+  jostle__cell_free(&c);
+}
+
+START_TEST(under_free) { expect(builtin(_i), &jostle__sched_free); }
+END_TEST
+
+START_TEST(under_noise) { expect(builtin(_i), &jostle__sched_noise); }
+END_TEST
+
+/* Every pattern of the source articles is here, racy beside fixed. */
+START_TEST(catalogue_is_complete) {
+  static const char *const names[] = {
+      "counter", "counter-mutex", "counter-atomic", "counter-owner", "cache",
+      "cache-mutex", "cache-rwlock", "metrics", "metrics-atomic", "cancel-flag",
+      "cancel-flag-atomic", "slice-append", "slice-append-mutex",
+      "slice-append-local", "loop-capture", "loop-capture-value",
+      "config-inplace", "config-swap", "stats-snapshot", "stats-snapshot-locked"};
+  static const char *const racy[] = {"counter", "cache", "metrics", "cancel-flag",
+                                     "slice-append", "loop-capture",
+                                     "config-inplace", "stats-snapshot"};
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+    const jostle_scenario *s = jostle__scenario_find(names[i]);
+    ck_assert_msg(s != NULL, "built-in scenario %s exists", names[i]);
+    int want_racy = 0;
+    for (size_t k = 0; k < sizeof racy / sizeof racy[0]; k++)
+      want_racy |= strcmp(racy[k], names[i]) == 0;
+    ck_assert_msg(s->racy == want_racy, "%s is %s", names[i], want_racy ? "racy" : "fixed");
+    ck_assert_msg(s->summary != NULL && s->summary[0] != '\0', "%s has a summary", names[i]);
+  }
+}
+END_TEST
+
+int main(void) {
+  int n = n_builtins();
+  Suite *s = suite_create("scenarios");
+  TCase *tc = jostle_check_case(s, "scenarios", 120, 1);
+  tcase_add_test(tc, catalogue_is_complete);
+  tcase_add_loop_test(tc, under_free, 0, n);
+  tcase_add_loop_test(tc, under_noise, 0, n);
+  return jostle_check_run(s);
+}
