@@ -59,7 +59,7 @@ void jostle__barrier_wait(jostle__barrier *b, uint32_t *budget) {
   uint32_t spin = *budget < limit ? *budget : limit;
   for (uint32_t i = 0; i < spin; i++) {
     if (atomic_load_explicit(&b->gen, memory_order_acquire) != gen) {
-      if (*budget < limit) *budget = *budget * 2 > limit ? limit : *budget * 2;
+      if (*budget < limit) *budget = *budget > limit / 2 ? limit : *budget * 2;
       return;
     }
     jostle__cpu_relax();

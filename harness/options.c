@@ -4,6 +4,7 @@
  */
 #include "harness/options.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,19 +80,23 @@ int jostle__parse_duration(const char *text, uint64_t *ns) {
   return 0;
 }
 
+static int is_digit(char c) { return c >= '0' && c <= '9'; }
+
 int jostle__parse_seed(const char *text, uint64_t *out) {
-  if (text[0] == '\0' || text[0] == '-' || text[0] == '+' || text[0] == ' ')
-    return -1;
+  int hex = text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
+  const char *digits = hex ? text + 2 : text;
+  /* strtoull would skip white space and take a sign: refuse both first */
+  if (!(hex ? isxdigit((unsigned char)digits[0]) : is_digit(digits[0]))) return -1;
   char *end;
   errno = 0;
-  unsigned long long v = strtoull(text, &end, 0);
+  unsigned long long v = strtoull(digits, &end, hex ? 16 : 10);
   if (errno != 0 || *end != '\0') return -1;
   *out = v;
   return 0;
 }
 
 int jostle__parse_int(const char *text, long long lo, long long hi, long long *out) {
-  if (text[0] == '\0' || text[0] == ' ' || text[0] == '+') return -1;
+  if (!(is_digit(text[0]) || (text[0] == '-' && is_digit(text[1])))) return -1;
   char *end;
   errno = 0;
   long long v = strtoll(text, &end, 10);
@@ -101,7 +106,7 @@ int jostle__parse_int(const char *text, long long lo, long long hi, long long *o
 }
 
 int jostle__parse_prob(const char *text, double *out) {
-  if (text[0] == '\0' || text[0] == ' ') return -1;
+  if (!(is_digit(text[0]) || (text[0] == '.' && is_digit(text[1])))) return -1;
   char *end;
   errno = 0;
   double v = strtod(text, &end);

@@ -18,7 +18,8 @@ int jostle__cell_add(jostle__cell *c, jostle__class cls, const char *text,
                      uint64_t count, uint64_t first_run, uint64_t first_seed) {
   for (size_t i = 0; i < c->n_outcomes; i++) {
     jostle__outcome *o = &c->outcomes[i];
-    if (o->cls != cls || strcmp(o->text, text) != 0) continue;
+    /* texts are kept cut to the field: compare what is kept */
+    if (o->cls != cls || strncmp(o->text, text, sizeof o->text - 1) != 0) continue;
     o->count += count;
     if (first_run < o->first_run) {
       o->first_run = first_run;

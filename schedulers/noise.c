@@ -28,9 +28,8 @@ static const char *noise_validate(const jostle__sched_cfg *cfg) {
 static void noise_begin(jostle__thread *t, uint64_t run_seed) {
   const jostle__sched_cfg *cfg = t->cfg;
   t->rng = jostle__mix(run_seed, (uint64_t)t->index);
-  /* p = 1 must always act: clamp to the largest threshold. */
-  double scaled = cfg->noise_p * 4294967296.0;
-  t->noise_threshold = scaled >= 4294967295.0 ? UINT32_MAX : (uint32_t)scaled;
+  /* A 32-bit draw acts when below the threshold: 2^32 for p = 1 acts always. */
+  t->noise_threshold = (uint64_t)(cfg->noise_p * 4294967296.0);
   t->noise_cut[0] = cfg->noise_weights[0];
   t->noise_cut[1] = t->noise_cut[0] + cfg->noise_weights[1];
   t->noise_total = t->noise_cut[1] + cfg->noise_weights[2];
@@ -38,7 +37,7 @@ static void noise_begin(jostle__thread *t, uint64_t run_seed) {
 
 static void noise_point(jostle__thread *t) {
   uint64_t draw = jostle__splitmix(&t->rng);
-  if ((uint32_t)draw >= t->noise_threshold) return;
+  if ((uint64_t)(uint32_t)draw >= t->noise_threshold) return;
   uint32_t pick = (uint32_t)(((draw >> 32) * t->noise_total) >> 32);
   if (pick < t->noise_cut[0]) {
     sched_yield();

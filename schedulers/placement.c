@@ -86,8 +86,7 @@ int jostle__placement_plan(jostle__pin pin, int worker, int n_workers,
   int total = n_workers * n_threads;
   int spin_ok = total <= pus;
   uint64_t rng = batch_seed;
-  int used_mask_overlap = 0;
-  unsigned long long taken = 0; /* units taken by this worker, first 64 */
+  int shared = 0; /* two threads of this worker on one unit */
   for (int i = 0; i < n_threads; i++) {
     int pu = -1;
     switch (pin) {
@@ -98,17 +97,14 @@ int jostle__placement_plan(jostle__pin pin, int worker, int n_workers,
     case JOSTLE__PIN_SAME: pu = worker % pus; break;
     case JOSTLE__PIN_RANDOM: pu = (int)jostle__below(&rng, (uint32_t)pus); break;
     }
-    if (pu >= 0 && pu < 64) {
-      if (taken & (1ULL << pu)) used_mask_overlap = 1;
-      taken |= 1ULL << pu;
-    }
+    for (int k = 0; pu >= 0 && k < i; k++) shared |= pu_out[k] == pu;
     pu_out[i] = pu;
   }
   if (pin == JOSTLE__PIN_SPREAD && total > jostle__topology_n_cores())
     spin_ok = 0;
   /* Random placement of other workers may land on our units too. */
   if (pin == JOSTLE__PIN_RANDOM && n_workers > 1) spin_ok = 0;
-  return spin_ok && !used_mask_overlap;
+  return spin_ok && !shared;
 }
 
 int jostle__bind_self(int pu) {

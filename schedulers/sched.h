@@ -46,7 +46,7 @@ struct jostle__thread {
   const jostle__sched_cfg *cfg;
   int index;                         /* 0 .. threads-1 within the run */
   uint64_t rng;                      /* the scheduler's per-run state */
-  uint32_t noise_threshold;          /* noise_p scaled to 2^32 */
+  uint64_t noise_threshold;          /* noise_p scaled to 2^32 (p=1: 2^32) */
   uint32_t noise_cut[2];             /* cumulative weights: yield | spin | sleep */
   uint32_t noise_total;
 };

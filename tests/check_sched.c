@@ -1,0 +1,396 @@
+/*
+ * check_sched.c: the scheduler registry, the noise scheduler and the
+ * scheduling-point runtime (schedulers/sched.h).
+ *
+ * How decisions are observed without timing: every noise decision draws
+ * from the thread's splitmix64 generator, whose state only ever advances by
+ * the golden gamma per draw. A point that does nothing, or yields, takes one
+ * draw; a point that spins or sleeps takes a second one for the length. So
+ * with spin and sleep weights the change of t->rng across one point says
+ * exactly whether the point acted.
+ */
+#include <math.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jostle.h"
+#include "schedulers/sched.h"
+#include "schedulers/seed.h"
+#include "tests/check_main.h"
+
+static jostle__sched_cfg noise_cfg(double p, unsigned yield, unsigned spin, unsigned sleep) {
+  jostle__sched_cfg cfg;
+  jostle__sched_cfg_default(&cfg);
+  cfg.noise_p = p;
+  cfg.noise_weights[0] = yield;
+  cfg.noise_weights[1] = spin;
+  cfg.noise_weights[2] = sleep;
+  cfg.noise_spin_max = 8;
+  cfg.noise_sleep_max_us = 1;
+  return cfg;
+}
+
+/* A context as the thread pool sets it up. */
+static void thread_init(jostle__thread *t, const jostle__sched_ops *ops,
+                        const jostle__sched_cfg *cfg, int index) {
+  memset(t, 0, sizeof *t);
+  t->ops = ops;
+  t->point = ops->point;
+  t->cfg = cfg;
+  t->index = index;
+}
+
+/* Draws the generator took between two states: 1 or 2 per noise point. */
+static int draws_between(uint64_t before, uint64_t after) {
+  if (after - before == JOSTLE__GOLDEN) return 1;
+  if (after - before == 2 * JOSTLE__GOLDEN) return 2;
+  if (after == before) return 0;
+  return -1;
+}
+
+/* One point; returns 1 when it spun or slept, 0 when it did nothing or
+ * yielded. */
+static int point_acted(jostle__thread *t) {
+  uint64_t before = t->rng;
+  t->point(t);
+  int draws = draws_between(before, t->rng);
+  ck_assert_msg(draws == 1 || draws == 2, "a noise point took %d draws", draws);
+  return draws == 2;
+}
+
+/* --- registry ---------------------------------------------------------- */
+
+START_TEST(find_by_name) {
+  ck_assert_ptr_eq(jostle__sched_find("free"), &jostle__sched_free);
+  ck_assert_ptr_eq(jostle__sched_find("noise"), &jostle__sched_noise);
+  ck_assert_ptr_null(jostle__sched_find("pct"));
+  ck_assert_ptr_null(jostle__sched_find(""));
+  ck_assert_ptr_null(jostle__sched_find("Free"));
+  ck_assert_ptr_null(jostle__sched_find("noise "));
+}
+END_TEST
+
+START_TEST(registry_is_well_formed) {
+  int n = 0;
+  for (int i = 0; jostle__schedulers[i] != NULL; i++, n++) {
+    const jostle__sched_ops *ops = jostle__schedulers[i];
+    ck_assert_msg(ops->name != NULL && ops->name[0] != '\0', "scheduler %d has no name", i);
+    ck_assert_msg(ops->summary != NULL && ops->summary[0] != '\0',
+                  "scheduler '%s' has no summary", ops->name);
+    ck_assert_msg(ops->begin != NULL, "scheduler '%s' has no begin", ops->name);
+    ck_assert_ptr_eq(jostle__sched_find(ops->name), ops);
+    for (int j = 0; j < i; j++)
+      ck_assert_msg(strcmp(jostle__schedulers[j]->name, ops->name) != 0,
+                    "scheduler name '%s' registered twice", ops->name);
+  }
+  ck_assert_int_ge(n, 2);
+}
+END_TEST
+
+/* The defaults pass every scheduler's own check. */
+START_TEST(defaults_are_valid) {
+  jostle__sched_cfg cfg;
+  jostle__sched_cfg_default(&cfg);
+  for (int i = 0; jostle__schedulers[i] != NULL; i++)
+    if (jostle__schedulers[i]->validate != NULL)
+      ck_assert_msg(jostle__schedulers[i]->validate(&cfg) == NULL,
+                    "scheduler '%s' rejects the defaults", jostle__schedulers[i]->name);
+  ck_assert(cfg.noise_p > 0.0 && cfg.noise_p <= 1.0);
+  ck_assert_uint_gt(cfg.noise_weights[0] + cfg.noise_weights[1] + cfg.noise_weights[2], 0);
+}
+END_TEST
+
+/* --- noise: validate --------------------------------------------------- */
+
+START_TEST(noise_validate) {
+  const char *(*validate)(const jostle__sched_cfg *) = jostle__sched_noise.validate;
+  ck_assert_ptr_nonnull(validate);
+  static const double good_p[] = {0.0, 1e-9, 0.5, 1.0};
+  static const double bad_p[] = {-0.1, -1e-12, 1.0000001, 2.0, INFINITY, -INFINITY};
+  for (size_t i = 0; i < sizeof good_p / sizeof good_p[0]; i++) {
+    jostle__sched_cfg cfg = noise_cfg(good_p[i], 1, 2, 1);
+    ck_assert_msg(validate(&cfg) == NULL, "p = %g rejected", good_p[i]);
+  }
+  for (size_t i = 0; i < sizeof bad_p / sizeof bad_p[0]; i++) {
+    jostle__sched_cfg cfg = noise_cfg(bad_p[i], 1, 2, 1);
+    const char *why = validate(&cfg);
+    ck_assert_msg(why != NULL && why[0] != '\0', "p = %g accepted", bad_p[i]);
+  }
+  jostle__sched_cfg cfg = noise_cfg(NAN, 1, 2, 1);
+  ck_assert_msg(validate(&cfg) != NULL, "p = nan accepted");
+
+  cfg = noise_cfg(0.5, 0, 0, 0);
+  ck_assert_ptr_nonnull(validate(&cfg));
+  static const unsigned one_weight[][3] = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}};
+  for (int i = 0; i < 3; i++) {
+    cfg = noise_cfg(0.5, one_weight[i][0], one_weight[i][1], one_weight[i][2]);
+    ck_assert_msg(validate(&cfg) == NULL, "weights %u:%u:%u rejected", one_weight[i][0],
+                  one_weight[i][1], one_weight[i][2]);
+  }
+}
+END_TEST
+
+/* --- noise: decisions -------------------------------------------------- */
+
+/* begin() turns the options into the per-run thresholds. */
+START_TEST(noise_begin_scales_options) {
+  jostle__sched_cfg cfg = noise_cfg(0.0, 1, 2, 3);
+  jostle__thread t;
+  thread_init(&t, &jostle__sched_noise, &cfg, 0);
+  t.ops->begin(&t, 42);
+  ck_assert_uint_eq(t.noise_threshold, 0);
+  ck_assert_uint_eq(t.noise_cut[0], 1);
+  ck_assert_uint_eq(t.noise_cut[1], 3);
+  ck_assert_uint_eq(t.noise_total, 6);
+  cfg.noise_p = 1.0;
+  t.ops->begin(&t, 42);
+  ck_assert_uint_eq(t.noise_threshold, 1ULL << 32); /* every 32-bit draw acts */
+  cfg.noise_p = 0.5;
+  t.ops->begin(&t, 42);
+  ck_assert_uint_eq(t.noise_threshold, 1u << 31);
+}
+END_TEST
+
+#define N_POINTS 20000
+
+/* Whether each of N_POINTS points acted, for a thread begun with seed. */
+static void decisions(const jostle__sched_cfg *cfg, int index, uint64_t seed,
+                      unsigned char *acted, uint64_t *final_rng) {
+  jostle__thread t;
+  thread_init(&t, &jostle__sched_noise, cfg, index);
+  t.ops->begin(&t, seed);
+  for (int i = 0; i < N_POINTS; i++) acted[i] = (unsigned char)point_acted(&t);
+  *final_rng = t.rng;
+}
+
+/* Replaying a run seed re-applies the same decisions at the same points. */
+START_TEST(noise_same_seed_same_decisions) {
+  jostle__sched_cfg cfg = noise_cfg(0.5, 1, 1, 0);
+  static unsigned char a[N_POINTS], b[N_POINTS];
+  uint64_t rng_b;
+  const uint64_t seed = jostle__mix(0x1234, 77);
+
+  /* Two contexts at once, points interleaved: no state is shared. */
+  jostle__thread ta, tb;
+  thread_init(&ta, &jostle__sched_noise, &cfg, 1);
+  thread_init(&tb, &jostle__sched_noise, &cfg, 1);
+  ta.ops->begin(&ta, seed);
+  tb.ops->begin(&tb, seed);
+  ck_assert_uint_eq(ta.rng, tb.rng);
+  uint64_t start = ta.rng;
+  for (int i = 0; i < N_POINTS; i++) {
+    a[i] = (unsigned char)point_acted(&ta);
+    b[i] = (unsigned char)point_acted(&tb);
+    ck_assert_msg(a[i] == b[i], "point %d: contexts with the same seed decided differently", i);
+  }
+  ck_assert_uint_eq(ta.rng, tb.rng);
+  ck_assert_uint_ne(ta.rng, start);
+
+  /* begin() again starts the same sequence over. */
+  decisions(&cfg, 1, seed, b, &rng_b);
+  ck_assert_uint_eq(rng_b, ta.rng);
+  ck_assert_int_eq(memcmp(a, b, sizeof a), 0);
+}
+END_TEST
+
+static int n_differences(const unsigned char *a, const unsigned char *b) {
+  int n = 0;
+  for (int i = 0; i < N_POINTS; i++) n += a[i] != b[i];
+  return n;
+}
+
+/* Other seeds, or other threads of the same run, decide otherwise. */
+START_TEST(noise_seeds_and_threads_differ) {
+  jostle__sched_cfg cfg = noise_cfg(0.5, 1, 1, 0);
+  static unsigned char base[N_POINTS], other[N_POINTS];
+  uint64_t rng_base, rng_other;
+  decisions(&cfg, 0, 1000, base, &rng_base);
+  decisions(&cfg, 0, 1001, other, &rng_other);
+  /* Independent sequences with 1/4 acting agree at 5/8 of points. */
+  ck_assert_int_gt(n_differences(base, other), N_POINTS / 4);
+  ck_assert_uint_ne(rng_base, rng_other);
+  decisions(&cfg, 1, 1000, other, &rng_other);
+  ck_assert_int_gt(n_differences(base, other), N_POINTS / 4);
+}
+END_TEST
+
+/* p = 0 never acts: each point takes its one draw and no other. */
+START_TEST(noise_p0_never_acts) {
+  jostle__sched_cfg cfg = noise_cfg(0.0, 0, 1, 1);  /* acting would spin or sleep */
+  jostle__thread t;
+  thread_init(&t, &jostle__sched_noise, &cfg, 0);
+  t.ops->begin(&t, 0xabcdef);
+  const uint64_t start = t.rng, n = 1000000;
+  for (uint64_t i = 0; i < n; i++) t.point(&t);
+  ck_assert_msg(t.rng == start + n * JOSTLE__GOLDEN,
+                "p = 0: %llu points took %lld extra draws", (unsigned long long)n,
+                (long long)((t.rng - start - n * JOSTLE__GOLDEN) / JOSTLE__GOLDEN));
+}
+END_TEST
+
+/* p is the chance of acting, and the weights split the actions. Over a
+ * fixed seed the counts are fixed; the bounds are many deviations wide. */
+START_TEST(noise_p_and_weights_set_frequencies) {
+  static const struct { double p; unsigned w[3]; double want; } cases[] = {
+      {0.25, {0, 1, 0}, 0.25},   /* spin at a quarter of points */
+      {0.9, {0, 1, 0}, 0.9},
+      {1.0, {3, 1, 0}, 0.25},    /* always act; spin one time in four */
+      {1.0, {1, 1, 0}, 0.5},
+  };
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    jostle__sched_cfg cfg = noise_cfg(cases[c].p, cases[c].w[0], cases[c].w[1], cases[c].w[2]);
+    jostle__thread t;
+    thread_init(&t, &jostle__sched_noise, &cfg, 2);
+    t.ops->begin(&t, 0x5eed0000 + c);
+    int n_acted = 0;
+    for (int i = 0; i < N_POINTS; i++) n_acted += point_acted(&t);
+    double f = (double)n_acted / N_POINTS;
+    ck_assert_msg(fabs(f - cases[c].want) < 0.02, "p=%g weights %u:%u:%u: %.4f spun, want %.2f",
+                  cases[c].p, cases[c].w[0], cases[c].w[1], cases[c].w[2], f, cases[c].want);
+  }
+}
+END_TEST
+
+/* --- p = 1 must always act ----------------------------------------------- */
+
+static uint64_t unxorshift(uint64_t y, int s) {
+  uint64_t x = y;
+  for (int i = 0; i < 64 / s + 1; i++) x = y ^ (x >> s);
+  return x;
+}
+
+static uint64_t inverse_odd(uint64_t a) {
+  uint64_t x = a; /* right to 3 bits; each step doubles that */
+  for (int i = 0; i < 5; i++) x *= 2 - a * x;
+  return x;
+}
+
+/* The generator state whose next output is `out` (splitmix64 run back). */
+static uint64_t state_before(uint64_t out) {
+  uint64_t z = unxorshift(out, 31);
+  z = unxorshift(z * inverse_odd(0x94d049bb133111ebULL), 27);
+  z = unxorshift(z * inverse_odd(0xbf58476d1ce4e5b9ULL), 30);
+  return z - JOSTLE__GOLDEN;
+}
+
+/* noise.c clamps the threshold for p = 1 so that it "must always act";
+ * a draw whose low 32 bits are all ones must act too. */
+START_TEST(noise_p1_acts_on_every_draw) {
+  static const uint64_t outs[] = {0x00000000ffffffffULL, 0x89abcdefffffffffULL,
+                                  0x12345678fffffffeULL};
+  jostle__sched_cfg cfg = noise_cfg(1.0, 0, 1, 0);
+  for (size_t i = 0; i < sizeof outs / sizeof outs[0]; i++) {
+    jostle__thread t;
+    thread_init(&t, &jostle__sched_noise, &cfg, 0);
+    t.ops->begin(&t, 1);
+    uint64_t s = state_before(outs[i]), probe = s;
+    ck_assert_uint_eq(jostle__splitmix(&probe), outs[i]); /* the inversion is right */
+    t.rng = s;
+    ck_assert_msg(point_acted(&t), "p = 1 did not act on a draw of 0x%016llx",
+                  (unsigned long long)outs[i]);
+  }
+}
+END_TEST
+
+/* --- jostle_yield -------------------------------------------------------- */
+
+/* Outside a run there is no context: jostle_yield does nothing, and a
+ * context that is not attached is not touched. */
+START_TEST(yield_outside_a_run_is_a_noop) {
+  ck_assert_ptr_null(jostle__self);
+  jostle__sched_cfg cfg = noise_cfg(1.0, 0, 0, 1);
+  jostle__thread t;
+  thread_init(&t, &jostle__sched_noise, &cfg, 0);
+  t.ops->begin(&t, 99);
+  const uint64_t start = t.rng;
+  for (int i = 0; i < 1000; i++) jostle_yield();
+  ck_assert_uint_eq(t.rng, start);
+
+  /* Attached: each yield is one point, here a sleep (two draws). */
+  jostle__thread_attach(&t);
+  ck_assert_ptr_eq(jostle__self, &t);
+  jostle_yield();
+  ck_assert_int_eq(draws_between(start, t.rng), 2);
+  jostle_yield();
+  ck_assert_uint_eq(t.rng, start + 4 * JOSTLE__GOLDEN);
+
+  /* Detached again: back to nothing. */
+  jostle__thread_attach(NULL);
+  ck_assert_ptr_null(jostle__self);
+  const uint64_t after = t.rng;
+  for (int i = 0; i < 1000; i++) jostle_yield();
+  ck_assert_uint_eq(t.rng, after);
+}
+END_TEST
+
+/* Under `free` points do nothing and begin leaves the context alone. */
+START_TEST(yield_under_free_does_nothing) {
+  jostle__sched_cfg cfg;
+  jostle__sched_cfg_default(&cfg);
+  jostle__thread t;
+  thread_init(&t, &jostle__sched_free, &cfg, 0);
+  ck_assert_ptr_null(t.point);
+  t.rng = 0x0123456789abcdefULL;
+  t.ops->begin(&t, 12345);
+  ck_assert_uint_eq(t.rng, 0x0123456789abcdefULL);
+  jostle__thread_attach(&t);
+  for (int i = 0; i < 1000; i++) jostle_yield();
+  jostle__thread_attach(NULL);
+  ck_assert_uint_eq(t.rng, 0x0123456789abcdefULL);
+}
+END_TEST
+
+typedef struct other_thread {
+  int saw_self;        /* jostle__self was not NULL there */
+} other_thread;
+
+static void *yield_elsewhere(void *arg) {
+  other_thread *o = arg;
+  o->saw_self = jostle__self != NULL;
+  for (int i = 0; i < 1000; i++) jostle_yield();
+  return NULL;
+}
+
+/* The context is the attaching thread's alone. */
+START_TEST(context_is_per_thread) {
+  jostle__sched_cfg cfg = noise_cfg(1.0, 0, 1, 0);
+  jostle__thread t;
+  thread_init(&t, &jostle__sched_noise, &cfg, 0);
+  t.ops->begin(&t, 7);
+  jostle__thread_attach(&t);
+  const uint64_t start = t.rng;
+  other_thread o = {-1};
+  pthread_t tid;
+  ck_assert_int_eq(pthread_create(&tid, NULL, yield_elsewhere, &o), 0);
+  ck_assert_int_eq(pthread_join(tid, NULL), 0);
+  ck_assert_int_eq(o.saw_self, 0);
+  ck_assert_uint_eq(t.rng, start);
+  ck_assert_ptr_eq(jostle__self, &t);
+  jostle__thread_attach(NULL);
+}
+END_TEST
+
+static Suite *sched_suite(void) {
+  Suite *s = suite_create("sched");
+  TCase *tc = jostle_check_case(s, "registry", 5, 0);
+  tcase_add_test(tc, find_by_name);
+  tcase_add_test(tc, registry_is_well_formed);
+  tcase_add_test(tc, defaults_are_valid);
+  tc = jostle_check_case(s, "noise", 20, 0);
+  tcase_add_test(tc, noise_validate);
+  tcase_add_test(tc, noise_begin_scales_options);
+  tcase_add_test(tc, noise_same_seed_same_decisions);
+  tcase_add_test(tc, noise_seeds_and_threads_differ);
+  tcase_add_test(tc, noise_p0_never_acts);
+  tcase_add_test(tc, noise_p_and_weights_set_frequencies);
+  tcase_add_test(tc, noise_p1_acts_on_every_draw);
+  tc = jostle_check_case(s, "points", 10, 0);
+  tcase_add_test(tc, yield_outside_a_run_is_a_noop);
+  tcase_add_test(tc, yield_under_free_does_nothing);
+  tcase_add_test(tc, context_is_per_thread);
+  return s;
+}
+
+int main(void) { return jostle_check_run(sched_suite()); }
