@@ -22,4 +22,17 @@ DEFAULTS(__asan_default_options, SIGNALS ":abort_on_error=1")
 DEFAULTS(__tsan_default_options, SIGNALS)
 DEFAULTS(__ubsan_default_options, "halt_on_error=1:abort_on_error=1:print_stacktrace=1")
 
+/* ThreadSanitizer: the racy built-in scenarios race on purpose. Their code
+ * is built without the sanitizer, but the libc calls in them (memcpy,
+ * calloc, free) are intercepted and so reported. Each line names the thread
+ * body of one racy demonstration, so a report with any other stack, that
+ * is one about jostle itself or a fixed twin, still shows. */
+DEFAULTS(__tsan_default_suppressions,
+         "race:plain_thread\n"     /* counter: plain counter++ */
+         "race:racy_thread\n"      /* cache, cancel-flag, stats-snapshot */
+         "race:metrics_thread\n"   /* metrics: plain requests++ */
+         "race:shared_thread\n"    /* slice-append: unlocked memcpy on growth */
+         "race:address_thread\n"   /* loop-capture: reads the spawner's variable */
+         "race:inplace_thread\n")  /* config-inplace: memcpy of a changing config */
+
 #endif
