@@ -50,3 +50,27 @@ done
 awk -v j="$rate_jostle" -v t="$rate_baseline_threads" -v f="$rate_baseline_fork" 'BEGIN {
   printf "ratio jostle / new threads per run:  %.0fx\n", j / t
   printf "ratio jostle / process per run:      %.0fx\n", j / f }'
+
+# Time to first divergence of every racy built-in, under free and noise:
+# --until-divergence with a 5 s backstop, over SEEDS campaign seeds; the
+# median runs and the slowest time.
+seeds=${SEEDS:-5}
+echo
+echo "racy built-ins: runs and time to the first divergence; median runs and slowest time of $seeds seeds, 5 s budget"
+printf '%-16s %-6s %14s %10s %8s\n' "scenario" "sched" "median runs" "slowest s" "found"
+for s in $("$build/jostle" list | awk '$3 == "racy" {print $1}'); do
+  for sched in free noise; do
+    : >"$tmp/first"
+    for seed in $(seq "$seeds"); do
+      "$build/jostle" stress "$s" --scheduler "$sched" --seed "$seed" --until-divergence \
+        -n 100M --duration 5s --no-progress >"$tmp/out" || true
+      awk '/^result /{for(i=1;i<=NF;i++){split($i,kv,"=");v[kv[1]]=kv[2]}
+           printf "%d %.4f %d\n", v["runs"], v["runs"]/v["runs_per_sec"], (v["divergent"] > 0)}' \
+        "$tmp/out" >>"$tmp/first"
+    done
+    runs=$(cut -d' ' -f1 "$tmp/first" | median)
+    slowest=$(cut -d' ' -f2 "$tmp/first" | sort -n | tail -1)
+    found=$(awk '{n+=$3} END {print n}' "$tmp/first")
+    printf '%-16s %-6s %14s %10s %6s/%s\n' "$s" "$sched" "$runs" "$slowest" "$found" "$seeds"
+  done
+done

@@ -35,7 +35,8 @@ static void noise_begin(jostle__thread *t, uint64_t run_seed) {
   t->noise_total = t->noise_cut[1] + cfg->noise_weights[2];
 }
 
-static void noise_point(jostle__thread *t) {
+static void noise_point(jostle__thread *t, const jostle__point *p) {
+  (void)p;
   uint64_t draw = jostle__splitmix(&t->rng);
   if ((uint64_t)(uint32_t)draw >= t->noise_threshold) return;
   uint32_t pick = (uint32_t)(((draw >> 32) * t->noise_total) >> 32);

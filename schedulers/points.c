@@ -1,8 +1,11 @@
 /*
- * points.c: the scheduling-point runtime. jostle_yield() is the explicit
- * point; later kinds of points (instrumented accesses, wrapped calls) come
- * through the same thread-local context.
+ * points.c: the scheduling-point runtime. Every kind of point, explicit
+ * (jostle_yield), instrumented (loads, stores, atomics) or wrapped
+ * (synchronisation calls), reaches the scheduler through the calling
+ * thread's context, which is NULL outside a run: then a point costs a
+ * thread-local load and a branch.
  */
+#include <pthread.h>
 #include <stddef.h>
 
 #include "jostle.h"
@@ -10,9 +13,32 @@
 
 _Thread_local jostle__thread *jostle__self;
 
-void jostle__thread_attach(jostle__thread *t) { jostle__self = t; }
+void jostle__thread_attach(jostle__thread *t) {
+  jostle__self = t;
+  if (t == NULL) return;
+  pthread_attr_t attr;
+  void *base;
+  size_t size;
+  t->stack_lo = t->stack_hi = 0;
+  if (pthread_getattr_np(pthread_self(), &attr) != 0) return;
+  if (pthread_attr_getstack(&attr, &base, &size) == 0) {
+    t->stack_lo = (uintptr_t)base;
+    t->stack_hi = (uintptr_t)base + size;
+  }
+  pthread_attr_destroy(&attr);
+}
+
+void jostle__point_at(jostle__point_kind kind, const void *addr, const void *pc) {
+  jostle__thread *t = jostle__self;
+  if (t == NULL || t->point == NULL) return;
+  if ((uintptr_t)addr - t->stack_lo < t->stack_hi - t->stack_lo) return;
+  jostle__point p = {kind, addr, pc};
+  t->point(t, &p);
+}
 
 JOSTLE_API void jostle_yield(void) {
   jostle__thread *t = jostle__self;
-  if (t != NULL && t->point != NULL) t->point(t);
+  if (t == NULL || t->point == NULL) return;
+  jostle__point p = {JOSTLE__POINT_YIELD, NULL, __builtin_return_address(0)};
+  t->point(t, &p);
 }

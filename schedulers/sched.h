@@ -27,6 +27,21 @@ void jostle__sched_cfg_default(jostle__sched_cfg *cfg);
 
 typedef struct jostle__thread jostle__thread;
 
+/* What kind of scheduling point a thread has reached. */
+typedef enum jostle__point_kind {
+  JOSTLE__POINT_YIELD,   /* jostle_yield(), sched_yield(), a sleep: gives way */
+  JOSTLE__POINT_READ,    /* an instrumented load */
+  JOSTLE__POINT_WRITE,   /* an instrumented store */
+  JOSTLE__POINT_ATOMIC,  /* an instrumented atomic operation */
+  JOSTLE__POINT_SYNC,    /* a wrapped synchronisation call */
+} jostle__point_kind;
+
+typedef struct jostle__point {
+  jostle__point_kind kind;
+  const void *addr;      /* the memory or object concerned, or NULL */
+  const void *pc;        /* the code address of the point, or NULL */
+} jostle__point;
+
 typedef struct jostle__sched_ops {
   const char *name;     /* as given to --scheduler */
   const char *summary;  /* one line for help texts */
@@ -36,12 +51,13 @@ typedef struct jostle__sched_ops {
    * the run's seed. */
   void (*begin)(jostle__thread *t, uint64_t run_seed);
   /* At each scheduling point; NULL when the scheduler never acts. */
-  void (*point)(jostle__thread *t);
+  void (*point)(jostle__thread *t, const jostle__point *p);
 } jostle__sched_ops;
 
 /* A scenario thread as schedulers see it; owned by the thread pool. */
 struct jostle__thread {
-  void (*point)(jostle__thread *t);  /* copy of ops->point, read per point */
+  void (*point)(jostle__thread *t, const jostle__point *p); /* ops->point */
+  uintptr_t stack_lo, stack_hi;      /* the thread's own stack: no points */
   const jostle__sched_ops *ops;
   const jostle__sched_cfg *cfg;
   int index;                         /* 0 .. threads-1 within the run */
@@ -54,8 +70,14 @@ struct jostle__thread {
 /* The calling thread's context while it runs a scenario, else NULL. */
 extern _Thread_local jostle__thread *jostle__self;
 
-/* Binds t to the calling thread (NULL unbinds). */
+/* Binds t to the calling thread (NULL unbinds) and records the thread's
+ * stack bounds in it. */
 void jostle__thread_attach(jostle__thread *t);
+
+/* A scheduling point of the calling thread, for instrumentation hooks and
+ * wrappers: does nothing outside a run, under a scheduler without points,
+ * or for an access to the thread's own stack. */
+void jostle__point_at(jostle__point_kind kind, const void *addr, const void *pc);
 
 /* Looks a scheduler up by name; NULL when there is none. */
 const jostle__sched_ops *jostle__sched_find(const char *name);
