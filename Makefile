@@ -23,14 +23,34 @@ SAN_FLAGS := $(if $(SANITIZER),-fsanitize=$(SANITIZER) -fno-omit-frame-pointer -
 # the racy ones race on purpose, and the sanitizer is here to find races in jostle.
 CFLAGS_JOSTLE := $(BASE_CFLAGS) $(SAN_FLAGS) $(CFLAGS)
 CFLAGS_SCENARIO := $(BASE_CFLAGS) $(CFLAGS)
+# Scenarios are compiled for ThreadSanitizer's entry points and linked
+# without its runtime: schedulers/tsan_hooks.c defines them, so every load,
+# store and atomic is a scheduling point. clang would drop the load of x++
+# (leaving one point after it) without -tsan-instrument-read-before-write.
+# Under SANITIZER=thread the real runtime owns the entry points: the hooks
+# are left out and scenarios are compiled plain.
+TSAN_BUILD := $(findstring thread,$(SANITIZER))
+CC_IS_CLANG := $(findstring clang,$(shell $(CC) --version 2>/dev/null))
+INSTRUMENT := $(if $(TSAN_BUILD),,-fsanitize=thread $(if $(CC_IS_CLANG),-mllvm -tsan-instrument-read-before-write))
 HWLOC_LIBS := $(shell pkg-config --libs hwloc 2>/dev/null || echo -lhwloc)
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt -lm)
 LIBS := $(HWLOC_LIBS) -lm -pthread
+# Scenario code's synchronisation calls go through schedulers/sync_wrap.c.
+WRAP_SYMS := pthread_mutex_lock pthread_mutex_trylock pthread_mutex_timedlock \
+  pthread_mutex_unlock pthread_spin_lock pthread_spin_trylock pthread_spin_unlock \
+  pthread_rwlock_rdlock pthread_rwlock_tryrdlock pthread_rwlock_wrlock \
+  pthread_rwlock_trywrlock pthread_rwlock_unlock pthread_cond_wait \
+  pthread_cond_timedwait pthread_cond_signal pthread_cond_broadcast sem_wait \
+  sem_trywait sem_timedwait sem_post sched_yield usleep nanosleep
+WRAP_LDFLAGS := $(foreach s,$(WRAP_SYMS),-Wl,--wrap=$(s)) -Wl,-u,jostle__sync_wrap_linked
+# Test programs that run scenarios under controlled schedulers. The others
+# are linked without the wrappers: Check's own locking would become points.
+WRAPPED_TESTS := check_campaign check_scenarios check_control
 LDFLAGS_ALL := $(SAN_FLAGS) $(LDFLAGS)
 
-LIB_SRCS := $(filter-out harness/main.c,$(wildcard harness/*.c)) \
-            $(wildcard schedulers/*.c) $(wildcard reports/*.c)
+LIB_SRCS := $(filter-out harness/main.c $(if $(TSAN_BUILD),schedulers/tsan_hooks.c), \
+              $(wildcard harness/*.c) $(wildcard schedulers/*.c) $(wildcard reports/*.c))
 SCENARIO_SRCS := $(wildcard scenarios/*.c)
 EXAMPLE_SRCS := $(wildcard scenarios/examples/*.c)
 TEST_SRCS := $(wildcard tests/check_*.c)
@@ -52,7 +72,13 @@ all: $(O)/libjostle.a $(O)/libjostle.so $(O)/jostle $(O)/jostle-test $(EXAMPLES)
 
 $(O)/scenarios/%.o: scenarios/%.c $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_SCENARIO) -c $< -o $@
+	$(CC) $(CFLAGS_SCENARIO) $(INSTRUMENT) -c $< -o $@
+
+# The code the hook tests drive, instrumented as scenarios are (under
+# SANITIZER=thread, for the real runtime: check_hooks then checks that).
+$(O)/tests/instrumented_test.o: tests/instrumented_test.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(if $(TSAN_BUILD),$(CFLAGS_JOSTLE),$(CFLAGS_SCENARIO) $(INSTRUMENT)) -c $< -o $@
 
 $(O)/tests/%.o: tests/%.c $(HEADERS)
 	@mkdir -p $(dir $@)
@@ -65,7 +91,8 @@ $(O)/%.o: %.c $(HEADERS)
 $(O)/libjostle.a: $(LIB_OBJS)
 	rm -f $@ && ar rcs $@ $^
 
-$(O)/libjostle.so.0: $(LIB_OBJS)
+# The wrappers need --wrap at the program's own link: static library only.
+$(O)/libjostle.so.0: $(filter-out $(O)/schedulers/sync_wrap.o,$(LIB_OBJS))
 	$(CC) -shared $(LDFLAGS_ALL) -Wl,-soname,libjostle.so.0 -o $@ $^ $(LIBS)
 
 $(O)/libjostle.so: $(O)/libjostle.so.0
@@ -73,11 +100,11 @@ $(O)/libjostle.so: $(O)/libjostle.so.0
 
 # The scenario objects are linked whole: each registers itself in a constructor.
 $(O)/jostle: $(O)/harness/main.o $(SCENARIO_OBJS) $(SAN_OBJ) $(O)/libjostle.a
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
+	$(CC) $(LDFLAGS_ALL) $(WRAP_LDFLAGS) -o $@ $^ $(LIBS)
 
 # jostle with the test-only scenarios (crash, hang) as well, for the CLI tests.
 $(O)/jostle-test: $(O)/harness/main.o $(SCENARIO_OBJS) $(TEST_SCENARIO_OBJS) $(SAN_OBJ) $(O)/libjostle.a
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
+	$(CC) $(LDFLAGS_ALL) $(WRAP_LDFLAGS) -o $@ $^ $(LIBS)
 
 # Examples build as a user's program would: the public header and the shared library.
 $(O)/examples/%: scenarios/examples/%.c include/jostle.h $(O)/libjostle.so
@@ -85,6 +112,10 @@ $(O)/examples/%: scenarios/examples/%.c include/jostle.h $(O)/libjostle.so
 	$(CC) $(CFLAGS_SCENARIO) $(LDFLAGS_ALL) -o $@ $< -L$(O) -ljostle -Wl,-rpath,'$$ORIGIN/..'
 
 $(O)/tests/check_%: $(O)/tests/check_%.o $(SCENARIO_OBJS) $(TEST_SCENARIO_OBJS) $(SAN_OBJ) $(O)/libjostle.a
+	$(CC) $(LDFLAGS_ALL) $(if $(filter $(notdir $@),$(WRAPPED_TESTS)),$(WRAP_LDFLAGS)) \
+	  -o $@ $^ $(CHECK_LIBS) $(LIBS)
+
+$(O)/tests/check_hooks: $(O)/tests/check_hooks.o $(O)/tests/instrumented_test.o $(SAN_OBJ) $(O)/libjostle.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CHECK_LIBS) $(LIBS)
 
 # JOSTLE_SOAK=N multiplies the run counts of the behaviour tests (soak runs).
@@ -103,11 +134,19 @@ $(O)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_SCENARIO) -o $@ $< -pthread
 
-bench: all $(BENCHES)
+# The hooks' cost: one loop built plain and instrumented, both with the
+# library (the loop attaches a jostle__thread). Compiled and linked apart:
+# -fsanitize=thread at the link would bring the real runtime in.
+$(O)/bench/hooks_loop $(O)/bench/hooks_loop-instrumented: bench/hooks_loop.c $(O)/libjostle.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_SCENARIO) $(if $(findstring instrumented,$@),$(INSTRUMENT)) -c $< -o $@.o
+	$(CC) $(LDFLAGS_ALL) -o $@ $@.o $(O)/libjostle.a $(LIBS)
+
+bench: all $(BENCHES) $(O)/bench/hooks_loop-instrumented
 	@sh bench/run.sh $(O)
 
 demo: $(O)/jostle
-	./$(O)/jostle stress --all -n 200000; test $$? -le 1
+	./$(O)/jostle stress --all -n 200000 --timeout 1s; test $$? -le 1
 
 install: $(O)/libjostle.a $(O)/libjostle.so $(O)/jostle
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/bin \
@@ -118,6 +157,10 @@ install: $(O)/libjostle.a $(O)/libjostle.so $(O)/jostle
 	ln -sf libjostle.so.0 $(DESTDIR)$(PREFIX)/lib/libjostle.so
 	install -m 755 $(O)/jostle $(DESTDIR)$(PREFIX)/bin/
 	sed -e 's|@PREFIX@|$(PREFIX)|' jostle.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/jostle.pc
+	sed -e 's|@LIBDIR@|$(PREFIX)/lib|' -e 's|@INCLUDEDIR@|$(PREFIX)/include|' \
+	  -e 's|@WRAP_LDFLAGS@|$(WRAP_LDFLAGS)|' -e 's|@LIBS@|$(HWLOC_LIBS) -lm -pthread|' \
+	  harness/jostle-cc.in > $(DESTDIR)$(PREFIX)/bin/jostle-cc
+	chmod 755 $(DESTDIR)$(PREFIX)/bin/jostle-cc
 
 clean:
 	rm -rf build build-*

@@ -74,3 +74,31 @@ for s in $("$build/jostle" list | awk '$3 == "racy" {print $1}'); do
     printf '%-16s %-6s %14s %10s %6s/%s\n' "$s" "$sched" "$runs" "$slowest" "$found" "$seeds"
   done
 done
+
+# What the instrumentation hooks (schedulers/tsan_hooks.c) cost when they do
+# not switch: bench/hooks_loop.c's memory-bound loops built plain and
+# instrumented, run alternately ROUNDS times; the medians in ns per load and
+# their ratio (the aim: instrumented within 2x of plain). Hooks: "none" no
+# thread attached (outside a run), "null" attached with no point function
+# (the free scheduler), "noop" a point function that returns at once.
+# Knob: HOOK_LOADS, millions of loads per measurement (20).
+loads=${HOOK_LOADS:-20}
+: >"$tmp/hooks"
+for r in $(seq "$rounds"); do
+  for variant in hooks_loop hooks_loop-instrumented; do
+    "$build/bench/$variant" "$loads" | sed "s/^/$variant /" >>"$tmp/hooks"
+  done
+done
+echo
+echo "instrumentation hooks that do not switch: ns per load, median of $rounds rounds of ${loads}M loads"
+printf '%-8s %-6s %10s %14s %8s\n' "loop" "hooks" "plain" "instrumented" "ratio"
+for loop in chase stride; do
+  for hooks in none null noop; do
+    plain=$(awk -v l="$loop" -v h="$hooks" '$1 == "hooks_loop" && $2 == l && $3 == h {print $4}' \
+      "$tmp/hooks" | median)
+    inst=$(awk -v l="$loop" -v h="$hooks" '$1 == "hooks_loop-instrumented" && $2 == l && $3 == h {print $4}' \
+      "$tmp/hooks" | median)
+    awk -v l="$loop" -v h="$hooks" -v p="$plain" -v i="$inst" \
+      'BEGIN {printf "%-8s %-6s %10.2f %14.2f %7.2fx\n", l, h, p, i, i / p}'
+  done
+done

@@ -143,7 +143,7 @@ static int collect(const jostle__plan *p, jostle__shared *sh, jostle__cell *out)
       if (t->other_count[c] == 0) continue;
       char text[64];
       snprintf(text, sizeof text, "(other %s outcomes: too many to list)",
-               c == JOSTLE__ALLOWED ? "allowed" : "divergent");
+               jostle__class_name((jostle__class)c));
       if (jostle__cell_add(out, (jostle__class)c, text, t->other_count[c],
                            t->other_first_run[c],
                            jostle__run_seed(p, t->other_first_run[c])) != 0)

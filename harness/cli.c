@@ -18,6 +18,7 @@
 
 #include "harness/campaign.h"
 #include "harness/options.h"
+#include "schedulers/control.h"
 #include "reports/progress.h"
 #include "reports/report.h"
 
@@ -26,6 +27,10 @@
 #endif
 
 enum { EXIT_CLEAN = 0, EXIT_DIVERGED = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
+
+/* Defined in schedulers/sync_wrap.c, which only programs linked with the
+ * wrappers contain. */
+extern const int jostle__sync_wrap_linked __attribute__((weak));
 
 static const char *prog = "jostle";
 
@@ -47,6 +52,7 @@ static const char main_help[] =
     "\n"
     "commands:\n"
     "  stress SCENARIO...   run scenarios and report their outcome histograms\n"
+    "  replay SCENARIO --seed S   rerun one run and print its outcome\n"
     "  list [SCENARIO...]   list the scenarios, or show their parameters\n"
     "  topology             show the processors hwloc finds\n"
     "  help [COMMAND]       show this help, or a command's\n"
@@ -75,8 +81,11 @@ static const char stress_help[] =
     "  --timeout TIME          a run without progress this long is a hang (10s)\n"
     "scheduling:\n"
     "  --scheduler NAME        %s\n"
-    "  --noise-p P             noise: chance of acting at each point (0.1)\n"
+    "  --noise-p P             noise: chance of acting at a yield or sync point (0.1)\n"
+    "  --noise-access-p P      noise: chance at a load, store or atomic (0.002)\n"
     "  --noise-mix Y:S:Z       noise: weights of yield, spin, sleep (1:2:1)\n"
+    "  --depth D               pct: bug depth, D-1 priority changes (3)\n"
+    "  --step-limit N          controlled: points per run before step-limit (100000)\n"
     "  --pin MODE              none, spread, same or random (none)\n"
     "  -j, --jobs N            worker processes (default: fill the processors)\n"
     "output:\n"
@@ -85,6 +94,25 @@ static const char stress_help[] =
     "\n"
     "exit codes: 0 no divergence, 1 divergence found, 2 bad usage or input,\n"
     "            3 internal error\n";
+
+static const char replay_help[] =
+    "usage: %s replay [options] SCENARIO --seed S\n"
+    "\n"
+    "Runs SCENARIO once with run seed S and prints `outcome: OUTCOME` and its\n"
+    "verdict. Under a controlled scheduler (random, pct) a run is a pure\n"
+    "function of its seed: the outcome is reproduced exactly. Under free and\n"
+    "noise the same decisions are re-applied, but timing may differ.\n"
+    "\n"
+    "  --seed S                the run seed, as printed by `stress` (required)\n"
+    "  --scheduler NAME        %s (default random)\n"
+    "  --depth D               pct: bug depth, D-1 priority changes (3)\n"
+    "  --step-limit N          controlled: points per run before step-limit (100000)\n"
+    "  -D, --define KEY=VALUE  scenario parameter\n"
+    "  --timeout TIME          a run without progress this long is a hang (10s)\n"
+    "  --pin MODE, --noise-p P, --noise-mix Y:S:Z   as for stress\n"
+    "\n"
+    "exit codes: 0 allowed, 1 divergent (crash, hang, deadlock and step-limit\n"
+    "            included), 2 bad usage or input, 3 internal error\n";
 
 static const char list_help[] =
     "usage: %s list [SCENARIO...]\n"
@@ -140,7 +168,7 @@ static int cmd_list(int argc, char **argv) {
 enum {
   OPT_DURATION = 256, OPT_UNTIL, OPT_SEED, OPT_RUN_SEED, OPT_SCHEDULER,
   OPT_NOISE_P, OPT_NOISE_MIX, OPT_PIN, OPT_TIMEOUT, OPT_ALL, OPT_PROGRESS,
-  OPT_NO_PROGRESS,
+  OPT_NO_PROGRESS, OPT_DEPTH, OPT_STEP_LIMIT, OPT_NOISE_ACCESS_P,
 };
 
 static const struct option stress_options[] = {
@@ -154,11 +182,14 @@ static const struct option stress_options[] = {
     {"scheduler", required_argument, NULL, OPT_SCHEDULER},
     {"noise-p", required_argument, NULL, OPT_NOISE_P},
     {"noise-mix", required_argument, NULL, OPT_NOISE_MIX},
+    {"noise-access-p", required_argument, NULL, OPT_NOISE_ACCESS_P},
     {"pin", required_argument, NULL, OPT_PIN},
     {"jobs", required_argument, NULL, 'j'},
     {"all", no_argument, NULL, OPT_ALL},
     {"progress", no_argument, NULL, OPT_PROGRESS},
     {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+    {"depth", required_argument, NULL, OPT_DEPTH},
+    {"step-limit", required_argument, NULL, OPT_STEP_LIMIT},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -217,6 +248,10 @@ static int stress_option(int c, const char *arg, jostle__opts *o) {
     if (jostle__parse_prob(arg, &o->sched_cfg.noise_p) != 0)
       return usage_error("bad --noise-p '%s': expected a probability from 0 to 1", arg);
     return 0;
+  case OPT_NOISE_ACCESS_P:
+    if (jostle__parse_prob(arg, &o->sched_cfg.noise_access_p) != 0)
+      return usage_error("bad --noise-access-p '%s': expected a probability from 0 to 1", arg);
+    return 0;
   case OPT_NOISE_MIX:
     if (jostle__parse_mix(arg, o->sched_cfg.noise_weights) != 0)
       return usage_error("bad --noise-mix '%s': expected weights YIELD:SPIN:SLEEP like 1:2:1", arg);
@@ -239,6 +274,18 @@ static int stress_option(int c, const char *arg, jostle__opts *o) {
   case OPT_ALL: o->all = 1; return 0;
   case OPT_PROGRESS: o->progress = 1; return 0;
   case OPT_NO_PROGRESS: o->progress = 0; return 0;
+  case OPT_DEPTH: {
+    long long depth;
+    if (jostle__parse_int(arg, 1, JOSTLE_MAX_THREADS, &depth) != 0)
+      return usage_error("bad --depth '%s': expected a whole number from 1 to %d", arg,
+                         JOSTLE_MAX_THREADS);
+    o->sched_cfg.pct_depth = (int)depth;
+    return 0;
+  }
+  case OPT_STEP_LIMIT:
+    if (jostle__parse_count(arg, &o->sched_cfg.step_limit) != 0)
+      return usage_error("bad --step-limit '%s': expected a positive whole number like 100000", arg);
+    return 0;
   }
   return usage_error("internal: unhandled option");
 }
@@ -280,11 +327,19 @@ static void describe_cell(const jostle__plan *p, jostle__cell *c) {
   for (int i = 0; s->params && s->params[i].name && len < sizeof c->params; i++)
     len += (size_t)snprintf(c->params + len, sizeof c->params - len, " %s=%lld",
                             s->params[i].name, p->params[i]);
-  len = (size_t)snprintf(c->command, sizeof c->command, "%s stress %s --scheduler %s",
-                         prog, s->name, p->sched->name);
+  c->controlled = p->sched->pick != NULL;
+  len = (size_t)snprintf(c->command, sizeof c->command, "%s %s %s --scheduler %s", prog,
+                         c->controlled ? "replay" : "stress", s->name, p->sched->name);
+  if (p->sched == &jostle__sched_pct && len < sizeof c->command)
+    len += (size_t)snprintf(c->command + len, sizeof c->command - len, " --depth %d",
+                            p->sched_cfg.pct_depth);
+  if (c->controlled && p->sched_cfg.step_limit != 100000 && len < sizeof c->command)
+    len += (size_t)snprintf(c->command + len, sizeof c->command - len, " --step-limit %llu",
+                            (unsigned long long)p->sched_cfg.step_limit);
   if (p->sched == &jostle__sched_noise && len < sizeof c->command)
     len += (size_t)snprintf(c->command + len, sizeof c->command - len,
-                            " --noise-p %g --noise-mix %u:%u:%u", p->sched_cfg.noise_p,
+                            " --noise-p %g --noise-access-p %g --noise-mix %u:%u:%u",
+                            p->sched_cfg.noise_p, p->sched_cfg.noise_access_p,
                             p->sched_cfg.noise_weights[0], p->sched_cfg.noise_weights[1],
                             p->sched_cfg.noise_weights[2]);
   if (len < sizeof c->command)
@@ -315,9 +370,9 @@ static void on_progress(void *ctx, uint64_t runs, uint64_t div, uint64_t elapsed
                         pc->budget_runs, pc->budget_ns);
 }
 
-static int cmd_stress(int argc, char **argv) {
-  jostle__opts o;
-  jostle__opts_default(&o);
+/* Parses the options of `stress` or `replay` into o. Returns 0, -1 after
+ * printing help, or the exit code of an error. */
+static int parse_options(const char *cmd, int argc, char **argv, jostle__opts *o) {
   char names[128];
   scheduler_names(names, sizeof names);
   optind = 0;
@@ -325,19 +380,53 @@ static int cmd_stress(int argc, char **argv) {
   int c;
   while ((c = getopt_long(argc, argv, ":n:D:j:h", stress_options, NULL)) != -1) {
     if (c == 'h') {
-      printf(stress_help, prog, prog, names);
-      return EXIT_CLEAN;
+      if (strcmp(cmd, "replay") == 0) printf(replay_help, prog, names);
+      else printf(stress_help, prog, prog, names);
+      return -1;
     }
     if (c == '?')
-      return usage_error("stress: unknown option '%s' (see '%s stress --help')",
-                         argv[optind - 1], prog);
+      return usage_error("%s: unknown option '%s' (see '%s %s --help')", cmd,
+                         argv[optind - 1], prog, cmd);
     if (c == ':')
-      return usage_error("stress: option '%s' needs a value", argv[optind - 1]);
-    int rc = stress_option(c, optarg, &o);
+      return usage_error("%s: option '%s' needs a value", cmd, argv[optind - 1]);
+    int rc = stress_option(c, optarg, o);
     if (rc != 0) return rc;
   }
-  const char *why = o.sched->validate ? o.sched->validate(&o.sched_cfg) : NULL;
+  const char *why = o->sched->validate ? o->sched->validate(&o->sched_cfg) : NULL;
   if (why != NULL) return usage_error("bad scheduler options: %s", why);
+  if (o->sched->pick != NULL && &jostle__sync_wrap_linked == NULL)
+    return usage_error("the %s scheduler needs jostle's synchronisation wrappers, which "
+                       "this program was linked without (see README: jostle-cc)",
+                       o->sched->name);
+  return 0;
+}
+
+/* Fills plan p for scenario s from the options; 0 or an exit code. */
+static int build_plan(const jostle_scenario *s, const jostle__opts *o, jostle__plan *p,
+                      int *known) {
+  int pus = jostle__topology_n_pus();
+  int rc = resolve_params(s, o, p, known);
+  p->scenario = s;
+  p->sched = o->sched;
+  p->sched_cfg = o->sched_cfg;
+  p->pin = o->pin;
+  p->n_jobs = o->n_jobs ? o->n_jobs : (pus / p->n_threads > 0 ? pus / p->n_threads : 1);
+  p->seed = o->seed;
+  p->fixed_seed = o->fixed_seed;
+  p->n_runs = o->n_runs ? o->n_runs : (o->duration_ns ? UINT64_MAX : JOSTLE__DEFAULT_RUNS);
+  p->duration_ns = o->duration_ns;
+  p->until_divergence = o->until_divergence;
+  p->timeout_ns = o->timeout_ns;
+  uint64_t fair = p->n_runs / ((uint64_t)p->n_jobs * 4);
+  p->chunk_runs = fair >= 1024 ? 1024 : (fair ? (uint32_t)fair : 1);
+  return rc;
+}
+
+static int cmd_stress(int argc, char **argv) {
+  jostle__opts o;
+  jostle__opts_default(&o);
+  int parsed = parse_options("stress", argc, argv, &o);
+  if (parsed != 0) return parsed < 0 ? EXIT_CLEAN : parsed;
 
   /* The scenarios, in the order named, each once. */
   int n_selected = 0;
@@ -369,24 +458,9 @@ static int cmd_stress(int argc, char **argv) {
   jostle__cell *cells = calloc((size_t)n_selected, sizeof *cells);
   int known[JOSTLE__MAX_DEFINES] = {0};
   int rc = plans && cells ? 0 : usage_error("out of memory");
-  int pus = jostle__topology_n_pus();
   for (int i = 0; rc == 0 && i < n_selected; i++) {
-    jostle__plan *p = &plans[i];
-    p->scenario = selected[i];
-    rc = resolve_params(selected[i], &o, p, known);
-    p->sched = o.sched;
-    p->sched_cfg = o.sched_cfg;
-    p->pin = o.pin;
-    p->n_jobs = o.n_jobs ? o.n_jobs : (pus / p->n_threads > 0 ? pus / p->n_threads : 1);
-    p->seed = o.seed;
-    p->fixed_seed = o.fixed_seed;
-    p->n_runs = o.n_runs ? o.n_runs : (o.duration_ns ? UINT64_MAX : JOSTLE__DEFAULT_RUNS);
-    p->duration_ns = o.duration_ns;
-    p->until_divergence = o.until_divergence;
-    p->timeout_ns = o.timeout_ns;
-    uint64_t fair = p->n_runs / ((uint64_t)p->n_jobs * 4);
-    p->chunk_runs = fair >= 1024 ? 1024 : (fair ? (uint32_t)fair : 1);
-    describe_cell(p, &cells[i]);
+    rc = build_plan(selected[i], &o, &plans[i], known);
+    describe_cell(&plans[i], &cells[i]);
   }
   for (int d = 0; rc == 0 && d < o.n_defines; d++)
     if (!known[d])
@@ -426,6 +500,69 @@ static int cmd_stress(int argc, char **argv) {
   return rc;
 }
 
+/* ---- replay -------------------------------------------------------------- */
+
+/* Whether --seed (or --run-seed) was given: replay has no default seed. */
+static int seed_given(int argc, char **argv) {
+  for (int i = 1; i < argc; i++)
+    if (strcmp(argv[i], "--seed") == 0 || strncmp(argv[i], "--seed=", 7) == 0 ||
+        strcmp(argv[i], "--run-seed") == 0 || strncmp(argv[i], "--run-seed=", 11) == 0)
+      return 1;
+  return 0;
+}
+
+static int cmd_replay(int argc, char **argv) {
+  jostle__opts o;
+  jostle__opts_default(&o);
+  o.sched = &jostle__sched_random;
+  int parsed = parse_options("replay", argc, argv, &o);
+  if (parsed != 0) return parsed < 0 ? EXIT_CLEAN : parsed;
+  if (optind >= argc) return usage_error("replay: name one scenario (see '%s list')", prog);
+  if (optind + 1 < argc)
+    return usage_error("replay: unexpected argument '%s' (one scenario at a time)", argv[optind + 1]);
+  const jostle_scenario *s = jostle__scenario_find(argv[optind]);
+  if (s == NULL) return usage_error("unknown scenario '%s' (see '%s list')", argv[optind], prog);
+  if (!o.fixed_seed && !seed_given(argc, argv))
+    return usage_error("replay: --seed S is required (the seed a reproduce: line gives)");
+  o.fixed_seed = 1;
+  o.n_runs = 1;
+  o.n_jobs = 1;
+  o.duration_ns = 0;
+  o.until_divergence = 0;
+  jostle__plan p;
+  jostle__cell cell;
+  int known[JOSTLE__MAX_DEFINES] = {0};
+  memset(&p, 0, sizeof p);
+  memset(&cell, 0, sizeof cell);
+  int rc = build_plan(s, &o, &p, known);
+  for (int d = 0; rc == 0 && d < o.n_defines; d++)
+    if (!known[d])
+      rc = usage_error("unknown parameter '%s' for %s (see '%s list %s')", o.defines[d].key,
+                       s->name, prog, s->name);
+  if (rc != 0) return rc;
+  describe_cell(&p, &cell);
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  sigprocmask(SIG_BLOCK, &stop_signals, NULL);
+  int failed = jostle__campaign_run(&p, &cell, NULL, NULL) != 0;
+  if (cell.n_outcomes == 1) {
+    const jostle__outcome *out = &cell.outcomes[0];
+    printf("replay %s [scheduler %s, seed 0x%016llx, %s]\n", s->name, p.sched->name,
+           (unsigned long long)p.seed, cell.params);
+    printf("outcome: %s\n", out->text);
+    printf("verdict: %s%s\n", jostle__class_name(out->cls),
+           cell.controlled ? "" : " (free and noise: timing may differ from the original run)");
+    rc = out->cls == JOSTLE__ALLOWED ? EXIT_CLEAN : EXIT_DIVERGED;
+  } else {
+    rc = EXIT_INTERNAL;
+  }
+  if (failed || cell.interrupted) rc = EXIT_INTERNAL;
+  jostle__cell_free(&cell);
+  return rc;
+}
+
 /* ---- topology, help, dispatch -------------------------------------------- */
 
 static int cmd_topology(int argc, char **argv) {
@@ -445,6 +582,7 @@ static int cmd_help(int argc, char **argv) {
   scheduler_names(names, sizeof names);
   if (argc < 2) printf(main_help, prog);
   else if (strcmp(argv[1], "stress") == 0) printf(stress_help, prog, prog, names);
+  else if (strcmp(argv[1], "replay") == 0) printf(replay_help, prog, names);
   else if (strcmp(argv[1], "list") == 0) printf(list_help, prog);
   else if (strcmp(argv[1], "topology") == 0) printf(topology_help, prog);
   else return usage_error("help: unknown command '%s'", argv[1]);
@@ -464,6 +602,7 @@ JOSTLE_API int jostle_main(int argc, char **argv) {
     return EXIT_CLEAN;
   }
   if (strcmp(cmd, "stress") == 0) return cmd_stress(argc - 1, argv + 1);
+  if (strcmp(cmd, "replay") == 0) return cmd_replay(argc - 1, argv + 1);
   if (strcmp(cmd, "list") == 0) return cmd_list(argc - 1, argv + 1);
   if (strcmp(cmd, "topology") == 0) return cmd_topology(argc - 1, argv + 1);
   if (strcmp(cmd, "help") == 0) return cmd_help(argc - 1, argv + 1);

@@ -19,12 +19,14 @@
 #include "harness/pool.h"
 
 #include <pthread.h>
+#include <setjmp.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "harness/assert.h"
 #include "harness/barrier.h"
+#include "schedulers/control.h"
 #include "schedulers/cpu.h"
 #include "schedulers/seed.h"
 
@@ -57,6 +59,7 @@ struct jostle__pool {
   _Atomic int bind_failed;
   jostle_run run;
   int n_threads;
+  jostle__control *control;      /* NULL unless the scheduler is controlled */
   int timed;                     /* timed start: threads on their own processors */
   unsigned long long lead;       /* cycles from release to the common start */
   member members[JOSTLE_MAX_THREADS];
@@ -87,13 +90,30 @@ static void adapt_lead(jostle__pool *pool) {
   if (pool->lead < 64) pool->lead = 64;
 }
 
+/* Runs thread m's body: in parallel with the others, or under the control
+ * of a controlled scheduler, which may abandon the run (deadlock,
+ * step-limit) by a longjmp back here. */
+static void run_body(jostle__pool *pool, member *m) {
+  jostle__control *c = pool->control;
+  if (c == NULL) {
+    if (m->sched.ops->begin) m->sched.ops->begin(&m->sched, pool->run.seed);
+    if (pool->timed) timed_start(pool, m);
+    pool->scenario->thread(&pool->run, m->sched.index);
+    return;
+  }
+  jmp_buf escape;
+  if (setjmp(escape) == 0) {
+    jostle__control_enter(c, m->sched.index, &escape);
+    pool->scenario->thread(&pool->run, m->sched.index);
+  }
+  jostle__control_exit(c, m->sched.index);
+}
+
 /* What every thread, 0 included, does between the two barriers. */
 static void step(jostle__pool *pool, member *m) {
   switch (pool->action) {
   case ACT_RUN:
-    m->sched.ops->begin(&m->sched, pool->run.seed);
-    if (pool->timed) timed_start(pool, m);
-    pool->scenario->thread(&pool->run, m->sched.index);
+    run_body(pool, m);
     break;
   case ACT_PLACE: {
     int pu = pool->place[m->sched.index];
@@ -158,6 +178,21 @@ jostle__pool *jostle__pool_create(const jostle__plan *p) {
     m->sched.index = i;
     m->spin_budget = JOSTLE__SPIN_BUDGET_INITIAL;
   }
+  if (p->sched->pick != NULL) {
+    pool->control = aligned_alloc(JOSTLE__CACHE_LINE,
+                                  (sizeof *pool->control + JOSTLE__CACHE_LINE - 1) &
+                                      ~(size_t)(JOSTLE__CACHE_LINE - 1));
+    if (pool->control == NULL) {
+      free(pool->run.state);
+      free(pool);
+      return NULL;
+    }
+    memset(pool->control, 0, sizeof *pool->control);
+    pool->control->n_threads = p->n_threads;
+    pool->control->ops = p->sched;
+    pool->control->cfg = &p->sched_cfg;
+    for (int i = 0; i < p->n_threads; i++) pool->members[i].sched.control = pool->control;
+  }
   jostle__thread_attach(&pool->members[0].sched);
   for (int i = 1; i < p->n_threads; i++) {
     if (pthread_create(&pool->members[i].tid, NULL, member_main,
@@ -172,8 +207,9 @@ jostle__pool *jostle__pool_create(const jostle__plan *p) {
 
 int jostle__pool_place(jostle__pool *pool, const int *pu, int spin_ok) {
   uint32_t spin = spin_ok ? SPIN_OK_LIMIT : SPIN_OVERSUBSCRIBED;
-  pool->timed = spin_ok;
+  pool->timed = spin_ok && pool->control == NULL;
   pool->lead = LEAD_INITIAL;
+  if (pool->control) pool->control->spin = spin_ok;
   jostle__barrier_set_spin(&pool->start, spin);
   jostle__barrier_set_spin(&pool->end, spin);
   memcpy(pool->place, pu, (size_t)pool->n_threads * sizeof *pu);
@@ -189,10 +225,18 @@ const jostle_run *jostle__pool_run(jostle__pool *pool, uint64_t seed) {
   r->obs_overflow = 0;
   r->reason = NULL;
   if (s->state_size) memset(r->state, 0, s->state_size);
+  r->verdict = JOSTLE__RUN_OK;
   if (s->setup) s->setup(r);
+  if (pool->control) jostle__control_begin(pool->control, seed);
   round_trip(pool, ACT_RUN);
   if (pool->timed) adapt_lead(pool);
-  s->check(r);
+  if (pool->control) jostle__control_end(pool->control);
+  if (pool->control && pool->control->verdict != JOSTLE__RUN_OK) {
+    r->verdict = pool->control->verdict; /* the bodies never finished */
+    r->verdict_text = pool->control->verdict_text;
+  } else {
+    s->check(r);
+  }
   if (s->teardown) s->teardown(r);
   return r;
 }
@@ -204,5 +248,22 @@ void jostle__pool_destroy(jostle__pool *pool) {
     JOSTLE_ASSERT(pthread_join(pool->members[i].tid, NULL) == 0);
   jostle__thread_attach(NULL);
   free(pool->run.state);
+  free(pool->control);
   free(pool);
+}
+
+void jostle__pool_calibrate(jostle__pool *pool) {
+  if (pool->control == NULL) return;
+  /* A fixed seed, so that every process measures the same k. */
+  pool->control->k_estimate = 0;
+  (void)jostle__pool_run(pool, 0x6b2d657374ULL);
+  pool->control->k_estimate = pool->control->n_steps ? pool->control->n_steps : 1;
+}
+
+uint64_t jostle__pool_schedule_hash(const jostle__pool *pool) {
+  return pool->control ? pool->control->schedule_hash : 0;
+}
+
+uint64_t jostle__pool_steps(const jostle__pool *pool) {
+  return pool->control ? pool->control->n_steps : 0;
 }

@@ -26,6 +26,18 @@ int jostle__pool_place(jostle__pool *pool, const int *pu, int spin_ok);
  * run, valid until the next call. */
 const jostle_run *jostle__pool_run(jostle__pool *pool, uint64_t seed);
 
+/* Under a controlled scheduler: measures the number of steps of a typical
+ * run (one run with a fixed seed), which pct needs; else does nothing.
+ * Call once, after the first jostle__pool_place. */
+void jostle__pool_calibrate(jostle__pool *pool);
+
+/* Under a controlled scheduler, a hash of every scheduling choice of the
+ * last run (equal schedules, equal hashes); else 0. */
+uint64_t jostle__pool_schedule_hash(const jostle__pool *pool);
+
+/* Under a controlled scheduler, the scheduling points of the last run. */
+uint64_t jostle__pool_steps(const jostle__pool *pool);
+
 /* Stops and joins the threads and frees the pool. */
 void jostle__pool_destroy(jostle__pool *pool);
 

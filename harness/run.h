@@ -21,6 +21,8 @@ struct jostle_run {
   int n_obs;
   int obs_overflow;               /* more than JOSTLE_MAX_OBSERVATIONS */
   const char *reason;             /* from jostle_fail, or NULL */
+  int verdict;                    /* jostle__verdict: the run was abandoned */
+  const char *verdict_text;       /* "deadlock (...)", when abandoned */
   const char *obs_names[JOSTLE_MAX_OBSERVATIONS];
   long long obs_values[JOSTLE_MAX_OBSERVATIONS];
 };

@@ -3,6 +3,8 @@
  */
 #include "harness/tally.h"
 
+#include "schedulers/control.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -21,6 +23,11 @@ void jostle__tally_init(jostle__tally *t, uint32_t capacity) {
 static uint64_t key_hash(const jostle_run *r) {
   uint64_t h = 0xcbf29ce484222325ULL;
 #define MIX(v) (h = (h ^ (uint64_t)(v)) * 0x100000001b3ULL)
+  if (r->verdict != JOSTLE__RUN_OK) {
+    MIX(r->verdict);
+    for (const char *c = r->verdict_text; *c; c++) MIX((unsigned char)*c);
+    return h ? h : 1;
+  }
   MIX(r->n_obs);
   MIX(r->obs_overflow);
   MIX((uintptr_t)r->reason);
@@ -34,6 +41,9 @@ static uint64_t key_hash(const jostle_run *r) {
 }
 
 static int key_equal(const jostle__tally_entry *e, const jostle_run *r) {
+  if (e->verdict != r->verdict) return 0;
+  if (r->verdict != JOSTLE__RUN_OK)
+    return strncmp(e->text, r->verdict_text, sizeof e->text - 1) == 0;
   if (e->n_obs != r->n_obs || e->obs_overflow != r->obs_overflow ||
       e->reason != r->reason)
     return 0;
@@ -46,6 +56,10 @@ static int key_equal(const jostle__tally_entry *e, const jostle_run *r) {
 void jostle__outcome_text(const jostle_run *r, char *buf, size_t size) {
   size_t len = 0;
   buf[0] = '\0';
+  if (r->verdict != JOSTLE__RUN_OK) {
+    snprintf(buf, size, "%s", r->verdict_text);
+    return;
+  }
   for (int i = 0; i < r->n_obs && len < size; i++)
     len += (size_t)snprintf(buf + len, size - len, "%s%s=%lld", i ? " " : "",
                             r->obs_names[i], r->obs_values[i]);
@@ -57,6 +71,8 @@ void jostle__outcome_text(const jostle_run *r, char *buf, size_t size) {
 }
 
 static jostle__class judge(const jostle_run *r, const char *text) {
+  if (r->verdict == JOSTLE__RUN_DEADLOCK) return JOSTLE__DEADLOCK;
+  if (r->verdict == JOSTLE__RUN_STEP_LIMIT) return JOSTLE__STEP_LIMIT;
   if (r->reason != NULL || r->obs_overflow) return JOSTLE__DIVERGENT;
   const char *const *allowed = r->scenario->allowed;
   if (allowed == NULL) return JOSTLE__ALLOWED;
@@ -89,6 +105,7 @@ jostle__class jostle__tally_record(jostle__tally *t, const jostle_run *r,
     e->count = 1;
     e->first_run = run;
     e->cls = cls;
+    e->verdict = r->verdict;
     e->n_obs = r->n_obs;
     e->obs_overflow = r->obs_overflow;
     e->reason = r->reason;

@@ -25,6 +25,7 @@ typedef struct jostle__tally_entry {
   uint64_t count;
   uint64_t first_run;
   jostle__class cls;
+  int verdict;                  /* the run was abandoned: keyed by text */
   int n_obs;
   int obs_overflow;
   const char *reason;

@@ -34,11 +34,13 @@ static void place(const jostle__plan *p, jostle__shared *sh, jostle__slot *slot,
                                        pu);
   /* Fixed placements are applied once; random ones every batch. */
   if (*placed && pin != JOSTLE__PIN_RANDOM) return;
+  int first = !*placed;
   *placed = 1;
   if (jostle__pool_place(pool, pu, spin_ok) != 0) {
     atomic_store_explicit(&sh->pin_disabled, 1, memory_order_relaxed);
     atomic_store_explicit(&slot->bind_failed, 1, memory_order_relaxed);
   }
+  if (first) jostle__pool_calibrate(pool);
 }
 
 static void run_claimed(const jostle__plan *p, jostle__shared *sh,

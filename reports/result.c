@@ -10,7 +10,7 @@
 
 const char *jostle__class_name(jostle__class cls) {
   static const char *const names[JOSTLE__N_CLASSES] = {
-      "allowed", "DIVERGENT", "crash", "hang"};
+      "allowed", "DIVERGENT", "crash", "hang", "deadlock", "step-limit"};
   return cls < JOSTLE__N_CLASSES ? names[cls] : "?";
 }
 
@@ -76,6 +76,10 @@ void jostle__wilson95(uint64_t k, uint64_t n, double *lo, double *hi) {
 
 void jostle__reproduce(const jostle__cell *c, const jostle__outcome *o,
                        char *buf, size_t size) {
-  snprintf(buf, size, "%s --run-seed 0x%016llx -n 100000 --until-divergence",
-           c->command, (unsigned long long)o->first_seed);
+  if (c->controlled)
+    snprintf(buf, size, "%s --seed 0x%016llx", c->command,
+             (unsigned long long)o->first_seed);
+  else
+    snprintf(buf, size, "%s --run-seed 0x%016llx -n 100000 --until-divergence",
+             c->command, (unsigned long long)o->first_seed);
 }

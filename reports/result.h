@@ -14,6 +14,8 @@ typedef enum jostle__class {
   JOSTLE__DIVERGENT,  /* the check rejected it */
   JOSTLE__CRASH,      /* the run died: a signal, or exit() from the scenario */
   JOSTLE__HANG,       /* the run made no progress within the timeout */
+  JOSTLE__DEADLOCK,   /* controlled: every live thread blocked */
+  JOSTLE__STEP_LIMIT, /* controlled: more points than the step limit */
   JOSTLE__N_CLASSES
 } jostle__class;
 
@@ -41,6 +43,7 @@ typedef struct jostle__cell {
                                    without its seed options */
   uint64_t campaign_seed;
   int fixed_seed;               /* every run used campaign_seed itself */
+  int controlled;               /* a controlled scheduler: runs replay exactly */
   uint64_t n_runs;
   uint64_t n_divergent;         /* runs of any class but allowed */
   uint64_t elapsed_ns;
@@ -66,7 +69,8 @@ void jostle__wilson95(uint64_t k, uint64_t n, double *lo, double *hi);
 
 
 /* Writes into buf the complete command that reruns outcome o's first seed
- * (every reporter prints this same command). */
+ * (every reporter prints this same command): `jostle replay ... --seed S`
+ * under a controlled scheduler, else `jostle stress ... --run-seed S`. */
 void jostle__reproduce(const jostle__cell *c, const jostle__outcome *o,
                        char *buf, size_t size);
 #endif

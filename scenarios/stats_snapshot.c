@@ -28,8 +28,8 @@
 enum { P_REQUESTS, P_READS };
 
 static const jostle_param_def params[] = {
-  {"requests", 4, 1, 1000000, "requests each handler serves (all fail)"},
-  {"reads", 4, 1, 1000000, "error rates the dashboard computes"},
+  {"requests", 16, 1, 1000000, "requests each handler serves (all fail)"},
+  {"reads", 16, 1, 1000000, "error rates the dashboard computes"},
   {.name = NULL},
 };
 

@@ -4,11 +4,14 @@
  */
 #include <string.h>
 
+#include "schedulers/control.h"
 #include "schedulers/sched.h"
 
 const jostle__sched_ops *const jostle__schedulers[] = {
     &jostle__sched_free,
     &jostle__sched_noise,
+    &jostle__sched_random,
+    &jostle__sched_pct,
     NULL,
 };
 
@@ -22,8 +25,11 @@ const jostle__sched_ops *jostle__sched_find(const char *name) {
 void jostle__sched_cfg_default(jostle__sched_cfg *cfg) {
   *cfg = (jostle__sched_cfg){
       .noise_p = 0.1,
+      .noise_access_p = 0.002,
       .noise_weights = {1, 2, 1},
       .noise_spin_max = 2000,
       .noise_sleep_max_us = 20,
+      .pct_depth = 3,
+      .step_limit = 100000,
   };
 }

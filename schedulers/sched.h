@@ -15,11 +15,16 @@
 #include <stdint.h>
 
 /* Options of every scheduler, filled by the caller; fields may be added. */
+struct jostle__control;
+
 typedef struct jostle__sched_cfg {
-  double noise_p;               /* noise: chance of acting at a point */
+  double noise_p;               /* noise: chance of acting at a yield or sync point */
+  double noise_access_p;        /* noise: chance at a load, store or atomic */
   unsigned noise_weights[3];    /* noise: relative weights of yield, spin, sleep */
   unsigned noise_spin_max;      /* noise: longest spin, in pause iterations */
   unsigned noise_sleep_max_us;  /* noise: longest sleep, in microseconds */
+  int pct_depth;                /* pct: bug depth d, d-1 priority changes */
+  uint64_t step_limit;          /* controlled: points per run before step-limit */
 } jostle__sched_cfg;
 
 /* Fills cfg with the defaults. */
@@ -52,6 +57,12 @@ typedef struct jostle__sched_ops {
   void (*begin)(jostle__thread *t, uint64_t run_seed);
   /* At each scheduling point; NULL when the scheduler never acts. */
   void (*point)(jostle__thread *t, const jostle__point *p);
+  /* Controlled schedulers only (NULL otherwise): one thread runs at a time.
+   * run_begin prepares the strategy for a run, holding every thread;
+   * pick returns the runnable thread to continue after `current` reached
+   * point p (current is -1 at the start, and may be blocked or done). */
+  void (*run_begin)(struct jostle__control *c);
+  int (*pick)(struct jostle__control *c, int current, const jostle__point *p);
 } jostle__sched_ops;
 
 /* A scenario thread as schedulers see it; owned by the thread pool. */
@@ -61,8 +72,10 @@ struct jostle__thread {
   const jostle__sched_ops *ops;
   const jostle__sched_cfg *cfg;
   int index;                         /* 0 .. threads-1 within the run */
+  struct jostle__control *control;   /* the run's control, when controlled */
   uint64_t rng;                      /* the scheduler's per-run state */
   uint64_t noise_threshold;          /* noise_p scaled to 2^32 (p=1: 2^32) */
+  uint64_t noise_access_threshold;   /* noise_access_p, likewise */
   uint32_t noise_cut[2];             /* cumulative weights: yield | spin | sleep */
   uint32_t noise_total;
 };

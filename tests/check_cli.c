@@ -109,6 +109,15 @@ static const struct { const char *args, *names; } bad_inputs[] = {
     {"list nosuch", "nosuch"},
     {"topology extra", "extra"},
     {"help nosuch", "nosuch"},
+    {"replay counter", "--seed"},
+    {"replay counter --seed zz", "zz"},
+    {"replay nosuch --seed 1", "nosuch"},
+    {"replay counter cache --seed 1", "cache"},
+    {"replay --seed 1", "scenario"},
+    {"stress counter --scheduler pct --depth 0", "'0'"},
+    {"stress counter --scheduler pct --depth many", "many"},
+    {"stress counter --step-limit 0", "'0'"},
+    {"replay counter --seed 1 --scheduler nosuch", "nosuch"},
 };
 
 START_TEST(bad_input_is_one_line_and_exit_2) {
@@ -124,7 +133,7 @@ END_TEST
 
 START_TEST(every_command_has_help) {
   static const char *const helps[] = {"--help", "help", "stress --help", "list --help",
-                                      "topology --help", "help stress"};
+                                      "topology --help", "help stress", "replay --help", "help replay"};
   for (size_t i = 0; i < sizeof helps / sizeof helps[0]; i++) {
     cli_result *r = run(helps[i]);
     ck_assert_msg(r->status == 0, "'%s' exits 0", helps[i]);
@@ -185,6 +194,60 @@ START_TEST(reproduce_command_reproduces) {
 }
 END_TEST
 
+/* Under a controlled scheduler the reproduce line is a `jostle replay`
+ * command, and replaying it gives the outcome the histogram showed, with
+ * exit 1; an allowed seed replays to exit 0. */
+START_TEST(controlled_reproduce_replays_exactly) {
+  cli_result *r = run("stress counter --scheduler random -n 5000 --seed 11");
+  ck_assert_int_eq(r->status, 1);
+  regex_t re;
+  regmatch_t m[2];
+  ck_assert_int_eq(regcomp(&re, "^reproduce: [^ ]+ (replay counter --scheduler random .*--seed 0x[0-9a-f]{16})$",
+                           REG_EXTENDED | REG_NEWLINE), 0);
+  ck_assert_int_eq(regexec(&re, r->out, 2, m, 0), 0);
+  regfree(&re);
+  char args[1024];
+  snprintf(args, sizeof args, "%.*s", (int)(m[1].rm_eo - m[1].rm_so), r->out + m[1].rm_so);
+  for (int i = 0; i < 3; i++) {
+    r = run(args);
+    ck_assert_int_eq(r->status, 1);
+    ck_assert(matches(r->out, "^outcome: counter=1 \\(lost increments\\)$"));
+    ck_assert(matches(r->out, "^verdict: DIVERGENT$"));
+  }
+  /* the first allowed seed of the same campaign */
+  ck_assert_int_eq(regcomp(&re, "^  counter=2 +[0-9,]+ +[0-9.]+% +allowed +(0x[0-9a-f]{16})$",
+                           REG_EXTENDED | REG_NEWLINE), 0);
+  r = run("stress counter --scheduler random -n 5000 --seed 11");
+  ck_assert_int_eq(regexec(&re, r->out, 2, m, 0), 0);
+  regfree(&re);
+  snprintf(args, sizeof args, "replay counter --scheduler random --seed %.*s",
+           (int)(m[1].rm_eo - m[1].rm_so), r->out + m[1].rm_so);
+  r = run(args);
+  ck_assert_int_eq(r->status, 0);
+  ck_assert(matches(r->out, "^outcome: counter=2$"));
+}
+END_TEST
+
+/* A deadlock replays as one, naming who waits for what. */
+START_TEST(deadlock_replays_with_its_waits) {
+  cli_result *r = run("stress lock-order --scheduler pct -n 200 --seed 5");
+  ck_assert_int_eq(r->status, 1);
+  ck_assert(matches(r->out, "^  deadlock \\(thread 0 waits for mutex#[01] held by thread 1; "
+                            "thread 1 waits for mutex#[01] held by thread 0\\) .* deadlock "));
+  regex_t re;
+  regmatch_t m[2];
+  ck_assert_int_eq(regcomp(&re, "^reproduce: [^ ]+ (replay lock-order .*)$", REG_EXTENDED | REG_NEWLINE), 0);
+  ck_assert_int_eq(regexec(&re, r->out, 2, m, 0), 0);
+  regfree(&re);
+  char args[1024];
+  snprintf(args, sizeof args, "%.*s", (int)(m[1].rm_eo - m[1].rm_so), r->out + m[1].rm_so);
+  r = run(args);
+  ck_assert_int_eq(r->status, 1);
+  ck_assert(matches(r->out, "^outcome: deadlock \\(thread 0 waits for mutex#"));
+  ck_assert(matches(r->out, "^verdict: deadlock$"));
+}
+END_TEST
+
 START_TEST(patterns_and_all_select_scenarios) {
   cli_result *r = run("stress 'counter-*' -n 2000 --seed 1");
   ck_assert_int_eq(r->status, 0);
@@ -206,5 +269,7 @@ int main(void) {
   tcase_add_test(tc, clean_run_exits_0_with_result_line);
   tcase_add_test(tc, reproduce_command_reproduces);
   tcase_add_test(tc, patterns_and_all_select_scenarios);
+  tcase_add_test(tc, controlled_reproduce_replays_exactly);
+  tcase_add_test(tc, deadlock_replays_with_its_waits);
   return jostle_check_run(s);
 }

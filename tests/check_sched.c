@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "jostle.h"
+#include "schedulers/control.h"
 #include "schedulers/sched.h"
 #include "schedulers/seed.h"
 #include "tests/check_main.h"
@@ -65,7 +66,9 @@ static int point_acted(jostle__thread *t) {
 START_TEST(find_by_name) {
   ck_assert_ptr_eq(jostle__sched_find("free"), &jostle__sched_free);
   ck_assert_ptr_eq(jostle__sched_find("noise"), &jostle__sched_noise);
-  ck_assert_ptr_null(jostle__sched_find("pct"));
+  ck_assert_ptr_eq(jostle__sched_find("random"), &jostle__sched_random);
+  ck_assert_ptr_eq(jostle__sched_find("pct"), &jostle__sched_pct);
+  ck_assert_ptr_null(jostle__sched_find("replay-ish"));
   ck_assert_ptr_null(jostle__sched_find(""));
   ck_assert_ptr_null(jostle__sched_find("Free"));
   ck_assert_ptr_null(jostle__sched_find("noise "));
@@ -79,13 +82,20 @@ START_TEST(registry_is_well_formed) {
     ck_assert_msg(ops->name != NULL && ops->name[0] != '\0', "scheduler %d has no name", i);
     ck_assert_msg(ops->summary != NULL && ops->summary[0] != '\0',
                   "scheduler '%s' has no summary", ops->name);
-    ck_assert_msg(ops->begin != NULL, "scheduler '%s' has no begin", ops->name);
+    /* uncontrolled schedulers seed each thread; controlled ones have a
+     * strategy (run_begin and pick) and the control's point */
+    if (ops->pick == NULL)
+      ck_assert_msg(ops->begin != NULL && ops->run_begin == NULL,
+                    "uncontrolled scheduler '%s' needs begin only", ops->name);
+    else
+      ck_assert_msg(ops->run_begin != NULL && ops->point != NULL,
+                    "controlled scheduler '%s' needs run_begin and point", ops->name);
     ck_assert_ptr_eq(jostle__sched_find(ops->name), ops);
     for (int j = 0; j < i; j++)
       ck_assert_msg(strcmp(jostle__schedulers[j]->name, ops->name) != 0,
                     "scheduler name '%s' registered twice", ops->name);
   }
-  ck_assert_int_ge(n, 2);
+  ck_assert_int_ge(n, 4);
 }
 END_TEST
 

@@ -86,3 +86,134 @@ JOSTLE_SCENARIO(test_allowed) {
     .check = count_check,
     .allowed = two_hits,
 };
+
+/* ---- controlled schedulers ---------------------------------------------- */
+
+#include <pthread.h>
+#include <sched.h>
+#include <semaphore.h>
+#include <time.h>
+#include <unistd.h>
+
+typedef struct sync_state {
+  pthread_mutex_t m;
+  pthread_rwlock_t rw;
+  pthread_cond_t cv;
+  pthread_spinlock_t spin;
+  sem_t sem;
+  int in_cs[6];       /* threads inside each lock's critical section */
+  int overlaps;       /* times two were inside at once */
+  int shared[6];      /* one per critical section, under its lock */
+  int ready;          /* set by thread 0, waited for by the others */
+  int readers_seen;
+} sync_state;
+
+static void sync_setup(jostle_run *r) {
+  sync_state *s = jostle_state(r);
+  pthread_mutex_init(&s->m, NULL);
+  pthread_rwlock_init(&s->rw, NULL);
+  pthread_cond_init(&s->cv, NULL);
+  pthread_spin_init(&s->spin, PTHREAD_PROCESS_PRIVATE);
+  sem_init(&s->sem, 0, 1);
+}
+
+/* Critical section `k` (one per lock): never two threads inside at once. */
+static void enter_cs(sync_state *s, int k) {
+  if (s->in_cs[k]++) s->overlaps++;
+  sched_yield();
+  s->shared[k]++;
+  s->in_cs[k]--;
+}
+
+/* Every wrapped primitive, used correctly: must complete under every
+ * scheduler with the same outcome. */
+static void sync_thread(jostle_run *r, int index) {
+  sync_state *s = jostle_state(r);
+  struct timespec later = {0, 0}, nap = {0, 1000};
+  clock_gettime(CLOCK_REALTIME, &later);
+  later.tv_sec += 60;
+  pthread_mutex_lock(&s->m);
+  enter_cs(s, 0);
+  pthread_mutex_unlock(&s->m);
+  while (pthread_mutex_trylock(&s->m) != 0) sched_yield();
+  enter_cs(s, 1);
+  pthread_mutex_unlock(&s->m);
+  if (pthread_mutex_timedlock(&s->m, &later) == 0) {
+    enter_cs(s, 2);
+    pthread_mutex_unlock(&s->m);
+  } else {
+    pthread_mutex_lock(&s->m); /* timed out: take it untimed */
+    enter_cs(s, 2);
+    pthread_mutex_unlock(&s->m);
+  }
+  pthread_rwlock_wrlock(&s->rw);
+  enter_cs(s, 3);
+  pthread_rwlock_unlock(&s->rw);
+  pthread_rwlock_rdlock(&s->rw);
+  usleep(1);
+  pthread_rwlock_unlock(&s->rw);
+  pthread_spin_lock(&s->spin);
+  enter_cs(s, 4);
+  pthread_spin_unlock(&s->spin);
+  sem_wait(&s->sem);
+  enter_cs(s, 5);
+  sem_post(&s->sem);
+  nanosleep(&nap, NULL);
+  pthread_mutex_lock(&s->m);
+  if (index == 0) {
+    s->ready = 1;
+    pthread_cond_broadcast(&s->cv);
+  } else {
+    while (!s->ready) pthread_cond_wait(&s->cv, &s->m);
+    pthread_cond_signal(&s->cv);
+  }
+  pthread_mutex_unlock(&s->m);
+}
+
+static void sync_check(jostle_run *r) {
+  sync_state *s = jostle_state(r);
+  int total = 0;
+  for (int k = 0; k < 6; k++) total += s->shared[k];
+  jostle_observe(r, "shared", total);
+  jostle_observe(r, "overlaps", s->overlaps);
+  if (total != 6 * jostle_threads(r) || s->overlaps != 0) jostle_fail(r, "broken lock");
+}
+
+static void sync_teardown(jostle_run *r) {
+  sync_state *s = jostle_state(r);
+  pthread_mutex_destroy(&s->m);
+  pthread_rwlock_destroy(&s->rw);
+  pthread_cond_destroy(&s->cv);
+  pthread_spin_destroy(&s->spin);
+  sem_destroy(&s->sem);
+}
+
+JOSTLE_SCENARIO(test_sync_all) {
+    .name = "test-sync-all",
+    .summary = "test only: every wrapped primitive used correctly; never diverges",
+    .threads = 3,
+    .min_threads = 2,
+    .state_size = sizeof(sync_state),
+    .setup = sync_setup,
+    .thread = sync_thread,
+    .check = sync_check,
+    .teardown = sync_teardown,
+};
+
+/* Thread 0 waits for a flag nobody sets, yielding: a livelock, which a
+ * controlled scheduler ends at the step limit. */
+static void spin_thread(jostle_run *r, int index) {
+  test_state *st = jostle_state(r);
+  if (index == 0)
+    while (atomic_load(&st->hits) != -1) sched_yield();
+}
+
+JOSTLE_SCENARIO(test_spin) {
+    .name = "test-spin",
+    .summary = "test only: thread 0 waits forever for a flag, yielding",
+    .racy = 1,
+    .threads = 2,
+    .state_size = sizeof(test_state),
+    .thread = spin_thread,
+    .check = count_check,
+};

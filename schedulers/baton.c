@@ -1,0 +1,257 @@
+/*
+ * baton.c: the controlled-run runtime (see control.h).
+ *
+ * Hand-off: `turn` names the thread that may run; it sits alone on its
+ * cache line. A waiting thread spins on it while threads have processors
+ * of their own, then sleeps on it with futex_wait, announcing itself in
+ * sleeping[i] first; the thread handing over stores `turn` and then reads
+ * sleeping[next]. Both sides use sequentially consistent operations, so at
+ * least one sees the other (and futex_wait re-checks `turn` atomically):
+ * no wake-up is lost. The store of `turn` is a release and its load an
+ * acquire, so everything the previous holder wrote, the control's state
+ * included, is visible to the next.
+ *
+ * Everything a controlled run decides comes from the run's seed through
+ * jostle__control_choose, and the threads' bodies run one at a time, so a
+ * run is a pure function of its seed: the same seed gives the same
+ * schedule (schedule_hash), the same outcome, in any process.
+ */
+#include <limits.h>
+#include <stdlib.h>
+#include <linux/futex.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "schedulers/control.h"
+#include "schedulers/cpu.h"
+#include "schedulers/seed.h"
+
+#define SPIN_LIMIT (1u << 14)   /* pauses before a waiter sleeps */
+#define CHOICE_SALT 0x63686f696365ULL
+
+static void futex_wait(_Atomic uint32_t *addr, uint32_t expected) {
+  syscall(SYS_futex, (uint32_t *)addr, FUTEX_WAIT_PRIVATE, expected, NULL, NULL, 0);
+}
+
+static void futex_wake_all(_Atomic uint32_t *addr) {
+  syscall(SYS_futex, (uint32_t *)addr, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+}
+
+static _Noreturn void escape(jostle__control *c, int index) {
+  longjmp(*c->escape[index], 1);
+}
+
+/* Waits until thread `index` holds the baton, or leaves if the run is
+ * being abandoned. */
+static void wait_turn(jostle__control *c, int index) {
+  uint32_t me = (uint32_t)index;
+  for (uint32_t i = 0; c->spin && i < SPIN_LIMIT; i++) {
+    if (atomic_load_explicit(&c->turn, memory_order_acquire) == me) return;
+    if (atomic_load_explicit(&c->aborting, memory_order_relaxed)) escape(c, index);
+    jostle__cpu_relax();
+  }
+  for (;;) {
+    atomic_store_explicit(&c->sleeping[index], 1, memory_order_seq_cst);
+    uint32_t turn = atomic_load_explicit(&c->turn, memory_order_seq_cst);
+    int aborting = atomic_load_explicit(&c->aborting, memory_order_seq_cst);
+    if (turn != me && !aborting) futex_wait(&c->turn, turn);
+    atomic_store_explicit(&c->sleeping[index], 0, memory_order_relaxed);
+    if (atomic_load_explicit(&c->aborting, memory_order_acquire)) escape(c, index);
+    if (atomic_load_explicit(&c->turn, memory_order_acquire) == me) return;
+  }
+}
+
+static void hand_to(jostle__control *c, int next) {
+  atomic_store_explicit(&c->turn, (uint32_t)next, memory_order_seq_cst);
+  if (atomic_load_explicit(&c->sleeping[next], memory_order_seq_cst))
+    futex_wake_all(&c->turn);
+}
+
+static void note_choice(jostle__control *c, int next) {
+  c->schedule_hash = (c->schedule_hash ^ (uint64_t)(next + 1)) * 0x100000001b3ULL;
+}
+
+uint32_t jostle__control_choose(jostle__control *c, uint32_t n) {
+  return n <= 1 ? 0 : jostle__below(&c->rng, n);
+}
+
+static const char *kind_name(jostle__object_kind kind) {
+  static const char *const names[] = {"mutex", "rwlock", "cond", "sem", "spinlock"};
+  return names[kind];
+}
+
+/* "thread 0 waits for mutex#1 (held by thread 1); ..." */
+static void describe_deadlock(jostle__control *c) {
+  size_t len = (size_t)snprintf(c->verdict_text, sizeof c->verdict_text, "deadlock (");
+  const char *sep = "";
+  for (int i = 0; i < c->n_threads && len < sizeof c->verdict_text; i++) {
+    const jostle__object *o = c->waits_on[i];
+    if (c->state[i] != JOSTLE__BLOCKED || o == NULL) continue;
+    len += (size_t)snprintf(c->verdict_text + len, sizeof c->verdict_text - len,
+                            "%sthread %d waits for %s#%d", sep, i, kind_name(o->kind), o->id);
+    if (o->owner >= 0 && len < sizeof c->verdict_text)
+      len += (size_t)snprintf(c->verdict_text + len, sizeof c->verdict_text - len,
+                              " held by thread %d", o->owner);
+    sep = "; ";
+  }
+  if (len < sizeof c->verdict_text)
+    snprintf(c->verdict_text + len, sizeof c->verdict_text - len, ")");
+}
+
+/* Ends the run early: every thread leaves its body. The caller holds the
+ * baton and escapes too when it is a scenario thread (index >= 0). */
+static void abandon(jostle__control *c, jostle__verdict verdict, int index) {
+  c->verdict = verdict;
+  if (verdict == JOSTLE__RUN_DEADLOCK) describe_deadlock(c);
+  else
+    snprintf(c->verdict_text, sizeof c->verdict_text, "step-limit (%llu points)",
+             (unsigned long long)c->step_limit);
+  atomic_store_explicit(&c->aborting, 1, memory_order_seq_cst);
+  futex_wake_all(&c->turn);
+  if (index >= 0) escape(c, index);
+}
+
+static int any_runnable(const jostle__control *c) {
+  for (int i = 0; i < c->n_threads; i++)
+    if (c->state[i] == JOSTLE__RUNNABLE) return 1;
+  return 0;
+}
+
+/* No thread can run: time passes for timed waits, else it is a deadlock.
+ * Returns 1 when some thread became runnable. */
+static int unstick(jostle__control *c) {
+  int woke = 0;
+  for (int i = 0; i < c->n_threads; i++) {
+    if (c->state[i] == JOSTLE__BLOCKED && c->timed[i]) {
+      c->state[i] = JOSTLE__RUNNABLE;
+      c->waits_on[i] = NULL;
+      c->timed_out[i] = 1;
+      woke = 1;
+    }
+  }
+  return woke;
+}
+
+/* The thread to run after `current` (which may be blocked or done);
+ * -1 when every thread is done; abandons the run on a deadlock. */
+static int next_thread(jostle__control *c, int current, const jostle__point *p) {
+  if (!any_runnable(c) && !unstick(c)) {
+    for (int i = 0; i < c->n_threads; i++)
+      if (c->state[i] == JOSTLE__BLOCKED) abandon(c, JOSTLE__RUN_DEADLOCK, current);
+    return -1;
+  }
+  int next = c->ops->pick(c, current, p);
+  note_choice(c, next);
+  return next;
+}
+
+void jostle__control_begin(jostle__control *c, uint64_t seed) {
+  c->seed = seed;
+  c->rng = jostle__mix(seed, CHOICE_SALT);
+  c->n_steps = 0;
+  c->step_limit = c->cfg->step_limit;
+  for (int i = 0; i < c->n_threads; i++) {
+    c->state[i] = JOSTLE__RUNNABLE;
+    c->waits_on[i] = NULL;
+    c->timed[i] = c->timed_out[i] = 0;
+  }
+  c->n_objects = 0;
+  c->verdict = JOSTLE__RUN_OK;
+  c->verdict_text[0] = '\0';
+  c->schedule_hash = 0xcbf29ce484222325ULL;
+  atomic_store_explicit(&c->aborting, 0, memory_order_relaxed);
+  c->ops->run_begin(c);
+  int first = c->ops->pick(c, -1, NULL);
+  note_choice(c, first);
+  atomic_store_explicit(&c->turn, (uint32_t)first, memory_order_relaxed);
+  c->active = 1;
+}
+
+void jostle__control_enter(jostle__control *c, int index, jmp_buf *escape_to) {
+  c->escape[index] = escape_to;
+  wait_turn(c, index);
+}
+
+void jostle__control_exit(jostle__control *c, int index) {
+  if (atomic_load_explicit(&c->aborting, memory_order_acquire)) return;
+  c->state[index] = JOSTLE__DONE;
+  int next = next_thread(c, index, NULL);
+  if (next < 0) {
+    c->active = 0;
+    return;
+  }
+  hand_to(c, next);
+}
+
+void jostle__control_end(jostle__control *c) { c->active = 0; }
+
+void jostle__control_point(jostle__thread *t, const jostle__point *p) {
+  jostle__control *c = t->control;
+  if (!c->active) return; /* setup and check run outside the schedule */
+  int me = t->index;
+  if (++c->n_steps > c->step_limit) abandon(c, JOSTLE__RUN_STEP_LIMIT, me);
+  int next = next_thread(c, me, p);
+  if (next == me) return;
+  hand_to(c, next);
+  wait_turn(c, me);
+}
+
+jostle__control *jostle__control_of_self(int *index) {
+  jostle__thread *t = jostle__self;
+  if (t == NULL || t->control == NULL || !t->control->active) return NULL;
+  *index = t->index;
+  return t->control;
+}
+
+jostle__object *jostle__control_object(jostle__control *c, const void *addr,
+                                       jostle__object_kind kind, int initial) {
+  for (int i = 0; i < c->n_objects; i++)
+    if (c->objects[i].addr == addr) return &c->objects[i];
+  if (c->n_objects == JOSTLE__MAX_OBJECTS) {
+    fprintf(stderr, "jostle: a controlled run used more than %d synchronisation objects\n",
+            JOSTLE__MAX_OBJECTS);
+    abort();
+  }
+  jostle__object *o = &c->objects[c->n_objects];
+  *o = (jostle__object){addr, kind, c->n_objects, -1, initial};
+  c->n_objects++;
+  return o;
+}
+
+int jostle__control_block(jostle__control *c, int index, const jostle__object *o,
+                          int timed) {
+  c->state[index] = JOSTLE__BLOCKED;
+  c->waits_on[index] = o;
+  c->timed[index] = timed;
+  c->timed_out[index] = 0;
+  if (++c->n_steps > c->step_limit) abandon(c, JOSTLE__RUN_STEP_LIMIT, index);
+  int next = next_thread(c, index, NULL);
+  if (next != index) {
+    hand_to(c, next);
+    wait_turn(c, index);
+  }
+  c->timed[index] = 0;
+  return c->timed_out[index];
+}
+
+void jostle__control_wake_all(jostle__control *c, const jostle__object *o) {
+  for (int i = 0; i < c->n_threads; i++) {
+    if (c->state[i] == JOSTLE__BLOCKED && c->waits_on[i] == o) {
+      c->state[i] = JOSTLE__RUNNABLE;
+      c->waits_on[i] = NULL;
+    }
+  }
+}
+
+int jostle__control_wake_one(jostle__control *c, const jostle__object *o) {
+  int waiters[JOSTLE_MAX_THREADS], n = 0;
+  for (int i = 0; i < c->n_threads; i++)
+    if (c->state[i] == JOSTLE__BLOCKED && c->waits_on[i] == o) waiters[n++] = i;
+  if (n == 0) return 0;
+  int w = waiters[jostle__control_choose(c, (uint32_t)n)];
+  c->state[w] = JOSTLE__RUNNABLE;
+  c->waits_on[w] = NULL;
+  return 1;
+}

@@ -1,0 +1,288 @@
+/*
+ * check_control.c: controlled schedulers (random, pct) and the baton
+ * runtime. A controlled run is a pure function of its seed; the random
+ * scheduler loses the 2x1 counter's increment at the rate its model
+ * predicts; deadlocks and livelocks become named outcomes; every wrapped
+ * primitive works under every scheduler.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness/campaign.h"
+#include "harness/pool.h"
+#include "harness/tally.h"
+#include "schedulers/control.h"
+#include "schedulers/seed.h"
+#include "tests/check_main.h"
+
+static jostle__plan plan_for(const char *name, const jostle__sched_ops *sched) {
+  jostle__plan p;
+  memset(&p, 0, sizeof p);
+  p.scenario = jostle__scenario_find(name);
+  ck_assert_msg(p.scenario != NULL, "scenario %s is linked in", name);
+  p.n_threads = p.scenario->threads;
+  for (int i = 0; p.scenario->params && p.scenario->params[i].name; i++)
+    p.params[i] = p.scenario->params[i].def;
+  p.sched = sched;
+  jostle__sched_cfg_default(&p.sched_cfg);
+  p.pin = JOSTLE__PIN_NONE;
+  p.n_jobs = 1;
+  p.seed = 42;
+  p.n_runs = 1000;
+  p.timeout_ns = 10ULL * 1000000000ULL;
+  p.chunk_runs = 256;
+  return p;
+}
+
+static jostle__pool *pool_for(const jostle__plan *p, int spin) {
+  jostle__pool *pool = jostle__pool_create(p);
+  ck_assert_ptr_nonnull(pool);
+  int none[JOSTLE_MAX_THREADS];
+  for (int i = 0; i < JOSTLE_MAX_THREADS; i++) none[i] = -1;
+  ck_assert_int_eq(jostle__pool_place(pool, none, spin), 0);
+  jostle__pool_calibrate(pool);
+  return pool;
+}
+
+/* What a run left: its schedule's hash and its outcome's hash. */
+typedef struct run_print {
+  uint64_t schedule, outcome;
+} run_print;
+
+static uint64_t text_hash(const char *s) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (; *s; s++) h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+  return h;
+}
+
+static void fingerprint(const jostle__plan *p, int spin, run_print *out, int n) {
+  jostle__pool *pool = pool_for(p, spin);
+  for (int i = 0; i < n; i++) {
+    const jostle_run *r = jostle__pool_run(pool, jostle__mix(7, (uint64_t)i));
+    char text[JOSTLE__TEXT_MAX];
+    jostle__outcome_text(r, text, sizeof text);
+    out[i].schedule = jostle__pool_schedule_hash(pool);
+    out[i].outcome = text_hash(text);
+  }
+  jostle__pool_destroy(pool);
+}
+
+static const char *const determinism_scenarios[] = {"cancel-flag", "counter-owner",
+                                                    "test-sync-all", "cache"};
+
+/* The same seed gives the same schedule and outcome: in another process,
+ * and whether hand-offs spin or sleep on a futex. */
+START_TEST(same_seed_same_schedule_everywhere) {
+  const jostle__sched_ops *scheds[] = {&jostle__sched_random, &jostle__sched_pct};
+  int n = 2000 * (int)jostle_check_soak();
+  for (int k = 0; k < 2; k++) {
+    jostle__plan p = plan_for(determinism_scenarios[_i], scheds[k]);
+    run_print *child = mmap(NULL, (size_t)n * sizeof *child, PROT_READ | PROT_WRITE,
+                            MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    ck_assert_ptr_ne(child, MAP_FAILED);
+    pid_t pid = fork(); /* before any pool: the parent has one thread */
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+      fingerprint(&p, 0, child, n);
+      _exit(0);
+    }
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    run_print *mine = calloc((size_t)n, sizeof *mine);
+    fingerprint(&p, 1, mine, n);
+    int distinct = 0;
+    for (int i = 0; i < n; i++) {
+      ck_assert_msg(mine[i].schedule == child[i].schedule && mine[i].outcome == child[i].outcome,
+                    "%s under %s: seed %d differs between processes", p.scenario->name,
+                    scheds[k]->name, i);
+      distinct += i > 0 && mine[i].schedule != mine[0].schedule;
+    }
+    ck_assert_msg(distinct > 0, "%s under %s: every seed gave one schedule", p.scenario->name,
+                  scheds[k]->name);
+    free(mine);
+    munmap(child, (size_t)n * sizeof *child);
+  }
+}
+END_TEST
+
+/* The model of the random scheduler: the first thread is drawn uniformly;
+ * a thread that reaches a point continues or hands over, drawn uniformly
+ * among the threads that have not finished (itself included); a finished
+ * thread hands over likewise. Each thread of 2x1 counter runs segments
+ * between points: nothing up to each point but the last two, then the
+ * load (counter -> register) and the store (register + 1 -> counter). With
+ * points only before the load and before the store this gives 3/8; the
+ * built-in counter also yields before its increment. Returns the
+ * probability that the counter ends at 1, by exhaustive enumeration. */
+enum seg { NOP, LOAD, STORE };
+
+static double model_lost(const enum seg *prog, int len, int pos0, int pos1, int reg0,
+                         int reg1, int counter, int cur) {
+  int pos[2] = {pos0, pos1}, reg[2] = {reg0, reg1};
+  enum seg op = prog[pos[cur]];
+  if (op == LOAD) reg[cur] = counter;
+  if (op == STORE) counter = reg[cur] + 1;
+  pos[cur]++;
+  int left[2], n_left = 0;
+  for (int t = 0; t < 2; t++)
+    if (pos[t] < len) left[n_left++] = t;
+  if (n_left == 0) return counter == 1;
+  double p = 0;
+  for (int k = 0; k < n_left; k++)
+    p += model_lost(prog, len, pos[0], pos[1], reg[0], reg[1], counter, left[k]) / n_left;
+  return p;
+}
+
+static double model_for_points(int points) {
+  enum seg prog[16];
+  int len = 0;
+  for (int i = 0; i < points - 1; i++) prog[len++] = NOP;
+  prog[len++] = LOAD;
+  prog[len++] = STORE;
+  return (model_lost(prog, len, 0, 0, 0, 0, 0, 0) + model_lost(prog, len, 0, 0, 0, 0, 0, 1)) / 2;
+}
+
+START_TEST(model_gives_three_eighths) {
+  ck_assert_double_eq_tol(model_for_points(2), 3.0 / 8.0, 1e-12);
+  ck_assert_double_eq_tol(model_for_points(3), 5.0 / 16.0, 1e-12);
+}
+END_TEST
+
+/* The random scheduler loses the 2x1 counter's increment at the rate the
+ * model predicts for the points the build gives each thread. */
+START_TEST(random_counter_matches_model) {
+  jostle__plan p = plan_for("counter", &jostle__sched_random);
+  jostle__pool *pool = pool_for(&p, 1);
+  (void)jostle__pool_run(pool, 1);
+  uint64_t points = jostle__pool_steps(pool) / 2;
+  int n = 40000, lost = 0;
+  for (int i = 0; i < n; i++) {
+    const jostle_run *r = jostle__pool_run(pool, jostle__mix(99, (uint64_t)i));
+    ck_assert_uint_eq(jostle__pool_steps(pool), 2 * points);
+    lost += r->obs_values[0] == 1;
+  }
+  jostle__pool_destroy(pool);
+  if (points < 2) {
+    /* Not instrumented (the ThreadSanitizer build): one point per thread,
+     * before an increment that is then never split. */
+    ck_assert_int_eq(lost, 0);
+    return;
+  }
+  double expected = model_for_points((int)points);
+  double rate = (double)lost / n, sd = sqrt(expected * (1 - expected) / n);
+  printf("counter under random: %llu points per thread, lost %.4f, model %.4f\n",
+         (unsigned long long)points, rate, expected);
+  ck_assert_msg(fabs(rate - expected) < 4.5 * sd, "lost %.4f, model %.4f", rate, expected);
+}
+END_TEST
+
+static const jostle__outcome *only(const jostle__cell *c, jostle__class cls) {
+  for (size_t i = 0; i < c->n_outcomes; i++)
+    if (c->outcomes[i].cls == cls) return &c->outcomes[i];
+  return NULL;
+}
+
+/* ABBA locking and a lost wake-up come out as deadlocks that say which
+ * thread waits for what, under both strategies. */
+START_TEST(deadlocks_are_named) {
+  static const char *const names[] = {"lock-order", "lost-wakeup"};
+  static const char *const expect[] = {
+      "deadlock (thread 0 waits for mutex#1 held by thread 1; thread 1 waits for mutex#0 held by thread 0)",
+      "deadlock (thread 0 waits for cond#"};
+  const jostle__sched_ops *scheds[] = {&jostle__sched_random, &jostle__sched_pct};
+  for (int k = 0; k < 2; k++) {
+    jostle__plan p = plan_for(names[_i], scheds[k]);
+    p.n_runs = 2000;
+    jostle__cell c = {0};
+    ck_assert_int_eq(jostle__campaign_run(&p, &c, NULL, NULL), 0);
+    const jostle__outcome *d = only(&c, JOSTLE__DEADLOCK);
+    ck_assert_msg(d != NULL, "%s under %s: no deadlock", names[_i], scheds[k]->name);
+    ck_assert_msg(strncmp(d->text, expect[_i], strlen(expect[_i])) == 0 ||
+                      (_i == 0 && strstr(d->text, "thread 0 waits for mutex#") &&
+                       strstr(d->text, "thread 1 waits for mutex#")),
+                  "%s: %s", names[_i], d->text);
+    ck_assert_ptr_null(only(&c, JOSTLE__HANG));
+    ck_assert_ptr_null(only(&c, JOSTLE__CRASH));
+    jostle__cell_free(&c);
+  }
+}
+END_TEST
+
+/* A thread that spins forever (yielding) ends at the step limit. */
+START_TEST(livelock_hits_the_step_limit) {
+  jostle__plan p = plan_for("test-spin", &jostle__sched_pct);
+  p.sched_cfg.step_limit = 500;
+  p.n_runs = 200;
+  jostle__cell c = {0};
+  ck_assert_int_eq(jostle__campaign_run(&p, &c, NULL, NULL), 0);
+  ck_assert_uint_eq(c.n_outcomes, 1);
+  ck_assert_int_eq(c.outcomes[0].cls, JOSTLE__STEP_LIMIT);
+  ck_assert_str_eq(c.outcomes[0].text, "step-limit (500 points)");
+  ck_assert_uint_eq(c.n_divergent, 200);
+  jostle__cell_free(&c);
+}
+END_TEST
+
+/* Every wrapped primitive, used correctly, completes with the one right
+ * outcome under every scheduler, and with 2 and 3 threads. */
+START_TEST(every_primitive_under_every_scheduler) {
+  for (int i = 0; jostle__schedulers[i] != NULL; i++) {
+    for (int threads = 2; threads <= 3; threads++) {
+      jostle__plan p = plan_for("test-sync-all", jostle__schedulers[i]);
+      p.n_threads = threads;
+      p.n_runs = 1500;
+      jostle__cell c = {0};
+      ck_assert_int_eq(jostle__campaign_run(&p, &c, NULL, NULL), 0);
+      ck_assert_msg(c.n_outcomes == 1 && c.outcomes[0].cls == JOSTLE__ALLOWED,
+                    "test-sync-all, %d threads, under %s: %zu outcomes, the rarest '%s'",
+                    threads, jostle__schedulers[i]->name, c.n_outcomes,
+                    c.outcomes[c.n_outcomes - 1].text);
+      jostle__cell_free(&c);
+    }
+  }
+}
+END_TEST
+
+/* A divergent seed found by a campaign replays to the same outcome. */
+START_TEST(found_seeds_replay) {
+  jostle__plan p = plan_for("cancel-flag", &jostle__sched_pct);
+  p.n_runs = 3000;
+  jostle__cell c = {0};
+  ck_assert_int_eq(jostle__campaign_run(&p, &c, NULL, NULL), 0);
+  int replayed = 0;
+  for (size_t i = 0; i < c.n_outcomes; i++) {
+    jostle__plan one = p;
+    one.seed = c.outcomes[i].first_seed;
+    one.fixed_seed = 1;
+    one.n_runs = 1;
+    jostle__cell again = {0};
+    ck_assert_int_eq(jostle__campaign_run(&one, &again, NULL, NULL), 0);
+    ck_assert_uint_eq(again.n_outcomes, 1);
+    ck_assert_str_eq(again.outcomes[0].text, c.outcomes[i].text);
+    ck_assert_int_eq(again.outcomes[0].cls, c.outcomes[i].cls);
+    replayed++;
+    jostle__cell_free(&again);
+  }
+  ck_assert_int_gt(replayed, 0);
+  jostle__cell_free(&c);
+}
+END_TEST
+
+int main(void) {
+  Suite *s = suite_create("control");
+  TCase *tc = jostle_check_case(s, "control", 120, 1);
+  tcase_add_loop_test(tc, same_seed_same_schedule_everywhere, 0,
+                      (int)(sizeof determinism_scenarios / sizeof determinism_scenarios[0]));
+  tcase_add_test(tc, model_gives_three_eighths);
+  tcase_add_test(tc, random_counter_matches_model);
+  tcase_add_loop_test(tc, deadlocks_are_named, 0, 2);
+  tcase_add_test(tc, livelock_hits_the_step_limit);
+  tcase_add_test(tc, every_primitive_under_every_scheduler);
+  tcase_add_test(tc, found_seeds_replay);
+  return jostle_check_run(s);
+}
