@@ -33,6 +33,9 @@ DEFAULTS(__tsan_default_suppressions,
          "race:metrics_thread\n"   /* metrics: plain requests++ */
          "race:shared_thread\n"    /* slice-append: unlocked memcpy on growth */
          "race:address_thread\n"   /* loop-capture: reads the spawner's variable */
-         "race:inplace_thread\n")  /* config-inplace: memcpy of a changing config */
+         "race:inplace_thread\n"   /* config-inplace: memcpy of a changing config */
+         /* lock-order takes two locks in opposite orders on purpose: the
+          * runtime's deadlock detector reports the inversion */
+         "deadlock:source_first_thread\n")
 
 #endif
