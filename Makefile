@@ -82,7 +82,7 @@ $(O)/tests/instrumented_test.o: tests/instrumented_test.c $(HEADERS)
 
 $(O)/tests/%.o: tests/%.c $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_JOSTLE) $(CHECK_CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS_JOSTLE) $(CHECK_CFLAGS) $(if $(TSAN_BUILD),-DJOSTLE_UNINSTRUMENTED) -c $< -o $@
 
 $(O)/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
@@ -146,7 +146,7 @@ bench: all $(BENCHES) $(O)/bench/hooks_loop-instrumented
 	@sh bench/run.sh $(O)
 
 demo: $(O)/jostle
-	./$(O)/jostle stress --all -n 200000 --timeout 1s; test $$? -le 1
+	./$(O)/jostle stress --all -n 100000 --until-divergence --timeout 200ms; test $$? -le 1
 
 install: $(O)/libjostle.a $(O)/libjostle.so $(O)/jostle
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/bin \

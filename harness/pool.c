@@ -189,6 +189,7 @@ jostle__pool *jostle__pool_create(const jostle__plan *p) {
     }
     memset(pool->control, 0, sizeof *pool->control);
     pool->control->n_threads = p->n_threads;
+    for (int i = 0; i < p->n_threads; i++) pool->control->spin_budget[i] = 1024;
     pool->control->ops = p->sched;
     pool->control->cfg = &p->sched_cfg;
     for (int i = 0; i < p->n_threads; i++) pool->members[i].sched.control = pool->control;

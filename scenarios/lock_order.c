@@ -14,9 +14,10 @@
  *                     (racy)
  *   lock-order-fixed  each transfer locks the two accounts in one global
  *                     order, the lower account id first, whatever the
- *                     direction. A thread that holds A waits only for B,
- *                     and B's holder also holds A already: the two never
- *                     wait for each other, so one always finishes.
+ *                     direction. Whoever holds B took A first and holds
+ *                     it still, so the holder of A never finds B taken:
+ *                     the only wait left is for A, on a thread that can
+ *                     always finish.
  *
  * Observation: the balances after both transfers, "a=110 b=90" (each
  * account opens with 100; thread 0 pays 10 from A to B, thread 1 pays 20

@@ -28,7 +28,8 @@
 #include "schedulers/cpu.h"
 #include "schedulers/seed.h"
 
-#define SPIN_LIMIT (1u << 14)   /* pauses before a waiter sleeps */
+#define SPIN_LIMIT (1u << 14)   /* most pauses before a waiter sleeps */
+#define SPIN_MIN 16u
 #define CHOICE_SALT 0x63686f696365ULL
 
 static void futex_wait(_Atomic uint32_t *addr, uint32_t expected) {
@@ -47,11 +48,19 @@ static _Noreturn void escape(jostle__control *c, int index) {
  * being abandoned. */
 static void wait_turn(jostle__control *c, int index) {
   uint32_t me = (uint32_t)index;
-  for (uint32_t i = 0; c->spin && i < SPIN_LIMIT; i++) {
-    if (atomic_load_explicit(&c->turn, memory_order_acquire) == me) return;
+  /* The budget adapts as the barrier's does: spinning that ends in sleep
+   * anyway (another process has our processor) shrinks it. */
+  uint32_t *budget = &c->spin_budget[index];
+  uint32_t spin = c->spin ? *budget : 0;
+  for (uint32_t i = 0; i < spin; i++) {
+    if (atomic_load_explicit(&c->turn, memory_order_acquire) == me) {
+      if (*budget < SPIN_LIMIT) *budget *= 2;
+      return;
+    }
     if (atomic_load_explicit(&c->aborting, memory_order_relaxed)) escape(c, index);
     jostle__cpu_relax();
   }
+  if (spin > 0) *budget = spin / 4 > SPIN_MIN ? spin / 4 : SPIN_MIN;
   for (;;) {
     atomic_store_explicit(&c->sleeping[index], 1, memory_order_seq_cst);
     uint32_t turn = atomic_load_explicit(&c->turn, memory_order_seq_cst);

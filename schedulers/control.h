@@ -65,6 +65,7 @@ typedef struct jostle__control {
   int active;                        /* between begin and the last exit */
   int n_threads;
   int spin;                          /* 1: hand-offs may spin */
+  uint32_t spin_budget[JOSTLE_MAX_THREADS]; /* each thread's own, adaptive */
   const jostle__sched_ops *ops;
   const jostle__sched_cfg *cfg;
   uint64_t seed;                     /* the run's */
