@@ -35,10 +35,11 @@ grep -q '^reproduce: .* stress store-buffer ' "$tmp/out" || fail "store-buffer: 
 
 # 5. jostle-cc: the README's counter, instrumented and wrapped, is found by
 #    the controlled schedulers too, and its reproduce line replays exactly.
-#    (Under SANITIZER=thread the real runtime owns the instrumentation, so
-#    that build checks the shared-library path above only.)
-if [ -z "${EXAMPLE_FLAGS:-}" ] || ! echo "$EXAMPLE_FLAGS" | grep -q thread; then
-  CC="cc ${EXAMPLE_FLAGS:-}" "$tmp/prefix/bin/jostle-cc" -O2 scenarios/examples/my_counter.c \
+#    jostle-cc instruments with -fsanitize=thread, which no compiler combines
+#    with another sanitizer: the sanitizer builds check the shared-library
+#    path above only.
+if [ -z "${EXAMPLE_FLAGS:-}" ]; then
+  "$tmp/prefix/bin/jostle-cc" -O2 scenarios/examples/my_counter.c \
     -o "$tmp/my-counter" || fail "jostle-cc cannot build the README's example"
   set +e
   "$tmp/my-counter" stress my-counter --scheduler pct -n 2000 --no-progress >"$tmp/out"
@@ -60,5 +61,7 @@ if [ -z "${EXAMPLE_FLAGS:-}" ] || ! echo "$EXAMPLE_FLAGS" | grep -q thread; then
   set -e
   [ $status -eq 2 ] && grep -q "needs jostle's synchronisation wrappers" "$tmp/err" ||
     fail "a program without the wrappers must refuse controlled schedulers (exit $status)"
+  echo "examples: 5 passed, 0 failed"
+else
+  echo "examples: 4 passed, 0 failed (jostle-cc is checked in the plain build)"
 fi
-echo "examples: 5 passed, 0 failed"
