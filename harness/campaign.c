@@ -81,6 +81,13 @@ static int on_death(const jostle__plan *p, jostle__shared *sh, int i,
       atomic_load_explicit(&slot->finished, memory_order_acquire))
     return 0;
   uint64_t run = atomic_load_explicit(&slot->next, memory_order_acquire);
+  if (atomic_load_explicit(&slot->calibrating, memory_order_acquire)) {
+    char why[96];
+    describe_death(status, 0, 0, why, sizeof why);
+    fprintf(stderr, "jostle: worker %d of %s died in its calibration run (a run with a fixed "
+                    "seed that measures the steps pct needs): %s\n", i, p->scenario->name, why);
+    return -1;
+  }
   if (run >= atomic_load_explicit(&slot->chunk_end, memory_order_acquire)) {
     char why[96];
     describe_death(status, 0, 0, why, sizeof why);

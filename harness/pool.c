@@ -257,7 +257,7 @@ void jostle__pool_calibrate(jostle__pool *pool) {
   if (pool->control == NULL) return;
   /* A fixed seed, so that every process measures the same k. */
   pool->control->k_estimate = 0;
-  (void)jostle__pool_run(pool, 0x6b2d657374ULL);
+  (void)jostle__pool_run(pool, JOSTLE__CALIBRATION_SEED);
   pool->control->k_estimate = pool->control->n_steps ? pool->control->n_steps : 1;
 }
 

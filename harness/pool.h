@@ -26,9 +26,12 @@ int jostle__pool_place(jostle__pool *pool, const int *pu, int spin_ok);
  * run, valid until the next call. */
 const jostle_run *jostle__pool_run(jostle__pool *pool, uint64_t seed);
 
+/* The seed of the calibration run below. */
+#define JOSTLE__CALIBRATION_SEED 0x6b2d657374ULL
+
 /* Under a controlled scheduler: measures the number of steps of a typical
- * run (one run with a fixed seed), which pct needs; else does nothing.
- * Call once, after the first jostle__pool_place. */
+ * run (one run with JOSTLE__CALIBRATION_SEED), which pct needs; else does
+ * nothing. Call once, after the first jostle__pool_place. */
 void jostle__pool_calibrate(jostle__pool *pool);
 
 /* Under a controlled scheduler, a hash of every scheduling choice of the

@@ -29,6 +29,7 @@ typedef struct jostle__slot {
   _Atomic uint64_t n_divergent;     /* of which not allowed */
   _Atomic int finished;             /* the worker returned normally */
   _Atomic int bind_failed;          /* placement was refused once */
+  _Atomic int calibrating;          /* in the pool's calibration run, no run */
   char error[160];                  /* why the worker gave up, if it did */
 } jostle__slot;
 

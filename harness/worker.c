@@ -40,7 +40,12 @@ static void place(const jostle__plan *p, jostle__shared *sh, jostle__slot *slot,
     atomic_store_explicit(&sh->pin_disabled, 1, memory_order_relaxed);
     atomic_store_explicit(&slot->bind_failed, 1, memory_order_relaxed);
   }
-  if (first) jostle__pool_calibrate(pool);
+  if (first) {
+    /* Not a run of the campaign: a death here must not be blamed on one. */
+    atomic_store_explicit(&slot->calibrating, 1, memory_order_release);
+    jostle__pool_calibrate(pool);
+    atomic_store_explicit(&slot->calibrating, 0, memory_order_release);
+  }
 }
 
 static void run_claimed(const jostle__plan *p, jostle__shared *sh,

@@ -273,6 +273,26 @@ START_TEST(found_seeds_replay) {
 }
 END_TEST
 
+/* A death in the calibration run is an internal error, said as such, and
+ * never a crash blamed on a run of the campaign. */
+START_TEST(calibration_death_is_not_a_run) {
+  jostle__plan p = plan_for("test-calibration-crash", &jostle__sched_pct);
+  ck_assert_uint_eq(JOSTLE__CALIBRATION_SEED, 0x6b2d657374ULL); /* the scenario's copy */
+  p.n_runs = 100;
+  jostle__cell c = {0};
+  ck_assert_int_eq(jostle__campaign_run(&p, &c, NULL, NULL), -1);
+  ck_assert_ptr_null(only(&c, JOSTLE__CRASH));
+  jostle__cell_free(&c);
+  /* uncontrolled schedulers have no calibration run: all 100 runs pass */
+  p = plan_for("test-calibration-crash", &jostle__sched_free);
+  p.n_runs = 100;
+  ck_assert_int_eq(jostle__campaign_run(&p, &c, NULL, NULL), 0);
+  ck_assert_uint_eq(c.n_runs, 100);
+  ck_assert_uint_eq(c.n_divergent, 0);
+  jostle__cell_free(&c);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("control");
   TCase *tc = jostle_check_case(s, "control", 120, 1);
@@ -284,5 +304,6 @@ int main(void) {
   tcase_add_test(tc, livelock_hits_the_step_limit);
   tcase_add_test(tc, every_primitive_under_every_scheduler);
   tcase_add_test(tc, found_seeds_replay);
+  tcase_add_test(tc, calibration_death_is_not_a_run);
   return jostle_check_run(s);
 }

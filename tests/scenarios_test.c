@@ -208,6 +208,21 @@ static void spin_thread(jostle_run *r, int index) {
     while (atomic_load(&st->hits) != -1) sched_yield();
 }
 
+/* Crashes in the calibration run of a controlled pool only (its seed is
+ * fixed: harness/pool.h), which is not a run of the campaign. */
+static void calibration_crash_thread(jostle_run *r, int index) {
+  if (index == 0 && jostle_seed(r) == 0x6b2d657374ULL) raise(SIGSEGV);
+}
+
+JOSTLE_SCENARIO(test_calibration_crash) {
+    .name = "test-calibration-crash",
+    .summary = "test only: crashes in a controlled pool's calibration run",
+    .threads = 2,
+    .state_size = sizeof(test_state),
+    .thread = calibration_crash_thread,
+    .check = count_check,
+};
+
 JOSTLE_SCENARIO(test_spin) {
     .name = "test-spin",
     .summary = "test only: thread 0 waits forever for a flag, yielding",
