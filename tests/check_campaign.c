@@ -12,24 +12,13 @@
 
 #include "harness/campaign.h"
 #include "tests/check_main.h"
+#include "tests/test_plan.h"
 #include "schedulers/seed.h"
 #include "tests/scenarios_test.h"
 
 static jostle__plan plan_for(const char *name) {
-  jostle__plan p;
-  memset(&p, 0, sizeof p);
-  p.scenario = jostle__scenario_find(name);
-  ck_assert_msg(p.scenario != NULL, "scenario %s is linked in", name);
-  p.n_threads = p.scenario->threads;
-  for (int i = 0; p.scenario->params && p.scenario->params[i].name; i++)
-    p.params[i] = p.scenario->params[i].def;
-  p.sched = &jostle__sched_free;
-  jostle__sched_cfg_default(&p.sched_cfg);
-  p.pin = JOSTLE__PIN_NONE;
+  jostle__plan p = jostle_test_plan(name, &jostle__sched_free);
   p.n_jobs = 2;
-  p.seed = 42;
-  p.n_runs = 1000;
-  p.timeout_ns = 10ULL * 1000000000ULL;
   p.chunk_runs = 64;
   return p;
 }

@@ -18,24 +18,10 @@
 #include "schedulers/control.h"
 #include "schedulers/seed.h"
 #include "tests/check_main.h"
+#include "tests/test_plan.h"
 
 static jostle__plan plan_for(const char *name, const jostle__sched_ops *sched) {
-  jostle__plan p;
-  memset(&p, 0, sizeof p);
-  p.scenario = jostle__scenario_find(name);
-  ck_assert_msg(p.scenario != NULL, "scenario %s is linked in", name);
-  p.n_threads = p.scenario->threads;
-  for (int i = 0; p.scenario->params && p.scenario->params[i].name; i++)
-    p.params[i] = p.scenario->params[i].def;
-  p.sched = sched;
-  jostle__sched_cfg_default(&p.sched_cfg);
-  p.pin = JOSTLE__PIN_NONE;
-  p.n_jobs = 1;
-  p.seed = 42;
-  p.n_runs = 1000;
-  p.timeout_ns = 10ULL * 1000000000ULL;
-  p.chunk_runs = 256;
-  return p;
+  return jostle_test_plan(name, sched);
 }
 
 static jostle__pool *pool_for(const jostle__plan *p, int spin) {

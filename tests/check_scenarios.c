@@ -17,6 +17,7 @@
 #include "harness/campaign.h"
 #include "schedulers/control.h"
 #include "tests/check_main.h"
+#include "tests/test_plan.h"
 
 /* Budget to find a racy scenario: runs, and seconds as a backstop. */
 #define FIND_RUNS 5000000ULL
@@ -44,15 +45,7 @@ static int n_builtins(void) {
 }
 
 static jostle__plan plan_for(const jostle_scenario *s, const jostle__sched_ops *sched) {
-  jostle__plan p;
-  memset(&p, 0, sizeof p);
-  p.scenario = s;
-  p.n_threads = s->threads;
-  for (int i = 0; s->params && s->params[i].name; i++) p.params[i] = s->params[i].def;
-  p.sched = sched;
-  jostle__sched_cfg_default(&p.sched_cfg);
-  p.pin = JOSTLE__PIN_NONE;
-  p.n_jobs = 1;
+  jostle__plan p = jostle_test_plan(s->name, sched);
   p.seed = 0x5eed;
   p.timeout_ns = 2ULL * 1000000000ULL; /* a deadlock under free hangs */
   p.chunk_runs = 1024;
