@@ -172,7 +172,6 @@ int jostle__campaign_run(const jostle__plan *p, jostle__cell *out,
             strerror(errno));
     return -1;
   }
-  sh->n_slots = p->n_jobs;
   sh->slot_stride = stride;
   for (int i = 0; i < p->n_jobs; i++)
     jostle__tally_init(jostle__slot_tally(jostle__slot_at(sh, i)),

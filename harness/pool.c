@@ -52,7 +52,6 @@ typedef struct member {
 
 struct jostle__pool {
   jostle__barrier start, end;
-  const jostle__plan *plan;
   const jostle_scenario *scenario;
   enum action action;
   int place[JOSTLE_MAX_THREADS]; /* for ACT_PLACE */
@@ -154,7 +153,6 @@ jostle__pool *jostle__pool_create(const jostle__plan *p) {
                                          ~(size_t)(JOSTLE__CACHE_LINE - 1));
   if (pool == NULL) return NULL;
   memset(pool, 0, sizeof *pool);
-  pool->plan = p;
   pool->scenario = p->scenario;
   pool->n_threads = p->n_threads;
   jostle__barrier_init(&pool->start, (uint32_t)p->n_threads);

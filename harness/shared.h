@@ -37,7 +37,6 @@ typedef struct jostle__shared {
   _Alignas(JOSTLE__CACHE_LINE) _Atomic uint64_t next_run; /* next unclaimed */
   _Alignas(JOSTLE__CACHE_LINE) _Atomic int stop;
   _Atomic int pin_disabled;         /* binding failed: stop trying */
-  int n_slots;
   size_t slot_stride;               /* bytes from one slot to the next */
 } jostle__shared;
 

@@ -157,7 +157,6 @@ static int next_thread(jostle__control *c, int current, const jostle__point *p) 
 }
 
 void jostle__control_begin(jostle__control *c, uint64_t seed) {
-  c->seed = seed;
   c->rng = jostle__mix(seed, CHOICE_SALT);
   c->n_steps = 0;
   c->step_limit = c->cfg->step_limit;

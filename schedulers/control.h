@@ -68,7 +68,6 @@ typedef struct jostle__control {
   uint32_t spin_budget[JOSTLE_MAX_THREADS]; /* each thread's own, adaptive */
   const jostle__sched_ops *ops;
   const jostle__sched_cfg *cfg;
-  uint64_t seed;                     /* the run's */
   uint64_t rng;                      /* the strategy's choices */
   uint64_t n_steps, step_limit;
   jostle__thread_state state[JOSTLE_MAX_THREADS];
