@@ -33,9 +33,12 @@ TSAN_BUILD := $(findstring thread,$(SANITIZER))
 CC_IS_CLANG := $(findstring clang,$(shell $(CC) --version 2>/dev/null))
 INSTRUMENT := $(if $(TSAN_BUILD),,-fsanitize=thread $(if $(CC_IS_CLANG),-mllvm -tsan-instrument-read-before-write))
 HWLOC_LIBS := $(shell pkg-config --libs hwloc 2>/dev/null || echo -lhwloc)
+# jansson writes and reads JSON results; libdw names source lines in traces.
+DEP_LIBS := $(HWLOC_LIBS) $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson) \
+            $(shell pkg-config --libs libdw 2>/dev/null || echo -ldw)
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt -lm)
-LIBS := $(HWLOC_LIBS) -lm -pthread
+LIBS := $(DEP_LIBS) -lm -pthread
 # Scenario code's synchronisation calls go through schedulers/sync_wrap.c.
 WRAP_SYMS := pthread_mutex_lock pthread_mutex_trylock pthread_mutex_timedlock \
   pthread_mutex_unlock pthread_spin_lock pthread_spin_trylock pthread_spin_unlock \
@@ -158,7 +161,7 @@ install: $(O)/libjostle.a $(O)/libjostle.so $(O)/jostle
 	install -m 755 $(O)/jostle $(DESTDIR)$(PREFIX)/bin/
 	sed -e 's|@PREFIX@|$(PREFIX)|' jostle.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/jostle.pc
 	sed -e 's|@LIBDIR@|$(PREFIX)/lib|' -e 's|@INCLUDEDIR@|$(PREFIX)/include|' \
-	  -e 's|@WRAP_LDFLAGS@|$(WRAP_LDFLAGS)|' -e 's|@LIBS@|$(HWLOC_LIBS) -lm -pthread|' \
+	  -e 's|@WRAP_LDFLAGS@|$(WRAP_LDFLAGS)|' -e 's|@LIBS@|$(DEP_LIBS) -lm -pthread|' \
 	  harness/jostle-cc.in > $(DESTDIR)$(PREFIX)/bin/jostle-cc
 	chmod 755 $(DESTDIR)$(PREFIX)/bin/jostle-cc
 

@@ -27,6 +27,7 @@
 
 #define TICK_NS 20000000ULL        /* longest wait between checks: 20 ms */
 #define PROGRESS_NS 200000000ULL   /* progress every 200 ms */
+#define SAMPLE_NS 100000000ULL     /* first spacing of the cell's samples */
 
 typedef struct watch {
   pid_t pid;                       /* 0: no live worker */
@@ -160,6 +161,21 @@ static int collect(const jostle__plan *p, jostle__shared *sh, jostle__cell *out)
   return 0;
 }
 
+/* Appends a sample when `every` has passed since the last one; when the
+ * cell is full, keeps every other sample and doubles the spacing. */
+static void sample(jostle__cell *out, uint64_t elapsed, uint64_t runs, uint64_t div,
+                   uint64_t *every, int force) {
+  if (out->n_samples > 0 && !force &&
+      elapsed - out->samples[out->n_samples - 1].elapsed_ns < *every)
+    return;
+  if (out->n_samples == JOSTLE__MAX_SAMPLES) {
+    for (size_t i = 1; i < JOSTLE__MAX_SAMPLES / 2; i++) out->samples[i] = out->samples[2 * i];
+    out->n_samples = JOSTLE__MAX_SAMPLES / 2;
+    *every *= 2;
+  }
+  out->samples[out->n_samples++] = (jostle__sample){elapsed, runs, div};
+}
+
 int jostle__campaign_run(const jostle__plan *p, jostle__cell *out,
                          jostle__progress_fn progress, void *progress_ctx) {
   size_t stride = sizeof(jostle__slot) + jostle__tally_size(JOSTLE__TALLY_CAPACITY);
@@ -189,7 +205,10 @@ int jostle__campaign_run(const jostle__plan *p, jostle__cell *out,
 
   int rc = 0, warned_bind = 0;
   watch *ws = calloc((size_t)p->n_jobs, sizeof *ws);
-  uint64_t start = now_ns(), last_progress = start;
+  uint64_t start = now_ns(), last_progress = start, every = SAMPLE_NS;
+  out->n_samples = 0;
+  out->first_divergence_ns = 0;
+  sample(out, 0, 0, 0, &every, 1);
   if (ws == NULL) rc = -1;
   for (int i = 0; rc == 0 && i < p->n_jobs; i++) {
     ws[i].pid = spawn(p, sh, i, &child_mask);
@@ -238,9 +257,11 @@ int jostle__campaign_run(const jostle__plan *p, jostle__cell *out,
         warned_bind = 1;
       }
     }
+    uint64_t runs, div;
+    totals(sh, p->n_jobs, &runs, &div);
+    if (div > 0 && out->first_divergence_ns == 0) out->first_divergence_ns = now - start;
+    sample(out, now - start, runs, div, &every, 0);
     if (progress && now - last_progress >= PROGRESS_NS) {
-      uint64_t runs, div;
-      totals(sh, p->n_jobs, &runs, &div);
       progress(progress_ctx, runs, div, now - start);
       last_progress = now;
     }
@@ -250,6 +271,9 @@ int jostle__campaign_run(const jostle__plan *p, jostle__cell *out,
   free(ws);
 
   totals(sh, p->n_jobs, &out->n_runs, &out->n_divergent);
+  if (out->n_divergent > 0 && out->first_divergence_ns == 0)
+    out->first_divergence_ns = out->elapsed_ns;
+  sample(out, out->elapsed_ns, out->n_runs, out->n_divergent, &every, 1);
   if (collect(p, sh, out) != 0) {
     fprintf(stderr, "jostle: out of memory\n");
     rc = -1;

@@ -32,6 +32,15 @@ typedef struct jostle__outcome {
   uint64_t first_seed;          /* that run's seed */
 } jostle__outcome;
 
+/* Where a cell stood at one moment of its campaign. */
+typedef struct jostle__sample {
+  uint64_t elapsed_ns;
+  uint64_t n_runs;
+  uint64_t n_divergent;
+} jostle__sample;
+
+#define JOSTLE__MAX_SAMPLES 256
+
 /* One scenario under one scheduler and placement. */
 typedef struct jostle__cell {
   char scenario[64];
@@ -48,6 +57,11 @@ typedef struct jostle__cell {
   uint64_t n_divergent;         /* runs of any class but allowed */
   uint64_t elapsed_ns;
   int interrupted;              /* stopped early by a signal */
+  uint64_t first_divergence_ns; /* time to the first divergent run, within
+                                   a tick (20 ms); 0 when none */
+  /* Progress over time, evenly spaced, first and last included. */
+  size_t n_samples;
+  jostle__sample samples[JOSTLE__MAX_SAMPLES];
   size_t n_outcomes;
   jostle__outcome *outcomes;    /* owned; sorted by jostle__cell_sort */
 } jostle__cell;

@@ -1,9 +1,11 @@
 #!/bin/sh
-# scripts/deps.sh: installs the Debian packages jostle needs to build and
-# test, only those missing. Safe to run again; does nothing when all are
-# there. Runs apt-get as root, or through sudo.
+# scripts/deps.sh [test]: installs the Debian packages jostle needs to
+# build, and with `test` also those its test suite uses (xmllint checks
+# JUnit files, headless Chromium renders HTML reports). Installs only what
+# is missing: safe to run again. Runs apt-get as root, or through sudo.
 set -eu
-packages="make gcc clang pkg-config check libhwloc-dev"
+packages="make gcc clang pkg-config check libhwloc-dev libjansson-dev libdw-dev"
+[ "${1:-}" = test ] && packages="$packages libxml2-utils chromium"
 missing=""
 for p in $packages; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
