@@ -49,7 +49,7 @@ WRAP_SYMS := pthread_mutex_lock pthread_mutex_trylock pthread_mutex_timedlock \
 WRAP_LDFLAGS := $(foreach s,$(WRAP_SYMS),-Wl,--wrap=$(s)) -Wl,-u,jostle__sync_wrap_linked
 # Test programs that run scenarios under controlled schedulers. The others
 # are linked without the wrappers: Check's own locking would become points.
-WRAPPED_TESTS := check_campaign check_scenarios check_control
+WRAPPED_TESTS := check_campaign check_scenarios check_control check_schedule
 LDFLAGS_ALL := $(SAN_FLAGS) $(LDFLAGS)
 
 LIB_SRCS := $(filter-out harness/main.c $(if $(TSAN_BUILD),schedulers/tsan_hooks.c), \

@@ -1,5 +1,7 @@
 /*
- * cli.c: the command line: `jostle list | stress | topology | help`.
+ * cli.c: the command line: `jostle list | stress | topology | help`, the
+ * dispatch to every command, and the option parsing they share (replay:
+ * replay.c).
  *
  * Everything the user typed is checked before the first run, so bad input
  * costs nothing and always ends the same way: one line on stderr naming the
@@ -17,6 +19,7 @@
 #include <unistd.h>
 
 #include "harness/campaign.h"
+#include "harness/cli.h"
 #include "harness/options.h"
 #include "schedulers/control.h"
 #include "reports/progress.h"
@@ -26,17 +29,15 @@
 #define JOSTLE_VERSION "0.1.0"
 #endif
 
-enum { EXIT_CLEAN = 0, EXIT_DIVERGED = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
-
 /* Defined in schedulers/sync_wrap.c, which only programs linked with the
  * wrappers contain. */
 extern const int jostle__sync_wrap_linked __attribute__((weak));
 
-static const char *prog = "jostle";
+const char *jostle__prog = "jostle";
 
-static int usage_error(const char *fmt, ...) {
+int jostle__usage_error(const char *fmt, ...) {
   va_list ap;
-  fprintf(stderr, "%s: ", prog);
+  fprintf(stderr, "%s: ", jostle__prog);
   va_start(ap, fmt);
   vfprintf(stderr, fmt, ap);
   va_end(ap);
@@ -52,7 +53,8 @@ static const char main_help[] =
     "\n"
     "commands:\n"
     "  stress SCENARIO...   run scenarios and report their outcome histograms\n"
-    "  replay SCENARIO --seed S   rerun one run and print its outcome\n"
+    "  replay SCENARIO --seed S   rerun one run exactly, trace it, save or shrink\n"
+    "                       its schedule (replay --schedule FILE replays one)\n"
     "  list [SCENARIO...]   list the scenarios, or show their parameters\n"
     "  topology             show the processors hwloc finds\n"
     "  help [COMMAND]       show this help, or a command's\n"
@@ -95,25 +97,6 @@ static const char stress_help[] =
     "exit codes: 0 no divergence, 1 divergence found, 2 bad usage or input,\n"
     "            3 internal error\n";
 
-static const char replay_help[] =
-    "usage: %s replay [options] SCENARIO --seed S\n"
-    "\n"
-    "Runs SCENARIO once with run seed S and prints `outcome: OUTCOME` and its\n"
-    "verdict. Under a controlled scheduler (random, pct) a run is a pure\n"
-    "function of its seed: the outcome is reproduced exactly. Under free and\n"
-    "noise the same decisions are re-applied, but timing may differ.\n"
-    "\n"
-    "  --seed S                the run seed, as printed by `stress` (required)\n"
-    "  --scheduler NAME        %s (default random)\n"
-    "  --depth D               pct: bug depth, D-1 priority changes (3)\n"
-    "  --step-limit N          controlled: points per run before step-limit (100000)\n"
-    "  -D, --define KEY=VALUE  scenario parameter\n"
-    "  --timeout TIME          a run without progress this long is a hang (10s)\n"
-    "  --pin MODE, --noise-p P, --noise-mix Y:S:Z   as for stress\n"
-    "\n"
-    "exit codes: 0 allowed, 1 divergent (crash, hang, deadlock and step-limit\n"
-    "            included), 2 bad usage or input, 3 internal error\n";
-
 static const char list_help[] =
     "usage: %s list [SCENARIO...]\n"
     "\n"
@@ -143,12 +126,12 @@ static void show_params(const jostle_scenario *s) {
 static int cmd_list(int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-      printf(list_help, prog);
+      printf(list_help, jostle__prog);
       return EXIT_CLEAN;
     }
-    if (argv[i][0] == '-') return usage_error("list: unknown option '%s'", argv[i]);
+    if (argv[i][0] == '-') return jostle__usage_error("list: unknown option '%s'", argv[i]);
     if (jostle__scenario_find(argv[i]) == NULL)
-      return usage_error("unknown scenario '%s' (see '%s list')", argv[i], prog);
+      return jostle__usage_error("unknown scenario '%s' (see '%s list')", argv[i], jostle__prog);
   }
   if (argc > 1) {
     for (int i = 1; i < argc; i++) show_params(jostle__scenario_find(argv[i]));
@@ -168,7 +151,8 @@ static int cmd_list(int argc, char **argv) {
 enum {
   OPT_DURATION = 256, OPT_UNTIL, OPT_SEED, OPT_RUN_SEED, OPT_SCHEDULER,
   OPT_NOISE_P, OPT_NOISE_MIX, OPT_PIN, OPT_TIMEOUT, OPT_ALL, OPT_PROGRESS,
-  OPT_NO_PROGRESS, OPT_DEPTH, OPT_STEP_LIMIT, OPT_NOISE_ACCESS_P,
+  OPT_NO_PROGRESS, OPT_DEPTH, OPT_STEP_LIMIT, OPT_NOISE_ACCESS_P, OPT_SCHEDULE,
+  OPT_SAVE_SCHEDULE, OPT_TRACE, OPT_SHRINK,
 };
 
 static const struct option stress_options[] = {
@@ -190,11 +174,21 @@ static const struct option stress_options[] = {
     {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
     {"depth", required_argument, NULL, OPT_DEPTH},
     {"step-limit", required_argument, NULL, OPT_STEP_LIMIT},
+    {"schedule", required_argument, NULL, OPT_SCHEDULE},
+    {"save-schedule", required_argument, NULL, OPT_SAVE_SCHEDULE},
+    {"trace", no_argument, NULL, OPT_TRACE},
+    {"shrink", no_argument, NULL, OPT_SHRINK},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
 
-static void scheduler_names(char *buf, size_t size) {
+static const char *option_name(int c) {
+  for (const struct option *o = stress_options; o->name; o++)
+    if (o->val == c) return o->name;
+  return "?";
+}
+
+void jostle__scheduler_names(char *buf, size_t size) {
   size_t len = 0;
   for (int i = 0; jostle__schedulers[i] && len < size; i++)
     len += (size_t)snprintf(buf + len, size - len, "%s%s", i ? ", " : "",
@@ -208,65 +202,65 @@ static int stress_option(int c, const char *arg, jostle__opts *o) {
   switch (c) {
   case 'n':
     if (jostle__parse_count(arg, &o->n_runs) != 0)
-      return usage_error("bad --runs '%s': expected a positive whole number like 100000 or 1M", arg);
+      return jostle__usage_error("bad --runs '%s': expected a positive whole number like 100000 or 1M", arg);
     return 0;
   case OPT_DURATION:
     if (jostle__parse_duration(arg, &o->duration_ns) != 0)
-      return usage_error("bad --duration '%s': expected a time like 30s, 5m, 8h or 1h30m", arg);
+      return jostle__usage_error("bad --duration '%s': expected a time like 30s, 5m, 8h or 1h30m", arg);
     return 0;
   case OPT_TIMEOUT:
     if (jostle__parse_duration(arg, &o->timeout_ns) != 0)
-      return usage_error("bad --timeout '%s': expected a time like 500ms, 10s or 2m", arg);
+      return jostle__usage_error("bad --timeout '%s': expected a time like 500ms, 10s or 2m", arg);
     return 0;
   case OPT_UNTIL: o->until_divergence = 1; return 0;
   case OPT_SEED:
   case OPT_RUN_SEED:
     if (jostle__parse_seed(arg, &o->seed) != 0)
-      return usage_error("bad %s '%s': expected a number like 42 or 0x1f2e3d4c",
+      return jostle__usage_error("bad %s '%s': expected a number like 42 or 0x1f2e3d4c",
                          c == OPT_SEED ? "--seed" : "--run-seed", arg);
     o->fixed_seed = c == OPT_RUN_SEED;
     return 0;
   case 'D':
     if (o->n_defines == JOSTLE__MAX_DEFINES)
-      return usage_error("too many -D options (at most %d)", JOSTLE__MAX_DEFINES);
+      return jostle__usage_error("too many -D options (at most %d)", JOSTLE__MAX_DEFINES);
     {
       char copy[256];
       snprintf(copy, sizeof copy, "%s", arg);
       if (jostle__parse_define((char *)arg, &o->defines[o->n_defines]) != 0)
-        return usage_error("bad -D '%s': expected KEY=INTEGER like threads=8", copy);
+        return jostle__usage_error("bad -D '%s': expected KEY=INTEGER like threads=8", copy);
     }
     o->n_defines++;
     return 0;
   case OPT_SCHEDULER:
     o->sched = jostle__sched_find(arg);
     if (o->sched == NULL) {
-      scheduler_names(names, sizeof names);
-      return usage_error("unknown scheduler '%s': expected one of %s", arg, names);
+      jostle__scheduler_names(names, sizeof names);
+      return jostle__usage_error("unknown scheduler '%s': expected one of %s", arg, names);
     }
     return 0;
   case OPT_NOISE_P:
     if (jostle__parse_prob(arg, &o->sched_cfg.noise_p) != 0)
-      return usage_error("bad --noise-p '%s': expected a probability from 0 to 1", arg);
+      return jostle__usage_error("bad --noise-p '%s': expected a probability from 0 to 1", arg);
     return 0;
   case OPT_NOISE_ACCESS_P:
     if (jostle__parse_prob(arg, &o->sched_cfg.noise_access_p) != 0)
-      return usage_error("bad --noise-access-p '%s': expected a probability from 0 to 1", arg);
+      return jostle__usage_error("bad --noise-access-p '%s': expected a probability from 0 to 1", arg);
     return 0;
   case OPT_NOISE_MIX:
     if (jostle__parse_mix(arg, o->sched_cfg.noise_weights) != 0)
-      return usage_error("bad --noise-mix '%s': expected weights YIELD:SPIN:SLEEP like 1:2:1", arg);
+      return jostle__usage_error("bad --noise-mix '%s': expected weights YIELD:SPIN:SLEEP like 1:2:1", arg);
     return 0;
   case OPT_PIN: {
     int pin = jostle__pin_parse(arg);
     if (pin < 0)
-      return usage_error("unknown --pin '%s': expected none, spread, same or random", arg);
+      return jostle__usage_error("unknown --pin '%s': expected none, spread, same or random", arg);
     o->pin = (jostle__pin)pin;
     return 0;
   }
   case 'j': {
     long long jobs;
     if (jostle__parse_int(arg, 1, JOSTLE__MAX_JOBS, &jobs) != 0)
-      return usage_error("bad --jobs '%s': expected a whole number from 1 to %d", arg,
+      return jostle__usage_error("bad --jobs '%s': expected a whole number from 1 to %d", arg,
                          JOSTLE__MAX_JOBS);
     o->n_jobs = (int)jobs;
     return 0;
@@ -277,17 +271,21 @@ static int stress_option(int c, const char *arg, jostle__opts *o) {
   case OPT_DEPTH: {
     long long depth;
     if (jostle__parse_int(arg, 1, JOSTLE_MAX_THREADS, &depth) != 0)
-      return usage_error("bad --depth '%s': expected a whole number from 1 to %d", arg,
+      return jostle__usage_error("bad --depth '%s': expected a whole number from 1 to %d", arg,
                          JOSTLE_MAX_THREADS);
     o->sched_cfg.pct_depth = (int)depth;
     return 0;
   }
   case OPT_STEP_LIMIT:
     if (jostle__parse_count(arg, &o->sched_cfg.step_limit) != 0)
-      return usage_error("bad --step-limit '%s': expected a positive whole number like 100000", arg);
+      return jostle__usage_error("bad --step-limit '%s': expected a positive whole number like 100000", arg);
     return 0;
+  case OPT_SCHEDULE: o->schedule_path = arg; return 0;
+  case OPT_SAVE_SCHEDULE: o->save_schedule_path = arg; return 0;
+  case OPT_TRACE: o->sched_cfg.trace = 1; return 0;
+  case OPT_SHRINK: o->shrink = 1; return 0;
   }
-  return usage_error("internal: unhandled option");
+  return jostle__usage_error("internal: unhandled option");
 }
 
 /* Resolves the thread count and parameters of s from the -D options into
@@ -303,7 +301,7 @@ static int resolve_params(const jostle_scenario *s, const jostle__opts *o,
       int lo = s->min_threads > 0 ? s->min_threads : 1;
       int hi = s->max_threads > 0 ? s->max_threads : JOSTLE_MAX_THREADS;
       if (def->value < lo || def->value > hi)
-        return usage_error("bad -D threads=%lld for %s: expected %d to %d", def->value,
+        return jostle__usage_error("bad -D threads=%lld for %s: expected %d to %d", def->value,
                            s->name, lo, hi);
       p->n_threads = (int)def->value;
       known[d] = 1;
@@ -314,21 +312,21 @@ static int resolve_params(const jostle_scenario *s, const jostle__opts *o,
     known[d] = 1;
     const jostle_param_def *param = &s->params[i];
     if (def->value < param->min || def->value > param->max)
-      return usage_error("bad -D %s=%lld for %s: expected %lld to %lld", def->key,
+      return jostle__usage_error("bad -D %s=%lld for %s: expected %lld to %lld", def->key,
                          def->value, s->name, param->min, param->max);
     p->params[i] = def->value;
   }
   return 0;
 }
 
-static void describe_cell(const jostle__plan *p, jostle__cell *c) {
+void jostle__cli_describe(const jostle__plan *p, jostle__cell *c) {
   const jostle_scenario *s = p->scenario;
   size_t len = (size_t)snprintf(c->params, sizeof c->params, "threads=%d", p->n_threads);
   for (int i = 0; s->params && s->params[i].name && len < sizeof c->params; i++)
     len += (size_t)snprintf(c->params + len, sizeof c->params - len, " %s=%lld",
                             s->params[i].name, p->params[i]);
   c->controlled = p->sched->pick != NULL;
-  len = (size_t)snprintf(c->command, sizeof c->command, "%s %s %s --scheduler %s", prog,
+  len = (size_t)snprintf(c->command, sizeof c->command, "%s %s %s --scheduler %s", jostle__prog,
                          c->controlled ? "replay" : "stress", s->name, p->sched->name);
   if (p->sched == &jostle__sched_pct && len < sizeof c->command)
     len += (size_t)snprintf(c->command + len, sizeof c->command - len, " --depth %d",
@@ -372,37 +370,44 @@ static void on_progress(void *ctx, uint64_t runs, uint64_t div, uint64_t elapsed
 
 /* Parses the options of `stress` or `replay` into o. Returns 0, -1 after
  * printing help, or the exit code of an error. */
-static int parse_options(const char *cmd, int argc, char **argv, jostle__opts *o) {
+int jostle__cli_parse(const char *cmd, int argc, char **argv, jostle__opts *o) {
   char names[128];
-  scheduler_names(names, sizeof names);
+  jostle__scheduler_names(names, sizeof names);
   optind = 0;
   opterr = 0;
-  int c;
+  int c, replay = strcmp(cmd, "replay") == 0;
   while ((c = getopt_long(argc, argv, ":n:D:j:h", stress_options, NULL)) != -1) {
     if (c == 'h') {
-      if (strcmp(cmd, "replay") == 0) printf(replay_help, prog, names);
-      else printf(stress_help, prog, prog, names);
+      if (replay) printf(jostle__replay_help, jostle__prog, names);
+      else printf(stress_help, jostle__prog, jostle__prog, names);
       return -1;
     }
+    if (!replay && c >= OPT_SCHEDULE && c <= OPT_SHRINK)
+      return jostle__usage_error("%s: '--%s' is an option of replay (see '%s replay --help')",
+                                 cmd, option_name(c), jostle__prog);
     if (c == '?')
-      return usage_error("%s: unknown option '%s' (see '%s %s --help')", cmd,
-                         argv[optind - 1], prog, cmd);
+      return jostle__usage_error("%s: unknown option '%s' (see '%s %s --help')", cmd,
+                         argv[optind - 1], jostle__prog, cmd);
     if (c == ':')
-      return usage_error("%s: option '%s' needs a value", cmd, argv[optind - 1]);
+      return jostle__usage_error("%s: option '%s' needs a value", cmd, argv[optind - 1]);
     int rc = stress_option(c, optarg, o);
     if (rc != 0) return rc;
   }
+  if (!replay && o->sched == &jostle__sched_replay)
+    return jostle__usage_error("%s: the replay scheduler follows one recorded schedule: "
+                               "use '%s replay --schedule FILE'", cmd, jostle__prog);
+  if (o->schedule_path != NULL) return 0; /* replay checks the schedule itself */
   const char *why = o->sched->validate ? o->sched->validate(&o->sched_cfg) : NULL;
-  if (why != NULL) return usage_error("bad scheduler options: %s", why);
+  if (why != NULL) return jostle__usage_error("bad scheduler options: %s", why);
   if (o->sched->pick != NULL && &jostle__sync_wrap_linked == NULL)
-    return usage_error("the %s scheduler needs jostle's synchronisation wrappers, which "
+    return jostle__usage_error("the %s scheduler needs jostle's synchronisation wrappers, which "
                        "this program was linked without (see README: jostle-cc)",
                        o->sched->name);
   return 0;
 }
 
 /* Fills plan p for scenario s from the options; 0 or an exit code. */
-static int build_plan(const jostle_scenario *s, const jostle__opts *o, jostle__plan *p,
+int jostle__cli_plan(const jostle_scenario *s, const jostle__opts *o, jostle__plan *p,
                       int *known) {
   int pus = jostle__topology_n_pus();
   int rc = resolve_params(s, o, p, known);
@@ -425,13 +430,13 @@ static int build_plan(const jostle_scenario *s, const jostle__opts *o, jostle__p
 static int cmd_stress(int argc, char **argv) {
   jostle__opts o;
   jostle__opts_default(&o);
-  int parsed = parse_options("stress", argc, argv, &o);
+  int parsed = jostle__cli_parse("stress", argc, argv, &o);
   if (parsed != 0) return parsed < 0 ? EXIT_CLEAN : parsed;
 
   /* The scenarios, in the order named, each once. */
   int n_selected = 0;
   const jostle_scenario **selected = calloc((size_t)jostle__n_scenarios() + 1, sizeof *selected);
-  if (selected == NULL) return usage_error("out of memory");
+  if (selected == NULL) return jostle__usage_error("out of memory");
   for (int i = 0; o.all && i < jostle__n_scenarios(); i++) selected[n_selected++] = jostle__scenario_at(i);
   for (int a = optind; a < argc; a++) {
     int matched = 0;
@@ -445,37 +450,33 @@ static int cmd_stress(int argc, char **argv) {
     }
     if (!matched) {
       free(selected);
-      return usage_error("unknown scenario '%s' (see '%s list')", argv[a], prog);
+      return jostle__usage_error("unknown scenario '%s' (see '%s list')", argv[a], jostle__prog);
     }
   }
   if (n_selected == 0) {
     free(selected);
-    return usage_error("stress: name at least one scenario, or --all (see '%s list')", prog);
+    return jostle__usage_error("stress: name at least one scenario, or --all (see '%s list')", jostle__prog);
   }
 
   /* Every plan is checked before anything runs. */
   jostle__plan *plans = calloc((size_t)n_selected, sizeof *plans);
   jostle__cell *cells = calloc((size_t)n_selected, sizeof *cells);
   int known[JOSTLE__MAX_DEFINES] = {0};
-  int rc = plans && cells ? 0 : usage_error("out of memory");
+  int rc = plans && cells ? 0 : jostle__usage_error("out of memory");
   for (int i = 0; rc == 0 && i < n_selected; i++) {
-    rc = build_plan(selected[i], &o, &plans[i], known);
-    describe_cell(&plans[i], &cells[i]);
+    rc = jostle__cli_plan(selected[i], &o, &plans[i], known);
+    jostle__cli_describe(&plans[i], &cells[i]);
   }
   for (int d = 0; rc == 0 && d < o.n_defines; d++)
     if (!known[d])
-      rc = usage_error("unknown parameter '%s' for %s (see '%s list %s')",
+      rc = jostle__usage_error("unknown parameter '%s' for %s (see '%s list %s')",
                        o.defines[d].key, n_selected == 1 ? selected[0]->name : "the scenarios named",
-                       prog, selected[0]->name);
+                       jostle__prog, selected[0]->name);
   if (rc == 0 && o.pin != JOSTLE__PIN_NONE && jostle__topology_load() != 0)
-    fprintf(stderr, "%s: hwloc cannot read the topology; going on unpinned\n", prog);
+    fprintf(stderr, "%s: hwloc cannot read the topology; going on unpinned\n", jostle__prog);
 
   /* SIGINT and SIGTERM stop the campaign cleanly, with a report of what ran. */
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  sigprocmask(SIG_BLOCK, &stop_signals, NULL);
+  jostle__cli_block_stop_signals();
   int show = o.progress < 0 ? isatty(STDERR_FILENO) : o.progress;
   int n_done = 0, failed = 0, diverged = 0, interrupted = 0;
   for (int i = 0; rc == 0 && i < n_selected && !interrupted; i++) {
@@ -490,7 +491,7 @@ static int cmd_stress(int argc, char **argv) {
   if (rc == 0) {
     jostle__report_text.end(cells, (size_t)n_done, stdout);
     if (interrupted)
-      fprintf(stderr, "%s: interrupted; reported what ran\n", prog);
+      fprintf(stderr, "%s: interrupted; reported what ran\n", jostle__prog);
     rc = failed ? EXIT_INTERNAL : diverged ? EXIT_DIVERGED : EXIT_CLEAN;
   }
   for (int i = 0; cells && i < n_selected; i++) jostle__cell_free(&cells[i]);
@@ -500,67 +501,12 @@ static int cmd_stress(int argc, char **argv) {
   return rc;
 }
 
-/* ---- replay -------------------------------------------------------------- */
-
-/* Whether --seed (or --run-seed) was given: replay has no default seed. */
-static int seed_given(int argc, char **argv) {
-  for (int i = 1; i < argc; i++)
-    if (strcmp(argv[i], "--seed") == 0 || strncmp(argv[i], "--seed=", 7) == 0 ||
-        strcmp(argv[i], "--run-seed") == 0 || strncmp(argv[i], "--run-seed=", 11) == 0)
-      return 1;
-  return 0;
-}
-
-static int cmd_replay(int argc, char **argv) {
-  jostle__opts o;
-  jostle__opts_default(&o);
-  o.sched = &jostle__sched_random;
-  int parsed = parse_options("replay", argc, argv, &o);
-  if (parsed != 0) return parsed < 0 ? EXIT_CLEAN : parsed;
-  if (optind >= argc) return usage_error("replay: name one scenario (see '%s list')", prog);
-  if (optind + 1 < argc)
-    return usage_error("replay: unexpected argument '%s' (one scenario at a time)", argv[optind + 1]);
-  const jostle_scenario *s = jostle__scenario_find(argv[optind]);
-  if (s == NULL) return usage_error("unknown scenario '%s' (see '%s list')", argv[optind], prog);
-  if (!o.fixed_seed && !seed_given(argc, argv))
-    return usage_error("replay: --seed S is required (the seed a reproduce: line gives)");
-  o.fixed_seed = 1;
-  o.n_runs = 1;
-  o.n_jobs = 1;
-  o.duration_ns = 0;
-  o.until_divergence = 0;
-  jostle__plan p;
-  jostle__cell cell;
-  int known[JOSTLE__MAX_DEFINES] = {0};
-  memset(&p, 0, sizeof p);
-  memset(&cell, 0, sizeof cell);
-  int rc = build_plan(s, &o, &p, known);
-  for (int d = 0; rc == 0 && d < o.n_defines; d++)
-    if (!known[d])
-      rc = usage_error("unknown parameter '%s' for %s (see '%s list %s')", o.defines[d].key,
-                       s->name, prog, s->name);
-  if (rc != 0) return rc;
-  describe_cell(&p, &cell);
+void jostle__cli_block_stop_signals(void) {
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
   sigprocmask(SIG_BLOCK, &stop_signals, NULL);
-  int failed = jostle__campaign_run(&p, &cell, NULL, NULL) != 0;
-  if (cell.n_outcomes == 1) {
-    const jostle__outcome *out = &cell.outcomes[0];
-    printf("replay %s [scheduler %s, seed 0x%016llx, %s]\n", s->name, p.sched->name,
-           (unsigned long long)p.seed, cell.params);
-    printf("outcome: %s\n", out->text);
-    printf("verdict: %s%s\n", jostle__class_name(out->cls),
-           cell.controlled ? "" : " (free and noise: timing may differ from the original run)");
-    rc = out->cls == JOSTLE__ALLOWED ? EXIT_CLEAN : EXIT_DIVERGED;
-  } else {
-    rc = EXIT_INTERNAL;
-  }
-  if (failed || cell.interrupted) rc = EXIT_INTERNAL;
-  jostle__cell_free(&cell);
-  return rc;
 }
 
 /* ---- topology, help, dispatch -------------------------------------------- */
@@ -568,10 +514,10 @@ static int cmd_replay(int argc, char **argv) {
 static int cmd_topology(int argc, char **argv) {
   if (argc > 1) {
     if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-      printf(topology_help, prog);
+      printf(topology_help, jostle__prog);
       return EXIT_CLEAN;
     }
-    return usage_error("topology: unexpected argument '%s'", argv[1]);
+    return jostle__usage_error("topology: unexpected argument '%s'", argv[1]);
   }
   jostle__topology_print(stdout);
   return EXIT_CLEAN;
@@ -579,20 +525,20 @@ static int cmd_topology(int argc, char **argv) {
 
 static int cmd_help(int argc, char **argv) {
   char names[128];
-  scheduler_names(names, sizeof names);
-  if (argc < 2) printf(main_help, prog);
-  else if (strcmp(argv[1], "stress") == 0) printf(stress_help, prog, prog, names);
-  else if (strcmp(argv[1], "replay") == 0) printf(replay_help, prog, names);
-  else if (strcmp(argv[1], "list") == 0) printf(list_help, prog);
-  else if (strcmp(argv[1], "topology") == 0) printf(topology_help, prog);
-  else return usage_error("help: unknown command '%s'", argv[1]);
+  jostle__scheduler_names(names, sizeof names);
+  if (argc < 2) printf(main_help, jostle__prog);
+  else if (strcmp(argv[1], "stress") == 0) printf(stress_help, jostle__prog, jostle__prog, names);
+  else if (strcmp(argv[1], "replay") == 0) printf(jostle__replay_help, jostle__prog, names);
+  else if (strcmp(argv[1], "list") == 0) printf(list_help, jostle__prog);
+  else if (strcmp(argv[1], "topology") == 0) printf(topology_help, jostle__prog);
+  else return jostle__usage_error("help: unknown command '%s'", argv[1]);
   return EXIT_CLEAN;
 }
 
 JOSTLE_API int jostle_main(int argc, char **argv) {
-  if (argc > 0 && argv[0] != NULL) prog = argv[0];
+  if (argc > 0 && argv[0] != NULL) jostle__prog = argv[0];
   if (argc < 2) {
-    fprintf(stderr, main_help, prog);
+    fprintf(stderr, main_help, jostle__prog);
     return EXIT_USAGE;
   }
   const char *cmd = argv[1];
@@ -602,9 +548,9 @@ JOSTLE_API int jostle_main(int argc, char **argv) {
     return EXIT_CLEAN;
   }
   if (strcmp(cmd, "stress") == 0) return cmd_stress(argc - 1, argv + 1);
-  if (strcmp(cmd, "replay") == 0) return cmd_replay(argc - 1, argv + 1);
+  if (strcmp(cmd, "replay") == 0) return jostle__cmd_replay(argc - 1, argv + 1);
   if (strcmp(cmd, "list") == 0) return cmd_list(argc - 1, argv + 1);
   if (strcmp(cmd, "topology") == 0) return cmd_topology(argc - 1, argv + 1);
   if (strcmp(cmd, "help") == 0) return cmd_help(argc - 1, argv + 1);
-  return usage_error("unknown command '%s' (see '%s --help')", cmd, prog);
+  return jostle__usage_error("unknown command '%s' (see '%s --help')", cmd, jostle__prog);
 }

@@ -36,6 +36,10 @@ typedef struct jostle__opts {
   int all;                     /* every registered scenario */
   int n_defines;
   jostle__define defines[JOSTLE__MAX_DEFINES];
+  /* replay only */
+  const char *schedule_path;   /* --schedule: replay this schedule file */
+  const char *save_schedule_path; /* --save-schedule */
+  int shrink;                  /* --shrink: fewer context switches, same outcome */
 } jostle__opts;
 
 void jostle__opts_default(jostle__opts *o);

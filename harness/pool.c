@@ -190,6 +190,8 @@ jostle__pool *jostle__pool_create(const jostle__plan *p) {
     for (int i = 0; i < p->n_threads; i++) pool->control->spin_budget[i] = 1024;
     pool->control->ops = p->sched;
     pool->control->cfg = &p->sched_cfg;
+    pool->control->run_state = pool->run.state;
+    pool->control->run_state_size = state_size;
     for (int i = 0; i < p->n_threads; i++) pool->members[i].sched.control = pool->control;
   }
   jostle__thread_attach(&pool->members[0].sched);
@@ -252,11 +254,19 @@ void jostle__pool_destroy(jostle__pool *pool) {
 }
 
 void jostle__pool_calibrate(jostle__pool *pool) {
-  if (pool->control == NULL) return;
-  /* A fixed seed, so that every process measures the same k. */
-  pool->control->k_estimate = 0;
+  jostle__control *c = pool->control;
+  if (c == NULL || !c->ops->needs_k) return;
+  /* A fixed seed, so that every process measures the same k; not a run of
+   * the campaign, so neither traced nor recorded. */
+  const jostle__sched_cfg *cfg = c->cfg;
+  jostle__sched_cfg quiet = *cfg;
+  quiet.trace = 0;
+  quiet.record = NULL;
+  c->cfg = &quiet;
+  c->k_estimate = 0;
   (void)jostle__pool_run(pool, JOSTLE__CALIBRATION_SEED);
-  pool->control->k_estimate = pool->control->n_steps ? pool->control->n_steps : 1;
+  c->k_estimate = c->n_steps ? c->n_steps : 1;
+  c->cfg = cfg;
 }
 
 uint64_t jostle__pool_schedule_hash(const jostle__pool *pool) {

@@ -29,9 +29,10 @@ const jostle_run *jostle__pool_run(jostle__pool *pool, uint64_t seed);
 /* The seed of the calibration run below. */
 #define JOSTLE__CALIBRATION_SEED 0x6b2d657374ULL
 
-/* Under a controlled scheduler: measures the number of steps of a typical
- * run (one run with JOSTLE__CALIBRATION_SEED), which pct needs; else does
- * nothing. Call once, after the first jostle__pool_place. */
+/* Under a controlled scheduler that needs it (pct): measures the number of
+ * steps of a typical run (one run with JOSTLE__CALIBRATION_SEED, neither
+ * traced nor recorded); else does nothing. Call once, after the first
+ * jostle__pool_place. */
 void jostle__pool_calibrate(jostle__pool *pool);
 
 /* Under a controlled scheduler, a hash of every scheduling choice of the

@@ -26,7 +26,9 @@
 
 #include "schedulers/control.h"
 #include "schedulers/cpu.h"
+#include "schedulers/schedule.h"
 #include "schedulers/seed.h"
+#include "schedulers/trace.h"
 
 #define SPIN_LIMIT (1u << 14)   /* most pauses before a waiter sleeps */
 #define SPIN_MIN 16u
@@ -78,15 +80,41 @@ static void hand_to(jostle__control *c, int next) {
     futex_wake_all(&c->turn);
 }
 
-static void note_choice(jostle__control *c, int next) {
-  c->schedule_hash = (c->schedule_hash ^ (uint64_t)(next + 1)) * 0x100000001b3ULL;
+/* Every decision is hashed, and recorded when the run is being recorded. */
+static void note_choice(jostle__control *c, int chosen) {
+  c->schedule_hash = (c->schedule_hash ^ (uint64_t)(chosen + 1)) * 0x100000001b3ULL;
+  jostle__schedule *rec = c->cfg->record;
+  if (rec == NULL) return;
+  if (rec->n < rec->cap) rec->d[rec->n++] = (uint8_t)chosen;
+  else rec->overflow = 1;
 }
 
 uint32_t jostle__control_choose(jostle__control *c, uint32_t n) {
   return n <= 1 ? 0 : jostle__below(&c->rng, n);
 }
 
-static const char *kind_name(jostle__object_kind kind) {
+/* One of the n candidates, from the choice source (see control.h). */
+static int choose_among(jostle__control *c, const int *cands, int n, int preferred) {
+  const jostle__schedule *replay = c->cfg->replay;
+  if (replay == NULL) return cands[jostle__control_choose(c, (uint32_t)n)];
+  int fallback = cands[0];
+  int want = c->replay_pos < replay->n ? replay->d[c->replay_pos++] : -1;
+  for (int i = 0; i < n; i++) {
+    if (cands[i] == want) return want;
+    if (cands[i] == preferred) fallback = preferred;
+  }
+  return fallback;
+}
+
+int jostle__control_pick_runnable(jostle__control *c, int current, const jostle__point *p) {
+  (void)p;
+  int runnable[JOSTLE_MAX_THREADS], n = 0;
+  for (int i = 0; i < c->n_threads; i++)
+    if (c->state[i] == JOSTLE__RUNNABLE) runnable[n++] = i;
+  return choose_among(c, runnable, n, current);
+}
+
+const char *jostle__object_kind_name(jostle__object_kind kind) {
   static const char *const names[] = {"mutex", "rwlock", "cond", "sem", "spinlock"};
   return names[kind];
 }
@@ -99,7 +127,7 @@ static void describe_deadlock(jostle__control *c) {
     const jostle__object *o = c->waits_on[i];
     if (c->state[i] != JOSTLE__BLOCKED || o == NULL) continue;
     len += (size_t)snprintf(c->verdict_text + len, sizeof c->verdict_text - len,
-                            "%sthread %d waits for %s#%d", sep, i, kind_name(o->kind), o->id);
+                            "%sthread %d waits for %s#%d", sep, i, jostle__object_kind_name(o->kind), o->id);
     if (o->owner >= 0 && len < sizeof c->verdict_text)
       len += (size_t)snprintf(c->verdict_text + len, sizeof c->verdict_text - len,
                               " held by thread %d", o->owner);
@@ -158,6 +186,11 @@ static int next_thread(jostle__control *c, int current, const jostle__point *p) 
 
 void jostle__control_begin(jostle__control *c, uint64_t seed) {
   c->rng = jostle__mix(seed, CHOICE_SALT);
+  c->replay_pos = 0;
+  if (c->cfg->record) {
+    c->cfg->record->n = 0;
+    c->cfg->record->overflow = 0;
+  }
   c->n_steps = 0;
   c->step_limit = c->cfg->step_limit;
   for (int i = 0; i < c->n_threads; i++) {
@@ -185,11 +218,13 @@ void jostle__control_enter(jostle__control *c, int index, jmp_buf *escape_to) {
 void jostle__control_exit(jostle__control *c, int index) {
   if (atomic_load_explicit(&c->aborting, memory_order_acquire)) return;
   c->state[index] = JOSTLE__DONE;
+  if (c->cfg->trace) jostle__trace_event(c, index, "finishes", NULL);
   int next = next_thread(c, index, NULL);
   if (next < 0) {
     c->active = 0;
     return;
   }
+  if (c->cfg->trace) jostle__trace_switch(c, index, next);
   hand_to(c, next);
 }
 
@@ -200,8 +235,10 @@ void jostle__control_point(jostle__thread *t, const jostle__point *p) {
   if (!c->active) return; /* setup and check run outside the schedule */
   int me = t->index;
   if (++c->n_steps > c->step_limit) abandon(c, JOSTLE__RUN_STEP_LIMIT, me);
+  if (c->cfg->trace) jostle__trace_point(c, me, p);
   int next = next_thread(c, me, p);
   if (next == me) return;
+  if (c->cfg->trace) jostle__trace_switch(c, me, next);
   hand_to(c, next);
   wait_turn(c, me);
 }
@@ -235,8 +272,10 @@ int jostle__control_block(jostle__control *c, int index, const jostle__object *o
   c->timed[index] = timed;
   c->timed_out[index] = 0;
   if (++c->n_steps > c->step_limit) abandon(c, JOSTLE__RUN_STEP_LIMIT, index);
+  if (c->cfg->trace) jostle__trace_event(c, index, "blocks on", o);
   int next = next_thread(c, index, NULL);
   if (next != index) {
+    if (c->cfg->trace) jostle__trace_switch(c, index, next);
     hand_to(c, next);
     wait_turn(c, index);
   }
@@ -258,7 +297,8 @@ int jostle__control_wake_one(jostle__control *c, const jostle__object *o) {
   for (int i = 0; i < c->n_threads; i++)
     if (c->state[i] == JOSTLE__BLOCKED && c->waits_on[i] == o) waiters[n++] = i;
   if (n == 0) return 0;
-  int w = waiters[jostle__control_choose(c, (uint32_t)n)];
+  int w = choose_among(c, waiters, n, -1);
+  note_choice(c, w);
   c->state[w] = JOSTLE__RUNNABLE;
   c->waits_on[w] = NULL;
   return 1;

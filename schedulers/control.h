@@ -68,7 +68,10 @@ typedef struct jostle__control {
   uint32_t spin_budget[JOSTLE_MAX_THREADS]; /* each thread's own, adaptive */
   const jostle__sched_ops *ops;
   const jostle__sched_cfg *cfg;
-  uint64_t rng;                      /* the strategy's choices */
+  uint64_t rng;                      /* the choices, under a seed */
+  uint64_t replay_pos;               /* the next decision of cfg->replay */
+  const void *run_state;             /* the run's state, for traces */
+  size_t run_state_size;
   uint64_t n_steps, step_limit;
   jostle__thread_state state[JOSTLE_MAX_THREADS];
   const jostle__object *waits_on[JOSTLE_MAX_THREADS];
@@ -87,6 +90,9 @@ typedef struct jostle__control {
   char verdict_text[JOSTLE__VERDICT_MAX];
   uint64_t schedule_hash;            /* FNV over every choice made */
 } jostle__control;
+
+/* "mutex", "rwlock", "cond", "sem", "spinlock". */
+const char *jostle__object_kind_name(jostle__object_kind kind);
 
 /* Thread 0, before the start barrier: resets c for a run with `seed`. */
 void jostle__control_begin(jostle__control *c, uint64_t seed);
@@ -126,10 +132,22 @@ void jostle__control_wake_all(jostle__control *c, const jostle__object *o);
  * 0 when none waited. */
 int jostle__control_wake_one(jostle__control *c, const jostle__object *o);
 
-/* A choice in [0, n) for the strategy, from the run's seed. */
+/* The choice source. Every decision of a run comes from here, so a run is
+ * a function of its source: the run's seed (random numbers), or a recorded
+ * schedule (cfg->replay), or, for fuzzing, a byte string.
+ *
+ * jostle__control_choose: a number in [0, n) from the run's seed, for
+ * strategies' own draws (pct's priorities). */
 uint32_t jostle__control_choose(jostle__control *c, uint32_t n);
+
+/* A pick (sched_ops.pick): the runnable thread the source names, uniform
+ * under a seed; under cfg->replay the next recorded decision, or, when it
+ * names a thread that cannot run or the schedule has ended, `current` if
+ * it can run, else the lowest-numbered runnable thread. */
+int jostle__control_pick_runnable(jostle__control *c, int current, const jostle__point *p);
 
 extern const jostle__sched_ops jostle__sched_random;
 extern const jostle__sched_ops jostle__sched_pct;
+extern const jostle__sched_ops jostle__sched_replay;
 
 #endif

@@ -61,4 +61,5 @@ const jostle__sched_ops jostle__sched_pct = {
     .point = jostle__control_point,
     .run_begin = pct_run_begin,
     .pick = pct_pick,
+    .needs_k = 1,
 };

@@ -32,13 +32,13 @@ void jostle__point_at(jostle__point_kind kind, const void *addr, const void *pc)
   jostle__thread *t = jostle__self;
   if (t == NULL || t->point == NULL) return;
   if ((uintptr_t)addr - t->stack_lo < t->stack_hi - t->stack_lo) return;
-  jostle__point p = {kind, addr, pc};
+  jostle__point p = {kind, addr, pc, NULL};
   t->point(t, &p);
 }
 
 JOSTLE_API void jostle_yield(void) {
   jostle__thread *t = jostle__self;
   if (t == NULL || t->point == NULL) return;
-  jostle__point p = {JOSTLE__POINT_YIELD, NULL, __builtin_return_address(0)};
+  jostle__point p = {JOSTLE__POINT_YIELD, NULL, __builtin_return_address(0), NULL};
   t->point(t, &p);
 }

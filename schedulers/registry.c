@@ -12,6 +12,7 @@ const jostle__sched_ops *const jostle__schedulers[] = {
     &jostle__sched_noise,
     &jostle__sched_random,
     &jostle__sched_pct,
+    &jostle__sched_replay,
     NULL,
 };
 

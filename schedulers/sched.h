@@ -16,6 +16,7 @@
 
 /* Options of every scheduler, filled by the caller; fields may be added. */
 struct jostle__control;
+struct jostle__schedule;
 
 typedef struct jostle__sched_cfg {
   double noise_p;               /* noise: chance of acting at a yield or sync point */
@@ -25,6 +26,9 @@ typedef struct jostle__sched_cfg {
   unsigned noise_sleep_max_us;  /* noise: longest sleep, in microseconds */
   int pct_depth;                /* pct: bug depth d, d-1 priority changes */
   uint64_t step_limit;          /* controlled: points per run before step-limit */
+  const struct jostle__schedule *replay; /* replay: the decisions to follow */
+  struct jostle__schedule *record; /* controlled: each run's decisions go here */
+  int trace;                    /* controlled: print every step on stdout */
 } jostle__sched_cfg;
 
 /* Fills cfg with the defaults. */
@@ -45,6 +49,7 @@ typedef struct jostle__point {
   jostle__point_kind kind;
   const void *addr;      /* the memory or object concerned, or NULL */
   const void *pc;        /* the code address of the point, or NULL */
+  const char *call;      /* SYNC and wrapped YIELD: the call, "pthread_mutex_lock" */
 } jostle__point;
 
 typedef struct jostle__sched_ops {
@@ -63,6 +68,9 @@ typedef struct jostle__sched_ops {
    * point p (current is -1 at the start, and may be blocked or done). */
   void (*run_begin)(struct jostle__control *c);
   int (*pick)(struct jostle__control *c, int current, const jostle__point *p);
+  /* Controlled: run_begin needs the steps of a typical run (k_estimate),
+   * which each pool measures first with one run at a fixed seed. */
+  int needs_k;
 } jostle__sched_ops;
 
 /* A scenario thread as schedulers see it; owned by the thread pool. */

@@ -35,15 +35,16 @@
 /* Referenced with -Wl,-u so that this file is always linked in. */
 const int jostle__sync_wrap_linked = 1;
 
-#define PC __builtin_return_address(0)
+/* The caller's code address and the wrapped call's name, for traces. */
+#define PC __builtin_return_address(0), __func__ + sizeof "__wrap_" - 1
 
 /* The scheduling point every wrapped call starts with; returns the run's
  * control when the run is controlled, else NULL. */
 static jostle__control *enter(jostle__point_kind kind, const void *addr,
-                              const void *pc, int *me) {
+                              const void *pc, const char *call, int *me) {
   jostle__thread *t = jostle__self;
   if (t != NULL && t->point != NULL) {
-    jostle__point p = {kind, addr, pc};
+    jostle__point p = {kind, addr, pc, call};
     t->point(t, &p);
   }
   return jostle__control_of_self(me);

@@ -118,6 +118,15 @@ static const struct { const char *args, *names; } bad_inputs[] = {
     {"stress counter --scheduler pct --depth many", "many"},
     {"stress counter --step-limit 0", "'0'"},
     {"replay counter --seed 1 --scheduler nosuch", "nosuch"},
+    {"replay --schedule /nonexistent/s.sched", "/nonexistent/s.sched"},
+    {"replay --schedule /dev/null", "/dev/null"},
+    {"replay --schedule /dev/null --seed 1", "--seed"},
+    {"replay counter --seed 1 --scheduler free --trace", "controlled"},
+    {"replay counter --seed 1 --scheduler noise --save-schedule /tmp/x", "controlled"},
+    {"replay counter --seed 1 --scheduler replay", "--schedule"},
+    {"stress counter --trace", "--trace"},
+    {"stress counter --schedule /tmp/x", "--schedule"},
+    {"stress counter --scheduler replay", "replay --schedule"},
 };
 
 START_TEST(bad_input_is_one_line_and_exit_2) {
@@ -264,6 +273,56 @@ START_TEST(deadlock_replays_with_its_waits) {
 }
 END_TEST
 
+/* A deadlock's schedule, traced, shrunk and saved, replays from the file;
+ * the file checked against another scenario, and damaged, is refused. */
+START_TEST(schedules_trace_save_and_replay) {
+  char dir[] = "/tmp/jostle-cli-XXXXXX", args[512], path[300];
+  ck_assert_ptr_nonnull(mkdtemp(dir));
+  snprintf(path, sizeof path, "%s/deadlock.sched", dir);
+  snprintf(args, sizeof args, "replay lock-order --scheduler pct --seed 0x35f6260f224f4d1e "
+                              "--trace --shrink --save-schedule %s", path);
+  cli_result *r = run(args);
+  ck_assert_msg(r->status == 1, "exit %d: %s%s", r->status, r->out, r->err);
+  ck_assert(matches(r->out, "^shrunk: [0-9]+ -> [0-9]+ context switches, [0-9]+ -> [0-9]+ "
+                            "decisions \\([0-9]+ replays\\)$"));
+  /* trace lines: step, thread, call, object, source line and function */
+  ck_assert_msg(matches(r->out, "^ +[0-9]+  T[01] +pthread_mutex_lock +(mutex#[01] )?state\\+0x[0-9a-f]+ "
+                                "+scenarios/lock_order\\.c:[0-9]+ \\(source_first_thread\\)$"),
+                "trace: %s", r->out);
+  ck_assert(matches(r->out, "^ +[0-9]+  T[01] +blocks on mutex#[01] \\(held by T[01]\\)$"));
+  ck_assert(matches(r->out, "^ +T[01] -> T[01]$"));
+  ck_assert(matches(r->out, "^outcome: deadlock \\(thread 0 waits for mutex#"));
+  ck_assert(matches(r->out, "^schedule: .*deadlock\\.sched \\([0-9]+ decisions, [0-9]+ context switches\\)$"));
+
+  snprintf(args, sizeof args, "replay --schedule %s", path);
+  r = run(args);
+  ck_assert_msg(r->status == 1, "exit %d: %s%s", r->status, r->out, r->err);
+  ck_assert(matches(r->out, "^outcome: deadlock \\(thread 0 waits for mutex#"));
+  ck_assert(matches(r->out, "^recorded: deadlock .*\\[deadlock\\]: the same$"));
+
+  snprintf(args, sizeof args, "replay counter --schedule %s", path);
+  r = run(args);
+  ck_assert_int_eq(r->status, 2);
+  ck_assert_int_eq(count_lines(r->err), 1);
+  ck_assert_ptr_nonnull(strstr(r->err, "lock-order"));
+
+  FILE *f = fopen(path, "r+");
+  ck_assert_ptr_nonnull(f);
+  ck_assert_int_eq(fseek(f, 60, SEEK_SET), 0);
+  fputc('#', f);
+  fclose(f);
+  snprintf(args, sizeof args, "replay --schedule %s", path);
+  r = run(args);
+  ck_assert_int_eq(r->status, 2);
+  ck_assert_int_eq(count_lines(r->err), 1);
+  ck_assert_ptr_nonnull(strstr(r->err, path));
+  ck_assert(r->out[0] == '\0');
+
+  snprintf(args, sizeof args, "rm -rf %s", dir);
+  ck_assert_int_eq(system(args), 0);
+}
+END_TEST
+
 START_TEST(patterns_and_all_select_scenarios) {
   cli_result *r = run("stress 'counter-*' -n 2000 --seed 1");
   ck_assert_int_eq(r->status, 0);
@@ -287,5 +346,6 @@ int main(void) {
   tcase_add_test(tc, patterns_and_all_select_scenarios);
   tcase_add_test(tc, controlled_reproduce_replays_exactly);
   tcase_add_test(tc, deadlock_replays_with_its_waits);
+  tcase_add_test(tc, schedules_trace_save_and_replay);
   return jostle_check_run(s);
 }

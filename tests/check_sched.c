@@ -17,6 +17,7 @@
 
 #include "jostle.h"
 #include "schedulers/control.h"
+#include "schedulers/schedule.h"
 #include "schedulers/sched.h"
 #include "schedulers/seed.h"
 #include "tests/check_main.h"
@@ -55,7 +56,7 @@ static int draws_between(uint64_t before, uint64_t after) {
  * yielded. */
 static int point_acted(jostle__thread *t) {
   uint64_t before = t->rng;
-  t->point(t, &(jostle__point){JOSTLE__POINT_YIELD, NULL, NULL});
+  t->point(t, &(jostle__point){JOSTLE__POINT_YIELD, NULL, NULL, NULL});
   int draws = draws_between(before, t->rng);
   ck_assert_msg(draws == 1 || draws == 2, "a noise point took %d draws", draws);
   return draws == 2;
@@ -99,14 +100,19 @@ START_TEST(registry_is_well_formed) {
 }
 END_TEST
 
-/* The defaults pass every scheduler's own check. */
+/* The defaults pass every scheduler's own check, but replay's: it needs a
+ * schedule, which has no default. */
 START_TEST(defaults_are_valid) {
   jostle__sched_cfg cfg;
   jostle__sched_cfg_default(&cfg);
   for (int i = 0; jostle__schedulers[i] != NULL; i++)
-    if (jostle__schedulers[i]->validate != NULL)
+    if (jostle__schedulers[i]->validate != NULL && jostle__schedulers[i] != &jostle__sched_replay)
       ck_assert_msg(jostle__schedulers[i]->validate(&cfg) == NULL,
                     "scheduler '%s' rejects the defaults", jostle__schedulers[i]->name);
+  ck_assert_ptr_nonnull(jostle__sched_replay.validate(&cfg));
+  jostle__schedule empty = {0, 0, 0};
+  cfg.replay = &empty;
+  ck_assert_ptr_null(jostle__sched_replay.validate(&cfg));
   ck_assert(cfg.noise_p > 0.0 && cfg.noise_p <= 1.0);
   ck_assert_uint_gt(cfg.noise_weights[0] + cfg.noise_weights[1] + cfg.noise_weights[2], 0);
 }
@@ -233,7 +239,7 @@ START_TEST(noise_p0_never_acts) {
   thread_init(&t, &jostle__sched_noise, &cfg, 0);
   t.ops->begin(&t, 0xabcdef);
   const uint64_t start = t.rng, n = 1000000;
-  for (uint64_t i = 0; i < n; i++) t.point(&t, &(jostle__point){JOSTLE__POINT_YIELD, NULL, NULL});
+  for (uint64_t i = 0; i < n; i++) t.point(&t, &(jostle__point){JOSTLE__POINT_YIELD, NULL, NULL, NULL});
   ck_assert_msg(t.rng == start + n * JOSTLE__GOLDEN,
                 "p = 0: %llu points took %lld extra draws", (unsigned long long)n,
                 (long long)((t.rng - start - n * JOSTLE__GOLDEN) / JOSTLE__GOLDEN));

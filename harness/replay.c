@@ -1,0 +1,269 @@
+/*
+ * replay.c: `jostle replay`. Reruns one run: from its seed, as a stress
+ * campaign's `reproduce:` line gives it, or from a schedule file. Under a
+ * controlled scheduler it can print the run step by step (--trace), save
+ * the run's schedule (--save-schedule) and shrink it to fewer context
+ * switches with the same outcome (--shrink).
+ *
+ * The run is made by a worker process, as in `stress`, so a run that
+ * crashes or hangs is reported as its outcome.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/cli.h"
+#include "harness/shrink.h"
+#include "schedulers/control.h"
+#include "schedulers/schedule.h"
+#include "schedulers/trace.h"
+
+/* Most replays --shrink makes: each is a fresh worker, about a millisecond. */
+#define SHRINK_REPLAYS 2000
+
+const char jostle__replay_help[] =
+    "usage: %s replay [options] SCENARIO --seed S\n"
+    "       %s replay [options] --schedule FILE\n"
+    "\n"
+    "Runs SCENARIO once with run seed S and prints `outcome: OUTCOME` and its\n"
+    "verdict. Under a controlled scheduler (random, pct) a run is a pure\n"
+    "function of its seed: the outcome is reproduced exactly. Under free and\n"
+    "noise the same decisions are re-applied, but timing may differ.\n"
+    "\n"
+    "  --seed S                the run seed, as printed by `stress`\n"
+    "  --scheduler NAME        %s (default random)\n"
+    "  --depth D               pct: bug depth, D-1 priority changes (3)\n"
+    "  --step-limit N          controlled: points per run before step-limit (100000)\n"
+    "  -D, --define KEY=VALUE  scenario parameter\n"
+    "  --timeout TIME          a run without progress this long is a hang (10s)\n"
+    "  --pin MODE, --noise-p P, --noise-mix Y:S:Z   as for stress\n"
+    "controlled schedulers only:\n"
+    "  --trace                 print every step: thread, operation, address, source line\n"
+    "  --save-schedule FILE    save the run's schedule (its decisions, in order)\n"
+    "  --schedule FILE         replay a saved schedule (scenario and parameters\n"
+    "                          come from the file; no --seed, -D or --scheduler)\n"
+    "  --shrink                when the outcome is divergent, look for a schedule\n"
+    "                          with fewer context switches and the same outcome;\n"
+    "                          --trace and --save-schedule then show and save it\n"
+    "\n"
+    "exit codes: 0 allowed, 1 divergent (crash, hang, deadlock and step-limit\n"
+    "            included), 2 bad usage or input, 3 internal error\n";
+
+/* Whether --seed (or --run-seed) was given: replay has no default seed. */
+static int seed_given(int argc, char **argv) {
+  for (int i = 1; i < argc; i++)
+    if (strcmp(argv[i], "--seed") == 0 || strncmp(argv[i], "--seed=", 7) == 0 ||
+        strcmp(argv[i], "--run-seed") == 0 || strncmp(argv[i], "--run-seed=", 11) == 0)
+      return 1;
+  return 0;
+}
+
+/* Takes the scenario and parameters from a schedule file's info: the
+ * params text becomes -D options (pointing into `params`, which must
+ * outlive o). Returns the scenario, or NULL after printing why. */
+static const jostle_scenario *from_schedule(const char *path, jostle__schedule_info *info,
+                                            char *params, size_t size, jostle__opts *o) {
+  const jostle_scenario *s = jostle__scenario_find(info->scenario);
+  if (s == NULL) {
+    jostle__usage_error("%s: scenario '%s' is not in this program (see '%s list')", path,
+                        info->scenario, jostle__prog);
+    return NULL;
+  }
+  snprintf(params, size, "%s", info->params);
+  char *rest = params;
+  for (char *tok; (tok = strsep(&rest, " ")) != NULL;) {
+    if (*tok == '\0') continue;
+    if (o->n_defines == JOSTLE__MAX_DEFINES ||
+        jostle__parse_define(tok, &o->defines[o->n_defines]) != 0) {
+      jostle__usage_error("%s: bad params '%s'", path, info->params);
+      return NULL;
+    }
+    o->n_defines++;
+  }
+  return s;
+}
+
+/* How the schedule was made, for the file's origin line. */
+static void describe_origin(const jostle__plan *p, const char *from, int shrunk,
+                            char *buf, size_t size) {
+  size_t len;
+  if (from != NULL)
+    len = (size_t)snprintf(buf, size, "replay of %s", from);
+  else
+    len = (size_t)snprintf(buf, size, "%s seed 0x%016" PRIx64, p->sched->name, p->seed);
+  if (p->sched == &jostle__sched_pct && len < size)
+    len += (size_t)snprintf(buf + len, size - len, " depth %d", p->sched_cfg.pct_depth);
+  if (shrunk && len < size) snprintf(buf + len, size - len, ", shrunk");
+}
+
+static void print_outcome(const jostle__outcome *out, const jostle__cell *cell) {
+  printf("outcome: %s\n", out->text);
+  printf("verdict: %s%s\n", jostle__class_name(out->cls),
+         cell->controlled ? "" : " (free and noise: timing may differ from the original run)");
+}
+
+int jostle__cmd_replay(int argc, char **argv) {
+  jostle__opts o;
+  jostle__opts_default(&o);
+  o.sched = &jostle__sched_random;
+  int parsed = jostle__cli_parse("replay", argc, argv, &o);
+  if (parsed != 0) return parsed < 0 ? EXIT_CLEAN : parsed;
+  if (optind + 1 < argc)
+    return jostle__usage_error("replay: unexpected argument '%s' (one scenario at a time)",
+                               argv[optind + 1]);
+  const char *named = optind < argc ? argv[optind] : NULL;
+
+  /* The scenario and its parameters: named, or from a schedule file. */
+  const jostle_scenario *s;
+  jostle__schedule_info info;
+  jostle__schedule *loaded = NULL;
+  char params[sizeof info.params], err[512];
+  if (o.schedule_path != NULL) {
+    if (seed_given(argc, argv) || o.n_defines > 0 ||
+        (o.sched != &jostle__sched_random && o.sched != &jostle__sched_replay))
+      return jostle__usage_error("replay --schedule: the scenario, parameters and decisions "
+                                 "come from the file; drop --seed, -D and --scheduler");
+    loaded = jostle__schedule_load(o.schedule_path, &info, err, sizeof err);
+    if (loaded == NULL) return jostle__usage_error("%s", err);
+    s = from_schedule(o.schedule_path, &info, params, sizeof params, &o);
+    if (s != NULL && named != NULL && strcmp(named, s->name) != 0) {
+      jostle__usage_error("replay: %s is a schedule of %s, not %s", o.schedule_path, s->name,
+                          named);
+      s = NULL;
+    }
+    if (s == NULL) {
+      free(loaded);
+      return EXIT_USAGE;
+    }
+    o.sched = &jostle__sched_replay;
+    o.sched_cfg.replay = loaded;
+  } else {
+    if (named == NULL)
+      return jostle__usage_error("replay: name one scenario (see '%s list')", jostle__prog);
+    s = jostle__scenario_find(named);
+    if (s == NULL)
+      return jostle__usage_error("unknown scenario '%s' (see '%s list')", named, jostle__prog);
+    if (!o.fixed_seed && !seed_given(argc, argv))
+      return jostle__usage_error("replay: --seed S is required (the seed a reproduce: line "
+                                 "gives), or --schedule FILE");
+  }
+  int controlled = o.sched->pick != NULL;
+  if (!controlled && (o.sched_cfg.trace || o.save_schedule_path || o.shrink))
+    return jostle__usage_error("replay: --trace, --save-schedule and --shrink need a "
+                               "controlled scheduler (random, pct)");
+  o.fixed_seed = 1;
+  o.n_runs = 1;
+  o.n_jobs = 1;
+  o.duration_ns = 0;
+  o.until_divergence = 0;
+
+  jostle__plan p;
+  jostle__cell cell;
+  int known[JOSTLE__MAX_DEFINES] = {0};
+  memset(&p, 0, sizeof p);
+  memset(&cell, 0, sizeof cell);
+  int rc = jostle__cli_plan(s, &o, &p, known);
+  for (int d = 0; rc == 0 && d < o.n_defines; d++)
+    if (!known[d])
+      rc = jostle__usage_error("unknown parameter '%s' for %s (see '%s list %s')",
+                               o.defines[d].key, s->name, jostle__prog, s->name);
+  /* Room for every decision of a run: a pick per point, a wake-up per
+   * signal, which is a point too. */
+  jostle__schedule *rec = NULL;
+  uint64_t cap = 2 * p.sched_cfg.step_limit + JOSTLE_MAX_THREADS + 2;
+  if (rc == 0 && (o.save_schedule_path || o.shrink)) {
+    rec = jostle__schedule_shared(cap < JOSTLE__SCHEDULE_MAX ? cap : JOSTLE__SCHEDULE_MAX);
+    if (rec == NULL) rc = jostle__usage_error("out of memory for the schedule");
+  }
+  if (rc != 0) {
+    free(loaded);
+    return rc;
+  }
+  p.sched_cfg.record = rec;
+  jostle__cli_describe(&p, &cell);
+  jostle__cli_block_stop_signals();
+
+  if (o.schedule_path)
+    printf("replay %s [scheduler replay, schedule %s, %s]\n", s->name, o.schedule_path,
+           cell.params);
+  else
+    printf("replay %s [scheduler %s, seed 0x%016" PRIx64 ", %s]\n", s->name, p.sched->name,
+           p.seed, cell.params);
+  int trace = p.sched_cfg.trace;
+  p.sched_cfg.trace = trace && !o.shrink; /* with --shrink, trace the shrunk run */
+  if (p.sched_cfg.trace) jostle__trace_header();
+  fflush(stdout);
+  rc = jostle__replay_once(&p, &cell) == 0 ? EXIT_CLEAN : EXIT_INTERNAL;
+  const jostle__schedule *final = rec;
+  jostle__schedule *shrunk = NULL;
+  int is_shrunk = 0;
+  if (rc == EXIT_CLEAN && o.shrink && cell.outcomes[0].cls != JOSTLE__ALLOWED) {
+    unsigned n_replays = 0;
+    jostle__schedule *original = jostle__schedule_copy(rec);
+    shrunk = original ? jostle__shrink(&p, original, cell.outcomes[0].cls,
+                                       cell.outcomes[0].text, rec, SHRINK_REPLAYS, &n_replays)
+                      : NULL;
+    if (shrunk == NULL) {
+      fprintf(stderr, "%s: shrinking failed after %u replays\n", jostle__prog, n_replays);
+      rc = EXIT_INTERNAL;
+    } else {
+      printf("shrunk: %" PRIu64 " -> %" PRIu64 " context switches, %" PRIu64 " -> %" PRIu64
+             " decisions (%u replays%s)\n",
+             jostle__schedule_switches(original), jostle__schedule_switches(shrunk),
+             original->n, shrunk->n, n_replays,
+             n_replays >= SHRINK_REPLAYS ? ", stopped at the limit" : "");
+      final = shrunk;
+      is_shrunk = 1;
+      if (trace) {
+        /* Show the shrunk run: the replay scheduler follows it exactly. */
+        jostle__plan shown = p;
+        shown.sched = &jostle__sched_replay;
+        shown.sched_cfg.replay = shrunk;
+        shown.sched_cfg.record = NULL;
+        shown.sched_cfg.trace = 1;
+        jostle__cell_free(&cell);
+        jostle__trace_header();
+        if (jostle__replay_once(&shown, &cell) != 0) rc = EXIT_INTERNAL;
+      }
+    }
+    free(original);
+  }
+  if (rc == EXIT_CLEAN) {
+    const jostle__outcome *out = &cell.outcomes[0];
+    print_outcome(out, &cell);
+    if (loaded != NULL) {
+      int same = strcmp(out->text, info.outcome) == 0 &&
+                 strcmp(jostle__class_name(out->cls), info.verdict) == 0;
+      printf("recorded: %s [%s]: %s\n", info.outcome, info.verdict,
+             same ? "the same" : "DIFFERENT");
+    }
+    if (o.save_schedule_path != NULL) {
+      jostle__schedule_info saved;
+      memset(&saved, 0, sizeof saved);
+      snprintf(saved.scenario, sizeof saved.scenario, "%s", s->name);
+      snprintf(saved.params, sizeof saved.params, "%s", cell.params);
+      describe_origin(&p, o.schedule_path, is_shrunk, saved.origin, sizeof saved.origin);
+      snprintf(saved.outcome, sizeof saved.outcome, "%s", out->text);
+      snprintf(saved.verdict, sizeof saved.verdict, "%s", jostle__class_name(out->cls));
+      if (final->overflow) {
+        fprintf(stderr, "%s: the run made more decisions than a schedule holds; not saved\n",
+                jostle__prog);
+        rc = EXIT_INTERNAL;
+      } else if (jostle__schedule_save(o.save_schedule_path, &saved, final, err, sizeof err) != 0) {
+        fprintf(stderr, "%s: %s\n", jostle__prog, err);
+        rc = EXIT_INTERNAL;
+      } else {
+        printf("schedule: %s (%" PRIu64 " decisions, %" PRIu64 " context switches)\n",
+               o.save_schedule_path, final->n, jostle__schedule_switches(final));
+      }
+    }
+    if (rc == EXIT_CLEAN) rc = out->cls == JOSTLE__ALLOWED ? EXIT_CLEAN : EXIT_DIVERGED;
+  }
+  jostle__cell_free(&cell);
+  free(shrunk);
+  jostle__schedule_unshare(rec);
+  free(loaded);
+  return rc;
+}
