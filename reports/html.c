@@ -1,0 +1,528 @@
+/*
+ * html.c: the HTML report, one self-contained page (inline CSS, inline SVG
+ * charts, a few lines of inline script for copy buttons; nothing fetched
+ * from the network). From the top: the report's metadata; a summary chart,
+ * the divergence rate of each scenario (rows) under each scheduler and
+ * placement (columns); then per cell its header line, its outcome
+ * histogram, its divergence rate over the campaign's time with the 95%
+ * interval, its reproduce commands and its text report.
+ *
+ * Every chart element that shows a number also carries it in data-*
+ * attributes and an SVG <title> tooltip, so that tests and scripts can read
+ * the numbers from the page. All text is escaped (output.h).
+ */
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reports/formats.h"
+#include "reports/output.h"
+#include "reports/report.h"
+
+/* A histogram shows this many outcomes, the most frequent; it says how many
+ * more there are, and the cell's text report lists them all. */
+#define MAX_BARS 40
+
+/* Chart geometry, in pixels. */
+#define CHART_W 960
+#define HIST_LABEL_W 330  /* outcome texts, right-aligned to the bars */
+#define HIST_BAR_W 450    /* a bar this long is every run of the cell */
+#define HIST_ROW_H 22
+#define LINE_H 240
+#define LINE_LEFT 70
+#define LINE_RIGHT 20
+#define LINE_TOP 16
+#define LINE_BOTTOM 36
+#define SUM_LABEL_W 300
+#define SUM_COL_W 120
+#define SUM_ROW_H 28
+#define SUM_HEAD_H 36
+
+static const char *const class_fill[JOSTLE__N_CLASSES] = {
+    "#43a047",  /* allowed: green */
+    "#e53935",  /* DIVERGENT: red */
+    "#8e24aa",  /* crash: purple */
+    "#fb8c00",  /* hang: orange */
+    "#6d4c41",  /* deadlock: brown */
+    "#546e7a",  /* step-limit: slate */
+};
+
+static const char style[] =
+    "body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#222;"
+    "max-width:1000px;margin:24px auto;padding:0 16px}\n"
+    "h1{font-size:22px;margin:0 0 8px}\n"
+    "h2{font-size:18px;border-bottom:1px solid #ddd;padding-bottom:4px;margin:28px 0 10px}\n"
+    "h3{font-size:16px;margin:0 0 4px}\n"
+    "h4{font-size:14px;margin:12px 0 4px}\n"
+    "table.meta{border-collapse:collapse}\n"
+    "table.meta td{padding:1px 14px 1px 0;vertical-align:top}\n"
+    "table.meta td:first-child{color:#666;white-space:nowrap}\n"
+    "section.cell{border:1px solid #ddd;border-radius:6px;padding:12px 16px;margin:16px 0}\n"
+    ".tags{font-weight:normal;color:#555;font-size:13px}\n"
+    ".racy{background:#fff3cd;color:#6b5000;border-radius:3px;padding:0 6px;font-size:12px;"
+    "font-weight:normal}\n"
+    ".rate{margin:2px 0 8px}\n"
+    ".note{color:#666}\n"
+    "pre{background:#f6f8fa;border:1px solid #e1e4e8;border-radius:4px;padding:6px 8px;"
+    "margin:0;white-space:pre-wrap;overflow-wrap:anywhere;"
+    "font:12px/1.4 ui-monospace,Menlo,Consolas,monospace}\n"
+    ".repro{margin:6px 0}\n"
+    ".repro .what{font-size:13px;color:#444}\n"
+    ".repro .cmd{display:flex;gap:8px;align-items:flex-start}\n"
+    ".repro pre{flex:1}\n"
+    "button.copy{font-size:12px;padding:3px 10px;cursor:pointer}\n"
+    "svg{max-width:100%;height:auto;display:block;margin:4px 0}\n"
+    "svg text{font:12px system-ui,sans-serif;fill:#222}\n"
+    "svg .num{fill:#444}\n"
+    "svg .axis{fill:#666;font-size:11px}\n"
+    "svg .racy-tag{fill:#8a6d00;font-size:11px}\n"
+    ".legend span{display:inline-block;margin-right:14px;font-size:13px}\n"
+    ".legend i{display:inline-block;width:11px;height:11px;margin-right:4px;"
+    "vertical-align:-1px;border-radius:2px}\n"
+    "details{margin-top:10px}\n";
+
+/* Copy buttons: the clipboard API where the page may use it, else the
+ * command is selected for the reader to copy. */
+static const char script[] =
+    "document.addEventListener('click', function (e) {\n"
+    "  var b = e.target.closest ? e.target.closest('button.copy') : null;\n"
+    "  if (!b) return;\n"
+    "  var pre = document.getElementById(b.getAttribute('data-copy'));\n"
+    "  function said(t) { b.textContent = t; setTimeout(function () { b.textContent = 'copy'; }, 1500); }\n"
+    "  function select() {\n"
+    "    var r = document.createRange(); r.selectNodeContents(pre);\n"
+    "    var s = window.getSelection(); s.removeAllRanges(); s.addRange(r);\n"
+    "    said('selected');\n"
+    "  }\n"
+    "  if (navigator.clipboard) navigator.clipboard.writeText(pre.textContent)\n"
+    "    .then(function () { said('copied'); }, select);\n"
+    "  else select();\n"
+    "});\n";
+
+static void text(FILE *f, const char *s) { jostle__put_markup(f, s, 0); }
+
+/* s escaped, cut after max_chars characters with an ellipsis that says so
+ * (the full text is in the element's tooltip). */
+static void text_cut(FILE *f, const char *s, size_t max_chars) {
+  size_t bytes = 0, chars = 0;
+  while (s[bytes] != '\0' && chars < max_chars) {
+    size_t len = jostle__utf8_len(s + bytes);
+    bytes += len ? len : 1;
+    chars++;
+  }
+  jostle__put_markup_n(f, s, bytes, 0);
+  if (s[bytes] != '\0') fputs("\xe2\x80\xa6", f);
+}
+
+static double ratio(uint64_t k, uint64_t n) { return n ? (double)k / (double)n : 0.0; }
+
+/* A rate as a percentage with 3 significant digits: "19.1%", "0.000123%". */
+static const char *percent(double rate, char *buf, size_t size) {
+  snprintf(buf, size, "%.3g%%", 100.0 * rate);
+  return buf;
+}
+
+/* --- the page's head and metadata --------------------------------------- */
+
+static void meta_row(FILE *f, const char *name, const char *value) {
+  fprintf(f, "<tr><td>%s</td><td>", name);
+  text(f, value[0] ? value : "unknown");
+  fputs("</td></tr>\n", f);
+}
+
+static void head(FILE *f, const jostle__report_meta *m, size_t n) {
+  char buf[256], a[32], b[32];
+  fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+             "<title>jostle results</title>\n<style>\n%s</style>\n</head>\n<body>\n"
+             "<h1>jostle results</h1>\n<table class=\"meta\">\n", style);
+  meta_row(f, "command", m->command_line);
+  snprintf(buf, sizeof buf, "%s UTC", jostle__iso8601(m->started_unix_ns, a, sizeof a));
+  meta_row(f, "started", buf);
+  snprintf(buf, sizeof buf, "%zu (scenario, scheduler, placement)", n);
+  meta_row(f, "cells", buf);
+  snprintf(buf, sizeof buf, "0x%016" PRIx64, m->seed);
+  meta_row(f, "seed", buf);
+  if (m->budget_ns) snprintf(b, sizeof b, "at most %.3g s", (double)m->budget_ns / 1e9);
+  else snprintf(b, sizeof b, "no time limit");
+  snprintf(buf, sizeof buf, "%s runs, %s per cell; timeout %.3g s per run; %d jobs%s",
+           m->budget_runs ? jostle__grouped(m->budget_runs, a, sizeof a) : "no limit on",
+           b, (double)m->timeout_ns / 1e9, m->n_jobs,
+           m->until_divergence ? "; each cell stopped at its first divergent run" : "");
+  meta_row(f, "budget", buf);
+  meta_row(f, "host", m->host);
+  snprintf(buf, sizeof buf, "processing units %d, cores %d, packages %d, NUMA nodes %d",
+           m->n_pus, m->n_cores, m->n_packages, m->n_numa);
+  meta_row(f, "topology", buf);
+  snprintf(buf, sizeof buf, "jostle %s, built by %s", m->jostle_version, m->compiler);
+  meta_row(f, "jostle", buf);
+  meta_row(f, "commit", m->commit);
+  fputs("</table>\n<p class=\"legend\">", f);
+  for (int cls = 0; cls < JOSTLE__N_CLASSES; cls++)
+    fprintf(f, "<span><i style=\"background:%s\"></i>%s</span>", class_fill[cls],
+            jostle__class_name((jostle__class)cls));
+  fputs("</p>\n", f);
+}
+
+/* --- the summary chart ------------------------------------------------- */
+
+/* Colour of a divergence rate: pale green for none, then from yellow to
+ * deep red on a log scale from one run in a million to every run. */
+static void rate_fill(double rate, char *fill, size_t size, const char **ink) {
+  if (rate <= 0.0) {
+    snprintf(fill, size, "#e8f5e9");
+    *ink = "#1b5e20";
+    return;
+  }
+  double t = (log10(rate) + 6.0) / 6.0;
+  t = t < 0.0 ? 0.0 : t > 1.0 ? 1.0 : t;
+  snprintf(fill, size, "#%02x%02x%02x", (int)(255 - t * (255 - 183)), (int)(224 - t * (224 - 28)),
+           (int)(130 - t * (130 - 28)));
+  *ink = t > 0.45 ? "#ffffff" : "#222222";
+}
+
+static int same_row(const jostle__cell *a, const jostle__cell *b) {
+  return strcmp(a->scenario, b->scenario) == 0 && strcmp(a->params, b->params) == 0;
+}
+
+static int same_col(const jostle__cell *a, const jostle__cell *b) {
+  return strcmp(a->scheduler, b->scheduler) == 0 && strcmp(a->placement, b->placement) == 0;
+}
+
+/* Index of the first cell of i's row (or column), which stands for it. */
+static size_t first_like(const jostle__cell *cells, size_t i,
+                         int (*same)(const jostle__cell *, const jostle__cell *)) {
+  size_t j = 0;
+  while (!same(&cells[j], &cells[i])) j++;
+  return j;
+}
+
+/* Rows are scenarios with their parameters and columns schedulers with
+ * their placements, each in the order the cells first name them. Cells
+ * that share a row and a column (a campaign repeated) are added up. */
+static void summary(FILE *f, const jostle__cell *cells, size_t n) {
+  size_t n_rows = 0, n_cols = 0;
+  for (size_t i = 0; i < n; i++) {
+    n_rows += first_like(cells, i, same_row) == i;
+    n_cols += first_like(cells, i, same_col) == i;
+  }
+  fputs("<h2>Divergence rate by scheduler and placement</h2>\n", f);
+  if (n == 0) {
+    fputs("<p class=\"note\">No cells.</p>\n", f);
+    return;
+  }
+  size_t width = SUM_LABEL_W + n_cols * SUM_COL_W, height = SUM_HEAD_H + n_rows * SUM_ROW_H;
+  fprintf(f, "<svg class=\"summary\" width=\"%zu\" height=\"%zu\" viewBox=\"0 0 %zu %zu\" "
+             "role=\"img\" aria-label=\"divergence rate of each scenario under each scheduler "
+             "and placement\">\n", width, height, width, height);
+  size_t col = 0;
+  for (size_t j = 0; j < n; j++) {
+    if (first_like(cells, j, same_col) != j) continue;
+    fprintf(f, "<text x=\"%zu\" y=\"%d\" text-anchor=\"middle\">", SUM_LABEL_W +
+            col * SUM_COL_W + SUM_COL_W / 2, SUM_HEAD_H - 12);
+    text(f, cells[j].scheduler);
+    fputs(" / ", f);
+    text(f, cells[j].placement);
+    fputs("</text>\n", f);
+    col++;
+  }
+  size_t row = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (first_like(cells, i, same_row) != i) continue;
+    size_t y = SUM_HEAD_H + row * SUM_ROW_H;
+    fprintf(f, "<text x=\"%d\" y=\"%zu\" text-anchor=\"end\"><title>", SUM_LABEL_W - 8, y + 18);
+    text(f, cells[i].scenario);
+    fputc(' ', f);
+    text(f, cells[i].params);
+    fputs("</title>", f);
+    text_cut(f, cells[i].scenario, 24);
+    fputs(" <tspan class=\"axis\">", f);
+    text_cut(f, cells[i].params, 22);
+    fprintf(f, "</tspan>%s</text>\n", cells[i].racy ? "<tspan class=\"racy-tag\"> racy</tspan>" : "");
+    col = 0;
+    for (size_t j = 0; j < n; j++) {
+      if (first_like(cells, j, same_col) != j) continue;
+      uint64_t runs = 0, div = 0;
+      size_t n_cells = 0;
+      for (size_t k = 0; k < n; k++)
+        if (same_row(&cells[k], &cells[i]) && same_col(&cells[k], &cells[j])) {
+          runs += cells[k].n_runs;
+          div += cells[k].n_divergent;
+          n_cells++;
+        }
+      size_t x = SUM_LABEL_W + col * SUM_COL_W;
+      col++;
+      if (n_cells == 0) {
+        fprintf(f, "<rect x=\"%zu\" y=\"%zu\" width=\"%d\" height=\"%d\" fill=\"#f3f3f3\"/>"
+                   "<text x=\"%zu\" y=\"%zu\" text-anchor=\"middle\" class=\"axis\">not run</text>\n",
+                x + 1, y + 1, SUM_COL_W - 2, SUM_ROW_H - 2, x + SUM_COL_W / 2, y + 18);
+        continue;
+      }
+      char fill[16], pct[32], a[32], b[32];
+      const char *ink = "#666666";
+      double rate = ratio(div, runs), lo, hi;
+      jostle__wilson95(div, runs, &lo, &hi);
+      if (runs > 0) rate_fill(rate, fill, sizeof fill, &ink);
+      else snprintf(fill, sizeof fill, "#f3f3f3");  /* no runs: no rate to colour */
+      fprintf(f, "<rect class=\"rate\" x=\"%zu\" y=\"%zu\" width=\"%d\" height=\"%d\" fill=\"%s\"",
+              x + 1, y + 1, SUM_COL_W - 2, SUM_ROW_H - 2, fill);
+      jostle__put_attr(f, "data-scenario", cells[i].scenario);
+      jostle__put_attr(f, "data-params", cells[i].params);
+      jostle__put_attr(f, "data-scheduler", cells[j].scheduler);
+      jostle__put_attr(f, "data-placement", cells[j].placement);
+      fprintf(f, " data-runs=\"%" PRIu64 "\" data-divergent=\"%" PRIu64 "\" data-rate=\"%.6g\""
+                 " data-cells=\"%zu\"><title>", runs, div, rate, n_cells);
+      text(f, cells[i].scenario);
+      fputs(" under ", f);
+      text(f, cells[j].scheduler);
+      fputs(", pin ", f);
+      text(f, cells[j].placement);
+      fprintf(f, ": %s of %s runs divergent (%.4f%%, 95%% CI %.4f-%.4f%%)%s</title></rect>",
+              jostle__grouped(div, a, sizeof a), jostle__grouped(runs, b, sizeof b),
+              100.0 * rate, 100.0 * lo, 100.0 * hi,
+              n_cells > 1 ? "; cells added up" : "");
+      fprintf(f, "<text x=\"%zu\" y=\"%zu\" text-anchor=\"middle\" style=\"fill:%s\">%s</text>\n",
+              x + SUM_COL_W / 2, y + 18, ink, runs > 0 ? percent(rate, pct, sizeof pct) : "no runs");
+    }
+    row++;
+  }
+  fputs("</svg>\n<p class=\"note\">Colour: share of runs not allowed, on a log scale from one "
+        "in a million (yellow) to all (red); green: none. Hover a square for the counts.</p>\n",
+        f);
+}
+
+/* --- per cell ----------------------------------------------------------- */
+
+static void histogram(FILE *f, const jostle__cell *c) {
+  char a[32], b[32];
+  size_t n_bars = c->n_outcomes < MAX_BARS ? c->n_outcomes : MAX_BARS;
+  size_t n_rows = n_bars + (c->n_outcomes > n_bars);
+  if (n_rows == 0) {
+    fputs("<p class=\"note\">No outcomes.</p>\n", f);
+    return;
+  }
+  size_t height = n_rows * HIST_ROW_H + 4;
+  fprintf(f, "<svg class=\"histogram\" width=\"%d\" height=\"%zu\" viewBox=\"0 0 %d %zu\" "
+             "role=\"img\" aria-label=\"outcome histogram\">\n",
+          CHART_W, height, CHART_W, height);
+  for (size_t i = 0; i < n_bars; i++) {
+    const jostle__outcome *o = &c->outcomes[i];
+    size_t y = i * HIST_ROW_H;
+    double share = ratio(o->count, c->n_runs);
+    double w = share * HIST_BAR_W;
+    if (o->count > 0 && w < 2.0) w = 2.0;  /* seen, however rare */
+    if (w > HIST_BAR_W) w = HIST_BAR_W;
+    fprintf(f, "<text x=\"%d\" y=\"%zu\" text-anchor=\"end\"><title>", HIST_LABEL_W - 8, y + 16);
+    text(f, o->text);
+    fputs("</title>", f);
+    text_cut(f, o->text, 32);
+    fprintf(f, "</text><rect x=\"%d\" y=\"%zu\" width=\"%d\" height=\"16\" fill=\"#f0f0f0\"/>",
+            HIST_LABEL_W, y + 4, HIST_BAR_W);
+    fprintf(f, "<rect class=\"bar\" x=\"%d\" y=\"%zu\" width=\"%.1f\" height=\"16\" fill=\"%s\"",
+            HIST_LABEL_W, y + 4, w, class_fill[o->cls]);
+    jostle__put_attr(f, "data-outcome", o->text);
+    fprintf(f, " data-class=\"%s\" data-count=\"%" PRIu64 "\" data-share=\"%.6g\""
+               " data-first-run=\"%" PRIu64 "\" data-first-seed=\"0x%016" PRIx64 "\"><title>",
+            jostle__class_name(o->cls), o->count, share, o->first_run, o->first_seed);
+    text(f, o->text);
+    fprintf(f, " (%s): %s of %s runs, %.3f%%; first run %" PRIu64 ", seed 0x%016" PRIx64
+               "</title></rect>",
+            jostle__class_name(o->cls), jostle__grouped(o->count, a, sizeof a),
+            jostle__grouped(c->n_runs, b, sizeof b), 100.0 * share, o->first_run,
+            o->first_seed);
+    fprintf(f, "<text class=\"num\" x=\"%.1f\" y=\"%zu\">%s (%.3f%%)%s</text>\n",
+            HIST_LABEL_W + w + 6, y + 16, jostle__grouped(o->count, a, sizeof a), 100.0 * share,
+            o->cls == JOSTLE__ALLOWED ? "" : ", not allowed");
+  }
+  if (c->n_outcomes > n_bars) {
+    uint64_t runs = 0;
+    size_t n_bad = 0;
+    for (size_t i = n_bars; i < c->n_outcomes; i++) {
+      runs += c->outcomes[i].count;
+      n_bad += c->outcomes[i].cls != JOSTLE__ALLOWED;
+    }
+    fprintf(f, "<text class=\"num\" x=\"%d\" y=\"%zu\" data-hidden-outcomes=\"%zu\">"
+               "\xe2\x80\xa6 %zu more outcomes (%zu not allowed) with %s runs: "
+               "the text report below lists them all</text>\n",
+            HIST_LABEL_W, n_bars * HIST_ROW_H + 16, c->n_outcomes - n_bars,
+            c->n_outcomes - n_bars, n_bad, jostle__grouped(runs, a, sizeof a));
+  }
+  fputs("</svg>\n", f);
+}
+
+/* The smallest of 1, 2, 5 times a power of ten that is at least x. */
+static double nice_ceiling(double x) {
+  double step = pow(10.0, floor(log10(x)));
+  if (step >= x) return step;
+  if (2 * step >= x) return 2 * step;
+  if (5 * step >= x) return 5 * step;
+  return 10 * step;
+}
+
+/* Where the timeline puts a time and a rate. */
+typedef struct axes {
+  double span_s;  /* the time the plot spans */
+  double y_max;   /* the rate at its top; higher rates are drawn there */
+} axes;
+
+static double px(const axes *ax, uint64_t elapsed_ns) {
+  return LINE_LEFT + (CHART_W - LINE_LEFT - LINE_RIGHT) * ((double)elapsed_ns / 1e9) / ax->span_s;
+}
+
+static double py(const axes *ax, double rate) {
+  return LINE_TOP + (LINE_H - LINE_TOP - LINE_BOTTOM) *
+                        (1.0 - (rate < ax->y_max ? rate : ax->y_max) / ax->y_max);
+}
+
+/* The cumulated divergence rate at each sample, with its 95% interval as
+ * a band: it narrows as runs accumulate, and shows when a rate has
+ * settled. */
+static void timeline(FILE *f, const jostle__cell *c) {
+  char a[32], b[32], pct[32];
+  if (c->n_samples == 0) {
+    fputs("<p class=\"note\">No progress samples.</p>\n", f);
+    return;
+  }
+  uint64_t t_max = c->samples[c->n_samples - 1].elapsed_ns;
+  double rate_max = 0.0;
+  for (size_t i = 0; i < c->n_samples; i++) {
+    double r = ratio(c->samples[i].n_divergent, c->samples[i].n_runs);
+    if (r > rate_max) rate_max = r;
+    if (c->samples[i].elapsed_ns > t_max) t_max = c->samples[i].elapsed_ns;
+  }
+  axes ax = {.span_s = t_max > 0 ? (double)t_max / 1e9 : 1.0,
+             .y_max = rate_max > 0.0 ? nice_ceiling(rate_max * 1.1) : 0.01};
+  if (ax.y_max > 1.0) ax.y_max = 1.0;
+  fprintf(f, "<svg class=\"timeline\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+             "role=\"img\" aria-label=\"divergence rate over time\">\n",
+          CHART_W, LINE_H, CHART_W, LINE_H);
+  for (int k = 0; k <= 2; k++) {  /* grid and axes: 0, half, top; start, middle, end */
+    double y = py(&ax, ax.y_max * k / 2.0), x = px(&ax, t_max / 2 * (uint64_t)k);
+    fprintf(f, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#e5e5e5\"/>"
+               "<text class=\"axis\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>",
+            LINE_LEFT, CHART_W - LINE_RIGHT, y, y, LINE_LEFT - 6, y + 4,
+            percent(ax.y_max * k / 2.0, pct, sizeof pct));
+    fprintf(f, "<text class=\"axis\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%.3g s</text>\n",
+            x, LINE_H - LINE_BOTTOM + 16, ax.span_s * k / 2.0);
+  }
+  fprintf(f, "<text class=\"axis\" x=\"%d\" y=\"%d\">divergence rate (cumulated) and its 95%% "
+             "interval; time since the cell started</text>\n",
+          LINE_LEFT, LINE_H - 4);
+  fputs("<polygon class=\"ci\" fill=\"#e53935\" fill-opacity=\"0.15\" points=\"", f);
+  for (size_t i = 0; i < c->n_samples; i++) {  /* upper edge forwards, lower back */
+    double lo, hi;
+    jostle__wilson95(c->samples[i].n_divergent, c->samples[i].n_runs, &lo, &hi);
+    fprintf(f, "%.1f,%.1f ", px(&ax, c->samples[i].elapsed_ns), py(&ax, hi));
+  }
+  for (size_t i = c->n_samples; i-- > 0;) {
+    double lo, hi;
+    jostle__wilson95(c->samples[i].n_divergent, c->samples[i].n_runs, &lo, &hi);
+    fprintf(f, "%.1f,%.1f ", px(&ax, c->samples[i].elapsed_ns), py(&ax, lo));
+  }
+  fputs("\"/>\n<polyline class=\"rate\" fill=\"none\" stroke=\"#c62828\" stroke-width=\"1.5\" "
+        "points=\"", f);
+  for (size_t i = 0; i < c->n_samples; i++)
+    fprintf(f, "%.1f,%.1f ", px(&ax, c->samples[i].elapsed_ns),
+            py(&ax, ratio(c->samples[i].n_divergent, c->samples[i].n_runs)));
+  fputs("\"/>\n", f);
+  for (size_t i = 0; i < c->n_samples; i++) {
+    const jostle__sample *s = &c->samples[i];
+    double rate = ratio(s->n_divergent, s->n_runs);
+    fprintf(f, "<circle class=\"sample\" cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"#c62828\" "
+               "data-elapsed-ns=\"%" PRIu64 "\" data-runs=\"%" PRIu64 "\" data-divergent=\"%"
+               PRIu64 "\" data-rate=\"%.6g\"><title>%.3f s: %s of %s runs divergent (%.4f%%)"
+               "</title></circle>\n",
+            px(&ax, s->elapsed_ns), py(&ax, rate), s->elapsed_ns, s->n_runs, s->n_divergent, rate,
+            (double)s->elapsed_ns / 1e9, jostle__grouped(s->n_divergent, a, sizeof a),
+            jostle__grouped(s->n_runs, b, sizeof b), 100.0 * rate);
+  }
+  fputs("</svg>\n", f);
+}
+
+static void reproduce(FILE *f, const jostle__cell *c, size_t index) {
+  char a[32];
+  int any = 0;
+  for (size_t i = 0; i < c->n_outcomes; i++) {
+    const jostle__outcome *o = &c->outcomes[i];
+    if (o->cls == JOSTLE__ALLOWED) continue;
+    if (!any++) fputs("<h4>Reproduce</h4>\n", f);
+    char cmd[1024];  /* the command (< 768 bytes) and the seed options fit */
+    jostle__reproduce(c, o, cmd, sizeof cmd);
+    fputs("<div class=\"repro\"><div class=\"what\">", f);
+    text(f, o->text);
+    fprintf(f, " &#8212; %s, %s runs</div><div class=\"cmd\"><pre id=\"repro-%zu-%zu\">",
+            jostle__class_name(o->cls), jostle__grouped(o->count, a, sizeof a), index, i);
+    text(f, cmd);
+    fprintf(f, "</pre><button type=\"button\" class=\"copy\" data-copy=\"repro-%zu-%zu\">"
+               "copy</button></div></div>\n", index, i);
+  }
+}
+
+/* Returns 0, or -1 when out of memory. */
+static int cell(FILE *f, const jostle__cell *c, size_t index) {
+  char a[32], b[32];
+  double lo, hi, rate = ratio(c->n_divergent, c->n_runs);
+  jostle__wilson95(c->n_divergent, c->n_runs, &lo, &hi);
+  fprintf(f, "<section class=\"cell\" id=\"cell-%zu\">\n<h3>", index);
+  text(f, c->scenario);
+  fputs(" <span class=\"tags\">[scheduler ", f);
+  text(f, c->scheduler);
+  fputs(", pin ", f);
+  text(f, c->placement);
+  fprintf(f, ", %s 0x%016" PRIx64 ", ", c->fixed_seed ? "run seed" : "seed", c->campaign_seed);
+  text(f, c->params);
+  fprintf(f, "]</span>%s</h3>\n", c->racy ? " <span class=\"racy\">known racy</span>" : "");
+  fprintf(f, "<p class=\"rate\">%s runs in %.2f s, %s runs/s; divergence %.4f%% "
+             "(95%% CI %.4f-%.4f%%)",
+          jostle__grouped(c->n_runs, a, sizeof a), (double)c->elapsed_ns / 1e9,
+          jostle__grouped((uint64_t)(c->elapsed_ns ? (double)c->n_runs * 1e9 /
+                                                         (double)c->elapsed_ns : 0),
+                          b, sizeof b),
+          100.0 * rate, 100.0 * lo, 100.0 * hi);
+  if (c->first_divergence_ns > 0)
+    fprintf(f, "; first divergent run within %.2f s", (double)c->first_divergence_ns / 1e9);
+  fprintf(f, "%s</p>\n", c->interrupted ? "; <b>interrupted</b>" : "");
+  histogram(f, c);
+  timeline(f, c);
+  reproduce(f, c, index);
+
+  char *report = NULL;
+  size_t size;
+  FILE *tf = open_memstream(&report, &size);
+  if (tf == NULL) return -1;
+  jostle__report_text.cell(c, tf);
+  int failed = ferror(tf);
+  failed |= fclose(tf) != 0;
+  if (!failed) {
+    fputs("<details><summary>Text report</summary><pre>", f);
+    text(f, report);
+    fputs("</pre></details>\n", f);
+  }
+  free(report);
+  fputs("</section>\n", f);
+  return failed ? -1 : 0;
+}
+
+static int page(FILE *f, const jostle__report_meta *m, const jostle__cell *cells, size_t n) {
+  head(f, m, n);
+  summary(f, cells, n);
+  fputs("<h2>Cells</h2>\n", f);
+  for (size_t i = 0; i < n; i++)
+    if (cell(f, &cells[i], i) != 0) return -1;
+  fprintf(f, "<script>\n%s</script>\n</body>\n</html>\n", script);
+  return 0;
+}
+
+int jostle__html_write(const char *path, const jostle__report_meta *m,
+                       const jostle__cell *cells, size_t n, char *err, size_t errsize) {
+  jostle__out out;
+  if (jostle__out_open(&out, path, err, errsize) != 0) return -1;
+  if (page(out.f, m, cells, n) != 0) {
+    jostle__out_discard(&out);
+    snprintf(err, errsize, "%s: out of memory", path);
+    jostle__one_line(err);
+    return -1;
+  }
+  return jostle__out_commit(&out, err, errsize);
+}

@@ -1,0 +1,58 @@
+/*
+ * output.h: private to the report file formats (reports/json.c, junit.c,
+ * html.c). What they share: writing a file whole, text that is valid UTF-8
+ * and markup escaping, and number and time formats.
+ */
+#ifndef JOSTLE_OUTPUT_H
+#define JOSTLE_OUTPUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* A report file being written: f writes to PATH.tmp until committed. */
+typedef struct jostle__out {
+  FILE *f;
+  const char *path;  /* the caller's; must outlive the jostle__out */
+  char *tmp_path;    /* owned: PATH.tmp */
+} jostle__out;
+
+/* Creates PATH.tmp for writing. Returns 0, or -1 with err set. */
+int jostle__out_open(jostle__out *o, const char *path, char *err, size_t errsize);
+
+/* Flushes PATH.tmp to disk, closes it and renames it to PATH. Returns 0, or
+ * -1 with err set (and PATH.tmp removed). Either way o is closed. */
+int jostle__out_commit(jostle__out *o, char *err, size_t errsize);
+
+/* Closes and removes PATH.tmp, after the caller's own failure. */
+void jostle__out_discard(jostle__out *o);
+
+/* The length of the valid UTF-8 sequence s starts with (1 to 4), or 0 when
+ * s does not start with one (a stray byte, a cut or overlong sequence, a
+ * surrogate). s[0] must not be '\0'. */
+size_t jostle__utf8_len(const char *s);
+
+/* Writes s to f escaped for XML and HTML, as element text (attr 0) or as a
+ * quoted attribute value (attr 1, where line breaks and tabs become
+ * references too). Bytes that are not valid UTF-8 and characters XML 1.0
+ * forbids (control characters, U+FFFE, U+FFFF) become U+FFFD. */
+void jostle__put_markup(FILE *f, const char *s, int attr);
+
+/* The same for the first len bytes of s. */
+void jostle__put_markup_n(FILE *f, const char *s, size_t len, int attr);
+
+/* Writes ` name="value"`, value escaped as jostle__put_markup does. */
+void jostle__put_attr(FILE *f, const char *name, const char *value);
+
+/* Replaces control characters in a message with spaces: error messages
+ * hold paths and parser output, and must stay on one line. */
+void jostle__one_line(char *msg);
+
+/* 1234567 -> "1,234,567". Returns buf; 27 bytes always suffice. */
+const char *jostle__grouped(uint64_t n, char *buf, size_t size);
+
+/* Nanoseconds since the Unix epoch -> "2024-05-01T12:34:56Z". Returns buf;
+ * 32 bytes always suffice. */
+const char *jostle__iso8601(uint64_t unix_ns, char *buf, size_t size);
+
+#endif
