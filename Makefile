@@ -45,7 +45,7 @@ WRAP_SYMS := pthread_mutex_lock pthread_mutex_trylock pthread_mutex_timedlock \
   pthread_rwlock_rdlock pthread_rwlock_tryrdlock pthread_rwlock_wrlock \
   pthread_rwlock_trywrlock pthread_rwlock_unlock pthread_cond_wait \
   pthread_cond_timedwait pthread_cond_signal pthread_cond_broadcast sem_wait \
-  sem_trywait sem_timedwait sem_post sched_yield usleep nanosleep
+  sem_trywait sem_timedwait sem_post sched_yield usleep nanosleep pthread_create pthread_join
 WRAP_LDFLAGS := $(foreach s,$(WRAP_SYMS),-Wl,--wrap=$(s)) -Wl,-u,jostle__sync_wrap_linked
 # Test programs that run scenarios under controlled schedulers. The others
 # are linked without the wrappers: Check's own locking would become points.

@@ -186,15 +186,17 @@ jostle__pool *jostle__pool_create(const jostle__plan *p) {
       return NULL;
     }
     memset(pool->control, 0, sizeof *pool->control);
-    pool->control->n_threads = p->n_threads;
-    for (int i = 0; i < p->n_threads; i++) pool->control->spin_budget[i] = 1024;
+    pool->control->n_pool = pool->control->n_threads = p->n_threads;
+    for (int i = 0; i < JOSTLE_MAX_THREADS; i++) pool->control->spin_budget[i] = 1024;
     pool->control->ops = p->sched;
     pool->control->cfg = &p->sched_cfg;
     pool->control->run_state = pool->run.state;
     pool->control->run_state_size = state_size;
     for (int i = 0; i < p->n_threads; i++) pool->members[i].sched.control = pool->control;
   }
-  jostle__thread_attach(&pool->members[0].sched);
+  /* Threads are created (and joined, in destroy) while the calling thread
+   * is not a scenario thread: scenarios' thread calls are wrapped, and
+   * jostle's own must not be scheduling points. */
   for (int i = 1; i < p->n_threads; i++) {
     if (pthread_create(&pool->members[i].tid, NULL, member_main,
                        &pool->members[i]) != 0) {
@@ -203,6 +205,7 @@ jostle__pool *jostle__pool_create(const jostle__plan *p) {
       return NULL;
     }
   }
+  jostle__thread_attach(&pool->members[0].sched);
   return pool;
 }
 
@@ -245,9 +248,9 @@ const jostle_run *jostle__pool_run(jostle__pool *pool, uint64_t seed) {
 void jostle__pool_destroy(jostle__pool *pool) {
   pool->action = ACT_QUIT;
   jostle__barrier_wait(&pool->start, &pool->members[0].spin_budget);
+  jostle__thread_attach(NULL);
   for (int i = 1; i < pool->n_threads; i++)
     JOSTLE_ASSERT(pthread_join(pool->members[i].tid, NULL) == 0);
-  jostle__thread_attach(NULL);
   free(pool->run.state);
   free(pool->control);
   free(pool);

@@ -115,7 +115,7 @@ int jostle__control_pick_runnable(jostle__control *c, int current, const jostle_
 }
 
 const char *jostle__object_kind_name(jostle__object_kind kind) {
-  static const char *const names[] = {"mutex", "rwlock", "cond", "sem", "spinlock"};
+  static const char *const names[] = {"mutex", "rwlock", "cond", "sem", "spinlock", "thread"};
   return names[kind];
 }
 
@@ -126,6 +126,12 @@ static void describe_deadlock(jostle__control *c) {
   for (int i = 0; i < c->n_threads && len < sizeof c->verdict_text; i++) {
     const jostle__object *o = c->waits_on[i];
     if (c->state[i] != JOSTLE__BLOCKED || o == NULL) continue;
+    if (o->kind == JOSTLE__OBJ_THREAD) {
+      len += (size_t)snprintf(c->verdict_text + len, sizeof c->verdict_text - len,
+                              "%sthread %d waits for thread %d to finish", sep, i, o->count);
+      sep = "; ";
+      continue;
+    }
     len += (size_t)snprintf(c->verdict_text + len, sizeof c->verdict_text - len,
                             "%sthread %d waits for %s#%d", sep, i, jostle__object_kind_name(o->kind), o->id);
     if (o->owner >= 0 && len < sizeof c->verdict_text)
@@ -187,6 +193,7 @@ static int next_thread(jostle__control *c, int current, const jostle__point *p) 
 void jostle__control_begin(jostle__control *c, uint64_t seed) {
   c->rng = jostle__mix(seed, CHOICE_SALT);
   c->replay_pos = 0;
+  c->n_threads = c->n_pool;
   if (c->cfg->record) {
     c->cfg->record->n = 0;
     c->cfg->record->overflow = 0;
@@ -215,9 +222,20 @@ void jostle__control_enter(jostle__control *c, int index, jmp_buf *escape_to) {
   wait_turn(c, index);
 }
 
+/* The model of created thread k, or NULL while nobody joined it. */
+static jostle__object *thread_object(jostle__control *c, int k) {
+  for (int i = 0; i < c->n_objects; i++)
+    if (c->objects[i].addr == &c->spawned[k]) return &c->objects[i];
+  return NULL;
+}
+
 void jostle__control_exit(jostle__control *c, int index) {
   if (atomic_load_explicit(&c->aborting, memory_order_acquire)) return;
   c->state[index] = JOSTLE__DONE;
+  if (index >= c->n_pool) {
+    jostle__object *joined = thread_object(c, index);
+    if (joined != NULL) jostle__control_wake_all(c, joined);
+  }
   if (c->cfg->trace) jostle__trace_event(c, index, "finishes", NULL);
   int next = next_thread(c, index, NULL);
   if (next < 0) {
@@ -228,7 +246,34 @@ void jostle__control_exit(jostle__control *c, int index) {
   hand_to(c, next);
 }
 
-void jostle__control_end(jostle__control *c) { c->active = 0; }
+void jostle__control_end(jostle__control *c) {
+  /* Created threads may still run (the pool's threads were done first), or
+   * be leaving an abandoned run: the run ends when they are gone. */
+  for (int k = c->n_pool; k < c->n_threads; k++) {
+    if (!c->reaped[k]) c->reap(c->spawn_tid[k], NULL);
+    c->reaped[k] = 1;
+  }
+  c->active = 0;
+  c->n_threads = c->n_pool;
+}
+
+int jostle__control_spawn(jostle__control *c, void *(*fn)(void *), void *arg) {
+  if (c->n_threads == JOSTLE_MAX_THREADS) return -1;
+  int k = c->n_threads++;
+  c->state[k] = JOSTLE__RUNNABLE;
+  c->waits_on[k] = NULL;
+  c->timed[k] = c->timed_out[k] = 0;
+  c->spawned[k] = *jostle__self;
+  c->spawned[k].index = k;
+  c->spawn_fn[k] = fn;
+  c->spawn_arg[k] = arg;
+  c->reaped[k] = 0;
+  /* pct: a new thread starts below every other (the latest to drop is
+   * lowest); random and replay do not look at priorities */
+  c->priority[k] = --c->low_water;
+  atomic_store_explicit(&c->sleeping[k], 0, memory_order_relaxed);
+  return k;
+}
 
 void jostle__control_point(jostle__thread *t, const jostle__point *p) {
   jostle__control *c = t->control;
@@ -272,7 +317,8 @@ int jostle__control_block(jostle__control *c, int index, const jostle__object *o
   c->timed[index] = timed;
   c->timed_out[index] = 0;
   if (++c->n_steps > c->step_limit) abandon(c, JOSTLE__RUN_STEP_LIMIT, index);
-  if (c->cfg->trace) jostle__trace_event(c, index, "blocks on", o);
+  if (c->cfg->trace)
+    jostle__trace_event(c, index, o->kind == JOSTLE__OBJ_THREAD ? "waits for" : "blocks on", o);
   int next = next_thread(c, index, NULL);
   if (next != index) {
     if (c->cfg->trace) jostle__trace_switch(c, index, next);

@@ -22,6 +22,7 @@
 #ifndef JOSTLE_CONTROL_H
 #define JOSTLE_CONTROL_H
 
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -41,6 +42,7 @@ typedef enum jostle__thread_state {
 typedef enum jostle__object_kind {
   JOSTLE__OBJ_MUTEX, JOSTLE__OBJ_RWLOCK, JOSTLE__OBJ_COND,
   JOSTLE__OBJ_SEM, JOSTLE__OBJ_SPIN,
+  JOSTLE__OBJ_THREAD,                /* a created thread, which joiners wait for */
 } jostle__object_kind;
 
 /* A synchronisation object as the model sees it. */
@@ -49,7 +51,8 @@ typedef struct jostle__object {
   jostle__object_kind kind;
   int id;                            /* order of first use in the run */
   int owner;                         /* mutex, spin, rwlock writer; -1 none */
-  int count;                         /* rwlock readers, semaphore value */
+  int count;                         /* rwlock readers, semaphore value; thread:
+                                        its index */
 } jostle__object;
 
 typedef enum jostle__verdict {
@@ -63,7 +66,8 @@ typedef struct jostle__control {
   _Atomic uint32_t sleeping[JOSTLE_MAX_THREADS]; /* waits in futex_wait */
   _Alignas(64) _Atomic int aborting;       /* every thread must leave */
   int active;                        /* between begin and the last exit */
-  int n_threads;
+  int n_pool;                        /* the pool's threads, 0 .. n_pool-1 */
+  int n_threads;                     /* and those the run created after them */
   int spin;                          /* 1: hand-offs may spin */
   uint32_t spin_budget[JOSTLE_MAX_THREADS]; /* each thread's own, adaptive */
   const jostle__sched_ops *ops;
@@ -86,6 +90,14 @@ typedef struct jostle__control {
   uint64_t k_estimate;               /* pct: steps of a typical run */
   int n_objects;
   jostle__object objects[JOSTLE__MAX_OBJECTS];
+  /* Threads the run's bodies created (pthread_create): n_pool .. n_threads-1.
+   * Each runs spawn_fn(spawn_arg) on a real thread, under the control. */
+  jostle__thread spawned[JOSTLE_MAX_THREADS];
+  void *(*spawn_fn[JOSTLE_MAX_THREADS])(void *);
+  void *spawn_arg[JOSTLE_MAX_THREADS];
+  pthread_t spawn_tid[JOSTLE_MAX_THREADS];
+  int reaped[JOSTLE_MAX_THREADS];    /* its real thread was joined */
+  int (*reap)(pthread_t, void **);   /* the C library's pthread_join */
   jostle__verdict verdict;
   char verdict_text[JOSTLE__VERDICT_MAX];
   uint64_t schedule_hash;            /* FNV over every choice made */
@@ -105,8 +117,9 @@ void jostle__control_enter(jostle__control *c, int index, jmp_buf *escape);
  * on. */
 void jostle__control_exit(jostle__control *c, int index);
 
-/* Thread 0, after the end barrier: closes the run, however it ended, so
- * that check, teardown and the next setup run outside the schedule. */
+/* Thread 0, after the end barrier: waits for the threads the run created,
+ * then closes the run, however it ended, so that check, teardown and the
+ * next setup run outside the schedule. */
 void jostle__control_end(jostle__control *c);
 
 /* The scheduling point of a controlled scheduler (sched_ops.point). */
@@ -131,6 +144,12 @@ void jostle__control_wake_all(jostle__control *c, const jostle__object *o);
 /* Makes one thread blocked on o runnable (the strategy's choice); returns
  * 0 when none waited. */
 int jostle__control_wake_one(jostle__control *c, const jostle__object *o);
+
+/* For the thread wrappers, holding the baton: adds a runnable thread that
+ * will run fn(arg), its context a copy of the creator's; returns its index,
+ * or -1 when the run has JOSTLE_MAX_THREADS threads. The caller starts the
+ * real thread, which calls jostle__control_enter and _exit like the pool's. */
+int jostle__control_spawn(jostle__control *c, void *(*fn)(void *), void *arg);
 
 /* The choice source. Every decision of a run comes from here, so a run is
  * a function of its source: the run's seed (random numbers), or a recorded

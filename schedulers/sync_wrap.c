@@ -17,7 +17,10 @@
  * Timed waits time out only when no other thread can run. Condition
  * variables have no spurious wake-ups in this model. Mutex types are not
  * modelled: every mutex behaves as a default one (relocking it deadlocks).
- * Sleeps and yields are points of kind YIELD and take no time.
+ * Sleeps and yields are points of kind YIELD and take no time. A thread
+ * created inside a controlled run joins the run's schedule: it runs only
+ * with the baton, and a join waits for it in the model; the run ends when
+ * every created thread is done (joined or not). Detaching is not modelled.
  *
  * These wrappers are in the static library only: the shared library
  * cannot carry them (its __real_ references would stay unresolved), so a
@@ -25,6 +28,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <setjmp.h>
 #include <sched.h>
 #include <semaphore.h>
 #include <time.h>
@@ -334,4 +338,63 @@ int __wrap_usleep(useconds_t us) {
 int __wrap_nanosleep(const struct timespec *req, struct timespec *rem) {
   int me;
   return enter(JOSTLE__POINT_YIELD, NULL, PC, &me) ? 0 : __real_nanosleep(req, rem);
+}
+
+/* ---- threads created inside a scenario ---------------------------------- */
+
+int __real_pthread_create(pthread_t *tid, const pthread_attr_t *attr,
+                          void *(*fn)(void *), void *arg);
+int __real_pthread_join(pthread_t tid, void **result);
+
+int __wrap_pthread_create(pthread_t *tid, const pthread_attr_t *attr,
+                          void *(*fn)(void *), void *arg);
+int __wrap_pthread_join(pthread_t tid, void **result);
+
+/* A created thread under the control: it waits for the baton like the
+ * pool's threads, and leaves by longjmp when the run is abandoned. */
+static void *spawned_main(void *arg) {
+  jostle__thread *t = arg;
+  jostle__control *c = t->control;
+  int k = t->index;
+  jostle__thread_attach(t);
+  void *volatile result = NULL;
+  jmp_buf escape;
+  if (setjmp(escape) == 0) {
+    jostle__control_enter(c, k, &escape);
+    result = c->spawn_fn[k](c->spawn_arg[k]);
+  }
+  jostle__control_exit(c, k);
+  jostle__thread_attach(NULL);
+  return result;
+}
+
+int __wrap_pthread_create(pthread_t *tid, const pthread_attr_t *attr,
+                          void *(*fn)(void *), void *arg) {
+  int me;
+  jostle__control *c = enter(JOSTLE__POINT_SYNC, NULL, PC, &me);
+  if (c == NULL) return __real_pthread_create(tid, attr, fn, arg);
+  int k = jostle__control_spawn(c, fn, arg);
+  if (k < 0) return EAGAIN;
+  c->reap = __real_pthread_join;
+  int rc = __real_pthread_create(&c->spawn_tid[k], attr, spawned_main, &c->spawned[k]);
+  if (rc != 0) {
+    c->state[k] = JOSTLE__DONE;
+    c->reaped[k] = 1;
+    return rc;
+  }
+  *tid = c->spawn_tid[k];
+  return 0;
+}
+
+int __wrap_pthread_join(pthread_t tid, void **result) {
+  int me;
+  jostle__control *c = enter(JOSTLE__POINT_SYNC, NULL, PC, &me);
+  if (c == NULL) return __real_pthread_join(tid, result);
+  int k = c->n_pool;
+  while (k < c->n_threads && (c->reaped[k] || !pthread_equal(c->spawn_tid[k], tid))) k++;
+  if (k == c->n_threads) return ESRCH; /* not a thread of this run, or joined */
+  jostle__object *o = jostle__control_object(c, &c->spawned[k], JOSTLE__OBJ_THREAD, k);
+  while (c->state[k] != JOSTLE__DONE) jostle__control_block(c, me, o, 0);
+  c->reaped[k] = 1;
+  return __real_pthread_join(tid, result);
 }

@@ -119,6 +119,9 @@ void jostle__trace_event(const jostle__control *c, int thread, const char *what,
   snprintf(thr, sizeof thr, "T%d", thread);
   if (o == NULL) {
     snprintf(event, sizeof event, "%s", what);
+  } else if (o->kind == JOSTLE__OBJ_THREAD) {
+    snprintf(step, sizeof step, "%llu", (unsigned long long)c->n_steps);
+    snprintf(event, sizeof event, "%s T%d to finish", what, o->count);
   } else {
     /* a block is a step of its own */
     snprintf(step, sizeof step, "%llu", (unsigned long long)c->n_steps);

@@ -32,6 +32,7 @@ static jostle__pool *pool_for(const jostle__plan *p) {
 
 static const char *const recorded_scenarios[] = {
     "loop-capture", "cache", "lock-order", "lost-wakeup", "test-sync-all", "counter-owner",
+    "test-spawn-racy",
 #ifndef JOSTLE_UNINSTRUMENTED
     "counter", "stats-snapshot",
 #endif

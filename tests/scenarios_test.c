@@ -232,3 +232,134 @@ JOSTLE_SCENARIO(test_spin) {
     .thread = spin_thread,
     .check = count_check,
 };
+
+/* Threads created inside a scenario: each scenario thread starts
+ * `children` threads and joins them. Each child adds one to a count, under
+ * a mutex (test-spawn) or as a load and a store with a yield between
+ * (test-spawn-racy, which loses updates). */
+enum { MAX_CHILDREN = 8 };
+
+typedef struct spawn_state {
+  pthread_mutex_t m;
+  int count;
+  int racy;
+  int joined;           /* children whose join returned their argument */
+} spawn_state;
+
+static void spawn_setup(jostle_run *r) {
+  spawn_state *s = jostle_state(r);
+  pthread_mutex_init(&s->m, NULL);
+}
+
+static void *child_main(void *arg) {
+  spawn_state *s = arg;
+  if (s->racy) {
+    int seen = s->count;
+    jostle_yield();
+    s->count = seen + 1;
+  } else {
+    pthread_mutex_lock(&s->m);
+    s->count++;
+    pthread_mutex_unlock(&s->m);
+  }
+  return s;
+}
+
+static void spawn_thread(jostle_run *r, int index) {
+  (void)index;
+  spawn_state *s = jostle_state(r);
+  pthread_t kids[MAX_CHILDREN];
+  int n = (int)jostle_param(r, 0);
+  for (int i = 0; i < n; i++)
+    if (pthread_create(&kids[i], NULL, child_main, s) != 0) abort();
+  for (int i = 0; i < n; i++) {
+    void *result = NULL;
+    if (pthread_join(kids[i], &result) != 0) abort();
+    pthread_mutex_lock(&s->m);
+    s->joined += result == s;
+    pthread_mutex_unlock(&s->m);
+  }
+}
+
+static void spawn_check(jostle_run *r) {
+  spawn_state *s = jostle_state(r);
+  int want = jostle_threads(r) * (int)jostle_param(r, 0);
+  jostle_observe(r, "count", s->count);
+  jostle_observe(r, "joined", s->joined);
+  if (s->count != want) jostle_fail(r, "lost updates");
+  if (s->joined != want) jostle_fail(r, "a join lost its child's result");
+}
+
+static void spawn_teardown(jostle_run *r) {
+  spawn_state *s = jostle_state(r);
+  pthread_mutex_destroy(&s->m);
+}
+
+static const jostle_param_def spawn_params[] = {
+    {"children", 2, 1, MAX_CHILDREN, "threads each scenario thread creates and joins"},
+    {0},
+};
+
+JOSTLE_SCENARIO(test_spawn) {
+    .name = "test-spawn",
+    .summary = "test only: threads create and join threads; counts under a mutex",
+    .threads = 2,
+    .params = spawn_params,
+    .state_size = sizeof(spawn_state),
+    .setup = spawn_setup,
+    .thread = spawn_thread,
+    .check = spawn_check,
+    .teardown = spawn_teardown,
+};
+
+static void racy_spawn_setup(jostle_run *r) {
+  spawn_setup(r);
+  ((spawn_state *)jostle_state(r))->racy = 1;
+}
+
+JOSTLE_SCENARIO(test_spawn_racy) {
+    .name = "test-spawn-racy",
+    .summary = "test only: created threads count without a lock (lost updates)",
+    .racy = 1,
+    .threads = 2,
+    .params = spawn_params,
+    .state_size = sizeof(spawn_state),
+    .setup = racy_spawn_setup,
+    .thread = spawn_thread,
+    .check = spawn_check,
+    .teardown = spawn_teardown,
+};
+
+/* Thread 0 holds the mutex while it joins a child that needs it: a
+ * deadlock between a thread and the thread it waits for (controlled
+ * schedulers only: under free it really hangs). */
+static void *locking_child(void *arg) {
+  spawn_state *s = arg;
+  pthread_mutex_lock(&s->m);
+  s->count++;
+  pthread_mutex_unlock(&s->m);
+  return NULL;
+}
+
+static void join_deadlock_thread(jostle_run *r, int index) {
+  (void)index;
+  spawn_state *s = jostle_state(r);
+  pthread_t kid;
+  pthread_mutex_lock(&s->m);
+  if (pthread_create(&kid, NULL, locking_child, s) != 0) abort();
+  pthread_join(kid, NULL);
+  pthread_mutex_unlock(&s->m);
+}
+
+JOSTLE_SCENARIO(test_join_deadlock) {
+    .name = "test-join-deadlock",
+    .summary = "test only: joins, holding a mutex, a thread that needs it",
+    .racy = 1,
+    .threads = 1,
+    .params = spawn_params,
+    .state_size = sizeof(spawn_state),
+    .setup = spawn_setup,
+    .thread = join_deadlock_thread,
+    .check = spawn_check,
+    .teardown = spawn_teardown,
+};
