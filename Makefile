@@ -69,7 +69,7 @@ SAN_OBJ := $(if $(SANITIZER),$(O)/harness/sanitizer.o)
 TESTS := $(patsubst tests/%.c,$(O)/tests/%,$(TEST_SRCS))
 BENCHES := $(patsubst bench/%.c,$(O)/bench/%,$(BENCH_SRCS))
 
-.PHONY: all check bench install demo clean
+.PHONY: all check bench install demo clean fuzz wrap-flags
 .SECONDARY:
 all: $(O)/libjostle.a $(O)/libjostle.so $(O)/jostle $(O)/jostle-test $(EXAMPLES)
 
@@ -121,16 +121,31 @@ $(O)/tests/check_%: $(O)/tests/check_%.o $(SCENARIO_OBJS) $(TEST_SCENARIO_OBJS) 
 $(O)/tests/check_hooks: $(O)/tests/check_hooks.o $(O)/tests/instrumented_test.o $(SAN_OBJ) $(O)/libjostle.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CHECK_LIBS) $(LIBS)
 
+# jostle's own inputs as fuzz targets: tests/fuzz_NAME.c defines
+# LLVMFuzzerTestOneInput. In make check each is linked with
+# tests/corpus_driver.c and runs every file of its seed corpus
+# tests/corpus/NAME/ (saved crashes included), in every sanitizer build;
+# make fuzz links the same file with libFuzzer.
+FUZZ_INPUT_SRCS := $(wildcard tests/fuzz_*.c)
+FUZZ_INPUT_TESTS := $(patsubst tests/fuzz_%.c,$(O)/tests/fuzz-%,$(FUZZ_INPUT_SRCS))
+$(O)/tests/fuzz-%: $(O)/tests/fuzz_%.o $(O)/tests/corpus_driver.o $(SAN_OBJ) $(O)/libjostle.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
+
 # JOSTLE_SOAK=N multiplies the run counts of the behaviour tests (soak runs).
 # A sanitizer's report about jostle's own code fails the suite even when the
 # test around it passed (racy scenarios' intended races are suppressed in
 # harness/sanitizer.c).
 SAN_REPORT := WARNING: ThreadSanitizer|runtime error:|ERROR: LeakSanitizer
-check: all $(TESTS)
+# The scenario fuzz targets are clang's: checked in the plain build only.
+check: all $(TESTS) $(FUZZ_INPUT_TESTS) $(if $(SANITIZER),,fuzz)
 	@set -e; for t in $(TESTS); do echo "== $$t"; \
 	  JOSTLE_BIN=$(O)/jostle-test $$t > $$t.log 2>&1 || { cat $$t.log; exit 1; }; \
 	  cat $$t.log; ! grep -qE '$(SAN_REPORT)' $$t.log || { echo "$$t: sanitizer report"; exit 1; }; done
+	@set -e; for t in $(FUZZ_INPUT_TESTS); do c=tests/corpus/$${t##*/fuzz-}; echo "== $$t $$c"; \
+	  $$t $$c > $$t.log 2>&1 || { cat $$t.log; exit 1; }; \
+	  cat $$t.log; ! grep -qE '$(SAN_REPORT)' $$t.log || { echo "$$t: sanitizer report"; exit 1; }; done
 	@echo "== examples"; JOSTLE_BUILD=$(O) EXAMPLE_FLAGS="$(SAN_FLAGS)" sh tests/examples.sh
+	$(if $(SANITIZER),,@echo "== fuzz targets"; sh tests/fuzz.sh $(O) $(F))
 
 # Baselines are plain programs: no jostle, no sanitizer.
 $(O)/bench/%: bench/%.c
@@ -145,8 +160,63 @@ $(O)/bench/hooks_loop $(O)/bench/hooks_loop-instrumented: bench/hooks_loop.c $(O
 	$(CC) $(CFLAGS_SCENARIO) $(if $(findstring instrumented,$@),$(INSTRUMENT)) -c $< -o $@.o
 	$(CC) $(LDFLAGS_ALL) -o $@ $@.o $(O)/libjostle.a $(LIBS)
 
-bench: all $(BENCHES) $(O)/bench/hooks_loop-instrumented
+bench: all $(BENCHES) $(O)/bench/hooks_loop-instrumented fuzz
 	@sh bench/run.sh $(O)
+	@sh bench/fuzz.sh $(O) $(F)
+
+# ---- fuzzing with clang's libFuzzer: make fuzz ----------------------------
+# build-fuzz/fuzz-SCENARIO for every built-in scenario: one program,
+# fuzz-scenarios, hard-linked under each name, fuzzes the scenario its own
+# name gives (harness/fuzz.c). Scenario code is instrumented for the hooks
+# and for coverage; jostle's own code is plain, so that coverage is the
+# scenario's. build-fuzz/fuzz-input-NAME fuzzes one of jostle's own input
+# formats (tests/fuzz_NAME.c), with coverage of jostle's code and
+# AddressSanitizer + UndefinedBehaviorSanitizer.
+FUZZ_CC ?= clang
+F := build-fuzz
+FUZZ_CFLAGS := $(BASE_CFLAGS) $(CFLAGS)
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -DJOSTLE_SANITIZER
+FUZZ_LIB_SRCS := $(filter-out harness/main.c,$(wildcard harness/*.c) $(wildcard schedulers/*.c) \
+                   $(wildcard reports/*.c))
+
+$(F)/plain/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+
+# Scenario code: libFuzzer's coverage without stack-depth tracking (its
+# thread-local __sancov_lowest_stack would reach the hooks), and the hooks.
+# The coverage counters reach them too: schedulers/points.c skips them.
+FUZZ_COVERAGE := -fsanitize-coverage=inline-8bit-counters,pc-table,trace-cmp,indirect-calls
+$(F)/scenarios/%.o: scenarios/%.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_COVERAGE) -fsanitize=thread -mllvm -tsan-instrument-read-before-write \
+	  -c $< -o $@
+
+$(F)/cov/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(FUZZ_SAN) -c $< -o $@
+
+$(F)/cov/libjostle.a: $(FUZZ_LIB_SRCS:%.c=$(F)/cov/%.o)
+	rm -f $@ && ar rcs $@ $^
+
+$(F)/plain/libjostle.a: $(FUZZ_LIB_SRCS:%.c=$(F)/plain/%.o)
+	rm -f $@ && ar rcs $@ $^
+
+$(F)/fuzz-scenarios: $(F)/plain/harness/fuzz.o $(SCENARIO_SRCS:%.c=$(F)/%.o) $(F)/plain/libjostle.a
+	$(FUZZ_CC) -fsanitize=fuzzer $(WRAP_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(F)/fuzz-input-%: $(F)/cov/tests/fuzz_%.o $(F)/cov/libjostle.a
+	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ $(LIBS)
+
+fuzz: $(O)/jostle $(F)/fuzz-scenarios $(patsubst tests/fuzz_%.c,$(F)/fuzz-input-%,$(FUZZ_INPUT_SRCS))
+	@for s in $$(./$(O)/jostle list | awk 'NR > 1 {print $$1}'); do \
+	  ln -f $(F)/fuzz-scenarios $(F)/fuzz-$$s; done
+	@echo "fuzz targets in $(F)/: fuzz-SCENARIO for each built-in, fuzz-input-NAME for each input format"
+
+# The wrappers' link flags, for scripts that link outside make
+# (scripts/oss-fuzz-build.sh).
+wrap-flags:
+	@echo $(WRAP_LDFLAGS)
 
 demo: $(O)/jostle
 	./$(O)/jostle stress --all -n 100000 --until-divergence --timeout 200ms; test $$? -le 1

@@ -119,3 +119,77 @@ for loop in chase stride; do
       'BEGIN {printf "%-8s %-6s %10.2f %14.2f %7.2fx\n", l, h, p, i, i / p}'
   done
 done
+
+# What journaling and report files cost: the same campaign (counter, free,
+# one cell) for JOURNAL_SECONDS (10) each way, in JOURNAL_ROUNDS (9) rounds,
+# each round running all of them in turn: plain `stress --duration`;
+# `stress` writing --json, --junit and --html; `soak` (a journal line per
+# batch, written and fdatasync'd, then its three report files) with its
+# default batches (a quarter of its time, from 5 s to 60 s) and with 1 s
+# batches (five times more batches than the shortest default). Two
+# measures:
+#  - throughput: runs per second of the command's whole wall time (start-up,
+#    batches, journal and report writing included), as a ratio to the plain
+#    campaign of the same round; the median of the rounds' ratios (an
+#    outside load that collapses one round then costs one ratio, not the
+#    result);
+#  - time outside the campaign: wall time less the time the cells ran (runs /
+#    runs_per_sec of their `result` lines), the median over the rounds, and
+#    the same less the plain campaign's (process start-up and exit): what
+#    the journal and the report files take. Each soak batch also starts its
+#    worker processes again, which counts inside the cell's time: the last
+#    line multiplies the start-up of a campaign (`stress -n 1`) by the
+#    batches.
+jsecs=${JOURNAL_SECONDS:-10}
+jrounds=${JOURNAL_ROUNDS:-9}
+# one_campaign NAME COMMAND...: appends "wall_ns runs cell_ns" to $tmp/NAME
+one_campaign() {
+  name=$1
+  shift
+  start=$(date +%s%N)
+  "$@" >"$tmp/out" 2>/dev/null || [ $? -eq 1 ]
+  end=$(date +%s%N)
+  awk -v wall=$((end - start)) '/^result /{for(i=1;i<=NF;i++){split($i,kv,"=");v[kv[1]]=kv[2]}
+       runs += v["runs"]; if (v["runs_per_sec"] > 0) cell += v["runs"] * 1e9 / v["runs_per_sec"]}
+       END {printf "%.0f %.0f %.0f\n", wall, runs, cell}' "$tmp/out" >>"$tmp/$name"
+}
+soak_batches() { echo $(($(wc -l <"$tmp/soak/journal.jsonl") - 1)); }
+for r in $(seq "$jrounds"); do
+  one_campaign j_plain "$build/jostle" stress counter --duration "${jsecs}s" --seed 1 --no-progress
+  one_campaign j_reports "$build/jostle" stress counter --duration "${jsecs}s" --seed 1 \
+    --no-progress --json "$tmp/r.json" --junit "$tmp/r.xml" --html "$tmp/r.html"
+  rm -rf "$tmp/soak"
+  one_campaign j_soak "$build/jostle" soak counter --scheduler-set free --pins none \
+    --duration "${jsecs}s" --seed 1 --no-progress --out "$tmp/soak"
+  batches=$(soak_batches)
+  rm -rf "$tmp/soak"
+  one_campaign j_soak1s "$build/jostle" soak counter --scheduler-set free --pins none \
+    --duration "${jsecs}s" --batch 1s --seed 1 --no-progress --out "$tmp/soak"
+  batches1=$(soak_batches)
+  one_campaign j_startup "$build/jostle" stress counter -n 1 --seed 1 --no-progress
+done
+echo
+echo "journaling and reports: counter, free, ${jsecs}s per campaign, $jrounds rounds; medians"
+printf '%-48s %12s %12s %12s\n' "campaign" "runs/wall s" "ratio/round" "outside ms"
+# per round: runs per wall second, its ratio to the round's plain one, and
+# the milliseconds outside the campaign
+paste -d' ' "$tmp/j_plain" "$tmp/j_plain" >"$tmp/pair_j_plain"
+for what in j_reports j_soak j_soak1s; do paste -d' ' "$tmp/$what" "$tmp/j_plain" >"$tmp/pair_$what"; done
+plain_out=$(awk '{print ($1 - $3) / 1e6}' "$tmp/j_plain" | median)
+for what in j_plain j_reports j_soak j_soak1s; do
+  case $what in
+  j_plain) label="stress --duration (no files)" ;;
+  j_reports) label="stress + --json --junit --html" ;;
+  j_soak) label="soak, journal + 3 reports, $batches batches" ;;
+  j_soak1s) label="soak, journal + 3 reports, --batch 1s ($batches1)" ;;
+  esac
+  rate=$(awk '{printf "%.0f\n", $2 * 1e9 / $1}' "$tmp/$what" | median)
+  ratio=$(awk '{printf "%.5f\n", ($2 / $1) / ($5 / $4)}' "$tmp/pair_$what" | median)
+  outside=$(awk '{printf "%.1f\n", ($1 - $3) / 1e6}' "$tmp/$what" | median)
+  printf '%-48s %12s %12s %12s\n' "$label" "$rate" "$ratio" "$outside"
+done
+startup_ms=$(awk '{printf "%.3f\n", $3 / 1e6}' "$tmp/j_startup" | median)
+soak_out=$(awk '{print ($1 - $3) / 1e6}' "$tmp/j_soak1s" | median)
+awk -v s="$startup_ms" -v b="$batches1" -v so="$soak_out" -v po="$plain_out" -v t="$jsecs" 'BEGIN {
+  cost = so - po + (b - 1) * s
+  printf "soak with 1 s batches: %.1f ms outside the campaign beyond plain stress, + %d batch start-ups of %.2f ms = %.1f ms of %d s: %.3f%%\n", so - po, b - 1, s, cost, t, 100 * cost / (t * 1000) }'

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "harness/assert.h"
 #include "harness/shared.h"
 
 #define TICK_NS 20000000ULL        /* longest wait between checks: 20 ms */
@@ -168,16 +169,34 @@ static void sample(jostle__cell *out, uint64_t elapsed, uint64_t runs, uint64_t 
   if (out->n_samples > 0 && !force &&
       elapsed - out->samples[out->n_samples - 1].elapsed_ns < *every)
     return;
-  if (out->n_samples == JOSTLE__MAX_SAMPLES) {
-    for (size_t i = 1; i < JOSTLE__MAX_SAMPLES / 2; i++) out->samples[i] = out->samples[2 * i];
-    out->n_samples = JOSTLE__MAX_SAMPLES / 2;
-    *every *= 2;
+  if (jostle__cell_sample(out, (jostle__sample){elapsed, runs, div})) *every *= 2;
+}
+
+/* Adds to *done what ran: the pending ranges and the claimed part of the
+ * plan's range, less what each slot still held claimed (its worker
+ * stopped, or died for good, before those runs). */
+static int record_done(const jostle__plan *p, jostle__shared *sh, const jostle__range *pending,
+                       size_t n_pending, jostle__runset *done) {
+  uint64_t claimed = atomic_load(&sh->next_run), last = jostle__plan_end(p);
+  int rc = jostle__runset_add(done, p->first_run, claimed < last ? claimed : last);
+  for (size_t i = 0; rc == 0 && i < n_pending; i++)
+    rc = jostle__runset_add(done, pending[i].begin, pending[i].end);
+  for (int i = 0; rc == 0 && i < p->n_jobs; i++) {
+    jostle__slot *slot = jostle__slot_at(sh, i);
+    rc = jostle__runset_remove(done, atomic_load(&slot->next), atomic_load(&slot->chunk_end));
   }
-  out->samples[out->n_samples++] = (jostle__sample){elapsed, runs, div};
+  return rc;
 }
 
 int jostle__campaign_run(const jostle__plan *p, jostle__cell *out,
                          jostle__progress_fn progress, void *progress_ctx) {
+  return jostle__campaign_run_ranges(p, NULL, 0, NULL, out, progress, progress_ctx);
+}
+
+int jostle__campaign_run_ranges(const jostle__plan *p, const jostle__range *pending,
+                                size_t n_pending, jostle__runset *done, jostle__cell *out,
+                                jostle__progress_fn progress, void *progress_ctx) {
+  JOSTLE_ASSERT(n_pending <= (size_t)p->n_jobs);
   size_t stride = sizeof(jostle__slot) + jostle__tally_size(JOSTLE__TALLY_CAPACITY);
   stride = (stride + JOSTLE__CACHE_LINE - 1) & ~(size_t)(JOSTLE__CACHE_LINE - 1);
   size_t size = sizeof(jostle__shared) + (size_t)p->n_jobs * stride;
@@ -189,9 +208,16 @@ int jostle__campaign_run(const jostle__plan *p, jostle__cell *out,
     return -1;
   }
   sh->slot_stride = stride;
+  atomic_init(&sh->next_run, p->first_run);
   for (int i = 0; i < p->n_jobs; i++)
     jostle__tally_init(jostle__slot_tally(jostle__slot_at(sh, i)),
                        JOSTLE__TALLY_CAPACITY);
+  /* Pending runs are claimed before any worker starts: a worker finishes
+   * its slot's claimed runs first, as a replaced worker does. */
+  for (size_t i = 0; i < n_pending; i++) {
+    atomic_init(&jostle__slot_at(sh, (int)i)->next, pending[i].begin);
+    atomic_init(&jostle__slot_at(sh, (int)i)->chunk_end, pending[i].end);
+  }
 
   sigset_t waited, child_mask;
   sigemptyset(&waited);
@@ -274,7 +300,8 @@ int jostle__campaign_run(const jostle__plan *p, jostle__cell *out,
   if (out->n_divergent > 0 && out->first_divergence_ns == 0)
     out->first_divergence_ns = out->elapsed_ns;
   sample(out, out->elapsed_ns, out->n_runs, out->n_divergent, &every, 1);
-  if (collect(p, sh, out) != 0) {
+  if (collect(p, sh, out) != 0 ||
+      (done != NULL && record_done(p, sh, pending, n_pending, done) != 0)) {
     fprintf(stderr, "jostle: out of memory\n");
     rc = -1;
   }

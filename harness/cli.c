@@ -1,7 +1,8 @@
 /*
- * cli.c: the command line: `jostle list | stress | topology | help`, the
- * dispatch to every command, and the option parsing they share (replay:
- * replay.c).
+ * cli.c: the command line: `jostle list | topology | help`, the dispatch to
+ * every command, and the option parsing, scenario selection and planning
+ * that `stress` (stress.c), `soak` (soak.c) and `replay` (replay.c) share;
+ * `report` is report_cmd.c, `merge` merge.c.
  *
  * Everything the user typed is checked before the first run, so bad input
  * costs nothing and always ends the same way: one line on stderr naming the
@@ -34,6 +35,8 @@
 extern const int jostle__sync_wrap_linked __attribute__((weak));
 
 const char *jostle__prog = "jostle";
+int jostle__argc;
+char **jostle__argv;
 
 int jostle__usage_error(const char *fmt, ...) {
   va_list ap;
@@ -53,6 +56,12 @@ static const char main_help[] =
     "\n"
     "commands:\n"
     "  stress SCENARIO...   run scenarios and report their outcome histograms\n"
+    "  soak [SCENARIO...] --duration TIME --out DIR   a time-budgeted campaign\n"
+    "                       rotating schedulers and placements, journaled and\n"
+    "                       resumable (soak --resume DIR)\n"
+    "  report FILE.json...  the text report of saved results, or --html, --junit;\n"
+    "                       report --history DIR... shows trends across soaks\n"
+    "  merge FILE.json... -o OUT.json   combine the results of shards\n"
     "  replay SCENARIO --seed S   rerun one run exactly, trace it, save or shrink\n"
     "                       its schedule (replay --schedule FILE replays one)\n"
     "  list [SCENARIO...]   list the scenarios, or show their parameters\n"
@@ -60,40 +69,6 @@ static const char main_help[] =
     "  help [COMMAND]       show this help, or a command's\n"
     "\n"
     "options: -h, --help; --version\n"
-    "exit codes: 0 no divergence, 1 divergence found, 2 bad usage or input,\n"
-    "            3 internal error\n";
-
-static const char stress_help[] =
-    "usage: %s stress [options] SCENARIO...\n"
-    "       %s stress [options] --all\n"
-    "\n"
-    "Runs each scenario (names or shell patterns like 'counter*') in worker\n"
-    "processes and prints its outcome histogram, a `result` line per scenario\n"
-    "and a `reproduce:` command per divergent outcome. A run that crashes or\n"
-    "hangs is counted as an outcome; the campaign goes on.\n"
-    "\n"
-    "budget (default: -n 100000; with both, whichever ends first):\n"
-    "  -n, --runs N            runs per scenario (100000, 10k, 1M)\n"
-    "  --duration TIME         time per scenario (30s, 5m, 8h, 1h30m)\n"
-    "  --until-divergence      stop a scenario at its first divergent run\n"
-    "runs:\n"
-    "  --seed S                campaign seed (default: random, printed)\n"
-    "  --run-seed S            give every run seed S (to reproduce one run)\n"
-    "  -D, --define KEY=VALUE  set a scenario parameter (-D threads=8)\n"
-    "  --timeout TIME          a run without progress this long is a hang (10s)\n"
-    "scheduling:\n"
-    "  --scheduler NAME        %s\n"
-    "  --noise-p P             noise: chance of acting at a yield or sync point (0.1)\n"
-    "  --noise-access-p P      noise: chance at a load, store or atomic (0.002)\n"
-    "  --noise-mix Y:S:Z       noise: weights of yield, spin, sleep (1:2:1)\n"
-    "  --depth D               pct: bug depth, D-1 priority changes (3)\n"
-    "  --step-limit N          controlled: points per run before step-limit (100000)\n"
-    "  --pin MODE              none, spread, same or random (none)\n"
-    "  -j, --jobs N            worker processes (default: fill the processors)\n"
-    "output:\n"
-    "  --progress, --no-progress  live progress on stderr (default: on a terminal)\n"
-    "  -h, --help              show this help\n"
-    "\n"
     "exit codes: 0 no divergence, 1 divergence found, 2 bad usage or input,\n"
     "            3 internal error\n";
 
@@ -152,7 +127,9 @@ enum {
   OPT_DURATION = 256, OPT_UNTIL, OPT_SEED, OPT_RUN_SEED, OPT_SCHEDULER,
   OPT_NOISE_P, OPT_NOISE_MIX, OPT_PIN, OPT_TIMEOUT, OPT_ALL, OPT_PROGRESS,
   OPT_NO_PROGRESS, OPT_DEPTH, OPT_STEP_LIMIT, OPT_NOISE_ACCESS_P, OPT_SCHEDULE,
-  OPT_SAVE_SCHEDULE, OPT_TRACE, OPT_SHRINK,
+  OPT_SAVE_SCHEDULE, OPT_TRACE, OPT_INPUT, OPT_SHRINK, OPT_JSON, OPT_JUNIT, OPT_HTML,
+  OPT_SHARD, OPT_OUT, OPT_RESUME, OPT_SCHEDULER_SET, OPT_PINS, OPT_RUNS_PER_CELL,
+  OPT_BATCH,
 };
 
 static const struct option stress_options[] = {
@@ -178,6 +155,17 @@ static const struct option stress_options[] = {
     {"save-schedule", required_argument, NULL, OPT_SAVE_SCHEDULE},
     {"trace", no_argument, NULL, OPT_TRACE},
     {"shrink", no_argument, NULL, OPT_SHRINK},
+    {"input", required_argument, NULL, OPT_INPUT},
+    {"json", required_argument, NULL, OPT_JSON},
+    {"junit", required_argument, NULL, OPT_JUNIT},
+    {"html", required_argument, NULL, OPT_HTML},
+    {"shard", required_argument, NULL, OPT_SHARD},
+    {"out", required_argument, NULL, OPT_OUT},
+    {"resume", required_argument, NULL, OPT_RESUME},
+    {"scheduler-set", required_argument, NULL, OPT_SCHEDULER_SET},
+    {"pins", required_argument, NULL, OPT_PINS},
+    {"runs-per-cell", required_argument, NULL, OPT_RUNS_PER_CELL},
+    {"batch", required_argument, NULL, OPT_BATCH},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -194,6 +182,69 @@ void jostle__scheduler_names(char *buf, size_t size) {
     len += (size_t)snprintf(buf + len, size - len, "%s%s", i ? ", " : "",
                             jostle__schedulers[i]->name);
   if (len < size) snprintf(buf + len, size - len, " (free)");
+}
+
+/* Parses a comma-separated list of at most JOSTLE__MAX_SET names, each
+ * once, with `find` (which returns -1 for an unknown name) into out.
+ * Returns how many, or -1 naming the bad one in *bad. */
+static int parse_set(const char *arg, int (*find)(const char *), int *out, char *bad,
+                     size_t size) {
+  char copy[256];
+  if (snprintf(copy, sizeof copy, "%s", arg) >= (int)sizeof copy) return -1;
+  int n = 0;
+  char *rest = copy;
+  for (char *tok; (tok = strsep(&rest, ",")) != NULL;) {
+    snprintf(bad, size, "%s", tok);
+    int v = find(tok);
+    if (v < 0 || n == JOSTLE__MAX_SET) return -1;
+    for (int i = 0; i < n; i++)
+      if (out[i] == v) return -1;
+    out[n++] = v;
+  }
+  return n;
+}
+
+/* The index of a scheduler a soak may rotate (not replay), or -1. */
+static int find_soak_scheduler(const char *name) {
+  for (int i = 0; jostle__schedulers[i]; i++)
+    if (strcmp(jostle__schedulers[i]->name, name) == 0 &&
+        jostle__schedulers[i] != &jostle__sched_replay)
+      return i;
+  return -1;
+}
+
+/* Parses one option only `soak` takes; returns 0, or the exit code of an
+ * error. */
+static int soak_option(int c, const char *arg, jostle__opts *o) {
+  int set[JOSTLE__MAX_SET];
+  char bad[256];
+  switch (c) {
+  case OPT_OUT: o->out_dir = arg; return 0;
+  case OPT_RESUME: o->resume_dir = arg; return 0;
+  case OPT_RUNS_PER_CELL:
+    if (jostle__parse_count(arg, &o->n_runs) != 0)
+      return jostle__usage_error("bad --runs-per-cell '%s': expected a positive whole number like 100000 or 1M", arg);
+    return 0;
+  case OPT_BATCH:
+    if (jostle__parse_duration(arg, &o->batch_ns) != 0)
+      return jostle__usage_error("bad --batch '%s': expected a time like 500ms, 10s or 1m", arg);
+    return 0;
+  case OPT_SCHEDULER_SET:
+    o->n_sched_set = parse_set(arg, find_soak_scheduler, set, bad, sizeof bad);
+    if (o->n_sched_set < 0)
+      return jostle__usage_error("bad --scheduler-set '%s' at '%s': expected distinct names "
+                                 "among free, noise, random, pct, separated by commas", arg, bad);
+    for (int i = 0; i < o->n_sched_set; i++) o->sched_set[i] = jostle__schedulers[set[i]];
+    return 0;
+  case OPT_PINS:
+    o->n_pin_set = parse_set(arg, jostle__pin_parse, set, bad, sizeof bad);
+    if (o->n_pin_set < 0)
+      return jostle__usage_error("bad --pins '%s' at '%s': expected distinct modes among "
+                                 "none, spread, same, random, separated by commas", arg, bad);
+    for (int i = 0; i < o->n_pin_set; i++) o->pin_set[i] = (jostle__pin)set[i];
+    return 0;
+  }
+  return jostle__usage_error("internal: unhandled option");
 }
 
 /* Parses one option of `stress`; returns 0, or the exit code of an error. */
@@ -284,8 +335,16 @@ static int stress_option(int c, const char *arg, jostle__opts *o) {
   case OPT_SAVE_SCHEDULE: o->save_schedule_path = arg; return 0;
   case OPT_TRACE: o->sched_cfg.trace = 1; return 0;
   case OPT_SHRINK: o->shrink = 1; return 0;
+  case OPT_INPUT: o->input_path = arg; return 0;
+  case OPT_JSON: o->json_path = arg; return 0;
+  case OPT_JUNIT: o->junit_path = arg; return 0;
+  case OPT_HTML: o->html_path = arg; return 0;
+  case OPT_SHARD:
+    if (jostle__parse_shard(arg, &o->shard_index, &o->shard_count) != 0)
+      return jostle__usage_error("bad --shard '%s': expected I/N with 0 <= I < N, like 0/4", arg);
+    return 0;
+  default: return soak_option(c, arg, o);
   }
-  return jostle__usage_error("internal: unhandled option");
 }
 
 /* Resolves the thread count and parameters of s from the -D options into
@@ -319,6 +378,16 @@ static int resolve_params(const jostle_scenario *s, const jostle__opts *o,
   return 0;
 }
 
+/* The shortest decimal text that reads back as exactly v, so a printed
+ * command reruns with the same probability. */
+static const char *exact(double v, char *buf, size_t size) {
+  for (int digits = 6; digits <= 17; digits++) {
+    snprintf(buf, size, "%.*g", digits, v);
+    if (strtod(buf, NULL) == v) break;
+  }
+  return buf;
+}
+
 void jostle__cli_describe(const jostle__plan *p, jostle__cell *c) {
   const jostle_scenario *s = p->scenario;
   size_t len = (size_t)snprintf(c->params, sizeof c->params, "threads=%d", p->n_threads);
@@ -334,12 +403,15 @@ void jostle__cli_describe(const jostle__plan *p, jostle__cell *c) {
   if (c->controlled && p->sched_cfg.step_limit != 100000 && len < sizeof c->command)
     len += (size_t)snprintf(c->command + len, sizeof c->command - len, " --step-limit %llu",
                             (unsigned long long)p->sched_cfg.step_limit);
-  if (p->sched == &jostle__sched_noise && len < sizeof c->command)
+  if (p->sched == &jostle__sched_noise && len < sizeof c->command) {
+    char noise_p[32], access_p[32];
     len += (size_t)snprintf(c->command + len, sizeof c->command - len,
-                            " --noise-p %g --noise-access-p %g --noise-mix %u:%u:%u",
-                            p->sched_cfg.noise_p, p->sched_cfg.noise_access_p,
+                            " --noise-p %s --noise-access-p %s --noise-mix %u:%u:%u",
+                            exact(p->sched_cfg.noise_p, noise_p, sizeof noise_p),
+                            exact(p->sched_cfg.noise_access_p, access_p, sizeof access_p),
                             p->sched_cfg.noise_weights[0], p->sched_cfg.noise_weights[1],
                             p->sched_cfg.noise_weights[2]);
+  }
   if (len < sizeof c->command)
     len += (size_t)snprintf(c->command + len, sizeof c->command - len, " --pin %s -D threads=%d",
                             jostle__pin_name(p->pin), p->n_threads);
@@ -357,34 +429,99 @@ void jostle__cli_describe(const jostle__plan *p, jostle__cell *c) {
   c->fixed_seed = p->fixed_seed;
 }
 
-typedef struct progress_ctx {
-  const char *scenario;
-  uint64_t budget_runs, budget_ns;
-} progress_ctx;
+static int cmd_help(int argc, char **argv);
 
-static void on_progress(void *ctx, uint64_t runs, uint64_t div, uint64_t elapsed_ns) {
-  const progress_ctx *pc = ctx;
-  jostle__progress_show(stderr, pc->scenario, runs, div, elapsed_ns,
-                        pc->budget_runs, pc->budget_ns);
+/* Which commands take an option. */
+enum { STRESS = 1, REPLAY = 2, SOAK = 4 };
+
+static int command_bit(const char *cmd) {
+  return strcmp(cmd, "replay") == 0 ? REPLAY : strcmp(cmd, "soak") == 0 ? SOAK : STRESS;
 }
 
-/* Parses the options of `stress` or `replay` into o. Returns 0, -1 after
- * printing help, or the exit code of an error. */
+static int takers(int c) {
+  if (c >= OPT_SCHEDULE && c <= OPT_SHRINK) return REPLAY;
+  if (c >= OPT_JSON && c <= OPT_SHARD) return STRESS | SOAK;
+  if (c >= OPT_OUT && c <= OPT_BATCH) return SOAK;
+  switch (c) {
+  case 'n': case OPT_UNTIL: case OPT_RUN_SEED: case OPT_SCHEDULER: case OPT_PIN:
+    return STRESS | REPLAY;
+  }
+  return STRESS | REPLAY | SOAK;
+}
+
+/* The error for option c given to a command that does not take it. */
+static int refuse(const char *cmd, int c) {
+  static const char *const owners[] = {"", "stress", "replay", "stress and replay", "soak",
+                                       "stress and soak", "replay and soak", ""};
+  const char *hint = "";
+  if (strcmp(cmd, "soak") == 0)
+    hint = c == 'n' ? "; a soak's run budget is --runs-per-cell N"
+           : c == OPT_SCHEDULER ? "; a soak rotates the schedulers of --scheduler-set LIST"
+           : c == OPT_PIN ? "; a soak rotates the placements of --pins LIST"
+           : "";
+  return jostle__usage_error("%s: '--%s' is an option of %s, not of %s%s (see '%s %s --help')",
+                             cmd, option_name(c), owners[takers(c)], cmd, hint, jostle__prog,
+                             cmd);
+}
+
+/* A scheduler's options are valid, and it can run in this program. */
+static int check_scheduler(const jostle__sched_ops *sched, const jostle__sched_cfg *cfg) {
+  const char *why = sched->validate ? sched->validate(cfg) : NULL;
+  if (why != NULL) return jostle__usage_error("bad scheduler options: %s", why);
+  if (sched->pick != NULL && &jostle__sync_wrap_linked == NULL)
+    return jostle__usage_error("the %s scheduler needs jostle's synchronisation wrappers, which "
+                               "this program was linked without (see README: jostle-cc)",
+                               sched->name);
+  return 0;
+}
+
+/* A report file can be made where --json, --junit and --html say (its
+ * folder exists), and no two of them are the same file: a typo must not
+ * cost a campaign's results. */
+static int check_outputs(const jostle__opts *o) {
+  const char *paths[] = {o->json_path, o->junit_path, o->html_path};
+  static const char *const names[] = {"--json", "--junit", "--html"};
+  for (int i = 0; i < 3; i++) {
+    if (paths[i] == NULL) continue;
+    if (jostle__check_output_path(names[i], paths[i]) != 0) return EXIT_USAGE;
+    for (int j = 0; j < i; j++)
+      if (paths[j] != NULL && strcmp(paths[i], paths[j]) == 0)
+        return jostle__usage_error("%s and %s both name '%s': give each report its own file",
+                                   names[j], names[i], paths[i]);
+  }
+  return 0;
+}
+
+/* A soak rotates every scheduler this program has (the controlled ones
+ * need the wrappers) and two placements, unless told otherwise. */
+static void soak_defaults(jostle__opts *o) {
+  if (o->n_sched_set == 0) {
+    o->sched_set[o->n_sched_set++] = &jostle__sched_free;
+    o->sched_set[o->n_sched_set++] = &jostle__sched_noise;
+    if (&jostle__sync_wrap_linked != NULL) {
+      o->sched_set[o->n_sched_set++] = &jostle__sched_random;
+      o->sched_set[o->n_sched_set++] = &jostle__sched_pct;
+    }
+  }
+  if (o->n_pin_set == 0) {
+    o->pin_set[o->n_pin_set++] = JOSTLE__PIN_NONE;
+    o->pin_set[o->n_pin_set++] = JOSTLE__PIN_SPREAD;
+  }
+}
+
+/* Parses the options of `stress`, `soak` or `replay` into o. Returns 0, -1
+ * after printing help, or the exit code of an error. */
 int jostle__cli_parse(const char *cmd, int argc, char **argv, jostle__opts *o) {
-  char names[128];
-  jostle__scheduler_names(names, sizeof names);
   optind = 0;
   opterr = 0;
-  int c, replay = strcmp(cmd, "replay") == 0;
+  int c, replay = strcmp(cmd, "replay") == 0, command = command_bit(cmd), fixed = 0;
   while ((c = getopt_long(argc, argv, ":n:D:j:h", stress_options, NULL)) != -1) {
     if (c == 'h') {
-      if (replay) printf(jostle__replay_help, jostle__prog, names);
-      else printf(stress_help, jostle__prog, jostle__prog, names);
+      char *help_argv[] = {"help", (char *)cmd, NULL};
+      cmd_help(2, help_argv);
       return -1;
     }
-    if (!replay && c >= OPT_SCHEDULE && c <= OPT_SHRINK)
-      return jostle__usage_error("%s: '--%s' is an option of replay (see '%s replay --help')",
-                                 cmd, option_name(c), jostle__prog);
+    if (c != '?' && c != ':' && !(takers(c) & command)) return refuse(cmd, c);
     if (c == '?')
       return jostle__usage_error("%s: unknown option '%s' (see '%s %s --help')", cmd,
                          argv[optind - 1], jostle__prog, cmd);
@@ -392,18 +529,28 @@ int jostle__cli_parse(const char *cmd, int argc, char **argv, jostle__opts *o) {
       return jostle__usage_error("%s: option '%s' needs a value", cmd, argv[optind - 1]);
     int rc = stress_option(c, optarg, o);
     if (rc != 0) return rc;
+    if (c != OPT_RESUME && c != 'j' && c != OPT_PROGRESS && c != OPT_NO_PROGRESS) fixed = c;
+  }
+  if (o->resume_dir != NULL && (fixed || optind < argc)) {
+    char what[300];
+    snprintf(what, sizeof what, fixed ? "'--%s'" : "scenario '%s'",
+             fixed ? option_name(fixed) : argv[optind]);
+    return jostle__usage_error("soak --resume: %s cannot be given: a resumed soak takes its "
+                               "scenarios and options from its journal (only -j and "
+                               "--progress may change)", what);
   }
   if (!replay && o->sched == &jostle__sched_replay)
     return jostle__usage_error("%s: the replay scheduler follows one recorded schedule: "
                                "use '%s replay --schedule FILE'", cmd, jostle__prog);
   if (o->schedule_path != NULL) return 0; /* replay checks the schedule itself */
-  const char *why = o->sched->validate ? o->sched->validate(&o->sched_cfg) : NULL;
-  if (why != NULL) return jostle__usage_error("bad scheduler options: %s", why);
-  if (o->sched->pick != NULL && &jostle__sync_wrap_linked == NULL)
-    return jostle__usage_error("the %s scheduler needs jostle's synchronisation wrappers, which "
-                       "this program was linked without (see README: jostle-cc)",
-                       o->sched->name);
-  return 0;
+  if (command == SOAK) soak_defaults(o);
+  int n_scheds = command == SOAK ? o->n_sched_set : 1;
+  for (int i = 0; i < n_scheds; i++) {
+    const jostle__sched_ops *sched = command == SOAK ? o->sched_set[i] : o->sched;
+    int rc = check_scheduler(sched, &o->sched_cfg);
+    if (rc != 0) return rc;
+  }
+  return replay ? 0 : check_outputs(o);
 }
 
 /* Fills plan p for scenario s from the options; 0 or an exit code. */
@@ -418,7 +565,15 @@ int jostle__cli_plan(const jostle_scenario *s, const jostle__opts *o, jostle__pl
   p->n_jobs = o->n_jobs ? o->n_jobs : (pus / p->n_threads > 0 ? pus / p->n_threads : 1);
   p->seed = o->seed;
   p->fixed_seed = o->fixed_seed;
-  p->n_runs = o->n_runs ? o->n_runs : (o->duration_ns ? UINT64_MAX : JOSTLE__DEFAULT_RUNS);
+  /* Without a run budget, shards slice the indices below 2^63, which JSON
+   * results hold exactly. */
+  uint64_t unbounded = o->shard_count > 1 ? (uint64_t)INT64_MAX : UINT64_MAX;
+  uint64_t total = o->n_runs ? o->n_runs : (o->duration_ns ? unbounded : JOSTLE__DEFAULT_RUNS);
+  /* Shard I of N: the I-th of N contiguous slices of the run indices,
+   * their sizes within one of each other. */
+  uint64_t slice = total / o->shard_count, rest = total % o->shard_count;
+  p->first_run = o->shard_index * slice + (o->shard_index < rest ? o->shard_index : rest);
+  p->n_runs = slice + (o->shard_index < rest);
   p->duration_ns = o->duration_ns;
   p->until_divergence = o->until_divergence;
   p->timeout_ns = o->timeout_ns;
@@ -427,17 +582,12 @@ int jostle__cli_plan(const jostle_scenario *s, const jostle__opts *o, jostle__pl
   return rc;
 }
 
-static int cmd_stress(int argc, char **argv) {
-  jostle__opts o;
-  jostle__opts_default(&o);
-  int parsed = jostle__cli_parse("stress", argc, argv, &o);
-  if (parsed != 0) return parsed < 0 ? EXIT_CLEAN : parsed;
-
-  /* The scenarios, in the order named, each once. */
-  int n_selected = 0;
-  const jostle_scenario **selected = calloc((size_t)jostle__n_scenarios() + 1, sizeof *selected);
-  if (selected == NULL) return jostle__usage_error("out of memory");
-  for (int i = 0; o.all && i < jostle__n_scenarios(); i++) selected[n_selected++] = jostle__scenario_at(i);
+int jostle__cli_select(const char *cmd, int argc, char **argv, int all,
+                      const jostle_scenario ***selected, int *n_selected) {
+  const jostle_scenario **out = calloc((size_t)jostle__n_scenarios() + 1, sizeof *out);
+  if (out == NULL) return jostle__usage_error("out of memory");
+  int n = 0;
+  for (int i = 0; all && i < jostle__n_scenarios(); i++) out[n++] = jostle__scenario_at(i);
   for (int a = optind; a < argc; a++) {
     int matched = 0;
     for (int i = 0; i < jostle__n_scenarios(); i++) {
@@ -445,60 +595,33 @@ static int cmd_stress(int argc, char **argv) {
       if (fnmatch(argv[a], s->name, 0) != 0) continue;
       matched = 1;
       int dup = 0;
-      for (int k = 0; k < n_selected; k++) dup |= selected[k] == s;
-      if (!dup) selected[n_selected++] = s;
+      for (int k = 0; k < n; k++) dup |= out[k] == s;
+      if (!dup) out[n++] = s;
     }
     if (!matched) {
-      free(selected);
+      free(out);
       return jostle__usage_error("unknown scenario '%s' (see '%s list')", argv[a], jostle__prog);
     }
   }
-  if (n_selected == 0) {
-    free(selected);
-    return jostle__usage_error("stress: name at least one scenario, or --all (see '%s list')", jostle__prog);
+  if (n == 0) {
+    free(out);
+    return jostle__usage_error("%s: name at least one scenario, or --all (see '%s list')", cmd,
+                               jostle__prog);
   }
+  *selected = out;
+  *n_selected = n;
+  return 0;
+}
 
-  /* Every plan is checked before anything runs. */
-  jostle__plan *plans = calloc((size_t)n_selected, sizeof *plans);
-  jostle__cell *cells = calloc((size_t)n_selected, sizeof *cells);
-  int known[JOSTLE__MAX_DEFINES] = {0};
-  int rc = plans && cells ? 0 : jostle__usage_error("out of memory");
-  for (int i = 0; rc == 0 && i < n_selected; i++) {
-    rc = jostle__cli_plan(selected[i], &o, &plans[i], known);
-    jostle__cli_describe(&plans[i], &cells[i]);
-  }
-  for (int d = 0; rc == 0 && d < o.n_defines; d++)
+int jostle__cli_check_defines(const jostle__opts *o, const int *known,
+                              const jostle_scenario *const *selected, int n_selected) {
+  for (int d = 0; d < o->n_defines; d++)
     if (!known[d])
-      rc = jostle__usage_error("unknown parameter '%s' for %s (see '%s list %s')",
-                       o.defines[d].key, n_selected == 1 ? selected[0]->name : "the scenarios named",
-                       jostle__prog, selected[0]->name);
-  if (rc == 0 && o.pin != JOSTLE__PIN_NONE && jostle__topology_load() != 0)
-    fprintf(stderr, "%s: hwloc cannot read the topology; going on unpinned\n", jostle__prog);
-
-  /* SIGINT and SIGTERM stop the campaign cleanly, with a report of what ran. */
-  jostle__cli_block_stop_signals();
-  int show = o.progress < 0 ? isatty(STDERR_FILENO) : o.progress;
-  int n_done = 0, failed = 0, diverged = 0, interrupted = 0;
-  for (int i = 0; rc == 0 && i < n_selected && !interrupted; i++) {
-    progress_ctx pc = {selected[i]->name, o.n_runs, o.duration_ns};
-    failed |= jostle__campaign_run(&plans[i], &cells[i], show ? on_progress : NULL, &pc) != 0;
-    if (show) jostle__progress_clear(stderr);
-    jostle__report_text.cell(&cells[i], stdout);
-    diverged |= cells[i].n_divergent > 0;
-    interrupted = cells[i].interrupted;
-    n_done++;
-  }
-  if (rc == 0) {
-    jostle__report_text.end(cells, (size_t)n_done, stdout);
-    if (interrupted)
-      fprintf(stderr, "%s: interrupted; reported what ran\n", jostle__prog);
-    rc = failed ? EXIT_INTERNAL : diverged ? EXIT_DIVERGED : EXIT_CLEAN;
-  }
-  for (int i = 0; cells && i < n_selected; i++) jostle__cell_free(&cells[i]);
-  free(cells);
-  free(plans);
-  free(selected);
-  return rc;
+      return jostle__usage_error("unknown parameter '%s' for %s (see '%s list %s')",
+                                 o->defines[d].key,
+                                 n_selected == 1 ? selected[0]->name : "the scenarios named",
+                                 jostle__prog, selected[0]->name);
+  return 0;
 }
 
 void jostle__cli_block_stop_signals(void) {
@@ -527,8 +650,11 @@ static int cmd_help(int argc, char **argv) {
   char names[128];
   jostle__scheduler_names(names, sizeof names);
   if (argc < 2) printf(main_help, jostle__prog);
-  else if (strcmp(argv[1], "stress") == 0) printf(stress_help, jostle__prog, jostle__prog, names);
-  else if (strcmp(argv[1], "replay") == 0) printf(jostle__replay_help, jostle__prog, names);
+  else if (strcmp(argv[1], "stress") == 0) printf(jostle__stress_help, jostle__prog, jostle__prog, names);
+  else if (strcmp(argv[1], "soak") == 0) printf(jostle__soak_help, jostle__prog, jostle__prog);
+  else if (strcmp(argv[1], "report") == 0) printf(jostle__report_help, jostle__prog, jostle__prog);
+  else if (strcmp(argv[1], "merge") == 0) printf(jostle__merge_help, jostle__prog);
+  else if (strcmp(argv[1], "replay") == 0) printf(jostle__replay_help, jostle__prog, jostle__prog, jostle__prog, names);
   else if (strcmp(argv[1], "list") == 0) printf(list_help, jostle__prog);
   else if (strcmp(argv[1], "topology") == 0) printf(topology_help, jostle__prog);
   else return jostle__usage_error("help: unknown command '%s'", argv[1]);
@@ -537,6 +663,8 @@ static int cmd_help(int argc, char **argv) {
 
 JOSTLE_API int jostle_main(int argc, char **argv) {
   if (argc > 0 && argv[0] != NULL) jostle__prog = argv[0];
+  jostle__argc = argc;
+  jostle__argv = argv;
   if (argc < 2) {
     fprintf(stderr, main_help, jostle__prog);
     return EXIT_USAGE;
@@ -547,7 +675,10 @@ JOSTLE_API int jostle_main(int argc, char **argv) {
     printf("jostle %s\n", JOSTLE_VERSION);
     return EXIT_CLEAN;
   }
-  if (strcmp(cmd, "stress") == 0) return cmd_stress(argc - 1, argv + 1);
+  if (strcmp(cmd, "stress") == 0) return jostle__cmd_stress(argc - 1, argv + 1);
+  if (strcmp(cmd, "soak") == 0) return jostle__cmd_soak(argc - 1, argv + 1);
+  if (strcmp(cmd, "report") == 0) return jostle__cmd_report(argc - 1, argv + 1);
+  if (strcmp(cmd, "merge") == 0) return jostle__cmd_merge(argc - 1, argv + 1);
   if (strcmp(cmd, "replay") == 0) return jostle__cmd_replay(argc - 1, argv + 1);
   if (strcmp(cmd, "list") == 0) return cmd_list(argc - 1, argv + 1);
   if (strcmp(cmd, "topology") == 0) return cmd_topology(argc - 1, argv + 1);

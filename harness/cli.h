@@ -10,12 +10,15 @@
 
 #include "harness/options.h"
 #include "harness/run.h"
+#include "reports/formats.h"
 #include "reports/result.h"
 
 enum { EXIT_CLEAN = 0, EXIT_DIVERGED = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
 
-/* The program's name as invoked (argv[0]). */
+/* The program's name as invoked (argv[0]), and its whole command line. */
 extern const char *jostle__prog;
+extern int jostle__argc;
+extern char **jostle__argv;
 
 /* Prints "PROG: MESSAGE" on stderr; returns EXIT_USAGE. */
 int jostle__usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -23,9 +26,21 @@ int jostle__usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2
 /* "free, noise, random, pct, replay (free)" for help texts. */
 void jostle__scheduler_names(char *buf, size_t size);
 
-/* Parses the options of command `cmd` (stress or replay) into o. Returns
- * 0, -1 after printing help, or the exit code of an error. */
+/* Parses the options of command `cmd` (stress, soak or replay) into o.
+ * Returns 0, -1 after printing help, or the exit code of an error. */
 int jostle__cli_parse(const char *cmd, int argc, char **argv, jostle__opts *o);
+
+/* The scenarios argv[optind..argc) name (names or shell patterns), in the
+ * order named, each once, after every scenario when `all`. On success
+ * *selected is a new array of *n_selected > 0 scenarios that the caller
+ * frees. Returns 0 or an exit code. */
+int jostle__cli_select(const char *cmd, int argc, char **argv, int all,
+                       const jostle_scenario ***selected, int *n_selected);
+
+/* Refuses a -D that no selected scenario takes (known[d] 0, as
+ * jostle__cli_plan left it). Returns 0 or an exit code. */
+int jostle__cli_check_defines(const jostle__opts *o, const int *known,
+                              const jostle_scenario *const *selected, int n_selected);
 
 /* Fills plan p for scenario s from the options; `known` marks, per -D,
  * whether s takes it. Returns 0 or an exit code. */
@@ -39,7 +54,55 @@ void jostle__cli_describe(const jostle__plan *p, jostle__cell *c);
 /* Blocks SIGINT and SIGTERM: campaigns wait for them and stop cleanly. */
 void jostle__cli_block_stop_signals(void);
 
+/* The report files of a command (outputs.c). */
+
+/* Whether a report file can be made at `path`, given by `option` (its
+ * folder exists and it is not a folder): 0, or EXIT_USAGE after one line. */
+int jostle__check_output_path(const char *option, const char *path);
+
+/* Sets the configuration fields of m from the options; n_jobs is the
+ * most worker processes a cell used. */
+void jostle__meta_config(jostle__report_meta *m, const jostle__opts *o, int n_jobs);
+
+/* Writes the n cells to each report file whose path is not NULL: JSON,
+ * JUnit XML, HTML. Returns 0, or EXIT_INTERNAL after one line per file
+ * that could not be written (the others are written all the same). */
+int jostle__write_reports(const jostle__report_meta *m, const jostle__cell *cells, size_t n,
+                          const char *json_path, const char *junit_path,
+                          const char *html_path);
+
+/* JSON results files read whole (results.c). */
+typedef struct jostle__results {
+  size_t n_files;
+  jostle__report_meta *metas;  /* owned; one per file */
+  size_t *first_cell;          /* owned; file f's cells are [first_cell[f],
+                                  first_cell[f + 1]) */
+  size_t n_cells;
+  jostle__cell *cells;         /* owned, with their outcomes */
+} jostle__results;
+
+/* Reads the n files into l, their cells concatenated in order. Returns 0,
+ * or EXIT_USAGE after one line naming the file and what is wrong with it
+ * (l then owns nothing). */
+int jostle__results_load(char *const *paths, size_t n, jostle__results *l);
+
+/* Frees what l owns. */
+void jostle__results_free(jostle__results *l);
+
+/* `report --history`: the trend across the soaks whose folders (or JSON
+ * results) are named. Returns the exit code. */
+int jostle__history(char *const *args, size_t n);
+
+/* The commands and their help texts (printf formats: see cli.c). */
+int jostle__cmd_stress(int argc, char **argv);
+int jostle__cmd_soak(int argc, char **argv);
+int jostle__cmd_report(int argc, char **argv);
+int jostle__cmd_merge(int argc, char **argv);
 int jostle__cmd_replay(int argc, char **argv);
+extern const char jostle__stress_help[];
+extern const char jostle__soak_help[];
+extern const char jostle__report_help[];
+extern const char jostle__merge_help[];
 extern const char jostle__replay_help[];
 
 #endif

@@ -20,6 +20,7 @@ void jostle__opts_default(jostle__opts *o) {
   o->pin = JOSTLE__PIN_NONE;
   o->timeout_ns = JOSTLE__DEFAULT_TIMEOUT_NS;
   o->progress = -1;
+  o->shard_count = 1;
 }
 
 /* Digits only, no sign, no space; 0 on success. */
@@ -85,8 +86,11 @@ static int is_digit(char c) { return c >= '0' && c <= '9'; }
 int jostle__parse_seed(const char *text, uint64_t *out) {
   int hex = text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
   const char *digits = hex ? text + 2 : text;
-  /* strtoull would skip white space and take a sign: refuse both first */
-  if (!(hex ? isxdigit((unsigned char)digits[0]) : is_digit(digits[0]))) return -1;
+  /* strtoull would skip white space, take a sign and (base 16) a second
+   * 0x: only digits may follow */
+  for (const char *d = digits; *d; d++)
+    if (!(hex ? isxdigit((unsigned char)*d) : is_digit(*d))) return -1;
+  if (*digits == '\0') return -1;
   char *end;
   errno = 0;
   unsigned long long v = strtoull(digits, &end, hex ? 16 : 10);
@@ -129,6 +133,16 @@ int jostle__parse_mix(const char *text, unsigned weights[3]) {
   }
   if (w[0] + w[1] + w[2] == 0) return -1;
   memcpy(weights, w, sizeof w);
+  return 0;
+}
+
+int jostle__parse_shard(const char *text, uint64_t *index, uint64_t *count) {
+  const char *end;
+  uint64_t i, n;
+  if (parse_digits(text, &end, &i) != 0 || *end != '/') return -1;
+  if (parse_digits(end + 1, &end, &n) != 0 || *end != '\0' || n == 0 || i >= n) return -1;
+  *index = i;
+  *count = n;
   return 0;
 }
 

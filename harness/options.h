@@ -14,6 +14,8 @@
 #define JOSTLE__MAX_JOBS 256
 #define JOSTLE__DEFAULT_RUNS 100000
 #define JOSTLE__DEFAULT_TIMEOUT_NS (10ULL * 1000000000ULL)
+/* Schedulers in a soak's --scheduler-set, placements in its --pins. */
+#define JOSTLE__MAX_SET 8
 
 typedef struct jostle__define {
   const char *key;   /* points into argv */
@@ -36,10 +38,25 @@ typedef struct jostle__opts {
   int all;                     /* every registered scenario */
   int n_defines;
   jostle__define defines[JOSTLE__MAX_DEFINES];
+  /* stress and soak */
+  const char *json_path;       /* --json FILE; NULL: none */
+  const char *junit_path;      /* --junit FILE */
+  const char *html_path;       /* --html FILE */
+  uint64_t shard_index;        /* --shard I/N: 0/1 when not given */
+  uint64_t shard_count;
+  /* soak only */
+  const char *out_dir;         /* --out DIR */
+  const char *resume_dir;      /* --resume DIR */
+  uint64_t batch_ns;           /* --batch TIME; 0: chosen from the budget */
+  int n_sched_set;             /* --scheduler-set; 0: not given */
+  const jostle__sched_ops *sched_set[JOSTLE__MAX_SET];
+  int n_pin_set;               /* --pins; 0: not given */
+  jostle__pin pin_set[JOSTLE__MAX_SET];
   /* replay only */
   const char *schedule_path;   /* --schedule: replay this schedule file */
   const char *save_schedule_path; /* --save-schedule */
   int shrink;                  /* --shrink: fewer context switches, same outcome */
+  const char *input_path;      /* --input: a fuzzer's input drives the choices */
 } jostle__opts;
 
 void jostle__opts_default(jostle__opts *o);
@@ -51,6 +68,8 @@ int jostle__parse_seed(const char *text, uint64_t *out);      /* decimal or 0x h
 int jostle__parse_int(const char *text, long long lo, long long hi, long long *out);
 int jostle__parse_prob(const char *text, double *out);        /* 0 .. 1 */
 int jostle__parse_mix(const char *text, unsigned weights[3]); /* Y:S:Z */
+/* "I/N" with 0 <= I < N: shard I of N (counted from 0). */
+int jostle__parse_shard(const char *text, uint64_t *index, uint64_t *count);
 /* "key=value" with an integer value; key points into text. */
 int jostle__parse_define(char *text, jostle__define *out);
 

@@ -39,6 +39,7 @@
 #define LEAD_INITIAL 2000ULL
 #define LEAD_MAX 20000ULL
 #define SKEW_SALT 0x736b6577ULL
+#define INPUT_SALT 0x696e707574ULL
 
 enum action { ACT_RUN, ACT_PLACE, ACT_QUIT };
 
@@ -225,6 +226,12 @@ const jostle_run *jostle__pool_run(jostle__pool *pool, uint64_t seed) {
   jostle_run *r = &pool->run;
   const jostle_scenario *s = pool->scenario;
   r->seed = seed;
+  r->input = pool->members[0].sched.cfg->input;
+  if (r->input != NULL) {
+    r->input->front_bit = 0;
+    r->input->back = r->input->size;
+  }
+  r->input_rng = jostle__mix(seed, INPUT_SALT);
   r->n_obs = 0;
   r->obs_overflow = 0;
   r->reason = NULL;

@@ -8,6 +8,7 @@
  * The run is made by a worker process, as in `stress`, so a run that
  * crashes or hangs is reported as its outcome.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -22,10 +23,13 @@
 
 /* Most replays --shrink makes: each is a fresh worker, about a millisecond. */
 #define SHRINK_REPLAYS 2000
+/* The largest --input file (libFuzzer's inputs are a few kilobytes). */
+#define INPUT_MAX (16u << 20)
 
 const char jostle__replay_help[] =
     "usage: %s replay [options] SCENARIO --seed S\n"
     "       %s replay [options] --schedule FILE\n"
+    "       %s replay [options] SCENARIO --input FILE\n"
     "\n"
     "Runs SCENARIO once with run seed S and prints `outcome: OUTCOME` and its\n"
     "verdict. Under a controlled scheduler (random, pct) a run is a pure\n"
@@ -44,6 +48,8 @@ const char jostle__replay_help[] =
     "  --save-schedule FILE    save the run's schedule (its decisions, in order)\n"
     "  --schedule FILE         replay a saved schedule (scenario and parameters\n"
     "                          come from the file; no --seed, -D or --scheduler)\n"
+    "  --input FILE            replay a fuzzer's input (a file libFuzzer saved from\n"
+    "                          a fuzz-SCENARIO target): its bytes make the choices\n"
     "  --shrink                when the outcome is divergent, look for a schedule\n"
     "                          with fewer context switches and the same outcome;\n"
     "                          --trace and --save-schedule then show and save it\n"
@@ -57,6 +63,24 @@ static int seed_given(int argc, char **argv) {
     if (strcmp(argv[i], "--seed") == 0 || strncmp(argv[i], "--seed=", 7) == 0 ||
         strcmp(argv[i], "--run-seed") == 0 || strncmp(argv[i], "--run-seed=", 11) == 0)
       return 1;
+  return 0;
+}
+
+/* Reads a fuzzer's input file into in (data malloc'd). Returns 0, or the
+ * exit code of an error. */
+static int read_input(const char *path, jostle__input *in) {
+  FILE *f = fopen(path, "rb");
+  if (f == NULL) return jostle__usage_error("cannot read --input %s: %s", path, strerror(errno));
+  uint8_t *data = malloc(INPUT_MAX + 1);
+  size_t n = data ? fread(data, 1, INPUT_MAX + 1, f) : 0;
+  int bad = data == NULL || ferror(f);
+  fclose(f);
+  if (bad || n > INPUT_MAX) {
+    free(data);
+    return jostle__usage_error(bad ? "cannot read --input %s" : "--input %s: larger than 16 MiB",
+                               path);
+  }
+  *in = (jostle__input){data, n, 0, n};  /* reset before the run anyway */
   return 0;
 }
 
@@ -86,11 +110,13 @@ static const jostle_scenario *from_schedule(const char *path, jostle__schedule_i
 }
 
 /* How the schedule was made, for the file's origin line. */
-static void describe_origin(const jostle__plan *p, const char *from, int shrunk,
-                            char *buf, size_t size) {
+static void describe_origin(const jostle__plan *p, const char *from, const char *input,
+                            int shrunk, char *buf, size_t size) {
   size_t len;
   if (from != NULL)
     len = (size_t)snprintf(buf, size, "replay of %s", from);
+  else if (input != NULL)
+    len = (size_t)snprintf(buf, size, "%s input %s", p->sched->name, input);
   else
     len = (size_t)snprintf(buf, size, "%s seed 0x%016" PRIx64, p->sched->name, p->seed);
   if (p->sched == &jostle__sched_pct && len < size)
@@ -145,14 +171,26 @@ int jostle__cmd_replay(int argc, char **argv) {
     s = jostle__scenario_find(named);
     if (s == NULL)
       return jostle__usage_error("unknown scenario '%s' (see '%s list')", named, jostle__prog);
-    if (!o.fixed_seed && !seed_given(argc, argv))
+    if (o.input_path == NULL && !o.fixed_seed && !seed_given(argc, argv))
       return jostle__usage_error("replay: --seed S is required (the seed a reproduce: line "
-                                 "gives), or --schedule FILE");
+                                 "gives), or --schedule FILE, or --input FILE");
+    if (o.input_path != NULL && seed_given(argc, argv))
+      return jostle__usage_error("replay: --input and --seed exclude each other (the input's "
+                                 "bytes make every choice)");
   }
+  if (o.input_path != NULL && o.schedule_path != NULL)
+    return jostle__usage_error("replay: --input and --schedule exclude each other");
   int controlled = o.sched->pick != NULL;
-  if (!controlled && (o.sched_cfg.trace || o.save_schedule_path || o.shrink))
-    return jostle__usage_error("replay: --trace, --save-schedule and --shrink need a "
+  if (!controlled && (o.sched_cfg.trace || o.save_schedule_path || o.shrink || o.input_path))
+    return jostle__usage_error("replay: --trace, --save-schedule, --shrink and --input need a "
                                "controlled scheduler (random, pct)");
+  jostle__input input = {NULL, 0, 0, 0};
+  if (o.input_path != NULL) {
+    int bad = read_input(o.input_path, &input);
+    if (bad) return bad;
+    o.sched_cfg.input = &input;
+    o.seed = 0;
+  }
   o.fixed_seed = 1;
   o.n_runs = 1;
   o.n_jobs = 1;
@@ -179,6 +217,7 @@ int jostle__cmd_replay(int argc, char **argv) {
   }
   if (rc != 0) {
     free(loaded);
+    free((void *)input.data);
     return rc;
   }
   p.sched_cfg.record = rec;
@@ -188,6 +227,9 @@ int jostle__cmd_replay(int argc, char **argv) {
   if (o.schedule_path)
     printf("replay %s [scheduler replay, schedule %s, %s]\n", s->name, o.schedule_path,
            cell.params);
+  else if (o.input_path)
+    printf("replay %s [scheduler %s, input %s (%zu bytes), %s]\n", s->name, p.sched->name,
+           o.input_path, input.size, cell.params);
   else
     printf("replay %s [scheduler %s, seed 0x%016" PRIx64 ", %s]\n", s->name, p.sched->name,
            p.seed, cell.params);
@@ -244,7 +286,8 @@ int jostle__cmd_replay(int argc, char **argv) {
       memset(&saved, 0, sizeof saved);
       snprintf(saved.scenario, sizeof saved.scenario, "%s", s->name);
       snprintf(saved.params, sizeof saved.params, "%s", cell.params);
-      describe_origin(&p, o.schedule_path, is_shrunk, saved.origin, sizeof saved.origin);
+      describe_origin(&p, o.schedule_path, o.input_path, is_shrunk, saved.origin,
+                      sizeof saved.origin);
       snprintf(saved.outcome, sizeof saved.outcome, "%s", out->text);
       snprintf(saved.verdict, sizeof saved.verdict, "%s", jostle__class_name(out->cls));
       if (final->overflow) {
@@ -265,5 +308,6 @@ int jostle__cmd_replay(int argc, char **argv) {
   free(shrunk);
   jostle__schedule_unshare(rec);
   free(loaded);
+  free((void *)input.data);
   return rc;
 }

@@ -17,6 +17,8 @@ struct jostle_run {
   const long long *params;        /* values, indexed like scenario->params */
   int n_threads;
   uint64_t seed;
+  jostle__input *input;           /* a fuzzer's input, or NULL */
+  uint64_t input_rng;             /* jostle_input_int without one */
   /* The outcome so far; reset before each run. */
   int n_obs;
   int obs_overflow;               /* more than JOSTLE_MAX_OBSERVATIONS */
@@ -39,12 +41,21 @@ typedef struct jostle__plan {
   int n_jobs;                     /* worker processes */
   uint64_t seed;                  /* campaign seed */
   int fixed_seed;                 /* every run uses `seed` itself */
+  uint64_t first_run;             /* index of the first run: the runs are
+                                     first_run, first_run + 1, ... (a shard,
+                                     a soak's batch); 0 for a whole cell */
   uint64_t n_runs;                /* run budget; UINT64_MAX for none */
   uint64_t duration_ns;           /* time budget; 0 for none */
   int until_divergence;           /* stop at the first non-allowed run */
   uint64_t timeout_ns;            /* a run without progress this long hangs */
   uint32_t chunk_runs;            /* runs a worker claims at a time */
 } jostle__plan;
+
+/* One past the last run index of plan p: first_run + n_runs, or
+ * UINT64_MAX when that does not fit (no run budget). */
+static inline uint64_t jostle__plan_end(const jostle__plan *p) {
+  return p->n_runs > UINT64_MAX - p->first_run ? UINT64_MAX : p->first_run + p->n_runs;
+}
 
 /* The seed of run `i` under plan p. */
 uint64_t jostle__run_seed(const jostle__plan *p, uint64_t i);

@@ -102,6 +102,20 @@ JOSTLE_API int jostle_threads(const jostle_run *r) { return r->n_threads; }
 
 JOSTLE_API unsigned long long jostle_seed(const jostle_run *r) { return r->seed; }
 
+JOSTLE_API long long jostle_input_int(jostle_run *r, long long min, long long max) {
+  if (max <= min) return min;
+  uint64_t span = (uint64_t)max - (uint64_t)min, v = 0;
+  jostle__input *in = r->input;
+  if (in == NULL) {
+    v = jostle__splitmix(&r->input_rng);
+  } else {
+    /* from the back, a byte at a time, as many as the span needs */
+    for (uint64_t left = span; left > 0 && in->back * 8 >= in->front_bit + 8; left >>= 8)
+      v = (v << 8) | in->data[--in->back];
+  }
+  return (long long)((uint64_t)min + (span == UINT64_MAX ? v : v % (span + 1)));
+}
+
 JOSTLE_API void jostle_observe(jostle_run *r, const char *name, long long value) {
   if (r->n_obs == JOSTLE_MAX_OBSERVATIONS) {
     r->obs_overflow = 1;

@@ -34,7 +34,9 @@ typedef struct jostle__slot {
 } jostle__slot;
 
 typedef struct jostle__shared {
-  _Alignas(JOSTLE__CACHE_LINE) _Atomic uint64_t next_run; /* next unclaimed */
+  /* The next unclaimed run of the plan's range [first_run, end); starts at
+   * first_run. */
+  _Alignas(JOSTLE__CACHE_LINE) _Atomic uint64_t next_run;
   _Alignas(JOSTLE__CACHE_LINE) _Atomic int stop;
   _Atomic int pin_disabled;         /* binding failed: stop trying */
   size_t slot_stride;               /* bytes from one slot to the next */
@@ -51,8 +53,8 @@ static inline jostle__tally *jostle__slot_tally(jostle__slot *slot) {
 }
 
 /* Runs in a forked worker process: finishes the slot's claimed runs, then
- * claims batches until the budget is spent or `stop` is set. Never
- * returns. */
+ * claims batches until the plan's runs are all claimed or `stop` is set.
+ * Never returns. */
 _Noreturn void jostle__worker_main(const jostle__plan *p, jostle__shared *sh,
                                    int slot_index);
 

@@ -1,6 +1,8 @@
 /*
- * worker.c: a worker process. It builds the thread pool once, then runs
- * batches of consecutive runs claimed from the shared counter, recording
+ * worker.c: a worker process. It builds the thread pool once, finishes the
+ * runs its slot holds claimed (a dead worker's batch, or runs an earlier
+ * campaign of the cell left undone), then runs batches of consecutive runs
+ * claimed from the shared counter, up to the plan's last run, recording
  * every outcome in its slot's tally before it moves `next` past the run.
  * Placement is re-planned per batch (binding a thread costs tens of
  * microseconds, far more than a run).
@@ -78,11 +80,12 @@ _Noreturn void jostle__worker_main(const jostle__plan *p, jostle__shared *sh,
     place(p, sh, slot, pool, slot_index, resume, &placed);
     run_claimed(p, sh, slot, pool);
   }
+  uint64_t last = jostle__plan_end(p);
   while (!atomic_load_explicit(&sh->stop, memory_order_relaxed)) {
     uint64_t start = atomic_fetch_add_explicit(&sh->next_run, p->chunk_runs,
                                                memory_order_relaxed);
-    if (start >= p->n_runs) break;
-    uint64_t end = p->n_runs - start < p->chunk_runs ? p->n_runs : start + p->chunk_runs;
+    if (start >= last) break;
+    uint64_t end = last - start < p->chunk_runs ? last : start + p->chunk_runs;
     /* `next` first: no moment shows a run in flight that is not claimed. */
     atomic_store_explicit(&slot->next, start, memory_order_relaxed);
     atomic_store_explicit(&slot->chunk_end, end, memory_order_release);

@@ -95,6 +95,13 @@ JOSTLE_API int jostle_threads(const jostle_run *r);
  * reproducible pseudo-random inputs derive them from it. */
 JOSTLE_API unsigned long long jostle_seed(const jostle_run *r);
 
+/* A number from min to max (inclusive) for the scenario to use as an
+ * input: under a fuzzer, drawn from the fuzzer's bytes, so that coverage
+ * guides it too; otherwise from the run's seed, so a run still replays.
+ * Call it from setup, or from the threads under a controlled scheduler
+ * (one thread runs at a time); min > max gives min. */
+JOSTLE_API long long jostle_input_int(jostle_run *r, long long min, long long max);
+
 /* From check: adds "name=value" to the run's outcome. `name` must be a
  * string literal or otherwise outlive the campaign. At most
  * JOSTLE_MAX_OBSERVATIONS per run; more make the run divergent. */

@@ -91,6 +91,14 @@ size_t jostle__utf8_len(const char *s) {
   return 0;
 }
 
+void jostle__utf8_clean(char *s) {
+  while (*s != '\0') {
+    size_t len = jostle__utf8_len(s);
+    if (len == 0) *s++ = '?';
+    else s += len;
+  }
+}
+
 void jostle__put_markup(FILE *f, const char *s, int attr) {
   jostle__put_markup_n(f, s, strlen(s), attr);
 }

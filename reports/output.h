@@ -1,6 +1,7 @@
 /*
  * output.h: private to the report file formats (reports/json.c, junit.c,
- * html.c). What they share: writing a file whole, text that is valid UTF-8
+ * html.c, history.c; a soak's journal writes text as JSON does). What they
+ * share: writing a file whole, text that is valid UTF-8
  * and markup escaping, and number and time formats.
  */
 #ifndef JOSTLE_OUTPUT_H
@@ -31,6 +32,10 @@ void jostle__out_discard(jostle__out *o);
  * s does not start with one (a stray byte, a cut or overlong sequence, a
  * surrogate). s[0] must not be '\0'. */
 size_t jostle__utf8_len(const char *s);
+
+/* Replaces, in place, each byte of s that is not part of a valid UTF-8
+ * sequence with '?' (what JSON results do with such bytes). */
+void jostle__utf8_clean(char *s);
 
 /* Writes s to f escaped for XML and HTML, as element text (attr 0) or as a
  * quoted attribute value (attr 1, where line breaks and tabs become

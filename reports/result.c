@@ -59,6 +59,46 @@ void jostle__cell_free(jostle__cell *c) {
   c->n_outcomes = 0;
 }
 
+int jostle__cell_sample(jostle__cell *c, jostle__sample s) {
+  int thinned = c->n_samples == JOSTLE__MAX_SAMPLES;
+  if (thinned) {
+    for (size_t i = 1; i < JOSTLE__MAX_SAMPLES / 2; i++) c->samples[i] = c->samples[2 * i];
+    c->n_samples = JOSTLE__MAX_SAMPLES / 2;
+  }
+  c->samples[c->n_samples++] = s;
+  return thinned;
+}
+
+int jostle__cell_same_key(const jostle__cell *a, const jostle__cell *b) {
+  return strcmp(a->scenario, b->scenario) == 0 && strcmp(a->scheduler, b->scheduler) == 0 &&
+         strcmp(a->placement, b->placement) == 0 && strcmp(a->params, b->params) == 0;
+}
+
+int jostle__cell_merge(jostle__cell *into, const jostle__cell *from) {
+  for (size_t i = 0; i < from->n_outcomes; i++) {
+    const jostle__outcome *o = &from->outcomes[i];
+    if (jostle__cell_add(into, o->cls, o->text, o->count, o->first_run, o->first_seed) != 0)
+      return -1;
+  }
+  jostle__cell_sort(into);
+  for (size_t i = 0; i < from->n_samples; i++) {
+    jostle__sample s = from->samples[i];
+    /* `from`'s start is `into`'s end, which `into` already shows */
+    if (s.elapsed_ns == 0 && s.n_runs == 0 && into->n_samples > 0) continue;
+    s.elapsed_ns += into->elapsed_ns;
+    s.n_runs += into->n_runs;
+    s.n_divergent += into->n_divergent;
+    jostle__cell_sample(into, s);
+  }
+  if (into->first_divergence_ns == 0 && from->first_divergence_ns != 0)
+    into->first_divergence_ns = into->elapsed_ns + from->first_divergence_ns;
+  into->n_runs += from->n_runs;
+  into->n_divergent += from->n_divergent;
+  into->elapsed_ns += from->elapsed_ns;
+  into->interrupted |= from->interrupted;
+  return 0;
+}
+
 void jostle__wilson95(uint64_t k, uint64_t n, double *lo, double *hi) {
   if (n == 0) {
     *lo = 0.0;

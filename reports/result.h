@@ -77,10 +77,28 @@ void jostle__cell_sort(jostle__cell *c);
 /* Frees what the cell owns; the cell may be reused after. */
 void jostle__cell_free(jostle__cell *c);
 
+/* Appends sample s; when the cell's samples are full, first keeps every
+ * other one (the first among them), so they stay evenly spaced. Returns 1
+ * when it thinned them, else 0. */
+int jostle__cell_sample(jostle__cell *c, jostle__sample s);
+
+/* Whether a and b are the same cell of a campaign, as far as their names
+ * say: scenario, scheduler, placement and parameters. */
+int jostle__cell_same_key(const jostle__cell *a, const jostle__cell *b);
+
+/* Adds the runs of cell `from` to `into`, as if `from` had run right after
+ * it: runs, divergent runs, outcome counts and elapsed times add up (an
+ * outcome's first run and seed are those of the smaller run index);
+ * `from`'s samples follow `into`'s, shifted by `into`'s totals; the time to
+ * the first divergence is `into`'s, else `into`'s elapsed time plus
+ * `from`'s; `interrupted` is either's. The names, seeds and command stay
+ * `into`'s: the caller checks that both are the same cell of one campaign.
+ * Returns 0, or -1 when out of memory (`into` may then hold some of
+ * `from`'s outcomes and none of its counts). */
+int jostle__cell_merge(jostle__cell *into, const jostle__cell *from);
+
 /* The Wilson score interval at 95% for k successes in n trials. */
 void jostle__wilson95(uint64_t k, uint64_t n, double *lo, double *hi);
-
-
 
 /* Writes into buf the complete command that reruns outcome o's first seed
  * (every reporter prints this same command): `jostle replay ... --seed S`

@@ -26,6 +26,7 @@
 
 #include "schedulers/control.h"
 #include "schedulers/cpu.h"
+#include "schedulers/feedback.h"
 #include "schedulers/schedule.h"
 #include "schedulers/seed.h"
 #include "schedulers/trace.h"
@@ -89,16 +90,41 @@ static void note_choice(jostle__control *c, int chosen) {
   else rec->overflow = 1;
 }
 
-uint32_t jostle__control_choose(jostle__control *c, uint32_t n) {
-  return n <= 1 ? 0 : jostle__below(&c->rng, n);
+/* A number below n from the input's next ceil(log2 n) bits, or -1 when
+ * the input is used up. */
+static int64_t input_below(jostle__input *in, uint32_t n) {
+  int bits = 0;
+  while (bits < 32 && (1ULL << bits) < n) bits++;
+  if (in->front_bit + (size_t)bits > in->back * 8) return -1;
+  uint64_t v = 0;
+  for (int i = 0; i < bits; i++, in->front_bit++)
+    v |= (uint64_t)((in->data[in->front_bit / 8] >> (in->front_bit % 8)) & 1) << i;
+  return (int64_t)(v % n);
 }
 
-/* One of the n candidates, from the choice source (see control.h). */
+uint32_t jostle__control_choose(jostle__control *c, uint32_t n) {
+  if (n <= 1) return 0;
+  jostle__input *in = c->cfg->input;
+  if (in == NULL) return jostle__below(&c->rng, n);
+  int64_t v = input_below(in, n);
+  return v < 0 ? 0 : (uint32_t)v;
+}
+
+/* One of the n candidates, from the choice source (see control.h). A
+ * schedule or an input that is used up keeps `preferred` running when it
+ * can (so an empty input runs the threads one after the other). */
 static int choose_among(jostle__control *c, const int *cands, int n, int preferred) {
   const jostle__schedule *replay = c->cfg->replay;
-  if (replay == NULL) return cands[jostle__control_choose(c, (uint32_t)n)];
+  jostle__input *in = c->cfg->input;
+  if (replay == NULL && in == NULL) return cands[jostle__control_choose(c, (uint32_t)n)];
+  int want = -1;
+  if (replay != NULL) {
+    if (c->replay_pos < replay->n) want = replay->d[c->replay_pos++];
+  } else {
+    int64_t v = n > 1 ? input_below(in, (uint32_t)n) : 0;
+    if (v >= 0) return cands[v];
+  }
   int fallback = cands[0];
-  int want = c->replay_pos < replay->n ? replay->d[c->replay_pos++] : -1;
   for (int i = 0; i < n; i++) {
     if (cands[i] == want) return want;
     if (cands[i] == preferred) fallback = preferred;
@@ -107,11 +133,21 @@ static int choose_among(jostle__control *c, const int *cands, int n, int preferr
 }
 
 int jostle__control_pick_runnable(jostle__control *c, int current, const jostle__point *p) {
-  (void)p;
   int runnable[JOSTLE_MAX_THREADS], n = 0;
   for (int i = 0; i < c->n_threads; i++)
     if (c->state[i] == JOSTLE__RUNNABLE) runnable[n++] = i;
-  return choose_among(c, runnable, n, current);
+  /* where the source says nothing: a thread that yields gives way to the
+   * next runnable one, so that a spin-wait ends; otherwise it runs on */
+  int preferred = current;
+  if (p != NULL && p->kind == JOSTLE__POINT_YIELD && n > 1) {
+    preferred = runnable[0];
+    for (int i = 0; i < n; i++)
+      if (runnable[i] > current) {
+        preferred = runnable[i];
+        break;
+      }
+  }
+  return choose_among(c, runnable, n, preferred);
 }
 
 const char *jostle__object_kind_name(jostle__object_kind kind) {
@@ -206,6 +242,7 @@ void jostle__control_begin(jostle__control *c, uint64_t seed) {
     c->timed[i] = c->timed_out[i] = 0;
   }
   c->n_objects = 0;
+  if (c->cfg->feedback) jostle__feedback_begin(c);
   c->verdict = JOSTLE__RUN_OK;
   c->verdict_text[0] = '\0';
   c->schedule_hash = 0xcbf29ce484222325ULL;
@@ -281,6 +318,7 @@ void jostle__control_point(jostle__thread *t, const jostle__point *p) {
   int me = t->index;
   if (++c->n_steps > c->step_limit) abandon(c, JOSTLE__RUN_STEP_LIMIT, me);
   if (c->cfg->trace) jostle__trace_point(c, me, p);
+  if (c->cfg->feedback) jostle__feedback_note(c, me, p);
   int next = next_thread(c, me, p);
   if (next == me) return;
   if (c->cfg->trace) jostle__trace_switch(c, me, next);

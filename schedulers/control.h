@@ -32,6 +32,7 @@
 
 #define JOSTLE__MAX_OBJECTS 64       /* sync objects one run may use */
 #define JOSTLE__VERDICT_MAX 192
+#define JOSTLE__ACCESS_SLOTS 256     /* feedback: addresses remembered per run */
 
 typedef enum jostle__thread_state {
   JOSTLE__RUNNABLE,
@@ -54,6 +55,14 @@ typedef struct jostle__object {
   int count;                         /* rwlock readers, semaphore value; thread:
                                         its index */
 } jostle__object;
+
+/* feedback: the last access to an address (a hashed slot), see feedback.h. */
+typedef struct jostle__access {
+  const void *addr;
+  const void *pc;
+  int thread;
+  int wrote;
+} jostle__access;
 
 typedef enum jostle__verdict {
   JOSTLE__RUN_OK,
@@ -97,6 +106,7 @@ typedef struct jostle__control {
   void *spawn_arg[JOSTLE_MAX_THREADS];
   pthread_t spawn_tid[JOSTLE_MAX_THREADS];
   int reaped[JOSTLE_MAX_THREADS];    /* its real thread was joined */
+  jostle__access accesses[JOSTLE__ACCESS_SLOTS]; /* feedback, when enabled */
   int (*reap)(pthread_t, void **);   /* the C library's pthread_join */
   jostle__verdict verdict;
   char verdict_text[JOSTLE__VERDICT_MAX];
@@ -160,9 +170,11 @@ int jostle__control_spawn(jostle__control *c, void *(*fn)(void *), void *arg);
 uint32_t jostle__control_choose(jostle__control *c, uint32_t n);
 
 /* A pick (sched_ops.pick): the runnable thread the source names, uniform
- * under a seed; under cfg->replay the next recorded decision, or, when it
- * names a thread that cannot run or the schedule has ended, `current` if
- * it can run, else the lowest-numbered runnable thread. */
+ * under a seed; under cfg->replay the next recorded decision (and under
+ * cfg->input the input's next bits). Where that names a thread that cannot
+ * run, or the schedule or input has ended: at a yield, the next runnable
+ * thread after `current` (so spin-waits end); else `current` if it can
+ * run, else the lowest-numbered runnable thread. */
 int jostle__control_pick_runnable(jostle__control *c, int current, const jostle__point *p);
 
 extern const jostle__sched_ops jostle__sched_random;

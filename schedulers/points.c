@@ -28,10 +28,20 @@ void jostle__thread_attach(jostle__thread *t) {
   pthread_attr_destroy(&attr);
 }
 
+/* libFuzzer's coverage counters: code built for fuzzing is instrumented
+ * for coverage first and then for these hooks, so every counter increment
+ * reaches the hooks as a load and a store, which must not be points. The
+ * linker defines the bounds when the section exists, else they are 0. */
+extern uint8_t __start___sancov_cntrs[] __attribute__((weak));
+extern uint8_t __stop___sancov_cntrs[] __attribute__((weak));
+
 void jostle__point_at(jostle__point_kind kind, const void *addr, const void *pc) {
   jostle__thread *t = jostle__self;
   if (t == NULL || t->point == NULL) return;
   if ((uintptr_t)addr - t->stack_lo < t->stack_hi - t->stack_lo) return;
+  if ((uintptr_t)addr - (uintptr_t)__start___sancov_cntrs <
+      (uintptr_t)__stop___sancov_cntrs - (uintptr_t)__start___sancov_cntrs)
+    return;
   jostle__point p = {kind, addr, pc, NULL};
   t->point(t, &p);
 }

@@ -4,7 +4,8 @@
  * or the waiter a signal wakes. A schedule recorded from a run replays that
  * run exactly. An edited or shrunk schedule may name a thread that cannot
  * run at that moment, or end early: the current thread then goes on if it
- * can, else the lowest-numbered runnable thread (jostle__control_pick_runnable).
+ * can (at a yield, the next runnable thread after it does), else the
+ * lowest-numbered runnable thread (jostle__control_pick_runnable).
  */
 #include "schedulers/control.h"
 

@@ -12,11 +12,23 @@
 #ifndef JOSTLE_SCHED_H
 #define JOSTLE_SCHED_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* Options of every scheduler, filled by the caller; fields may be added. */
 struct jostle__control;
 struct jostle__schedule;
+
+/* A fuzzer's input: its bits drive a controlled run's choices from the
+ * front (a choice among n takes ceil(log2 n) bits, so one byte makes eight
+ * choices between two threads) and its bytes the scenario's
+ * jostle_input_int() from the back. The cursors are reset before each run. */
+typedef struct jostle__input {
+  const uint8_t *data;
+  size_t size;
+  size_t front_bit;       /* bits used from the front */
+  size_t back;            /* bytes left before the back */
+} jostle__input;
 
 typedef struct jostle__sched_cfg {
   double noise_p;               /* noise: chance of acting at a yield or sync point */
@@ -29,6 +41,9 @@ typedef struct jostle__sched_cfg {
   const struct jostle__schedule *replay; /* replay: the decisions to follow */
   struct jostle__schedule *record; /* controlled: each run's decisions go here */
   int trace;                    /* controlled: print every step on stdout */
+  jostle__input *input;         /* controlled: choices come from these bytes */
+  uint8_t *feedback;            /* controlled: interleaving coverage counters */
+  size_t feedback_size;         /* (a power of two; see feedback.h) */
 } jostle__sched_cfg;
 
 /* Fills cfg with the defaults. */

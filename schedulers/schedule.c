@@ -149,9 +149,10 @@ static int field(cursor *c, const char *key, char *out, size_t size) {
   return 0;
 }
 
-/* A whole decimal number with no sign, spaces or junk. */
+/* A whole decimal number as the writer writes it: no sign, spaces,
+ * leading zeros or junk. */
 static int whole(const char *s, uint64_t max, uint64_t *out) {
-  if (*s < '0' || *s > '9') return -1;
+  if (*s < '0' || *s > '9' || (s[0] == '0' && s[1] != '\0')) return -1;
   errno = 0;
   char *end;
   unsigned long long v = strtoull(s, &end, 10);

@@ -212,6 +212,87 @@ START_TEST(every_placement_completes) {
 }
 END_TEST
 
+/* Crashing runs of test-crash among runs [begin, end) of plan p. */
+static uint64_t crashes_in(const jostle__plan *p, uint64_t begin, uint64_t end) {
+  uint64_t n = 0;
+  for (uint64_t i = begin; i < end; i++) n += jostle_test_crashes(jostle__run_seed(p, i)) != 0;
+  return n;
+}
+
+static uint64_t count_of(const jostle__cell *c, jostle__class cls) {
+  const jostle__outcome *o = find(c, cls);
+  return o ? o->count : 0;
+}
+
+/* A plan runs exactly the runs [first_run, first_run + n_runs), each with
+ * its own seed (a shard): the crashes are those of that slice. */
+START_TEST(a_plan_runs_its_slice) {
+  jostle__plan p = plan_for("test-crash");
+  p.first_run = 1000;
+  p.n_runs = 700;
+  jostle__cell c = {0};
+  jostle__runset done = {0};
+  ck_assert_int_eq(jostle__campaign_run_ranges(&p, NULL, 0, &done, &c, NULL, NULL), 0);
+  ck_assert_uint_eq(c.n_runs, 700);
+  ck_assert_uint_eq(count_of(&c, JOSTLE__CRASH), crashes_in(&p, 1000, 1700));
+  ck_assert_uint_gt(count_of(&c, JOSTLE__CRASH), 0);
+  ck_assert_uint_ge(find(&c, JOSTLE__CRASH)->first_run, 1000);
+  ck_assert_uint_eq(done.n, 1);
+  ck_assert_uint_eq(done.ranges[0].begin, 1000);
+  ck_assert_uint_eq(done.ranges[0].end, 1700);
+  jostle__runset_free(&done);
+  jostle__cell_free(&c);
+}
+END_TEST
+
+/* A campaign stopped by its time leaves runs undone between ones done;
+ * a second campaign given exactly the missing ranges (the holes as
+ * pending ranges, one per worker) completes the cell, and the two together
+ * count what one campaign of every run counts: what a resumed soak relies
+ * on. */
+START_TEST(pending_ranges_complete_a_stopped_campaign) {
+  jostle__plan p = plan_for("test-crash");
+  p.n_runs = 200000;
+  p.chunk_runs = 50;
+  p.duration_ns = 50ULL * 1000000ULL;
+  jostle__cell first = {0}, second = {0};
+  jostle__runset done = {0}, done2 = {0};
+  ck_assert_int_eq(jostle__campaign_run_ranges(&p, NULL, 0, &done, &first, NULL, NULL), 0);
+  ck_assert_uint_eq(jostle__runset_count(&done), first.n_runs);
+  ck_assert_uint_lt(first.n_runs, p.n_runs);
+  uint64_t crashed = 0;
+  for (size_t i = 0; i < done.n; i++) crashed += crashes_in(&p, done.ranges[i].begin, done.ranges[i].end);
+  ck_assert_uint_eq(count_of(&first, JOSTLE__CRASH), crashed);
+
+  /* the rest: at most one hole per worker, then the runs after them */
+  uint64_t end = 3 * first.n_runs + 1000;
+  jostle__range missing[3];
+  size_t n = jostle__runset_missing(&done, 0, end, missing, 3);
+  ck_assert_uint_ge(n, 1);
+  ck_assert_uint_le(n, (size_t)p.n_jobs + 1);
+  jostle__plan rest = p;
+  rest.duration_ns = 0;
+  rest.first_run = missing[n - 1].begin;
+  rest.n_runs = missing[n - 1].end - missing[n - 1].begin;
+  ck_assert_int_eq(jostle__campaign_run_ranges(&rest, missing, n - 1, &done2, &second, NULL,
+                                               NULL), 0);
+  for (size_t i = 0; i < done2.n; i++)
+    ck_assert(!jostle__runset_overlaps(&done, done2.ranges[i].begin, done2.ranges[i].end));
+  for (size_t i = 0; i < done2.n; i++)
+    ck_assert_int_eq(jostle__runset_add(&done, done2.ranges[i].begin, done2.ranges[i].end), 0);
+  ck_assert_uint_eq(done.n, 1);
+  ck_assert_uint_eq(done.ranges[0].begin, 0);
+  ck_assert_uint_eq(done.ranges[0].end, end);
+  ck_assert_uint_eq(first.n_runs + second.n_runs, end);
+  ck_assert_uint_eq(count_of(&first, JOSTLE__CRASH) + count_of(&second, JOSTLE__CRASH),
+                    crashes_in(&p, 0, end));
+  jostle__runset_free(&done);
+  jostle__runset_free(&done2);
+  jostle__cell_free(&first);
+  jostle__cell_free(&second);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("campaign");
   TCase *tc = jostle_check_case(s, "campaign", 60, 0);
@@ -224,5 +305,7 @@ int main(void) {
   tcase_add_test(tc, allowed_list_judges);
   tcase_add_test(tc, sigterm_stops_cleanly);
   tcase_add_loop_test(tc, every_placement_completes, 0, 4);
+  tcase_add_test(tc, a_plan_runs_its_slice);
+  tcase_add_test(tc, pending_ranges_complete_a_stopped_campaign);
   return jostle_check_run(s);
 }

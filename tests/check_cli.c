@@ -8,74 +8,18 @@
  */
 #include <fcntl.h>
 #include <regex.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <wordexp.h>
 
 #include "tests/check_main.h"
-
-typedef struct cli_result {
-  int status;        /* exit code, or 128 + signal */
-  char out[65536];
-  char err[8192];
-} cli_result;
-
-static void slurp(int fd, char *buf, size_t size) {
-  size_t len = 0;
-  ssize_t n;
-  lseek(fd, 0, SEEK_SET);
-  while (len + 1 < size && (n = read(fd, buf + len, size - 1 - len)) > 0) len += (size_t)n;
-  buf[len] = '\0';
-  close(fd);
-}
-
-/* Runs "$JOSTLE_BIN ARGS" (ARGS split like a shell would, no expansion). */
-static cli_result *run(const char *args) {
-  static cli_result r;
-  const char *bin = getenv("JOSTLE_BIN");
-  ck_assert_msg(bin != NULL, "JOSTLE_BIN names the binary under test");
-  char line[2048];
-  snprintf(line, sizeof line, "%s %s", bin, args);
-  wordexp_t words;
-  ck_assert_int_eq(wordexp(line, &words, WRDE_NOCMD), 0);
-  char out_path[] = "/tmp/jostle-cli-out-XXXXXX", err_path[] = "/tmp/jostle-cli-err-XXXXXX";
-  int out = mkstemp(out_path), err = mkstemp(err_path);
-  ck_assert(out >= 0 && err >= 0);
-  unlink(out_path);
-  unlink(err_path);
-  pid_t pid = fork();
-  ck_assert_int_ge(pid, 0);
-  if (pid == 0) {
-    dup2(out, 1);
-    dup2(err, 2);
-    execv(words.we_wordv[0], words.we_wordv);
-    _exit(127);
-  }
-  int status;
-  ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-  wordfree(&words);
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  slurp(out, r.out, sizeof r.out);
-  slurp(err, r.err, sizeof r.err);
-  return &r;
-}
-
-static int matches(const char *text, const char *pattern) {
-  regex_t re;
-  ck_assert_int_eq(regcomp(&re, pattern, REG_EXTENDED | REG_NEWLINE | REG_NOSUB), 0);
-  int ok = regexec(&re, text, 0, NULL, 0) == 0;
-  regfree(&re);
-  return ok;
-}
-
-static int count_lines(const char *text) {
-  int n = 0;
-  for (; *text; text++) n += *text == '\n';
-  return n;
-}
+#include "tests/cli_run.h"
+#include "tests/reports_agree.h"
 
 /* Each bad input and the text its one-line error must name. */
 static const struct { const char *args, *names; } bad_inputs[] = {
@@ -127,6 +71,47 @@ static const struct { const char *args, *names; } bad_inputs[] = {
     {"stress counter --trace", "--trace"},
     {"stress counter --schedule /tmp/x", "--schedule"},
     {"stress counter --scheduler replay", "replay --schedule"},
+    {"stress counter --shard 3/3", "3/3"},
+    {"stress counter --shard 1", "'1'"},
+    {"stress counter --shard a/b", "a/b"},
+    {"stress counter --shard 0/0", "0/0"},
+    {"stress counter --json /nonexistent/r.json", "/nonexistent"},
+    {"stress counter --json /tmp", "/tmp"},
+    {"stress counter --json /tmp/x.json --html /tmp/x.json", "/tmp/x.json"},
+    {"stress counter --out /tmp/x", "--out"},
+    {"stress counter --runs-per-cell 5", "--runs-per-cell"},
+    {"replay counter --seed 1 --json /tmp/x.json", "--json"},
+    {"soak counter -n 5 --out /tmp/x", "--runs-per-cell"},
+    {"soak counter --scheduler random --out /tmp/x", "--scheduler-set"},
+    {"soak counter --pin none --out /tmp/x", "--pins"},
+    {"soak counter --until-divergence --out /tmp/x", "--until-divergence"},
+    {"soak counter --duration 1s", "--out"},
+    {"soak counter --out /tmp/jostle-no-budget", "--duration"},
+    {"soak counter --scheduler-set free,free --out /tmp/x", "free,free"},
+    {"soak counter --scheduler-set replay --out /tmp/x", "replay"},
+    {"soak counter --scheduler-set free,, --out /tmp/x", "free,,"},
+    {"soak counter --pins none,nowhere --out /tmp/x", "nowhere"},
+    {"soak counter --batch soon --out /tmp/x", "soon"},
+    {"soak counter --runs-per-cell 0 --out /tmp/x", "'0'"},
+    {"soak nosuch --duration 1s --out /tmp/x", "nosuch"},
+    {"soak counter --duration 1s --out /tmp/x -D nosuch=1", "nosuch"},
+    {"soak --resume /nonexistent/soak", "/nonexistent/soak"},
+    {"soak --resume /tmp counter", "counter"},
+    {"soak --resume /tmp --seed 4", "--seed"},
+    {"report", "JSON"},
+    {"report --bogus x.json", "--bogus"},
+    {"report /nonexistent/r.json", "/nonexistent/r.json"},
+    {"report /tmp", "/tmp"},
+    {"report /dev/null", "/dev/null"},
+    {"report --history", "soak folder"},
+    {"report --history /nonexistent/soak", "/nonexistent/soak"},
+    {"report --history /tmp --html /tmp/h.html", "--history"},
+    {"report /dev/null --html /nonexistent/h.html", "/nonexistent"},
+    {"merge", "merge"},
+    {"merge /dev/null", "-o"},
+    {"merge -o /tmp/m.json", "merge"},
+    {"merge /dev/null -o /tmp/m.json", "/dev/null"},
+    {"merge /nonexistent/a.json -o /tmp/m.json", "/nonexistent/a.json"},
 };
 
 START_TEST(bad_input_is_one_line_and_exit_2) {
@@ -142,7 +127,9 @@ END_TEST
 
 START_TEST(every_command_has_help) {
   static const char *const helps[] = {"--help", "help", "stress --help", "list --help",
-                                      "topology --help", "help stress", "replay --help", "help replay"};
+                                      "topology --help", "help stress", "replay --help", "help replay",
+                                      "soak --help", "help soak", "report --help", "help report",
+                                      "merge --help", "help merge"};
   for (size_t i = 0; i < sizeof helps / sizeof helps[0]; i++) {
     cli_result *r = run(helps[i]);
     ck_assert_msg(r->status == 0, "'%s' exits 0", helps[i]);
@@ -333,6 +320,202 @@ START_TEST(patterns_and_all_select_scenarios) {
 }
 END_TEST
 
+/* --- report files, report, merge ---------------------------------------- */
+
+/* The text before the first `result` line, or from it on. */
+static char *part(const char *out, int results) {
+  const char *at = strstr(out, "\nresult ");
+  ck_assert_ptr_nonnull(at);
+  at++;
+  return results ? strdup(at) : strndup(out, (size_t)(at - out));
+}
+
+static void read_results(const char *path, jostle__cell **cells, size_t *n) {
+  jostle__report_meta meta;
+  char err[1200];
+  ck_assert_msg(jostle__json_read(path, &meta, cells, n, err, sizeof err) == 0, "%s", err);
+}
+
+static void free_results(jostle__cell *cells, size_t n) {
+  for (size_t i = 0; i < n; i++) jostle__cell_free(&cells[i]);
+  free(cells);
+}
+
+/* stress --json --junit --html: the files show the same numbers, and
+ * `report` prints from the JSON what stress printed, byte for byte; with
+ * two files, their cells one after the other and their result lines at the
+ * end. */
+START_TEST(report_repeats_what_stress_printed) {
+  make_tmp();
+  cli_result *r = run_in("stress counter loop-capture --scheduler random -n 3000 --seed 7 "
+                         "--jobs 2 --json %s/r.json --junit %s/j.xml --html %s/h.html");
+  ck_assert_msg(r->status == 1, "exit %d: %s", r->status, r->err);
+  char *printed = strdup(r->out);
+  r = run_in("report %s/r.json");
+  ck_assert_int_eq(r->status, 1);
+  ck_assert_str_eq(r->out, printed);
+  ck_assert_str_eq(r->err, "");
+  jostle_check_reports_agree(in_tmp(0, "r.json"), in_tmp(1, "j.xml"), in_tmp(2, "h.html"));
+  r = run_in("report %s/r.json --html %s/h2.html --junit %s/j2.xml");
+  ck_assert_int_eq(r->status, 1);
+  ck_assert_str_eq(r->out, printed);
+  jostle_check_reports_agree(in_tmp(0, "r.json"), in_tmp(1, "j2.xml"), in_tmp(2, "h2.html"));
+
+  r = run_in("stress counter-mutex -n 2000 --seed 8 --json %s/r2.json");
+  ck_assert_int_eq(r->status, 0);
+  char *printed2 = strdup(r->out);
+  char *want;
+  char *a = part(printed, 0), *b = part(printed2, 0), *c = part(printed, 1), *d = part(printed2, 1);
+  ck_assert_int_ge(asprintf(&want, "%s%s%s%s", a, b, c, d), 0);
+  r = run_in("report %s/r.json %s/r2.json");
+  ck_assert_int_eq(r->status, 1);
+  ck_assert_str_eq(r->out, want);
+  free(a), free(b), free(c), free(d), free(want), free(printed), free(printed2);
+  remove_tmp();
+}
+END_TEST
+
+/* A report file that cannot be written is an internal error, said in one
+ * line; the text report is printed all the same. */
+START_TEST(report_file_write_error_exits_3) {
+  cli_result *r = run("stress counter-mutex -n 1000 --seed 3 --json /proc/jostle-r.json");
+  ck_assert_int_eq(r->status, 3);
+  ck_assert_int_eq(count_lines(r->err), 1);
+  ck_assert_ptr_nonnull(strstr(r->err, "/proc/jostle-r.json"));
+  ck_assert(matches(r->out, "^result counter-mutex runs=1000 divergent=0 "));
+}
+END_TEST
+
+/* SIGTERM stops a campaign cleanly: the report files hold what ran, marked
+ * interrupted, and say what the terminal said. */
+START_TEST(interrupted_stress_writes_its_reports) {
+  make_tmp();
+  pid_t pid = spawn_in("stress counter-mutex --duration 10m --seed 4 --json %s/r.json");
+  usleep(700000);
+  ck_assert_int_eq(kill(pid, SIGTERM), 0);
+  int status;
+  ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+  ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  jostle__cell *cells;
+  size_t n;
+  char path[128];
+  snprintf(path, sizeof path, "%s/r.json", tmp);
+  read_results(path, &cells, &n);
+  ck_assert_uint_eq(n, 1);
+  ck_assert_int_eq(cells[0].interrupted, 1);
+  ck_assert_uint_gt(cells[0].n_runs, 0);
+  free_results(cells, n);
+  char *printed = jostle_capture("cat %s/stdout", tmp), *err = jostle_capture("cat %s/stderr", tmp);
+  assert_no_sanitizer_report(err);
+  free(err);
+  cli_result *r = run_in("report %s/r.json");
+  ck_assert_int_eq(r->status, 0);
+  ck_assert_str_eq(r->out, printed);
+  free(printed);
+  remove_tmp();
+}
+END_TEST
+
+/* Under a controlled scheduler a run is a pure function of its seed, so
+ * the shards of a campaign, merged, are the campaign: the same counts,
+ * outcomes, first runs and seeds. */
+START_TEST(merged_shards_equal_the_whole_campaign) {
+  make_tmp();
+  cli_result *r = run_in("stress counter loop-capture --scheduler random -n 5000 --seed 21 "
+                         "--json %s/whole.json");
+  ck_assert_int_eq(r->status, 1);
+  uint64_t shard_elapsed = 0;
+  for (int i = 0; i < 3; i++) {
+    char fmt[256];
+    snprintf(fmt, sizeof fmt, "stress counter loop-capture --scheduler random -n 5000 "
+             "--seed 21 --shard %d/3 --json %%s/s%d.json", i, i);
+    r = run_in(fmt);
+    ck_assert_int_eq(r->status, 1);
+    /* slices of 1667, 1667 and 1666 runs */
+    ck_assert_msg(matches(r->out, i < 2 ? "^result counter runs=1667 " : "^result counter runs=1666 "),
+                  "%s", r->out);
+    jostle__cell *cells;
+    size_t n;
+    char path[128];
+    snprintf(path, sizeof path, "%s/s%d.json", tmp, i);
+    read_results(path, &cells, &n);
+    shard_elapsed += cells[0].elapsed_ns;
+    free_results(cells, n);
+  }
+  r = run_in("merge %s/s2.json %s/s0.json %s/s1.json -o %s/merged.json");
+  ck_assert_msg(r->status == 0, "%s", r->err);
+  jostle__cell *whole, *merged;
+  size_t n_whole, n_merged;
+  char path[128];
+  snprintf(path, sizeof path, "%s/whole.json", tmp);
+  read_results(path, &whole, &n_whole);
+  snprintf(path, sizeof path, "%s/merged.json", tmp);
+  read_results(path, &merged, &n_merged);
+  ck_assert_uint_eq(n_merged, n_whole);
+  for (size_t i = 0; i < n_whole; i++) {
+    /* merged in the order the files came: the cells of s2 first */
+    const jostle__cell *w = &whole[i], *m = &merged[i];
+    ck_assert_str_eq(m->scenario, w->scenario);
+    ck_assert_uint_eq(m->n_runs, w->n_runs);
+    ck_assert_uint_eq(m->n_divergent, w->n_divergent);
+    ck_assert_uint_eq(m->n_outcomes, w->n_outcomes);
+    for (size_t k = 0; k < w->n_outcomes; k++) {
+      ck_assert_int_eq(m->outcomes[k].cls, w->outcomes[k].cls);
+      ck_assert_str_eq(m->outcomes[k].text, w->outcomes[k].text);
+      ck_assert_uint_eq(m->outcomes[k].count, w->outcomes[k].count);
+      ck_assert_uint_eq(m->outcomes[k].first_run, w->outcomes[k].first_run);
+      ck_assert_uint_eq(m->outcomes[k].first_seed, w->outcomes[k].first_seed);
+    }
+  }
+  ck_assert_uint_gt(merged[0].elapsed_ns, 0);
+  ck_assert_uint_eq(merged[0].elapsed_ns, shard_elapsed);
+  free_results(whole, n_whole);
+  free_results(merged, n_merged);
+  remove_tmp();
+}
+END_TEST
+
+/* Results that are cut short, or of another campaign, are refused by
+ * `report` and `merge` with one line naming the file, and exit 2; merge
+ * writes nothing then. */
+START_TEST(bad_results_files_exit_2) {
+  make_tmp();
+  cli_result *r = run_in("stress counter-mutex counter-atomic -n 500 --seed 5 --json %s/r.json");
+  ck_assert_int_eq(r->status, 0);
+  char path[128], cut_path[128];
+  snprintf(path, sizeof path, "%s/r.json", tmp);
+  snprintf(cut_path, sizeof cut_path, "%s/cut.json", tmp);
+  struct stat st;
+  ck_assert_int_eq(stat(path, &st), 0);
+  /* every cut but the last byte (a newline) leaves JSON that is not whole */
+  for (long cut = 1; cut < st.st_size - 1; cut += st.st_size / 9) {
+    FILE *in = fopen(path, "r"), *out = fopen(cut_path, "w");
+    for (long i = 0; i < cut; i++) fputc(fgetc(in), out);
+    fclose(in);
+    fclose(out);
+    r = run_in("report %s/cut.json");
+    ck_assert_msg(r->status == 2 && count_lines(r->err) == 1 && strstr(r->err, cut_path),
+                  "cut at %ld: exit %d: %s", cut, r->status, r->err);
+    ck_assert_str_eq(r->out, "");
+    r = run_in("merge %s/r.json %s/cut.json -o %s/m.json");
+    ck_assert_msg(r->status == 2 && count_lines(r->err) == 1 && strstr(r->err, cut_path),
+                  "cut at %ld: exit %d: %s", cut, r->status, r->err);
+    ck_assert_int_ne(access(in_tmp(0, "m.json"), F_OK), 0);
+  }
+  r = run_in("stress counter-mutex -n 500 --seed 6 --json %s/other.json");
+  ck_assert_int_eq(r->status, 0);
+  r = run_in("merge %s/r.json %s/other.json -o %s/m.json");
+  ck_assert_int_eq(r->status, 2);
+  ck_assert_int_eq(count_lines(r->err), 1);
+  ck_assert_ptr_nonnull(strstr(r->err, "campaign seed"));
+  r = run_in("merge %s/r.json %s/r.json -o %s/m.json");
+  ck_assert_int_eq(r->status, 2);
+  ck_assert_int_eq(count_lines(r->err), 1);
+  ck_assert_int_ne(access(in_tmp(0, "m.json"), F_OK), 0);
+  remove_tmp();
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("cli");
   TCase *tc = jostle_check_case(s, "cli", 60, 0);
@@ -347,5 +530,10 @@ int main(void) {
   tcase_add_test(tc, controlled_reproduce_replays_exactly);
   tcase_add_test(tc, deadlock_replays_with_its_waits);
   tcase_add_test(tc, schedules_trace_save_and_replay);
+  tcase_add_test(tc, report_repeats_what_stress_printed);
+  tcase_add_test(tc, report_file_write_error_exits_3);
+  tcase_add_test(tc, interrupted_stress_writes_its_reports);
+  tcase_add_test(tc, merged_shards_equal_the_whole_campaign);
+  tcase_add_test(tc, bad_results_files_exit_2);
   return jostle_check_run(s);
 }

@@ -335,6 +335,27 @@ END_TEST
 
 /* --- whole-text rule --------------------------------------------------- */
 
+/* --- --shard I/N -------------------------------------------------------- */
+
+START_TEST(shard_takes_index_of_count) {
+  uint64_t i = 9, n = 9;
+  ck_assert_int_eq(jostle__parse_shard("0/1", &i, &n), 0);
+  ck_assert_uint_eq(i, 0);
+  ck_assert_uint_eq(n, 1);
+  ck_assert_int_eq(jostle__parse_shard("7/8", &i, &n), 0);
+  ck_assert_uint_eq(i, 7);
+  ck_assert_uint_eq(n, 8);
+  static const char *const refused[] = {"1/1", "8/8", "0/0", "1", "/3", "1/", "-1/3", "1/3x",
+                                        "a/b", "1 /3", "1/ 3", "", "1//3", "99999999999999999999/3"};
+  for (size_t k = 0; k < sizeof refused / sizeof refused[0]; k++) {
+    i = n = 77;
+    ck_assert_msg(jostle__parse_shard(refused[k], &i, &n) == -1, "shard '%s' accepted",
+                  refused[k]);
+    ck_assert_msg(i == 77 && n == 77, "shard '%s' refused but wrote its output", refused[k]);
+  }
+}
+END_TEST
+
 /* "Every parser accepts the whole text or nothing": leading white space of
  * any kind is refused, not only a space (strtoull/strtoll/strtod skip tabs
  * and newlines too). */
@@ -387,6 +408,13 @@ START_TEST(defaults_are_sane) {
   ck_assert_int_eq(o.progress, -1);
   ck_assert_int_eq(o.all, 0);
   ck_assert_int_eq(o.n_defines, 0);
+  ck_assert_uint_eq(o.shard_index, 0);
+  ck_assert_uint_eq(o.shard_count, 1);
+  ck_assert_ptr_null(o.json_path);
+  ck_assert_ptr_null(o.out_dir);
+  ck_assert_ptr_null(o.resume_dir);
+  ck_assert_int_eq(o.n_sched_set, 0);
+  ck_assert_int_eq(o.n_pin_set, 0);
 
   /* The scheduler options are the schedulers' defaults, and valid. */
   jostle__sched_cfg def;
@@ -436,6 +464,8 @@ static Suite *options_suite(void) {
   tc = jostle_check_case(s, "define", 5, 0);
   tcase_add_test(tc, define_splits_key_and_value);
   tcase_add_test(tc, define_refuses_malformed);
+  tc = jostle_check_case(s, "shard", 5, 0);
+  tcase_add_test(tc, shard_takes_index_of_count);
   tc = jostle_check_case(s, "whole-text", 5, 0);
   tcase_add_test(tc, parsers_refuse_leading_whitespace);
   tc = jostle_check_case(s, "defaults", 5, 0);

@@ -12,6 +12,9 @@
  * the cells' numbers in the chart elements; a screenshot of it is kept as
  * build*\/tests/report.png for people to look at.
  *
+ * Merging cells (shards, a soak's batches) adds them up as if they had run
+ * in turn.
+ *
  * The tests need xmllint and chromium (`sh scripts/deps.sh test`), and fail
  * when they are missing rather than pass without checking anything.
  */
@@ -1174,6 +1177,75 @@ START_TEST(junit_and_html_write_errors) {
 }
 END_TEST
 
+/* --- merging cells ------------------------------------------------------ */
+
+/* A cell merged with another of the same campaign is as if the second had
+ * run right after the first: counts add up, each outcome keeps its smallest
+ * first run, samples follow one another, the time to the first divergence
+ * is the first cell's or counts from the end of it. */
+START_TEST(cells_merge_as_if_run_in_turn) {
+  jostle__cell a, b;
+  memset(&a, 0, sizeof a);
+  memset(&b, 0, sizeof b);
+  add(&a, JOSTLE__ALLOWED, "counter=2", 700, 3, 0x33);
+  add(&a, JOSTLE__DIVERGENT, "counter=1", 300, 40, 0x40);
+  a.elapsed_ns = 1000;
+  samples(&a, 3);
+  add(&b, JOSTLE__ALLOWED, "counter=2", 50, 1, 0x11);
+  add(&b, JOSTLE__DIVERGENT, "counter=1", 10, 90, 0x90);
+  add(&b, JOSTLE__CRASH, "crash (SIGSEGV)", 5, 7, 0x7);
+  b.elapsed_ns = 500;
+  b.first_divergence_ns = 200;
+  b.interrupted = 1;
+  b.n_samples = 2;
+  b.samples[0] = (jostle__sample){0, 0, 0};
+  b.samples[1] = (jostle__sample){500, 65, 15};
+  ck_assert_int_eq(jostle__cell_merge(&a, &b), 0);
+  ck_assert_uint_eq(a.n_runs, 1065);
+  ck_assert_uint_eq(a.n_divergent, 315);
+  ck_assert_uint_eq(a.elapsed_ns, 1500);
+  ck_assert_uint_eq(a.first_divergence_ns, 1200);  /* a had none: a's time + b's */
+  ck_assert_int_eq(a.interrupted, 1);
+  ck_assert_uint_eq(a.n_outcomes, 3);
+  ck_assert_str_eq(a.outcomes[0].text, "counter=2");  /* most frequent first */
+  ck_assert_uint_eq(a.outcomes[0].count, 750);
+  ck_assert_uint_eq(a.outcomes[0].first_run, 1);
+  ck_assert_uint_eq(a.outcomes[0].first_seed, 0x11);
+  ck_assert_uint_eq(a.outcomes[1].count, 310);
+  ck_assert_uint_eq(a.outcomes[1].first_run, 40);
+  ck_assert_uint_eq(a.outcomes[1].first_seed, 0x40);
+  /* b's start is a's end: one sample, shifted by a's totals */
+  ck_assert_uint_eq(a.n_samples, 4);
+  ck_assert_uint_eq(a.samples[3].elapsed_ns, 1500);
+  ck_assert_uint_eq(a.samples[3].n_runs, 1065);
+  ck_assert_uint_eq(a.samples[3].n_divergent, 315);
+  jostle__cell c;
+  memset(&c, 0, sizeof c);
+  c.first_divergence_ns = 5;
+  ck_assert_int_eq(jostle__cell_merge(&c, &b), 0);
+  ck_assert_uint_eq(c.first_divergence_ns, 5);  /* the earlier one stays */
+  jostle__cell_free(&a);
+  jostle__cell_free(&b);
+  jostle__cell_free(&c);
+}
+END_TEST
+
+/* Samples beyond the most a cell holds are thinned to every other one,
+ * the first and the last kept. */
+START_TEST(samples_thin_when_full) {
+  jostle__cell c;
+  memset(&c, 0, sizeof c);
+  int thinned = 0;
+  for (uint64_t i = 0; i <= JOSTLE__MAX_SAMPLES; i++)
+    thinned += jostle__cell_sample(&c, (jostle__sample){i, i, 0});
+  ck_assert_int_eq(thinned, 1);
+  ck_assert_uint_eq(c.n_samples, JOSTLE__MAX_SAMPLES / 2 + 1);
+  ck_assert_uint_eq(c.samples[0].elapsed_ns, 0);
+  ck_assert_uint_eq(c.samples[1].elapsed_ns, 2);
+  ck_assert_uint_eq(c.samples[c.n_samples - 1].elapsed_ns, JOSTLE__MAX_SAMPLES);
+}
+END_TEST
+
 static Suite *reports_suite(void) {
   Suite *s = suite_create("reports");
   TCase *tc = jostle_check_case(s, "json", 20, 0);
@@ -1197,6 +1269,9 @@ static Suite *reports_suite(void) {
   tcase_add_test(tc, junit_is_valid_and_counts);
   tcase_add_test(tc, junit_names_are_unique);
   tcase_add_test(tc, junit_and_html_write_errors);
+  tc = jostle_check_case(s, "merge", 20, 0);
+  tcase_add_test(tc, cells_merge_as_if_run_in_turn);
+  tcase_add_test(tc, samples_thin_when_full);
   tc = jostle_check_case(s, "html", 120, 0);
   tcase_add_test(tc, html_renders_the_numbers);
   tcase_add_test(tc, html_screenshot);

@@ -61,7 +61,28 @@ if [ -z "${EXAMPLE_FLAGS:-}" ]; then
   set -e
   [ $status -eq 2 ] && grep -q "needs jostle's synchronisation wrappers" "$tmp/err" ||
     fail "a program without the wrappers must refuse controlled schedulers (exit $status)"
-  echo "examples: 5 passed, 0 failed"
+
+  # 6. jostle-cc --fuzz: the same file as a libFuzzer target (its main() is
+  #    renamed away) finds the lost increment, and the saved input replays
+  #    in the target, which is a jostle program too.
+  CC=clang "$tmp/prefix/bin/jostle-cc" --fuzz -O2 scenarios/examples/my_counter.c \
+    -o "$tmp/fuzz-my-counter" || fail "jostle-cc --fuzz cannot build the README's example"
+  mkdir "$tmp/artifacts"
+  set +e
+  "$tmp/fuzz-my-counter" -seed=1 -runs=100000 -artifact_prefix="$tmp/artifacts/" \
+    >"$tmp/fuzz" 2>&1
+  status=$?
+  set -e
+  [ $status -ne 0 ] && grep -q 'jostle: my-counter: DIVERGENT outcome: counter=1 (lost increments)' \
+    "$tmp/fuzz" || { tail -20 "$tmp/fuzz"; fail "fuzz-my-counter did not find the lost increment"; }
+  crash=$(ls "$tmp/artifacts"/crash-* | head -1)
+  set +e
+  "$tmp/fuzz-my-counter" replay my-counter --input "$crash" >"$tmp/replay"
+  status=$?
+  set -e
+  [ $status -eq 1 ] && grep -q '^outcome: counter=1 (lost increments)$' "$tmp/replay" ||
+    { cat "$tmp/replay"; fail "my-counter: the fuzzer's input did not replay"; }
+  echo "examples: 6 passed, 0 failed"
 else
   echo "examples: 4 passed, 0 failed (jostle-cc is checked in the plain build)"
 fi

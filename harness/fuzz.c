@@ -1,0 +1,129 @@
+/*
+ * fuzz.c: libFuzzer's entry points for fuzzing a scenario (`make fuzz`
+ * builds build-fuzz/fuzz-SCENARIO; `jostle-cc --fuzz` a person's own).
+ *
+ * Each input is one controlled run of the scenario in this process, its
+ * choices drawn from the input's bytes (schedulers/baton.c: the choice
+ * source) and its jostle_input_int() values from the input's end. An
+ * outcome that is not allowed aborts with a line naming it, so libFuzzer
+ * saves the input; a crash is libFuzzer's to catch. The saved input
+ * replays exactly with `fuzz-SCENARIO replay SCENARIO --input FILE` (the
+ * target is a jostle program too: same code, same scheduling points), or
+ * by running the target on it. `jostle replay --input` in a program built
+ * by another compiler replays it when both compilers put the same points
+ * in the scenario, which they need not.
+ *
+ * Which scenario: $JOSTLE_FUZZ_SCENARIO, else the program's own name after
+ * "fuzz-" (one program serves every built-in, linked under each name),
+ * else the only scenario the program holds. Its parameters are its
+ * defaults. Interleaving feedback (schedulers/feedback.h) goes into
+ * libFuzzer's extra counters; JOSTLE_FUZZ_FEEDBACK=0 turns it off.
+ * JOSTLE_FUZZ_TRACE=1 prints every run step by step, as `replay --trace`
+ * does (run the target on one saved input to see its interleaving).
+ */
+#include <libgen.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness/pool.h"
+#include "harness/tally.h"
+#include "schedulers/control.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* libFuzzer reads this section as extra coverage counters. */
+__attribute__((section("__libfuzzer_extra_counters"), used)) static uint8_t
+    interleavings[1 << 12];
+
+static jostle__plan plan;
+static jostle__pool *pool;
+static jostle__input input;
+static jostle__tally *tally;
+static uint64_t n_runs;
+static const char *program = "jostle";
+
+static _Noreturn void give_up(const char *fmt, const char *what) {
+  fprintf(stderr, "jostle fuzz: ");
+  fprintf(stderr, fmt, what);
+  fputc('\n', stderr);
+  exit(2);
+}
+
+/* The scenario this target fuzzes (see the file's comment). */
+static const jostle_scenario *chosen(const char *name_typed) {
+  const char *name = getenv("JOSTLE_FUZZ_SCENARIO");
+  if (name != NULL) {
+    const jostle_scenario *s = jostle__scenario_find(name);
+    if (s == NULL) give_up("JOSTLE_FUZZ_SCENARIO names no scenario of this program: '%s'", name);
+    return s;
+  }
+  char copy[512];
+  snprintf(copy, sizeof copy, "%s", name_typed);
+  const char *base = basename(copy);
+  if (strncmp(base, "fuzz-", 5) == 0 && jostle__scenario_find(base + 5) != NULL)
+    return jostle__scenario_find(base + 5);
+  if (jostle__n_scenarios() == 1) return jostle__scenario_at(0);
+  give_up("which scenario? name the program fuzz-SCENARIO or set JOSTLE_FUZZ_SCENARIO "
+          "(this program is '%s')", base);
+}
+
+/* `fuzz-SCENARIO replay SCENARIO --input FILE [--trace]` and every other
+ * jostle command run as in jostle itself: replays in the program that
+ * fuzzed are exact, whatever compiler built it. */
+static int is_command(const char *word) {
+  static const char *const commands[] = {"stress", "replay", "list", "topology", "help",
+                                         "report", "merge", "soak", NULL};
+  for (int i = 0; commands[i]; i++)
+    if (strcmp(word, commands[i]) == 0) return 1;
+  return 0;
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv) {
+  if (*argc > 1 && is_command((*argv)[1])) exit(jostle_main(*argc, *argv));
+  if (*argc > 0) program = (*argv)[0];
+  const jostle_scenario *s = chosen(*argc > 0 ? (*argv)[0] : "");
+  plan.scenario = s;
+  plan.n_threads = s->threads;
+  for (int i = 0; s->params && s->params[i].name; i++) plan.params[i] = s->params[i].def;
+  plan.sched = &jostle__sched_random;
+  jostle__sched_cfg_default(&plan.sched_cfg);
+  plan.sched_cfg.input = &input;
+  const char *feedback = getenv("JOSTLE_FUZZ_FEEDBACK");
+  if (feedback == NULL || strcmp(feedback, "0") != 0) {
+    plan.sched_cfg.feedback = interleavings;
+    plan.sched_cfg.feedback_size = sizeof interleavings;
+  }
+  const char *trace = getenv("JOSTLE_FUZZ_TRACE");
+  plan.sched_cfg.trace = trace != NULL && strcmp(trace, "1") == 0;
+  plan.n_jobs = 1;
+  tally = malloc(jostle__tally_size(1024));
+  pool = jostle__pool_create(&plan);
+  if (tally == NULL || pool == NULL) give_up("%s", "cannot start the scenario's threads");
+  jostle__tally_init(tally, 1024);
+  int none[JOSTLE_MAX_THREADS];
+  for (int i = 0; i < JOSTLE_MAX_THREADS; i++) none[i] = -1;
+  /* hand-offs spin only while threads have processors to spin on; the
+   * spin budget adapts when fuzzing jobs fill the machine */
+  long pus = sysconf(_SC_NPROCESSORS_ONLN);
+  jostle__pool_place(pool, none, pus >= plan.n_threads);
+  return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  input.data = data;
+  input.size = size;
+  const jostle_run *r = jostle__pool_run(pool, 0);
+  jostle__class cls = jostle__tally_record(tally, r, n_runs++);
+  if (cls == JOSTLE__ALLOWED) return 0;
+  char text[JOSTLE__TEXT_MAX];
+  jostle__outcome_text(r, text, sizeof text);
+  fprintf(stderr, "jostle: %s: %s outcome: %s\n"
+                  "jostle: replay the input libFuzzer saves with: %s replay %s --input FILE "
+                  "[--trace]\n",
+          plan.scenario->name, jostle__class_name(cls), text, program, plan.scenario->name);
+  abort();
+}

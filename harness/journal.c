@@ -1,0 +1,441 @@
+/*
+ * journal.c: a soak's journal (journal.h): lines of JSON (jansson), each
+ * with its CRC-32, appended and flushed to disk one batch at a time.
+ */
+#include "harness/journal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "reports/output.h"
+
+#define FORMAT_NAME "jostle-soak-journal"
+
+struct jostle__journal {
+  int fd;                     /* open for appending */
+  char path[4096];
+};
+
+uint32_t jostle__crc32(const void *data, size_t n) {
+  const unsigned char *p = data;
+  uint32_t crc = 0xffffffffu;
+  for (size_t i = 0; i < n; i++) {
+    crc ^= p[i];
+    for (int k = 0; k < 8; k++) crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
+  }
+  return ~crc;
+}
+
+static int fail(char *err, size_t errsize, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err, errsize, fmt, ap);
+  va_end(ap);
+  jostle__one_line(err);
+  return -1;
+}
+
+static void join(char *buf, size_t size, const char *dir, const char *name) {
+  snprintf(buf, size, "%s/%s", dir, name);
+}
+
+/* --- lines --------------------------------------------------------------- */
+
+/* Writes all n bytes, as one write() unless the kernel cuts it short. */
+static int write_all(int fd, const char *p, size_t n) {
+  while (n > 0) {
+    ssize_t w = write(fd, p, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return -1;
+    p += w;
+    n -= (size_t)w;
+  }
+  return 0;
+}
+
+/* Appends "CRC JSON\n" for v (taken) to fd and flushes it to disk. */
+static int put_line(int fd, json_t *v, const char *path, char *err, size_t errsize) {
+  char *text = v ? json_dumps(v, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+  json_decref(v);
+  if (text == NULL)
+    return fail(err, errsize, "%s: cannot encode the record (out of memory, a number above "
+                "2^63-1 or a text that is not UTF-8)", path);
+  size_t len = strlen(text);
+  char *line = malloc(len + 11);
+  if (line == NULL) {
+    free(text);
+    return fail(err, errsize, "%s: out of memory", path);
+  }
+  snprintf(line, 10, "%08" PRIx32 " ", jostle__crc32(text, len));
+  memcpy(line + 9, text, len);
+  line[9 + len] = '\n';
+  free(text);
+  int rc = write_all(fd, line, len + 10) == 0 && fdatasync(fd) == 0 ? 0 : -1;
+  free(line);
+  if (rc != 0) return fail(err, errsize, "%s: cannot write: %s", path, strerror(errno));
+  return 0;
+}
+
+/* The JSON of a line "CRC JSON" of n bytes (no newline), or NULL when its
+ * checksum does not match or it is not JSON. */
+static json_t *get_line(const char *line, size_t n) {
+  char crc[9];
+  if (n < 10 || line[8] != ' ') return NULL;
+  memcpy(crc, line, 8);
+  crc[8] = '\0';
+  if (strspn(crc, "0123456789abcdef") != 8 ||
+      (uint32_t)strtoul(crc, NULL, 16) != jostle__crc32(line + 9, n - 9))
+    return NULL;
+  return json_loadb(line + 9, n - 9, JSON_REJECT_DUPLICATES, NULL);
+}
+
+/* --- header -------------------------------------------------------------- */
+
+static json_t *header_json(const jostle__journal_header *h) {
+  char seed[24];
+  snprintf(seed, sizeof seed, "0x%016" PRIx64, h->seed);
+  json_t *args = json_array();
+  for (int i = 0; args && i < h->n_args; i++)
+    if (json_array_append_new(args, json_string(h->args[i])) != 0) {
+      json_decref(args);
+      return NULL;
+    }
+  return json_pack("{s:s, s:i, s:s, s:I, s:o}", "format", FORMAT_NAME, "version",
+                   JOSTLE__JOURNAL_VERSION, "seed", seed, "started_unix_ns",
+                   (json_int_t)h->started_unix_ns, "args", args);
+}
+
+static int parse_seed(const char *text, uint64_t *out) {
+  size_t len = strlen(text);
+  if (len < 3 || len > 18 || text[0] != '0' || text[1] != 'x' ||
+      strspn(text + 2, "0123456789abcdef") != len - 2)
+    return -1;
+  *out = strtoull(text + 2, NULL, 16);
+  return 0;
+}
+
+static int read_header(json_t *v, jostle__journal_header *h) {
+  const char *format, *seed;
+  int version;
+  json_int_t started;
+  json_t *args;
+  if (json_unpack(v, "{s:s, s:i, s:s, s:I, s:o}", "format", &format, "version", &version,
+                  "seed", &seed, "started_unix_ns", &started, "args", &args) != 0 ||
+      strcmp(format, FORMAT_NAME) != 0 || version != JOSTLE__JOURNAL_VERSION ||
+      parse_seed(seed, &h->seed) != 0 || started < 0 || !json_is_array(args))
+    return -1;
+  h->started_unix_ns = (uint64_t)started;
+  h->args = calloc(json_array_size(args) + 1, sizeof *h->args);
+  if (h->args == NULL) return -1;
+  for (size_t i = 0; i < json_array_size(args); i++) {
+    json_t *a = json_array_get(args, i);
+    if (!json_is_string(a) || (h->args[i] = strdup(json_string_value(a))) == NULL) return -1;
+    h->n_args = (int)i + 1;
+  }
+  return 0;
+}
+
+void jostle__journal_header_free(jostle__journal_header *h) {
+  for (int i = 0; h->args && i < h->n_args; i++) free(h->args[i]);
+  free(h->args);
+  memset(h, 0, sizeof *h);
+}
+
+/* --- batches ------------------------------------------------------------- */
+
+/* Appends v (taken) to list; clears *ok when it cannot. */
+static void push(json_t *list, json_t *v, int *ok) {
+  if (list == NULL || json_array_append_new(list, v) != 0) *ok = 0;
+}
+
+/* Whether every number of b fits a JSON integer (jansson's are signed). */
+static int fits(const jostle__batch *b) {
+  const jostle__cell *c = &b->result;
+  uint64_t most = b->index | b->cell | b->soak_ns | c->n_runs | c->elapsed_ns |
+                  c->first_divergence_ns;
+  for (size_t i = 0; i < b->done.n; i++) most |= b->done.ranges[i].end;
+  for (size_t i = 0; i < c->n_outcomes; i++) most |= c->outcomes[i].first_run;
+  return most <= INT64_MAX;
+}
+
+/* The batch's line; NULL when out of memory, or when a number or a text
+ * cannot be written. */
+static json_t *batch_json(const jostle__batch *b) {
+  const jostle__cell *c = &b->result;
+  if (!fits(b)) return NULL;
+  json_t *done = json_array(), *outcomes = json_array();
+  int ok = 1;
+  for (size_t i = 0; i < b->done.n; i++)
+    push(done, json_pack("[I, I]", (json_int_t)b->done.ranges[i].begin,
+                         (json_int_t)b->done.ranges[i].end), &ok);
+  for (size_t i = 0; i < c->n_outcomes; i++) {
+    const jostle__outcome *o = &c->outcomes[i];
+    char seed[24];
+    snprintf(seed, sizeof seed, "0x%016" PRIx64, o->first_seed);
+    push(outcomes, json_pack("{s:s, s:s, s:I, s:I, s:s}", "class", jostle__class_name(o->cls),
+                             "text", o->text, "count", (json_int_t)o->count, "first_run",
+                             (json_int_t)o->first_run, "first_seed", seed), &ok);
+  }
+  if (!ok) {
+    json_decref(done);
+    json_decref(outcomes);
+    return NULL;
+  }
+  return json_pack("{s:I, s:I, s:s, s:s, s:s, s:o, s:I, s:I, s:I, s:I, s:I, s:o}", "batch",
+                   (json_int_t)b->index, "cell", (json_int_t)b->cell, "scenario", c->scenario,
+                   "scheduler", c->scheduler, "placement", c->placement, "done", done, "runs",
+                   (json_int_t)c->n_runs, "divergent", (json_int_t)c->n_divergent,
+                   "elapsed_ns", (json_int_t)c->elapsed_ns, "first_divergence_ns",
+                   (json_int_t)c->first_divergence_ns, "soak_ns", (json_int_t)b->soak_ns,
+                   "outcomes", outcomes);
+}
+
+/* A batch's numbers are written from unsigned values below 2^63. */
+static int unsigned_field(json_int_t v, uint64_t *out) {
+  if (v < 0) return -1;
+  *out = (uint64_t)v;
+  return 0;
+}
+
+static int text_field(const char *text, char *buf, size_t size) {
+  if (strlen(text) >= size) return -1;
+  strcpy(buf, text);
+  return 0;
+}
+
+static int read_class(const char *name, jostle__class *out) {
+  for (int c = 0; c < JOSTLE__N_CLASSES; c++)
+    if (strcmp(name, jostle__class_name((jostle__class)c)) == 0) {
+      *out = (jostle__class)c;
+      return 0;
+    }
+  return -1;
+}
+
+static int read_outcomes(json_t *list, jostle__cell *c) {
+  for (size_t i = 0; i < json_array_size(list); i++) {
+    const char *cls_name, *text, *seed;
+    json_int_t count, first_run;
+    jostle__class cls;
+    uint64_t first_seed;
+    if (json_unpack(json_array_get(list, i), "{s:s, s:s, s:I, s:I, s:s}", "class", &cls_name,
+                    "text", &text, "count", &count, "first_run", &first_run, "first_seed",
+                    &seed) != 0 ||
+        read_class(cls_name, &cls) != 0 || count < 0 || first_run < 0 ||
+        strlen(text) >= JOSTLE__TEXT_MAX || parse_seed(seed, &first_seed) != 0 ||
+        jostle__cell_add(c, cls, text, (uint64_t)count, (uint64_t)first_run, first_seed) != 0)
+      return -1;
+  }
+  return 0;
+}
+
+static int read_done(json_t *list, jostle__runset *done) {
+  for (size_t i = 0; i < json_array_size(list); i++) {
+    json_int_t begin, end;
+    if (json_unpack(json_array_get(list, i), "[I, I]", &begin, &end) != 0 || begin < 0 ||
+        end < begin || jostle__runset_overlaps(done, (uint64_t)begin, (uint64_t)end) ||
+        jostle__runset_add(done, (uint64_t)begin, (uint64_t)end) != 0)
+      return -1;
+  }
+  return 0;
+}
+
+/* Reads a batch line into b (zeroed; the caller frees its runset and
+ * cell either way). */
+static int read_batch(json_t *v, jostle__batch *b) {
+  jostle__cell *c = &b->result;
+  const char *scenario, *scheduler, *placement;
+  json_int_t index, cell, runs, div, elapsed, first_div, soak_ns;
+  json_t *done, *outcomes;
+  uint64_t cell_index;
+  if (json_unpack(v, "{s:I, s:I, s:s, s:s, s:s, s:o, s:I, s:I, s:I, s:I, s:I, s:o}", "batch",
+                  &index, "cell", &cell, "scenario", &scenario, "scheduler", &scheduler,
+                  "placement", &placement, "done", &done, "runs", &runs, "divergent", &div,
+                  "elapsed_ns", &elapsed, "first_divergence_ns", &first_div, "soak_ns",
+                  &soak_ns, "outcomes", &outcomes) != 0 ||
+      !json_is_array(done) || !json_is_array(outcomes) ||
+      unsigned_field(index, &b->index) || unsigned_field(cell, &cell_index) ||
+      unsigned_field(runs, &c->n_runs) || unsigned_field(div, &c->n_divergent) ||
+      unsigned_field(elapsed, &c->elapsed_ns) ||
+      unsigned_field(first_div, &c->first_divergence_ns) ||
+      unsigned_field(soak_ns, &b->soak_ns) || c->n_divergent > c->n_runs ||
+      text_field(scenario, c->scenario, sizeof c->scenario) ||
+      text_field(scheduler, c->scheduler, sizeof c->scheduler) ||
+      text_field(placement, c->placement, sizeof c->placement) ||
+      read_done(done, &b->done) != 0 || read_outcomes(outcomes, c) != 0)
+    return -1;
+  b->cell = (size_t)cell_index;
+  /* the counts must be those of the runs it says it did */
+  uint64_t total = 0;
+  for (size_t i = 0; i < c->n_outcomes; i++) total += c->outcomes[i].count;
+  if (total != c->n_runs || jostle__runset_count(&b->done) != c->n_runs) return -1;
+  c->n_samples = 1;
+  c->samples[0] = (jostle__sample){c->elapsed_ns, c->n_runs, c->n_divergent};
+  return 0;
+}
+
+/* --- files --------------------------------------------------------------- */
+
+static int open_append(const char *path, jostle__journal **out, char *err, size_t errsize) {
+  jostle__journal *j = calloc(1, sizeof *j);
+  if (j == NULL) return fail(err, errsize, "%s: out of memory", path);
+  snprintf(j->path, sizeof j->path, "%s", path);
+  j->fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (j->fd < 0) {
+    fail(err, errsize, "%s: cannot open for appending: %s", path, strerror(errno));
+    free(j);
+    return -1;
+  }
+  *out = j;
+  return 0;
+}
+
+int jostle__journal_create(const char *dir, const jostle__journal_header *h,
+                           jostle__journal **out, char *err, size_t errsize) {
+  char path[4096], tmp[4200];
+  join(path, sizeof path, dir, JOSTLE__JOURNAL_FILE);
+  snprintf(tmp, sizeof tmp, "%s.tmp", path);
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return fail(err, errsize, "%s: cannot create: %s", tmp, strerror(errno));
+  /* the header is complete or absent: written aside, then renamed */
+  int rc = put_line(fd, header_json(h), tmp, err, errsize);
+  if (close(fd) != 0 && rc == 0) rc = fail(err, errsize, "%s: %s", tmp, strerror(errno));
+  if (rc == 0 && rename(tmp, path) != 0)
+    rc = fail(err, errsize, "%s: cannot rename to %s: %s", tmp, path, strerror(errno));
+  if (rc != 0) {
+    unlink(tmp);
+    return -1;
+  }
+  int dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd >= 0) {
+    fsync(dir_fd);  /* the rename itself, on disk */
+    close(dir_fd);
+  }
+  return open_append(path, out, err, errsize);
+}
+
+static char *read_file(const char *path, size_t *len, char *err, size_t errsize) {
+  FILE *f = fopen(path, "rb");
+  if (f == NULL) {
+    fail(err, errsize, "%s: cannot open: %s", path, strerror(errno));
+    return NULL;
+  }
+  size_t cap = 1 << 16, n = 0;
+  char *data = malloc(cap);
+  for (size_t got; data != NULL && (got = fread(data + n, 1, cap - n, f)) > 0;) {
+    n += got;
+    if (n == cap) {
+      char *grown = realloc(data, cap *= 2);
+      if (grown == NULL) free(data);
+      data = grown;
+    }
+  }
+  int bad = ferror(f);
+  fclose(f);
+  if (data == NULL || bad) {
+    free(data);
+    fail(err, errsize, "%s: cannot read: %s", path, data ? strerror(EIO) : "out of memory");
+    return NULL;
+  }
+  *len = n;
+  return data;
+}
+
+/* Reads the lines of data: the header into h, then each batch to on_batch
+ * (none when it is NULL). Returns the length of its whole lines, or -1
+ * with err set. */
+static long read_lines(const char *path, const char *data, size_t len,
+                       jostle__journal_header *h, jostle__batch_fn on_batch, void *ctx,
+                       char *err, size_t errsize) {
+  size_t pos = 0, line_no = 0;
+  while (pos < len) {
+    const char *nl = memchr(data + pos, '\n', len - pos);
+    size_t n = nl ? (size_t)(nl - (data + pos)) : len - pos;
+    line_no++;
+    json_t *v = nl ? get_line(data + pos, n) : NULL;
+    if (v == NULL) {
+      /* the last line may be a batch cut by a kill: it is as if it had not run */
+      if (line_no > 1 && (nl == NULL || (size_t)(nl - data) + 1 == len)) break;
+      return fail(err, errsize, "%s: line %zu: damaged (its checksum does not match)", path,
+                  line_no);
+    }
+    int rc;
+    if (line_no == 1) {
+      rc = read_header(v, h);
+      if (rc != 0) fail(err, errsize, "%s: line 1: not the header of a version %d soak "
+                        "journal", path, JOSTLE__JOURNAL_VERSION);
+      else if (on_batch == NULL) {
+        json_decref(v);
+        return (long)(pos + n + 1);
+      }
+    } else {
+      jostle__batch b;
+      memset(&b, 0, sizeof b);
+      rc = read_batch(v, &b);
+      if (rc != 0) fail(err, errsize, "%s: line %zu: not a batch record", path, line_no);
+      else rc = on_batch(ctx, &b, err, errsize);
+      jostle__runset_free(&b.done);
+      jostle__cell_free(&b.result);
+    }
+    json_decref(v);
+    if (rc != 0) return -1;
+    pos += n + 1;
+  }
+  if (line_no == 0) return fail(err, errsize, "%s: empty, expected a soak journal", path);
+  return (long)pos;
+}
+
+/* Reads DIR/journal.jsonl; returns the length of its whole lines, or -1
+ * with err set (h then owns nothing). */
+static long read_journal(const char *dir, jostle__journal_header *h, jostle__batch_fn on_batch,
+                         void *ctx, char *path, size_t path_size, size_t *len, char *err,
+                         size_t errsize) {
+  join(path, path_size, dir, JOSTLE__JOURNAL_FILE);
+  memset(h, 0, sizeof *h);
+  char *data = read_file(path, len, err, errsize);
+  if (data == NULL) return -1;
+  long whole = read_lines(path, data, *len, h, on_batch, ctx, err, errsize);
+  free(data);
+  if (whole < 0) jostle__journal_header_free(h);
+  return whole;
+}
+
+int jostle__journal_read_header(const char *dir, jostle__journal_header *h, char *err,
+                                size_t errsize) {
+  char path[4096];
+  size_t len;
+  return read_journal(dir, h, NULL, NULL, path, sizeof path, &len, err, errsize) < 0 ? -1 : 0;
+}
+
+int jostle__journal_open(const char *dir, jostle__batch_fn on_batch, void *ctx,
+                         jostle__journal **out, char *err, size_t errsize) {
+  char path[4096];
+  size_t len;
+  jostle__journal_header h;
+  long whole = read_journal(dir, &h, on_batch, ctx, path, sizeof path, &len, err, errsize);
+  if (whole < 0) return -1;
+  jostle__journal_header_free(&h);
+  if ((size_t)whole < len && truncate(path, whole) != 0)
+    return fail(err, errsize, "%s: cannot cut its last, partial line: %s", path,
+                strerror(errno));
+  return open_append(path, out, err, errsize);
+}
+
+int jostle__journal_append(jostle__journal *j, const jostle__batch *b, char *err,
+                           size_t errsize) {
+  return put_line(j->fd, batch_json(b), j->path, err, errsize);
+}
+
+void jostle__journal_close(jostle__journal *j) {
+  if (j == NULL) return;
+  close(j->fd);
+  free(j);
+}

@@ -1,0 +1,62 @@
+/*
+ * outputs.c: the report files a command writes (--json, --junit, --html, a
+ * soak's folder) and the configuration their metadata records. Paths are
+ * checked before the first run, so that a typo costs nothing; the files
+ * are written once the results are final, even when a signal stopped the
+ * campaign.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "harness/cli.h"
+
+int jostle__check_output_path(const char *option, const char *path) {
+  struct stat st;
+  if (path[0] == '\0') return jostle__usage_error("bad %s '': expected a file name", option);
+  if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+    return jostle__usage_error("bad %s '%s': it is a folder, expected a file name", option,
+                               path);
+  const char *slash = strrchr(path, '/');
+  if (slash == NULL) return 0;
+  char folder[4096];
+  size_t len = slash == path ? 1 : (size_t)(slash - path);
+  if (len >= sizeof folder)
+    return jostle__usage_error("bad %s '%s': the path is too long", option, path);
+  memcpy(folder, path, len);
+  folder[len] = '\0';
+  if (stat(folder, &st) != 0 || !S_ISDIR(st.st_mode))
+    return jostle__usage_error("bad %s '%s': no folder '%s' to write it in", option, path,
+                               folder);
+  return 0;
+}
+
+void jostle__meta_config(jostle__report_meta *m, const jostle__opts *o, int n_jobs) {
+  m->seed = o->seed;
+  m->budget_runs = o->n_runs ? o->n_runs : (o->duration_ns ? 0 : JOSTLE__DEFAULT_RUNS);
+  m->budget_ns = o->duration_ns;
+  m->timeout_ns = o->timeout_ns;
+  m->until_divergence = o->until_divergence;
+  m->n_jobs = n_jobs;
+}
+
+int jostle__write_reports(const jostle__report_meta *m, const jostle__cell *cells, size_t n,
+                          const char *json_path, const char *junit_path,
+                          const char *html_path) {
+  char err[1200];
+  int rc = 0;
+  if (json_path != NULL && jostle__json_write(json_path, m, cells, n, err, sizeof err) != 0) {
+    fprintf(stderr, "%s: %s\n", jostle__prog, err);
+    rc = EXIT_INTERNAL;
+  }
+  if (junit_path != NULL && jostle__junit_write(junit_path, m, cells, n, err, sizeof err) != 0) {
+    fprintf(stderr, "%s: %s\n", jostle__prog, err);
+    rc = EXIT_INTERNAL;
+  }
+  if (html_path != NULL && jostle__html_write(html_path, m, cells, n, err, sizeof err) != 0) {
+    fprintf(stderr, "%s: %s\n", jostle__prog, err);
+    rc = EXIT_INTERNAL;
+  }
+  return rc;
+}

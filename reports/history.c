@@ -1,0 +1,149 @@
+/*
+ * history.c: the trend report across soaks (history.h). A table of the
+ * soaks, then per scenario (by name) a row per soak with its runs and
+ * divergence rate summed over the scenario's cells (every scheduler and
+ * placement), then the scenarios newly divergent in the latest soak, each
+ * with the `reproduce:` lines of its divergent outcomes there.
+ */
+#include "reports/history.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reports/output.h"
+
+/* A scenario's runs and divergent runs in one soak; runs 0: not run. */
+typedef struct tally {
+  uint64_t runs, divergent;
+  int ran;
+} tally;
+
+static tally scenario_in(const jostle__night *night, const char *scenario) {
+  tally t = {0, 0, 0};
+  for (size_t i = 0; i < night->n_cells; i++) {
+    if (strcmp(night->cells[i].scenario, scenario) != 0) continue;
+    t.ran = 1;
+    t.runs += night->cells[i].n_runs;
+    t.divergent += night->cells[i].n_divergent;
+  }
+  return t;
+}
+
+static int by_name(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The distinct scenario names of every soak, sorted; NULL when out of
+ * memory. The names point into the cells. */
+static const char **scenarios(const jostle__night *nights, size_t n, size_t *n_names) {
+  size_t total = 0, k = 0;
+  for (size_t i = 0; i < n; i++) total += nights[i].n_cells;
+  const char **names = malloc((total + 1) * sizeof *names);
+  if (names == NULL) return NULL;
+  for (size_t i = 0; i < n; i++)
+    for (size_t c = 0; c < nights[i].n_cells; c++) names[k++] = nights[i].cells[c].scenario;
+  qsort(names, k, sizeof *names, by_name);
+  size_t distinct = 0;
+  for (size_t i = 0; i < k; i++)
+    if (distinct == 0 || strcmp(names[distinct - 1], names[i]) != 0) names[distinct++] = names[i];
+  *n_names = distinct;
+  return names;
+}
+
+static void soaks_table(FILE *out, const jostle__night *nights, size_t n) {
+  char when[32], a[32], b[32];
+  fprintf(out, "history of %zu soak%s, oldest first\n", n, n == 1 ? "" : "s");
+  fprintf(out, "  %3s  %-20s  %-12s %15s %12s  %s\n", "#", "started", "commit", "runs",
+          "divergent", "results");
+  for (size_t i = 0; i < n; i++) {
+    uint64_t runs = 0, div = 0;
+    for (size_t c = 0; c < nights[i].n_cells; c++) {
+      runs += nights[i].cells[c].n_runs;
+      div += nights[i].cells[c].n_divergent;
+    }
+    fprintf(out, "  %3zu  %-20s  %-12.12s %15s %12s  %s\n", i + 1,
+            jostle__iso8601(nights[i].meta->started_unix_ns, when, sizeof when),
+            nights[i].meta->commit[0] ? nights[i].meta->commit : "-",
+            jostle__grouped(runs, a, sizeof a), jostle__grouped(div, b, sizeof b),
+            nights[i].path);
+  }
+}
+
+static void scenario_rows(FILE *out, const jostle__night *nights, size_t n, const char *name) {
+  char a[32], b[32];
+  int racy = 0;
+  for (size_t i = 0; i < n; i++)
+    for (size_t c = 0; c < nights[i].n_cells; c++)
+      racy |= strcmp(nights[i].cells[c].scenario, name) == 0 && nights[i].cells[c].racy;
+  fprintf(out, "\n%s%s\n", name, racy ? "  (known racy)" : "");
+  fprintf(out, "  %3s %15s %12s %12s\n", "#", "runs", "divergent", "divergence");
+  for (size_t i = 0; i < n; i++) {
+    tally t = scenario_in(&nights[i], name);
+    if (!t.ran) {
+      fprintf(out, "  %3zu %15s %12s %12s\n", i + 1, "-", "-", "not run");
+      continue;
+    }
+    double rate = t.runs ? 100.0 * (double)t.divergent / (double)t.runs : 0.0;
+    fprintf(out, "  %3zu %15s %12s %11.4f%%\n", i + 1, jostle__grouped(t.runs, a, sizeof a),
+            jostle__grouped(t.divergent, b, sizeof b), rate);
+  }
+}
+
+/* Whether the scenario diverged in the last soak after running clean in
+ * every earlier soak that ran it; *clean_runs is the runs of those. */
+static int newly_divergent(const jostle__night *nights, size_t n, const char *name,
+                           uint64_t *clean_runs, size_t *n_clean) {
+  *clean_runs = 0;
+  *n_clean = 0;
+  for (size_t i = 0; i + 1 < n; i++) {
+    tally t = scenario_in(&nights[i], name);
+    if (!t.ran) continue;
+    if (t.divergent > 0) return 0;
+    *clean_runs += t.runs;
+    (*n_clean)++;
+  }
+  return *n_clean > 0 && scenario_in(&nights[n - 1], name).divergent > 0;
+}
+
+static void call_out(FILE *out, const jostle__night *latest, const char *name,
+                     uint64_t clean_runs, size_t n_clean) {
+  char a[32], b[32], c[32];
+  tally t = scenario_in(latest, name);
+  fprintf(out, "newly divergent: %s: %s of %s runs (%.4f%%) in the latest soak; "
+               "clean over %s runs in %zu earlier soak%s\n",
+          name, jostle__grouped(t.divergent, a, sizeof a), jostle__grouped(t.runs, b, sizeof b),
+          100.0 * (double)t.divergent / (double)t.runs, jostle__grouped(clean_runs, c, sizeof c),
+          n_clean, n_clean == 1 ? "" : "s");
+  for (size_t i = 0; i < latest->n_cells; i++) {
+    const jostle__cell *cell = &latest->cells[i];
+    if (strcmp(cell->scenario, name) != 0) continue;
+    for (size_t o = 0; o < cell->n_outcomes; o++) {
+      char cmd[1024];
+      if (cell->outcomes[o].cls == JOSTLE__ALLOWED) continue;
+      jostle__reproduce(cell, &cell->outcomes[o], cmd, sizeof cmd);
+      fprintf(out, "reproduce: %s\n", cmd);
+    }
+  }
+}
+
+int jostle__history_write(FILE *out, const jostle__night *nights, size_t n, size_t *n_newly) {
+  size_t n_names = 0, n_new = 0;
+  const char **names = scenarios(nights, n, &n_names);
+  if (names == NULL) return -1;
+  soaks_table(out, nights, n);
+  for (size_t s = 0; s < n_names; s++) scenario_rows(out, nights, n, names[s]);
+  fputc('\n', out);
+  for (size_t s = 0; s < n_names; s++) {
+    uint64_t clean_runs;
+    size_t n_clean;
+    if (!newly_divergent(nights, n, names[s], &clean_runs, &n_clean)) continue;
+    call_out(out, &nights[n - 1], names[s], clean_runs, n_clean);
+    n_new++;
+  }
+  if (n_new == 0) fprintf(out, "no scenario newly divergent in the latest soak\n");
+  free(names);
+  fflush(out);
+  *n_newly = n_new;
+  return 0;
+}

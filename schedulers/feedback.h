@@ -1,0 +1,24 @@
+/*
+ * feedback.h: private to jostle. Interleaving feedback for coverage-guided
+ * fuzzing: which access of one thread followed which conflicting access of
+ * another thread to the same address, as a pair of code addresses, counted
+ * in cfg->feedback (libFuzzer's extra counters, see harness/fuzz.c). A new
+ * interleaving then shows as new coverage even when the code it runs is
+ * old, the idea of RFF (Wolff et al., ASPLOS 2024), with pairs of
+ * conflicting accesses standing in for reads-from pairs. Called by the
+ * thread holding the baton.
+ */
+#ifndef JOSTLE_FEEDBACK_H
+#define JOSTLE_FEEDBACK_H
+
+#include "schedulers/control.h"
+
+/* Forgets the previous run's accesses (jostle__control_begin). */
+void jostle__feedback_begin(jostle__control *c);
+
+/* Thread `thread` reached point p: counts the pair it makes with the last
+ * access to the same address, when that was another thread's and one of
+ * the two writes. */
+void jostle__feedback_note(jostle__control *c, int thread, const jostle__point *p);
+
+#endif
