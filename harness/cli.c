@@ -129,7 +129,7 @@ enum {
   OPT_NO_PROGRESS, OPT_DEPTH, OPT_STEP_LIMIT, OPT_NOISE_ACCESS_P, OPT_SCHEDULE,
   OPT_SAVE_SCHEDULE, OPT_TRACE, OPT_INPUT, OPT_SHRINK, OPT_JSON, OPT_JUNIT, OPT_HTML,
   OPT_SHARD, OPT_OUT, OPT_RESUME, OPT_SCHEDULER_SET, OPT_PINS, OPT_RUNS_PER_CELL,
-  OPT_BATCH,
+  OPT_BATCH, OPT_SPURIOUS,
 };
 
 static const struct option stress_options[] = {
@@ -166,6 +166,7 @@ static const struct option stress_options[] = {
     {"pins", required_argument, NULL, OPT_PINS},
     {"runs-per-cell", required_argument, NULL, OPT_RUNS_PER_CELL},
     {"batch", required_argument, NULL, OPT_BATCH},
+    {"spurious-wakeups", no_argument, NULL, OPT_SPURIOUS},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -334,6 +335,7 @@ static int stress_option(int c, const char *arg, jostle__opts *o) {
   case OPT_SCHEDULE: o->schedule_path = arg; return 0;
   case OPT_SAVE_SCHEDULE: o->save_schedule_path = arg; return 0;
   case OPT_TRACE: o->sched_cfg.trace = 1; return 0;
+  case OPT_SPURIOUS: o->sched_cfg.spurious_wakeups = 1; return 0;
   case OPT_SHRINK: o->shrink = 1; return 0;
   case OPT_INPUT: o->input_path = arg; return 0;
   case OPT_JSON: o->json_path = arg; return 0;
@@ -403,6 +405,8 @@ void jostle__cli_describe(const jostle__plan *p, jostle__cell *c) {
   if (c->controlled && p->sched_cfg.step_limit != 100000 && len < sizeof c->command)
     len += (size_t)snprintf(c->command + len, sizeof c->command - len, " --step-limit %llu",
                             (unsigned long long)p->sched_cfg.step_limit);
+  if (c->controlled && p->sched_cfg.spurious_wakeups && len < sizeof c->command)
+    len += (size_t)snprintf(c->command + len, sizeof c->command - len, " --spurious-wakeups");
   if (p->sched == &jostle__sched_noise && len < sizeof c->command) {
     char noise_p[32], access_p[32];
     len += (size_t)snprintf(c->command + len, sizeof c->command - len,

@@ -40,6 +40,7 @@ const char jostle__replay_help[] =
     "  --scheduler NAME        %s (default random)\n"
     "  --depth D               pct: bug depth, D-1 priority changes (3)\n"
     "  --step-limit N          controlled: points per run before step-limit (100000)\n"
+    "  --spurious-wakeups      controlled: a condition wait may end unsignalled (a choice)\n"
     "  -D, --define KEY=VALUE  scenario parameter\n"
     "  --timeout TIME          a run without progress this long is a hang (10s)\n"
     "  --pin MODE, --noise-p P, --noise-mix Y:S:Z   as for stress\n"
@@ -165,6 +166,7 @@ int jostle__cmd_replay(int argc, char **argv) {
     }
     o.sched = &jostle__sched_replay;
     o.sched_cfg.replay = loaded;
+    o.sched_cfg.spurious_wakeups = info.spurious_wakeups;
   } else {
     if (named == NULL)
       return jostle__usage_error("replay: name one scenario (see '%s list')", jostle__prog);
@@ -290,6 +292,7 @@ int jostle__cmd_replay(int argc, char **argv) {
                       sizeof saved.origin);
       snprintf(saved.outcome, sizeof saved.outcome, "%s", out->text);
       snprintf(saved.verdict, sizeof saved.verdict, "%s", jostle__class_name(out->cls));
+      saved.spurious_wakeups = p.sched_cfg.spurious_wakeups;
       if (final->overflow) {
         fprintf(stderr, "%s: the run made more decisions than a schedule holds; not saved\n",
                 jostle__prog);

@@ -42,6 +42,7 @@ const char jostle__stress_help[] =
     "  --noise-mix Y:S:Z       noise: weights of yield, spin, sleep (1:2:1)\n"
     "  --depth D               pct: bug depth, D-1 priority changes (3)\n"
     "  --step-limit N          controlled: points per run before step-limit (100000)\n"
+    "  --spurious-wakeups      controlled: a condition wait may end unsignalled (a choice)\n"
     "  --pin MODE              none, spread, same or random (none)\n"
     "  -j, --jobs N            worker processes (default: fill the processors)\n"
     "output:\n"

@@ -132,22 +132,38 @@ static int choose_among(jostle__control *c, const int *cands, int n, int preferr
   return fallback;
 }
 
+/* Under --spurious-wakeups a thread waiting on a condition variable may
+ * wake unsignalled: it is one more candidate of every pick. */
+static int spurious_candidate(const jostle__control *c, int i) {
+  return c->cfg->spurious_wakeups && c->state[i] == JOSTLE__BLOCKED &&
+         c->waits_on[i] != NULL && c->waits_on[i]->kind == JOSTLE__OBJ_COND;
+}
+
 int jostle__control_pick_runnable(jostle__control *c, int current, const jostle__point *p) {
-  int runnable[JOSTLE_MAX_THREADS], n = 0;
+  int runnable[JOSTLE_MAX_THREADS], n = 0, n_running;
   for (int i = 0; i < c->n_threads; i++)
     if (c->state[i] == JOSTLE__RUNNABLE) runnable[n++] = i;
+  n_running = n;
+  for (int i = 0; i < c->n_threads; i++)
+    if (spurious_candidate(c, i)) runnable[n++] = i;
   /* where the source says nothing: a thread that yields gives way to the
-   * next runnable one, so that a spin-wait ends; otherwise it runs on */
+   * next runnable one, so that a spin-wait ends; otherwise it runs on (and
+   * nobody wakes spuriously) */
   int preferred = current;
-  if (p != NULL && p->kind == JOSTLE__POINT_YIELD && n > 1) {
+  if (p != NULL && p->kind == JOSTLE__POINT_YIELD && n_running > 1) {
     preferred = runnable[0];
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < n_running; i++)
       if (runnable[i] > current) {
         preferred = runnable[i];
         break;
       }
   }
-  return choose_among(c, runnable, n, preferred);
+  int chosen = choose_among(c, runnable, n, preferred);
+  if (c->state[chosen] == JOSTLE__BLOCKED) { /* a spurious wake-up */
+    c->state[chosen] = JOSTLE__RUNNABLE;
+    c->waits_on[chosen] = NULL;
+  }
+  return chosen;
 }
 
 const char *jostle__object_kind_name(jostle__object_kind kind) {
@@ -194,7 +210,7 @@ static void abandon(jostle__control *c, jostle__verdict verdict, int index) {
 
 static int any_runnable(const jostle__control *c) {
   for (int i = 0; i < c->n_threads; i++)
-    if (c->state[i] == JOSTLE__RUNNABLE) return 1;
+    if (c->state[i] == JOSTLE__RUNNABLE || spurious_candidate(c, i)) return 1;
   return 0;
 }
 

@@ -50,7 +50,8 @@ static int pct_pick(jostle__control *c, int current, const jostle__point *p) {
   for (int i = 0; i < c->n_threads; i++)
     if (c->state[i] == JOSTLE__RUNNABLE && (best < 0 || c->priority[i] > c->priority[best]))
       best = i;
-  return best;
+  /* only condition waiters left, under --spurious-wakeups: one wakes */
+  return best >= 0 ? best : jostle__control_pick_runnable(c, current, p);
 }
 
 const jostle__sched_ops jostle__sched_pct = {

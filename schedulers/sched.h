@@ -38,6 +38,8 @@ typedef struct jostle__sched_cfg {
   unsigned noise_sleep_max_us;  /* noise: longest sleep, in microseconds */
   int pct_depth;                /* pct: bug depth d, d-1 priority changes */
   uint64_t step_limit;          /* controlled: points per run before step-limit */
+  int spurious_wakeups;         /* controlled: a condition wait may end unsignalled,
+                                   as one more choice of the strategy */
   const struct jostle__schedule *replay; /* replay: the decisions to follow */
   struct jostle__schedule *record; /* controlled: each run's decisions go here */
   int trace;                    /* controlled: print every step on stdout */

@@ -83,8 +83,9 @@ int jostle__schedule_save(const char *path, const jostle__schedule_info *info,
   FILE *mem = open_memstream(&text, &len);
   if (mem == NULL) return fail(err, errsize, "%s: out of memory", path);
   fprintf(mem, "%s %d\nscenario %s\nparams %s\norigin %s\noutcome %s\nverdict %s\n"
-          "decisions %" PRIu64 "\n", MAGIC, JOSTLE__SCHEDULE_VERSION, info->scenario,
-          info->params, info->origin, info->outcome, info->verdict, s->n);
+          "spurious-wakeups %d\ndecisions %" PRIu64 "\n", MAGIC, JOSTLE__SCHEDULE_VERSION,
+          info->scenario, info->params, info->origin, info->outcome, info->verdict,
+          info->spurious_wakeups != 0, s->n);
   for (uint64_t i = 0; i < s->n; i++)
     fprintf(mem, "%u%c", s->d[i], (i + 1) % PER_LINE == 0 || i + 1 == s->n ? '\n' : ' ');
   if (fclose(mem) != 0) {
@@ -241,7 +242,7 @@ jostle__schedule *jostle__schedule_load(const char *path, jostle__schedule_info 
   uint64_t want_sum = fnv1a(text, (size_t)(last - text));
   cursor c = {path, text, text + len, 0, err, errsize};
   jostle__schedule *s = NULL;
-  char version[32], count[32], threads_text[16];
+  char version[32], count[32], threads_text[16], spurious[8];
   uint64_t v, n, threads;
   int ok = field(&c, MAGIC, version, sizeof version) == 0;
   if (!ok) fail(err, errsize, "%s: not a schedule file (no '%s' line first)", path, MAGIC);
@@ -257,7 +258,11 @@ jostle__schedule *jostle__schedule_load(const char *path, jostle__schedule_info 
   ok = ok && field(&c, "origin", info->origin, sizeof info->origin) == 0 &&
        field(&c, "outcome", info->outcome, sizeof info->outcome) == 0 &&
        field(&c, "verdict", info->verdict, sizeof info->verdict) == 0 &&
-       field(&c, "decisions", count, sizeof count) == 0;
+       field(&c, "spurious-wakeups", spurious, sizeof spurious) == 0;
+  if (ok && strcmp(spurious, "0") != 0 && strcmp(spurious, "1") != 0)
+    ok = fail(err, errsize, "%s: line %d: spurious-wakeups must be 0 or 1", path, c.line) == 0;
+  info->spurious_wakeups = ok && spurious[0] == '1';
+  ok = ok && field(&c, "decisions", count, sizeof count) == 0;
   if (ok && whole(count, JOSTLE__SCHEDULE_MAX, &n) != 0)
     ok = fail(err, errsize, "%s: line %d: bad decision count '%s'", path, c.line, count) == 0;
   if (ok && (s = malloc(schedule_bytes(n))) == NULL)

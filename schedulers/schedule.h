@@ -16,6 +16,7 @@
  *   origin random seed 0x00000000000004d2
  *   outcome counter=1 (lost increments)
  *   verdict DIVERGENT
+ *   spurious-wakeups 0
  *   decisions 6
  *   0 1 1 0 0 1
  *   checksum 0x8c1f3ba5d1e3a0f7
@@ -62,6 +63,7 @@ typedef struct jostle__schedule_info {
   char origin[256];       /* how it was made: "random seed 0x...", "shrunk ..." */
   char outcome[256];      /* as the run that wrote it saw it */
   char verdict[32];       /* its class: "DIVERGENT", "deadlock", ... */
+  int spurious_wakeups;   /* the run modelled spurious wake-ups: 0 or 1 */
 } jostle__schedule_info;
 
 /* Writes s with info to path. Returns 0, or -1 with a one-line reason in

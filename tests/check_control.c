@@ -272,6 +272,40 @@ START_TEST(created_threads_join_the_schedule) {
 }
 END_TEST
 
+/* --spurious-wakeups: a condition wait may end unsignalled, as a choice.
+ * Under random the bare wait of lost-wakeup then reads the value before it
+ * is published (pct wakes a waiter spuriously only when no other thread
+ * can run, which this scenario never needs); a predicate loop
+ * (lost-wakeup-fixed, test-sync-all) waits again, under both. */
+START_TEST(spurious_wakeups_are_a_choice) {
+  const jostle__sched_ops *controlled[] = {&jostle__sched_random, &jostle__sched_pct};
+  for (int k = 0; k < 2; k++) {
+    jostle__plan p = plan_for("lost-wakeup", controlled[k]);
+    p.sched_cfg.spurious_wakeups = 1;
+    p.n_runs = 2000;
+    jostle__cell c = {0};
+    ck_assert_int_eq(jostle__campaign_run(&p, &c, NULL, NULL), 0);
+    int woke_early = 0;
+    for (size_t i = 0; i < c.n_outcomes; i++)
+      woke_early |= strcmp(c.outcomes[i].text, "woken=1 value=0 (woke before the event)") == 0;
+    if (controlled[k] == &jostle__sched_random)
+      ck_assert_msg(woke_early, "random: no spurious wake-up seen");
+    jostle__cell_free(&c);
+    static const char *const fixed[] = {"lost-wakeup-fixed", "test-sync-all"};
+    for (int f = 0; f < 2; f++) {
+      p = plan_for(fixed[f], controlled[k]);
+      p.sched_cfg.spurious_wakeups = 1;
+      p.n_runs = 2000;
+      memset(&c, 0, sizeof c);
+      ck_assert_int_eq(jostle__campaign_run(&p, &c, NULL, NULL), 0);
+      ck_assert_msg(c.n_divergent == 0, "%s under %s with spurious wake-ups: '%s'", fixed[f],
+                    controlled[k]->name, c.outcomes[c.n_outcomes - 1].text);
+      jostle__cell_free(&c);
+    }
+  }
+}
+END_TEST
+
 /* A divergent seed found by a campaign replays to the same outcome. */
 START_TEST(found_seeds_replay) {
   jostle__plan p = plan_for("cancel-flag", &jostle__sched_pct);
@@ -328,6 +362,7 @@ int main(void) {
   tcase_add_test(tc, livelock_hits_the_step_limit);
   tcase_add_test(tc, every_primitive_under_every_scheduler);
   tcase_add_test(tc, created_threads_join_the_schedule);
+  tcase_add_test(tc, spurious_wakeups_are_a_choice);
   tcase_add_test(tc, found_seeds_replay);
   tcase_add_test(tc, calibration_death_is_not_a_run);
   return jostle_check_run(s);

@@ -108,7 +108,7 @@ static jostle__schedule *sample_schedule(uint64_t n) {
 
 static const jostle__schedule_info sample_info = {
     "counter", "threads=3 increments=1", "random seed 0x000000000000002a",
-    "counter=2 (lost increments)", "DIVERGENT"};
+    "counter=2 (lost increments)", "DIVERGENT", 1};
 
 static char *read_all(const char *path, size_t *len) {
   FILE *f = fopen(path, "r");
@@ -153,6 +153,7 @@ START_TEST(schedule_files_round_trip) {
     ck_assert_str_eq(info.origin, sample_info.origin);
     ck_assert_str_eq(info.outcome, sample_info.outcome);
     ck_assert_str_eq(info.verdict, sample_info.verdict);
+    ck_assert_int_eq(info.spurious_wakeups, 1);
     ck_assert_uint_eq(jostle__schedule_switches(back), jostle__schedule_switches(s));
     free(back);
     free(s);
@@ -195,11 +196,11 @@ START_TEST(damaged_schedule_files_are_refused) {
       "jostle-schedule 2\nscenario counter\n",
       "jostle-schedule 1\nscenario counter\nparams increments=1\n",
       "jostle-schedule 1\nscenario counter\nparams threads=99\n",
-      "jostle-schedule 1\nscenario counter\nparams threads=2\norigin x\noutcome y\nverdict z\n"
+      "jostle-schedule 1\nscenario counter\nparams threads=2\norigin x\noutcome y\nverdict z\nspurious-wakeups 0\n"
       "decisions 99999999999\n",
-      "jostle-schedule 1\nscenario counter\nparams threads=2\norigin x\noutcome y\nverdict z\n"
+      "jostle-schedule 1\nscenario counter\nparams threads=2\norigin x\noutcome y\nverdict z\nspurious-wakeups 0\n"
       "decisions 2\n0 2\nchecksum 0x0\n",
-      "jostle-schedule 1\nscenario counter\nparams threads=2\norigin x\noutcome y\nverdict z\n"
+      "jostle-schedule 1\nscenario counter\nparams threads=2\norigin x\noutcome y\nverdict z\nspurious-wakeups 0\n"
       "decisions 2\n0 -1\nchecksum 0x0\n",
   };
   for (size_t i = 0; i < sizeof foreign / sizeof *foreign; i++) {
