@@ -20,6 +20,7 @@ LIB_FUZZING_ENGINE=${LIB_FUZZING_ENGINE:--fsanitize=fuzzer}
 OUT=${OUT:-build-oss-fuzz}
 SANITIZER=${SANITIZER:-address}
 mkdir -p "$OUT/obj/input" "$OUT/obj/plain" "$OUT/obj/scenario"
+OUT=$(cd "$OUT" && pwd)
 
 common="-std=c11 -D_GNU_SOURCE -g -pthread -I. -Iinclude"
 libs="$(pkg-config --libs hwloc jansson libdw) -lm -pthread"
@@ -45,7 +46,7 @@ for t in tests/fuzz_*.c; do
   $CC $common $CFLAGS "$t" "$OUT/obj/input/libjostle.a" $LIB_FUZZING_ENGINE $libs \
     -o "$OUT/fuzz-input-$name"
   if command -v zip >/dev/null; then
-    (cd "tests/corpus/$name" && zip -q -r "$OLDPWD/$OUT/fuzz-input-${name}_seed_corpus.zip" .)
+    (cd "tests/corpus/$name" && zip -q -r "$OUT/fuzz-input-${name}_seed_corpus.zip" .)
   fi
 done
 
