@@ -50,6 +50,7 @@
 #include "harness/options.h"
 #include "schedulers/control.h"
 #include "jostle.h"
+#include "tests/fuzz_target.h"
 
 #define MAX_INPUT 1024
 /* Enough for 33 -D options: the limit of 32 must be reachable. */
@@ -57,44 +58,27 @@
 /* A scenario name that no scenario can have: names are [a-z0-9-]. */
 #define NO_SUCH "no/such-scenario"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
-/* Where broken invariants are told: the standard error jostle had. */
-static FILE *report;
-static const uint8_t *input_data;
-static size_t input_size;
+/* The input's words, printable, for a broken invariant's line. */
+static char shown[4096];
 
-#define REQUIRE(expr, ...) \
-  do {                     \
-    if (!(expr)) broken(__LINE__, #expr, __VA_ARGS__); \
-  } while (0)
-
-/* A broken invariant: say which and on which words, and abort so that
- * libFuzzer keeps the input. */
-__attribute__((format(printf, 3, 4), noreturn))
-static void broken(int line, const char *expr, const char *fmt, ...) {
-  FILE *f = report ? report : stderr;
-  fprintf(f, "fuzz_cli.c:%d: invariant '%s' broken: ", line, expr);
-  va_list ap;
-  va_start(ap, fmt);
-  vfprintf(f, fmt, ap);
-  va_end(ap);
-  fprintf(f, "\nwords:");
-  for (size_t i = 0; i < input_size; i++) {
-    uint8_t b = input_data[i];
-    if (b == '\0' || b == '\n') fputs(" |", f);
-    else if (b >= 0x20 && b < 0x7f) fputc(b, f);
-    else fprintf(f, "\\x%02x", b);
+static void show(const uint8_t *data, size_t size) {
+  size_t len = 0;
+  for (size_t i = 0; i < size && len + 5 < sizeof shown; i++) {
+    uint8_t b = data[i];
+    if (b == '\0' || b == '\n') len += (size_t)snprintf(shown + len, sizeof shown - len, " | ");
+    else if (b >= 0x20 && b < 0x7f && b != '"') shown[len++] = (char)b;
+    else len += (size_t)snprintf(shown + len, sizeof shown - len, "\\x%02x", b);
   }
-  fputc('\n', f);
-  fflush(f);
-  abort();
+  shown[len] = '\0';
+  fuzz_context = shown;
 }
 
+/* Broken invariants go to the standard error jostle had. */
 static void silence(void) {
-  if (report != NULL) return;
-  report = stderr;
+  if (fuzz_report != NULL) return;
+  fuzz_report = stderr;
   FILE *null = fopen("/dev/null", "w");
   if (null == NULL) return;
   fflush(stdout);
@@ -499,8 +483,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size > MAX_INPUT) size = MAX_INPUT;
   memcpy(text, data, size);
   text[size] = '\0';
-  input_data = data;
-  input_size = size;
+  show(data, size);
   words ws;
   split(text, size, &ws);
   property(&ws);

@@ -19,33 +19,11 @@
 #include <string.h>
 
 #include "harness/options.h"
+#include "tests/fuzz_target.h"
 
 #define MAX_TEXT 256
 /* What a parser leaves in an output it was told not to touch. */
 #define UNTOUCHED 0x5a5a5a5a5a5a5a5aULL
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static const char *input;  /* the text under test, for the failure line */
-
-/* A broken invariant: say which, on which text, and abort so that
- * libFuzzer keeps the input. */
-#define REQUIRE(expr, ...) \
-  do {                     \
-    if (!(expr)) broken(__LINE__, #expr, __VA_ARGS__); \
-  } while (0)
-
-__attribute__((format(printf, 3, 4), noreturn))
-static void broken(int line, const char *expr, const char *fmt, ...) {
-  fprintf(stderr, "fuzz_options.c:%d: invariant '%s' broken on text \"%s\": ", line, expr,
-          input);
-  va_list ap;
-  va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
-  va_end(ap);
-  fputc('\n', stderr);
-  abort();
-}
 
 /* ---- the grammars, read independently of options.c -------------------- */
 
@@ -343,7 +321,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size > MAX_TEXT) size = MAX_TEXT;
   memcpy(text, data, size);
   text[size] = '\0';
-  input = text;
+  fuzz_context = text;
   property(text);
   return 0;
 }

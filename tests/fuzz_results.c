@@ -27,55 +27,7 @@
 #include "reports/formats.h"
 #include "reports/output.h"
 #include "reports/result.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define REQUIRE(expr, ...) \
-  do {                     \
-    if (!(expr)) broken(__LINE__, #expr, __VA_ARGS__); \
-  } while (0)
-
-/* A broken invariant: say which and abort, so libFuzzer keeps the input. */
-__attribute__((format(printf, 3, 4), noreturn))
-static void broken(int line, const char *expr, const char *fmt, ...) {
-  fprintf(stderr, "fuzz_results.c:%d: invariant '%s' broken: ", line, expr);
-  va_list ap;
-  va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
-  va_end(ap);
-  fputc('\n', stderr);
-  abort();
-}
-
-/* ---- scratch files --------------------------------------------------------- */
-
-/* The file inputs are written to, and the one results read are written
- * back to; made once per process, removed at exit. */
-static char in_path[64], back_path[80];
-static int in_fd = -1;
-
-static void remove_scratch(void) {
-  unlink(in_path);
-  unlink(back_path);
-}
-
-static void make_scratch(void) {
-  if (in_fd >= 0) return;
-  snprintf(in_path, sizeof in_path, "/tmp/jostle-fuzz-results-XXXXXX");
-  in_fd = mkstemp(in_path);
-  REQUIRE(in_fd >= 0, "cannot create a scratch file in /tmp");
-  snprintf(back_path, sizeof back_path, "%s.back", in_path);
-  atexit(remove_scratch);
-}
-
-static void write_scratch(const uint8_t *data, size_t size) {
-  REQUIRE(ftruncate(in_fd, 0) == 0, "cannot truncate %s", in_path);
-  for (size_t done = 0; done < size;) {
-    ssize_t n = pwrite(in_fd, data + done, size - done, (off_t)done);
-    REQUIRE(n > 0, "cannot write %s", in_path);
-    done += (size_t)n;
-  }
-}
+#include "tests/fuzz_target.h"
 
 /* ---- the property ----------------------------------------------------------- */
 
@@ -196,8 +148,8 @@ static void property(const uint8_t *data, size_t size) {
   jostle__cell *cells, *back;
   size_t n, n_back;
   char err[1200];
-  write_scratch(data, size);
-  if (read_checked(in_path, &meta, &cells, &n, err, sizeof err) != 0) return;
+  fuzz_write_scratch(data, size);
+  if (read_checked(fuzz_in_path, &meta, &cells, &n, err, sizeof err) != 0) return;
   TEXT_OK(&meta, jostle_version);
   TEXT_OK(&meta, command_line);
   TEXT_OK(&meta, host);
@@ -208,9 +160,9 @@ static void property(const uint8_t *data, size_t size) {
 
   /* What was read is written whole and reads back the same. */
   err[0] = '\0';
-  REQUIRE(jostle__json_write(back_path, &meta, cells, n, err, sizeof err) == 0,
+  REQUIRE(jostle__json_write(fuzz_back_path, &meta, cells, n, err, sizeof err) == 0,
           "cannot write back what was read: %s", err);
-  REQUIRE(read_checked(back_path, &meta_back, &back, &n_back, err, sizeof err) == 0,
+  REQUIRE(read_checked(fuzz_back_path, &meta_back, &back, &n_back, err, sizeof err) == 0,
           "what was written back is refused: %s", err);
   same_meta(&meta, &meta_back);
   REQUIRE(n_back == n, "%zu cells became %zu", n, n_back);
@@ -220,7 +172,7 @@ static void property(const uint8_t *data, size_t size) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  make_scratch();
+  fuzz_make_scratch("results");
   property(data, size);
   return 0;
 }

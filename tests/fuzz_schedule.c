@@ -30,55 +30,7 @@
 
 #include "jostle.h"
 #include "schedulers/schedule.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define REQUIRE(expr, ...) \
-  do {                     \
-    if (!(expr)) broken(__LINE__, #expr, __VA_ARGS__); \
-  } while (0)
-
-/* A broken invariant: say which and abort, so libFuzzer keeps the input. */
-__attribute__((format(printf, 3, 4), noreturn))
-static void broken(int line, const char *expr, const char *fmt, ...) {
-  fprintf(stderr, "fuzz_schedule.c:%d: invariant '%s' broken: ", line, expr);
-  va_list ap;
-  va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
-  va_end(ap);
-  fputc('\n', stderr);
-  abort();
-}
-
-/* ---- scratch files --------------------------------------------------------- */
-
-/* The file inputs are written to, and the one loaded schedules are saved
- * to; made once per process, removed at exit. */
-static char in_path[64], saved_path[80];
-static int in_fd = -1;
-
-static void remove_scratch(void) {
-  unlink(in_path);
-  unlink(saved_path);
-}
-
-static void make_scratch(void) {
-  if (in_fd >= 0) return;
-  snprintf(in_path, sizeof in_path, "/tmp/jostle-fuzz-schedule-XXXXXX");
-  in_fd = mkstemp(in_path);
-  REQUIRE(in_fd >= 0, "cannot create a scratch file in /tmp");
-  snprintf(saved_path, sizeof saved_path, "%s.saved", in_path);
-  atexit(remove_scratch);
-}
-
-static void write_scratch(const char *data, size_t size) {
-  REQUIRE(ftruncate(in_fd, 0) == 0, "cannot truncate %s", in_path);
-  for (size_t done = 0; done < size;) {
-    ssize_t n = pwrite(in_fd, data + done, size - done, (off_t)done);
-    REQUIRE(n > 0, "cannot write %s", in_path);
-    done += (size_t)n;
-  }
-}
+#include "tests/fuzz_target.h"
 
 /* ---- the property ----------------------------------------------------------- */
 
@@ -122,11 +74,11 @@ static void check_accepted(const jostle__schedule *s, const jostle__schedule_inf
 
   /* Saved and loaded again, it is the same schedule. */
   char err[1024] = "";
-  REQUIRE(jostle__schedule_save(saved_path, info, s, err, sizeof err) == 0,
+  REQUIRE(jostle__schedule_save(fuzz_back_path, info, s, err, sizeof err) == 0,
           "cannot save what was loaded: %s", err);
   jostle__schedule_info back;
   memset(&back, 0, sizeof back);
-  jostle__schedule *again = jostle__schedule_load(saved_path, &back, err, sizeof err);
+  jostle__schedule *again = jostle__schedule_load(fuzz_back_path, &back, err, sizeof err);
   REQUIRE(again != NULL, "what was saved does not load: %s", err);
   REQUIRE(again->n == s->n && memcmp(again->d, s->d, s->n) == 0,
           "saved and loaded, the decisions differ");
@@ -141,10 +93,10 @@ static void property(const char *data, size_t size) {
   jostle__schedule_info info;
   char err[1024] = "";
   memset(&info, 0, sizeof info);
-  write_scratch(data, size);
-  jostle__schedule *s = jostle__schedule_load(in_path, &info, err, sizeof err);
+  fuzz_write_scratch(data, size);
+  jostle__schedule *s = jostle__schedule_load(fuzz_in_path, &info, err, sizeof err);
   if (s == NULL) {
-    check_refusal(err, sizeof err, in_path);
+    check_refusal(err, sizeof err, fuzz_in_path);
     return;
   }
   check_accepted(s, &info);
@@ -176,7 +128,7 @@ static char *with_checksum(const char *data, size_t *size) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  make_scratch();
+  fuzz_make_scratch("schedule");
   property((const char *)data, size);
   size_t fixed_size = size;
   char *fixed = with_checksum((const char *)data, &fixed_size);
