@@ -26,9 +26,6 @@
 #include "reports/progress.h"
 #include "reports/report.h"
 
-#ifndef JOSTLE_VERSION
-#define JOSTLE_VERSION "0.1.0"
-#endif
 
 /* Defined in schedulers/sync_wrap.c, which only programs linked with the
  * wrappers contain. */

@@ -32,6 +32,9 @@ extern "C" {
 
 #define JOSTLE_API __attribute__((visibility("default")))
 
+/* This jostle's version (also `jostle --version` and jostle.pc). */
+#define JOSTLE_VERSION "0.1.0"
+
 /* Upper bounds that size jostle's fixed tables. */
 #define JOSTLE_MAX_THREADS 64      /* threads of one scenario */
 #define JOSTLE_MAX_PARAMS 16       /* parameters of one scenario */

@@ -10,12 +10,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "jostle.h"
 #include "reports/formats.h"
 
-/* The same default as harness/cli.c: both take -DJOSTLE_VERSION. */
-#ifndef JOSTLE_VERSION
-#define JOSTLE_VERSION "0.1.0"
-#endif
 
 #if defined(__clang__)
 #define COMPILER "clang " __clang_version__

@@ -8,20 +8,8 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "reports/output.h"
 #include "reports/report.h"
-
-/* 1234567 -> "1,234,567" */
-static const char *grouped(uint64_t n, char *buf, size_t size) {
-  char digits[32];
-  int len = snprintf(digits, sizeof digits, "%" PRIu64, n);
-  size_t out = 0;
-  for (int i = 0; i < len && out + 2 < size; i++) {
-    if (i > 0 && (len - i) % 3 == 0) buf[out++] = ',';
-    buf[out++] = digits[i];
-  }
-  buf[out] = '\0';
-  return buf;
-}
 
 static double runs_per_sec(const jostle__cell *c) {
   return c->elapsed_ns ? (double)c->n_runs * 1e9 / (double)c->elapsed_ns : 0.0;
@@ -45,14 +33,14 @@ static void text_cell(const jostle__cell *c, FILE *out) {
     const jostle__outcome *o = &c->outcomes[i];
     double share = c->n_runs ? 100.0 * (double)o->count / (double)c->n_runs : 0;
     fprintf(out, "  %-*s %13s %7.3f%%  %-9s  0x%016" PRIx64 "\n", width, o->text,
-            grouped(o->count, a, sizeof a), share, jostle__class_name(o->cls),
+            jostle__grouped(o->count, a, sizeof a), share, jostle__class_name(o->cls),
             o->first_seed);
   }
   double lo, hi, rate = c->n_runs ? (double)c->n_divergent / (double)c->n_runs : 0;
   jostle__wilson95(c->n_divergent, c->n_runs, &lo, &hi);
   fprintf(out, "  %s runs in %.2f s, %s runs/s; divergence %.4f%% (95%% CI %.4f-%.4f%%)%s\n",
-          grouped(c->n_runs, a, sizeof a), (double)c->elapsed_ns / 1e9,
-          grouped((uint64_t)runs_per_sec(c), b, sizeof b), 100.0 * rate,
+          jostle__grouped(c->n_runs, a, sizeof a), (double)c->elapsed_ns / 1e9,
+          jostle__grouped((uint64_t)runs_per_sec(c), b, sizeof b), 100.0 * rate,
           100.0 * lo, 100.0 * hi, c->interrupted ? "; interrupted" : "");
   for (size_t i = 0; i < c->n_outcomes; i++) {
     char cmd[1024];
