@@ -330,17 +330,6 @@ static char *part(const char *out, int results) {
   return results ? strdup(at) : strndup(out, (size_t)(at - out));
 }
 
-static void read_results(const char *path, jostle__cell **cells, size_t *n) {
-  jostle__report_meta meta;
-  char err[1200];
-  ck_assert_msg(jostle__json_read(path, &meta, cells, n, err, sizeof err) == 0, "%s", err);
-}
-
-static void free_results(jostle__cell *cells, size_t n) {
-  for (size_t i = 0; i < n; i++) jostle__cell_free(&cells[i]);
-  free(cells);
-}
-
 /* stress --json --junit --html: the files show the same numbers, and
  * `report` prints from the JSON what stress printed, byte for byte; with
  * two files, their cells one after the other and their result lines at the
@@ -400,11 +389,11 @@ START_TEST(interrupted_stress_writes_its_reports) {
   size_t n;
   char path[128];
   snprintf(path, sizeof path, "%s/r.json", tmp);
-  read_results(path, &cells, &n);
+  jostle_read_results(path, &cells, &n);
   ck_assert_uint_eq(n, 1);
   ck_assert_int_eq(cells[0].interrupted, 1);
   ck_assert_uint_gt(cells[0].n_runs, 0);
-  free_results(cells, n);
+  jostle_free_results(cells, n);
   char *printed = jostle_capture("cat %s/stdout", tmp), *err = jostle_capture("cat %s/stderr", tmp);
   assert_no_sanitizer_report(err);
   free(err);
@@ -438,9 +427,9 @@ START_TEST(merged_shards_equal_the_whole_campaign) {
     size_t n;
     char path[128];
     snprintf(path, sizeof path, "%s/s%d.json", tmp, i);
-    read_results(path, &cells, &n);
+    jostle_read_results(path, &cells, &n);
     shard_elapsed += cells[0].elapsed_ns;
-    free_results(cells, n);
+    jostle_free_results(cells, n);
   }
   r = run_in("merge %s/s2.json %s/s0.json %s/s1.json -o %s/merged.json");
   ck_assert_msg(r->status == 0, "%s", r->err);
@@ -448,9 +437,9 @@ START_TEST(merged_shards_equal_the_whole_campaign) {
   size_t n_whole, n_merged;
   char path[128];
   snprintf(path, sizeof path, "%s/whole.json", tmp);
-  read_results(path, &whole, &n_whole);
+  jostle_read_results(path, &whole, &n_whole);
   snprintf(path, sizeof path, "%s/merged.json", tmp);
-  read_results(path, &merged, &n_merged);
+  jostle_read_results(path, &merged, &n_merged);
   ck_assert_uint_eq(n_merged, n_whole);
   for (size_t i = 0; i < n_whole; i++) {
     /* merged in the order the files came: the cells of s2 first */
@@ -469,8 +458,8 @@ START_TEST(merged_shards_equal_the_whole_campaign) {
   }
   ck_assert_uint_gt(merged[0].elapsed_ns, 0);
   ck_assert_uint_eq(merged[0].elapsed_ns, shard_elapsed);
-  free_results(whole, n_whole);
-  free_results(merged, n_merged);
+  jostle_free_results(whole, n_whole);
+  jostle_free_results(merged, n_merged);
   remove_tmp();
 }
 END_TEST

@@ -33,6 +33,7 @@
 #include "reports/formats.h"
 #include "reports/report.h"
 #include "tests/check_main.h"
+#include "tests/reports_agree.h"
 
 /* --- fixtures ----------------------------------------------------------- */
 
@@ -817,32 +818,6 @@ END_TEST
 
 /* --- JUnit --------------------------------------------------------------- */
 
-/* Runs a shell command; its standard output, which the caller frees. */
-static char *capture(const char *fmt, ...) {
-  char cmd[1024];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(cmd, sizeof cmd, fmt, ap);
-  va_end(ap);
-  FILE *p = popen(cmd, "r");
-  ck_assert_msg(p != NULL, "%s: %s", cmd, strerror(errno));
-  char *out = NULL;
-  size_t size = 0, used = 0, got;
-  do {
-    if (used + 4096 + 1 > size) {
-      size = 2 * size + 4096 + 1;
-      out = realloc(out, size);
-      ck_assert_ptr_nonnull(out);
-    }
-    got = fread(out + used, 1, size - used - 1, p);
-    used += got;
-  } while (got > 0);
-  out[used] = '\0';
-  int status = pclose(p);
-  ck_assert_msg(status == 0, "'%s' failed (status %d): %.600s", cmd, status, out);
-  return out;
-}
-
 static void need(const char *tool) {
   char cmd[128];
   snprintf(cmd, sizeof cmd, "command -v %s >/dev/null 2>&1", tool);
@@ -851,7 +826,7 @@ static void need(const char *tool) {
 }
 
 static long xpath_number(const char *file, const char *expr) {
-  char *out = capture("xmllint --xpath '%s' '%s' 2>&1", expr, file);
+  char *out = jostle_capture("xmllint --xpath '%s' '%s' 2>&1", expr, file);
   char *end;
   long v = strtol(out, &end, 10);
   ck_assert_msg(end != out, "xpath %s gave '%s'", expr, out);
@@ -870,9 +845,9 @@ START_TEST(junit_is_valid_and_counts) {
   const char *path = in_dir(0, "junit.xml");
   ck_assert_msg(jostle__junit_write(path, &m, cells, N_CELLS, err, sizeof err) == 0, "%s", err);
   ck_assert(!exists(in_dir(1, "junit.xml.tmp")));
-  free(capture("xmllint --noout '%s' 2>&1", path));
+  free(jostle_capture("xmllint --noout '%s' 2>&1", path));
   own_dir(exe_dir, sizeof exe_dir);
-  free(capture("xmllint --noout --schema '%s/../../tests/junit.xsd' '%s' 2>&1", exe_dir, path));
+  free(jostle_capture("xmllint --noout --schema '%s/../../tests/junit.xsd' '%s' 2>&1", exe_dir, path));
 
   /* free, pct, noise: three suites; four testcases; the two cells with
    * runs not allowed fail, the racy counter included; the cell without
@@ -892,12 +867,12 @@ START_TEST(junit_is_valid_and_counts) {
 
   /* The awkward text reads back as written, in the message and the body;
    * so does every reproduce command. */
-  char *message = capture("xmllint --xpath 'string(//testcase[@classname=\"jostle.lock-order\"]"
+  char *message = jostle_capture("xmllint --xpath 'string(//testcase[@classname=\"jostle.lock-order\"]"
                           "/failure/@message)' '%s'", path);
   ck_assert_msg(strstr(message, "746 of 5,747 runs not allowed") == message, "%.1500s", message);
   ck_assert_msg(strstr(message, "deadlock (thread 0") != NULL, "%.1500s", message);
   ck_assert_msg(strstr(message, "; and 2 more") != NULL, "%.1500s", message);
-  char *body = capture("xmllint --xpath 'string(//testcase[@classname=\"jostle.lock-order\"]"
+  char *body = jostle_capture("xmllint --xpath 'string(//testcase[@classname=\"jostle.lock-order\"]"
                        "/failure)' '%s'", path);
   ck_assert_msg(strstr(body, AWKWARD ": 40 of 5,747 runs (0.696%), DIVERGENT") != NULL, "%.1500s", body);
   ck_assert_msg(strstr(body, "(crash: SIGSEGV)\twith a tab and a\nnewline: 3 of") != NULL, "%.1500s", body);
@@ -909,10 +884,10 @@ START_TEST(junit_is_valid_and_counts) {
     snprintf(line, sizeof line, "reproduce: %s\n", cmd);
     ck_assert_msg(strstr(body, line) != NULL, "no '%s' in %.1500s", line, body);
   }
-  char *type = capture("xmllint --xpath 'string(//testcase[@classname=\"jostle.lock-order\"]"
+  char *type = jostle_capture("xmllint --xpath 'string(//testcase[@classname=\"jostle.lock-order\"]"
                        "/failure/@type)' '%s'", path);
   ck_assert_str_eq(type, "DIVERGENT crash hang deadlock step-limit\n");  /* xmllint adds \n */
-  char *out = capture("xmllint --xpath 'string(//testcase[@name=\"counter [free, none]\"]"
+  char *out = jostle_capture("xmllint --xpath 'string(//testcase[@name=\"counter [free, none]\"]"
                       "/system-out)' '%s'", path);
   ck_assert_msg(strstr(out, "counter  [scheduler free, pin none, seed 0x4a8e61b6e5a1b86b") == out,
                 "%.1500s", out);

@@ -29,24 +29,13 @@
 #define SOAK_ARGS "soak counter loop-capture --scheduler-set random,pct --pins none " \
                   "--runs-per-cell 100000 --batch 30ms --seed 3 -j 1"
 
-static void read_cells(const char *path, jostle__cell **cells, size_t *n) {
-  jostle__report_meta meta;
-  char err[1200];
-  ck_assert_msg(jostle__json_read(path, &meta, cells, n, err, sizeof err) == 0, "%s", err);
-}
-
-static void free_cells(jostle__cell *cells, size_t n) {
-  for (size_t i = 0; i < n; i++) jostle__cell_free(&cells[i]);
-  free(cells);
-}
-
 /* The two results hold the same cells with the same counts, outcomes,
  * first runs and seeds. */
 static void assert_same_counts(const char *a_path, const char *b_path) {
   jostle__cell *a, *b;
   size_t n_a, n_b;
-  read_cells(a_path, &a, &n_a);
-  read_cells(b_path, &b, &n_b);
+  jostle_read_results(a_path, &a, &n_a);
+  jostle_read_results(b_path, &b, &n_b);
   ck_assert_uint_eq(n_a, n_b);
   for (size_t i = 0; i < n_a; i++) {
     ck_assert(jostle__cell_same_key(&a[i], &b[i]));
@@ -62,8 +51,8 @@ static void assert_same_counts(const char *a_path, const char *b_path) {
       ck_assert_uint_eq(x->first_seed, y->first_seed);
     }
   }
-  free_cells(a, n_a);
-  free_cells(b, n_b);
+  jostle_free_results(a, n_a);
+  jostle_free_results(b, n_b);
 }
 
 /* Runs a shell command with one path in it; it must succeed. */
@@ -197,7 +186,7 @@ START_TEST(sigterm_stops_a_soak_with_its_reports) {
   ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   jostle__cell *cells;
   size_t n;
-  read_cells(in_tmp(0, "soak/results.json"), &cells, &n);
+  jostle_read_results(in_tmp(0, "soak/results.json"), &cells, &n);
   ck_assert_uint_eq(n, 4);
   int interrupted = 0;
   uint64_t runs = 0;
@@ -206,7 +195,7 @@ START_TEST(sigterm_stops_a_soak_with_its_reports) {
     ck_assert_int_eq(cells[i].interrupted, cells[i].n_runs < 30000);
     runs += cells[i].n_runs;
   }
-  free_cells(cells, n);
+  jostle_free_results(cells, n);
   ck_assert_int_gt(interrupted, 0);
   ck_assert_uint_gt(runs, 0);
   char *printed = jostle_capture("cat '%s'", in_tmp(0, "stdout"));
@@ -224,12 +213,12 @@ START_TEST(sigterm_stops_a_soak_with_its_reports) {
   ck_assert_int_eq(r->status, 2);  /* a resumed soak's reports are its folder's */
   r = run_in("soak --resume %s/soak");
   ck_assert_msg(r->status == 0, "exit %d: %s", r->status, r->err);
-  read_cells(in_tmp(0, "soak/results.json"), &cells, &n);
+  jostle_read_results(in_tmp(0, "soak/results.json"), &cells, &n);
   for (size_t i = 0; i < n; i++) {
     ck_assert_uint_eq(cells[i].n_runs, 30000);
     ck_assert_int_eq(cells[i].interrupted, 0);
   }
-  free_cells(cells, n);
+  jostle_free_results(cells, n);
   r = run_in("report %s/soak/results.json --junit %s/j.xml --html %s/h.html");
   ck_assert_int_eq(r->status, 0);
   jostle_check_reports_agree(in_tmp(0, "soak/results.json"), in_tmp(1, "j.xml"),

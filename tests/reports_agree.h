@@ -20,6 +20,18 @@
 #include "reports/formats.h"
 #include "reports/report.h"
 
+/* Reads a results file that must be valid. */
+static inline void jostle_read_results(const char *path, jostle__cell **cells, size_t *n) {
+  jostle__report_meta meta;
+  char err[1200];
+  ck_assert_msg(jostle__json_read(path, &meta, cells, n, err, sizeof err) == 0, "%s", err);
+}
+
+static inline void jostle_free_results(jostle__cell *cells, size_t n) {
+  for (size_t i = 0; i < n; i++) jostle__cell_free(&cells[i]);
+  free(cells);
+}
+
 /* A shell command's standard output, which the caller frees. */
 static inline char *jostle_capture(const char *fmt, ...) {
   char cmd[2048];
