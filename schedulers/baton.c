@@ -34,6 +34,7 @@
 #define SPIN_LIMIT (1u << 14)   /* most pauses before a waiter sleeps */
 #define SPIN_MIN 16u
 #define CHOICE_SALT 0x63686f696365ULL
+#define NOBODY UINT32_MAX       /* `turn` of an abandoned run */
 
 static void futex_wait(_Atomic uint32_t *addr, uint32_t expected) {
   syscall(SYS_futex, (uint32_t *)addr, FUTEX_WAIT_PRIVATE, expected, NULL, NULL, 0);
@@ -204,6 +205,10 @@ static void abandon(jostle__control *c, jostle__verdict verdict, int index) {
     snprintf(c->verdict_text, sizeof c->verdict_text, "step-limit (%llu points)",
              (unsigned long long)c->step_limit);
   atomic_store_explicit(&c->aborting, 1, memory_order_seq_cst);
+  /* Nobody holds the baton now. Changing `turn` matters: a waiter that
+   * read `aborting` as 0 just before may be on its way into futex_wait,
+   * which sleeps only while `turn` still has the value it read. */
+  atomic_store_explicit(&c->turn, NOBODY, memory_order_seq_cst);
   futex_wake_all(&c->turn);
   if (index >= 0) escape(c, index);
 }
