@@ -57,7 +57,7 @@ LIB_SRCS := $(filter-out harness/main.c $(if $(TSAN_BUILD),schedulers/tsan_hooks
 SCENARIO_SRCS := $(wildcard scenarios/*.c)
 EXAMPLE_SRCS := $(wildcard scenarios/examples/*.c)
 TEST_SRCS := $(wildcard tests/check_*.c)
-BENCH_SRCS := $(wildcard bench/*.c)
+BENCH_SRCS := $(filter-out bench/ladder.c,$(wildcard bench/*.c))
 HEADERS := $(wildcard include/*.h harness/*.h schedulers/*.h reports/*.h scenarios/*.h tests/*.h)
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
@@ -160,7 +160,7 @@ $(O)/bench/hooks_loop $(O)/bench/hooks_loop-instrumented: bench/hooks_loop.c $(O
 	$(CC) $(CFLAGS_SCENARIO) $(if $(findstring instrumented,$@),$(INSTRUMENT)) -c $< -o $@.o
 	$(CC) $(LDFLAGS_ALL) -o $@ $@.o $(O)/libjostle.a $(LIBS)
 
-bench: all $(BENCHES) $(O)/bench/hooks_loop-instrumented fuzz
+bench: all $(BENCHES) $(O)/bench/hooks_loop-instrumented fuzz $(F)/bench/fuzz-ladder
 	@sh bench/run.sh $(O)
 	@sh bench/fuzz.sh $(O) $(F)
 
@@ -187,10 +187,14 @@ $(F)/plain/%.o: %.c $(HEADERS)
 # thread-local __sancov_lowest_stack would reach the hooks), and the hooks.
 # The coverage counters reach them too: schedulers/points.c skips them.
 FUZZ_COVERAGE := -fsanitize-coverage=inline-8bit-counters,pc-table,trace-cmp,indirect-calls
+FUZZ_SCENARIO_CC = $(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_COVERAGE) -fsanitize=thread \
+  -mllvm -tsan-instrument-read-before-write
 $(F)/scenarios/%.o: scenarios/%.c $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_COVERAGE) -fsanitize=thread -mllvm -tsan-instrument-read-before-write \
-	  -c $< -o $@
+	$(FUZZ_SCENARIO_CC) -c $< -o $@
+$(F)/bench/%.o: bench/%.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_SCENARIO_CC) -c $< -o $@
 
 $(F)/cov/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
@@ -203,6 +207,10 @@ $(F)/plain/libjostle.a: $(FUZZ_LIB_SRCS:%.c=$(F)/plain/%.o)
 	rm -f $@ && ar rcs $@ $^
 
 $(F)/fuzz-scenarios: $(F)/plain/harness/fuzz.o $(SCENARIO_SRCS:%.c=$(F)/%.o) $(F)/plain/libjostle.a
+	$(FUZZ_CC) -fsanitize=fuzzer $(WRAP_LDFLAGS) -o $@ $^ $(LIBS)
+
+# bench/ladder.c's deep races, for bench/fuzz.sh only.
+$(F)/bench/fuzz-ladder: $(F)/plain/harness/fuzz.o $(F)/bench/ladder.o $(F)/plain/libjostle.a
 	$(FUZZ_CC) -fsanitize=fuzzer $(WRAP_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(F)/fuzz-input-%: $(F)/cov/tests/fuzz_%.o $(F)/cov/libjostle.a

@@ -6,7 +6,9 @@
 # 2. per racy built-in: its divergence rate under random and pct (what
 #    seed-driven search finds), and the fuzzer's executions to the first
 #    divergent input, median over SEEDS libFuzzer seeds, with interleaving
-#    feedback and without (JOSTLE_FUZZ_FEEDBACK=0).
+#    feedback and without (JOSTLE_FUZZ_FEEDBACK=0);
+# 3. the same for bench/ladder.c's deep races (LADDER_RUNS executions at
+#    most per seed).
 set -eu
 build=$(cd "$1" && pwd)
 fuzz=$(cd "$2" && pwd)
@@ -52,5 +54,31 @@ for s in $("$build/jostle" list | awk '$3 == "racy" {print $1}'); do
   with=$(for seed in $(seq 1 "$seeds"); do execs_to_crash "$s" "$seed"; done | median)
   without=$(for seed in $(seq 1 "$seeds"); do
     JOSTLE_FUZZ_FEEDBACK=0 execs_to_crash "$s" "$seed"; done | median)
+  printf '%-16s %9s %9s %12s %12s\n' "$s" $rates "$with" "$without"
+done
+
+# bench/ladder.c: races that need 2K-1 switches at exact points. The same
+# measures, the fuzzer's budget raised to LADDER_RUNS executions (a seed
+# that finds nothing counts as the budget).
+ladder_runs=${LADDER_RUNS:-3000000}
+echo
+echo "bench/ladder.c: divergence rate over 1,000,000 runs under random and pct;"
+echo "fuzzer executions to the first divergent input, median over $seeds seeds (budget $ladder_runs)"
+printf '%-16s %9s %9s %12s %12s\n' scenario random pct "fuzz+fb" "fuzz-no-fb"
+ladder_execs() {
+  (cd "$tmp" && JOSTLE_FUZZ_SCENARIO=$1 "$fuzz/bench/fuzz-ladder" -seed="$2" -runs="$ladder_runs" \
+    -print_final_stats=1 -artifact_prefix="$tmp/" 2>&1) |
+    sed -n 's/^stat::number_of_executed_units: //p'
+}
+for s in ladder-4 ladder-5 ladder-6; do
+  rates=""
+  for sched in random pct; do
+    rates="$rates $(JOSTLE_FUZZ_SCENARIO=$s "$fuzz/bench/fuzz-ladder" stress "$s" --scheduler "$sched" \
+      -n 1000000 --seed 1 --no-progress | sed -n 's/^result .* runs=\([0-9]*\) divergent=\([0-9]*\) .*/\2 \1/p' |
+      awk '{printf "%.6f", $1 / $2}')"
+  done
+  with=$(for seed in $(seq 1 "$seeds"); do ladder_execs "$s" "$seed"; done | median)
+  without=$(for seed in $(seq 1 "$seeds"); do
+    JOSTLE_FUZZ_FEEDBACK=0 ladder_execs "$s" "$seed"; done | median)
   printf '%-16s %9s %9s %12s %12s\n' "$s" $rates "$with" "$without"
 done

@@ -107,6 +107,7 @@ typedef struct jostle__control {
   pthread_t spawn_tid[JOSTLE_MAX_THREADS];
   int reaped[JOSTLE_MAX_THREADS];    /* its real thread was joined */
   jostle__access accesses[JOSTLE__ACCESS_SLOTS]; /* feedback, when enabled */
+  uint32_t n_conflicts;              /* feedback: pairs met this run */
   int (*reap)(pthread_t, void **);   /* the C library's pthread_join */
   jostle__verdict verdict;
   char verdict_text[JOSTLE__VERDICT_MAX];

@@ -11,8 +11,16 @@
 
 #include "schedulers/seed.h"
 
+#define LAST_ORDINAL 63 /* the 63rd conflict and those after it share one */
+
 void jostle__feedback_begin(jostle__control *c) {
   memset(c->accesses, 0, sizeof c->accesses);
+  c->n_conflicts = 0;
+}
+
+static void count(jostle__control *c, uint64_t feature) {
+  uint8_t *counter = &c->cfg->feedback[feature & (c->cfg->feedback_size - 1)];
+  if (*counter < 255) (*counter)++;
 }
 
 static int writes(jostle__point_kind kind) {
@@ -28,8 +36,9 @@ void jostle__feedback_note(jostle__control *c, int thread, const jostle__point *
   if (last->addr == p->addr && last->thread != thread && (last->wrote || wrote)) {
     uint64_t pair = jostle__mix((uint64_t)(uintptr_t)last->pc,
                                 (uint64_t)(uintptr_t)p->pc * 4 + (uint64_t)(last->wrote * 2 + wrote));
-    uint8_t *counter = &c->cfg->feedback[pair & (c->cfg->feedback_size - 1)];
-    if (*counter < 255) (*counter)++;
+    count(c, pair);
+    count(c, jostle__mix(pair, c->n_conflicts + 1));
+    if (c->n_conflicts < LAST_ORDINAL) c->n_conflicts++;
   }
   *last = (jostle__access){p->addr, p->pc, thread, wrote};
 }
