@@ -4,14 +4,21 @@
  * Code and data addresses are named with elfutils' libdwfl, which reads
  * the program's own ELF and DWARF: code addresses become file:line and
  * function (when built with -g), data addresses the symbol they fall in.
- * The lookup is set up at the first trace line, in the process that runs
- * the scenario.
+ * An access to the run's state is named as the code names it, `s->count`
+ * or `s->items[3].key`: among the variables in scope at the access, the
+ * first pointer to a struct as large as the state gives the member. The
+ * lookup is set up at the first trace line, in the process that runs the
+ * scenario.
  */
 #include "schedulers/trace.h"
 
+#include <dwarf.h>
+#include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 static Dwfl *dwfl_for_self(void) {
@@ -50,14 +57,97 @@ static void name_code(const void *pc, char *buf, size_t size) {
     snprintf(buf, size, "%p", pc);
 }
 
+/* The DIE that `die`'s attribute `name` refers to, typedefs and
+ * qualifiers peeled off; NULL when there is none. */
+static Dwarf_Die *type_of(Dwarf_Die *die, unsigned name, Dwarf_Die *mem) {
+  Dwarf_Attribute attr;
+  Dwarf_Die ref;
+  if (dwarf_attr_integrate(die, name, &attr) == NULL || dwarf_formref_die(&attr, &ref) == NULL ||
+      dwarf_peel_type(&ref, mem) != 0)
+    return NULL;
+  return mem;
+}
+
+static int is_struct(Dwarf_Die *type) { return dwarf_tag(type) == DW_TAG_structure_type; }
+
+/* Appends to buf the path to byte `off` of an object of type `type`:
+ * "[index]", or `sep` and a member's name ("." below the top), repeated
+ * down to a scalar or a union (pthread_mutex_t is one: its insides are
+ * not the code's names). */
+static void append_path(Dwarf_Die *type, Dwarf_Word off, const char *sep, char *buf,
+                        size_t size) {
+  size_t len = strlen(buf);
+  if (len >= size) return;
+  Dwarf_Die elem, child, mtype;
+  Dwarf_Word esize;
+  if (dwarf_tag(type) == DW_TAG_array_type && type_of(type, DW_AT_type, &elem) != NULL &&
+      dwarf_aggregate_size(&elem, &esize) == 0 && esize > 0) {
+    snprintf(buf + len, size - len, "[%llu]", (unsigned long long)(off / esize));
+    append_path(&elem, off % esize, ".", buf, size);
+    return;
+  }
+  if (!is_struct(type) || dwarf_child(type, &child) != 0) return;
+  do {
+    Dwarf_Attribute attr;
+    Dwarf_Word at = 0, msize;
+    if (dwarf_tag(&child) != DW_TAG_member || type_of(&child, DW_AT_type, &mtype) == NULL ||
+        dwarf_aggregate_size(&mtype, &msize) != 0)
+      continue;
+    if (dwarf_attr(&child, DW_AT_data_member_location, &attr) != NULL &&
+        dwarf_formudata(&attr, &at) != 0)
+      continue;
+    if (off < at || off >= at + msize) continue;
+    const char *name = dwarf_diename(&child);
+    if (name != NULL) snprintf(buf + len, size - len, "%s%s", sep, name);
+    append_path(&mtype, off - at, ".", buf, size);
+    return;
+  } while (dwarf_siblingof(&child, &child) == 0);
+}
+
+/* Names byte `off` of the run's state as the code at pc does, "s->count";
+ * 0 when no variable in scope points to a struct of the state's size. */
+static int name_state(const void *pc, size_t state_size, size_t off, char *buf, size_t size) {
+  Dwfl *dwfl = dwfl_for_self();
+  Dwarf_Addr at = (Dwarf_Addr)(uintptr_t)pc - 1, bias;
+  Dwfl_Module *mod = dwfl ? dwfl_addrmodule(dwfl, at) : NULL;
+  Dwarf_Die *cu = mod ? dwfl_module_addrdie(mod, at, &bias) : NULL;
+  Dwarf_Die *scopes = NULL;
+  int n = cu ? dwarf_getscopes(cu, at - bias, &scopes) : 0;
+  int named = 0;
+  for (int i = 0; i < n && !named; i++) {
+    Dwarf_Die var, pointer, target;
+    Dwarf_Word target_size;
+    if (dwarf_child(&scopes[i], &var) != 0) continue;
+    do {
+      int tag = dwarf_tag(&var);
+      if ((tag != DW_TAG_variable && tag != DW_TAG_formal_parameter) ||
+          type_of(&var, DW_AT_type, &pointer) == NULL || dwarf_tag(&pointer) != DW_TAG_pointer_type ||
+          type_of(&pointer, DW_AT_type, &target) == NULL || !is_struct(&target) ||
+          dwarf_aggregate_size(&target, &target_size) != 0 || target_size != state_size)
+        continue;
+      Dwarf_Attribute attr;
+      const char *name = dwarf_formstring(dwarf_attr_integrate(&var, DW_AT_name, &attr));
+      if (name == NULL) continue;
+      size_t len = (size_t)snprintf(buf, size, "%s", name);
+      append_path(&target, off, "->", buf, size);
+      named = strlen(buf) > len; /* not when the offset fell in padding */
+      break;
+    } while (dwarf_siblingof(&var, &var) == 0);
+  }
+  free(scopes);
+  return named;
+}
+
 static const jostle__object *object_at(const jostle__control *c, const void *addr) {
   for (int i = 0; i < c->n_objects; i++)
     if (c->objects[i].addr == addr) return &c->objects[i];
   return NULL;
 }
 
-/* "mutex#1 state+0x8", "state+0x10", "config_global+0x4", "0x7f..." */
-static void name_data(const jostle__control *c, const void *addr, char *buf, size_t size) {
+/* "mutex#1 s->lock", "s->count", "state+0x10", "config_global+0x4",
+ * "0x7f..." for an access by the code at pc */
+static void name_data(const jostle__control *c, const void *addr, const void *pc, char *buf,
+                      size_t size) {
   if (addr == NULL) {
     buf[0] = '\0';
     return;
@@ -69,7 +159,8 @@ static void name_data(const jostle__control *c, const void *addr, char *buf, siz
   if (len >= size) return;
   uintptr_t a = (uintptr_t)addr, lo = (uintptr_t)c->run_state;
   if (a - lo < c->run_state_size) {
-    snprintf(buf + len, size - len, "state+0x%zx", (size_t)(a - lo));
+    if (pc == NULL || !name_state(pc, c->run_state_size, a - lo, buf + len, size - len))
+      snprintf(buf + len, size - len, "state+0x%zx", (size_t)(a - lo));
     return;
   }
   Dwfl *dwfl = dwfl_for_self();
@@ -95,7 +186,7 @@ static const char *operation(const jostle__point *p) {
   return "?";
 }
 
-#define LINE "%6s  %-4s %-24s %-22s %s\n"
+#define LINE "%6s  %-4s %-24s %-28s %s\n"
 
 void jostle__trace_header(void) {
   printf(LINE, "step", "thr", "operation", "address", "source");
@@ -104,7 +195,7 @@ void jostle__trace_header(void) {
 
 void jostle__trace_point(const jostle__control *c, int thread, const jostle__point *p) {
   char data[160], code[512];
-  name_data(c, p->addr, data, sizeof data);
+  name_data(c, p->addr, p->pc, data, sizeof data);
   name_code(p->pc, code, sizeof code);
   char step[24], thr[8];
   snprintf(step, sizeof step, "%llu", (unsigned long long)c->n_steps);

@@ -265,15 +265,25 @@ END_TEST
 START_TEST(schedules_trace_save_and_replay) {
   char dir[] = "/tmp/jostle-cli-XXXXXX", args[512], path[300];
   ck_assert_ptr_nonnull(mkdtemp(dir));
+  cli_result *r;
+#ifndef JOSTLE_UNINSTRUMENTED
+  /* a plain access to the state, named as the code names it */
+  r = run("replay counter --scheduler random --seed 1 --trace");
+  ck_assert_msg(matches(r->out, "^ +[0-9]+  T[01] +read +s->counter "
+                                "+scenarios/counter\\.c:[0-9]+ \\(plain_thread\\)$"),
+                "trace: %s", r->out);
+#endif
   snprintf(path, sizeof path, "%s/deadlock.sched", dir);
   snprintf(args, sizeof args, "replay lock-order --scheduler pct --seed 0x35f6260f224f4d1e "
                               "--trace --shrink --save-schedule %s", path);
-  cli_result *r = run(args);
+  r = run(args);
   ck_assert_msg(r->status == 1, "exit %d: %s%s", r->status, r->out, r->err);
   ck_assert(matches(r->out, "^shrunk: [0-9]+ -> [0-9]+ context switches, [0-9]+ -> [0-9]+ "
                             "decisions \\([0-9]+ replays\\)$"));
-  /* trace lines: step, thread, call, object, source line and function */
-  ck_assert_msg(matches(r->out, "^ +[0-9]+  T[01] +pthread_mutex_lock +(mutex#[01] )?state\\+0x[0-9a-f]+ "
+  /* trace lines: step, thread, call, object (named as the code names it),
+   * source line and function */
+  ck_assert_msg(matches(r->out, "^ +[0-9]+  T[01] +pthread_mutex_lock +(mutex#[01] )?"
+                                "s->accounts\\[[01]\\]\\.lock "
                                 "+scenarios/lock_order\\.c:[0-9]+ \\(source_first_thread\\)$"),
                 "trace: %s", r->out);
   ck_assert(matches(r->out, "^ +[0-9]+  T[01] +blocks on mutex#[01] \\(held by T[01]\\)$"));
