@@ -17,7 +17,9 @@
  * "fuzz-" (one program serves every built-in, linked under each name),
  * else the only scenario the program holds. Its parameters are its
  * defaults. Interleaving feedback (schedulers/feedback.h) goes into
- * libFuzzer's extra counters; JOSTLE_FUZZ_FEEDBACK=0 turns it off.
+ * libFuzzer's extra counters; JOSTLE_FUZZ_FEEDBACK=0 turns it off. Half
+ * the mutations move choices rather than bytes (LLVMFuzzerCustomMutator
+ * below); JOSTLE_FUZZ_MUTATE=0 leaves every mutation to libFuzzer.
  * JOSTLE_FUZZ_TRACE=1 prints every run step by step, as `replay --trace`
  * does (run the target on one saved input to see its interleaving).
  */
@@ -31,9 +33,15 @@
 #include "harness/pool.h"
 #include "harness/tally.h"
 #include "schedulers/control.h"
+#include "schedulers/seed.h"
+
+#define MUTATE_SALT 0x6d75746174ULL
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsigned seed);
+/* libFuzzer's own mutations; weak, so that the library links without it */
+__attribute__((weak)) size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size);
 
 /* libFuzzer reads this section as extra coverage counters. */
 __attribute__((section("__libfuzzer_extra_counters"), used)) static uint8_t
@@ -45,6 +53,7 @@ static jostle__input input;
 static jostle__tally *tally;
 static uint64_t n_runs;
 static const char *program = "jostle";
+static int mutate_choices = 1;
 
 static _Noreturn void give_up(const char *fmt, const char *what) {
   fprintf(stderr, "jostle fuzz: ");
@@ -97,6 +106,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
     plan.sched_cfg.feedback = interleavings;
     plan.sched_cfg.feedback_size = sizeof interleavings;
   }
+  const char *mutate = getenv("JOSTLE_FUZZ_MUTATE");
+  mutate_choices = mutate == NULL || strcmp(mutate, "0") != 0;
   const char *trace = getenv("JOSTLE_FUZZ_TRACE");
   plan.sched_cfg.trace = trace != NULL && strcmp(trace, "1") == 0;
   plan.n_jobs = 1;
@@ -126,4 +137,37 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                   "[--trace]\n",
           plan.scenario->name, jostle__class_name(cls), text, program, plan.scenario->name);
   abort();
+}
+
+static int bit_at(const uint8_t *data, size_t i) { return (data[i / 8] >> (i % 8)) & 1; }
+
+static void set_bit(uint8_t *data, size_t i, int v) {
+  data[i / 8] = (uint8_t)((data[i / 8] & ~(1u << (i % 8))) | ((unsigned)v << (i % 8)));
+}
+
+/* libFuzzer's mutations work on bytes: one inserted byte moves every later
+ * choice by eight. Half the mutations here work on choices instead (a
+ * choice between two threads is one bit): flip a short stretch of them,
+ * or insert or delete one, which moves the rest of the schedule by one
+ * decision. */
+size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsigned seed) {
+  uint64_t rng = jostle__mix(seed, MUTATE_SALT);
+  if (!mutate_choices || size == 0 || size > UINT32_MAX / 8 || jostle__below(&rng, 2) == 0)
+    return LLVMFuzzerMutate(data, size, max_size);
+  size_t bits = size * 8, at = jostle__below(&rng, (uint32_t)bits);
+  switch (jostle__below(&rng, 3)) {
+  case 0: /* flip 1 to 4 choices from `at` */
+    for (size_t i = at, end = at + 1 + jostle__below(&rng, 4); i < end && i < bits; i++)
+      set_bit(data, i, !bit_at(data, i));
+    break;
+  case 1: /* insert a choice at `at`; the last one falls off */
+    for (size_t i = bits - 1; i > at; i--) set_bit(data, i, bit_at(data, i - 1));
+    set_bit(data, at, (int)jostle__below(&rng, 2));
+    break;
+  default: /* delete the choice at `at` */
+    for (size_t i = at; i + 1 < bits; i++) set_bit(data, i, bit_at(data, i + 1));
+    set_bit(data, bits - 1, 0);
+    break;
+  }
+  return size;
 }
