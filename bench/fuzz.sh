@@ -35,50 +35,42 @@ awk -v f="$(cat "$tmp/fuzz_rate")" -v s="$(cat "$tmp/stress_rate")" \
   'BEGIN {printf "%-44s %9.2fx\n", "ratio fuzz / stress", f / s}'
 echo
 
-# Executions libFuzzer made up to its first divergent input (crash).
-execs_to_crash() {
-  (cd "$tmp" && "$fuzz/fuzz-$1" -seed="$2" -runs=1000000 -print_final_stats=1 \
-    -artifact_prefix="$tmp/" 2>&1) | sed -n 's/^stat::number_of_executed_units: //p'
+# row SCENARIO JOSTLE TARGET STRESS_RUNS FUZZ_RUNS DIGITS: one line of a
+# table: the divergence rate of STRESS_RUNS runs under random and under pct
+# (by the JOSTLE program), and the fuzz TARGET's executions to its first
+# divergent input (a seed that finds nothing counts FUZZ_RUNS), median over
+# the seeds, with interleaving feedback and without.
+row() {
+  rates=""
+  for sched in random pct; do
+    rates="$rates $("$2" stress "$1" --scheduler "$sched" -n "$4" --seed 1 --no-progress |
+      sed -n 's/^result .* runs=\([0-9]*\) divergent=\([0-9]*\) .*/\2 \1/p' |
+      awk -v d="$6" '{printf "%.*f", d, $1 / $2}')"
+  done
+  for feedback in 1 0; do
+    for seed in $(seq 1 "$seeds"); do
+      (cd "$tmp" && JOSTLE_FUZZ_SCENARIO=$1 JOSTLE_FUZZ_FEEDBACK=$feedback "$3" -seed="$seed" \
+        -runs="$5" -print_final_stats=1 -artifact_prefix="$tmp/" 2>&1) |
+        sed -n 's/^stat::number_of_executed_units: //p'
+    done | median >"$tmp/fb$feedback"
+  done
+  printf '%-16s %9s %9s %12s %12s\n' "$1" $rates "$(cat "$tmp/fb1")" "$(cat "$tmp/fb0")"
 }
 
 echo "racy built-ins: divergence rate over 20,000 runs under random and pct;"
 echo "fuzzer executions to the first divergent input, median over $seeds seeds"
 printf '%-16s %9s %9s %12s %12s\n' scenario random pct "fuzz+fb" "fuzz-no-fb"
 for s in $("$build/jostle" list | awk '$3 == "racy" {print $1}'); do
-  rates=""
-  for sched in random pct; do
-    rates="$rates $("$build/jostle" stress "$s" --scheduler "$sched" -n 20000 --seed 1 --no-progress |
-      sed -n 's/^result .* runs=\([0-9]*\) divergent=\([0-9]*\) .*/\2 \1/p' |
-      awk '{printf "%.4f", $1 / $2}')"
-  done
-  with=$(for seed in $(seq 1 "$seeds"); do execs_to_crash "$s" "$seed"; done | median)
-  without=$(for seed in $(seq 1 "$seeds"); do
-    JOSTLE_FUZZ_FEEDBACK=0 execs_to_crash "$s" "$seed"; done | median)
-  printf '%-16s %9s %9s %12s %12s\n' "$s" $rates "$with" "$without"
+  row "$s" "$build/jostle" "$fuzz/fuzz-$s" 20000 1000000 4
 done
 
 # bench/ladder.c: races that need 2K-1 switches at exact points. The same
-# measures, the fuzzer's budget raised to LADDER_RUNS executions (a seed
-# that finds nothing counts as the budget).
+# measures, the fuzzer's budget raised to LADDER_RUNS executions.
 ladder_runs=${LADDER_RUNS:-3000000}
 echo
 echo "bench/ladder.c: divergence rate over 1,000,000 runs under random and pct;"
 echo "fuzzer executions to the first divergent input, median over $seeds seeds (budget $ladder_runs)"
 printf '%-16s %9s %9s %12s %12s\n' scenario random pct "fuzz+fb" "fuzz-no-fb"
-ladder_execs() {
-  (cd "$tmp" && JOSTLE_FUZZ_SCENARIO=$1 "$fuzz/bench/fuzz-ladder" -seed="$2" -runs="$ladder_runs" \
-    -print_final_stats=1 -artifact_prefix="$tmp/" 2>&1) |
-    sed -n 's/^stat::number_of_executed_units: //p'
-}
 for s in ladder-4 ladder-5 ladder-6; do
-  rates=""
-  for sched in random pct; do
-    rates="$rates $(JOSTLE_FUZZ_SCENARIO=$s "$fuzz/bench/fuzz-ladder" stress "$s" --scheduler "$sched" \
-      -n 1000000 --seed 1 --no-progress | sed -n 's/^result .* runs=\([0-9]*\) divergent=\([0-9]*\) .*/\2 \1/p' |
-      awk '{printf "%.6f", $1 / $2}')"
-  done
-  with=$(for seed in $(seq 1 "$seeds"); do ladder_execs "$s" "$seed"; done | median)
-  without=$(for seed in $(seq 1 "$seeds"); do
-    JOSTLE_FUZZ_FEEDBACK=0 ladder_execs "$s" "$seed"; done | median)
-  printf '%-16s %9s %9s %12s %12s\n' "$s" $rates "$with" "$without"
+  row "$s" "$fuzz/bench/fuzz-ladder" "$fuzz/bench/fuzz-ladder" 1000000 "$ladder_runs" 6
 done
