@@ -11,7 +11,7 @@
 
 #include "schedulers/seed.h"
 
-#define LAST_ORDINAL 63 /* the 63rd conflict and those after it share one */
+#define LAST_ORDINAL 63 /* conflicts from the 64th on share one ordinal */
 
 void jostle__feedback_begin(jostle__control *c) {
   memset(c->accesses, 0, sizeof c->accesses);
