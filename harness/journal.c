@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "reports/output.h"
+#include "schedulers/read_file.h"
 
 #define FORMAT_NAME "jostle-soak-journal"
 
@@ -322,33 +323,6 @@ int jostle__journal_create(const char *dir, const jostle__journal_header *h,
   return open_append(path, out, err, errsize);
 }
 
-static char *read_file(const char *path, size_t *len, char *err, size_t errsize) {
-  FILE *f = fopen(path, "rb");
-  if (f == NULL) {
-    fail(err, errsize, "%s: cannot open: %s", path, strerror(errno));
-    return NULL;
-  }
-  size_t cap = 1 << 16, n = 0;
-  char *data = malloc(cap);
-  for (size_t got; data != NULL && (got = fread(data + n, 1, cap - n, f)) > 0;) {
-    n += got;
-    if (n == cap) {
-      char *grown = realloc(data, cap *= 2);
-      if (grown == NULL) free(data);
-      data = grown;
-    }
-  }
-  int bad = ferror(f);
-  fclose(f);
-  if (data == NULL || bad) {
-    free(data);
-    fail(err, errsize, "%s: cannot read: %s", path, data ? strerror(EIO) : "out of memory");
-    return NULL;
-  }
-  *len = n;
-  return data;
-}
-
 /* Reads the lines of data: the header into h, then each batch to on_batch
  * (none when it is NULL). Returns the length of its whole lines, or -1
  * with err set. */
@@ -400,8 +374,11 @@ static long read_journal(const char *dir, jostle__journal_header *h, jostle__bat
                          size_t errsize) {
   join(path, path_size, dir, JOSTLE__JOURNAL_FILE);
   memset(h, 0, sizeof *h);
-  char *data = read_file(path, len, err, errsize);
-  if (data == NULL) return -1;
+  char *data = jostle__read_file(path, SIZE_MAX / 2, len, err, errsize);
+  if (data == NULL) {
+    jostle__one_line(err);
+    return -1;
+  }
   long whole = read_lines(path, data, *len, h, on_batch, ctx, err, errsize);
   free(data);
   if (whole < 0) jostle__journal_header_free(h);

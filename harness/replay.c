@@ -8,7 +8,6 @@
  * The run is made by a worker process, as in `stress`, so a run that
  * crashes or hangs is reported as its outcome.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -18,6 +17,7 @@
 #include "harness/cli.h"
 #include "harness/shrink.h"
 #include "schedulers/control.h"
+#include "schedulers/read_file.h"
 #include "schedulers/schedule.h"
 #include "schedulers/trace.h"
 
@@ -70,18 +70,11 @@ static int seed_given(int argc, char **argv) {
 /* Reads a fuzzer's input file into in (data malloc'd). Returns 0, or the
  * exit code of an error. */
 static int read_input(const char *path, jostle__input *in) {
-  FILE *f = fopen(path, "rb");
-  if (f == NULL) return jostle__usage_error("cannot read --input %s: %s", path, strerror(errno));
-  uint8_t *data = malloc(INPUT_MAX + 1);
-  size_t n = data ? fread(data, 1, INPUT_MAX + 1, f) : 0;
-  int bad = data == NULL || ferror(f);
-  fclose(f);
-  if (bad || n > INPUT_MAX) {
-    free(data);
-    return jostle__usage_error(bad ? "cannot read --input %s" : "--input %s: larger than 16 MiB",
-                               path);
-  }
-  *in = (jostle__input){data, n, 0, n};  /* reset before the run anyway */
+  char err[512];
+  size_t n;
+  char *data = jostle__read_file(path, INPUT_MAX, &n, err, sizeof err);
+  if (data == NULL) return jostle__usage_error("--input %s", err);
+  *in = (jostle__input){(const uint8_t *)data, n, 0, n};  /* reset before the run anyway */
   return 0;
 }
 

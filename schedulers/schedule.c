@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 
 #include "jostle.h"
+#include "schedulers/read_file.h"
 
 #define MAGIC "jostle-schedule"
 #define PER_LINE 32
@@ -189,45 +190,10 @@ static int decisions(cursor *c, jostle__schedule *s, uint64_t threads) {
   return 0;
 }
 
-/* Reads the whole file (at most FILE_MAX bytes) into a NUL-ended buffer. */
-static char *slurp(const char *path, size_t *len, char *err, size_t errsize) {
-  FILE *f = fopen(path, "r");
-  if (f == NULL) {
-    fail(err, errsize, "cannot read %s: %s", path, strerror(errno));
-    return NULL;
-  }
-  size_t cap = 1 << 16, n = 0;
-  char *buf = malloc(cap + 1);
-  while (buf != NULL) {
-    n += fread(buf + n, 1, cap - n, f);
-    if (n < cap || cap > FILE_MAX) break;
-    char *grown = realloc(buf, cap * 2 + 1);
-    if (grown == NULL) {
-      free(buf);
-      buf = NULL;
-      break;
-    }
-    buf = grown;
-    cap *= 2;
-  }
-  int bad = ferror(f) ? (errno ? errno : EIO) : 0;
-  fclose(f);
-  if (buf == NULL) fail(err, errsize, "%s: out of memory", path);
-  else if (bad) fail(err, errsize, "cannot read %s: %s", path, strerror(bad));
-  else if (n > FILE_MAX) fail(err, errsize, "%s: too large for a schedule file", path);
-  else {
-    buf[n] = '\0';
-    *len = n;
-    return buf;
-  }
-  free(buf);
-  return NULL;
-}
-
 jostle__schedule *jostle__schedule_load(const char *path, jostle__schedule_info *info,
                                         char *err, size_t errsize) {
   size_t len;
-  char *text = slurp(path, &len, err, errsize);
+  char *text = jostle__read_file(path, FILE_MAX, &len, err, errsize);
   if (text == NULL) return NULL;
   if (memchr(text, '\0', len) != NULL) {
     fail(err, errsize, "%s: not a schedule file (binary data)", path);
