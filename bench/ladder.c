@@ -36,7 +36,7 @@ struct ladder {
   long seen[MAX_STEPS];
 };
 
-static int steps(const jostle_run *r);
+static int steps(const jostle_run *r) { return (int)jostle_param(r, 0); }
 
 #define STORE(i) \
   if ((i) < wanted[k - 1]) atomic_store_explicit(&s->x, (i) + 1, memory_order_relaxed)
@@ -83,5 +83,3 @@ static void ladder_check(jostle_run *r) {
 LADDER(ladder_4, "ladder-4", 4);
 LADDER(ladder_5, "ladder-5", 5);
 LADDER(ladder_6, "ladder-6", 6);
-
-static int steps(const jostle_run *r) { return (int)jostle_param(r, 0); }
