@@ -144,6 +144,7 @@ check: all $(TESTS) $(FUZZ_INPUT_TESTS) $(if $(SANITIZER),,fuzz)
 	@set -e; for t in $(FUZZ_INPUT_TESTS); do c=tests/corpus/$${t##*/fuzz-}; echo "== $$t $$c"; \
 	  $$t $$c > $$t.log 2>&1 || { cat $$t.log; exit 1; }; \
 	  cat $$t.log; ! grep -qE '$(SAN_REPORT)' $$t.log || { echo "$$t: sanitizer report"; exit 1; }; done
+	@echo "== strategies"; sh tests/strategies_stay_home.sh
 	@echo "== examples"; JOSTLE_BUILD=$(O) EXAMPLE_FLAGS="$(SAN_FLAGS)" sh tests/examples.sh
 	$(if $(SANITIZER),,@echo "== fuzz targets"; sh tests/fuzz.sh $(O) $(F))
 

@@ -87,7 +87,8 @@ static int on_death(const jostle__plan *p, jostle__shared *sh, int i,
     char why[96];
     describe_death(status, 0, 0, why, sizeof why);
     fprintf(stderr, "jostle: worker %d of %s died in its calibration run (a run with a fixed "
-                    "seed that measures the steps pct needs): %s\n", i, p->scenario->name, why);
+                    "seed that measures the steps %s needs): %s\n", i, p->scenario->name,
+            p->sched->name, why);
     return -1;
   }
   if (run >= atomic_load_explicit(&slot->chunk_end, memory_order_acquire)) {

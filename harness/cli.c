@@ -21,8 +21,9 @@
 
 #include "harness/campaign.h"
 #include "harness/cli.h"
+#include "harness/assert.h"
 #include "harness/options.h"
-#include "schedulers/control.h"
+#include "schedulers/sched.h"
 #include "reports/progress.h"
 #include "reports/report.h"
 
@@ -120,58 +121,252 @@ static int cmd_list(int argc, char **argv) {
 
 /* ---- stress -------------------------------------------------------------- */
 
+/* Which commands take an option: a column of the option table. */
+enum { STRESS = 1, REPLAY = 2, SOAK = 4, ALL = STRESS | REPLAY | SOAK };
+
 enum {
   OPT_DURATION = 256, OPT_UNTIL, OPT_SEED, OPT_RUN_SEED, OPT_SCHEDULER,
-  OPT_NOISE_P, OPT_NOISE_MIX, OPT_PIN, OPT_TIMEOUT, OPT_ALL, OPT_PROGRESS,
-  OPT_NO_PROGRESS, OPT_DEPTH, OPT_STEP_LIMIT, OPT_NOISE_ACCESS_P, OPT_SCHEDULE,
+  OPT_PIN, OPT_TIMEOUT, OPT_ALL, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_SCHEDULE,
   OPT_SAVE_SCHEDULE, OPT_TRACE, OPT_INPUT, OPT_SHRINK, OPT_JSON, OPT_JUNIT, OPT_HTML,
   OPT_SHARD, OPT_OUT, OPT_RESUME, OPT_SCHEDULER_SET, OPT_PINS, OPT_RUNS_PER_CELL,
-  OPT_BATCH, OPT_SPURIOUS,
+  OPT_BATCH,
+  /* the options of the schedulers and the control runtime follow, one
+   * value each (sched_options) */
+  OPT_SCHED_FIRST,
 };
 
-static const struct option stress_options[] = {
-    {"runs", required_argument, NULL, 'n'},
-    {"duration", required_argument, NULL, OPT_DURATION},
-    {"until-divergence", no_argument, NULL, OPT_UNTIL},
-    {"seed", required_argument, NULL, OPT_SEED},
-    {"run-seed", required_argument, NULL, OPT_RUN_SEED},
-    {"define", required_argument, NULL, 'D'},
-    {"timeout", required_argument, NULL, OPT_TIMEOUT},
-    {"scheduler", required_argument, NULL, OPT_SCHEDULER},
-    {"noise-p", required_argument, NULL, OPT_NOISE_P},
-    {"noise-mix", required_argument, NULL, OPT_NOISE_MIX},
-    {"noise-access-p", required_argument, NULL, OPT_NOISE_ACCESS_P},
-    {"pin", required_argument, NULL, OPT_PIN},
-    {"jobs", required_argument, NULL, 'j'},
-    {"all", no_argument, NULL, OPT_ALL},
-    {"progress", no_argument, NULL, OPT_PROGRESS},
-    {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
-    {"depth", required_argument, NULL, OPT_DEPTH},
-    {"step-limit", required_argument, NULL, OPT_STEP_LIMIT},
-    {"schedule", required_argument, NULL, OPT_SCHEDULE},
-    {"save-schedule", required_argument, NULL, OPT_SAVE_SCHEDULE},
-    {"trace", no_argument, NULL, OPT_TRACE},
-    {"shrink", no_argument, NULL, OPT_SHRINK},
-    {"input", required_argument, NULL, OPT_INPUT},
-    {"json", required_argument, NULL, OPT_JSON},
-    {"junit", required_argument, NULL, OPT_JUNIT},
-    {"html", required_argument, NULL, OPT_HTML},
-    {"shard", required_argument, NULL, OPT_SHARD},
-    {"out", required_argument, NULL, OPT_OUT},
-    {"resume", required_argument, NULL, OPT_RESUME},
-    {"scheduler-set", required_argument, NULL, OPT_SCHEDULER_SET},
-    {"pins", required_argument, NULL, OPT_PINS},
-    {"runs-per-cell", required_argument, NULL, OPT_RUNS_PER_CELL},
-    {"batch", required_argument, NULL, OPT_BATCH},
-    {"spurious-wakeups", no_argument, NULL, OPT_SPURIOUS},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
+typedef struct cli_option {
+  struct option getopt;
+  int takers;                  /* the commands that take it */
+} cli_option;
+
+static const cli_option core_options[] = {
+    {{"runs", required_argument, NULL, 'n'}, STRESS | REPLAY},
+    {{"duration", required_argument, NULL, OPT_DURATION}, ALL},
+    {{"until-divergence", no_argument, NULL, OPT_UNTIL}, STRESS | REPLAY},
+    {{"seed", required_argument, NULL, OPT_SEED}, ALL},
+    {{"run-seed", required_argument, NULL, OPT_RUN_SEED}, STRESS | REPLAY},
+    {{"define", required_argument, NULL, 'D'}, ALL},
+    {{"timeout", required_argument, NULL, OPT_TIMEOUT}, ALL},
+    {{"scheduler", required_argument, NULL, OPT_SCHEDULER}, STRESS | REPLAY},
+    {{"pin", required_argument, NULL, OPT_PIN}, STRESS | REPLAY},
+    {{"jobs", required_argument, NULL, 'j'}, ALL},
+    {{"all", no_argument, NULL, OPT_ALL}, ALL},
+    {{"progress", no_argument, NULL, OPT_PROGRESS}, ALL},
+    {{"no-progress", no_argument, NULL, OPT_NO_PROGRESS}, ALL},
+    {{"schedule", required_argument, NULL, OPT_SCHEDULE}, REPLAY},
+    {{"save-schedule", required_argument, NULL, OPT_SAVE_SCHEDULE}, REPLAY},
+    {{"trace", no_argument, NULL, OPT_TRACE}, REPLAY},
+    {{"shrink", no_argument, NULL, OPT_SHRINK}, REPLAY},
+    {{"input", required_argument, NULL, OPT_INPUT}, REPLAY},
+    {{"json", required_argument, NULL, OPT_JSON}, STRESS | SOAK},
+    {{"junit", required_argument, NULL, OPT_JUNIT}, STRESS | SOAK},
+    {{"html", required_argument, NULL, OPT_HTML}, STRESS | SOAK},
+    {{"shard", required_argument, NULL, OPT_SHARD}, STRESS | SOAK},
+    {{"out", required_argument, NULL, OPT_OUT}, SOAK},
+    {{"resume", required_argument, NULL, OPT_RESUME}, SOAK},
+    {{"scheduler-set", required_argument, NULL, OPT_SCHEDULER_SET}, SOAK},
+    {{"pins", required_argument, NULL, OPT_PINS}, SOAK},
+    {{"runs-per-cell", required_argument, NULL, OPT_RUNS_PER_CELL}, SOAK},
+    {{"batch", required_argument, NULL, OPT_BATCH}, SOAK},
 };
+#define N_CORE (sizeof core_options / sizeof core_options[0])
+
+/* A scheduler's option (owner: its index in jostle__schedulers) or the
+ * control runtime's (owner -1), as registered. */
+typedef struct sched_option {
+  const jostle__sched_option *def;
+  int owner;
+} sched_option;
+
+#define MAX_SCHED_OPTIONS 64
+static sched_option sched_options[MAX_SCHED_OPTIONS];
+static int n_sched_options;
+/* core_options, the scheduler options, --help and the end. */
+static struct option getopt_table[N_CORE + MAX_SCHED_OPTIONS + 2];
+
+/* The option table of the command line, from the core options and the
+ * registry: every scheduler's options in registry order, then the control
+ * runtime's. Two owners of one name are a programming error. */
+static void build_options(void) {
+  if (n_sched_options > 0 || getopt_table[0].name != NULL) return;
+  for (int i = 0; jostle__schedulers[i]; i++) {
+    const jostle__sched_ops *s = jostle__schedulers[i];
+    JOSTLE_ASSERT(s->opts_size <= JOSTLE__SCHED_OPTS_MAX && s->thread_size <= JOSTLE__THREAD_STATE_MAX);
+    for (const jostle__sched_option *d = s->options; d && d->name; d++) {
+      JOSTLE_ASSERT(n_sched_options < MAX_SCHED_OPTIONS);
+      sched_options[n_sched_options++] = (sched_option){d, i};
+    }
+  }
+  for (const jostle__sched_option *d = jostle__control_options; d->name; d++) {
+    JOSTLE_ASSERT(n_sched_options < MAX_SCHED_OPTIONS);
+    sched_options[n_sched_options++] = (sched_option){d, -1};
+  }
+  size_t n = 0;
+  for (size_t i = 0; i < N_CORE; i++) getopt_table[n++] = core_options[i].getopt;
+  for (int k = 0; k < n_sched_options; k++) {
+    const jostle__sched_option *d = sched_options[k].def;
+    for (size_t i = 0; i < n; i++) JOSTLE_ASSERT(strcmp(getopt_table[i].name, d->name) != 0);
+    getopt_table[n++] = (struct option){d->name, d->type == JOSTLE__OPT_FLAG ? no_argument
+                                                                             : required_argument,
+                                        NULL, OPT_SCHED_FIRST + k};
+  }
+  getopt_table[n++] = (struct option){"help", no_argument, NULL, 'h'};
+  getopt_table[n] = (struct option){NULL, 0, NULL, 0};
+}
 
 static const char *option_name(int c) {
-  for (const struct option *o = stress_options; o->name; o++)
+  for (const struct option *o = getopt_table; o->name; o++)
     if (o->val == c) return o->name;
   return "?";
+}
+
+static int takers(int c) {
+  for (size_t i = 0; i < N_CORE; i++)
+    if (core_options[i].getopt.val == c) return core_options[i].takers;
+  return ALL; /* scheduler options, --help */
+}
+
+/* Where option k's value lives in o. */
+static void *sched_option_value(jostle__opts *o, int k) {
+  const sched_option *so = &sched_options[k];
+  void *block = so->owner < 0 ? (void *)&o->sched_cfg : (void *)o->sched_opts[so->owner];
+  return (char *)block + so->def->offset;
+}
+
+/* Parses the value of scheduler option k. */
+static int parse_sched_option(int k, const char *arg, jostle__opts *o) {
+  const jostle__sched_option *d = sched_options[k].def;
+  void *at = sched_option_value(o, k);
+  long long v;
+  switch (d->type) {
+  case JOSTLE__OPT_INT:
+    if (jostle__parse_int(arg, d->min, d->max, &v) != 0)
+      return jostle__usage_error("bad --%s '%s': expected a whole number from %lld to %lld",
+                                 d->name, arg, d->min, d->max);
+    *(int *)at = (int)v;
+    return 0;
+  case JOSTLE__OPT_COUNT:
+    if (jostle__parse_count(arg, at) != 0)
+      return jostle__usage_error("bad --%s '%s': expected a positive whole number like 100000",
+                                 d->name, arg);
+    return 0;
+  case JOSTLE__OPT_PROB:
+    if (jostle__parse_prob(arg, at) != 0)
+      return jostle__usage_error("bad --%s '%s': expected a probability from 0 to 1", d->name,
+                                 arg);
+    return 0;
+  case JOSTLE__OPT_WEIGHTS:
+    if (jostle__parse_mix(arg, at) != 0)
+      return jostle__usage_error("bad --%s '%s': expected weights YIELD:SPIN:SLEEP like 1:2:1",
+                                 d->name, arg);
+    return 0;
+  case JOSTLE__OPT_FLAG: *(int *)at = 1; return 0;
+  }
+  return jostle__usage_error("internal: option type %d", (int)d->type);
+}
+
+/* The shortest decimal text that reads back as exactly v, so a printed
+ * command reruns with the same probability. */
+static const char *exact(double v, char *buf, size_t size) {
+  for (int digits = 6; digits <= 17; digits++) {
+    snprintf(buf, size, "%.*g", digits, v);
+    if (strtod(buf, NULL) == v) break;
+  }
+  return buf;
+}
+
+/* The value at `at` of an option of type d->type, as the command line
+ * reads it back; "" for a flag. */
+static const char *option_text(const jostle__sched_option *d, const void *at, char *buf,
+                               size_t size) {
+  switch (d->type) {
+  case JOSTLE__OPT_INT: snprintf(buf, size, "%d", *(const int *)at); break;
+  case JOSTLE__OPT_COUNT: snprintf(buf, size, "%llu", (unsigned long long)*(const uint64_t *)at); break;
+  case JOSTLE__OPT_PROB: exact(*(const double *)at, buf, size); break;
+  case JOSTLE__OPT_WEIGHTS: {
+    const unsigned *w = at;
+    snprintf(buf, size, "%u:%u:%u", w[0], w[1], w[2]);
+    break;
+  }
+  case JOSTLE__OPT_FLAG: snprintf(buf, size, "%s", ""); break;
+  }
+  return buf;
+}
+
+/* d's default, as text. */
+static const char *default_text(const jostle__sched_option *d, char *buf, size_t size) {
+  _Alignas(16) unsigned char block[32];
+  jostle__sched_option here = *d;
+  here.offset = 0;
+  jostle__sched_options_default((const jostle__sched_option[]){here, {0}}, block);
+  return option_text(d, block, buf, size);
+}
+
+/* Whether the value at `at` is d's default. */
+static int is_default(const jostle__sched_option *d, const void *at) {
+  if (d->type == JOSTLE__OPT_FLAG) return *(const int *)at == 0;
+  char a[64], b[64];
+  return strcmp(default_text(d, a, sizeof a), option_text(d, at, b, sizeof b)) == 0;
+}
+
+/* Appends " --NAME VALUE" for every option of the list that a reproduce
+ * command gives (`word` 1: " NAME VALUE", as a schedule's origin says). */
+static size_t append_options(const jostle__sched_option *list, const void *block, int word,
+                             char *buf, size_t len, size_t size) {
+  for (const jostle__sched_option *d = list; d && d->name && len < size; d++) {
+    const void *at = (const char *)block + d->offset;
+    if (d->reproduce == JOSTLE__REPRODUCE_CHANGED && is_default(d, at)) continue;
+    char value[64];
+    option_text(d, at, value, sizeof value);
+    len += (size_t)snprintf(buf + len, size - len, " %s%s%s%s", word ? "" : "--", d->name,
+                            value[0] ? " " : "", value);
+  }
+  return len;
+}
+
+size_t jostle__sched_describe(const jostle__sched_ops *sched, const jostle__sched_cfg *cfg,
+                              int controlled_too, char *buf, size_t size) {
+  size_t len = append_options(sched->options, cfg->opts, !controlled_too, buf, 0, size);
+  if (controlled_too && sched->pick != NULL)
+    len = append_options(jostle__control_options, cfg, 0, buf, len, size);
+  return len;
+}
+
+void jostle__sched_help(int controlled, char *buf, size_t size) {
+  build_options();
+  size_t len = 0;
+  buf[0] = '\0';
+  for (int k = 0; k < n_sched_options && len < size; k++) {
+    const sched_option *so = &sched_options[k];
+    int is_controlled = so->owner < 0 || jostle__schedulers[so->owner]->pick != NULL;
+    if (controlled >= 0 && is_controlled != controlled) continue;
+    const jostle__sched_option *d = so->def;
+    char head[64], def[64] = "";
+    snprintf(head, sizeof head, "--%s%s%s", d->name, d->metavar ? " " : "",
+             d->metavar ? d->metavar : "");
+    if (d->type != JOSTLE__OPT_FLAG) {
+      char value[48];
+      snprintf(def, sizeof def, " (%s)", default_text(d, value, sizeof value));
+    }
+    len += (size_t)snprintf(buf + len, size - len, "  %-24s%s: %s%s\n", head,
+                            so->owner < 0 ? "controlled" : jostle__schedulers[so->owner]->name,
+                            d->help, def);
+  }
+}
+
+void jostle__sched_option_list(int controlled, char *buf, size_t size) {
+  build_options();
+  size_t len = 0;
+  buf[0] = '\0';
+  for (int k = 0; k < n_sched_options && len < size; k++) {
+    const sched_option *so = &sched_options[k];
+    int is_controlled = so->owner < 0 || jostle__schedulers[so->owner]->pick != NULL;
+    if (controlled >= 0 && is_controlled != controlled) continue;
+    const jostle__sched_option *d = so->def;
+    len += (size_t)snprintf(buf + len, size - len, "%s--%s%s%s", len ? ", " : "", d->name,
+                            d->metavar ? " " : "", d->metavar ? d->metavar : "");
+  }
 }
 
 void jostle__scheduler_names(char *buf, size_t size) {
@@ -202,20 +397,47 @@ static int parse_set(const char *arg, int (*find)(const char *), int *out, char 
   return n;
 }
 
-/* The index of a scheduler a soak may rotate (not replay), or -1. */
+/* The index of a scheduler a soak may rotate (not one that follows a
+ * recorded schedule), or -1. */
 static int find_soak_scheduler(const char *name) {
   for (int i = 0; jostle__schedulers[i]; i++)
     if (strcmp(jostle__schedulers[i]->name, name) == 0 &&
-        jostle__schedulers[i] != &jostle__sched_replay)
+        !jostle__schedulers[i]->follows_schedule)
       return i;
   return -1;
+}
+
+void jostle__scheduler_kind_names(int controlled, const char *last_sep, char *buf,
+                                  size_t size) {
+  int n = 0, k = 0;
+  for (int i = 0; jostle__schedulers[i]; i++)
+    n += (jostle__schedulers[i]->pick != NULL) == controlled &&
+         !jostle__schedulers[i]->follows_schedule;
+  size_t len = 0;
+  buf[0] = '\0';
+  for (int i = 0; jostle__schedulers[i] && len < size; i++) {
+    const jostle__sched_ops *s = jostle__schedulers[i];
+    if ((s->pick != NULL) != controlled || s->follows_schedule) continue;
+    len += (size_t)snprintf(buf + len, size - len, "%s%s",
+                            k == 0 ? "" : k == n - 1 ? last_sep : ", ", s->name);
+    k++;
+  }
+}
+
+void jostle__campaign_scheduler_names(const char *sep, char *buf, size_t size) {
+  size_t len = 0;
+  buf[0] = '\0';
+  for (int i = 0; jostle__schedulers[i] && len < size; i++)
+    if (!jostle__schedulers[i]->follows_schedule)
+      len += (size_t)snprintf(buf + len, size - len, "%s%s", len ? sep : "",
+                              jostle__schedulers[i]->name);
 }
 
 /* Parses one option only `soak` takes; returns 0, or the exit code of an
  * error. */
 static int soak_option(int c, const char *arg, jostle__opts *o) {
   int set[JOSTLE__MAX_SET];
-  char bad[256];
+  char bad[256], names[256];
   switch (c) {
   case OPT_OUT: o->out_dir = arg; return 0;
   case OPT_RESUME: o->resume_dir = arg; return 0;
@@ -229,9 +451,11 @@ static int soak_option(int c, const char *arg, jostle__opts *o) {
     return 0;
   case OPT_SCHEDULER_SET:
     o->n_sched_set = parse_set(arg, find_soak_scheduler, set, bad, sizeof bad);
-    if (o->n_sched_set < 0)
+    if (o->n_sched_set < 0) {
+      jostle__campaign_scheduler_names(", ", names, sizeof names);
       return jostle__usage_error("bad --scheduler-set '%s' at '%s': expected distinct names "
-                                 "among free, noise, random, pct, separated by commas", arg, bad);
+                                 "among %s, separated by commas", arg, bad, names);
+    }
     for (int i = 0; i < o->n_sched_set; i++) o->sched_set[i] = jostle__schedulers[set[i]];
     return 0;
   case OPT_PINS:
@@ -287,18 +511,6 @@ static int stress_option(int c, const char *arg, jostle__opts *o) {
       return jostle__usage_error("unknown scheduler '%s': expected one of %s", arg, names);
     }
     return 0;
-  case OPT_NOISE_P:
-    if (jostle__parse_prob(arg, &o->sched_cfg.noise_p) != 0)
-      return jostle__usage_error("bad --noise-p '%s': expected a probability from 0 to 1", arg);
-    return 0;
-  case OPT_NOISE_ACCESS_P:
-    if (jostle__parse_prob(arg, &o->sched_cfg.noise_access_p) != 0)
-      return jostle__usage_error("bad --noise-access-p '%s': expected a probability from 0 to 1", arg);
-    return 0;
-  case OPT_NOISE_MIX:
-    if (jostle__parse_mix(arg, o->sched_cfg.noise_weights) != 0)
-      return jostle__usage_error("bad --noise-mix '%s': expected weights YIELD:SPIN:SLEEP like 1:2:1", arg);
-    return 0;
   case OPT_PIN: {
     int pin = jostle__pin_parse(arg);
     if (pin < 0)
@@ -317,22 +529,9 @@ static int stress_option(int c, const char *arg, jostle__opts *o) {
   case OPT_ALL: o->all = 1; return 0;
   case OPT_PROGRESS: o->progress = 1; return 0;
   case OPT_NO_PROGRESS: o->progress = 0; return 0;
-  case OPT_DEPTH: {
-    long long depth;
-    if (jostle__parse_int(arg, 1, JOSTLE_MAX_THREADS, &depth) != 0)
-      return jostle__usage_error("bad --depth '%s': expected a whole number from 1 to %d", arg,
-                         JOSTLE_MAX_THREADS);
-    o->sched_cfg.pct_depth = (int)depth;
-    return 0;
-  }
-  case OPT_STEP_LIMIT:
-    if (jostle__parse_count(arg, &o->sched_cfg.step_limit) != 0)
-      return jostle__usage_error("bad --step-limit '%s': expected a positive whole number like 100000", arg);
-    return 0;
   case OPT_SCHEDULE: o->schedule_path = arg; return 0;
   case OPT_SAVE_SCHEDULE: o->save_schedule_path = arg; return 0;
   case OPT_TRACE: o->sched_cfg.trace = 1; return 0;
-  case OPT_SPURIOUS: o->sched_cfg.spurious_wakeups = 1; return 0;
   case OPT_SHRINK: o->shrink = 1; return 0;
   case OPT_INPUT: o->input_path = arg; return 0;
   case OPT_JSON: o->json_path = arg; return 0;
@@ -342,7 +541,10 @@ static int stress_option(int c, const char *arg, jostle__opts *o) {
     if (jostle__parse_shard(arg, &o->shard_index, &o->shard_count) != 0)
       return jostle__usage_error("bad --shard '%s': expected I/N with 0 <= I < N, like 0/4", arg);
     return 0;
-  default: return soak_option(c, arg, o);
+  default:
+    if (c >= OPT_SCHED_FIRST && c < OPT_SCHED_FIRST + n_sched_options)
+      return parse_sched_option(c - OPT_SCHED_FIRST, arg, o);
+    return soak_option(c, arg, o);
   }
 }
 
@@ -377,16 +579,6 @@ static int resolve_params(const jostle_scenario *s, const jostle__opts *o,
   return 0;
 }
 
-/* The shortest decimal text that reads back as exactly v, so a printed
- * command reruns with the same probability. */
-static const char *exact(double v, char *buf, size_t size) {
-  for (int digits = 6; digits <= 17; digits++) {
-    snprintf(buf, size, "%.*g", digits, v);
-    if (strtod(buf, NULL) == v) break;
-  }
-  return buf;
-}
-
 void jostle__cli_describe(const jostle__plan *p, jostle__cell *c) {
   const jostle_scenario *s = p->scenario;
   size_t len = (size_t)snprintf(c->params, sizeof c->params, "threads=%d", p->n_threads);
@@ -396,23 +588,9 @@ void jostle__cli_describe(const jostle__plan *p, jostle__cell *c) {
   c->controlled = p->sched->pick != NULL;
   len = (size_t)snprintf(c->command, sizeof c->command, "%s %s %s --scheduler %s", jostle__prog,
                          c->controlled ? "replay" : "stress", s->name, p->sched->name);
-  if (p->sched == &jostle__sched_pct && len < sizeof c->command)
-    len += (size_t)snprintf(c->command + len, sizeof c->command - len, " --depth %d",
-                            p->sched_cfg.pct_depth);
-  if (c->controlled && p->sched_cfg.step_limit != 100000 && len < sizeof c->command)
-    len += (size_t)snprintf(c->command + len, sizeof c->command - len, " --step-limit %llu",
-                            (unsigned long long)p->sched_cfg.step_limit);
-  if (c->controlled && p->sched_cfg.spurious_wakeups && len < sizeof c->command)
-    len += (size_t)snprintf(c->command + len, sizeof c->command - len, " --spurious-wakeups");
-  if (p->sched == &jostle__sched_noise && len < sizeof c->command) {
-    char noise_p[32], access_p[32];
-    len += (size_t)snprintf(c->command + len, sizeof c->command - len,
-                            " --noise-p %s --noise-access-p %s --noise-mix %u:%u:%u",
-                            exact(p->sched_cfg.noise_p, noise_p, sizeof noise_p),
-                            exact(p->sched_cfg.noise_access_p, access_p, sizeof access_p),
-                            p->sched_cfg.noise_weights[0], p->sched_cfg.noise_weights[1],
-                            p->sched_cfg.noise_weights[2]);
-  }
+  if (len < sizeof c->command)
+    len += jostle__sched_describe(p->sched, &p->sched_cfg, 1, c->command + len,
+                                  sizeof c->command - len);
   if (len < sizeof c->command)
     len += (size_t)snprintf(c->command + len, sizeof c->command - len, " --pin %s -D threads=%d",
                             jostle__pin_name(p->pin), p->n_threads);
@@ -432,22 +610,8 @@ void jostle__cli_describe(const jostle__plan *p, jostle__cell *c) {
 
 static int cmd_help(int argc, char **argv);
 
-/* Which commands take an option. */
-enum { STRESS = 1, REPLAY = 2, SOAK = 4 };
-
 static int command_bit(const char *cmd) {
   return strcmp(cmd, "replay") == 0 ? REPLAY : strcmp(cmd, "soak") == 0 ? SOAK : STRESS;
-}
-
-static int takers(int c) {
-  if (c >= OPT_SCHEDULE && c <= OPT_SHRINK) return REPLAY;
-  if (c >= OPT_JSON && c <= OPT_SHARD) return STRESS | SOAK;
-  if (c >= OPT_OUT && c <= OPT_BATCH) return SOAK;
-  switch (c) {
-  case 'n': case OPT_UNTIL: case OPT_RUN_SEED: case OPT_SCHEDULER: case OPT_PIN:
-    return STRESS | REPLAY;
-  }
-  return STRESS | REPLAY | SOAK;
 }
 
 /* The error for option c given to a command that does not take it. */
@@ -465,9 +629,18 @@ static int refuse(const char *cmd, int c) {
                              cmd);
 }
 
+/* The configuration of scheduler `sched` under options o. */
+void jostle__cli_sched_cfg(const jostle__opts *o, const jostle__sched_ops *sched,
+                           jostle__sched_cfg *cfg) {
+  *cfg = o->sched_cfg;
+  memcpy(cfg->opts, o->sched_opts[jostle__sched_index(sched)], sizeof cfg->opts);
+}
+
 /* A scheduler's options are valid, and it can run in this program. */
-static int check_scheduler(const jostle__sched_ops *sched, const jostle__sched_cfg *cfg) {
-  const char *why = sched->validate ? sched->validate(cfg) : NULL;
+static int check_scheduler(const jostle__sched_ops *sched, const jostle__opts *o) {
+  jostle__sched_cfg cfg;
+  jostle__cli_sched_cfg(o, sched, &cfg);
+  const char *why = sched->validate ? sched->validate(&cfg) : NULL;
   if (why != NULL) return jostle__usage_error("bad scheduler options: %s", why);
   if (sched->pick != NULL && &jostle__sync_wrap_linked == NULL)
     return jostle__usage_error("the %s scheduler needs jostle's synchronisation wrappers, which "
@@ -493,17 +666,16 @@ static int check_outputs(const jostle__opts *o) {
   return 0;
 }
 
-/* A soak rotates every scheduler this program has (the controlled ones
- * need the wrappers) and two placements, unless told otherwise. */
+/* A soak rotates every scheduler this program can run in a campaign (the
+ * controlled ones need the wrappers) and two placements, unless told
+ * otherwise. */
 static void soak_defaults(jostle__opts *o) {
-  if (o->n_sched_set == 0) {
-    o->sched_set[o->n_sched_set++] = &jostle__sched_free;
-    o->sched_set[o->n_sched_set++] = &jostle__sched_noise;
-    if (&jostle__sync_wrap_linked != NULL) {
-      o->sched_set[o->n_sched_set++] = &jostle__sched_random;
-      o->sched_set[o->n_sched_set++] = &jostle__sched_pct;
+  if (o->n_sched_set == 0)
+    for (int i = 0; jostle__schedulers[i] && o->n_sched_set < JOSTLE__MAX_SET; i++) {
+      const jostle__sched_ops *sched = jostle__schedulers[i];
+      if (!sched->follows_schedule && (sched->pick == NULL || &jostle__sync_wrap_linked != NULL))
+        o->sched_set[o->n_sched_set++] = sched;
     }
-  }
   if (o->n_pin_set == 0) {
     o->pin_set[o->n_pin_set++] = JOSTLE__PIN_NONE;
     o->pin_set[o->n_pin_set++] = JOSTLE__PIN_SPREAD;
@@ -516,7 +688,8 @@ int jostle__cli_parse(const char *cmd, int argc, char **argv, jostle__opts *o) {
   optind = 0;
   opterr = 0;
   int c, replay = strcmp(cmd, "replay") == 0, command = command_bit(cmd), fixed = 0;
-  while ((c = getopt_long(argc, argv, ":n:D:j:h", stress_options, NULL)) != -1) {
+  build_options();
+  while ((c = getopt_long(argc, argv, ":n:D:j:h", getopt_table, NULL)) != -1) {
     if (c == 'h') {
       char *help_argv[] = {"help", (char *)cmd, NULL};
       cmd_help(2, help_argv);
@@ -540,15 +713,16 @@ int jostle__cli_parse(const char *cmd, int argc, char **argv, jostle__opts *o) {
                                "scenarios and options from its journal (only -j and "
                                "--progress may change)", what);
   }
-  if (!replay && o->sched == &jostle__sched_replay)
-    return jostle__usage_error("%s: the replay scheduler follows one recorded schedule: "
-                               "use '%s replay --schedule FILE'", cmd, jostle__prog);
+  if (!replay && o->sched->follows_schedule)
+    return jostle__usage_error("%s: the %s scheduler follows one recorded schedule: "
+                               "use '%s replay --schedule FILE'", cmd, o->sched->name,
+                               jostle__prog);
   if (o->schedule_path != NULL) return 0; /* replay checks the schedule itself */
   if (command == SOAK) soak_defaults(o);
   int n_scheds = command == SOAK ? o->n_sched_set : 1;
   for (int i = 0; i < n_scheds; i++) {
     const jostle__sched_ops *sched = command == SOAK ? o->sched_set[i] : o->sched;
-    int rc = check_scheduler(sched, &o->sched_cfg);
+    int rc = check_scheduler(sched, o);
     if (rc != 0) return rc;
   }
   return replay ? 0 : check_outputs(o);
@@ -561,7 +735,7 @@ int jostle__cli_plan(const jostle_scenario *s, const jostle__opts *o, jostle__pl
   int rc = resolve_params(s, o, p, known);
   p->scenario = s;
   p->sched = o->sched;
-  p->sched_cfg = o->sched_cfg;
+  jostle__cli_sched_cfg(o, o->sched, &p->sched_cfg);
   p->pin = o->pin;
   p->n_jobs = o->n_jobs ? o->n_jobs : (pus / p->n_threads > 0 ? pus / p->n_threads : 1);
   p->seed = o->seed;
@@ -647,15 +821,51 @@ static int cmd_topology(int argc, char **argv) {
   return EXIT_CLEAN;
 }
 
+/* "runs, scheduling: --seed, ... -j as for stress", wrapped. */
+static void soak_shared_options(char *buf, size_t size) {
+  char names[1024];
+  build_options();
+  size_t len = (size_t)snprintf(names, sizeof names, "--seed, -D, --timeout,");
+  for (int k = 0; k < n_sched_options && len < sizeof names; k++)
+    len += (size_t)snprintf(names + len, sizeof names - len, " --%s,",
+                            sched_options[k].def->name);
+  snprintf(names + len, sizeof names - len, " -j as for stress");
+  size_t out = (size_t)snprintf(buf, size, "runs, scheduling:"), col = out;
+  for (char *rest = names, *word; (word = strsep(&rest, " ")) != NULL && out < size;) {
+    if (col + 1 + strlen(word) > 76) {
+      out += (size_t)snprintf(buf + out, size - out, "\n  %s", word);
+      col = 2 + strlen(word);
+    } else {
+      out += (size_t)snprintf(buf + out, size - out, " %s", word);
+      col += 1 + strlen(word);
+    }
+  }
+  if (out < size) snprintf(buf + out, size - out, "\n");
+}
+
 static int cmd_help(int argc, char **argv) {
-  char names[128];
+  char names[128], block[4096], list[1024];
   jostle__scheduler_names(names, sizeof names);
   if (argc < 2) printf(main_help, jostle__prog);
-  else if (strcmp(argv[1], "stress") == 0) printf(jostle__stress_help, jostle__prog, jostle__prog, names);
-  else if (strcmp(argv[1], "soak") == 0) printf(jostle__soak_help, jostle__prog, jostle__prog);
+  else if (strcmp(argv[1], "stress") == 0) {
+    jostle__sched_help(-1, block, sizeof block);
+    printf(jostle__stress_help, jostle__prog, jostle__prog, names, block);
+  } else if (strcmp(argv[1], "soak") == 0) {
+    jostle__campaign_scheduler_names(",", list, sizeof list);
+    soak_shared_options(block, sizeof block);
+    printf(jostle__soak_help, jostle__prog, jostle__prog, list, block);
+  }
   else if (strcmp(argv[1], "report") == 0) printf(jostle__report_help, jostle__prog, jostle__prog);
   else if (strcmp(argv[1], "merge") == 0) printf(jostle__merge_help, jostle__prog);
-  else if (strcmp(argv[1], "replay") == 0) printf(jostle__replay_help, jostle__prog, jostle__prog, jostle__prog, names);
+  else if (strcmp(argv[1], "replay") == 0) {
+    jostle__sched_help(1, block, sizeof block);
+    jostle__sched_option_list(0, list, sizeof list);
+    char controlled[128], others[128];
+    jostle__scheduler_kind_names(1, ", ", controlled, sizeof controlled);
+    jostle__scheduler_kind_names(0, " and ", others, sizeof others);
+    printf(jostle__replay_help, jostle__prog, jostle__prog, jostle__prog, controlled, others,
+           names, jostle__sched_first(1)->name, block, list);
+  }
   else if (strcmp(argv[1], "list") == 0) printf(list_help, jostle__prog);
   else if (strcmp(argv[1], "topology") == 0) printf(topology_help, jostle__prog);
   else return jostle__usage_error("help: unknown command '%s'", argv[1]);

@@ -26,6 +26,31 @@ int jostle__usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2
 /* "free, noise, random, pct, replay (free)" for help texts. */
 void jostle__scheduler_names(char *buf, size_t size);
 
+/* The controlled (1) or uncontrolled (0) schedulers campaigns run, the
+ * last two joined by last_sep: "random, pct", "free and noise". */
+void jostle__scheduler_kind_names(int controlled, const char *last_sep, char *buf,
+                                  size_t size);
+
+/* The schedulers campaigns run ("free, noise, random, pct" with sep ", "). */
+void jostle__campaign_scheduler_names(const char *sep, char *buf, size_t size);
+
+/* The configuration of scheduler `sched` under options o: the control
+ * runtime's options and sched's own. */
+void jostle__cli_sched_cfg(const jostle__opts *o, const jostle__sched_ops *sched,
+                           jostle__sched_cfg *cfg);
+
+/* Appends to buf the options of sched that a reproduce command gives
+ * (" --NAME VALUE" each), with the control runtime's when
+ * `controlled_too`; without, as words of a schedule's origin (" depth
+ * 3"). Returns the length written (as snprintf does). */
+size_t jostle__sched_describe(const jostle__sched_ops *sched, const jostle__sched_cfg *cfg,
+                              int controlled_too, char *buf, size_t size);
+
+/* Help lines of the scheduler options: controlled ones (1), the others
+ * (0) or all (-1); and the same as a list "--NAME VALUE, --NAME VALUE". */
+void jostle__sched_help(int controlled, char *buf, size_t size);
+void jostle__sched_option_list(int controlled, char *buf, size_t size);
+
 /* Parses the options of command `cmd` (stress, soak or replay) into o.
  * Returns 0, -1 after printing help, or the exit code of an error. */
 int jostle__cli_parse(const char *cmd, int argc, char **argv, jostle__opts *o);

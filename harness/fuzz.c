@@ -98,8 +98,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
   plan.scenario = s;
   plan.n_threads = s->threads;
   for (int i = 0; s->params && s->params[i].name; i++) plan.params[i] = s->params[i].def;
-  plan.sched = &jostle__sched_random;
-  jostle__sched_cfg_default(&plan.sched_cfg);
+  plan.sched = jostle__sched_first(1);
+  jostle__sched_cfg_default(&plan.sched_cfg, plan.sched);
   plan.sched_cfg.input = &input;
   const char *feedback = getenv("JOSTLE_FUZZ_FEEDBACK");
   if (feedback == NULL || strcmp(feedback, "0") != 0) {

@@ -15,8 +15,13 @@ void jostle__opts_default(jostle__opts *o) {
   memset(o, 0, sizeof *o);
   if (getrandom(&o->seed, sizeof o->seed, 0) != (ssize_t)sizeof o->seed)
     o->seed = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ULL;
-  o->sched = &jostle__sched_free;
-  jostle__sched_cfg_default(&o->sched_cfg);
+  o->sched = jostle__sched_first(0);
+  jostle__sched_cfg_default(&o->sched_cfg, NULL);
+  for (int i = 0; jostle__schedulers[i] && i < JOSTLE__MAX_SCHEDULERS; i++) {
+    jostle__sched_options_default(jostle__schedulers[i]->options, o->sched_opts[i]);
+    if (jostle__schedulers[i]->opts_default)
+      jostle__schedulers[i]->opts_default(o->sched_opts[i]);
+  }
   o->pin = JOSTLE__PIN_NONE;
   o->timeout_ns = JOSTLE__DEFAULT_TIMEOUT_NS;
   o->progress = -1;

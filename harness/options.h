@@ -16,6 +16,8 @@
 #define JOSTLE__DEFAULT_TIMEOUT_NS (10ULL * 1000000000ULL)
 /* Schedulers in a soak's --scheduler-set, placements in its --pins. */
 #define JOSTLE__MAX_SET 8
+/* Registered schedulers whose options a command line holds. */
+#define JOSTLE__MAX_SCHEDULERS 16
 
 typedef struct jostle__define {
   const char *key;   /* points into argv */
@@ -30,7 +32,9 @@ typedef struct jostle__opts {
   uint64_t seed;
   int fixed_seed;              /* --run-seed: every run uses `seed` */
   const jostle__sched_ops *sched;
-  jostle__sched_cfg sched_cfg;
+  jostle__sched_cfg sched_cfg;  /* the control runtime's options (opts unused) */
+  /* Every scheduler's own options, by registry index: a soak runs several. */
+  _Alignas(16) unsigned char sched_opts[JOSTLE__MAX_SCHEDULERS][JOSTLE__SCHED_OPTS_MAX];
   jostle__pin pin;
   int n_jobs;                  /* 0: fill the machine */
   uint64_t timeout_ns;

@@ -55,14 +55,14 @@ struct jostle__pool {
   jostle__barrier start, end;
   const jostle_scenario *scenario;
   enum action action;
-  int place[JOSTLE_MAX_THREADS]; /* for ACT_PLACE */
+  int *place;                    /* for ACT_PLACE: n_threads of them */
   _Atomic int bind_failed;
   jostle_run run;
   int n_threads;
   jostle__control *control;      /* NULL unless the scheduler is controlled */
   int timed;                     /* timed start: threads on their own processors */
   unsigned long long lead;       /* cycles from release to the common start */
-  member members[JOSTLE_MAX_THREADS];
+  member *members;               /* n_threads of them */
 };
 
 /* Holds thread m until the run's start time: release + lead + skew. The
@@ -148,10 +148,21 @@ static void round_trip(jostle__pool *pool, enum action action) {
   jostle__barrier_wait(&pool->end, &self->spin_budget);
 }
 
+static void *line_alloc(size_t size) {
+  return aligned_alloc(JOSTLE__CACHE_LINE,
+                       (size + JOSTLE__CACHE_LINE - 1) & ~(size_t)(JOSTLE__CACHE_LINE - 1));
+}
+
+static void pool_free(jostle__pool *pool) {
+  jostle__control_destroy(pool->control);
+  free(pool->run.state);
+  free(pool->members);
+  free(pool->place);
+  free(pool);
+}
+
 jostle__pool *jostle__pool_create(const jostle__plan *p) {
-  jostle__pool *pool = aligned_alloc(JOSTLE__CACHE_LINE,
-                                     (sizeof *pool + JOSTLE__CACHE_LINE - 1) &
-                                         ~(size_t)(JOSTLE__CACHE_LINE - 1));
+  jostle__pool *pool = line_alloc(sizeof *pool);
   if (pool == NULL) return NULL;
   memset(pool, 0, sizeof *pool);
   pool->scenario = p->scenario;
@@ -159,12 +170,14 @@ jostle__pool *jostle__pool_create(const jostle__plan *p) {
   jostle__barrier_init(&pool->start, (uint32_t)p->n_threads);
   jostle__barrier_init(&pool->end, (uint32_t)p->n_threads);
   size_t state_size = p->scenario->state_size;
-  size_t rounded = (state_size + JOSTLE__CACHE_LINE - 1) & ~(size_t)(JOSTLE__CACHE_LINE - 1);
-  pool->run.state = aligned_alloc(JOSTLE__CACHE_LINE, rounded ? rounded : JOSTLE__CACHE_LINE);
-  if (pool->run.state == NULL) {
-    free(pool);
+  pool->run.state = line_alloc(state_size ? state_size : 1);
+  pool->members = line_alloc((size_t)p->n_threads * sizeof *pool->members);
+  pool->place = calloc((size_t)p->n_threads, sizeof *pool->place);
+  if (pool->run.state == NULL || pool->members == NULL || pool->place == NULL) {
+    pool_free(pool);
     return NULL;
   }
+  memset(pool->members, 0, (size_t)p->n_threads * sizeof *pool->members);
   pool->run.scenario = p->scenario;
   pool->run.params = p->params;
   pool->run.n_threads = p->n_threads;
@@ -178,21 +191,12 @@ jostle__pool *jostle__pool_create(const jostle__plan *p) {
     m->spin_budget = JOSTLE__SPIN_BUDGET_INITIAL;
   }
   if (p->sched->pick != NULL) {
-    pool->control = aligned_alloc(JOSTLE__CACHE_LINE,
-                                  (sizeof *pool->control + JOSTLE__CACHE_LINE - 1) &
-                                      ~(size_t)(JOSTLE__CACHE_LINE - 1));
+    pool->control = jostle__control_create(p->sched, &p->sched_cfg, p->n_threads,
+                                           pool->run.state, state_size);
     if (pool->control == NULL) {
-      free(pool->run.state);
-      free(pool);
+      pool_free(pool);
       return NULL;
     }
-    memset(pool->control, 0, sizeof *pool->control);
-    pool->control->n_pool = pool->control->n_threads = p->n_threads;
-    for (int i = 0; i < JOSTLE_MAX_THREADS; i++) pool->control->spin_budget[i] = 1024;
-    pool->control->ops = p->sched;
-    pool->control->cfg = &p->sched_cfg;
-    pool->control->run_state = pool->run.state;
-    pool->control->run_state_size = state_size;
     for (int i = 0; i < p->n_threads; i++) pool->members[i].sched.control = pool->control;
   }
   /* Threads are created (and joined, in destroy) while the calling thread
@@ -214,7 +218,7 @@ int jostle__pool_place(jostle__pool *pool, const int *pu, int spin_ok) {
   uint32_t spin = spin_ok ? SPIN_OK_LIMIT : SPIN_OVERSUBSCRIBED;
   pool->timed = spin_ok && pool->control == NULL;
   pool->lead = LEAD_INITIAL;
-  if (pool->control) pool->control->spin = spin_ok;
+  if (pool->control) jostle__control_set_spin(pool->control, spin_ok);
   jostle__barrier_set_spin(&pool->start, spin);
   jostle__barrier_set_spin(&pool->end, spin);
   memcpy(pool->place, pu, (size_t)pool->n_threads * sizeof *pu);
@@ -242,12 +246,8 @@ const jostle_run *jostle__pool_run(jostle__pool *pool, uint64_t seed) {
   round_trip(pool, ACT_RUN);
   if (pool->timed) adapt_lead(pool);
   if (pool->control) jostle__control_end(pool->control);
-  if (pool->control && pool->control->verdict != JOSTLE__RUN_OK) {
-    r->verdict = pool->control->verdict; /* the bodies never finished */
-    r->verdict_text = pool->control->verdict_text;
-  } else {
-    s->check(r);
-  }
+  if (pool->control) r->verdict = jostle__control_verdict(pool->control, &r->verdict_text);
+  if (r->verdict == JOSTLE__RUN_OK) s->check(r); /* else the bodies never finished */
   if (s->teardown) s->teardown(r);
   return r;
 }
@@ -258,31 +258,21 @@ void jostle__pool_destroy(jostle__pool *pool) {
   jostle__thread_attach(NULL);
   for (int i = 1; i < pool->n_threads; i++)
     JOSTLE_ASSERT(pthread_join(pool->members[i].tid, NULL) == 0);
-  free(pool->run.state);
-  free(pool->control);
-  free(pool);
+  pool_free(pool);
 }
 
 void jostle__pool_calibrate(jostle__pool *pool) {
   jostle__control *c = pool->control;
-  if (c == NULL || !c->ops->needs_k) return;
-  /* A fixed seed, so that every process measures the same k; not a run of
-   * the campaign, so neither traced nor recorded. */
-  const jostle__sched_cfg *cfg = c->cfg;
-  jostle__sched_cfg quiet = *cfg;
-  quiet.trace = 0;
-  quiet.record = NULL;
-  c->cfg = &quiet;
-  c->k_estimate = 0;
+  if (c == NULL || !pool->members[0].sched.ops->calibrate) return;
+  jostle__control_calibrating(c, 1);
   (void)jostle__pool_run(pool, JOSTLE__CALIBRATION_SEED);
-  c->k_estimate = c->n_steps ? c->n_steps : 1;
-  c->cfg = cfg;
+  jostle__control_calibrating(c, 0);
 }
 
 uint64_t jostle__pool_schedule_hash(const jostle__pool *pool) {
-  return pool->control ? pool->control->schedule_hash : 0;
+  return pool->control ? jostle__control_schedule_hash(pool->control) : 0;
 }
 
 uint64_t jostle__pool_steps(const jostle__pool *pool) {
-  return pool->control ? pool->control->n_steps : 0;
+  return pool->control ? jostle__control_steps(pool->control) : 0;
 }

@@ -32,18 +32,16 @@ const char jostle__replay_help[] =
     "       %s replay [options] SCENARIO --input FILE\n"
     "\n"
     "Runs SCENARIO once with run seed S and prints `outcome: OUTCOME` and its\n"
-    "verdict. Under a controlled scheduler (random, pct) a run is a pure\n"
-    "function of its seed: the outcome is reproduced exactly. Under free and\n"
-    "noise the same decisions are re-applied, but timing may differ.\n"
+    "verdict. Under a controlled scheduler (%s) a run is a pure\n"
+    "function of its seed: the outcome is reproduced exactly. Under %s\n"
+    "the same decisions are re-applied, but timing may differ.\n"
     "\n"
     "  --seed S                the run seed, as printed by `stress`\n"
-    "  --scheduler NAME        %s (default random)\n"
-    "  --depth D               pct: bug depth, D-1 priority changes (3)\n"
-    "  --step-limit N          controlled: points per run before step-limit (100000)\n"
-    "  --spurious-wakeups      controlled: a condition wait may end unsignalled (a choice)\n"
+    "  --scheduler NAME        %s (default %s)\n"
+    "%s"
     "  -D, --define KEY=VALUE  scenario parameter\n"
     "  --timeout TIME          a run without progress this long is a hang (10s)\n"
-    "  --pin MODE, --noise-p P, --noise-mix Y:S:Z   as for stress\n"
+    "  --pin MODE, %s   as for stress\n"
     "controlled schedulers only:\n"
     "  --trace                 print every step: thread, operation, address, source line\n"
     "  --save-schedule FILE    save the run's schedule (its decisions, in order)\n"
@@ -113,21 +111,24 @@ static void describe_origin(const jostle__plan *p, const char *from, const char 
     len = (size_t)snprintf(buf, size, "%s input %s", p->sched->name, input);
   else
     len = (size_t)snprintf(buf, size, "%s seed 0x%016" PRIx64, p->sched->name, p->seed);
-  if (p->sched == &jostle__sched_pct && len < size)
-    len += (size_t)snprintf(buf + len, size - len, " depth %d", p->sched_cfg.pct_depth);
+  if (len < size) len += jostle__sched_describe(p->sched, &p->sched_cfg, 0, buf + len, size - len);
   if (shrunk && len < size) snprintf(buf + len, size - len, ", shrunk");
 }
 
 static void print_outcome(const jostle__outcome *out, const jostle__cell *cell) {
+  char names[128];
+  jostle__scheduler_kind_names(0, " and ", names, sizeof names);
   printf("outcome: %s\n", out->text);
-  printf("verdict: %s%s\n", jostle__class_name(out->cls),
-         cell->controlled ? "" : " (free and noise: timing may differ from the original run)");
+  if (cell->controlled) printf("verdict: %s\n", jostle__class_name(out->cls));
+  else
+    printf("verdict: %s (%s: timing may differ from the original run)\n",
+           jostle__class_name(out->cls), names);
 }
 
 int jostle__cmd_replay(int argc, char **argv) {
   jostle__opts o;
   jostle__opts_default(&o);
-  o.sched = &jostle__sched_random;
+  o.sched = jostle__sched_first(1);
   int parsed = jostle__cli_parse("replay", argc, argv, &o);
   if (parsed != 0) return parsed < 0 ? EXIT_CLEAN : parsed;
   if (optind + 1 < argc)
@@ -142,7 +143,7 @@ int jostle__cmd_replay(int argc, char **argv) {
   char params[sizeof info.params], err[512];
   if (o.schedule_path != NULL) {
     if (seed_given(argc, argv) || o.n_defines > 0 ||
-        (o.sched != &jostle__sched_random && o.sched != &jostle__sched_replay))
+        (o.sched != jostle__sched_first(1) && !o.sched->follows_schedule))
       return jostle__usage_error("replay --schedule: the scenario, parameters and decisions "
                                  "come from the file; drop --seed, -D and --scheduler");
     loaded = jostle__schedule_load(o.schedule_path, &info, err, sizeof err);
@@ -157,7 +158,7 @@ int jostle__cmd_replay(int argc, char **argv) {
       free(loaded);
       return EXIT_USAGE;
     }
-    o.sched = &jostle__sched_replay;
+    o.sched = jostle__sched_follower();
     o.sched_cfg.replay = loaded;
     o.sched_cfg.spurious_wakeups = info.spurious_wakeups;
   } else {
@@ -176,9 +177,12 @@ int jostle__cmd_replay(int argc, char **argv) {
   if (o.input_path != NULL && o.schedule_path != NULL)
     return jostle__usage_error("replay: --input and --schedule exclude each other");
   int controlled = o.sched->pick != NULL;
-  if (!controlled && (o.sched_cfg.trace || o.save_schedule_path || o.shrink || o.input_path))
+  if (!controlled && (o.sched_cfg.trace || o.save_schedule_path || o.shrink || o.input_path)) {
+    char names[128];
+    jostle__scheduler_kind_names(1, ", ", names, sizeof names);
     return jostle__usage_error("replay: --trace, --save-schedule, --shrink and --input need a "
-                               "controlled scheduler (random, pct)");
+                               "controlled scheduler (%s)", names);
+  }
   jostle__input input = {NULL, 0, 0, 0};
   if (o.input_path != NULL) {
     int bad = read_input(o.input_path, &input);
@@ -256,7 +260,7 @@ int jostle__cmd_replay(int argc, char **argv) {
       if (trace) {
         /* Show the shrunk run: the replay scheduler follows it exactly. */
         jostle__plan shown = p;
-        shown.sched = &jostle__sched_replay;
+        shown.sched = jostle__sched_follower();
         shown.sched_cfg.replay = shrunk;
         shown.sched_cfg.record = NULL;
         shown.sched_cfg.trace = 1;

@@ -26,7 +26,7 @@ int jostle__replay_once(const jostle__plan *p, jostle__cell *cell) {
 static int same_outcome(const jostle__plan *base, const jostle__schedule *candidate,
                         jostle__schedule *rec, jostle__class cls, const char *text) {
   jostle__plan p = *base;
-  p.sched = &jostle__sched_replay;
+  p.sched = jostle__sched_follower();
   p.sched_cfg.replay = candidate;
   p.sched_cfg.record = rec;
   p.sched_cfg.trace = 0;
@@ -59,7 +59,7 @@ static int cut_before(const jostle__schedule *best, uint64_t k, jostle__schedule
   }
   if (i == best->n && stretch < k) return 0;
   out->n = i;
-  memcpy(out->d, best->d, i);
+  memcpy(out->d, best->d, i * sizeof *out->d);
   return 1;
 }
 
@@ -70,8 +70,8 @@ static int drop_stretch(const jostle__schedule *best, uint64_t k, jostle__schedu
     uint64_t start = end - 1;
     while (start > 0 && best->d[start - 1] == best->d[end - 1]) start--;
     if (stretch == k) {
-      memcpy(out->d, best->d, start);
-      memcpy(out->d + start, best->d + end, best->n - end);
+      memcpy(out->d, best->d, start * sizeof *out->d);
+      memcpy(out->d + start, best->d + end, (best->n - end) * sizeof *out->d);
       out->n = best->n - (end - start);
       return 1;
     }
@@ -91,7 +91,7 @@ jostle__schedule *jostle__shrink(const jostle__plan *p, const jostle__schedule *
   while (best != NULL && improved && *n_replays < max_replays) {
     improved = 0;
     free(cand);
-    cand = malloc(sizeof *cand + best->n + 1);
+    cand = malloc(sizeof *cand + (best->n + 1) * sizeof *cand->d);
     if (cand == NULL) goto fail;
     *cand = (jostle__schedule){0, best->n, 0};
     for (size_t m = 0; !improved && m < sizeof makes / sizeof *makes; m++) {

@@ -73,6 +73,7 @@ void jostle__outcome_text(const jostle_run *r, char *buf, size_t size) {
 static jostle__class judge(const jostle_run *r, const char *text) {
   if (r->verdict == JOSTLE__RUN_DEADLOCK) return JOSTLE__DEADLOCK;
   if (r->verdict == JOSTLE__RUN_STEP_LIMIT) return JOSTLE__STEP_LIMIT;
+  if (r->verdict == JOSTLE__RUN_LIMIT) return JOSTLE__LIMIT;
   if (r->reason != NULL || r->obs_overflow) return JOSTLE__DIVERGENT;
   const char *const *allowed = r->scenario->allowed;
   if (allowed == NULL) return JOSTLE__ALLOWED;

@@ -36,7 +36,7 @@ extern "C" {
 #define JOSTLE_VERSION "0.1.0"
 
 /* Upper bounds that size jostle's fixed tables. */
-#define JOSTLE_MAX_THREADS 64      /* threads of one scenario */
+#define JOSTLE_MAX_THREADS 1024    /* threads of one scenario, created ones included */
 #define JOSTLE_MAX_PARAMS 16       /* parameters of one scenario */
 #define JOSTLE_MAX_OBSERVATIONS 8  /* observations of one run */
 

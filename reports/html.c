@@ -46,6 +46,7 @@ static const char *const class_fill[JOSTLE__N_CLASSES] = {
     "#fb8c00",  /* hang: orange */
     "#6d4c41",  /* deadlock: brown */
     "#546e7a",  /* step-limit: slate */
+    "#9e9d24",  /* limit: olive */
 };
 
 static const char style[] =

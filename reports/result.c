@@ -10,7 +10,7 @@
 
 const char *jostle__class_name(jostle__class cls) {
   static const char *const names[JOSTLE__N_CLASSES] = {
-      "allowed", "DIVERGENT", "crash", "hang", "deadlock", "step-limit"};
+      "allowed", "DIVERGENT", "crash", "hang", "deadlock", "step-limit", "limit"};
   return cls < JOSTLE__N_CLASSES ? names[cls] : "?";
 }
 

@@ -16,6 +16,8 @@ typedef enum jostle__class {
   JOSTLE__HANG,       /* the run made no progress within the timeout */
   JOSTLE__DEADLOCK,   /* controlled: every live thread blocked */
   JOSTLE__STEP_LIMIT, /* controlled: more points than the step limit */
+  JOSTLE__LIMIT,      /* the run needed more than jostle could give it (memory,
+                         its most threads): jostle's limit, not the scenario's fault */
   JOSTLE__N_CLASSES
 } jostle__class;
 

@@ -185,10 +185,10 @@ struct cache {
   struct entry *entries;   /* threads * keys, one per key */
   unsigned char *seen;     /* scratch for the check, one per entry */
   /* Keys put so far by each thread, published after each put. */
-  atomic_int n_put[JOSTLE_MAX_THREADS];
+  atomic_int n_put[SCENARIO_MAX_THREADS];
   /* Written by thread i only, read by the check. */
-  int n_missed[JOSTLE_MAX_THREADS];
-  int n_corrupt[JOSTLE_MAX_THREADS];
+  int n_missed[SCENARIO_MAX_THREADS];
+  int n_corrupt[SCENARIO_MAX_THREADS];
 };
 
 static uint64_t key_of(int thread, int k, int n_keys) {
@@ -351,6 +351,7 @@ JOSTLE_SCENARIO(cache) {
   .summary = "hash map put and get from every thread unlocked: lost keys, corrupt chains",
   .racy = 1,
   .threads = 2,
+  .max_threads = SCENARIO_MAX_THREADS,
   .params = params,
   .state_size = sizeof(struct cache),
   .setup = racy_setup,
@@ -370,6 +371,7 @@ JOSTLE_SCENARIO(cache_mutex) {
   .summary = "hash map with every get and put under one mutex (fix of cache)",
   .racy = 0,
   .threads = 2,
+  .max_threads = SCENARIO_MAX_THREADS,
   .params = params,
   .state_size = sizeof(struct cache),
   .setup = mutex_setup,
@@ -389,6 +391,7 @@ JOSTLE_SCENARIO(cache_rwlock) {
   .summary = "hash map with gets under a read lock, puts under the write lock (fix of cache)",
   .racy = 0,
   .threads = 2,
+  .max_threads = SCENARIO_MAX_THREADS,
   .params = params,
   .state_size = sizeof(struct cache),
   .setup = rwlock_setup,

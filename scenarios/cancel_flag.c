@@ -73,7 +73,7 @@ struct status {
 
 struct racy {
   struct status status;
-  struct view views[JOSTLE_MAX_THREADS];
+  struct view views[SCENARIO_MAX_THREADS];
 };
 
 static void cancel(struct status *st, const char *reason) {
@@ -116,6 +116,7 @@ JOSTLE_SCENARIO(cancel_flag) {
   .summary = "status {state, reason} written state first, unsynchronised: torn status",
   .racy = 1,
   .threads = 2,
+  .max_threads = SCENARIO_MAX_THREADS,
   .min_threads = 2,
   .params = params,
   .state_size = sizeof(struct racy),
@@ -132,7 +133,7 @@ struct atomic_status {
 
 struct fixed {
   struct atomic_status status;
-  struct view views[JOSTLE_MAX_THREADS];
+  struct view views[SCENARIO_MAX_THREADS];
 };
 
 static void fixed_setup(jostle_run *r) {
@@ -182,6 +183,7 @@ JOSTLE_SCENARIO(cancel_flag_atomic) {
   .summary = "reason written first, state published by a release store (fix of cancel-flag)",
   .racy = 0,
   .threads = 2,
+  .max_threads = SCENARIO_MAX_THREADS,
   .min_threads = 2,
   .params = params,
   .state_size = sizeof(struct fixed),

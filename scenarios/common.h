@@ -13,6 +13,11 @@
 
 #include "jostle.h"
 
+/* The most threads of the scenarios that keep per-thread slots in their
+ * state (.max_threads): the state is zeroed before every run, so it stays
+ * small. */
+#define SCENARIO_MAX_THREADS 64
+
 /* Spin steps between two sched_yield() calls of one spin-wait. */
 #define SPIN_STEPS_PER_SCHED_YIELD 32
 

@@ -109,7 +109,7 @@ static void check_readers(jostle_run *r, const int *n_torn) {
 
 struct inplace {
   struct config config;
-  int n_torn[JOSTLE_MAX_THREADS]; /* by reader i */
+  int n_torn[SCENARIO_MAX_THREADS]; /* by reader i */
 };
 
 /* Applies `version` to c one field at a time. */
@@ -156,6 +156,7 @@ JOSTLE_SCENARIO(config_inplace) {
   .summary = "writer updates a config in place while readers copy it: torn snapshots",
   .racy = 1,
   .threads = 2,
+  .max_threads = SCENARIO_MAX_THREADS,
   .min_threads = 2,
   .params = params,
   .state_size = sizeof(struct inplace),
@@ -170,7 +171,7 @@ struct swap {
   _Atomic(const struct config *) current;
   struct config **versions; /* every version, written by the writer only */
   int n_versions;
-  int n_torn[JOSTLE_MAX_THREADS];
+  int n_torn[SCENARIO_MAX_THREADS];
 };
 
 static struct config *new_config(struct swap *s, int version) {
@@ -236,6 +237,7 @@ JOSTLE_SCENARIO(config_swap) {
   .summary = "writer publishes each new config by an atomic pointer swap (fix of config-inplace)",
   .racy = 0,
   .threads = 2,
+  .max_threads = SCENARIO_MAX_THREADS,
   .min_threads = 2,
   .params = params,
   .state_size = sizeof(struct swap),

@@ -34,8 +34,8 @@ struct mailbox {
 };
 
 struct loop {
-  struct mailbox boxes[JOSTLE_MAX_THREADS];
-  int processed[JOSTLE_MAX_THREADS]; /* by worker i, read by the check */
+  struct mailbox boxes[SCENARIO_MAX_THREADS];
+  int processed[SCENARIO_MAX_THREADS]; /* by worker i, read by the check */
 };
 
 enum handoff { BY_ADDRESS, BY_VALUE };
@@ -111,6 +111,7 @@ JOSTLE_SCENARIO(loop_capture) {
   .summary = "spawner hands each worker &item of its loop: workers see a later item",
   .racy = 1,
   .threads = 2,
+  .max_threads = SCENARIO_MAX_THREADS,
   .min_threads = 2,
   .state_size = sizeof(struct loop),
   .setup = loop_setup,
@@ -132,6 +133,7 @@ JOSTLE_SCENARIO(loop_capture_value) {
   .summary = "spawner hands each worker the item itself (fix of loop-capture)",
   .racy = 0,
   .threads = 2,
+  .max_threads = SCENARIO_MAX_THREADS,
   .min_threads = 2,
   .state_size = sizeof(struct loop),
   .setup = loop_setup,

@@ -65,7 +65,7 @@ struct blocks {
  * thread and the merged one), then at most one growth per append, and every
  * item is appended twice at most (slice-append-local merges them). */
 static void blocks_init(struct blocks *b, size_t n_items) {
-  b->max_blocks = JOSTLE_MAX_THREADS + 1 + 2 * n_items;
+  b->max_blocks = SCENARIO_MAX_THREADS + 1 + 2 * n_items;
   b->list = need_memory(malloc(b->max_blocks * sizeof *b->list));
   b->block_items = n_items;
   atomic_init(&b->n_blocks, 0);
@@ -196,6 +196,7 @@ JOSTLE_SCENARIO(slice_append) {
   .summary = "every thread appends to one growable array: lost and overwritten items",
   .racy = 1,
   .threads = 2,
+  .max_threads = SCENARIO_MAX_THREADS,
   .params = params,
   .state_size = sizeof(struct shared),
   .setup = shared_setup,
@@ -239,6 +240,7 @@ JOSTLE_SCENARIO(slice_append_mutex) {
   .summary = "every thread appends to one array under a mutex (fix of slice-append)",
   .racy = 0,
   .threads = 2,
+  .max_threads = SCENARIO_MAX_THREADS,
   .params = params,
   .state_size = sizeof(struct shared),
   .setup = mutex_setup,
@@ -250,7 +252,7 @@ JOSTLE_SCENARIO(slice_append_mutex) {
 /* ---- slice-append-local --------------------------------------------------------- */
 
 struct local {
-  struct slice results[JOSTLE_MAX_THREADS]; /* results[i]: thread i's own */
+  struct slice results[SCENARIO_MAX_THREADS]; /* results[i]: thread i's own */
   struct slice merged;                      /* built by the check */
   struct blocks blocks;
   unsigned char *seen;
@@ -300,6 +302,7 @@ JOSTLE_SCENARIO(slice_append_local) {
   .summary = "each thread appends to its own array, merged after all are done (fix of slice-append)",
   .racy = 0,
   .threads = 2,
+  .max_threads = SCENARIO_MAX_THREADS,
   .params = params,
   .state_size = sizeof(struct local),
   .setup = local_setup,

@@ -16,25 +16,40 @@
  * run is a pure function of its seed: the same seed gives the same
  * schedule (schedule_hash), the same outcome, in any process.
  */
+#include <errno.h>
 #include <limits.h>
-#include <stdlib.h>
 #include <linux/futex.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "schedulers/control.h"
 #include "schedulers/cpu.h"
 #include "schedulers/feedback.h"
 #include "schedulers/schedule.h"
 #include "schedulers/seed.h"
+#include "schedulers/strategy.h"
 #include "schedulers/trace.h"
 
 #define SPIN_LIMIT (1u << 14)   /* most pauses before a waiter sleeps */
 #define SPIN_MIN 16u
+#define SPIN_INITIAL 1024u
 #define CHOICE_SALT 0x63686f696365ULL
 #define NOBODY UINT32_MAX       /* `turn` of an abandoned run */
+#define CHUNK 64                /* objects per chunk */
+
+const jostle__sched_option jostle__control_options[] = {
+    {.name = "step-limit", .metavar = "N", .type = JOSTLE__OPT_COUNT,
+     .help = "points per run before step-limit",
+     .offset = offsetof(jostle__sched_cfg, step_limit), .def.count = 100000,
+     .reproduce = JOSTLE__REPRODUCE_CHANGED},
+    {.name = "spurious-wakeups", .type = JOSTLE__OPT_FLAG,
+     .help = "a condition wait may end unsignalled (a choice)",
+     .offset = offsetof(jostle__sched_cfg, spurious_wakeups),
+     .reproduce = JOSTLE__REPRODUCE_CHANGED},
+    {0},
+};
 
 static void futex_wait(_Atomic uint32_t *addr, uint32_t expected) {
   syscall(SYS_futex, (uint32_t *)addr, FUTEX_WAIT_PRIVATE, expected, NULL, NULL, 0);
@@ -44,42 +59,147 @@ static void futex_wake_all(_Atomic uint32_t *addr) {
   syscall(SYS_futex, (uint32_t *)addr, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
 }
 
-static _Noreturn void escape(jostle__control *c, int index) {
-  longjmp(*c->escape[index], 1);
+/* ---- the tables, growing with the run ------------------------------------ */
+
+/* Makes room for `want` threads; 0, or -1 when out of memory (the tables
+ * then hold what they held). Arrays double; seats are made one by one. */
+static int grow_threads(jostle__control *c, int want) {
+  if (want > c->capacity) {
+    int cap = c->capacity ? c->capacity : 8;
+    while (cap < want) cap *= 2;
+    size_t n = (size_t)cap, k = c->ops->thread_run_size;
+    jostle__seat **seats = realloc(c->seats, n * sizeof *seats);
+    if (seats != NULL) c->seats = seats;
+    jostle__thread_state *state = realloc(c->state, n * sizeof *state);
+    if (state != NULL) c->state = state;
+    const jostle__object **waits_on = realloc(c->waits_on, n * sizeof *waits_on);
+    if (waits_on != NULL) c->waits_on = waits_on;
+    unsigned char *timed = realloc(c->timed, n);
+    if (timed != NULL) c->timed = timed;
+    unsigned char *timed_out = realloc(c->timed_out, n);
+    if (timed_out != NULL) c->timed_out = timed_out;
+    int *scratch = realloc(c->scratch, n * sizeof *scratch);
+    if (scratch != NULL) c->scratch = scratch;
+    unsigned char *strat = k ? realloc(c->strategy_threads, n * k) : NULL;
+    if (strat != NULL) c->strategy_threads = strat;
+    if (!seats || !state || !waits_on || !timed || !timed_out || !scratch || (k && !strat))
+      return -1;
+    c->capacity = cap;
+  }
+  for (; c->n_seats < want; c->n_seats++) {
+    jostle__seat *s = aligned_alloc(64, (sizeof *s + 63) & ~(size_t)63);
+    if (s == NULL) return -1;
+    memset(s, 0, sizeof *s);
+    s->spin_budget = SPIN_INITIAL;
+    c->seats[c->n_seats] = s;
+  }
+  return 0;
 }
 
-/* Waits until thread `index` holds the baton, or leaves if the run is
- * being abandoned. */
-static void wait_turn(jostle__control *c, int index) {
+jostle__control *jostle__control_create(const jostle__sched_ops *ops,
+                                        const jostle__sched_cfg *cfg, int n_pool,
+                                        const void *run_state, size_t state_size) {
+  jostle__control *c = aligned_alloc(64, (sizeof *c + 63) & ~(size_t)63);
+  if (c == NULL) return NULL;
+  memset(c, 0, sizeof *c);
+  c->ops = ops;
+  c->cfg = c->cfg_in = cfg;
+  c->n_pool = c->n_threads = n_pool;
+  c->run_state = run_state;
+  c->run_state_size = state_size;
+  c->strategy = ops->run_size ? calloc(1, ops->run_size) : NULL;
+  c->index_cap = 64;
+  c->index = calloc(c->index_cap, sizeof *c->index);
+  if (grow_threads(c, n_pool) != 0 || c->index == NULL ||
+      (ops->run_size && c->strategy == NULL)) {
+    jostle__control_destroy(c);
+    return NULL;
+  }
+  return c;
+}
+
+void jostle__control_destroy(jostle__control *c) {
+  if (c == NULL) return;
+  for (int i = 0; i < c->n_seats; i++) free(c->seats[i]);
+  for (int i = 0; i < c->n_chunks; i++) free(c->chunks[i]);
+  free(c->chunks);
+  free(c->index);
+  free(c->seats);
+  free(c->state);
+  free(c->waits_on);
+  free(c->timed);
+  free(c->timed_out);
+  free(c->scratch);
+  free(c->strategy_threads);
+  free(c->strategy);
+  free(c);
+}
+
+void jostle__control_set_spin(jostle__control *c, int spin) { c->spin = spin; }
+
+void jostle__control_calibrating(jostle__control *c, int on) {
+  if (on) {
+    /* a fixed seed, so that every process measures the same steps; not a
+     * run of the campaign, so neither traced nor recorded */
+    c->quiet = *c->cfg_in;
+    c->quiet.trace = 0;
+    c->quiet.record = NULL;
+    c->cfg = &c->quiet;
+    c->calibration = 0;
+  } else {
+    c->cfg = c->cfg_in;
+    c->calibration = c->n_steps ? c->n_steps : 1;
+  }
+}
+
+jostle__verdict jostle__control_verdict(const jostle__control *c, const char **text) {
+  *text = c->verdict_text;
+  return c->verdict;
+}
+
+uint64_t jostle__control_schedule_hash(const jostle__control *c) { return c->schedule_hash; }
+
+uint64_t jostle__control_steps(const jostle__control *c) { return c->n_steps; }
+
+/* ---- hand-off ------------------------------------------------------------ */
+
+static _Noreturn void escape(jostle__control *c, int index) {
+  longjmp(*c->seats[index]->escape, 1);
+}
+
+/* Waits until the thread of seat s (number `index`) holds the baton, or
+ * leaves if the run is being abandoned. Touches only s, turn and
+ * aborting: another thread may be growing the tables meanwhile. */
+static void wait_turn(jostle__control *c, jostle__seat *s, int index) {
   uint32_t me = (uint32_t)index;
   /* The budget adapts as the barrier's does: spinning that ends in sleep
    * anyway (another process has our processor) shrinks it. */
-  uint32_t *budget = &c->spin_budget[index];
-  uint32_t spin = c->spin ? *budget : 0;
+  uint32_t spin = c->spin ? s->spin_budget : 0;
   for (uint32_t i = 0; i < spin; i++) {
     if (atomic_load_explicit(&c->turn, memory_order_acquire) == me) {
-      if (*budget < SPIN_LIMIT) *budget *= 2;
+      if (s->spin_budget < SPIN_LIMIT) s->spin_budget *= 2;
       return;
     }
-    if (atomic_load_explicit(&c->aborting, memory_order_relaxed)) escape(c, index);
+    if (atomic_load_explicit(&c->aborting, memory_order_relaxed))
+      longjmp(*s->escape, 1);
     jostle__cpu_relax();
   }
-  if (spin > 0) *budget = spin / 4 > SPIN_MIN ? spin / 4 : SPIN_MIN;
+  if (spin > 0) s->spin_budget = spin / 4 > SPIN_MIN ? spin / 4 : SPIN_MIN;
   for (;;) {
-    atomic_store_explicit(&c->sleeping[index], 1, memory_order_seq_cst);
+    atomic_store_explicit(&s->sleeping, 1, memory_order_seq_cst);
     uint32_t turn = atomic_load_explicit(&c->turn, memory_order_seq_cst);
     int aborting = atomic_load_explicit(&c->aborting, memory_order_seq_cst);
     if (turn != me && !aborting) futex_wait(&c->turn, turn);
-    atomic_store_explicit(&c->sleeping[index], 0, memory_order_relaxed);
-    if (atomic_load_explicit(&c->aborting, memory_order_acquire)) escape(c, index);
+    atomic_store_explicit(&s->sleeping, 0, memory_order_relaxed);
+    if (atomic_load_explicit(&c->aborting, memory_order_acquire)) longjmp(*s->escape, 1);
     if (atomic_load_explicit(&c->turn, memory_order_acquire) == me) return;
   }
 }
 
 static void hand_to(jostle__control *c, int next) {
+  jostle__seat *s = c->seats[next];
   atomic_store_explicit(&c->turn, (uint32_t)next, memory_order_seq_cst);
-  if (atomic_load_explicit(&c->sleeping[next], memory_order_seq_cst))
-    futex_wake_all(&c->turn);
+  if (atomic_load_explicit(&s->sleeping, memory_order_seq_cst)) futex_wake_all(&c->turn);
 }
 
 /* Every decision is hashed, and recorded when the run is being recorded. */
@@ -87,7 +207,7 @@ static void note_choice(jostle__control *c, int chosen) {
   c->schedule_hash = (c->schedule_hash ^ (uint64_t)(chosen + 1)) * 0x100000001b3ULL;
   jostle__schedule *rec = c->cfg->record;
   if (rec == NULL) return;
-  if (rec->n < rec->cap) rec->d[rec->n++] = (uint8_t)chosen;
+  if (rec->n < rec->cap) rec->d[rec->n++] = (jostle__decision)chosen;
   else rec->overflow = 1;
 }
 
@@ -111,7 +231,7 @@ uint32_t jostle__control_choose(jostle__control *c, uint32_t n) {
   return v < 0 ? 0 : (uint32_t)v;
 }
 
-/* One of the n candidates, from the choice source (see control.h). A
+/* One of the n candidates, from the choice source (see strategy.h). A
  * schedule or an input that is used up keeps `preferred` running when it
  * can (so an empty input runs the threads one after the other). */
 static int choose_among(jostle__control *c, const int *cands, int n, int preferred) {
@@ -141,7 +261,7 @@ static int spurious_candidate(const jostle__control *c, int i) {
 }
 
 int jostle__control_pick_runnable(jostle__control *c, int current, const jostle__point *p) {
-  int runnable[JOSTLE_MAX_THREADS], n = 0, n_running;
+  int *runnable = c->scratch, n = 0, n_running;
   for (int i = 0; i < c->n_threads; i++)
     if (c->state[i] == JOSTLE__RUNNABLE) runnable[n++] = i;
   n_running = n;
@@ -197,11 +317,12 @@ static void describe_deadlock(jostle__control *c) {
 }
 
 /* Ends the run early: every thread leaves its body. The caller holds the
- * baton and escapes too when it is a scenario thread (index >= 0). */
+ * baton and escapes too when it is a scenario thread (index >= 0). A
+ * limit's text is the caller's. */
 static void abandon(jostle__control *c, jostle__verdict verdict, int index) {
   c->verdict = verdict;
   if (verdict == JOSTLE__RUN_DEADLOCK) describe_deadlock(c);
-  else
+  else if (verdict == JOSTLE__RUN_STEP_LIMIT)
     snprintf(c->verdict_text, sizeof c->verdict_text, "step-limit (%llu points)",
              (unsigned long long)c->step_limit);
   atomic_store_explicit(&c->aborting, 1, memory_order_seq_cst);
@@ -211,6 +332,14 @@ static void abandon(jostle__control *c, jostle__verdict verdict, int index) {
   atomic_store_explicit(&c->turn, NOBODY, memory_order_seq_cst);
   futex_wake_all(&c->turn);
   if (index >= 0) escape(c, index);
+}
+
+/* The run needs more than jostle could allocate: a limit of jostle's own,
+ * never blamed on the scenario as a crash. */
+static _Noreturn void out_of_room(jostle__control *c, int index, const char *what) {
+  snprintf(c->verdict_text, sizeof c->verdict_text, "limit (out of memory for %s)", what);
+  abandon(c, JOSTLE__RUN_LIMIT, index);
+  abort(); /* abandon escapes: index is a scenario thread's */
 }
 
 static int any_runnable(const jostle__control *c) {
@@ -247,6 +376,12 @@ static int next_thread(jostle__control *c, int current, const jostle__point *p) 
   return next;
 }
 
+static void reset_thread(jostle__control *c, int i) {
+  c->state[i] = JOSTLE__RUNNABLE;
+  c->waits_on[i] = NULL;
+  c->timed[i] = c->timed_out[i] = 0;
+}
+
 void jostle__control_begin(jostle__control *c, uint64_t seed) {
   c->rng = jostle__mix(seed, CHOICE_SALT);
   c->replay_pos = 0;
@@ -257,18 +392,18 @@ void jostle__control_begin(jostle__control *c, uint64_t seed) {
   }
   c->n_steps = 0;
   c->step_limit = c->cfg->step_limit;
-  for (int i = 0; i < c->n_threads; i++) {
-    c->state[i] = JOSTLE__RUNNABLE;
-    c->waits_on[i] = NULL;
-    c->timed[i] = c->timed_out[i] = 0;
-  }
+  for (int i = 0; i < c->n_threads; i++) reset_thread(c, i);
   c->n_objects = 0;
+  memset(c->index, 0, c->index_cap * sizeof *c->index);
   if (c->cfg->feedback) jostle__feedback_begin(c);
   c->verdict = JOSTLE__RUN_OK;
   c->verdict_text[0] = '\0';
   c->schedule_hash = 0xcbf29ce484222325ULL;
   atomic_store_explicit(&c->aborting, 0, memory_order_relaxed);
-  c->ops->run_begin(c);
+  if (c->ops->run_size) memset(c->strategy, 0, c->ops->run_size);
+  if (c->ops->thread_run_size)
+    memset(c->strategy_threads, 0, (size_t)c->n_pool * c->ops->thread_run_size);
+  if (c->ops->run_begin) c->ops->run_begin(c);
   int first = c->ops->pick(c, -1, NULL);
   note_choice(c, first);
   atomic_store_explicit(&c->turn, (uint32_t)first, memory_order_relaxed);
@@ -276,15 +411,14 @@ void jostle__control_begin(jostle__control *c, uint64_t seed) {
 }
 
 void jostle__control_enter(jostle__control *c, int index, jmp_buf *escape_to) {
-  c->escape[index] = escape_to;
-  wait_turn(c, index);
+  jostle__seat *s = c->seats[index];
+  s->escape = escape_to;
+  wait_turn(c, s, index);
 }
 
 /* The model of created thread k, or NULL while nobody joined it. */
 static jostle__object *thread_object(jostle__control *c, int k) {
-  for (int i = 0; i < c->n_objects; i++)
-    if (c->objects[i].addr == &c->spawned[k]) return &c->objects[i];
-  return NULL;
+  return jostle__control_find_object(c, c->seats[k]);
 }
 
 void jostle__control_exit(jostle__control *c, int index) {
@@ -308,29 +442,12 @@ void jostle__control_end(jostle__control *c) {
   /* Created threads may still run (the pool's threads were done first), or
    * be leaving an abandoned run: the run ends when they are gone. */
   for (int k = c->n_pool; k < c->n_threads; k++) {
-    if (!c->reaped[k]) c->reap(c->spawn_tid[k], NULL);
-    c->reaped[k] = 1;
+    jostle__seat *s = c->seats[k];
+    if (!s->reaped) c->reap(s->tid, NULL);
+    s->reaped = 1;
   }
   c->active = 0;
   c->n_threads = c->n_pool;
-}
-
-int jostle__control_spawn(jostle__control *c, void *(*fn)(void *), void *arg) {
-  if (c->n_threads == JOSTLE_MAX_THREADS) return -1;
-  int k = c->n_threads++;
-  c->state[k] = JOSTLE__RUNNABLE;
-  c->waits_on[k] = NULL;
-  c->timed[k] = c->timed_out[k] = 0;
-  c->spawned[k] = *jostle__self;
-  c->spawned[k].index = k;
-  c->spawn_fn[k] = fn;
-  c->spawn_arg[k] = arg;
-  c->reaped[k] = 0;
-  /* pct: a new thread starts below every other (the latest to drop is
-   * lowest); random and replay do not look at priorities */
-  c->priority[k] = --c->low_water;
-  atomic_store_explicit(&c->sleeping[k], 0, memory_order_relaxed);
-  return k;
 }
 
 void jostle__control_point(jostle__thread *t, const jostle__point *p) {
@@ -344,7 +461,7 @@ void jostle__control_point(jostle__thread *t, const jostle__point *p) {
   if (next == me) return;
   if (c->cfg->trace) jostle__trace_switch(c, me, next);
   hand_to(c, next);
-  wait_turn(c, me);
+  wait_turn(c, c->seats[me], me);
 }
 
 jostle__control *jostle__control_of_self(int *index) {
@@ -354,17 +471,67 @@ jostle__control *jostle__control_of_self(int *index) {
   return t->control;
 }
 
+/* ---- objects ------------------------------------------------------------- */
+
+static size_t slot_of(const void *addr, size_t cap) {
+  return (size_t)(jostle__mix((uint64_t)(uintptr_t)addr, 0) & (cap - 1));
+}
+
+/* Doubles the index; 0, or -1 when out of memory. */
+static int grow_index(jostle__control *c) {
+  size_t cap = c->index_cap * 2;
+  int *index = calloc(cap, sizeof *index);
+  if (index == NULL) return -1;
+  for (int i = 0; i < c->n_objects; i++) {
+    size_t at = slot_of(c->chunks[i / CHUNK][i % CHUNK].addr, cap);
+    while (index[at] != 0) at = (at + 1) & (cap - 1);
+    index[at] = i + 1;
+  }
+  free(c->index);
+  c->index = index;
+  c->index_cap = cap;
+  return 0;
+}
+
+/* The index slot of addr's object, or of the empty slot where it goes. */
+static size_t find_slot(const jostle__control *c, const void *addr) {
+  size_t at = slot_of(addr, c->index_cap);
+  for (; c->index[at] != 0; at = (at + 1) & (c->index_cap - 1)) {
+    int i = c->index[at] - 1;
+    if (c->chunks[i / CHUNK][i % CHUNK].addr == addr) break;
+  }
+  return at;
+}
+
+jostle__object *jostle__control_find_object(const jostle__control *c, const void *addr) {
+  int i = c->index[find_slot(c, addr)] - 1;
+  return i < 0 ? NULL : &c->chunks[i / CHUNK][i % CHUNK];
+}
+
 jostle__object *jostle__control_object(jostle__control *c, const void *addr,
                                        jostle__object_kind kind, int initial) {
-  for (int i = 0; i < c->n_objects; i++)
-    if (c->objects[i].addr == addr) return &c->objects[i];
-  if (c->n_objects == JOSTLE__MAX_OBJECTS) {
-    fprintf(stderr, "jostle: a controlled run used more than %d synchronisation objects\n",
-            JOSTLE__MAX_OBJECTS);
-    abort();
+  size_t at = find_slot(c, addr);
+  if (c->index[at] != 0) {
+    int i = c->index[at] - 1;
+    return &c->chunks[i / CHUNK][i % CHUNK];
   }
-  jostle__object *o = &c->objects[c->n_objects];
-  *o = (jostle__object){addr, kind, c->n_objects, -1, initial};
+  int me = jostle__self != NULL ? jostle__self->index : -1;
+  int n = c->n_objects;
+  if (n / CHUNK == c->n_chunks) {
+    jostle__object **chunks = realloc(c->chunks, (size_t)(c->n_chunks + 1) * sizeof *chunks);
+    if (chunks == NULL) out_of_room(c, me, "synchronisation objects");
+    c->chunks = chunks;
+    if ((c->chunks[c->n_chunks] = malloc(CHUNK * sizeof(jostle__object))) == NULL)
+      out_of_room(c, me, "synchronisation objects");
+    c->n_chunks++;
+  }
+  if ((size_t)(n + 1) * 2 > c->index_cap) {
+    if (grow_index(c) != 0) out_of_room(c, me, "synchronisation objects");
+    at = find_slot(c, addr);
+  }
+  jostle__object *o = &c->chunks[n / CHUNK][n % CHUNK];
+  *o = (jostle__object){addr, kind, n, -1, initial};
+  c->index[at] = n + 1;
   c->n_objects++;
   return o;
 }
@@ -373,7 +540,7 @@ int jostle__control_block(jostle__control *c, int index, const jostle__object *o
                           int timed) {
   c->state[index] = JOSTLE__BLOCKED;
   c->waits_on[index] = o;
-  c->timed[index] = timed;
+  c->timed[index] = (unsigned char)timed;
   c->timed_out[index] = 0;
   if (++c->n_steps > c->step_limit) abandon(c, JOSTLE__RUN_STEP_LIMIT, index);
   if (c->cfg->trace)
@@ -382,7 +549,7 @@ int jostle__control_block(jostle__control *c, int index, const jostle__object *o
   if (next != index) {
     if (c->cfg->trace) jostle__trace_switch(c, index, next);
     hand_to(c, next);
-    wait_turn(c, index);
+    wait_turn(c, c->seats[index], index);
   }
   c->timed[index] = 0;
   return c->timed_out[index];
@@ -398,7 +565,7 @@ void jostle__control_wake_all(jostle__control *c, const jostle__object *o) {
 }
 
 int jostle__control_wake_one(jostle__control *c, const jostle__object *o) {
-  int waiters[JOSTLE_MAX_THREADS], n = 0;
+  int *waiters = c->scratch, n = 0;
   for (int i = 0; i < c->n_threads; i++)
     if (c->state[i] == JOSTLE__BLOCKED && c->waits_on[i] == o) waiters[n++] = i;
   if (n == 0) return 0;
@@ -407,4 +574,72 @@ int jostle__control_wake_one(jostle__control *c, const jostle__object *o) {
   c->state[w] = JOSTLE__RUNNABLE;
   c->waits_on[w] = NULL;
   return 1;
+}
+
+/* ---- threads created inside a run ------------------------------------------ */
+
+/* A created thread under the control: it waits for the baton like the
+ * pool's threads, and leaves by longjmp when the run is abandoned. */
+static void *spawned_main(void *arg) {
+  jostle__seat *s = arg;
+  jostle__thread *t = &s->context;
+  jostle__control *c = t->control;
+  int k = t->index;
+  jostle__thread_attach(t);
+  void *volatile result = NULL;
+  jmp_buf escape_to;
+  if (setjmp(escape_to) == 0) {
+    jostle__control_enter(c, k, &escape_to);
+    result = s->fn(s->arg);
+  }
+  jostle__control_exit(c, k);
+  jostle__thread_attach(NULL);
+  return result;
+}
+
+int jostle__control_spawn(jostle__control *c, pthread_t *tid, const pthread_attr_t *attr,
+                          void *(*fn)(void *), void *arg,
+                          int (*create)(pthread_t *, const pthread_attr_t *,
+                                        void *(*)(void *), void *),
+                          int (*join)(pthread_t, void **)) {
+  int k = c->n_threads, me = jostle__self->index;
+  if (k == JOSTLE_MAX_THREADS) {
+    snprintf(c->verdict_text, sizeof c->verdict_text,
+             "limit (a run of more than %d threads)", JOSTLE_MAX_THREADS);
+    abandon(c, JOSTLE__RUN_LIMIT, me);
+  }
+  if (grow_threads(c, k + 1) != 0) out_of_room(c, me, "threads");
+  jostle__seat *s = c->seats[k];
+  reset_thread(c, k);
+  if (c->ops->thread_run_size)
+    memset(jostle__control_thread_strategy(c, k), 0, c->ops->thread_run_size);
+  s->context = *jostle__self;
+  s->context.index = k;
+  s->fn = fn;
+  s->arg = arg;
+  s->reaped = 0;
+  s->escape = NULL;
+  atomic_store_explicit(&s->sleeping, 0, memory_order_relaxed);
+  c->reap = join;
+  c->n_threads++;
+  if (c->ops->spawned) c->ops->spawned(c, k);
+  int rc = create(&s->tid, attr, spawned_main, s);
+  if (rc != 0) {
+    c->state[k] = JOSTLE__DONE;
+    s->reaped = 1;
+    return rc;
+  }
+  *tid = s->tid;
+  return 0;
+}
+
+int jostle__control_join(jostle__control *c, int index, pthread_t tid, void **result) {
+  int k = c->n_pool;
+  while (k < c->n_threads && (c->seats[k]->reaped || !pthread_equal(c->seats[k]->tid, tid)))
+    k++;
+  if (k == c->n_threads) return ESRCH; /* not a thread of this run, or joined */
+  jostle__object *o = jostle__control_object(c, c->seats[k], JOSTLE__OBJ_THREAD, k);
+  while (c->state[k] != JOSTLE__DONE) jostle__control_block(c, index, o, 0);
+  c->seats[k]->reaped = 1;
+  return c->reap(tid, result);
 }

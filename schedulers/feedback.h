@@ -18,7 +18,7 @@
 #ifndef JOSTLE_FEEDBACK_H
 #define JOSTLE_FEEDBACK_H
 
-#include "schedulers/control.h"
+#include "schedulers/strategy.h"
 
 /* Forgets the previous run's accesses (jostle__control_begin). */
 void jostle__feedback_begin(jostle__control *c);

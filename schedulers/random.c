@@ -3,16 +3,11 @@
  * the next thread to run is drawn uniformly among the runnable ones, the
  * current thread included.
  */
-#include "schedulers/control.h"
-
-static void random_run_begin(jostle__control *c) { (void)c; }
+#include "schedulers/strategy.h"
 
 const jostle__sched_ops jostle__sched_random = {
     .name = "random",
     .summary = "controlled: one thread at a time, the next drawn uniformly at each point",
-    .validate = NULL,
-    .begin = NULL,
     .point = jostle__control_point,
-    .run_begin = random_run_begin,
     .pick = jostle__control_pick_runnable,
 };

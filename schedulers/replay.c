@@ -7,20 +7,17 @@
  * can (at a yield, the next runnable thread after it does), else the
  * lowest-numbered runnable thread (jostle__control_pick_runnable).
  */
-#include "schedulers/control.h"
+#include "schedulers/strategy.h"
 
 static const char *replay_validate(const jostle__sched_cfg *cfg) {
   return cfg->replay ? NULL : "the replay scheduler follows a schedule: give --schedule FILE";
 }
 
-static void replay_run_begin(jostle__control *c) { (void)c; }
-
 const jostle__sched_ops jostle__sched_replay = {
     .name = "replay",
     .summary = "controlled: follows a recorded schedule (--schedule FILE)",
+    .follows_schedule = 1,
     .validate = replay_validate,
-    .begin = NULL,
     .point = jostle__control_point,
-    .run_begin = replay_run_begin,
     .pick = jostle__control_pick_runnable,
 };

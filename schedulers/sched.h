@@ -2,12 +2,14 @@
  * sched.h: private to jostle. The scheduler plug-in interface and the
  * per-thread context that scheduling points act on.
  *
- * A scheduler is a static const jostle__sched_ops table listed once in
- * registry.c. For every run each scenario thread calls begin() with its own
- * context before its body, then point() at each scheduling point of that
- * body: the context is the thread's alone, so a scheduler that keeps its
- * state there needs no locking. Schedulers know nothing of the harness or
- * the CLI: they see the options in jostle__sched_cfg and one thread at a time.
+ * A scheduler is a static const jostle__sched_ops table in its own file,
+ * listed once in registry.c; it describes itself whole (name, options,
+ * state sizes, hooks), so adding one touches no other file. Uncontrolled
+ * schedulers act inside each thread: begin() before the body, point() at
+ * each scheduling point, with state in the thread's own context, so they
+ * need no locking. Controlled ones are strategies of the control runtime
+ * (control.h, strategy.h). Schedulers know nothing of the harness or the
+ * CLI: they see their options in jostle__sched_cfg and one thread at a time.
  */
 #ifndef JOSTLE_SCHED_H
 #define JOSTLE_SCHED_H
@@ -15,7 +17,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Options of every scheduler, filled by the caller; fields may be added. */
 struct jostle__control;
 struct jostle__schedule;
 
@@ -30,17 +31,20 @@ typedef struct jostle__input {
   size_t back;            /* bytes left before the back */
 } jostle__input;
 
+/* Room for one scheduler's own options, and for one thread's state. */
+#define JOSTLE__SCHED_OPTS_MAX 64
+#define JOSTLE__THREAD_STATE_MAX 48
+
+/* What a scheduler runs with: its own options (laid out by it, described
+ * by its option table) and the options of the control runtime, which
+ * every controlled scheduler shares. Filled by the caller; fields may be
+ * added. */
 typedef struct jostle__sched_cfg {
-  double noise_p;               /* noise: chance of acting at a yield or sync point */
-  double noise_access_p;        /* noise: chance at a load, store or atomic */
-  unsigned noise_weights[3];    /* noise: relative weights of yield, spin, sleep */
-  unsigned noise_spin_max;      /* noise: longest spin, in pause iterations */
-  unsigned noise_sleep_max_us;  /* noise: longest sleep, in microseconds */
-  int pct_depth;                /* pct: bug depth d, d-1 priority changes */
+  _Alignas(16) unsigned char opts[JOSTLE__SCHED_OPTS_MAX]; /* ops->opts_size used */
   uint64_t step_limit;          /* controlled: points per run before step-limit */
   int spurious_wakeups;         /* controlled: a condition wait may end unsignalled,
                                    as one more choice of the strategy */
-  const struct jostle__schedule *replay; /* replay: the decisions to follow */
+  const struct jostle__schedule *replay; /* controlled: the decisions to follow */
   struct jostle__schedule *record; /* controlled: each run's decisions go here */
   int trace;                    /* controlled: print every step on stdout */
   jostle__input *input;         /* controlled: choices come from these bytes */
@@ -48,8 +52,43 @@ typedef struct jostle__sched_cfg {
   size_t feedback_size;         /* (a power of two; see feedback.h) */
 } jostle__sched_cfg;
 
-/* Fills cfg with the defaults. */
-void jostle__sched_cfg_default(jostle__sched_cfg *cfg);
+/* The types of option values, which the command line parses and prints. */
+typedef enum jostle__opt_type {
+  JOSTLE__OPT_INT,      /* int, from min to max */
+  JOSTLE__OPT_COUNT,    /* uint64_t above 0: 100000, 10k, 1M */
+  JOSTLE__OPT_PROB,     /* double from 0 to 1 */
+  JOSTLE__OPT_WEIGHTS,  /* unsigned[3]: Y:S:Z */
+  JOSTLE__OPT_FLAG,     /* int, 1 when given */
+} jostle__opt_type;
+
+/* When a reproduce command gives an option. */
+typedef enum jostle__opt_reproduce {
+  JOSTLE__REPRODUCE_ALWAYS,
+  JOSTLE__REPRODUCE_CHANGED,   /* only when it is not the default */
+} jostle__opt_reproduce;
+
+/* One option of a scheduler (or of the control runtime): the command line
+ * makes --NAME of it, with its help line, parser, default and its part of
+ * reproduce commands. */
+typedef struct jostle__sched_option {
+  const char *name;       /* given as --NAME */
+  const char *metavar;    /* the value in help texts ("D"); NULL for a flag */
+  const char *help;       /* one line */
+  jostle__opt_type type;
+  size_t offset;          /* of the value in the owner's options */
+  long long min, max;     /* JOSTLE__OPT_INT: the accepted range */
+  union {                 /* the default, by type (a flag's is 0) */
+    long long i;
+    uint64_t count;
+    double p;
+    unsigned w[3];
+  } def;
+  jostle__opt_reproduce reproduce;
+} jostle__sched_option;
+
+/* Sets every option of `options` (NULL-name-ended) in `block` to its
+ * default. */
+void jostle__sched_options_default(const jostle__sched_option *options, void *block);
 
 typedef struct jostle__thread jostle__thread;
 
@@ -69,28 +108,54 @@ typedef struct jostle__point {
   const char *call;      /* SYNC and wrapped YIELD: the call, "pthread_mutex_lock" */
 } jostle__point;
 
+/* A scheduler: a static const table in its own file, listed once in
+ * registry.c. Everything the rest of jostle needs to know of it is here:
+ * the command line, help texts, soak defaults and reproduce commands are
+ * made from these fields. */
 typedef struct jostle__sched_ops {
   const char *name;     /* as given to --scheduler */
   const char *summary;  /* one line for help texts */
+  /* Its options (NULL or NULL-name-ended), values in cfg->opts, which
+   * hold opts_size bytes; opts_default (optional) sets what options do
+   * not (values tests change), after the options' defaults. */
+  const jostle__sched_option *options;
+  size_t opts_size;
+  void (*opts_default)(void *opts);
+  /* Only `jostle replay --schedule` runs it: it follows a recorded
+   * schedule (cfg->replay); campaigns and soaks never use it. */
+  int follows_schedule;
   /* Checks cfg; returns NULL, or a one-line description of what is wrong. */
   const char *(*validate)(const jostle__sched_cfg *cfg);
-  /* Before each run's body, on the thread itself: seeds its decisions from
-   * the run's seed. */
+
+  /* Uncontrolled schedulers: threads run in parallel. Each thread has
+   * thread_size bytes of state (at most JOSTLE__THREAD_STATE_MAX, in
+   * jostle__thread.state). begin (optional) runs before each run's body,
+   * on the thread itself, and seeds its decisions from the run's seed;
+   * point (NULL when the scheduler never acts) at each scheduling point. */
+  size_t thread_size;
   void (*begin)(jostle__thread *t, uint64_t run_seed);
-  /* At each scheduling point; NULL when the scheduler never acts. */
   void (*point)(jostle__thread *t, const jostle__point *p);
-  /* Controlled schedulers only (NULL otherwise): one thread runs at a time.
-   * run_begin prepares the strategy for a run, holding every thread;
-   * pick returns the runnable thread to continue after `current` reached
-   * point p (current is -1 at the start, and may be blocked or done). */
+
+  /* Controlled schedulers (pick not NULL): one thread runs at a time, and
+   * the control runtime (control.h) asks the strategy who runs next. Its
+   * state is run_size bytes per run and thread_run_size bytes per thread
+   * of the run (strategy.h), zeroed before run_begin.
+   *   run_begin (optional): prepares a run, holding every thread;
+   *   pick: the runnable thread to continue after `current` reached
+   *     point p (current is -1 at the start, and may be blocked or done);
+   *   spawned (optional): the run created thread k, now runnable.
+   * calibrate: run_begin needs the steps of a typical run
+   * (jostle__control_calibration), which each pool measures first with
+   * one run at a fixed seed. */
+  size_t run_size, thread_run_size;
   void (*run_begin)(struct jostle__control *c);
   int (*pick)(struct jostle__control *c, int current, const jostle__point *p);
-  /* Controlled: run_begin needs the steps of a typical run (k_estimate),
-   * which each pool measures first with one run at a fixed seed. */
-  int needs_k;
+  void (*spawned)(struct jostle__control *c, int k);
+  int calibrate;
 } jostle__sched_ops;
 
-/* A scenario thread as schedulers see it; owned by the thread pool. */
+/* A scenario thread as schedulers see it; owned by the thread pool (or,
+ * for a thread a controlled run created, by the control). */
 struct jostle__thread {
   void (*point)(jostle__thread *t, const jostle__point *p); /* ops->point */
   uintptr_t stack_lo, stack_hi;      /* the thread's own stack: no points */
@@ -98,11 +163,8 @@ struct jostle__thread {
   const jostle__sched_cfg *cfg;
   int index;                         /* 0 .. threads-1 within the run */
   struct jostle__control *control;   /* the run's control, when controlled */
-  uint64_t rng;                      /* the scheduler's per-run state */
-  uint64_t noise_threshold;          /* noise_p scaled to 2^32 (p=1: 2^32) */
-  uint64_t noise_access_threshold;   /* noise_access_p, likewise */
-  uint32_t noise_cut[2];             /* cumulative weights: yield | spin | sleep */
-  uint32_t noise_total;
+  /* The uncontrolled scheduler's state (ops->thread_size bytes). */
+  _Alignas(16) unsigned char state[JOSTLE__THREAD_STATE_MAX];
 };
 
 /* The calling thread's context while it runs a scenario, else NULL. */
@@ -117,13 +179,31 @@ void jostle__thread_attach(jostle__thread *t);
  * or for an access to the thread's own stack. */
 void jostle__point_at(jostle__point_kind kind, const void *addr, const void *pc);
 
+/* The registered schedulers, NULL-ended, in the order help lists them
+ * (registry.c). */
+extern const jostle__sched_ops *const jostle__schedulers[];
+
 /* Looks a scheduler up by name; NULL when there is none. */
 const jostle__sched_ops *jostle__sched_find(const char *name);
 
-/* The registered schedulers, NULL-ended, in the order help lists them. */
-extern const jostle__sched_ops *const jostle__schedulers[];
+/* Its position in jostle__schedulers. */
+int jostle__sched_index(const jostle__sched_ops *ops);
 
-extern const jostle__sched_ops jostle__sched_free;
-extern const jostle__sched_ops jostle__sched_noise;
+/* The first registered scheduler that is controlled (`controlled` 1) or
+ * not (0), among those campaigns run (not follows_schedule): the default
+ * of `replay` and of `stress`. */
+const jostle__sched_ops *jostle__sched_first(int controlled);
+
+/* The scheduler that follows recorded schedules, or NULL. */
+const jostle__sched_ops *jostle__sched_follower(void);
+
+/* The options of the control runtime, which every controlled scheduler
+ * takes (--step-limit, --spurious-wakeups); values in jostle__sched_cfg
+ * itself. */
+extern const jostle__sched_option jostle__control_options[];
+
+/* Fills cfg with the defaults of scheduler `ops` (its options and the
+ * control runtime's). */
+void jostle__sched_cfg_default(jostle__sched_cfg *cfg, const jostle__sched_ops *ops);
 
 #endif

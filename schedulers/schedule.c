@@ -21,10 +21,12 @@
 
 #define MAGIC "jostle-schedule"
 #define PER_LINE 32
-/* Header lines are short; decisions take at most 3 bytes each. */
-#define FILE_MAX (4096 + 3 * JOSTLE__SCHEDULE_MAX)
+/* Header lines are short; a decision takes at most 5 bytes ("1023 "). */
+#define FILE_MAX (4096 + 5 * JOSTLE__SCHEDULE_MAX)
 
-static size_t schedule_bytes(uint64_t cap) { return sizeof(jostle__schedule) + cap; }
+static size_t schedule_bytes(uint64_t cap) {
+  return sizeof(jostle__schedule) + cap * sizeof(jostle__decision);
+}
 
 jostle__schedule *jostle__schedule_shared(uint64_t cap) {
   jostle__schedule *s = mmap(NULL, schedule_bytes(cap), PROT_READ | PROT_WRITE,
@@ -43,7 +45,7 @@ jostle__schedule *jostle__schedule_copy(const jostle__schedule *s) {
   if (copy == NULL) return NULL;
   copy->n = copy->cap = s->n;
   copy->overflow = 0;
-  memcpy(copy->d, s->d, s->n);
+  memcpy(copy->d, s->d, s->n * sizeof *s->d);
   return copy;
 }
 
@@ -174,14 +176,14 @@ static int decisions(cursor *c, jostle__schedule *s, uint64_t threads) {
     for (uint64_t k = 0; k < want; k++) {
       char *tok = strsep(&line, " ");
       uint64_t v;
-      if (tok == NULL || whole(tok, UINT8_MAX, &v) != 0)
+      if (tok == NULL || whole(tok, JOSTLE_MAX_THREADS - 1, &v) != 0)
         return fail(c->err, c->errsize, "%s: line %d: expected %" PRIu64 " decisions",
                     c->path, c->line, want);
       if (v >= threads)
         return fail(c->err, c->errsize, "%s: line %d: decision %" PRIu64
                     " names thread %" PRIu64 " of a %" PRIu64 "-thread run",
                     c->path, c->line, s->n + 1, v, threads);
-      s->d[s->n++] = (uint8_t)v;
+      s->d[s->n++] = (jostle__decision)v;
     }
     if (line != NULL)
       return fail(c->err, c->errsize, "%s: line %d: more decisions than %" PRIu64,

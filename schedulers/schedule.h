@@ -36,11 +36,14 @@
  * points, plus a decision per wake-up). */
 #define JOSTLE__SCHEDULE_MAX 10000000ULL
 
+/* A decision: a thread index, below JOSTLE_MAX_THREADS. */
+typedef uint16_t jostle__decision;
+
 typedef struct jostle__schedule {
   uint64_t n;             /* decisions held */
   uint64_t cap;           /* room for decisions */
   int overflow;           /* a recording needed more room than cap */
-  uint8_t d[];            /* thread indices, 0 .. JOSTLE_MAX_THREADS-1 */
+  jostle__decision d[];
 } jostle__schedule;
 
 /* A schedule with room for cap decisions in memory shared with child

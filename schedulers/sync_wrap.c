@@ -29,7 +29,6 @@
  */
 #include <errno.h>
 #include <pthread.h>
-#include <setjmp.h>
 #include <sched.h>
 #include <semaphore.h>
 #include <time.h>
@@ -351,51 +350,18 @@ int __wrap_pthread_create(pthread_t *tid, const pthread_attr_t *attr,
                           void *(*fn)(void *), void *arg);
 int __wrap_pthread_join(pthread_t tid, void **result);
 
-/* A created thread under the control: it waits for the baton like the
- * pool's threads, and leaves by longjmp when the run is abandoned. */
-static void *spawned_main(void *arg) {
-  jostle__thread *t = arg;
-  jostle__control *c = t->control;
-  int k = t->index;
-  jostle__thread_attach(t);
-  void *volatile result = NULL;
-  jmp_buf escape;
-  if (setjmp(escape) == 0) {
-    jostle__control_enter(c, k, &escape);
-    result = c->spawn_fn[k](c->spawn_arg[k]);
-  }
-  jostle__control_exit(c, k);
-  jostle__thread_attach(NULL);
-  return result;
-}
-
 int __wrap_pthread_create(pthread_t *tid, const pthread_attr_t *attr,
                           void *(*fn)(void *), void *arg) {
   int me;
   jostle__control *c = enter(JOSTLE__POINT_SYNC, NULL, PC, &me);
   if (c == NULL) return __real_pthread_create(tid, attr, fn, arg);
-  int k = jostle__control_spawn(c, fn, arg);
-  if (k < 0) return EAGAIN;
-  c->reap = __real_pthread_join;
-  int rc = __real_pthread_create(&c->spawn_tid[k], attr, spawned_main, &c->spawned[k]);
-  if (rc != 0) {
-    c->state[k] = JOSTLE__DONE;
-    c->reaped[k] = 1;
-    return rc;
-  }
-  *tid = c->spawn_tid[k];
-  return 0;
+  return jostle__control_spawn(c, tid, attr, fn, arg, __real_pthread_create,
+                               __real_pthread_join);
 }
 
 int __wrap_pthread_join(pthread_t tid, void **result) {
   int me;
   jostle__control *c = enter(JOSTLE__POINT_SYNC, NULL, PC, &me);
   if (c == NULL) return __real_pthread_join(tid, result);
-  int k = c->n_pool;
-  while (k < c->n_threads && (c->reaped[k] || !pthread_equal(c->spawn_tid[k], tid))) k++;
-  if (k == c->n_threads) return ESRCH; /* not a thread of this run, or joined */
-  jostle__object *o = jostle__control_object(c, &c->spawned[k], JOSTLE__OBJ_THREAD, k);
-  while (c->state[k] != JOSTLE__DONE) jostle__control_block(c, me, o, 0);
-  c->reaped[k] = 1;
-  return __real_pthread_join(tid, result);
+  return jostle__control_join(c, me, tid, result);
 }

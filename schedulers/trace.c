@@ -138,12 +138,6 @@ static int name_state(const void *pc, size_t state_size, size_t off, char *buf, 
   return named;
 }
 
-static const jostle__object *object_at(const jostle__control *c, const void *addr) {
-  for (int i = 0; i < c->n_objects; i++)
-    if (c->objects[i].addr == addr) return &c->objects[i];
-  return NULL;
-}
-
 /* "mutex#1 s->lock", "s->count", "state+0x10", "config_global+0x4",
  * "0x7f..." for an access by the code at pc */
 static void name_data(const jostle__control *c, const void *addr, const void *pc, char *buf,
@@ -153,7 +147,7 @@ static void name_data(const jostle__control *c, const void *addr, const void *pc
     return;
   }
   size_t len = 0;
-  const jostle__object *o = object_at(c, addr);
+  const jostle__object *o = jostle__control_find_object(c, addr);
   if (o != NULL)
     len = (size_t)snprintf(buf, size, "%s#%d ", jostle__object_kind_name(o->kind), o->id);
   if (len >= size) return;

@@ -9,7 +9,7 @@
 #ifndef JOSTLE_TRACE_H
 #define JOSTLE_TRACE_H
 
-#include "schedulers/control.h"
+#include "schedulers/strategy.h"
 
 /* The column heads, printed before a traced run. */
 void jostle__trace_header(void);

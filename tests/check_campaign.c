@@ -17,7 +17,7 @@
 #include "tests/scenarios_test.h"
 
 static jostle__plan plan_for(const char *name) {
-  jostle__plan p = jostle_test_plan(name, &jostle__sched_free);
+  jostle__plan p = jostle_test_plan(name, jostle__sched_find("free"));
   p.n_jobs = 2;
   p.chunk_runs = 64;
   return p;

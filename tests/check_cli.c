@@ -35,7 +35,7 @@ static const struct { const char *args, *names; } bad_inputs[] = {
     {"stress counter -D threads=abc", "threads=abc"},
     {"stress counter -D =3", "=3"},
     {"stress counter -D nosuch=3", "nosuch"},
-    {"stress counter -D threads=1000", "threads=1000"},
+    {"stress counter -D threads=5000", "threads=5000"},
     {"stress counter -D increments=0", "increments=0"},
     {"stress counter --scheduler nosuch", "nosuch"},
     {"stress counter --pin sideways", "sideways"},

@@ -63,7 +63,7 @@ static const char *const determinism_scenarios[] = {"cancel-flag", "counter-owne
 /* The same seed gives the same schedule and outcome: in another process,
  * and whether hand-offs spin or sleep on a futex. */
 START_TEST(same_seed_same_schedule_everywhere) {
-  const jostle__sched_ops *scheds[] = {&jostle__sched_random, &jostle__sched_pct};
+  const jostle__sched_ops *scheds[] = {jostle__sched_find("random"), jostle__sched_find("pct")};
   int n = 2000 * (int)jostle_check_soak();
   for (int k = 0; k < 2; k++) {
     jostle__plan p = plan_for(determinism_scenarios[_i], scheds[k]);
@@ -142,7 +142,7 @@ END_TEST
 /* The random scheduler loses the 2x1 counter's increment at the rate the
  * model predicts for the points the build gives each thread. */
 START_TEST(random_counter_matches_model) {
-  jostle__plan p = plan_for("counter", &jostle__sched_random);
+  jostle__plan p = plan_for("counter", jostle__sched_find("random"));
   jostle__pool *pool = pool_for(&p, 1);
   (void)jostle__pool_run(pool, 1);
   uint64_t points = jostle__pool_steps(pool) / 2;
@@ -180,7 +180,7 @@ START_TEST(deadlocks_are_named) {
   static const char *const expect[] = {
       "deadlock (thread 0 waits for mutex#1 held by thread 1; thread 1 waits for mutex#0 held by thread 0)",
       "deadlock (thread 0 waits for cond#"};
-  const jostle__sched_ops *scheds[] = {&jostle__sched_random, &jostle__sched_pct};
+  const jostle__sched_ops *scheds[] = {jostle__sched_find("random"), jostle__sched_find("pct")};
   for (int k = 0; k < 2; k++) {
     jostle__plan p = plan_for(names[_i], scheds[k]);
     p.n_runs = 2000;
@@ -201,7 +201,7 @@ END_TEST
 
 /* A thread that spins forever (yielding) ends at the step limit. */
 START_TEST(livelock_hits_the_step_limit) {
-  jostle__plan p = plan_for("test-spin", &jostle__sched_pct);
+  jostle__plan p = plan_for("test-spin", jostle__sched_find("pct"));
   p.sched_cfg.step_limit = 500;
   p.n_runs = 200;
   jostle__cell c = {0};
@@ -218,7 +218,7 @@ END_TEST
  * outcome under every scheduler, and with 2 and 3 threads. */
 START_TEST(every_primitive_under_every_scheduler) {
   for (int i = 0; jostle__schedulers[i] != NULL; i++) {
-    if (jostle__schedulers[i] == &jostle__sched_replay) continue; /* check_schedule.c */
+    if (jostle__schedulers[i] == jostle__sched_find("replay")) continue; /* check_schedule.c */
     for (int threads = 2; threads <= 3; threads++) {
       jostle__plan p = plan_for("test-sync-all", jostle__schedulers[i]);
       p.n_threads = threads;
@@ -240,7 +240,7 @@ END_TEST
  * can never return is a deadlock naming the thread waited for. */
 START_TEST(created_threads_join_the_schedule) {
   for (int i = 0; jostle__schedulers[i] != NULL; i++) {
-    if (jostle__schedulers[i] == &jostle__sched_replay) continue;
+    if (jostle__schedulers[i] == jostle__sched_find("replay")) continue;
     jostle__plan p = plan_for("test-spawn", jostle__schedulers[i]);
     p.n_runs = 500;
     jostle__cell c = {0};
@@ -251,7 +251,7 @@ START_TEST(created_threads_join_the_schedule) {
     ck_assert_str_eq(c.outcomes[0].text, "count=4 joined=4");
     jostle__cell_free(&c);
   }
-  const jostle__sched_ops *controlled[] = {&jostle__sched_random, &jostle__sched_pct};
+  const jostle__sched_ops *controlled[] = {jostle__sched_find("random"), jostle__sched_find("pct")};
   for (int k = 0; k < 2; k++) {
     jostle__plan p = plan_for("test-spawn-racy", controlled[k]);
     p.n_runs = 500;
@@ -278,7 +278,7 @@ END_TEST
  * can run, which this scenario never needs); a predicate loop
  * (lost-wakeup-fixed, test-sync-all) waits again, under both. */
 START_TEST(spurious_wakeups_are_a_choice) {
-  const jostle__sched_ops *controlled[] = {&jostle__sched_random, &jostle__sched_pct};
+  const jostle__sched_ops *controlled[] = {jostle__sched_find("random"), jostle__sched_find("pct")};
   for (int k = 0; k < 2; k++) {
     jostle__plan p = plan_for("lost-wakeup", controlled[k]);
     p.sched_cfg.spurious_wakeups = 1;
@@ -288,7 +288,7 @@ START_TEST(spurious_wakeups_are_a_choice) {
     int woke_early = 0;
     for (size_t i = 0; i < c.n_outcomes; i++)
       woke_early |= strcmp(c.outcomes[i].text, "woken=1 value=0 (woke before the event)") == 0;
-    if (controlled[k] == &jostle__sched_random)
+    if (controlled[k] == jostle__sched_find("random"))
       ck_assert_msg(woke_early, "random: no spurious wake-up seen");
     jostle__cell_free(&c);
     static const char *const fixed[] = {"lost-wakeup-fixed", "test-sync-all"};
@@ -308,7 +308,7 @@ END_TEST
 
 /* A divergent seed found by a campaign replays to the same outcome. */
 START_TEST(found_seeds_replay) {
-  jostle__plan p = plan_for("cancel-flag", &jostle__sched_pct);
+  jostle__plan p = plan_for("cancel-flag", jostle__sched_find("pct"));
   p.n_runs = 3000;
   jostle__cell c = {0};
   ck_assert_int_eq(jostle__campaign_run(&p, &c, NULL, NULL), 0);
@@ -334,7 +334,7 @@ END_TEST
 /* A death in the calibration run is an internal error, said as such, and
  * never a crash blamed on a run of the campaign. */
 START_TEST(calibration_death_is_not_a_run) {
-  jostle__plan p = plan_for("test-calibration-crash", &jostle__sched_pct);
+  jostle__plan p = plan_for("test-calibration-crash", jostle__sched_find("pct"));
   ck_assert_uint_eq(JOSTLE__CALIBRATION_SEED, 0x6b2d657374ULL); /* the scenario's copy */
   p.n_runs = 100;
   jostle__cell c = {0};
@@ -342,7 +342,7 @@ START_TEST(calibration_death_is_not_a_run) {
   ck_assert_ptr_null(only(&c, JOSTLE__CRASH));
   jostle__cell_free(&c);
   /* uncontrolled schedulers have no calibration run: all 100 runs pass */
-  p = plan_for("test-calibration-crash", &jostle__sched_free);
+  p = plan_for("test-calibration-crash", jostle__sched_find("free"));
   p.n_runs = 100;
   ck_assert_int_eq(jostle__campaign_run(&p, &c, NULL, NULL), 0);
   ck_assert_uint_eq(c.n_runs, 100);

@@ -399,7 +399,7 @@ START_TEST(defaults_are_sane) {
   ck_assert_uint_eq(o.duration_ns, 0);
   ck_assert_int_eq(o.until_divergence, 0);
   ck_assert_int_eq(o.fixed_seed, 0);
-  ck_assert_ptr_eq(o.sched, &jostle__sched_free);
+  ck_assert_ptr_eq(o.sched, jostle__sched_find("free"));
   ck_assert_ptr_eq(jostle__sched_find("free"), o.sched);
   ck_assert_int_eq(o.pin, JOSTLE__PIN_NONE);
   ck_assert_int_eq(o.n_jobs, 0);
@@ -416,16 +416,19 @@ START_TEST(defaults_are_sane) {
   ck_assert_int_eq(o.n_sched_set, 0);
   ck_assert_int_eq(o.n_pin_set, 0);
 
-  /* The scheduler options are the schedulers' defaults, and valid. */
-  jostle__sched_cfg def;
-  jostle__sched_cfg_default(&def);
-  ck_assert(o.sched_cfg.noise_p == def.noise_p);
-  ck_assert_uint_eq(o.sched_cfg.noise_weights[0], def.noise_weights[0]);
-  ck_assert_uint_eq(o.sched_cfg.noise_weights[1], def.noise_weights[1]);
-  ck_assert_uint_eq(o.sched_cfg.noise_weights[2], def.noise_weights[2]);
-  ck_assert_uint_eq(o.sched_cfg.noise_spin_max, def.noise_spin_max);
-  ck_assert_uint_eq(o.sched_cfg.noise_sleep_max_us, def.noise_sleep_max_us);
-  ck_assert_ptr_null(jostle__sched_noise.validate(&o.sched_cfg));
+  /* Every scheduler's options are its own defaults, and valid. */
+  for (int i = 0; jostle__schedulers[i]; i++) {
+    const jostle__sched_ops *sched = jostle__schedulers[i];
+    jostle__sched_cfg def, given;
+    jostle__sched_cfg_default(&def, sched);
+    jostle__cli_sched_cfg(&o, sched, &given);
+    ck_assert_msg(memcmp(def.opts, given.opts, sizeof def.opts) == 0, "%s's defaults",
+                  sched->name);
+    ck_assert_uint_eq(given.step_limit, def.step_limit);
+    ck_assert_int_eq(given.spurious_wakeups, 0);
+    if (!sched->follows_schedule && sched->validate)
+      ck_assert_ptr_null(sched->validate(&given));
+  }
 }
 END_TEST
 

@@ -6,7 +6,7 @@
  * from the thread's splitmix64 generator, whose state only ever advances by
  * the golden gamma per draw. A point that does nothing, or yields, takes one
  * draw; a point that spins or sleeps takes a second one for the length. So
- * with spin and sleep weights the change of t->rng across one point says
+ * with spin and sleep weights the change of noise_state(t)->rng across one point says
  * exactly whether the point acted.
  */
 #include <math.h>
@@ -17,20 +17,24 @@
 
 #include "jostle.h"
 #include "schedulers/control.h"
+#include "schedulers/noise.h"
 #include "schedulers/schedule.h"
 #include "schedulers/sched.h"
 #include "schedulers/seed.h"
 #include "tests/check_main.h"
 
+static jostle__noise_thread *noise_state(jostle__thread *t) { return (void *)t->state; }
+static jostle__noise_opts *noise_opts(jostle__sched_cfg *cfg) { return (void *)cfg->opts; }
+
 static jostle__sched_cfg noise_cfg(double p, unsigned yield, unsigned spin, unsigned sleep) {
   jostle__sched_cfg cfg;
-  jostle__sched_cfg_default(&cfg);
-  cfg.noise_p = p;
-  cfg.noise_weights[0] = yield;
-  cfg.noise_weights[1] = spin;
-  cfg.noise_weights[2] = sleep;
-  cfg.noise_spin_max = 8;
-  cfg.noise_sleep_max_us = 1;
+  jostle__sched_cfg_default(&cfg, jostle__sched_find("noise"));
+  noise_opts(&cfg)->p = p;
+  noise_opts(&cfg)->weights[0] = yield;
+  noise_opts(&cfg)->weights[1] = spin;
+  noise_opts(&cfg)->weights[2] = sleep;
+  noise_opts(&cfg)->spin_max = 8;
+  noise_opts(&cfg)->sleep_max_us = 1;
   return cfg;
 }
 
@@ -55,9 +59,9 @@ static int draws_between(uint64_t before, uint64_t after) {
 /* One point; returns 1 when it spun or slept, 0 when it did nothing or
  * yielded. */
 static int point_acted(jostle__thread *t) {
-  uint64_t before = t->rng;
+  uint64_t before = noise_state(t)->rng;
   t->point(t, &(jostle__point){JOSTLE__POINT_YIELD, NULL, NULL, NULL});
-  int draws = draws_between(before, t->rng);
+  int draws = draws_between(before, noise_state(t)->rng);
   ck_assert_msg(draws == 1 || draws == 2, "a noise point took %d draws", draws);
   return draws == 2;
 }
@@ -65,10 +69,19 @@ static int point_acted(jostle__thread *t) {
 /* --- registry ---------------------------------------------------------- */
 
 START_TEST(find_by_name) {
-  ck_assert_ptr_eq(jostle__sched_find("free"), &jostle__sched_free);
-  ck_assert_ptr_eq(jostle__sched_find("noise"), &jostle__sched_noise);
-  ck_assert_ptr_eq(jostle__sched_find("random"), &jostle__sched_random);
-  ck_assert_ptr_eq(jostle__sched_find("pct"), &jostle__sched_pct);
+  static const char *const names[] = {"free", "noise", "random", "pct", "replay"};
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+    const jostle__sched_ops *s = jostle__sched_find(names[i]);
+    ck_assert_ptr_nonnull(s);
+    ck_assert_str_eq(s->name, names[i]);
+    ck_assert_ptr_eq(jostle__schedulers[jostle__sched_index(s)], s);
+  }
+  ck_assert_ptr_null(jostle__sched_find("nosuch"));
+  ck_assert_ptr_null(jostle__sched_find("PCT"));
+  ck_assert_ptr_eq(jostle__sched_first(0), jostle__sched_find("free"));
+  ck_assert_ptr_eq(jostle__sched_first(1), jostle__sched_find("random"));
+  ck_assert_ptr_eq(jostle__sched_follower(), jostle__sched_find("replay"));
+  ck_assert_ptr_eq(jostle__sched_find("pct"), jostle__sched_find("pct"));
   ck_assert_ptr_null(jostle__sched_find("replay-ish"));
   ck_assert_ptr_null(jostle__sched_find(""));
   ck_assert_ptr_null(jostle__sched_find("Free"));
@@ -83,14 +96,31 @@ START_TEST(registry_is_well_formed) {
     ck_assert_msg(ops->name != NULL && ops->name[0] != '\0', "scheduler %d has no name", i);
     ck_assert_msg(ops->summary != NULL && ops->summary[0] != '\0',
                   "scheduler '%s' has no summary", ops->name);
-    /* uncontrolled schedulers seed each thread; controlled ones have a
-     * strategy (run_begin and pick) and the control's point */
-    if (ops->pick == NULL)
-      ck_assert_msg(ops->begin != NULL && ops->run_begin == NULL,
-                    "uncontrolled scheduler '%s' needs begin only", ops->name);
-    else
-      ck_assert_msg(ops->run_begin != NULL && ops->point != NULL,
-                    "controlled scheduler '%s' needs run_begin and point", ops->name);
+    /* uncontrolled schedulers keep their state in the thread's context and
+     * seed it in begin; controlled ones are strategies of the control
+     * runtime, whose point they use */
+    if (ops->pick == NULL) {
+      ck_assert_msg(ops->run_begin == NULL && ops->spawned == NULL && ops->run_size == 0 &&
+                    ops->thread_run_size == 0 && !ops->calibrate && !ops->follows_schedule,
+                    "uncontrolled scheduler '%s' has a strategy's slots", ops->name);
+      ck_assert_msg(ops->thread_size <= JOSTLE__THREAD_STATE_MAX &&
+                    (ops->thread_size == 0 || ops->begin != NULL),
+                    "uncontrolled scheduler '%s': state without begin, or too large", ops->name);
+    } else {
+      ck_assert_msg(ops->point == jostle__control_point && ops->begin == NULL &&
+                    ops->thread_size == 0,
+                    "controlled scheduler '%s' needs the control's point only", ops->name);
+    }
+    ck_assert_msg(ops->opts_size <= JOSTLE__SCHED_OPTS_MAX, "'%s' options too large", ops->name);
+    for (const jostle__sched_option *o = ops->options; o && o->name; o++) {
+      size_t size = o->type == JOSTLE__OPT_COUNT ? sizeof(uint64_t)
+                    : o->type == JOSTLE__OPT_PROB ? sizeof(double)
+                    : o->type == JOSTLE__OPT_WEIGHTS ? 3 * sizeof(unsigned) : sizeof(int);
+      ck_assert_msg(o->offset + size <= ops->opts_size, "'%s' option --%s lies outside its options",
+                    ops->name, o->name);
+      ck_assert_msg(o->help != NULL && (o->metavar != NULL) == (o->type != JOSTLE__OPT_FLAG),
+                    "'%s' option --%s: help, and a value name unless a flag", ops->name, o->name);
+    }
     ck_assert_ptr_eq(jostle__sched_find(ops->name), ops);
     for (int j = 0; j < i; j++)
       ck_assert_msg(strcmp(jostle__schedulers[j]->name, ops->name) != 0,
@@ -104,24 +134,26 @@ END_TEST
  * schedule, which has no default. */
 START_TEST(defaults_are_valid) {
   jostle__sched_cfg cfg;
-  jostle__sched_cfg_default(&cfg);
-  for (int i = 0; jostle__schedulers[i] != NULL; i++)
-    if (jostle__schedulers[i]->validate != NULL && jostle__schedulers[i] != &jostle__sched_replay)
+  for (int i = 0; jostle__schedulers[i] != NULL; i++) {
+    jostle__sched_cfg_default(&cfg, jostle__schedulers[i]);
+    if (jostle__schedulers[i]->validate != NULL && !jostle__schedulers[i]->follows_schedule)
       ck_assert_msg(jostle__schedulers[i]->validate(&cfg) == NULL,
                     "scheduler '%s' rejects the defaults", jostle__schedulers[i]->name);
-  ck_assert_ptr_nonnull(jostle__sched_replay.validate(&cfg));
+  }
+  jostle__sched_cfg_default(&cfg, jostle__sched_find("noise"));
+  ck_assert_ptr_nonnull(jostle__sched_find("replay")->validate(&cfg));
   jostle__schedule empty = {0, 0, 0};
   cfg.replay = &empty;
-  ck_assert_ptr_null(jostle__sched_replay.validate(&cfg));
-  ck_assert(cfg.noise_p > 0.0 && cfg.noise_p <= 1.0);
-  ck_assert_uint_gt(cfg.noise_weights[0] + cfg.noise_weights[1] + cfg.noise_weights[2], 0);
+  ck_assert_ptr_null(jostle__sched_find("replay")->validate(&cfg));
+  ck_assert(noise_opts(&cfg)->p > 0.0 && noise_opts(&cfg)->p <= 1.0);
+  ck_assert_uint_gt(noise_opts(&cfg)->weights[0] + noise_opts(&cfg)->weights[1] + noise_opts(&cfg)->weights[2], 0);
 }
 END_TEST
 
 /* --- noise: validate --------------------------------------------------- */
 
 START_TEST(noise_validate) {
-  const char *(*validate)(const jostle__sched_cfg *) = jostle__sched_noise.validate;
+  const char *(*validate)(const jostle__sched_cfg *) = jostle__sched_find("noise")->validate;
   ck_assert_ptr_nonnull(validate);
   static const double good_p[] = {0.0, 1e-9, 0.5, 1.0};
   static const double bad_p[] = {-0.1, -1e-12, 1.0000001, 2.0, INFINITY, -INFINITY};
@@ -154,18 +186,18 @@ END_TEST
 START_TEST(noise_begin_scales_options) {
   jostle__sched_cfg cfg = noise_cfg(0.0, 1, 2, 3);
   jostle__thread t;
-  thread_init(&t, &jostle__sched_noise, &cfg, 0);
+  thread_init(&t, jostle__sched_find("noise"), &cfg, 0);
   t.ops->begin(&t, 42);
-  ck_assert_uint_eq(t.noise_threshold, 0);
-  ck_assert_uint_eq(t.noise_cut[0], 1);
-  ck_assert_uint_eq(t.noise_cut[1], 3);
-  ck_assert_uint_eq(t.noise_total, 6);
-  cfg.noise_p = 1.0;
+  ck_assert_uint_eq(noise_state(&t)->threshold, 0);
+  ck_assert_uint_eq(noise_state(&t)->cut[0], 1);
+  ck_assert_uint_eq(noise_state(&t)->cut[1], 3);
+  ck_assert_uint_eq(noise_state(&t)->total, 6);
+  noise_opts(&cfg)->p = 1.0;
   t.ops->begin(&t, 42);
-  ck_assert_uint_eq(t.noise_threshold, 1ULL << 32); /* every 32-bit draw acts */
-  cfg.noise_p = 0.5;
+  ck_assert_uint_eq(noise_state(&t)->threshold, 1ULL << 32); /* every 32-bit draw acts */
+  noise_opts(&cfg)->p = 0.5;
   t.ops->begin(&t, 42);
-  ck_assert_uint_eq(t.noise_threshold, 1u << 31);
+  ck_assert_uint_eq(noise_state(&t)->threshold, 1u << 31);
 }
 END_TEST
 
@@ -175,10 +207,10 @@ END_TEST
 static void decisions(const jostle__sched_cfg *cfg, int index, uint64_t seed,
                       unsigned char *acted, uint64_t *final_rng) {
   jostle__thread t;
-  thread_init(&t, &jostle__sched_noise, cfg, index);
+  thread_init(&t, jostle__sched_find("noise"), cfg, index);
   t.ops->begin(&t, seed);
   for (int i = 0; i < N_POINTS; i++) acted[i] = (unsigned char)point_acted(&t);
-  *final_rng = t.rng;
+  *final_rng = noise_state(&t)->rng;
 }
 
 /* Replaying a run seed re-applies the same decisions at the same points. */
@@ -190,23 +222,23 @@ START_TEST(noise_same_seed_same_decisions) {
 
   /* Two contexts at once, points interleaved: no state is shared. */
   jostle__thread ta, tb;
-  thread_init(&ta, &jostle__sched_noise, &cfg, 1);
-  thread_init(&tb, &jostle__sched_noise, &cfg, 1);
+  thread_init(&ta, jostle__sched_find("noise"), &cfg, 1);
+  thread_init(&tb, jostle__sched_find("noise"), &cfg, 1);
   ta.ops->begin(&ta, seed);
   tb.ops->begin(&tb, seed);
-  ck_assert_uint_eq(ta.rng, tb.rng);
-  uint64_t start = ta.rng;
+  ck_assert_uint_eq(noise_state(&ta)->rng, noise_state(&tb)->rng);
+  uint64_t start = noise_state(&ta)->rng;
   for (int i = 0; i < N_POINTS; i++) {
     a[i] = (unsigned char)point_acted(&ta);
     b[i] = (unsigned char)point_acted(&tb);
     ck_assert_msg(a[i] == b[i], "point %d: contexts with the same seed decided differently", i);
   }
-  ck_assert_uint_eq(ta.rng, tb.rng);
-  ck_assert_uint_ne(ta.rng, start);
+  ck_assert_uint_eq(noise_state(&ta)->rng, noise_state(&tb)->rng);
+  ck_assert_uint_ne(noise_state(&ta)->rng, start);
 
   /* begin() again starts the same sequence over. */
   decisions(&cfg, 1, seed, b, &rng_b);
-  ck_assert_uint_eq(rng_b, ta.rng);
+  ck_assert_uint_eq(rng_b, noise_state(&ta)->rng);
   ck_assert_int_eq(memcmp(a, b, sizeof a), 0);
 }
 END_TEST
@@ -236,13 +268,13 @@ END_TEST
 START_TEST(noise_p0_never_acts) {
   jostle__sched_cfg cfg = noise_cfg(0.0, 0, 1, 1);  /* acting would spin or sleep */
   jostle__thread t;
-  thread_init(&t, &jostle__sched_noise, &cfg, 0);
+  thread_init(&t, jostle__sched_find("noise"), &cfg, 0);
   t.ops->begin(&t, 0xabcdef);
-  const uint64_t start = t.rng, n = 1000000;
+  const uint64_t start = noise_state(&t)->rng, n = 1000000;
   for (uint64_t i = 0; i < n; i++) t.point(&t, &(jostle__point){JOSTLE__POINT_YIELD, NULL, NULL, NULL});
-  ck_assert_msg(t.rng == start + n * JOSTLE__GOLDEN,
+  ck_assert_msg(noise_state(&t)->rng == start + n * JOSTLE__GOLDEN,
                 "p = 0: %llu points took %lld extra draws", (unsigned long long)n,
-                (long long)((t.rng - start - n * JOSTLE__GOLDEN) / JOSTLE__GOLDEN));
+                (long long)((noise_state(&t)->rng - start - n * JOSTLE__GOLDEN) / JOSTLE__GOLDEN));
 }
 END_TEST
 
@@ -258,7 +290,7 @@ START_TEST(noise_p_and_weights_set_frequencies) {
   for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
     jostle__sched_cfg cfg = noise_cfg(cases[c].p, cases[c].w[0], cases[c].w[1], cases[c].w[2]);
     jostle__thread t;
-    thread_init(&t, &jostle__sched_noise, &cfg, 2);
+    thread_init(&t, jostle__sched_find("noise"), &cfg, 2);
     t.ops->begin(&t, 0x5eed0000 + c);
     int n_acted = 0;
     for (int i = 0; i < N_POINTS; i++) n_acted += point_acted(&t);
@@ -299,11 +331,11 @@ START_TEST(noise_p1_acts_on_every_draw) {
   jostle__sched_cfg cfg = noise_cfg(1.0, 0, 1, 0);
   for (size_t i = 0; i < sizeof outs / sizeof outs[0]; i++) {
     jostle__thread t;
-    thread_init(&t, &jostle__sched_noise, &cfg, 0);
+    thread_init(&t, jostle__sched_find("noise"), &cfg, 0);
     t.ops->begin(&t, 1);
     uint64_t s = state_before(outs[i]), probe = s;
     ck_assert_uint_eq(jostle__splitmix(&probe), outs[i]); /* the inversion is right */
-    t.rng = s;
+    noise_state(&t)->rng = s;
     ck_assert_msg(point_acted(&t), "p = 1 did not act on a draw of 0x%016llx",
                   (unsigned long long)outs[i]);
   }
@@ -318,43 +350,43 @@ START_TEST(yield_outside_a_run_is_a_noop) {
   ck_assert_ptr_null(jostle__self);
   jostle__sched_cfg cfg = noise_cfg(1.0, 0, 0, 1);
   jostle__thread t;
-  thread_init(&t, &jostle__sched_noise, &cfg, 0);
+  thread_init(&t, jostle__sched_find("noise"), &cfg, 0);
   t.ops->begin(&t, 99);
-  const uint64_t start = t.rng;
+  const uint64_t start = noise_state(&t)->rng;
   for (int i = 0; i < 1000; i++) jostle_yield();
-  ck_assert_uint_eq(t.rng, start);
+  ck_assert_uint_eq(noise_state(&t)->rng, start);
 
   /* Attached: each yield is one point, here a sleep (two draws). */
   jostle__thread_attach(&t);
   ck_assert_ptr_eq(jostle__self, &t);
   jostle_yield();
-  ck_assert_int_eq(draws_between(start, t.rng), 2);
+  ck_assert_int_eq(draws_between(start, noise_state(&t)->rng), 2);
   jostle_yield();
-  ck_assert_uint_eq(t.rng, start + 4 * JOSTLE__GOLDEN);
+  ck_assert_uint_eq(noise_state(&t)->rng, start + 4 * JOSTLE__GOLDEN);
 
   /* Detached again: back to nothing. */
   jostle__thread_attach(NULL);
   ck_assert_ptr_null(jostle__self);
-  const uint64_t after = t.rng;
+  const uint64_t after = noise_state(&t)->rng;
   for (int i = 0; i < 1000; i++) jostle_yield();
-  ck_assert_uint_eq(t.rng, after);
+  ck_assert_uint_eq(noise_state(&t)->rng, after);
 }
 END_TEST
 
-/* Under `free` points do nothing and begin leaves the context alone. */
+/* Under `free` points do nothing and nothing touches the context. */
 START_TEST(yield_under_free_does_nothing) {
   jostle__sched_cfg cfg;
-  jostle__sched_cfg_default(&cfg);
+  jostle__sched_cfg_default(&cfg, jostle__sched_find("free"));
   jostle__thread t;
-  thread_init(&t, &jostle__sched_free, &cfg, 0);
+  thread_init(&t, jostle__sched_find("free"), &cfg, 0);
   ck_assert_ptr_null(t.point);
-  t.rng = 0x0123456789abcdefULL;
-  t.ops->begin(&t, 12345);
-  ck_assert_uint_eq(t.rng, 0x0123456789abcdefULL);
+  ck_assert_ptr_null(t.ops->begin);
+  ck_assert_uint_eq(t.ops->thread_size, 0);
+  noise_state(&t)->rng = 0x0123456789abcdefULL;
   jostle__thread_attach(&t);
   for (int i = 0; i < 1000; i++) jostle_yield();
   jostle__thread_attach(NULL);
-  ck_assert_uint_eq(t.rng, 0x0123456789abcdefULL);
+  ck_assert_uint_eq(noise_state(&t)->rng, 0x0123456789abcdefULL);
 }
 END_TEST
 
@@ -373,16 +405,16 @@ static void *yield_elsewhere(void *arg) {
 START_TEST(context_is_per_thread) {
   jostle__sched_cfg cfg = noise_cfg(1.0, 0, 1, 0);
   jostle__thread t;
-  thread_init(&t, &jostle__sched_noise, &cfg, 0);
+  thread_init(&t, jostle__sched_find("noise"), &cfg, 0);
   t.ops->begin(&t, 7);
   jostle__thread_attach(&t);
-  const uint64_t start = t.rng;
+  const uint64_t start = noise_state(&t)->rng;
   other_thread o = {-1};
   pthread_t tid;
   ck_assert_int_eq(pthread_create(&tid, NULL, yield_elsewhere, &o), 0);
   ck_assert_int_eq(pthread_join(tid, NULL), 0);
   ck_assert_int_eq(o.saw_self, 0);
-  ck_assert_uint_eq(t.rng, start);
+  ck_assert_uint_eq(noise_state(&t)->rng, start);
   ck_assert_ptr_eq(jostle__self, &t);
   jostle__thread_attach(NULL);
 }

@@ -43,7 +43,7 @@ static const char *const recorded_scenarios[] = {
  * (One pool at a time: the calling thread is thread 0 of the last pool
  * made.) */
 START_TEST(recorded_runs_replay_exactly) {
-  const jostle__sched_ops *scheds[] = {&jostle__sched_random, &jostle__sched_pct};
+  const jostle__sched_ops *scheds[] = {jostle__sched_find("random"), jostle__sched_find("pct")};
   int n = 300 * (int)jostle_check_soak();
   jostle__schedule **schedules = calloc((size_t)n, sizeof *schedules);
   char (*outcomes)[JOSTLE__TEXT_MAX] = calloc((size_t)n, sizeof *outcomes);
@@ -66,7 +66,7 @@ START_TEST(recorded_runs_replay_exactly) {
     jostle__pool_destroy(pool);
     jostle__schedule_unshare(rec);
 
-    jostle__plan replay_plan = jostle_test_plan(recorded_scenarios[_i], &jostle__sched_replay);
+    jostle__plan replay_plan = jostle_test_plan(recorded_scenarios[_i], jostle__sched_find("replay"));
     replay_plan.sched_cfg.replay = schedules[0];
     pool = pool_for(&replay_plan);
     for (int i = 0; i < n; i++) {
@@ -98,11 +98,11 @@ static void remove_dir(void) {
 }
 
 static jostle__schedule *sample_schedule(uint64_t n) {
-  jostle__schedule *s = malloc(sizeof *s + n);
+  jostle__schedule *s = malloc(sizeof *s + n * sizeof *s->d);
   ck_assert_ptr_nonnull(s);
   *s = (jostle__schedule){n, n, 0};
   uint64_t rng = 5;
-  for (uint64_t i = 0; i < n; i++) s->d[i] = (uint8_t)jostle__below(&rng, 3);
+  for (uint64_t i = 0; i < n; i++) s->d[i] = (jostle__decision)jostle__below(&rng, 3);
   return s;
 }
 
@@ -147,7 +147,7 @@ START_TEST(schedule_files_round_trip) {
     jostle__schedule *back = jostle__schedule_load(path, &info, err, sizeof err);
     ck_assert_msg(back != NULL, "%s", err);
     ck_assert_uint_eq(back->n, n);
-    ck_assert(memcmp(back->d, s->d, n) == 0);
+    ck_assert(memcmp(back->d, s->d, n * sizeof *s->d) == 0);
     ck_assert_str_eq(info.scenario, sample_info.scenario);
     ck_assert_str_eq(info.params, sample_info.params);
     ck_assert_str_eq(info.origin, sample_info.origin);
@@ -246,7 +246,7 @@ static const char *const shrunk_scenarios[] = {
 /* Shrinking keeps the outcome and never adds context switches; the shrunk
  * schedule replays to that outcome. */
 START_TEST(shrinking_keeps_the_outcome) {
-  jostle__plan p = jostle_test_plan(shrunk_scenarios[_i], &jostle__sched_random);
+  jostle__plan p = jostle_test_plan(shrunk_scenarios[_i], jostle__sched_find("random"));
   p.n_runs = 1;
   p.fixed_seed = 1;
   jostle__schedule *rec = jostle__schedule_shared(2 * p.sched_cfg.step_limit);
@@ -261,7 +261,7 @@ START_TEST(shrinking_keeps_the_outcome) {
   ck_assert_uint_ge(n_replays, 1);
 
   jostle__plan again = p;
-  again.sched = &jostle__sched_replay;
+  again.sched = jostle__sched_find("replay");
   again.sched_cfg.replay = shrunk;
   jostle__cell cell;
   memset(&cell, 0, sizeof cell);
@@ -269,7 +269,7 @@ START_TEST(shrinking_keeps_the_outcome) {
   ck_assert_int_eq(cell.outcomes[0].cls, cls);
   ck_assert_str_eq(cell.outcomes[0].text, text);
   ck_assert_uint_eq(rec->n, shrunk->n);
-  ck_assert(memcmp(rec->d, shrunk->d, shrunk->n) == 0);
+  ck_assert(memcmp(rec->d, shrunk->d, shrunk->n * sizeof *rec->d) == 0);
   jostle__cell_free(&cell);
   free(shrunk);
   free(start);

@@ -180,7 +180,6 @@ JOSTLE_SCENARIO(fuzz_scenario) {
 
 /* ---- the property --------------------------------------------------------- */
 
-static int in_unit_range(double p) { return p >= 0.0 && p <= 1.0; }
 
 /* What every successful parse of command cmd promises about o. */
 static void check_opts(const char *cmd, const jostle__opts *o, const args *a) {
@@ -198,13 +197,14 @@ static void check_opts(const char *cmd, const jostle__opts *o, const args *a) {
   REQUIRE(o->sched != NULL && jostle__sched_find(o->sched->name) == o->sched,
           "scheduler not registered");
   REQUIRE(o->n_jobs >= 0 && o->n_jobs <= JOSTLE__MAX_JOBS, "%d jobs", o->n_jobs);
-  REQUIRE(in_unit_range(o->sched_cfg.noise_p) && in_unit_range(o->sched_cfg.noise_access_p),
-          "noise probabilities %g, %g", o->sched_cfg.noise_p, o->sched_cfg.noise_access_p);
-  const unsigned *w = o->sched_cfg.noise_weights;
-  REQUIRE(w[0] <= 1000000 && w[1] <= 1000000 && w[2] <= 1000000 && w[0] + w[1] + w[2] > 0,
-          "noise mix %u:%u:%u", w[0], w[1], w[2]);
-  REQUIRE(o->sched_cfg.pct_depth >= 1 && o->sched_cfg.pct_depth <= JOSTLE_MAX_THREADS,
-          "depth %d", o->sched_cfg.pct_depth);
+  /* what a scheduler's own check accepts: noise probabilities, pct depth */
+  for (int i = 0; jostle__schedulers[i]; i++) {
+    const jostle__sched_ops *sched = jostle__schedulers[i];
+    jostle__sched_cfg cfg;
+    jostle__cli_sched_cfg(o, sched, &cfg);
+    REQUIRE(sched->follows_schedule || sched->validate == NULL || sched->validate(&cfg) == NULL,
+            "%s options that its check refuses: %s", sched->name, sched->validate(&cfg));
+  }
   REQUIRE(o->sched_cfg.step_limit > 0, "step limit 0");
   REQUIRE(o->timeout_ns > 0 && o->timeout_ns % 1000000 == 0 && o->duration_ns % 1000000 == 0,
           "timeout %llu ns, duration %llu ns", (unsigned long long)o->timeout_ns,
@@ -217,7 +217,7 @@ static void check_opts(const char *cmd, const jostle__opts *o, const args *a) {
     REQUIRE(o->schedule_path == NULL && o->save_schedule_path == NULL &&
                 o->input_path == NULL && !o->shrink && !o->sched_cfg.trace,
             "%s took an option of replay", cmd);
-    REQUIRE(o->sched != &jostle__sched_replay, "%s took the replay scheduler", cmd);
+    REQUIRE(o->sched != jostle__sched_find("replay"), "%s took the replay scheduler", cmd);
     /* No two report files are one file. */
     const char *paths[] = {o->json_path, o->junit_path, o->html_path};
     for (int i = 0; i < 3; i++)
@@ -234,7 +234,7 @@ static void check_opts(const char *cmd, const jostle__opts *o, const args *a) {
     REQUIRE(o->n_sched_set >= 1 && o->n_sched_set <= JOSTLE__MAX_SET, "%d schedulers",
             o->n_sched_set);
     for (int i = 0; i < o->n_sched_set; i++)
-      REQUIRE(o->sched_set[i] != NULL && o->sched_set[i] != &jostle__sched_replay,
+      REQUIRE(o->sched_set[i] != NULL && o->sched_set[i] != jostle__sched_find("replay"),
               "scheduler %d of the set", i);
     REQUIRE(o->n_pin_set >= 1 && o->n_pin_set <= JOSTLE__MAX_SET, "%d placements",
             o->n_pin_set);
@@ -289,7 +289,7 @@ static void check_command(const jostle__plan *p) {
   jostle__opts o;
   args_make(&a, NULL, &cw, 1, NULL);
   jostle__opts_default(&o);
-  if (strcmp(cmd, "replay") == 0) o.sched = &jostle__sched_random;
+  if (strcmp(cmd, "replay") == 0) o.sched = jostle__sched_find("random");
   int rc = jostle__cli_parse(cmd, a.argc, a.argv, &o);
   REQUIRE(rc == 0, "the cell's command does not parse (%d): %s ...", rc, cmd);
   jostle__plan again;
@@ -303,18 +303,12 @@ static void check_command(const jostle__plan *p) {
           "the cell's command plans other parameters");
   REQUIRE(again.timeout_ns == p->timeout_ns, "the cell's command plans a timeout of %llu ns, "
           "not %llu", (unsigned long long)again.timeout_ns, (unsigned long long)p->timeout_ns);
-  if (p->sched == &jostle__sched_noise) {
-    const jostle__sched_cfg *x = &again.sched_cfg, *y = &p->sched_cfg;
-    REQUIRE(x->noise_p == y->noise_p && x->noise_access_p == y->noise_access_p,
-            "the cell's command plans noise %.17g / %.17g, not %.17g / %.17g", x->noise_p,
-            x->noise_access_p, y->noise_p, y->noise_access_p);
-    REQUIRE(memcmp(x->noise_weights, y->noise_weights, sizeof x->noise_weights) == 0,
-            "the cell's command plans another noise mix");
-  }
-  if (p->sched == &jostle__sched_pct)
-    REQUIRE(again.sched_cfg.pct_depth == p->sched_cfg.pct_depth, "another depth");
+  REQUIRE(memcmp(again.sched_cfg.opts, p->sched_cfg.opts, p->sched->opts_size) == 0,
+          "the cell's command plans other %s options", p->sched->name);
   if (p->sched->pick != NULL)
-    REQUIRE(again.sched_cfg.step_limit == p->sched_cfg.step_limit, "another step limit");
+    REQUIRE(again.sched_cfg.step_limit == p->sched_cfg.step_limit &&
+                again.sched_cfg.spurious_wakeups == p->sched_cfg.spurious_wakeups,
+            "other options of the control runtime");
 }
 
 /* What a plan of s under o promises. */
@@ -398,7 +392,7 @@ static int parse(const char *cmd, const words *ws, int with_no_such, int *safe) 
   jostle__opts o;
   args_make(&a, cmd, ws, 1, with_no_such ? NO_SUCH : NULL);
   jostle__opts_default(&o);
-  if (strcmp(cmd, "replay") == 0) o.sched = &jostle__sched_random;  /* as replay does */
+  if (strcmp(cmd, "replay") == 0) o.sched = jostle__sched_find("random");  /* as replay does */
   int rc = jostle__cli_parse(cmd, a.argc, a.argv, &o);
   REQUIRE(rc == 0 || rc == -1 || rc == EXIT_USAGE, "%s: parse returned %d", cmd, rc);
   *safe = 0;

@@ -80,7 +80,7 @@ static void check_accepted(const jostle__schedule *s, const jostle__schedule_inf
   memset(&back, 0, sizeof back);
   jostle__schedule *again = jostle__schedule_load(fuzz_back_path, &back, err, sizeof err);
   REQUIRE(again != NULL, "what was saved does not load: %s", err);
-  REQUIRE(again->n == s->n && memcmp(again->d, s->d, s->n) == 0,
+  REQUIRE(again->n == s->n && memcmp(again->d, s->d, s->n * sizeof *s->d) == 0,
           "saved and loaded, the decisions differ");
 #define SAME_FIELD(f) REQUIRE(strcmp(back.f, info->f) == 0, "saved and loaded, " #f " differs");
   FIELDS(SAME_FIELD)

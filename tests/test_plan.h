@@ -20,7 +20,7 @@ static inline jostle__plan jostle_test_plan(const char *name, const jostle__sche
   for (int i = 0; p.scenario->params && p.scenario->params[i].name; i++)
     p.params[i] = p.scenario->params[i].def;
   p.sched = sched;
-  jostle__sched_cfg_default(&p.sched_cfg);
+  jostle__sched_cfg_default(&p.sched_cfg, sched);
   p.pin = JOSTLE__PIN_NONE;
   p.n_jobs = 1;
   p.seed = 42;

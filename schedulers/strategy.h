@@ -1,0 +1,126 @@
+/*
+ * strategy.h: private to the control runtime (baton.c, trace.c,
+ * feedback.c) and the controlled strategies (random.c, pct.c, ...): the
+ * inside of a jostle__control (control.h) and what a strategy may ask of it.
+ *
+ * Only the thread holding the baton reads or writes these fields, but for
+ * `turn`, `aborting` and each seat's `sleeping`, which waiting threads
+ * read (and write, for their own seat) while another holds the baton. The
+ * per-thread arrays grow when the run creates threads: only the holder
+ * reallocates them, and waiters never touch them; each thread's seat is
+ * allocated once and never moves.
+ */
+#ifndef JOSTLE_STRATEGY_H
+#define JOSTLE_STRATEGY_H
+
+#include <stdatomic.h>
+
+#include "schedulers/control.h"
+
+#define JOSTLE__VERDICT_MAX 192
+#define JOSTLE__ACCESS_SLOTS 256     /* feedback: addresses remembered per run */
+
+typedef enum jostle__thread_state {
+  JOSTLE__RUNNABLE,
+  JOSTLE__BLOCKED,                   /* waits for `waits_on` */
+  JOSTLE__DONE,
+} jostle__thread_state;
+
+/* feedback: the last access to an address (a hashed slot), see feedback.h. */
+typedef struct jostle__access {
+  const void *addr;
+  const void *pc;
+  int thread;
+  int wrote;
+} jostle__access;
+
+/* What a waiting thread touches: its own line. */
+typedef struct jostle__seat {
+  _Alignas(64) _Atomic uint32_t sleeping; /* waits in futex_wait */
+  uint32_t spin_budget;              /* adaptive, the thread's own */
+  jmp_buf *escape;                   /* where it lands when the run is abandoned */
+  /* A thread the run created (pthread_create): its context, what it runs. */
+  jostle__thread context;
+  void *(*fn)(void *);
+  void *arg;
+  pthread_t tid;
+  int reaped;                        /* its real thread was joined */
+} jostle__seat;
+
+struct jostle__control {
+  _Alignas(64) _Atomic uint32_t turn;      /* the thread holding the baton */
+  _Alignas(64) _Atomic int aborting;       /* every thread must leave */
+  int active;                        /* between begin and the last exit */
+  int n_pool;                        /* the pool's threads, 0 .. n_pool-1 */
+  int n_threads;                     /* and those the run created after them */
+  int capacity;                      /* threads the arrays below hold */
+  int n_seats;                       /* seats made: seats[0 .. n_seats-1] */
+  int spin;                          /* 1: hand-offs may spin */
+  const jostle__sched_ops *ops;
+  const jostle__sched_cfg *cfg;      /* cfg_in, or `quiet` while calibrating */
+  const jostle__sched_cfg *cfg_in;
+  jostle__sched_cfg quiet;
+  uint64_t rng;                      /* the choices, under a seed */
+  uint64_t replay_pos;               /* the next decision of cfg->replay */
+  const void *run_state;             /* the run's state, for traces */
+  size_t run_state_size;
+  uint64_t n_steps, step_limit;
+  uint64_t calibration;              /* steps of the calibration run */
+  /* Per thread of the run, growing with it. */
+  jostle__seat **seats;
+  jostle__thread_state *state;
+  const jostle__object **waits_on;
+  unsigned char *timed;              /* blocked in a timed wait */
+  unsigned char *timed_out;
+  int *scratch;                      /* candidates of a pick */
+  unsigned char *strategy_threads;   /* ops->thread_run_size bytes each */
+  void *strategy;                    /* ops->run_size bytes */
+  /* The objects of the run, in stable chunks, found by address through an
+   * open-addressing index of object numbers + 1 (0: empty). */
+  int n_objects;
+  int n_chunks;
+  jostle__object **chunks;
+  int *index;
+  size_t index_cap;                  /* a power of two, above twice n_objects */
+  jostle__access accesses[JOSTLE__ACCESS_SLOTS]; /* feedback, when enabled */
+  uint32_t n_conflicts;              /* feedback: pairs met this run */
+  int (*reap)(pthread_t, void **);   /* the C library's pthread_join */
+  jostle__verdict verdict;
+  char verdict_text[JOSTLE__VERDICT_MAX];
+  uint64_t schedule_hash;            /* FNV over every choice made */
+};
+
+/* The strategy's state of the run, and of its thread k. */
+static inline void *jostle__control_strategy(jostle__control *c) { return c->strategy; }
+static inline void *jostle__control_thread_strategy(jostle__control *c, int k) {
+  return c->strategy_threads + (size_t)k * c->ops->thread_run_size;
+}
+
+/* The steps of the calibration run (ops->calibrate), at least 1; 0 in the
+ * calibration run itself. */
+static inline uint64_t jostle__control_calibration(const jostle__control *c) {
+  return c->calibration;
+}
+
+/* The model of the object at addr, or NULL when the run has not used it. */
+jostle__object *jostle__control_find_object(const jostle__control *c, const void *addr);
+
+/* The choice source. Every decision of a run comes from here, so a run is
+ * a function of its source: the run's seed (random numbers), or a recorded
+ * schedule (cfg->replay), or, for fuzzing, a byte string.
+ *
+ * jostle__control_choose: a number in [0, n) from the run's seed, for
+ * strategies' own draws (pct's priorities). */
+uint32_t jostle__control_choose(jostle__control *c, uint32_t n);
+
+/* A pick (sched_ops.pick): the runnable thread the source names, uniform
+ * under a seed; under cfg->replay the next recorded decision (and under
+ * cfg->input the input's next bits). Where that names a thread that cannot
+ * run, or the schedule or input has ended: at a yield, the next runnable
+ * thread after `current` (so spin-waits end); else `current` if it can
+ * run, else the lowest-numbered runnable thread. Under
+ * cfg->spurious_wakeups a thread waiting on a condition variable is a
+ * candidate too, and wakes when chosen. */
+int jostle__control_pick_runnable(jostle__control *c, int current, const jostle__point *p);
+
+#endif
