@@ -219,12 +219,15 @@ int jostle__campaign_run_ranges(const jostle__plan *p, const jostle__range *pend
     atomic_init(&jostle__slot_at(sh, (int)i)->chunk_end, pending[i].end);
   }
 
-  sigset_t waited, child_mask;
+  /* The caller's mask is restored on return; workers start from it less
+   * the signals the parent waits for. */
+  sigset_t waited, entry_mask, child_mask;
   sigemptyset(&waited);
   sigaddset(&waited, SIGCHLD);
   sigaddset(&waited, SIGINT);
   sigaddset(&waited, SIGTERM);
-  sigprocmask(SIG_BLOCK, &waited, &child_mask);
+  sigprocmask(SIG_BLOCK, &waited, &entry_mask);
+  child_mask = entry_mask;
   sigdelset(&child_mask, SIGINT);
   sigdelset(&child_mask, SIGTERM);
   sigdelset(&child_mask, SIGCHLD);
@@ -293,7 +296,7 @@ int jostle__campaign_run_ranges(const jostle__plan *p, const jostle__range *pend
     }
   }
   out->elapsed_ns = now_ns() - start;
-  sigprocmask(SIG_UNBLOCK, &(sigset_t){0}, NULL);
+  sigprocmask(SIG_SETMASK, &entry_mask, NULL);
   free(ws);
 
   totals(sh, p->n_jobs, &out->n_runs, &out->n_divergent);

@@ -197,6 +197,48 @@ START_TEST(sigterm_stops_cleanly) {
 }
 END_TEST
 
+static volatile sig_atomic_t n_sigchld;
+
+static void on_sigchld(int sig) {
+  (void)sig;
+  n_sigchld++;
+}
+
+/* A campaign leaves the signal mask as it found it: SIGCHLD is not left
+ * blocked (a handler installed afterwards runs), and what the caller had
+ * blocked (SIGTERM, as the commands do) stays blocked. */
+START_TEST(campaign_restores_the_signal_mask) {
+  sigset_t stop, before, after;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGTERM);
+  sigprocmask(SIG_BLOCK, &stop, NULL);
+  sigprocmask(SIG_BLOCK, NULL, &before);
+  ck_assert(sigismember(&before, SIGTERM) && !sigismember(&before, SIGCHLD));
+  jostle__plan p = plan_for("test-crash");
+  p.n_runs = 200;
+  jostle__cell c = {0};
+  ck_assert_int_eq(jostle__campaign_run(&p, &c, NULL, NULL), 0);
+  jostle__cell_free(&c);
+  sigprocmask(SIG_BLOCK, NULL, &after);
+  for (int sig = 1; sig < NSIG; sig++)
+    ck_assert_msg(sigismember(&after, sig) == sigismember(&before, sig),
+                  "signal %d: blocked %d before the campaign, %d after", sig,
+                  sigismember(&before, sig), sigismember(&after, sig));
+
+  struct sigaction sa = {.sa_handler = on_sigchld};
+  sigemptyset(&sa.sa_mask);
+  ck_assert_int_eq(sigaction(SIGCHLD, &sa, NULL), 0);
+  pid_t child = fork();
+  ck_assert_int_ge(child, 0);
+  if (child == 0) _exit(0);
+  /* the signal is delivered by the time the child can be reaped, unless
+   * blocked; the bounded wait only guards against a slow delivery */
+  ck_assert_int_eq(waitpid(child, NULL, 0), child);
+  for (int i = 0; i < 1000 && n_sigchld == 0; i++) usleep(1000);
+  ck_assert_int_eq(n_sigchld, 1);
+}
+END_TEST
+
 /* Placements that oversubscribe the processors still complete every run. */
 START_TEST(every_placement_completes) {
   static const jostle__pin pins[] = {JOSTLE__PIN_NONE, JOSTLE__PIN_SPREAD,
@@ -304,6 +346,7 @@ int main(void) {
   tcase_add_test(tc, duration_budget_ends_the_campaign);
   tcase_add_test(tc, allowed_list_judges);
   tcase_add_test(tc, sigterm_stops_cleanly);
+  tcase_add_test(tc, campaign_restores_the_signal_mask);
   tcase_add_loop_test(tc, every_placement_completes, 0, 4);
   tcase_add_test(tc, a_plan_runs_its_slice);
   tcase_add_test(tc, pending_ranges_complete_a_stopped_campaign);
