@@ -8,7 +8,9 @@
  * and reports progress. A worker that dies inside a run (its slot's next <
  * chunk_end) has its run counted as a crash (or a hang, when the parent
  * killed it for making no progress), and a fresh worker takes over the rest
- * of its batch and the slot's tally, so nothing else is lost.
+ * of its batch and the slot's tally, so nothing else is lost. When that
+ * worker cannot be forked, the campaign says so, stops and returns -1: a
+ * cell is never silently short of runs.
  */
 #include "harness/campaign.h"
 
@@ -37,6 +39,8 @@ typedef struct watch {
   int killed_for_hang;
 } watch;
 
+pid_t (*jostle__campaign_fork)(void) = fork;
+
 static uint64_t now_ns(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -47,7 +51,7 @@ static pid_t spawn(const jostle__plan *p, jostle__shared *sh, int i,
                    const sigset_t *child_mask) {
   fflush(NULL); /* a scenario that calls exit() must not repeat our output */
   pid_t parent = getpid();
-  pid_t pid = fork();
+  pid_t pid = jostle__campaign_fork();
   if (pid != 0) return pid;
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (getppid() != parent) _exit(1);
@@ -271,9 +275,17 @@ int jostle__campaign_run_ranges(const jostle__plan *p, const jostle__range *pend
         atomic_store(&sh->stop, 1);
       } else if (again) {
         ws[i].pid = spawn(p, sh, i, &child_mask);
+        int fork_errno = errno;
         ws[i].last_move_ns = now_ns();
-        if (ws[i].pid > 0) n_alive++;
-        else ws[i].pid = 0;
+        if (ws[i].pid > 0) {
+          n_alive++;
+        } else {
+          /* the slot's runs would be lost without a word: end the cell */
+          fprintf(stderr, "jostle: cannot fork a worker: %s\n", strerror(fork_errno));
+          ws[i].pid = 0;
+          rc = -1;
+          atomic_store(&sh->stop, 1);
+        }
       }
     }
     uint64_t now = now_ns();
