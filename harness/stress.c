@@ -54,7 +54,8 @@ const char jostle__stress_help[] =
     "  -h, --help              show this help\n"
     "\n"
     "exit codes: 0 no divergence, 1 divergence found, 2 bad usage or input,\n"
-    "            3 internal error (a report file that could not be written)\n";
+    "            3 internal error (out of memory, a worker that could not be\n"
+    "            forked, a report file that could not be written)\n";
 
 typedef struct progress_ctx {
   const char *scenario;

@@ -385,6 +385,28 @@ START_TEST(report_file_write_error_exits_3) {
 }
 END_TEST
 
+/* A worker that cannot be forked (tests/fail_fork.c refuses the second
+ * fork, the one that replaces the worker the first run crashed) is an
+ * internal error, said in one line: exit 3, and what ran is reported. */
+START_TEST(failed_fork_exits_3_and_reports_what_ran) {
+  make_tmp();
+  ck_assert_int_eq(setenv("JOSTLE_TEST_FAIL_FORK", "2", 1), 0);
+  cli_result *r = run_in("stress test-crash --run-seed 3 -j 1 -n 20 --json %s/r.json");
+  unsetenv("JOSTLE_TEST_FAIL_FORK");
+  ck_assert_msg(r->status == 3, "exit %d: %s", r->status, r->err);
+  ck_assert_int_eq(count_lines(r->err), 1);
+  ck_assert_ptr_nonnull(strstr(r->err, "cannot fork a worker: "));
+  ck_assert(matches(r->out, "^result test-crash runs=1 divergent=1 "));
+  jostle__cell *cells;
+  size_t n;
+  jostle_read_results(in_tmp(0, "r.json"), &cells, &n);
+  ck_assert_uint_eq(n, 1);
+  ck_assert_uint_eq(cells[0].n_runs, 1);
+  jostle_free_results(cells, n);
+  remove_tmp();
+}
+END_TEST
+
 /* SIGTERM stops a campaign cleanly: the report files hold what ran, marked
  * interrupted, and say what the terminal said. */
 START_TEST(interrupted_stress_writes_its_reports) {
@@ -531,6 +553,7 @@ int main(void) {
   tcase_add_test(tc, schedules_trace_save_and_replay);
   tcase_add_test(tc, report_repeats_what_stress_printed);
   tcase_add_test(tc, report_file_write_error_exits_3);
+  tcase_add_test(tc, failed_fork_exits_3_and_reports_what_ran);
   tcase_add_test(tc, interrupted_stress_writes_its_reports);
   tcase_add_test(tc, merged_shards_equal_the_whole_campaign);
   tcase_add_test(tc, bad_results_files_exit_2);
