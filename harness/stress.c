@@ -11,6 +11,7 @@
 
 #include "harness/campaign.h"
 #include "harness/cli.h"
+#include "harness/errors.h"
 #include "reports/progress.h"
 #include "reports/report.h"
 
@@ -106,7 +107,7 @@ int jostle__cmd_stress(int argc, char **argv) {
   jostle__plan *plans = calloc((size_t)n_selected, sizeof *plans);
   jostle__cell *cells = calloc((size_t)n_selected, sizeof *cells);
   int known[JOSTLE__MAX_DEFINES] = {0};
-  rc = plans && cells ? 0 : jostle__usage_error("out of memory");
+  rc = plans && cells ? 0 : jostle__internal_error("out of memory");
   for (int i = 0; rc == 0 && i < n_selected; i++) {
     rc = jostle__cli_plan(selected[i], &o, &plans[i], known);
     jostle__cli_describe(&plans[i], &cells[i]);
