@@ -242,7 +242,10 @@ int jostle__campaign_run_ranges(const jostle__plan *p, const jostle__range *pend
   out->n_samples = 0;
   out->first_divergence_ns = 0;
   sample(out, 0, 0, 0, &every, 1);
-  if (ws == NULL) rc = -1;
+  if (ws == NULL) {
+    fprintf(stderr, "jostle: out of memory\n");
+    rc = -1;
+  }
   for (int i = 0; rc == 0 && i < p->n_jobs; i++) {
     ws[i].pid = spawn(p, sh, i, &child_mask);
     ws[i].last_move_ns = start;
