@@ -62,7 +62,7 @@ HEADERS := $(wildcard include/*.h harness/*.h schedulers/*.h reports/*.h scenari
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
 SCENARIO_OBJS := $(SCENARIO_SRCS:%.c=$(O)/%.o)
-TEST_SCENARIO_OBJS := $(O)/tests/scenarios_test.o
+TEST_SCENARIO_OBJS := $(O)/tests/scenarios_test.o $(O)/tests/fail_fork.o
 EXAMPLES := $(patsubst scenarios/examples/%.c,$(O)/examples/%,$(EXAMPLE_SRCS))
 # The sanitizer settings are linked whole into every program (nothing calls them).
 SAN_OBJ := $(if $(SANITIZER),$(O)/harness/sanitizer.o)

@@ -8,7 +8,9 @@
  * and reports progress. A worker that dies inside a run (its slot's next <
  * chunk_end) has its run counted as a crash (or a hang, when the parent
  * killed it for making no progress), and a fresh worker takes over the rest
- * of its batch and the slot's tally, so nothing else is lost.
+ * of its batch and the slot's tally, so nothing else is lost. When that
+ * worker cannot be forked, the campaign says so, stops and returns -1: a
+ * cell is never silently short of runs.
  */
 #include "harness/campaign.h"
 
@@ -37,6 +39,8 @@ typedef struct watch {
   int killed_for_hang;
 } watch;
 
+pid_t (*jostle__campaign_fork)(void) = fork;
+
 static uint64_t now_ns(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -47,7 +51,7 @@ static pid_t spawn(const jostle__plan *p, jostle__shared *sh, int i,
                    const sigset_t *child_mask) {
   fflush(NULL); /* a scenario that calls exit() must not repeat our output */
   pid_t parent = getpid();
-  pid_t pid = fork();
+  pid_t pid = jostle__campaign_fork();
   if (pid != 0) return pid;
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (getppid() != parent) _exit(1);
@@ -220,12 +224,15 @@ int jostle__campaign_run_ranges(const jostle__plan *p, const jostle__range *pend
     atomic_init(&jostle__slot_at(sh, (int)i)->chunk_end, pending[i].end);
   }
 
-  sigset_t waited, child_mask;
+  /* The caller's mask is restored on return; workers start from it less
+   * the signals the parent waits for. */
+  sigset_t waited, entry_mask, child_mask;
   sigemptyset(&waited);
   sigaddset(&waited, SIGCHLD);
   sigaddset(&waited, SIGINT);
   sigaddset(&waited, SIGTERM);
-  sigprocmask(SIG_BLOCK, &waited, &child_mask);
+  sigprocmask(SIG_BLOCK, &waited, &entry_mask);
+  child_mask = entry_mask;
   sigdelset(&child_mask, SIGINT);
   sigdelset(&child_mask, SIGTERM);
   sigdelset(&child_mask, SIGCHLD);
@@ -236,7 +243,10 @@ int jostle__campaign_run_ranges(const jostle__plan *p, const jostle__range *pend
   out->n_samples = 0;
   out->first_divergence_ns = 0;
   sample(out, 0, 0, 0, &every, 1);
-  if (ws == NULL) rc = -1;
+  if (ws == NULL) {
+    fprintf(stderr, "jostle: out of memory\n");
+    rc = -1;
+  }
   for (int i = 0; rc == 0 && i < p->n_jobs; i++) {
     ws[i].pid = spawn(p, sh, i, &child_mask);
     ws[i].last_move_ns = start;
@@ -269,9 +279,17 @@ int jostle__campaign_run_ranges(const jostle__plan *p, const jostle__range *pend
         atomic_store(&sh->stop, 1);
       } else if (again) {
         ws[i].pid = spawn(p, sh, i, &child_mask);
+        int fork_errno = errno;
         ws[i].last_move_ns = now_ns();
-        if (ws[i].pid > 0) n_alive++;
-        else ws[i].pid = 0;
+        if (ws[i].pid > 0) {
+          n_alive++;
+        } else {
+          /* the slot's runs would be lost without a word: end the cell */
+          fprintf(stderr, "jostle: cannot fork a worker: %s\n", strerror(fork_errno));
+          ws[i].pid = 0;
+          rc = -1;
+          atomic_store(&sh->stop, 1);
+        }
       }
     }
     uint64_t now = now_ns();
@@ -294,7 +312,7 @@ int jostle__campaign_run_ranges(const jostle__plan *p, const jostle__range *pend
     }
   }
   out->elapsed_ns = now_ns() - start;
-  sigprocmask(SIG_UNBLOCK, &(sigset_t){0}, NULL);
+  sigprocmask(SIG_SETMASK, &entry_mask, NULL);
   free(ws);
 
   totals(sh, p->n_jobs, &out->n_runs, &out->n_divergent);

@@ -6,6 +6,7 @@
 #define JOSTLE_CAMPAIGN_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "harness/run.h"
 #include "harness/runset.h"
@@ -32,5 +33,9 @@ int jostle__campaign_run(const jostle__plan *p, jostle__cell *out,
 int jostle__campaign_run_ranges(const jostle__plan *p, const jostle__range *pending,
                                 size_t n_pending, jostle__runset *done, jostle__cell *out,
                                 jostle__progress_fn progress, void *progress_ctx);
+
+/* How the campaign forks its workers: fork(), unless a test substitutes a
+ * failing one. Read by the parent only, at each fork; it exists for tests. */
+extern pid_t (*jostle__campaign_fork)(void);
 
 #endif

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "harness/cli.h"
+#include "harness/errors.h"
 #include "reports/history.h"
 
 /* Orders the soaks by start time, keeping the order given for equal ones
@@ -38,9 +39,9 @@ int jostle__history(char *const *args, size_t n) {
   char **paths = calloc(n, sizeof *paths);
   jostle__night *nights = calloc(n, sizeof *nights);
   jostle__results r;
-  int rc = paths && nights ? 0 : jostle__usage_error("out of memory");
+  int rc = paths && nights ? 0 : jostle__internal_error("out of memory");
   for (size_t i = 0; rc == 0 && i < n; i++)
-    if ((paths[i] = results_path(args[i])) == NULL) rc = jostle__usage_error("out of memory");
+    if ((paths[i] = results_path(args[i])) == NULL) rc = jostle__internal_error("out of memory");
   if (rc == 0) rc = jostle__results_load(paths, n, &r);
   if (rc == 0) {
     for (size_t i = 0; i < n; i++)
@@ -49,8 +50,7 @@ int jostle__history(char *const *args, size_t n) {
     sort_by_start(nights, n);
     size_t n_newly = 0;
     if (jostle__history_write(stdout, nights, n, &n_newly) != 0) {
-      fprintf(stderr, "%s: out of memory\n", jostle__prog);
-      rc = EXIT_INTERNAL;
+      rc = jostle__internal_error("out of memory");
     } else {
       rc = n_newly > 0 ? EXIT_DIVERGED : EXIT_CLEAN;
     }

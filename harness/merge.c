@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "harness/cli.h"
+#include "harness/errors.h"
 
 const char jostle__merge_help[] =
     "usage: %s merge RESULTS.json... -o OUT.json\n"
@@ -34,8 +35,8 @@ const char jostle__merge_help[] =
     "  -h, --help              show this help\n"
     "\n"
     "exit codes: 0 merged, 2 bad usage or input (a file that is not jostle\n"
-    "            results, cells of different campaigns), 3 the output could not\n"
-    "            be written\n";
+    "            results, cells of different campaigns), 3 internal error (out\n"
+    "            of memory, the output could not be written)\n";
 
 static const struct option merge_options[] = {
     {"output", required_argument, NULL, 'o'},
@@ -114,8 +115,7 @@ static int merge_cells(jostle__results *r, char *const *paths, jostle__cell *mer
                                  c->scheduler, c->placement, c->params, c->campaign_seed,
                                  merged[k].campaign_seed);
     if (jostle__cell_merge(&merged[k], c) != 0) {
-      fprintf(stderr, "%s: out of memory\n", jostle__prog);
-      return EXIT_INTERNAL;
+      return jostle__internal_error("out of memory");
     }
   }
   return 0;
@@ -131,7 +131,7 @@ int jostle__cmd_merge(int argc, char **argv) {
   if (rc != 0) return rc;
   size_t n = 0;
   jostle__cell *merged = calloc(r.n_cells + 1, sizeof *merged);
-  rc = merged ? refuse_duplicates(&r, paths) : jostle__usage_error("out of memory");
+  rc = merged ? refuse_duplicates(&r, paths) : jostle__internal_error("out of memory");
   if (rc == 0) rc = merge_cells(&r, paths, merged, &n);
   if (rc == 0) {
     jostle__report_meta meta = r.metas[0];

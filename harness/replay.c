@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "harness/cli.h"
+#include "harness/errors.h"
 #include "harness/shrink.h"
 #include "schedulers/control.h"
 #include "schedulers/read_file.h"
@@ -212,7 +213,7 @@ int jostle__cmd_replay(int argc, char **argv) {
   uint64_t cap = 2 * p.sched_cfg.step_limit + JOSTLE_MAX_THREADS + 2;
   if (rc == 0 && (o.save_schedule_path || o.shrink)) {
     rec = jostle__schedule_shared(cap < JOSTLE__SCHEDULE_MAX ? cap : JOSTLE__SCHEDULE_MAX);
-    if (rec == NULL) rc = jostle__usage_error("out of memory for the schedule");
+    if (rec == NULL) rc = jostle__internal_error("out of memory for the schedule");
   }
   if (rc != 0) {
     free(loaded);

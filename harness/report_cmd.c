@@ -34,8 +34,8 @@ const char jostle__report_help[] =
     "\n"
     "exit codes: 0 no divergence (--history: no newly divergent scenario),\n"
     "            1 divergence (--history: a scenario newly divergent), 2 bad\n"
-    "            usage or input (a file that is not jostle results), 3 a report\n"
-    "            file that could not be written\n";
+    "            usage or input (a file that is not jostle results), 3 internal\n"
+    "            error (out of memory, a report file that could not be written)\n";
 
 enum { OPT_HTML = 256, OPT_JUNIT, OPT_HISTORY };
 

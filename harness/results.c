@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "harness/cli.h"
+#include "harness/errors.h"
 
 static void free_cells(jostle__cell *cells, size_t n) {
   for (size_t i = 0; i < n; i++) jostle__cell_free(&cells[i]);
@@ -30,7 +31,7 @@ int jostle__results_load(char *const *paths, size_t n, jostle__results *l) {
   l->first_cell = calloc(n + 1, sizeof *l->first_cell);
   if (l->metas == NULL || l->first_cell == NULL) {
     jostle__results_free(l);
-    return jostle__usage_error("out of memory");
+    return jostle__internal_error("out of memory");
   }
   char err[1200];
   for (size_t f = 0; f < n; f++) {
@@ -44,7 +45,7 @@ int jostle__results_load(char *const *paths, size_t n, jostle__results *l) {
     if (append(l, cells, n_cells) != 0) {
       free_cells(cells, n_cells);
       jostle__results_free(l);
-      return jostle__usage_error("out of memory");
+      return jostle__internal_error("out of memory");
     }
     free(cells);  /* the outcomes now belong to l->cells */
     l->n_files = f + 1;

@@ -36,6 +36,7 @@
 
 #include "harness/campaign.h"
 #include "harness/cli.h"
+#include "harness/errors.h"
 #include "harness/journal.h"
 #include "reports/output.h"
 #include "reports/progress.h"
@@ -73,7 +74,8 @@ const char jostle__soak_help[] =
     "  -h, --help              show this help\n"
     "\n"
     "exit codes: 0 no divergence, 1 divergence found, 2 bad usage or input,\n"
-    "            3 internal error (a journal or report that could not be written)\n";
+    "            3 internal error (out of memory, a worker that could not be forked,\n"
+    "            a journal or report that could not be written)\n";
 
 #define SEC_NS 1000000000ULL
 
@@ -95,6 +97,7 @@ typedef struct soak {
   uint64_t n_runs, n_divergent;   /* totals, for progress */
   int show;                 /* live progress */
   int interrupted;          /* stopped by SIGINT or SIGTERM */
+  int out_of_memory;        /* reading the journal back ran out of memory */
   jostle__journal_header header;  /* owned: the options point into its args */
   jostle__journal *journal;
   jostle__report_meta meta;
@@ -130,7 +133,7 @@ static int build_cells(soak *k, int argc, char **argv) {
   if (rc != 0) return rc;
   size_t n = (size_t)n_selected * (size_t)k->o.n_sched_set * (size_t)k->o.n_pin_set;
   k->cells = calloc(n, sizeof *k->cells);
-  rc = k->cells ? 0 : jostle__usage_error("out of memory");
+  rc = k->cells ? 0 : jostle__internal_error("out of memory");
   int known[JOSTLE__MAX_DEFINES] = {0};
   for (int s = 0; rc == 0 && s < n_selected; s++)
     for (int x = 0; rc == 0 && x < k->o.n_sched_set; x++)
@@ -223,10 +226,8 @@ static int start_fresh(soak *k, int argc, char **argv) {
                                strerror(errno));
   k->header.seed = k->o.seed;
   k->header.started_unix_ns = k->meta.started_unix_ns;
-  if (jostle__journal_create(k->dir, &k->header, &k->journal, err, sizeof err) != 0) {
-    fprintf(stderr, "%s: %s\n", jostle__prog, err);
-    return EXIT_INTERNAL;
-  }
+  if (jostle__journal_create(k->dir, &k->header, &k->journal, err, sizeof err) != 0)
+    return jostle__internal_error("%s", err);
   return 0;
 }
 
@@ -250,6 +251,7 @@ static int replay_batch(void *ctx, const jostle__batch *b, char *err, size_t err
     }
   if (apply(k, c, &b->done, &b->result) != 0) {
     snprintf(err, errsize, "%s: out of memory", k->dir);
+    k->out_of_memory = 1;  /* not the journal's fault: exit 3, not 2 */
     return -1;
   }
   k->used_ns = b->soak_ns;
@@ -268,7 +270,7 @@ static int start_resumed(soak *k, const jostle__opts *now) {
     return jostle__usage_error("soak --resume: %s", err);
   /* argv as the soak was started: PROG soak ARGS */
   char **argv = calloc((size_t)h->n_args + 3, sizeof *argv);
-  if (argv == NULL) return jostle__usage_error("out of memory");
+  if (argv == NULL) return jostle__internal_error("out of memory");
   argv[0] = (char *)jostle__prog;
   argv[1] = "soak";
   memcpy(argv + 2, h->args, (size_t)h->n_args * sizeof *argv);
@@ -288,7 +290,8 @@ static int start_resumed(soak *k, const jostle__opts *now) {
   free(argv);
   if (rc == 0 && jostle__journal_open(k->dir, replay_batch, k, &k->journal, err,
                                       sizeof err) != 0)
-    rc = jostle__usage_error("soak --resume: %s", err);
+    rc = k->out_of_memory ? jostle__internal_error("soak --resume: %s", err)
+                          : jostle__usage_error("soak --resume: %s", err);
   if (rc == 0)
     fprintf(stderr, "%s: resuming %s: %" PRIu64 " batches, %" PRIu64 " runs journaled, "
             "%.1f s of the soak's time used\n", jostle__prog, k->dir, k->n_batches, k->n_runs,
@@ -388,7 +391,7 @@ static int run_batch(soak *k, size_t i) {
     rc = -1;
   }
   if (apply(k, c, &b.done, &b.result) != 0) {
-    fprintf(stderr, "%s: out of memory\n", jostle__prog);
+    jostle__internal_error("out of memory");
     rc = -1;
   }
   k->n_batches++;
@@ -419,10 +422,7 @@ static int run(soak *k) {
 static int finish(soak *k, int failed) {
   if (k->show) jostle__progress_clear(stderr);
   jostle__cell *cells = calloc(k->n_cells, sizeof *cells);
-  if (cells == NULL) {
-    fprintf(stderr, "%s: out of memory\n", jostle__prog);
-    return EXIT_INTERNAL;
-  }
+  if (cells == NULL) return jostle__internal_error("out of memory");
   int diverged = 0, n_jobs = 0;
   for (size_t i = 0; i < k->n_cells; i++) {
     jostle__range r;
@@ -456,7 +456,7 @@ int jostle__cmd_soak(int argc, char **argv) {
   jostle__opts_default(&k.o);
   /* before parsing, which cuts -D KEY=VALUE apart */
   jostle__report_meta_collect(&k.meta, jostle__argc, jostle__argv);
-  int rc = copy_args(argc, argv, &k.header) == 0 ? 0 : jostle__usage_error("out of memory");
+  int rc = copy_args(argc, argv, &k.header) == 0 ? 0 : jostle__internal_error("out of memory");
   if (rc == 0) rc = jostle__cli_parse("soak", argc, argv, &k.o);
   if (rc == 0 && k.o.resume_dir != NULL) {
     jostle__opts now = k.o;

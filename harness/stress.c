@@ -11,6 +11,7 @@
 
 #include "harness/campaign.h"
 #include "harness/cli.h"
+#include "harness/errors.h"
 #include "reports/progress.h"
 #include "reports/report.h"
 
@@ -49,7 +50,8 @@ const char jostle__stress_help[] =
     "  -h, --help              show this help\n"
     "\n"
     "exit codes: 0 no divergence, 1 divergence found, 2 bad usage or input,\n"
-    "            3 internal error (a report file that could not be written)\n";
+    "            3 internal error (out of memory, a worker that could not be\n"
+    "            forked, a report file that could not be written)\n";
 
 typedef struct progress_ctx {
   const char *scenario;
@@ -100,7 +102,7 @@ int jostle__cmd_stress(int argc, char **argv) {
   jostle__plan *plans = calloc((size_t)n_selected, sizeof *plans);
   jostle__cell *cells = calloc((size_t)n_selected, sizeof *cells);
   int known[JOSTLE__MAX_DEFINES] = {0};
-  rc = plans && cells ? 0 : jostle__usage_error("out of memory");
+  rc = plans && cells ? 0 : jostle__internal_error("out of memory");
   for (int i = 0; rc == 0 && i < n_selected; i++) {
     rc = jostle__cli_plan(selected[i], &o, &plans[i], known);
     jostle__cli_describe(&plans[i], &cells[i]);

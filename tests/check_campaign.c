@@ -4,6 +4,7 @@
  * its own run, the same seed gives the same result, and every budget and
  * stop condition is honoured.
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,6 +198,48 @@ START_TEST(sigterm_stops_cleanly) {
 }
 END_TEST
 
+static volatile sig_atomic_t n_sigchld;
+
+static void on_sigchld(int sig) {
+  (void)sig;
+  n_sigchld++;
+}
+
+/* A campaign leaves the signal mask as it found it: SIGCHLD is not left
+ * blocked (a handler installed afterwards runs), and what the caller had
+ * blocked (SIGTERM, as the commands do) stays blocked. */
+START_TEST(campaign_restores_the_signal_mask) {
+  sigset_t stop, before, after;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGTERM);
+  sigprocmask(SIG_BLOCK, &stop, NULL);
+  sigprocmask(SIG_BLOCK, NULL, &before);
+  ck_assert(sigismember(&before, SIGTERM) && !sigismember(&before, SIGCHLD));
+  jostle__plan p = plan_for("test-crash");
+  p.n_runs = 200;
+  jostle__cell c = {0};
+  ck_assert_int_eq(jostle__campaign_run(&p, &c, NULL, NULL), 0);
+  jostle__cell_free(&c);
+  sigprocmask(SIG_BLOCK, NULL, &after);
+  for (int sig = 1; sig < NSIG; sig++)
+    ck_assert_msg(sigismember(&after, sig) == sigismember(&before, sig),
+                  "signal %d: blocked %d before the campaign, %d after", sig,
+                  sigismember(&before, sig), sigismember(&after, sig));
+
+  struct sigaction sa = {.sa_handler = on_sigchld};
+  sigemptyset(&sa.sa_mask);
+  ck_assert_int_eq(sigaction(SIGCHLD, &sa, NULL), 0);
+  pid_t child = fork();
+  ck_assert_int_ge(child, 0);
+  if (child == 0) _exit(0);
+  /* the signal is delivered by the time the child can be reaped, unless
+   * blocked; the bounded wait only guards against a slow delivery */
+  ck_assert_int_eq(waitpid(child, NULL, 0), child);
+  for (int i = 0; i < 1000 && n_sigchld == 0; i++) usleep(1000);
+  ck_assert_int_eq(n_sigchld, 1);
+}
+END_TEST
+
 /* Placements that oversubscribe the processors still complete every run. */
 START_TEST(every_placement_completes) {
   static const jostle__pin pins[] = {JOSTLE__PIN_NONE, JOSTLE__PIN_SPREAD,
@@ -293,6 +336,60 @@ START_TEST(pending_ranges_complete_a_stopped_campaign) {
 }
 END_TEST
 
+/* A fork that fails on its second call with EAGAIN: the first worker
+ * starts, the one that should replace it does not. */
+static int n_forks;
+
+static pid_t fork_once(void) {
+  if (++n_forks == 2) {
+    errno = EAGAIN;
+    return -1;
+  }
+  return fork();
+}
+
+/* When the worker that should replace a crashed one cannot be forked, the
+ * campaign says so in one line, stops and returns -1, with the crash that
+ * ran counted: a cell is never silently short of runs. */
+START_TEST(failed_refork_stops_the_campaign) {
+  jostle__plan p = plan_for("test-crash");
+  uint64_t seed = 0;
+  while (!jostle_test_crashes(seed)) seed++;
+  p.seed = seed;
+  p.fixed_seed = 1; /* every run crashes, the first one too */
+  p.n_jobs = 1;
+  p.n_runs = 20;
+  char err_path[] = "/tmp/jostle-check-campaign-XXXXXX";
+  int err = mkstemp(err_path);
+  ck_assert_int_ge(err, 0);
+  unlink(err_path);
+  fflush(stderr);
+  int saved = dup(STDERR_FILENO);
+  ck_assert_int_ge(saved, 0);
+  ck_assert_int_eq(dup2(err, STDERR_FILENO), STDERR_FILENO);
+  jostle__campaign_fork = fork_once;
+  jostle__cell c = {0};
+  int rc = jostle__campaign_run(&p, &c, NULL, NULL);
+  jostle__campaign_fork = fork;
+  fflush(stderr);
+  dup2(saved, STDERR_FILENO);
+  close(saved);
+  char text[512] = {0};
+  ck_assert_int_ge(pread(err, text, sizeof text - 1, 0), 0);
+  close(err);
+
+  ck_assert_int_eq(n_forks, 2);
+  ck_assert_int_eq(rc, -1);
+  ck_assert_uint_eq(c.n_runs, 1);
+  ck_assert_uint_eq(count_of(&c, JOSTLE__CRASH), 1);
+  ck_assert_uint_eq(total(&c), 1);
+  char expected[128];
+  snprintf(expected, sizeof expected, "jostle: cannot fork a worker: %s\n", strerror(EAGAIN));
+  ck_assert_str_eq(text, expected);
+  jostle__cell_free(&c);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("campaign");
   TCase *tc = jostle_check_case(s, "campaign", 60, 0);
@@ -304,8 +401,10 @@ int main(void) {
   tcase_add_test(tc, duration_budget_ends_the_campaign);
   tcase_add_test(tc, allowed_list_judges);
   tcase_add_test(tc, sigterm_stops_cleanly);
+  tcase_add_test(tc, campaign_restores_the_signal_mask);
   tcase_add_loop_test(tc, every_placement_completes, 0, 4);
   tcase_add_test(tc, a_plan_runs_its_slice);
   tcase_add_test(tc, pending_ranges_complete_a_stopped_campaign);
+  tcase_add_test(tc, failed_refork_stops_the_campaign);
   return jostle_check_run(s);
 }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -385,6 +386,64 @@ START_TEST(report_file_write_error_exits_3) {
 }
 END_TEST
 
+/* A worker that cannot be forked (tests/fail_fork.c refuses the second
+ * fork, the one that replaces the worker the first run crashed) is an
+ * internal error, said in one line: exit 3, and what ran is reported. */
+START_TEST(failed_fork_exits_3_and_reports_what_ran) {
+  make_tmp();
+  ck_assert_int_eq(setenv("JOSTLE_TEST_FAIL_FORK", "2", 1), 0);
+  cli_result *r = run_in("stress test-crash --run-seed 3 -j 1 -n 20 --json %s/r.json");
+  unsetenv("JOSTLE_TEST_FAIL_FORK");
+  ck_assert_msg(r->status == 3, "exit %d: %s", r->status, r->err);
+  ck_assert_int_eq(count_lines(r->err), 1);
+  ck_assert_ptr_nonnull(strstr(r->err, "cannot fork a worker: "));
+  ck_assert(matches(r->out, "^result test-crash runs=1 divergent=1 "));
+  jostle__cell *cells;
+  size_t n;
+  jostle_read_results(in_tmp(0, "r.json"), &cells, &n);
+  ck_assert_uint_eq(n, 1);
+  ck_assert_uint_eq(cells[0].n_runs, 1);
+  jostle_free_results(cells, n);
+  remove_tmp();
+}
+END_TEST
+
+#ifndef JOSTLE_SANITIZER
+/* Out of memory is an internal error (exit 3), never bad usage (2). 100,000
+ * results files make `report` ask for 140 MB of metadata up front, which a
+ * 32 MB data limit refuses before any file is opened. (Not in sanitizer
+ * builds: their runtimes cannot start under such a limit.) */
+START_TEST(out_of_memory_exits_3) {
+  enum { N_FILES = 100000 };
+  static char *argv[N_FILES + 3];
+  argv[0] = getenv("JOSTLE_BIN");
+  ck_assert_ptr_nonnull(argv[0]);
+  argv[1] = "report";
+  for (int i = 0; i < N_FILES; i++) argv[2 + i] = "x";
+  char err_path[] = "/tmp/jostle-cli-err-XXXXXX";
+  int err = mkstemp(err_path);
+  ck_assert_int_ge(err, 0);
+  unlink(err_path);
+  pid_t pid = fork();
+  ck_assert_int_ge(pid, 0);
+  if (pid == 0) {
+    struct rlimit data = {32 << 20, 32 << 20};
+    dup2(err, 2);
+    if (setrlimit(RLIMIT_DATA, &data) != 0) _exit(126);
+    execv(argv[0], argv);
+    _exit(127);
+  }
+  int status;
+  ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+  char text[8192];
+  slurp(err, text, sizeof text);
+  ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 3, "status %d: %s", status, text);
+  ck_assert_int_eq(count_lines(text), 1);
+  ck_assert_ptr_nonnull(strstr(text, ": out of memory"));
+}
+END_TEST
+#endif
+
 /* SIGTERM stops a campaign cleanly: the report files hold what ran, marked
  * interrupted, and say what the terminal said. */
 START_TEST(interrupted_stress_writes_its_reports) {
@@ -531,6 +590,10 @@ int main(void) {
   tcase_add_test(tc, schedules_trace_save_and_replay);
   tcase_add_test(tc, report_repeats_what_stress_printed);
   tcase_add_test(tc, report_file_write_error_exits_3);
+  tcase_add_test(tc, failed_fork_exits_3_and_reports_what_ran);
+#ifndef JOSTLE_SANITIZER
+  tcase_add_test(tc, out_of_memory_exits_3);
+#endif
   tcase_add_test(tc, interrupted_stress_writes_its_reports);
   tcase_add_test(tc, merged_shards_equal_the_whole_campaign);
   tcase_add_test(tc, bad_results_files_exit_2);
