@@ -53,12 +53,14 @@ WRAPPED_TESTS := check_campaign check_scenarios check_control check_schedule
 LDFLAGS_ALL := $(SAN_FLAGS) $(LDFLAGS)
 
 LIB_SRCS := $(filter-out harness/main.c $(if $(TSAN_BUILD),schedulers/tsan_hooks.c), \
-              $(wildcard harness/*.c) $(wildcard schedulers/*.c) $(wildcard reports/*.c))
+              $(wildcard common/*.c) $(wildcard harness/*.c) $(wildcard schedulers/*.c) \
+              $(wildcard reports/*.c))
 SCENARIO_SRCS := $(wildcard scenarios/*.c)
 EXAMPLE_SRCS := $(wildcard scenarios/examples/*.c)
 TEST_SRCS := $(wildcard tests/check_*.c)
 BENCH_SRCS := $(filter-out bench/ladder.c,$(wildcard bench/*.c))
-HEADERS := $(wildcard include/*.h harness/*.h schedulers/*.h reports/*.h scenarios/*.h tests/*.h)
+HEADERS := $(wildcard include/*.h common/*.h harness/*.h schedulers/*.h reports/*.h \
+             scenarios/*.h tests/*.h)
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
 SCENARIO_OBJS := $(SCENARIO_SRCS:%.c=$(O)/%.o)
@@ -176,8 +178,8 @@ FUZZ_CC ?= clang
 F := build-fuzz
 FUZZ_CFLAGS := $(BASE_CFLAGS) $(CFLAGS)
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -DJOSTLE_SANITIZER
-FUZZ_LIB_SRCS := $(filter-out harness/main.c,$(wildcard harness/*.c) $(wildcard schedulers/*.c) \
-                   $(wildcard reports/*.c))
+FUZZ_LIB_SRCS := $(filter-out harness/main.c,$(wildcard common/*.c) $(wildcard harness/*.c) \
+                   $(wildcard schedulers/*.c) $(wildcard reports/*.c))
 
 $(F)/plain/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)

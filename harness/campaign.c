@@ -23,7 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "harness/assert.h"
+#include "common/assert.h"
 #include "harness/shared.h"
 
 #define TICK_NS 20000000ULL        /* longest wait between checks: 20 ms */

@@ -24,11 +24,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/assert.h"
+#include "common/assert.h"
+#include "common/cpu.h"
+#include "common/seed.h"
 #include "harness/barrier.h"
 #include "schedulers/control.h"
-#include "schedulers/cpu.h"
-#include "schedulers/seed.h"
 
 /* Pause iterations a barrier waiter spins before it blocks. */
 #define SPIN_OK_LIMIT (1u << 16)

@@ -18,7 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "harness/assert.h"
+#include "common/assert.h"
 #include "reports/formats.h"
 #include "reports/output.h"
 

@@ -24,11 +24,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "common/cpu.h"
+#include "common/seed.h"
 #include "schedulers/control.h"
-#include "schedulers/cpu.h"
 #include "schedulers/feedback.h"
 #include "schedulers/schedule.h"
-#include "schedulers/seed.h"
 #include "schedulers/trace.h"
 
 #define SPIN_LIMIT (1u << 14)   /* most pauses before a waiter sleeps */

@@ -17,9 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "schedulers/cpu.h"
+#include "common/cpu.h"
+#include "common/seed.h"
 #include "schedulers/sched.h"
-#include "schedulers/seed.h"
 
 static const char *noise_validate(const jostle__sched_cfg *cfg) {
   if (!(cfg->noise_p >= 0.0 && cfg->noise_p <= 1.0) ||

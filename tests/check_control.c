@@ -12,11 +12,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/seed.h"
 #include "harness/campaign.h"
 #include "harness/pool.h"
 #include "harness/tally.h"
 #include "schedulers/control.h"
-#include "schedulers/seed.h"
 #include "tests/check_main.h"
 #include "tests/test_plan.h"
 

@@ -15,11 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/seed.h"
 #include "jostle.h"
 #include "schedulers/control.h"
-#include "schedulers/schedule.h"
 #include "schedulers/sched.h"
-#include "schedulers/seed.h"
+#include "schedulers/schedule.h"
 #include "tests/check_main.h"
 
 static jostle__sched_cfg noise_cfg(double p, unsigned yield, unsigned spin, unsigned sleep) {
