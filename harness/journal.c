@@ -15,8 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/read_file.h"
 #include "reports/output.h"
-#include "schedulers/read_file.h"
 
 #define FORMAT_NAME "jostle-soak-journal"
 

@@ -16,8 +16,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "common/read_file.h"
 #include "jostle.h"
-#include "schedulers/read_file.h"
 
 #define MAGIC "jostle-schedule"
 #define PER_LINE 32
