@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "common/cpu.h"
+#include "common/hash.h"
 #include "common/seed.h"
 #include "schedulers/control.h"
 #include "schedulers/feedback.h"
@@ -84,7 +85,7 @@ static void hand_to(jostle__control *c, int next) {
 
 /* Every decision is hashed, and recorded when the run is being recorded. */
 static void note_choice(jostle__control *c, int chosen) {
-  c->schedule_hash = (c->schedule_hash ^ (uint64_t)(chosen + 1)) * 0x100000001b3ULL;
+  c->schedule_hash = jostle__fnv1a_step(c->schedule_hash, (uint64_t)(chosen + 1));
   jostle__schedule *rec = c->cfg->record;
   if (rec == NULL) return;
   if (rec->n < rec->cap) rec->d[rec->n++] = (uint8_t)chosen;
@@ -266,7 +267,7 @@ void jostle__control_begin(jostle__control *c, uint64_t seed) {
   if (c->cfg->feedback) jostle__feedback_begin(c);
   c->verdict = JOSTLE__RUN_OK;
   c->verdict_text[0] = '\0';
-  c->schedule_hash = 0xcbf29ce484222325ULL;
+  c->schedule_hash = JOSTLE__FNV_OFFSET;
   atomic_store_explicit(&c->aborting, 0, memory_order_relaxed);
   c->ops->run_begin(c);
   int first = c->ops->pick(c, -1, NULL);

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "common/hash.h"
 #include "common/read_file.h"
 #include "jostle.h"
 
@@ -51,12 +52,6 @@ uint64_t jostle__schedule_switches(const jostle__schedule *s) {
   uint64_t n = 0;
   for (uint64_t i = 1; i < s->n; i++) n += s->d[i] != s->d[i - 1];
   return n;
-}
-
-static uint64_t fnv1a(const char *p, size_t n) {
-  uint64_t h = 0xcbf29ce484222325ULL;
-  for (size_t i = 0; i < n; i++) h = (h ^ (uint8_t)p[i]) * 0x100000001b3ULL;
-  return h;
 }
 
 static int fail(char *err, size_t size, const char *fmt, ...) {
@@ -101,7 +96,7 @@ int jostle__schedule_save(const char *path, const jostle__schedule_info *info,
     rc = fail(err, errsize, "cannot write %s: %s", tmp, strerror(errno));
   } else {
     fwrite(text, 1, len, f);
-    fprintf(f, "checksum 0x%016" PRIx64 "\n", fnv1a(text, len));
+    fprintf(f, "checksum 0x%016" PRIx64 "\n", jostle__fnv1a(text, len));
     if (ferror(f) | (fclose(f) != 0))
       rc = fail(err, errsize, "cannot write %s: %s", tmp, strerror(errno));
     else if (rename(tmp, path) != 0)
@@ -205,7 +200,7 @@ jostle__schedule *jostle__schedule_load(const char *path, jostle__schedule_info 
   char *last = text + len;
   if (last > text && last[-1] == '\n') last--;
   while (last > text && last[-1] != '\n') last--;
-  uint64_t want_sum = fnv1a(text, (size_t)(last - text));
+  uint64_t want_sum = jostle__fnv1a(text, (size_t)(last - text));
   cursor c = {path, text, text + len, 0, err, errsize};
   jostle__schedule *s = NULL;
   char version[32], count[32], threads_text[16], spurious[8];
