@@ -16,15 +16,12 @@
  * run is a pure function of its seed: the same seed gives the same
  * schedule (schedule_hash), the same outcome, in any process.
  */
-#include <limits.h>
-#include <stdlib.h>
-#include <linux/futex.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include "common/cpu.h"
+#include "common/futex.h"
 #include "common/hash.h"
 #include "common/seed.h"
 #include "schedulers/control.h"
@@ -36,14 +33,6 @@
 #define SPIN_MIN 16u
 #define CHOICE_SALT 0x63686f696365ULL
 #define NOBODY UINT32_MAX       /* `turn` of an abandoned run */
-
-static void futex_wait(_Atomic uint32_t *addr, uint32_t expected) {
-  syscall(SYS_futex, (uint32_t *)addr, FUTEX_WAIT_PRIVATE, expected, NULL, NULL, 0);
-}
-
-static void futex_wake_all(_Atomic uint32_t *addr) {
-  syscall(SYS_futex, (uint32_t *)addr, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
-}
 
 static _Noreturn void escape(jostle__control *c, int index) {
   longjmp(*c->escape[index], 1);
@@ -70,7 +59,7 @@ static void wait_turn(jostle__control *c, int index) {
     atomic_store_explicit(&c->sleeping[index], 1, memory_order_seq_cst);
     uint32_t turn = atomic_load_explicit(&c->turn, memory_order_seq_cst);
     int aborting = atomic_load_explicit(&c->aborting, memory_order_seq_cst);
-    if (turn != me && !aborting) futex_wait(&c->turn, turn);
+    if (turn != me && !aborting) jostle__futex_wait(&c->turn, turn);
     atomic_store_explicit(&c->sleeping[index], 0, memory_order_relaxed);
     if (atomic_load_explicit(&c->aborting, memory_order_acquire)) escape(c, index);
     if (atomic_load_explicit(&c->turn, memory_order_acquire) == me) return;
@@ -80,7 +69,7 @@ static void wait_turn(jostle__control *c, int index) {
 static void hand_to(jostle__control *c, int next) {
   atomic_store_explicit(&c->turn, (uint32_t)next, memory_order_seq_cst);
   if (atomic_load_explicit(&c->sleeping[next], memory_order_seq_cst))
-    futex_wake_all(&c->turn);
+    jostle__futex_wake_all(&c->turn);
 }
 
 /* Every decision is hashed, and recorded when the run is being recorded. */
@@ -210,7 +199,7 @@ static void abandon(jostle__control *c, jostle__verdict verdict, int index) {
    * read `aborting` as 0 just before may be on its way into futex_wait,
    * which sleeps only while `turn` still has the value it read. */
   atomic_store_explicit(&c->turn, NOBODY, memory_order_seq_cst);
-  futex_wake_all(&c->turn);
+  jostle__futex_wake_all(&c->turn);
   if (index >= 0) escape(c, index);
 }
 
