@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "common/assert.h"
+#include "common/clock.h"
 #include "harness/shared.h"
 
 #define TICK_NS 20000000ULL        /* longest wait between checks: 20 ms */
@@ -36,12 +37,6 @@ typedef struct watch {
   uint64_t last_move_ns;
   int killed_for_hang;
 } watch;
-
-static uint64_t now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 static pid_t spawn(const jostle__plan *p, jostle__shared *sh, int i,
                    const sigset_t *child_mask) {
@@ -231,7 +226,7 @@ int jostle__campaign_run_ranges(const jostle__plan *p, const jostle__range *pend
 
   int rc = 0, warned_bind = 0;
   watch *ws = calloc((size_t)p->n_jobs, sizeof *ws);
-  uint64_t start = now_ns(), last_progress = start, every = SAMPLE_NS;
+  uint64_t start = jostle__now_ns(), last_progress = start, every = SAMPLE_NS;
   out->n_samples = 0;
   out->first_divergence_ns = 0;
   sample(out, 0, 0, 0, &every, 1);
@@ -268,12 +263,12 @@ int jostle__campaign_run_ranges(const jostle__plan *p, const jostle__range *pend
         atomic_store(&sh->stop, 1);
       } else if (again) {
         ws[i].pid = spawn(p, sh, i, &child_mask);
-        ws[i].last_move_ns = now_ns();
+        ws[i].last_move_ns = jostle__now_ns();
         if (ws[i].pid > 0) n_alive++;
         else ws[i].pid = 0;
       }
     }
-    uint64_t now = now_ns();
+    uint64_t now = jostle__now_ns();
     check_hangs(p, sh, ws, now);
     if (p->duration_ns && now - start >= p->duration_ns) atomic_store(&sh->stop, 1);
     for (int i = 0; !warned_bind && i < p->n_jobs; i++) {
@@ -292,7 +287,7 @@ int jostle__campaign_run_ranges(const jostle__plan *p, const jostle__range *pend
       last_progress = now;
     }
   }
-  out->elapsed_ns = now_ns() - start;
+  out->elapsed_ns = jostle__now_ns() - start;
   sigprocmask(SIG_UNBLOCK, &(sigset_t){0}, NULL);
   free(ws);
 
