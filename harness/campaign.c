@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "common/assert.h"
+#include "common/cache_line.h"
 #include "common/clock.h"
 #include "harness/shared.h"
 
@@ -193,7 +194,7 @@ int jostle__campaign_run_ranges(const jostle__plan *p, const jostle__range *pend
                                 jostle__progress_fn progress, void *progress_ctx) {
   JOSTLE_ASSERT(n_pending <= (size_t)p->n_jobs);
   size_t stride = sizeof(jostle__slot) + jostle__tally_size(JOSTLE__TALLY_CAPACITY);
-  stride = (stride + JOSTLE__CACHE_LINE - 1) & ~(size_t)(JOSTLE__CACHE_LINE - 1);
+  stride = jostle__round_to_lines(stride);
   size_t size = sizeof(jostle__shared) + (size_t)p->n_jobs * stride;
   jostle__shared *sh = mmap(NULL, size, PROT_READ | PROT_WRITE,
                             MAP_SHARED | MAP_ANONYMOUS, -1, 0);

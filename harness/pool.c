@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "common/assert.h"
+#include "common/cache_line.h"
 #include "common/cpu.h"
 #include "common/seed.h"
 #include "harness/barrier.h"
@@ -149,9 +150,7 @@ static void round_trip(jostle__pool *pool, enum action action) {
 }
 
 jostle__pool *jostle__pool_create(const jostle__plan *p) {
-  jostle__pool *pool = aligned_alloc(JOSTLE__CACHE_LINE,
-                                     (sizeof *pool + JOSTLE__CACHE_LINE - 1) &
-                                         ~(size_t)(JOSTLE__CACHE_LINE - 1));
+  jostle__pool *pool = jostle__alloc_lines(sizeof *pool);
   if (pool == NULL) return NULL;
   memset(pool, 0, sizeof *pool);
   pool->scenario = p->scenario;
@@ -159,8 +158,7 @@ jostle__pool *jostle__pool_create(const jostle__plan *p) {
   jostle__barrier_init(&pool->start, (uint32_t)p->n_threads);
   jostle__barrier_init(&pool->end, (uint32_t)p->n_threads);
   size_t state_size = p->scenario->state_size;
-  size_t rounded = (state_size + JOSTLE__CACHE_LINE - 1) & ~(size_t)(JOSTLE__CACHE_LINE - 1);
-  pool->run.state = aligned_alloc(JOSTLE__CACHE_LINE, rounded ? rounded : JOSTLE__CACHE_LINE);
+  pool->run.state = jostle__alloc_lines(state_size);
   if (pool->run.state == NULL) {
     free(pool);
     return NULL;
@@ -178,9 +176,7 @@ jostle__pool *jostle__pool_create(const jostle__plan *p) {
     m->spin_budget = JOSTLE__SPIN_BUDGET_INITIAL;
   }
   if (p->sched->pick != NULL) {
-    pool->control = aligned_alloc(JOSTLE__CACHE_LINE,
-                                  (sizeof *pool->control + JOSTLE__CACHE_LINE - 1) &
-                                      ~(size_t)(JOSTLE__CACHE_LINE - 1));
+    pool->control = jostle__alloc_lines(sizeof *pool->control);
     if (pool->control == NULL) {
       free(pool->run.state);
       free(pool);
