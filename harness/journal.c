@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "common/read_file.h"
-#include "reports/output.h"
+#include "common/text.h"
 
 #define FORMAT_NAME "jostle-soak-journal"
 

@@ -35,10 +35,10 @@
 #include <unistd.h>
 
 #include "common/clock.h"
+#include "common/text.h"
 #include "harness/campaign.h"
 #include "harness/cli.h"
 #include "harness/journal.h"
-#include "reports/output.h"
 #include "reports/progress.h"
 #include "reports/report.h"
 

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 
 #include "common/assert.h"
+#include "common/text.h"
 #include "reports/formats.h"
 #include "reports/output.h"
 

@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/text.h"
+
 int jostle__out_open(jostle__out *o, const char *path, char *err, size_t errsize) {
   size_t len = strlen(path);
   o->path = path;
@@ -72,33 +74,6 @@ void jostle__out_discard(jostle__out *o) {
   o->tmp_path = NULL;
 }
 
-static int cont(unsigned char b) { return (b & 0xc0) == 0x80; }
-
-size_t jostle__utf8_len(const char *s) {
-  const unsigned char *u = (const unsigned char *)s;
-  if (u[0] < 0x80) return 1;
-  if (u[0] >= 0xc2 && u[0] <= 0xdf) return cont(u[1]) ? 2 : 0;
-  if (u[0] >= 0xe0 && u[0] <= 0xef) {
-    /* E0 needs A0..BF after it (no overlong form), ED 80..9F (no surrogate) */
-    unsigned char lo = u[0] == 0xe0 ? 0xa0 : 0x80, hi = u[0] == 0xed ? 0x9f : 0xbf;
-    return u[1] >= lo && u[1] <= hi && cont(u[2]) ? 3 : 0;
-  }
-  if (u[0] >= 0xf0 && u[0] <= 0xf4) {
-    /* F0 needs 90..BF (no overlong form), F4 80..8F (up to U+10FFFF) */
-    unsigned char lo = u[0] == 0xf0 ? 0x90 : 0x80, hi = u[0] == 0xf4 ? 0x8f : 0xbf;
-    return u[1] >= lo && u[1] <= hi && cont(u[2]) && cont(u[3]) ? 4 : 0;
-  }
-  return 0;
-}
-
-void jostle__utf8_clean(char *s) {
-  while (*s != '\0') {
-    size_t len = jostle__utf8_len(s);
-    if (len == 0) *s++ = '?';
-    else s += len;
-  }
-}
-
 void jostle__put_markup(FILE *f, const char *s, int attr) {
   jostle__put_markup_n(f, s, strlen(s), attr);
 }
@@ -132,11 +107,6 @@ void jostle__put_attr(FILE *f, const char *name, const char *value) {
   fprintf(f, " %s=\"", name);
   jostle__put_markup(f, value, 1);
   fputc('"', f);
-}
-
-void jostle__one_line(char *msg) {
-  for (; *msg != '\0'; msg++)
-    if ((unsigned char)*msg < 0x20 || *msg == 0x7f) *msg = ' ';
 }
 
 const char *jostle__grouped(uint64_t n, char *buf, size_t size) {
