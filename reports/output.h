@@ -11,21 +11,23 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* A report file being written: f writes to PATH.tmp until committed. */
-typedef struct jostle__out {
-  FILE *f;
-  const char *path;  /* the caller's; must outlive the jostle__out */
-  char *tmp_path;    /* owned: PATH.tmp */
-} jostle__out;
+#include "common/atomic_file.h"
 
-/* Creates PATH.tmp for writing. Returns 0, or -1 with err set. */
+/* A report file being written, whole or not at all (common/atomic_file.h):
+ * o->f writes to its temporary file, o->tmp_path (PATH.tmp as a rule),
+ * until committed. */
+typedef jostle__atomic_file jostle__out;
+
+/* Creates the temporary file of PATH for writing. Returns 0, or -1 with
+ * err set. */
 int jostle__out_open(jostle__out *o, const char *path, char *err, size_t errsize);
 
-/* Flushes PATH.tmp to disk, closes it and renames it to PATH. Returns 0, or
- * -1 with err set (and PATH.tmp removed). Either way o is closed. */
+/* Flushes the temporary file to disk, closes it and renames it to PATH.
+ * Returns 0, or -1 with err set (and the temporary file removed). Either
+ * way o is closed. */
 int jostle__out_commit(jostle__out *o, char *err, size_t errsize);
 
-/* Closes and removes PATH.tmp, after the caller's own failure. */
+/* Closes and removes the temporary file, after the caller's own failure. */
 void jostle__out_discard(jostle__out *o);
 
 /* Writes s to f escaped for XML and HTML, as element text (attr 0) or as a
