@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "common/atomic_file.h"
 #include "common/hash.h"
 #include "common/read_file.h"
 #include "jostle.h"
@@ -88,21 +89,19 @@ int jostle__schedule_save(const char *path, const jostle__schedule_info *info,
     free(text);
     return fail(err, errsize, "%s: out of memory", path);
   }
-  char tmp[4096];
-  snprintf(tmp, sizeof tmp, "%s.tmp", path);
-  FILE *f = fopen(tmp, "w");
+  jostle__atomic_file out;
   int rc = 0;
-  if (f == NULL) {
-    rc = fail(err, errsize, "cannot write %s: %s", tmp, strerror(errno));
+  if (jostle__atomic_open(&out, path, 0666) != 0) {
+    if (out.tmp_path == NULL) rc = fail(err, errsize, "%s: out of memory", path);
+    else rc = fail(err, errsize, "cannot write %s: %s", out.tmp_path, strerror(out.error));
   } else {
-    fwrite(text, 1, len, f);
-    fprintf(f, "checksum 0x%016" PRIx64 "\n", jostle__fnv1a(text, len));
-    if (ferror(f) | (fclose(f) != 0))
-      rc = fail(err, errsize, "cannot write %s: %s", tmp, strerror(errno));
-    else if (rename(tmp, path) != 0)
-      rc = fail(err, errsize, "cannot write %s: %s", path, strerror(errno));
-    if (rc != 0) remove(tmp);
+    fwrite(text, 1, len, out.f);
+    fprintf(out.f, "checksum 0x%016" PRIx64 "\n", jostle__fnv1a(text, len));
+    if (jostle__atomic_commit(&out) != 0)
+      rc = fail(err, errsize, "cannot write %s: %s",
+                out.failed == JOSTLE__ATOMIC_RENAME ? path : out.tmp_path, strerror(out.error));
   }
+  jostle__atomic_close(&out);
   free(text);
   return rc;
 }
