@@ -1,6 +1,7 @@
 # jostle: plain Makefile.
 #   make                         library (static, shared), jostle, examples
-#   make check                   the test suite (Check), CLI tests, examples
+#   make check                   the test suite (Check), CLI tests, examples, check-layers
+#   make check-layers            the include rule between the folders
 #   make SANITIZER=thread check  the same tree under ThreadSanitizer
 #   make SANITIZER=address,undefined check
 #   make bench                   benchmarks against baselines measured in the same run
@@ -71,7 +72,7 @@ SAN_OBJ := $(if $(SANITIZER),$(O)/harness/sanitizer.o)
 TESTS := $(patsubst tests/%.c,$(O)/tests/%,$(TEST_SRCS))
 BENCHES := $(patsubst bench/%.c,$(O)/bench/%,$(BENCH_SRCS))
 
-.PHONY: all check bench install demo clean fuzz wrap-flags
+.PHONY: all check check-layers bench install demo clean fuzz wrap-flags
 .SECONDARY:
 all: $(O)/libjostle.a $(O)/libjostle.so $(O)/jostle $(O)/jostle-test $(EXAMPLES)
 
@@ -139,7 +140,7 @@ $(O)/tests/fuzz-%: $(O)/tests/fuzz_%.o $(O)/tests/corpus_driver.o $(SAN_OBJ) $(O
 # harness/sanitizer.c).
 SAN_REPORT := WARNING: ThreadSanitizer|runtime error:|ERROR: LeakSanitizer
 # The scenario fuzz targets are clang's: checked in the plain build only.
-check: all $(TESTS) $(FUZZ_INPUT_TESTS) $(if $(SANITIZER),,fuzz)
+check: check-layers all $(TESTS) $(FUZZ_INPUT_TESTS) $(if $(SANITIZER),,fuzz)
 	@set -e; for t in $(TESTS); do echo "== $$t"; \
 	  JOSTLE_BIN=$(O)/jostle-test $$t > $$t.log 2>&1 || { cat $$t.log; exit 1; }; \
 	  cat $$t.log; ! grep -qE '$(SAN_REPORT)' $$t.log || { echo "$$t: sanitizer report"; exit 1; }; done
@@ -147,7 +148,14 @@ check: all $(TESTS) $(FUZZ_INPUT_TESTS) $(if $(SANITIZER),,fuzz)
 	  $$t $$c > $$t.log 2>&1 || { cat $$t.log; exit 1; }; \
 	  cat $$t.log; ! grep -qE '$(SAN_REPORT)' $$t.log || { echo "$$t: sanitizer report"; exit 1; }; done
 	@echo "== examples"; JOSTLE_BUILD=$(O) EXAMPLE_FLAGS="$(SAN_FLAGS)" sh tests/examples.sh
+	@echo "== layers"; sh tests/check_layers.sh
 	$(if $(SANITIZER),,@echo "== fuzz targets"; sh tests/fuzz.sh $(O) $(F))
+
+# What each folder may include (scripts/check-layers.sh): common/ only
+# itself and include/; schedulers/ and reports/ those and their own;
+# harness/ anything but the CLI's cli/ folder.
+check-layers:
+	@sh scripts/check-layers.sh
 
 # Baselines are plain programs: no jostle, no sanitizer.
 $(O)/bench/%: bench/%.c
