@@ -27,6 +27,7 @@
 #include <stdlib.h>
 
 #include "common/clock.h"
+#include "common/seed.h"
 #include "schedulers/sched.h"
 
 enum {
@@ -39,19 +40,12 @@ static uint32_t *chase_next;
 static uint64_t *stride_words;
 static volatile uint64_t sink;
 
-static uint64_t splitmix(uint64_t *state) {
-  uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
 /* Sattolo's shuffle: one cycle through every slot, in random order. */
 static void make_cycle(uint32_t *next, uint32_t n) {
   uint64_t rng = 1;
   for (uint32_t i = 0; i < n; i++) next[i] = i;
   for (uint32_t i = n - 1; i > 0; i--) {
-    uint32_t j = (uint32_t)(splitmix(&rng) % i);
+    uint32_t j = (uint32_t)(jostle__splitmix(&rng) % i);
     uint32_t t = next[i];
     next[i] = next[j];
     next[j] = t;
