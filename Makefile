@@ -1,6 +1,7 @@
 # jostle: plain Makefile.
 #   make                         library (static, shared), jostle, examples
-#   make check                   the test suite (Check), CLI tests, examples
+#   make check                   the test suite (Check), CLI tests, examples, check-layers
+#   make check-layers            the include rule between the folders
 #   make SANITIZER=thread check  the same tree under ThreadSanitizer
 #   make SANITIZER=address,undefined check
 #   make bench                   benchmarks against baselines measured in the same run
@@ -53,12 +54,14 @@ WRAPPED_TESTS := check_campaign check_scenarios check_control check_schedule
 LDFLAGS_ALL := $(SAN_FLAGS) $(LDFLAGS)
 
 LIB_SRCS := $(filter-out harness/main.c $(if $(TSAN_BUILD),schedulers/tsan_hooks.c), \
-              $(wildcard harness/*.c) $(wildcard schedulers/*.c) $(wildcard reports/*.c))
+              $(wildcard common/*.c) $(wildcard harness/*.c) $(wildcard schedulers/*.c) \
+              $(wildcard reports/*.c))
 SCENARIO_SRCS := $(wildcard scenarios/*.c)
 EXAMPLE_SRCS := $(wildcard scenarios/examples/*.c)
 TEST_SRCS := $(wildcard tests/check_*.c)
 BENCH_SRCS := $(filter-out bench/ladder.c,$(wildcard bench/*.c))
-HEADERS := $(wildcard include/*.h harness/*.h schedulers/*.h reports/*.h scenarios/*.h tests/*.h)
+HEADERS := $(wildcard include/*.h common/*.h harness/*.h schedulers/*.h reports/*.h \
+             scenarios/*.h tests/*.h)
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
 SCENARIO_OBJS := $(SCENARIO_SRCS:%.c=$(O)/%.o)
@@ -69,7 +72,7 @@ SAN_OBJ := $(if $(SANITIZER),$(O)/harness/sanitizer.o)
 TESTS := $(patsubst tests/%.c,$(O)/tests/%,$(TEST_SRCS))
 BENCHES := $(patsubst bench/%.c,$(O)/bench/%,$(BENCH_SRCS))
 
-.PHONY: all check bench install demo clean fuzz wrap-flags
+.PHONY: all check check-layers bench install demo clean fuzz wrap-flags
 .SECONDARY:
 all: $(O)/libjostle.a $(O)/libjostle.so $(O)/jostle $(O)/jostle-test $(EXAMPLES)
 
@@ -137,7 +140,7 @@ $(O)/tests/fuzz-%: $(O)/tests/fuzz_%.o $(O)/tests/corpus_driver.o $(SAN_OBJ) $(O
 # harness/sanitizer.c).
 SAN_REPORT := WARNING: ThreadSanitizer|runtime error:|ERROR: LeakSanitizer
 # The scenario fuzz targets are clang's: checked in the plain build only.
-check: all $(TESTS) $(FUZZ_INPUT_TESTS) $(if $(SANITIZER),,fuzz)
+check: check-layers all $(TESTS) $(FUZZ_INPUT_TESTS) $(if $(SANITIZER),,fuzz)
 	@set -e; for t in $(TESTS); do echo "== $$t"; \
 	  JOSTLE_BIN=$(O)/jostle-test $$t > $$t.log 2>&1 || { cat $$t.log; exit 1; }; \
 	  cat $$t.log; ! grep -qE '$(SAN_REPORT)' $$t.log || { echo "$$t: sanitizer report"; exit 1; }; done
@@ -146,7 +149,14 @@ check: all $(TESTS) $(FUZZ_INPUT_TESTS) $(if $(SANITIZER),,fuzz)
 	  cat $$t.log; ! grep -qE '$(SAN_REPORT)' $$t.log || { echo "$$t: sanitizer report"; exit 1; }; done
 	@echo "== strategies"; sh tests/strategies_stay_home.sh
 	@echo "== examples"; JOSTLE_BUILD=$(O) EXAMPLE_FLAGS="$(SAN_FLAGS)" sh tests/examples.sh
+	@echo "== layers"; sh tests/check_layers.sh
 	$(if $(SANITIZER),,@echo "== fuzz targets"; sh tests/fuzz.sh $(O) $(F))
+
+# What each folder may include (scripts/check-layers.sh): common/ only
+# itself and include/; schedulers/ and reports/ those and their own;
+# harness/ anything but the CLI's cli/ folder.
+check-layers:
+	@sh scripts/check-layers.sh
 
 # Baselines are plain programs: no jostle, no sanitizer.
 $(O)/bench/%: bench/%.c
@@ -177,8 +187,8 @@ FUZZ_CC ?= clang
 F := build-fuzz
 FUZZ_CFLAGS := $(BASE_CFLAGS) $(CFLAGS)
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -DJOSTLE_SANITIZER
-FUZZ_LIB_SRCS := $(filter-out harness/main.c,$(wildcard harness/*.c) $(wildcard schedulers/*.c) \
-                   $(wildcard reports/*.c))
+FUZZ_LIB_SRCS := $(filter-out harness/main.c,$(wildcard common/*.c) $(wildcard harness/*.c) \
+                   $(wildcard schedulers/*.c) $(wildcard reports/*.c))
 
 $(F)/plain/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)

@@ -25,8 +25,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
+#include "common/clock.h"
+#include "common/seed.h"
 #include "schedulers/sched.h"
 
 enum {
@@ -39,25 +40,12 @@ static uint32_t *chase_next;
 static uint64_t *stride_words;
 static volatile uint64_t sink;
 
-static uint64_t now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t splitmix(uint64_t *state) {
-  uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
 /* Sattolo's shuffle: one cycle through every slot, in random order. */
 static void make_cycle(uint32_t *next, uint32_t n) {
   uint64_t rng = 1;
   for (uint32_t i = 0; i < n; i++) next[i] = i;
   for (uint32_t i = n - 1; i > 0; i--) {
-    uint32_t j = (uint32_t)(splitmix(&rng) % i);
+    uint32_t j = (uint32_t)(jostle__splitmix(&rng) % i);
     uint32_t t = next[i];
     next[i] = next[j];
     next[j] = t;
@@ -113,9 +101,9 @@ int main(int argc, char **argv) {
     for (int state = 0; state < 3; state++) {
       t.point = state == 2 ? noop_point : NULL;
       jostle__thread_attach(state == 0 ? NULL : &t);
-      const uint64_t start = now_ns();
+      const uint64_t start = jostle__now_ns();
       sink += loop == 0 ? chase(n_loads) : stride(n_loads);
-      const uint64_t elapsed = now_ns() - start;
+      const uint64_t elapsed = jostle__now_ns() - start;
       jostle__thread_attach(NULL);
       printf("%s %s %.3f\n", loops[loop], states[state], (double)elapsed / (double)n_loads);
     }

@@ -10,22 +10,8 @@
  */
 #include "barrier.h"
 
-#include <limits.h>
-#include <linux/futex.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
-#include "schedulers/cpu.h"
-
-static void futex_wait(_Atomic uint32_t *addr, uint32_t expected) {
-  syscall(SYS_futex, (uint32_t *)addr, FUTEX_WAIT_PRIVATE, expected, NULL,
-          NULL, 0);
-}
-
-static void futex_wake_all(_Atomic uint32_t *addr) {
-  syscall(SYS_futex, (uint32_t *)addr, FUTEX_WAKE_PRIVATE, INT_MAX, NULL,
-          NULL, 0);
-}
+#include "common/cpu.h"
+#include "common/futex.h"
 
 void jostle__barrier_init(jostle__barrier *b, uint32_t n_threads) {
   atomic_init(&b->gen, 0);
@@ -52,7 +38,7 @@ void jostle__barrier_wait(jostle__barrier *b, uint32_t *budget) {
     atomic_store_explicit(&b->release_cycles, jostle__cycles(), memory_order_relaxed);
     atomic_store_explicit(&b->gen, gen + 1, memory_order_seq_cst);
     if (atomic_load_explicit(&b->sleepers, memory_order_seq_cst) != 0)
-      futex_wake_all(&b->gen);
+      jostle__futex_wake_all(&b->gen);
     return;
   }
   uint32_t limit = atomic_load_explicit(&b->spin_limit, memory_order_relaxed);
@@ -67,6 +53,6 @@ void jostle__barrier_wait(jostle__barrier *b, uint32_t *budget) {
   if (spin > 0) *budget = spin / 4 > BUDGET_MIN ? spin / 4 : BUDGET_MIN;
   atomic_fetch_add_explicit(&b->sleepers, 1, memory_order_seq_cst);
   while (atomic_load_explicit(&b->gen, memory_order_seq_cst) == gen)
-    futex_wait(&b->gen, gen);
+    jostle__futex_wait(&b->gen, gen);
   atomic_fetch_sub_explicit(&b->sleepers, 1, memory_order_relaxed);
 }

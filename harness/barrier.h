@@ -14,7 +14,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
-#define JOSTLE__CACHE_LINE 64
+#include "common/cache_line.h"
 
 typedef struct jostle__barrier {
   _Alignas(JOSTLE__CACHE_LINE) _Atomic uint32_t gen; /* bumped per release */

@@ -25,7 +25,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "harness/assert.h"
+#include "common/assert.h"
+#include "common/cache_line.h"
+#include "common/clock.h"
 #include "harness/shared.h"
 
 #define TICK_NS 20000000ULL        /* longest wait between checks: 20 ms */
@@ -40,12 +42,6 @@ typedef struct watch {
 } watch;
 
 pid_t (*jostle__campaign_fork)(void) = fork;
-
-static uint64_t now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 static pid_t spawn(const jostle__plan *p, jostle__shared *sh, int i,
                    const sigset_t *child_mask) {
@@ -203,7 +199,7 @@ int jostle__campaign_run_ranges(const jostle__plan *p, const jostle__range *pend
                                 jostle__progress_fn progress, void *progress_ctx) {
   JOSTLE_ASSERT(n_pending <= (size_t)p->n_jobs);
   size_t stride = sizeof(jostle__slot) + jostle__tally_size(JOSTLE__TALLY_CAPACITY);
-  stride = (stride + JOSTLE__CACHE_LINE - 1) & ~(size_t)(JOSTLE__CACHE_LINE - 1);
+  stride = jostle__round_to_lines(stride);
   size_t size = sizeof(jostle__shared) + (size_t)p->n_jobs * stride;
   jostle__shared *sh = mmap(NULL, size, PROT_READ | PROT_WRITE,
                             MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -239,7 +235,7 @@ int jostle__campaign_run_ranges(const jostle__plan *p, const jostle__range *pend
 
   int rc = 0, warned_bind = 0;
   watch *ws = calloc((size_t)p->n_jobs, sizeof *ws);
-  uint64_t start = now_ns(), last_progress = start, every = SAMPLE_NS;
+  uint64_t start = jostle__now_ns(), last_progress = start, every = SAMPLE_NS;
   out->n_samples = 0;
   out->first_divergence_ns = 0;
   sample(out, 0, 0, 0, &every, 1);
@@ -280,7 +276,7 @@ int jostle__campaign_run_ranges(const jostle__plan *p, const jostle__range *pend
       } else if (again) {
         ws[i].pid = spawn(p, sh, i, &child_mask);
         int fork_errno = errno;
-        ws[i].last_move_ns = now_ns();
+        ws[i].last_move_ns = jostle__now_ns();
         if (ws[i].pid > 0) {
           n_alive++;
         } else {
@@ -292,7 +288,7 @@ int jostle__campaign_run_ranges(const jostle__plan *p, const jostle__range *pend
         }
       }
     }
-    uint64_t now = now_ns();
+    uint64_t now = jostle__now_ns();
     check_hangs(p, sh, ws, now);
     if (p->duration_ns && now - start >= p->duration_ns) atomic_store(&sh->stop, 1);
     for (int i = 0; !warned_bind && i < p->n_jobs; i++) {
@@ -311,7 +307,7 @@ int jostle__campaign_run_ranges(const jostle__plan *p, const jostle__range *pend
       last_progress = now;
     }
   }
-  out->elapsed_ns = now_ns() - start;
+  out->elapsed_ns = jostle__now_ns() - start;
   sigprocmask(SIG_SETMASK, &entry_mask, NULL);
   free(ws);
 

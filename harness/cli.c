@@ -21,7 +21,8 @@
 
 #include "harness/campaign.h"
 #include "harness/cli.h"
-#include "harness/assert.h"
+#include "harness/errors.h"
+#include "common/assert.h"
 #include "harness/options.h"
 #include "schedulers/sched.h"
 #include "reports/progress.h"
@@ -263,7 +264,7 @@ static int parse_sched_option(int k, const char *arg, jostle__opts *o) {
     return 0;
   case JOSTLE__OPT_FLAG: *(int *)at = 1; return 0;
   }
-  return jostle__usage_error("internal: option type %d", (int)d->type);
+  return jostle__internal_error("internal: option type %d", (int)d->type);
 }
 
 /* The shortest decimal text that reads back as exactly v, so a printed
@@ -466,7 +467,7 @@ static int soak_option(int c, const char *arg, jostle__opts *o) {
     for (int i = 0; i < o->n_pin_set; i++) o->pin_set[i] = (jostle__pin)set[i];
     return 0;
   }
-  return jostle__usage_error("internal: unhandled option");
+  return jostle__internal_error("internal: unhandled option %d", c);
 }
 
 /* Parses one option of `stress`; returns 0, or the exit code of an error. */
@@ -760,7 +761,7 @@ int jostle__cli_plan(const jostle_scenario *s, const jostle__opts *o, jostle__pl
 int jostle__cli_select(const char *cmd, int argc, char **argv, int all,
                       const jostle_scenario ***selected, int *n_selected) {
   const jostle_scenario **out = calloc((size_t)jostle__n_scenarios() + 1, sizeof *out);
-  if (out == NULL) return jostle__usage_error("out of memory");
+  if (out == NULL) return jostle__internal_error("out of memory");
   int n = 0;
   for (int i = 0; all && i < jostle__n_scenarios(); i++) out[n++] = jostle__scenario_at(i);
   for (int a = optind; a < argc; a++) {

@@ -30,10 +30,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/seed.h"
 #include "harness/pool.h"
 #include "harness/tally.h"
 #include "schedulers/control.h"
-#include "schedulers/seed.h"
 
 #define MUTATE_SALT 0x6d75746174ULL
 

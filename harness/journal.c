@@ -15,8 +15,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "reports/output.h"
-#include "schedulers/read_file.h"
+#include "common/atomic_file.h"
+#include "common/read_file.h"
+#include "common/text.h"
 
 #define FORMAT_NAME "jostle-soak-journal"
 
@@ -62,24 +63,37 @@ static int write_all(int fd, const char *p, size_t n) {
   return 0;
 }
 
-/* Appends "CRC JSON\n" for v (taken) to fd and flushes it to disk. */
-static int put_line(int fd, json_t *v, const char *path, char *err, size_t errsize) {
+/* The line "CRC JSON\n" for v (taken), malloc'd, of *len bytes; or NULL
+ * with err set, naming path. */
+static char *make_line(json_t *v, size_t *len, const char *path, char *err, size_t errsize) {
   char *text = v ? json_dumps(v, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
   json_decref(v);
-  if (text == NULL)
-    return fail(err, errsize, "%s: cannot encode the record (out of memory, a number above "
-                "2^63-1 or a text that is not UTF-8)", path);
-  size_t len = strlen(text);
-  char *line = malloc(len + 11);
+  if (text == NULL) {
+    fail(err, errsize, "%s: cannot encode the record (out of memory, a number above "
+         "2^63-1 or a text that is not UTF-8)", path);
+    return NULL;
+  }
+  size_t text_len = strlen(text);
+  char *line = malloc(text_len + 11);
   if (line == NULL) {
     free(text);
-    return fail(err, errsize, "%s: out of memory", path);
+    fail(err, errsize, "%s: out of memory", path);
+    return NULL;
   }
-  snprintf(line, 10, "%08" PRIx32 " ", jostle__crc32(text, len));
-  memcpy(line + 9, text, len);
-  line[9 + len] = '\n';
+  snprintf(line, 10, "%08" PRIx32 " ", jostle__crc32(text, text_len));
+  memcpy(line + 9, text, text_len);
+  line[9 + text_len] = '\n';
   free(text);
-  int rc = write_all(fd, line, len + 10) == 0 && fdatasync(fd) == 0 ? 0 : -1;
+  *len = text_len + 10;
+  return line;
+}
+
+/* Appends the line for v (taken) to fd and flushes it to disk. */
+static int put_line(int fd, json_t *v, const char *path, char *err, size_t errsize) {
+  size_t len;
+  char *line = make_line(v, &len, path, err, errsize);
+  if (line == NULL) return -1;
+  int rc = write_all(fd, line, len) == 0 && fdatasync(fd) == 0 ? 0 : -1;
   free(line);
   if (rc != 0) return fail(err, errsize, "%s: cannot write: %s", path, strerror(errno));
   return 0;
@@ -301,26 +315,30 @@ static int open_append(const char *path, jostle__journal **out, char *err, size_
 
 int jostle__journal_create(const char *dir, const jostle__journal_header *h,
                            jostle__journal **out, char *err, size_t errsize) {
-  char path[4096], tmp[4200];
+  char path[4096];
   join(path, sizeof path, dir, JOSTLE__JOURNAL_FILE);
-  snprintf(tmp, sizeof tmp, "%s.tmp", path);
-  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return fail(err, errsize, "%s: cannot create: %s", tmp, strerror(errno));
-  /* the header is complete or absent: written aside, then renamed */
-  int rc = put_line(fd, header_json(h), tmp, err, errsize);
-  if (close(fd) != 0 && rc == 0) rc = fail(err, errsize, "%s: %s", tmp, strerror(errno));
-  if (rc == 0 && rename(tmp, path) != 0)
-    rc = fail(err, errsize, "%s: cannot rename to %s: %s", tmp, path, strerror(errno));
-  if (rc != 0) {
-    unlink(tmp);
+  /* the header is complete or absent: written whole (common/atomic_file.h) */
+  jostle__atomic_file tmp;
+  if (jostle__atomic_open(&tmp, path, 0644) != 0) {
+    if (tmp.tmp_path == NULL) fail(err, errsize, "%s: out of memory", path);
+    else fail(err, errsize, "%s: cannot create: %s", tmp.tmp_path, strerror(tmp.error));
+    jostle__atomic_close(&tmp);
     return -1;
   }
-  int dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd >= 0) {
-    fsync(dir_fd);  /* the rename itself, on disk */
-    close(dir_fd);
+  size_t len;
+  char *line = make_line(header_json(h), &len, tmp.tmp_path, err, errsize);
+  int rc = line == NULL ? -1 : 0;
+  if (rc == 0) fwrite(line, 1, len, tmp.f);
+  free(line);
+  if (rc == 0 && jostle__atomic_commit(&tmp) != 0) {
+    const char *name = tmp.tmp_path, *why = strerror(tmp.error);
+    if (tmp.failed == JOSTLE__ATOMIC_RENAME)
+      rc = fail(err, errsize, "%s: cannot rename to %s: %s", name, path, why);
+    else if (tmp.failed == JOSTLE__ATOMIC_CLOSE) rc = fail(err, errsize, "%s: %s", name, why);
+    else rc = fail(err, errsize, "%s: cannot write: %s", name, why);
   }
-  return open_append(path, out, err, errsize);
+  jostle__atomic_close(&tmp);
+  return rc != 0 ? -1 : open_append(path, out, err, errsize);
 }
 
 /* Reads the lines of data: the header into h, then each batch to on_batch

@@ -24,11 +24,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/assert.h"
+#include "common/assert.h"
+#include "common/cache_line.h"
+#include "common/cpu.h"
+#include "common/seed.h"
 #include "harness/barrier.h"
 #include "schedulers/control.h"
-#include "schedulers/cpu.h"
-#include "schedulers/seed.h"
 
 /* Pause iterations a barrier waiter spins before it blocks. */
 #define SPIN_OK_LIMIT (1u << 16)
@@ -148,11 +149,6 @@ static void round_trip(jostle__pool *pool, enum action action) {
   jostle__barrier_wait(&pool->end, &self->spin_budget);
 }
 
-static void *line_alloc(size_t size) {
-  return aligned_alloc(JOSTLE__CACHE_LINE,
-                       (size + JOSTLE__CACHE_LINE - 1) & ~(size_t)(JOSTLE__CACHE_LINE - 1));
-}
-
 static void pool_free(jostle__pool *pool) {
   jostle__control_destroy(pool->control);
   free(pool->run.state);
@@ -162,7 +158,7 @@ static void pool_free(jostle__pool *pool) {
 }
 
 jostle__pool *jostle__pool_create(const jostle__plan *p) {
-  jostle__pool *pool = line_alloc(sizeof *pool);
+  jostle__pool *pool = jostle__alloc_lines(sizeof *pool);
   if (pool == NULL) return NULL;
   memset(pool, 0, sizeof *pool);
   pool->scenario = p->scenario;
@@ -170,8 +166,8 @@ jostle__pool *jostle__pool_create(const jostle__plan *p) {
   jostle__barrier_init(&pool->start, (uint32_t)p->n_threads);
   jostle__barrier_init(&pool->end, (uint32_t)p->n_threads);
   size_t state_size = p->scenario->state_size;
-  pool->run.state = line_alloc(state_size ? state_size : 1);
-  pool->members = line_alloc((size_t)p->n_threads * sizeof *pool->members);
+  pool->run.state = jostle__alloc_lines(state_size);
+  pool->members = jostle__alloc_lines((size_t)p->n_threads * sizeof *pool->members);
   pool->place = calloc((size_t)p->n_threads, sizeof *pool->place);
   if (pool->run.state == NULL || pool->members == NULL || pool->place == NULL) {
     pool_free(pool);

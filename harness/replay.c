@@ -14,11 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/read_file.h"
 #include "harness/cli.h"
 #include "harness/errors.h"
 #include "harness/shrink.h"
 #include "schedulers/control.h"
-#include "schedulers/read_file.h"
 #include "schedulers/schedule.h"
 #include "schedulers/trace.h"
 

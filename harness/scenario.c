@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/assert.h"
+#include "common/assert.h"
+#include "common/seed.h"
 #include "harness/run.h"
-#include "schedulers/seed.h"
 
 #define MAX_SCENARIOS 1024
 

@@ -14,6 +14,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "common/cache_line.h"
 #include "harness/barrier.h"
 #include "harness/tally.h"
 

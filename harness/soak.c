@@ -34,11 +34,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
+#include "common/text.h"
 #include "harness/campaign.h"
 #include "harness/cli.h"
 #include "harness/errors.h"
 #include "harness/journal.h"
-#include "reports/output.h"
 #include "reports/progress.h"
 #include "reports/report.h"
 
@@ -102,12 +103,6 @@ typedef struct soak {
   jostle__journal *journal;
   jostle__report_meta meta;
 } soak;
-
-static uint64_t now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * SEC_NS + (uint64_t)ts.tv_nsec;
-}
 
 /* ---- cells --------------------------------------------------------------- */
 
@@ -374,10 +369,10 @@ static int run_batch(soak *k, size_t i) {
            c->result.scenario, c->result.scheduler, c->result.placement);
   if (k->show) on_progress(&bp, 0, 0, 0);
 
-  uint64_t start = now_ns();
+  uint64_t start = jostle__now_ns();
   int rc = jostle__campaign_run_ranges(&p, missing, n - 1, &b.done, &b.result,
                                        k->show ? on_progress : NULL, &bp);
-  k->used_ns += now_ns() - start;
+  k->used_ns += jostle__now_ns() - start;
   b.soak_ns = k->used_ns;
   /* what the journal can hold and give back: texts as JSON writes them, a
    * batch's last sample */

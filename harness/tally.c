@@ -3,6 +3,7 @@
  */
 #include "harness/tally.h"
 
+#include "common/hash.h"
 #include "schedulers/control.h"
 
 #include <stdio.h>
@@ -21,8 +22,8 @@ void jostle__tally_init(jostle__tally *t, uint32_t capacity) {
 }
 
 static uint64_t key_hash(const jostle_run *r) {
-  uint64_t h = 0xcbf29ce484222325ULL;
-#define MIX(v) (h = (h ^ (uint64_t)(v)) * 0x100000001b3ULL)
+  uint64_t h = JOSTLE__FNV_OFFSET;
+#define MIX(v) (h = jostle__fnv1a_step(h, (uint64_t)(v)))
   if (r->verdict != JOSTLE__RUN_OK) {
     MIX(r->verdict);
     for (const char *c = r->verdict_text; *c; c++) MIX((unsigned char)*c);

@@ -13,9 +13,9 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "common/seed.h"
 #include "harness/pool.h"
 #include "harness/shared.h"
-#include "schedulers/seed.h"
 
 /* Exit status of a worker that could not start; the slot says why. */
 #define WORKER_FAILED 125

@@ -5,10 +5,11 @@
  * reads only the result model (result.h) and the report's metadata below.
  *
  * Every function here returns 0, or -1 with a one-line reason in err (no
- * trailing newline; it names the path). A writer writes PATH.tmp and then
- * renames it to PATH, so that a reader never sees half a file; on failure
- * PATH is left as it was and PATH.tmp is removed. Out of memory is a
- * failure like any other ("PATH: out of memory").
+ * trailing newline; it names the path). A writer writes a temporary file
+ * beside PATH (PATH.tmp unless that is taken: common/atomic_file.h) and
+ * then renames it to PATH, so that a reader never sees half a file; on
+ * failure PATH is left as it was and the temporary file is removed. Out of
+ * memory is a failure like any other ("PATH: out of memory").
  */
 #ifndef JOSTLE_FORMATS_H
 #define JOSTLE_FORMATS_H

@@ -18,7 +18,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "harness/assert.h"
+#include "common/assert.h"
+#include "common/text.h"
 #include "reports/formats.h"
 #include "reports/output.h"
 
@@ -224,8 +225,8 @@ int jostle__json_write(const char *path, const jostle__report_meta *m,
     if (json_dumpf(root, out.f, JSON_INDENT(2) | JSON_REAL_PRECISION(10)) != 0 ||
         fputc('\n', out.f) == EOF) {
       int saved = errno;
+      w_fail(&w, "cannot write %s: %s", out.tmp_path, strerror(saved ? saved : EIO));
       jostle__out_discard(&out);
-      w_fail(&w, "cannot write %s.tmp: %s", path, strerror(saved ? saved : EIO));
     } else if (jostle__out_commit(&out, err, errsize) != 0) {
       w.failed = 1;
     }

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/text.h"
 #include "reports/formats.h"
 #include "reports/output.h"
 #include "reports/report.h"

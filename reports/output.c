@@ -1,103 +1,43 @@
 /*
  * output.c: what the report file formats share (output.h). A report file is
- * written as PATH.tmp, flushed to disk and renamed over PATH: rename() is
- * atomic, so whoever opens PATH sees the old file or the whole new one.
+ * written whole or not at all (common/atomic_file.h): whoever opens PATH
+ * sees the old file or the whole new one.
  */
 #include "reports/output.h"
 
-#include <errno.h>
 #include <inttypes.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
+
+#include "common/text.h"
 
 int jostle__out_open(jostle__out *o, const char *path, char *err, size_t errsize) {
-  size_t len = strlen(path);
-  o->path = path;
-  o->f = NULL;
-  o->tmp_path = malloc(len + sizeof ".tmp");
-  if (o->tmp_path == NULL) {
+  if (jostle__atomic_open(o, path, 0666) == 0) return 0;
+  if (o->tmp_path == NULL)
     snprintf(err, errsize, "%s: out of memory", path);
-    jostle__one_line(err);
-    return -1;
-  }
-  memcpy(o->tmp_path, path, len);
-  memcpy(o->tmp_path + len, ".tmp", sizeof ".tmp");
-  o->f = fopen(o->tmp_path, "w");
-  if (o->f == NULL) {
-    snprintf(err, errsize, "%s: cannot create %s: %s", path, o->tmp_path, strerror(errno));
-    jostle__one_line(err);
-    free(o->tmp_path);
-    o->tmp_path = NULL;
-    return -1;
-  }
-  return 0;
+  else
+    snprintf(err, errsize, "%s: cannot create %s: %s", path, o->tmp_path, strerror(o->error));
+  jostle__one_line(err);
+  jostle__atomic_close(o);
+  return -1;
 }
 
 int jostle__out_commit(jostle__out *o, char *err, size_t errsize) {
-  /* ferror catches a failed write, fflush and fsync one that the kernel
-   * only refuses when the data leaves the buffer (a full disk). */
-  errno = 0;
-  int failed = ferror(o->f) || fflush(o->f) != 0 || fsync(fileno(o->f)) != 0;
-  int saved = errno;
-  if (fclose(o->f) != 0 && !failed) {
-    failed = 1;
-    saved = errno;
-  }
-  o->f = NULL;
-  if (failed) {
-    /* a write that failed earlier left no errno to go by */
-    snprintf(err, errsize, "%s: cannot write %s: %s", o->path, o->tmp_path,
-             strerror(saved ? saved : EIO));
-  } else if (rename(o->tmp_path, o->path) != 0) {
-    snprintf(err, errsize, "%s: cannot replace it with %s: %s", o->path, o->tmp_path,
-             strerror(errno));
-    failed = 1;
-  }
-  if (failed) {
+  int rc = jostle__atomic_commit(o);
+  if (rc != 0) {
+    if (o->failed == JOSTLE__ATOMIC_RENAME)
+      snprintf(err, errsize, "%s: cannot replace it with %s: %s", o->path, o->tmp_path,
+               strerror(o->error));
+    else
+      snprintf(err, errsize, "%s: cannot write %s: %s", o->path, o->tmp_path,
+               strerror(o->error));
     jostle__one_line(err);
-    remove(o->tmp_path);
   }
-  free(o->tmp_path);
-  o->tmp_path = NULL;
-  return failed ? -1 : 0;
+  jostle__atomic_close(o);
+  return rc;
 }
 
-void jostle__out_discard(jostle__out *o) {
-  fclose(o->f);
-  o->f = NULL;
-  remove(o->tmp_path);
-  free(o->tmp_path);
-  o->tmp_path = NULL;
-}
-
-static int cont(unsigned char b) { return (b & 0xc0) == 0x80; }
-
-size_t jostle__utf8_len(const char *s) {
-  const unsigned char *u = (const unsigned char *)s;
-  if (u[0] < 0x80) return 1;
-  if (u[0] >= 0xc2 && u[0] <= 0xdf) return cont(u[1]) ? 2 : 0;
-  if (u[0] >= 0xe0 && u[0] <= 0xef) {
-    /* E0 needs A0..BF after it (no overlong form), ED 80..9F (no surrogate) */
-    unsigned char lo = u[0] == 0xe0 ? 0xa0 : 0x80, hi = u[0] == 0xed ? 0x9f : 0xbf;
-    return u[1] >= lo && u[1] <= hi && cont(u[2]) ? 3 : 0;
-  }
-  if (u[0] >= 0xf0 && u[0] <= 0xf4) {
-    /* F0 needs 90..BF (no overlong form), F4 80..8F (up to U+10FFFF) */
-    unsigned char lo = u[0] == 0xf0 ? 0x90 : 0x80, hi = u[0] == 0xf4 ? 0x8f : 0xbf;
-    return u[1] >= lo && u[1] <= hi && cont(u[2]) && cont(u[3]) ? 4 : 0;
-  }
-  return 0;
-}
-
-void jostle__utf8_clean(char *s) {
-  while (*s != '\0') {
-    size_t len = jostle__utf8_len(s);
-    if (len == 0) *s++ = '?';
-    else s += len;
-  }
-}
+void jostle__out_discard(jostle__out *o) { jostle__atomic_close(o); }
 
 void jostle__put_markup(FILE *f, const char *s, int attr) {
   jostle__put_markup_n(f, s, strlen(s), attr);
@@ -132,11 +72,6 @@ void jostle__put_attr(FILE *f, const char *name, const char *value) {
   fprintf(f, " %s=\"", name);
   jostle__put_markup(f, value, 1);
   fputc('"', f);
-}
-
-void jostle__one_line(char *msg) {
-  for (; *msg != '\0'; msg++)
-    if ((unsigned char)*msg < 0x20 || *msg == 0x7f) *msg = ' ';
 }
 
 const char *jostle__grouped(uint64_t n, char *buf, size_t size) {

@@ -1,8 +1,8 @@
 /*
  * output.h: private to the report file formats (reports/json.c, junit.c,
- * html.c, history.c; a soak's journal writes text as JSON does). What they
- * share: writing a file whole, text that is valid UTF-8
- * and markup escaping, and number and time formats.
+ * html.c, history.c, text.c). What they share: writing a report file
+ * whole, markup escaping, and number and time formats. (One-line messages
+ * and UTF-8 are common/text.h's: the soak's journal uses them too.)
  */
 #ifndef JOSTLE_OUTPUT_H
 #define JOSTLE_OUTPUT_H
@@ -11,31 +11,24 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* A report file being written: f writes to PATH.tmp until committed. */
-typedef struct jostle__out {
-  FILE *f;
-  const char *path;  /* the caller's; must outlive the jostle__out */
-  char *tmp_path;    /* owned: PATH.tmp */
-} jostle__out;
+#include "common/atomic_file.h"
 
-/* Creates PATH.tmp for writing. Returns 0, or -1 with err set. */
+/* A report file being written, whole or not at all (common/atomic_file.h):
+ * o->f writes to its temporary file, o->tmp_path (PATH.tmp as a rule),
+ * until committed. */
+typedef jostle__atomic_file jostle__out;
+
+/* Creates the temporary file of PATH for writing. Returns 0, or -1 with
+ * err set. */
 int jostle__out_open(jostle__out *o, const char *path, char *err, size_t errsize);
 
-/* Flushes PATH.tmp to disk, closes it and renames it to PATH. Returns 0, or
- * -1 with err set (and PATH.tmp removed). Either way o is closed. */
+/* Flushes the temporary file to disk, closes it and renames it to PATH.
+ * Returns 0, or -1 with err set (and the temporary file removed). Either
+ * way o is closed. */
 int jostle__out_commit(jostle__out *o, char *err, size_t errsize);
 
-/* Closes and removes PATH.tmp, after the caller's own failure. */
+/* Closes and removes the temporary file, after the caller's own failure. */
 void jostle__out_discard(jostle__out *o);
-
-/* The length of the valid UTF-8 sequence s starts with (1 to 4), or 0 when
- * s does not start with one (a stray byte, a cut or overlong sequence, a
- * surrogate). s[0] must not be '\0'. */
-size_t jostle__utf8_len(const char *s);
-
-/* Replaces, in place, each byte of s that is not part of a valid UTF-8
- * sequence with '?' (what JSON results do with such bytes). */
-void jostle__utf8_clean(char *s);
 
 /* Writes s to f escaped for XML and HTML, as element text (attr 0) or as a
  * quoted attribute value (attr 1, where line breaks and tabs become
@@ -48,10 +41,6 @@ void jostle__put_markup_n(FILE *f, const char *s, size_t len, int attr);
 
 /* Writes ` name="value"`, value escaped as jostle__put_markup does. */
 void jostle__put_attr(FILE *f, const char *name, const char *value);
-
-/* Replaces control characters in a message with spaces: error messages
- * hold paths and parser output, and must stay on one line. */
-void jostle__one_line(char *msg);
 
 /* 1234567 -> "1,234,567". Returns buf; 27 bytes always suffice. */
 const char *jostle__grouped(uint64_t n, char *buf, size_t size);

@@ -17,18 +17,17 @@
  * schedule (schedule_hash), the same outcome, in any process.
  */
 #include <errno.h>
-#include <limits.h>
-#include <linux/futex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
-#include "schedulers/cpu.h"
+#include "common/cache_line.h"
+#include "common/cpu.h"
+#include "common/futex.h"
+#include "common/hash.h"
+#include "common/seed.h"
 #include "schedulers/feedback.h"
 #include "schedulers/schedule.h"
-#include "schedulers/seed.h"
 #include "schedulers/strategy.h"
 #include "schedulers/trace.h"
 
@@ -50,14 +49,6 @@ const jostle__sched_option jostle__control_options[] = {
      .reproduce = JOSTLE__REPRODUCE_CHANGED},
     {0},
 };
-
-static void futex_wait(_Atomic uint32_t *addr, uint32_t expected) {
-  syscall(SYS_futex, (uint32_t *)addr, FUTEX_WAIT_PRIVATE, expected, NULL, NULL, 0);
-}
-
-static void futex_wake_all(_Atomic uint32_t *addr) {
-  syscall(SYS_futex, (uint32_t *)addr, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
-}
 
 /* ---- the tables, growing with the run ------------------------------------ */
 
@@ -87,7 +78,7 @@ static int grow_threads(jostle__control *c, int want) {
     c->capacity = cap;
   }
   for (; c->n_seats < want; c->n_seats++) {
-    jostle__seat *s = aligned_alloc(64, (sizeof *s + 63) & ~(size_t)63);
+    jostle__seat *s = jostle__alloc_lines(sizeof *s);
     if (s == NULL) return -1;
     memset(s, 0, sizeof *s);
     s->spin_budget = SPIN_INITIAL;
@@ -99,7 +90,7 @@ static int grow_threads(jostle__control *c, int want) {
 jostle__control *jostle__control_create(const jostle__sched_ops *ops,
                                         const jostle__sched_cfg *cfg, int n_pool,
                                         const void *run_state, size_t state_size) {
-  jostle__control *c = aligned_alloc(64, (sizeof *c + 63) & ~(size_t)63);
+  jostle__control *c = jostle__alloc_lines(sizeof *c);
   if (c == NULL) return NULL;
   memset(c, 0, sizeof *c);
   c->ops = ops;
@@ -189,7 +180,7 @@ static void wait_turn(jostle__control *c, jostle__seat *s, int index) {
     atomic_store_explicit(&s->sleeping, 1, memory_order_seq_cst);
     uint32_t turn = atomic_load_explicit(&c->turn, memory_order_seq_cst);
     int aborting = atomic_load_explicit(&c->aborting, memory_order_seq_cst);
-    if (turn != me && !aborting) futex_wait(&c->turn, turn);
+    if (turn != me && !aborting) jostle__futex_wait(&c->turn, turn);
     atomic_store_explicit(&s->sleeping, 0, memory_order_relaxed);
     if (atomic_load_explicit(&c->aborting, memory_order_acquire)) longjmp(*s->escape, 1);
     if (atomic_load_explicit(&c->turn, memory_order_acquire) == me) return;
@@ -199,12 +190,12 @@ static void wait_turn(jostle__control *c, jostle__seat *s, int index) {
 static void hand_to(jostle__control *c, int next) {
   jostle__seat *s = c->seats[next];
   atomic_store_explicit(&c->turn, (uint32_t)next, memory_order_seq_cst);
-  if (atomic_load_explicit(&s->sleeping, memory_order_seq_cst)) futex_wake_all(&c->turn);
+  if (atomic_load_explicit(&s->sleeping, memory_order_seq_cst)) jostle__futex_wake_all(&c->turn);
 }
 
 /* Every decision is hashed, and recorded when the run is being recorded. */
 static void note_choice(jostle__control *c, int chosen) {
-  c->schedule_hash = (c->schedule_hash ^ (uint64_t)(chosen + 1)) * 0x100000001b3ULL;
+  c->schedule_hash = jostle__fnv1a_step(c->schedule_hash, (uint64_t)(chosen + 1));
   jostle__schedule *rec = c->cfg->record;
   if (rec == NULL) return;
   if (rec->n < rec->cap) rec->d[rec->n++] = (jostle__decision)chosen;
@@ -330,7 +321,7 @@ static void abandon(jostle__control *c, jostle__verdict verdict, int index) {
    * read `aborting` as 0 just before may be on its way into futex_wait,
    * which sleeps only while `turn` still has the value it read. */
   atomic_store_explicit(&c->turn, NOBODY, memory_order_seq_cst);
-  futex_wake_all(&c->turn);
+  jostle__futex_wake_all(&c->turn);
   if (index >= 0) escape(c, index);
 }
 
@@ -398,7 +389,7 @@ void jostle__control_begin(jostle__control *c, uint64_t seed) {
   if (c->cfg->feedback) jostle__feedback_begin(c);
   c->verdict = JOSTLE__RUN_OK;
   c->verdict_text[0] = '\0';
-  c->schedule_hash = 0xcbf29ce484222325ULL;
+  c->schedule_hash = JOSTLE__FNV_OFFSET;
   atomic_store_explicit(&c->aborting, 0, memory_order_relaxed);
   if (c->ops->run_size) memset(c->strategy, 0, c->ops->run_size);
   if (c->ops->thread_run_size)

@@ -9,7 +9,7 @@
 
 #include <string.h>
 
-#include "schedulers/seed.h"
+#include "common/seed.h"
 
 #define LAST_ORDINAL 63 /* conflicts from the 64th on share one ordinal */
 

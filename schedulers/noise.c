@@ -17,10 +17,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "schedulers/cpu.h"
+#include "common/cpu.h"
+#include "common/seed.h"
 #include "schedulers/noise.h"
 #include "schedulers/sched.h"
-#include "schedulers/seed.h"
 
 typedef jostle__noise_opts noise_opts;
 typedef jostle__noise_thread noise_thread;

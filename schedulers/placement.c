@@ -13,7 +13,7 @@
 #include <sched.h>
 #include <string.h>
 
-#include "schedulers/seed.h"
+#include "common/seed.h"
 
 static hwloc_topology_t topo;
 static int loaded;           /* 1: topo is usable */

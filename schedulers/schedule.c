@@ -16,8 +16,10 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "common/atomic_file.h"
+#include "common/hash.h"
+#include "common/read_file.h"
 #include "jostle.h"
-#include "schedulers/read_file.h"
 
 #define MAGIC "jostle-schedule"
 #define PER_LINE 32
@@ -55,12 +57,6 @@ uint64_t jostle__schedule_switches(const jostle__schedule *s) {
   return n;
 }
 
-static uint64_t fnv1a(const char *p, size_t n) {
-  uint64_t h = 0xcbf29ce484222325ULL;
-  for (size_t i = 0; i < n; i++) h = (h ^ (uint8_t)p[i]) * 0x100000001b3ULL;
-  return h;
-}
-
 static int fail(char *err, size_t size, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
@@ -95,21 +91,19 @@ int jostle__schedule_save(const char *path, const jostle__schedule_info *info,
     free(text);
     return fail(err, errsize, "%s: out of memory", path);
   }
-  char tmp[4096];
-  snprintf(tmp, sizeof tmp, "%s.tmp", path);
-  FILE *f = fopen(tmp, "w");
+  jostle__atomic_file out;
   int rc = 0;
-  if (f == NULL) {
-    rc = fail(err, errsize, "cannot write %s: %s", tmp, strerror(errno));
+  if (jostle__atomic_open(&out, path, 0666) != 0) {
+    if (out.tmp_path == NULL) rc = fail(err, errsize, "%s: out of memory", path);
+    else rc = fail(err, errsize, "cannot write %s: %s", out.tmp_path, strerror(out.error));
   } else {
-    fwrite(text, 1, len, f);
-    fprintf(f, "checksum 0x%016" PRIx64 "\n", fnv1a(text, len));
-    if (ferror(f) | (fclose(f) != 0))
-      rc = fail(err, errsize, "cannot write %s: %s", tmp, strerror(errno));
-    else if (rename(tmp, path) != 0)
-      rc = fail(err, errsize, "cannot write %s: %s", path, strerror(errno));
-    if (rc != 0) remove(tmp);
+    fwrite(text, 1, len, out.f);
+    fprintf(out.f, "checksum 0x%016" PRIx64 "\n", jostle__fnv1a(text, len));
+    if (jostle__atomic_commit(&out) != 0)
+      rc = fail(err, errsize, "cannot write %s: %s",
+                out.failed == JOSTLE__ATOMIC_RENAME ? path : out.tmp_path, strerror(out.error));
   }
+  jostle__atomic_close(&out);
   free(text);
   return rc;
 }
@@ -207,7 +201,7 @@ jostle__schedule *jostle__schedule_load(const char *path, jostle__schedule_info 
   char *last = text + len;
   if (last > text && last[-1] == '\n') last--;
   while (last > text && last[-1] != '\n') last--;
-  uint64_t want_sum = fnv1a(text, (size_t)(last - text));
+  uint64_t want_sum = jostle__fnv1a(text, (size_t)(last - text));
   cursor c = {path, text, text + len, 0, err, errsize};
   jostle__schedule *s = NULL;
   char version[32], count[32], threads_text[16], spurious[8];

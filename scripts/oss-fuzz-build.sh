@@ -29,7 +29,7 @@ wrap=$(make -s --no-print-directory wrap-flags)
 # Compiles every library source with flags $2 into folder $1, as an archive.
 library() {
   objs=""
-  for f in harness/*.c schedulers/*.c reports/*.c; do
+  for f in common/*.c harness/*.c schedulers/*.c reports/*.c; do
     [ "$f" = harness/main.c ] && continue
     o="$1/$(echo "$f" | tr / _).o"
     $CC $common $2 -c "$f" -o "$o"

@@ -11,11 +11,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/seed.h"
 #include "harness/campaign.h"
 #include "tests/check_main.h"
-#include "tests/test_plan.h"
-#include "schedulers/seed.h"
 #include "tests/scenarios_test.h"
+#include "tests/test_plan.h"
 
 static jostle__plan plan_for(const char *name) {
   jostle__plan p = jostle_test_plan(name, jostle__sched_find("free"));

@@ -12,11 +12,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/hash.h"
+#include "common/seed.h"
 #include "harness/campaign.h"
 #include "harness/pool.h"
 #include "harness/tally.h"
 #include "schedulers/control.h"
-#include "schedulers/seed.h"
 #include "tests/check_main.h"
 #include "tests/test_plan.h"
 
@@ -39,12 +40,6 @@ typedef struct run_print {
   uint64_t schedule, outcome;
 } run_print;
 
-static uint64_t text_hash(const char *s) {
-  uint64_t h = 0xcbf29ce484222325ULL;
-  for (; *s; s++) h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-  return h;
-}
-
 static void fingerprint(const jostle__plan *p, int spin, run_print *out, int n) {
   jostle__pool *pool = pool_for(p, spin);
   for (int i = 0; i < n; i++) {
@@ -52,7 +47,7 @@ static void fingerprint(const jostle__plan *p, int spin, run_print *out, int n) 
     char text[JOSTLE__TEXT_MAX];
     jostle__outcome_text(r, text, sizeof text);
     out[i].schedule = jostle__pool_schedule_hash(pool);
-    out[i].outcome = text_hash(text);
+    out[i].outcome = jostle__fnv1a(text, strlen(text));
   }
   jostle__pool_destroy(pool);
 }

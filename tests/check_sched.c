@@ -15,12 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/seed.h"
 #include "jostle.h"
 #include "schedulers/control.h"
 #include "schedulers/noise.h"
-#include "schedulers/schedule.h"
 #include "schedulers/sched.h"
-#include "schedulers/seed.h"
+#include "schedulers/schedule.h"
 #include "tests/check_main.h"
 
 static jostle__noise_thread *noise_state(jostle__thread *t) { return (void *)t->state; }

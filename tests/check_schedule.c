@@ -11,12 +11,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/seed.h"
 #include "harness/pool.h"
 #include "harness/shrink.h"
 #include "harness/tally.h"
 #include "schedulers/control.h"
 #include "schedulers/schedule.h"
-#include "schedulers/seed.h"
 #include "tests/check_main.h"
 #include "tests/test_plan.h"
 

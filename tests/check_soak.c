@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "harness/journal.h"
 #include "tests/check_main.h"
 #include "tests/cli_run.h"
@@ -62,12 +63,6 @@ static void shell(const char *fmt, const char *path) {
   ck_assert_msg(system(cmd) == 0, "%s failed", cmd);
 }
 
-static uint64_t now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* Complete lines of a file. */
 static long lines_of(const char *path) {
   FILE *f = fopen(path, "r");
@@ -92,10 +87,10 @@ static long last_batch_shown(const char *stderr_path) {
 
 /* An uninterrupted soak in tmp/whole; returns its wall time in ms. */
 static uint64_t soak_whole(void) {
-  uint64_t start = now_ms();
+  uint64_t start = jostle__now_ns() / 1000000;
   cli_result *r = run_in(SOAK_ARGS " --out %s/whole");
   ck_assert_msg(r->status == 1, "exit %d: %s", r->status, r->err);
-  return now_ms() - start;
+  return jostle__now_ns() / 1000000 - start;
 }
 
 /* SIGKILL at a random moment: every batch the progress line had reached

@@ -24,8 +24,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/text.h"
 #include "reports/formats.h"
-#include "reports/output.h"
 #include "reports/result.h"
 #include "tests/fuzz_target.h"
 

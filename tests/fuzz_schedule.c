@@ -28,6 +28,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/hash.h"
 #include "jostle.h"
 #include "schedulers/schedule.h"
 #include "tests/fuzz_target.h"
@@ -103,13 +104,6 @@ static void property(const char *data, size_t size) {
   free(s);
 }
 
-/* The checksum the writer puts after the first n bytes (FNV-1a, 64 bits). */
-static uint64_t checksum(const char *p, size_t n) {
-  uint64_t h = 0xcbf29ce484222325ULL;
-  for (size_t i = 0; i < n; i++) h = (h ^ (uint8_t)p[i]) * 0x100000001b3ULL;
-  return h;
-}
-
 /* The input with its last line, a `checksum` line, recomputed: a new
  * allocation of *size bytes, or NULL when the last line is not one. */
 static char *with_checksum(const char *data, size_t *size) {
@@ -118,7 +112,8 @@ static char *with_checksum(const char *data, size_t *size) {
   for (start = end; start > 0 && data[start - 1] != '\n'; start--) {}
   if (end - start < 9 || memcmp(data + start, "checksum ", 9) != 0) return NULL;
   char line[40];
-  int len = snprintf(line, sizeof line, "checksum 0x%016" PRIx64 "\n", checksum(data, start));
+  int len = snprintf(line, sizeof line, "checksum 0x%016" PRIx64 "\n",
+                     jostle__fnv1a(data, start));
   char *fixed = malloc(start + (size_t)len);
   REQUIRE(fixed != NULL, "out of memory");
   memcpy(fixed, data, start);

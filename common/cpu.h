@@ -2,7 +2,7 @@
 #ifndef JOSTLE_CPU_H
 #define JOSTLE_CPU_H
 
-#include <time.h>
+#include "common/clock.h"
 
 static inline void jostle__cpu_relax(void) {
 #if defined(__x86_64__) || defined(__i386__)
@@ -22,9 +22,7 @@ static inline unsigned long long jostle__cycles(void) {
   __asm__ __volatile__("mrs %0, cntvct_el0" : "=r"(v));
   return v;
 #else
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec;
+  return jostle__now_ns();
 #endif
 }
 

@@ -1,7 +1,7 @@
 /*
  * read_file.c: whole-file reads (see read_file.h).
  */
-#include "schedulers/read_file.h"
+#include "common/read_file.h"
 
 #include <errno.h>
 #include <stdio.h>

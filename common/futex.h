@@ -1,0 +1,32 @@
+/*
+ * futex.h: private to jostle. Sleeping on a 32-bit atomic until another
+ * thread of the same process changes it: the blocking half of the pool's
+ * spin-then-block barrier and of the controlled runs' baton.
+ *
+ * The protocol around them is the caller's: a waiter announces itself
+ * before it sleeps, a waker reads that announcement after its store, and
+ * both use sequentially consistent operations, so no wake-up is lost.
+ */
+#ifndef JOSTLE_FUTEX_H
+#define JOSTLE_FUTEX_H
+
+#include <limits.h>
+#include <linux/futex.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* Sleeps while *addr holds `expected`: returns at once when it does not
+ * (the kernel checks atomically), else when woken, on a signal, or
+ * spuriously. Callers re-check their condition in a loop. */
+static inline void jostle__futex_wait(_Atomic uint32_t *addr, uint32_t expected) {
+  syscall(SYS_futex, (uint32_t *)addr, FUTEX_WAIT_PRIVATE, expected, NULL, NULL, 0);
+}
+
+/* Wakes every thread sleeping on addr. */
+static inline void jostle__futex_wake_all(_Atomic uint32_t *addr) {
+  syscall(SYS_futex, (uint32_t *)addr, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+}
+
+#endif
