@@ -141,16 +141,22 @@ $(O)/tests/fuzz-%: $(O)/tests/fuzz_%.o $(O)/tests/corpus_driver.o $(SAN_OBJ) $(O
 SAN_REPORT := WARNING: ThreadSanitizer|runtime error:|ERROR: LeakSanitizer
 # The scenario fuzz targets are clang's: checked in the plain build only.
 check: check-layers all $(TESTS) $(FUZZ_INPUT_TESTS) $(if $(SANITIZER),,fuzz)
+	@rm -f $(O)/check.passed
 	@set -e; for t in $(TESTS); do echo "== $$t"; \
 	  JOSTLE_BIN=$(O)/jostle-test $$t > $$t.log 2>&1 || { cat $$t.log; exit 1; }; \
-	  cat $$t.log; ! grep -qE '$(SAN_REPORT)' $$t.log || { echo "$$t: sanitizer report"; exit 1; }; done
+	  cat $$t.log; ! grep -qE '$(SAN_REPORT)' $$t.log || { echo "$$t: sanitizer report"; exit 1; }; \
+	  sed -n 's/.*Checks: \([0-9]*\),.*/\1/p' $$t.log >> $(O)/check.passed; done
 	@set -e; for t in $(FUZZ_INPUT_TESTS); do c=tests/corpus/$${t##*/fuzz-}; echo "== $$t $$c"; \
 	  $$t $$c > $$t.log 2>&1 || { cat $$t.log; exit 1; }; \
-	  cat $$t.log; ! grep -qE '$(SAN_REPORT)' $$t.log || { echo "$$t: sanitizer report"; exit 1; }; done
-	@echo "== strategies"; sh tests/strategies_stay_home.sh
-	@echo "== examples"; JOSTLE_BUILD=$(O) EXAMPLE_FLAGS="$(SAN_FLAGS)" sh tests/examples.sh
-	@echo "== layers"; sh tests/check_layers.sh
-	$(if $(SANITIZER),,@echo "== fuzz targets"; sh tests/fuzz.sh $(O) $(F))
+	  cat $$t.log; ! grep -qE '$(SAN_REPORT)' $$t.log || { echo "$$t: sanitizer report"; exit 1; }; \
+	  sed -n 's/.*: \([0-9]*\) inputs$$/\1/p' $$t.log >> $(O)/check.passed; done
+	@echo "== strategies"; sh tests/strategies_stay_home.sh && echo 1 >> $(O)/check.passed
+	@echo "== examples"; JOSTLE_BUILD=$(O) EXAMPLE_FLAGS="$(SAN_FLAGS)" sh tests/examples.sh \
+	  > $(O)/examples.log 2>&1 || { cat $(O)/examples.log; exit 1; }; cat $(O)/examples.log; \
+	  sed -n 's/^examples: \([0-9]*\) passed, 0 failed.*/\1/p' $(O)/examples.log >> $(O)/check.passed
+	@echo "== layers"; sh tests/check_layers.sh && echo 1 >> $(O)/check.passed
+	$(if $(SANITIZER),,@echo "== fuzz targets"; sh tests/fuzz.sh $(O) $(F) && echo 1 >> $(O)/check.passed)
+	@awk '{ n += $$1 } END { print n " passed, 0 failed" }' $(O)/check.passed
 
 # What each folder may include (scripts/check-layers.sh): common/ only
 # itself and include/; schedulers/ and reports/ those and their own;

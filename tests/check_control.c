@@ -230,6 +230,45 @@ START_TEST(every_primitive_under_every_scheduler) {
 }
 END_TEST
 
+/* jostle's tables grow with the run: 200 threads, and 2,000 mutexes, run
+ * under every scheduler with no crash, no limit and the right counts. */
+START_TEST(many_threads_and_objects_run_everywhere) {
+  static const char *const crowds[] = {"test-many-threads", "test-many-mutexes"};
+  for (int i = 0; jostle__schedulers[i] != NULL; i++) {
+    if (jostle__schedulers[i]->follows_schedule) continue;
+    for (int k = 0; k < 2; k++) {
+      jostle__plan p = plan_for(crowds[k], jostle__schedulers[i]);
+      p.n_runs = 20;
+      jostle__cell c = {0};
+      ck_assert_int_eq(jostle__campaign_run(&p, &c, NULL, NULL), 0);
+      ck_assert_msg(c.n_runs == 20 && c.n_outcomes == 1 && c.outcomes[0].cls == JOSTLE__ALLOWED,
+                    "%s under %s: %llu runs, %zu outcomes, the first '%s'", crowds[k],
+                    jostle__schedulers[i]->name, (unsigned long long)c.n_runs, c.n_outcomes,
+                    c.outcomes[0].text);
+      jostle__cell_free(&c);
+    }
+  }
+}
+END_TEST
+
+/* A run that needs more threads than a controlled run numbers ends with a
+ * `limit` outcome naming the limit: never a crash blamed on the scenario. */
+START_TEST(beyond_the_thread_limit_is_a_limit) {
+  const char *controlled[] = {"random", "pct"};
+  for (int k = 0; k < 2; k++) {
+    jostle__plan p = plan_for("test-thread-limit", jostle__sched_find(controlled[k]));
+    p.n_runs = 3;
+    jostle__cell c = {0};
+    ck_assert_int_eq(jostle__campaign_run(&p, &c, NULL, NULL), 0);
+    ck_assert_uint_eq(c.n_outcomes, 1);
+    ck_assert_int_eq(c.outcomes[0].cls, JOSTLE__LIMIT);
+    ck_assert_str_eq(c.outcomes[0].text, "limit (a run of more than 1024 threads)");
+    ck_assert_uint_eq(c.n_divergent, 3);
+    jostle__cell_free(&c);
+  }
+}
+END_TEST
+
 /* Threads created and joined inside a scenario: correct under every
  * scheduler; their lost updates found by the controlled ones; a join that
  * can never return is a deadlock naming the thread waited for. */
@@ -357,6 +396,8 @@ int main(void) {
   tcase_add_test(tc, livelock_hits_the_step_limit);
   tcase_add_test(tc, every_primitive_under_every_scheduler);
   tcase_add_test(tc, created_threads_join_the_schedule);
+  tcase_add_test(tc, many_threads_and_objects_run_everywhere);
+  tcase_add_test(tc, beyond_the_thread_limit_is_a_limit);
   tcase_add_test(tc, spurious_wakeups_are_a_choice);
   tcase_add_test(tc, found_seeds_replay);
   tcase_add_test(tc, calibration_death_is_not_a_run);

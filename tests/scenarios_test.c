@@ -363,3 +363,92 @@ JOSTLE_SCENARIO(test_join_deadlock) {
     .check = spawn_check,
     .teardown = spawn_teardown,
 };
+
+/* Many threads: every one takes the lock once. Beyond the 64 threads that
+ * once sized jostle's tables. */
+typedef struct crowd_state {
+  pthread_mutex_t m;
+  int count;
+} crowd_state;
+
+static void crowd_thread(jostle_run *r, int index) {
+  (void)index;
+  crowd_state *s = jostle_state(r);
+  pthread_mutex_lock(&s->m);
+  s->count++;
+  pthread_mutex_unlock(&s->m);
+}
+
+static void crowd_check(jostle_run *r) {
+  crowd_state *s = jostle_state(r);
+  jostle_observe(r, "count", s->count);
+  if (s->count != jostle_threads(r)) jostle_fail(r, "lost updates");
+}
+
+JOSTLE_SCENARIO(test_many_threads) {
+    .name = "test-many-threads",
+    .summary = "test only: 200 threads, each counts once under one mutex",
+    .threads = 200,
+    .state_size = sizeof(crowd_state),
+    .thread = crowd_thread,
+    .check = crowd_check,
+};
+
+/* Many synchronisation objects: each thread takes every one of 2,000
+ * mutexes in turn (in the same order, so never a deadlock). */
+#define MANY_MUTEXES 2000
+typedef struct mutexes_state {
+  pthread_mutex_t m[MANY_MUTEXES];  /* zeroed: default mutexes */
+  int count[MANY_MUTEXES];
+} mutexes_state;
+
+static void mutexes_thread(jostle_run *r, int index) {
+  (void)index;
+  mutexes_state *s = jostle_state(r);
+  for (int i = 0; i < MANY_MUTEXES; i++) {
+    pthread_mutex_lock(&s->m[i]);
+    s->count[i]++;
+    pthread_mutex_unlock(&s->m[i]);
+  }
+}
+
+static void mutexes_check(jostle_run *r) {
+  mutexes_state *s = jostle_state(r);
+  int bad = 0;
+  for (int i = 0; i < MANY_MUTEXES; i++) bad += s->count[i] != jostle_threads(r);
+  jostle_observe(r, "miscounted", bad);
+  if (bad) jostle_fail(r, "lost updates");
+}
+
+JOSTLE_SCENARIO(test_many_mutexes) {
+    .name = "test-many-mutexes",
+    .summary = "test only: 2 threads take each of 2,000 mutexes in turn",
+    .threads = 2,
+    .state_size = sizeof(mutexes_state),
+    .thread = mutexes_thread,
+    .check = mutexes_check,
+};
+
+/* A run that creates more threads than a controlled run can number
+ * (JOSTLE_MAX_THREADS in all): a limit of jostle's, not a crash. */
+static void *nothing(void *arg) { return arg; }
+
+static void thread_limit_thread(jostle_run *r, int index) {
+  (void)r;
+  (void)index;
+  for (int i = 0; i < JOSTLE_MAX_THREADS + 8; i++) {
+    pthread_t kid;
+    if (pthread_create(&kid, NULL, nothing, NULL) != 0) return;
+    pthread_join(kid, NULL);
+  }
+}
+
+static void nothing_to_check(jostle_run *r) { jostle_observe(r, "done", 1); }
+
+JOSTLE_SCENARIO(test_thread_limit) {
+    .name = "test-thread-limit",
+    .summary = "test only: creates and joins more threads than a controlled run numbers",
+    .threads = 1,
+    .thread = thread_limit_thread,
+    .check = nothing_to_check,
+};
