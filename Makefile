@@ -53,14 +53,14 @@ WRAP_LDFLAGS := $(foreach s,$(WRAP_SYMS),-Wl,--wrap=$(s)) -Wl,-u,jostle__sync_wr
 WRAPPED_TESTS := check_campaign check_scenarios check_control check_schedule
 LDFLAGS_ALL := $(SAN_FLAGS) $(LDFLAGS)
 
-LIB_SRCS := $(filter-out harness/main.c $(if $(TSAN_BUILD),schedulers/tsan_hooks.c), \
+LIB_SRCS := $(filter-out $(if $(TSAN_BUILD),schedulers/tsan_hooks.c), \
               $(wildcard common/*.c) $(wildcard harness/*.c) $(wildcard schedulers/*.c) \
-              $(wildcard reports/*.c))
+              $(wildcard reports/*.c) $(wildcard cli/*.c))
 SCENARIO_SRCS := $(wildcard scenarios/*.c)
 EXAMPLE_SRCS := $(wildcard scenarios/examples/*.c)
 TEST_SRCS := $(wildcard tests/check_*.c)
 BENCH_SRCS := $(filter-out bench/ladder.c,$(wildcard bench/*.c))
-HEADERS := $(wildcard include/*.h common/*.h harness/*.h schedulers/*.h reports/*.h \
+HEADERS := $(wildcard include/*.h common/*.h harness/*.h cli/*.h schedulers/*.h reports/*.h \
              scenarios/*.h tests/*.h)
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
@@ -68,13 +68,13 @@ SCENARIO_OBJS := $(SCENARIO_SRCS:%.c=$(O)/%.o)
 TEST_SCENARIO_OBJS := $(O)/tests/scenarios_test.o $(O)/tests/fail_fork.o
 EXAMPLES := $(patsubst scenarios/examples/%.c,$(O)/examples/%,$(EXAMPLE_SRCS))
 # The sanitizer settings are linked whole into every program (nothing calls them).
-SAN_OBJ := $(if $(SANITIZER),$(O)/harness/sanitizer.o)
+SAN_OBJ := $(if $(SANITIZER),$(O)/tools/sanitizer.o)
 TESTS := $(patsubst tests/%.c,$(O)/tests/%,$(TEST_SRCS))
 BENCHES := $(patsubst bench/%.c,$(O)/bench/%,$(BENCH_SRCS))
 
 .PHONY: all check check-layers bench install demo clean fuzz wrap-flags
 .SECONDARY:
-all: $(O)/libjostle.a $(O)/libjostle.so $(O)/jostle $(O)/jostle-test $(EXAMPLES)
+all: $(O)/libjostle.a $(O)/libjostle-fuzz.a $(O)/libjostle.so $(O)/jostle $(O)/jostle-test $(EXAMPLES)
 
 $(O)/scenarios/%.o: scenarios/%.c $(HEADERS)
 	@mkdir -p $(dir $@)
@@ -97,6 +97,11 @@ $(O)/%.o: %.c $(HEADERS)
 $(O)/libjostle.a: $(LIB_OBJS)
 	rm -f $@ && ar rcs $@ $^
 
+# The libFuzzer driver (LLVMFuzzerTestOneInput, for jostle-cc --fuzz) is
+# an archive of its own: neither libjostle exports fuzzer entry points.
+$(O)/libjostle-fuzz.a: $(O)/tools/fuzz.o
+	rm -f $@ && ar rcs $@ $^
+
 # The wrappers need --wrap at the program's own link: static library only.
 $(O)/libjostle.so.0: $(filter-out $(O)/schedulers/sync_wrap.o,$(LIB_OBJS))
 	$(CC) -shared $(LDFLAGS_ALL) -Wl,-soname,libjostle.so.0 -o $@ $^ $(LIBS)
@@ -105,11 +110,11 @@ $(O)/libjostle.so: $(O)/libjostle.so.0
 	ln -sf libjostle.so.0 $@
 
 # The scenario objects are linked whole: each registers itself in a constructor.
-$(O)/jostle: $(O)/harness/main.o $(SCENARIO_OBJS) $(SAN_OBJ) $(O)/libjostle.a
+$(O)/jostle: $(O)/tools/main.o $(SCENARIO_OBJS) $(SAN_OBJ) $(O)/libjostle.a
 	$(CC) $(LDFLAGS_ALL) $(WRAP_LDFLAGS) -o $@ $^ $(LIBS)
 
 # jostle with the test-only scenarios (crash, hang) as well, for the CLI tests.
-$(O)/jostle-test: $(O)/harness/main.o $(SCENARIO_OBJS) $(TEST_SCENARIO_OBJS) $(SAN_OBJ) $(O)/libjostle.a
+$(O)/jostle-test: $(O)/tools/main.o $(SCENARIO_OBJS) $(TEST_SCENARIO_OBJS) $(SAN_OBJ) $(O)/libjostle.a
 	$(CC) $(LDFLAGS_ALL) $(WRAP_LDFLAGS) -o $@ $^ $(LIBS)
 
 # Examples build as a user's program would: the public header and the shared library.
@@ -117,7 +122,8 @@ $(O)/examples/%: scenarios/examples/%.c include/jostle.h $(O)/libjostle.so
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_SCENARIO) $(LDFLAGS_ALL) -o $@ $< -L$(O) -ljostle -Wl,-rpath,'$$ORIGIN/..'
 
-$(O)/tests/check_%: $(O)/tests/check_%.o $(SCENARIO_OBJS) $(TEST_SCENARIO_OBJS) $(SAN_OBJ) $(O)/libjostle.a
+$(O)/tests/check_%: $(O)/tests/check_%.o $(SCENARIO_OBJS) $(TEST_SCENARIO_OBJS) $(SAN_OBJ) \
+                   $(O)/libjostle-fuzz.a $(O)/libjostle.a
 	$(CC) $(LDFLAGS_ALL) $(if $(filter $(notdir $@),$(WRAPPED_TESTS)),$(WRAP_LDFLAGS)) \
 	  -o $@ $^ $(CHECK_LIBS) $(LIBS)
 
@@ -137,7 +143,7 @@ $(O)/tests/fuzz-%: $(O)/tests/fuzz_%.o $(O)/tests/corpus_driver.o $(SAN_OBJ) $(O
 # JOSTLE_SOAK=N multiplies the run counts of the behaviour tests (soak runs).
 # A sanitizer's report about jostle's own code fails the suite even when the
 # test around it passed (racy scenarios' intended races are suppressed in
-# harness/sanitizer.c).
+# tools/sanitizer.c).
 SAN_REPORT := WARNING: ThreadSanitizer|runtime error:|ERROR: LeakSanitizer
 # The scenario fuzz targets are clang's: checked in the plain build only.
 check: check-layers all $(TESTS) $(FUZZ_INPUT_TESTS) $(if $(SANITIZER),,fuzz)
@@ -184,7 +190,7 @@ bench: all $(BENCHES) $(O)/bench/hooks_loop-instrumented fuzz $(F)/bench/fuzz-la
 # ---- fuzzing with clang's libFuzzer: make fuzz ----------------------------
 # build-fuzz/fuzz-SCENARIO for every built-in scenario: one program,
 # fuzz-scenarios, hard-linked under each name, fuzzes the scenario its own
-# name gives (harness/fuzz.c). Scenario code is instrumented for the hooks
+# name gives (tools/fuzz.c). Scenario code is instrumented for the hooks
 # and for coverage; jostle's own code is plain, so that coverage is the
 # scenario's. build-fuzz/fuzz-input-NAME fuzzes one of jostle's own input
 # formats (tests/fuzz_NAME.c), with coverage of jostle's code and
@@ -193,8 +199,8 @@ FUZZ_CC ?= clang
 F := build-fuzz
 FUZZ_CFLAGS := $(BASE_CFLAGS) $(CFLAGS)
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -DJOSTLE_SANITIZER
-FUZZ_LIB_SRCS := $(filter-out harness/main.c,$(wildcard common/*.c) $(wildcard harness/*.c) \
-                   $(wildcard schedulers/*.c) $(wildcard reports/*.c))
+FUZZ_LIB_SRCS := $(wildcard common/*.c) $(wildcard harness/*.c) $(wildcard cli/*.c) \
+                 $(wildcard schedulers/*.c) $(wildcard reports/*.c)
 
 $(F)/plain/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
@@ -223,11 +229,11 @@ $(F)/cov/libjostle.a: $(FUZZ_LIB_SRCS:%.c=$(F)/cov/%.o)
 $(F)/plain/libjostle.a: $(FUZZ_LIB_SRCS:%.c=$(F)/plain/%.o)
 	rm -f $@ && ar rcs $@ $^
 
-$(F)/fuzz-scenarios: $(F)/plain/harness/fuzz.o $(SCENARIO_SRCS:%.c=$(F)/%.o) $(F)/plain/libjostle.a
+$(F)/fuzz-scenarios: $(F)/plain/tools/fuzz.o $(SCENARIO_SRCS:%.c=$(F)/%.o) $(F)/plain/libjostle.a
 	$(FUZZ_CC) -fsanitize=fuzzer $(WRAP_LDFLAGS) -o $@ $^ $(LIBS)
 
 # bench/ladder.c's deep races, for bench/fuzz.sh only.
-$(F)/bench/fuzz-ladder: $(F)/plain/harness/fuzz.o $(F)/bench/ladder.o $(F)/plain/libjostle.a
+$(F)/bench/fuzz-ladder: $(F)/plain/tools/fuzz.o $(F)/bench/ladder.o $(F)/plain/libjostle.a
 	$(FUZZ_CC) -fsanitize=fuzzer $(WRAP_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(F)/fuzz-input-%: $(F)/cov/tests/fuzz_%.o $(F)/cov/libjostle.a
@@ -246,18 +252,18 @@ wrap-flags:
 demo: $(O)/jostle
 	./$(O)/jostle stress --all -n 100000 --until-divergence --timeout 200ms; test $$? -le 1
 
-install: $(O)/libjostle.a $(O)/libjostle.so $(O)/jostle
+install: $(O)/libjostle.a $(O)/libjostle-fuzz.a $(O)/libjostle.so $(O)/jostle
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/bin \
 	  $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 644 include/jostle.h $(DESTDIR)$(PREFIX)/include/
-	install -m 644 $(O)/libjostle.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 $(O)/libjostle.a $(O)/libjostle-fuzz.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(O)/libjostle.so.0 $(DESTDIR)$(PREFIX)/lib/libjostle.so.0
 	ln -sf libjostle.so.0 $(DESTDIR)$(PREFIX)/lib/libjostle.so
 	install -m 755 $(O)/jostle $(DESTDIR)$(PREFIX)/bin/
 	sed -e 's|@PREFIX@|$(PREFIX)|' jostle.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/jostle.pc
 	sed -e 's|@LIBDIR@|$(PREFIX)/lib|' -e 's|@INCLUDEDIR@|$(PREFIX)/include|' \
 	  -e 's|@WRAP_LDFLAGS@|$(WRAP_LDFLAGS)|' -e 's|@LIBS@|$(DEP_LIBS) -lm -pthread|' \
-	  harness/jostle-cc.in > $(DESTDIR)$(PREFIX)/bin/jostle-cc
+	  tools/jostle-cc.in > $(DESTDIR)$(PREFIX)/bin/jostle-cc
 	chmod 755 $(DESTDIR)$(PREFIX)/bin/jostle-cc
 
 clean:

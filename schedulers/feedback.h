@@ -2,7 +2,7 @@
  * feedback.h: private to jostle. Interleaving feedback for coverage-guided
  * fuzzing: which access of one thread followed which conflicting access of
  * another thread to the same address, as a pair of code addresses, counted
- * in cfg->feedback (libFuzzer's extra counters, see harness/fuzz.c). A new
+ * in cfg->feedback (libFuzzer's extra counters, see tools/fuzz.c). A new
  * interleaving then shows as new coverage even when the code it runs is
  * old, the idea of RFF (Wolff et al., ASPLOS 2024), with pairs of
  * conflicting accesses standing in for reads-from pairs.

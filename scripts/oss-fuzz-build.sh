@@ -29,8 +29,7 @@ wrap=$(make -s --no-print-directory wrap-flags)
 # Compiles every library source with flags $2 into folder $1, as an archive.
 library() {
   objs=""
-  for f in common/*.c harness/*.c schedulers/*.c reports/*.c; do
-    [ "$f" = harness/main.c ] && continue
+  for f in common/*.c harness/*.c schedulers/*.c reports/*.c cli/*.c; do
     o="$1/$(echo "$f" | tr / _).o"
     $CC $common $2 -c "$f" -o "$o"
     objs="$objs $o"
@@ -65,7 +64,9 @@ for f in scenarios/*.c; do
   $CC $common $scenario_flags -c "$f" -o "$o"
   objs="$objs $o"
 done
-$CC $LIB_FUZZING_ENGINE $wrap -o "$OUT/fuzz-scenarios" $objs "$OUT/obj/plain/libjostle.a" $libs
+$CC $common -O2 -c tools/fuzz.c -o "$OUT/obj/plain/fuzz.o"
+$CC $LIB_FUZZING_ENGINE $wrap -o "$OUT/fuzz-scenarios" "$OUT/obj/plain/fuzz.o" $objs \
+  "$OUT/obj/plain/libjostle.a" $libs
 for s in $(sed -n 's/^ *\.name = "\([^"]*\)".*/\1/p' scenarios/*.c); do
   cp "$OUT/fuzz-scenarios" "$OUT/fuzz-$s"
 done

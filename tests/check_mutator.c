@@ -1,5 +1,5 @@
 /*
- * check_mutator.c: the fuzz targets' mutator (harness/fuzz.c). About half
+ * check_mutator.c: the fuzz targets' mutator (tools/fuzz.c). About half
  * its calls go to libFuzzer's own mutations; each of the others flips 1 to
  * 4 adjacent choices, inserts one or deletes one, keeping the input's size,
  * and the same seed always makes the same change.

@@ -1,6 +1,6 @@
 /*
  * check_options.c: the option defaults and the value parsers of
- * harness/options.h. Every parser takes the whole text or nothing, and
+ * cli/options.h. Every parser takes the whole text or nothing, and
  * leaves its output alone when it refuses.
  */
 #include <limits.h>
@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "harness/options.h"
+#include "cli/options.h"
 #include "tests/check_main.h"
 
 #define SENTINEL_U64 0x5e5e5e5e5e5e5e5eULL

@@ -46,8 +46,8 @@
 #include <string.h>
 #include <getopt.h>
 
-#include "harness/cli.h"
-#include "harness/options.h"
+#include "cli/cli.h"
+#include "cli/options.h"
 #include "schedulers/control.h"
 #include "jostle.h"
 #include "tests/fuzz_target.h"

@@ -1,6 +1,6 @@
 /*
  * fuzz_options.c: fuzz target for the value parsers of the command line
- * (harness/options.h): counts, durations, seeds, integers, probabilities,
+ * (cli/options.h): counts, durations, seeds, integers, probabilities,
  * noise mixes, shards and -D defines. One input is one option value: its
  * bytes up to the first NUL (argv words cannot hold one), at most
  * MAX_TEXT of them, and every parser gets it.
@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/options.h"
+#include "cli/options.h"
 #include "tests/fuzz_target.h"
 
 #define MAX_TEXT 256

@@ -38,11 +38,11 @@ done
 if [ "$#" -eq 0 ]; then
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
-  cp -r harness schedulers reports "$tmp"/
+  cp -r harness cli schedulers reports "$tmp"/
   [ -d common ] && cp -r common "$tmp"/
-  echo 'static const char *x = "pct";' >> "$tmp/harness/stress.c"
-  if sh "$0" "$tmp" > "$tmp/out" 2>&1 || ! grep -q 'harness/stress.c' "$tmp/out"; then
-    echo "a mention of pct in harness/stress.c was not caught:"
+  echo 'static const char *x = "pct";' >> "$tmp/cli/stress.c"
+  if sh "$0" "$tmp" > "$tmp/out" 2>&1 || ! grep -q 'cli/stress.c' "$tmp/out"; then
+    echo "a mention of pct in cli/stress.c was not caught:"
     cat "$tmp/out"
     exit 1
   fi

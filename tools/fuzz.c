@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "common/seed.h"
+#include "cli/cli.h"
 #include "harness/pool.h"
 #include "harness/tally.h"
 #include "schedulers/control.h"
@@ -83,16 +84,8 @@ static const jostle_scenario *chosen(const char *name_typed) {
 /* `fuzz-SCENARIO replay SCENARIO --input FILE [--trace]` and every other
  * jostle command run as in jostle itself: replays in the program that
  * fuzzed are exact, whatever compiler built it. */
-static int is_command(const char *word) {
-  static const char *const commands[] = {"stress", "replay", "list", "topology", "help",
-                                         "report", "merge", "soak", NULL};
-  for (int i = 0; commands[i]; i++)
-    if (strcmp(word, commands[i]) == 0) return 1;
-  return 0;
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
-  if (*argc > 1 && is_command((*argv)[1])) exit(jostle_main(*argc, *argv));
+  if (*argc > 1 && jostle__command_find((*argv)[1]) != NULL) exit(jostle_main(*argc, *argv));
   if (*argc > 0) program = (*argv)[0];
   const jostle_scenario *s = chosen(*argc > 0 ? (*argv)[0] : "");
   plan.scenario = s;

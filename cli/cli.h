@@ -1,14 +1,15 @@
 /*
- * cli.h: private to jostle. What the commands of the command line share:
- * exit codes, error lines, option parsing and planning. Each command is a
- * jostle__cmd_* function; cli.c dispatches.
+ * cli.h: private to jostle's command line (cli/). What the commands share:
+ * exit codes, error lines, the command table, option parsing and planning.
+ * Each command is a jostle__cmd_* function in its own file; main.c
+ * dispatches.
  */
 #ifndef JOSTLE_CLI_H
 #define JOSTLE_CLI_H
 
 #include <stddef.h>
 
-#include "harness/options.h"
+#include "cli/options.h"
 #include "harness/run.h"
 #include "reports/formats.h"
 #include "reports/result.h"
@@ -118,16 +119,38 @@ void jostle__results_free(jostle__results *l);
  * results) are named. Returns the exit code. */
 int jostle__history(char *const *args, size_t n);
 
-/* The commands and their help texts (printf formats: see cli.c). */
+/* A command of the command line: `jostle NAME ...` calls run with argv
+ * from NAME on; help prints its help text. */
+typedef struct jostle__command {
+  const char *name;
+  int (*run)(int argc, char **argv);   /* returns the exit code */
+  void (*help)(void);
+} jostle__command;
+
+/* Every command, in the order of the main help, NULL-name-ended (main.c). */
+extern const jostle__command jostle__commands[];
+
+/* The command called `name`, or NULL. */
+const jostle__command *jostle__command_find(const char *name);
+
+/* The commands, one file each, and their help. */
 int jostle__cmd_stress(int argc, char **argv);
 int jostle__cmd_soak(int argc, char **argv);
 int jostle__cmd_report(int argc, char **argv);
 int jostle__cmd_merge(int argc, char **argv);
 int jostle__cmd_replay(int argc, char **argv);
-extern const char jostle__stress_help[];
-extern const char jostle__soak_help[];
-extern const char jostle__report_help[];
-extern const char jostle__merge_help[];
-extern const char jostle__replay_help[];
+int jostle__cmd_list(int argc, char **argv);
+int jostle__cmd_topology(int argc, char **argv);
+void jostle__help_stress(void);
+void jostle__help_soak(void);
+void jostle__help_report(void);
+void jostle__help_merge(void);
+void jostle__help_replay(void);
+void jostle__help_list(void);
+void jostle__help_topology(void);
+
+/* The scheduler options every command shares, as the soak help lists
+ * them: "runs, scheduling: --seed, ... -j as for stress", wrapped. */
+void jostle__sched_shared_options(char *buf, size_t size);
 
 #endif

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "harness/cli.h"
-#include "harness/errors.h"
+#include "cli/cli.h"
+#include "cli/errors.h"
 #include "reports/history.h"
 
 /* Orders the soaks by start time, keeping the order given for equal ones

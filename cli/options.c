@@ -2,7 +2,7 @@
  * options.c: defaults and value parsers for the CLI. Every parser accepts
  * the whole text or nothing: "10x", " 5" and "" are errors.
  */
-#include "harness/options.h"
+#include "cli/options.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -1,5 +1,5 @@
 /*
- * report_cmd.c: `jostle report`. Reads JSON results and prints the text
+ * report.c: `jostle report`. Reads JSON results and prints the text
  * report the campaign printed (histograms, `reproduce:` and `result`
  * lines), byte for byte, from the files alone; several files are reported
  * one after the other, their `result` lines together at the end. --html
@@ -10,10 +10,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "harness/cli.h"
+#include "cli/cli.h"
 #include "reports/report.h"
 
-const char jostle__report_help[] =
+static const char report_help[] =
     "usage: %s report [--html FILE] [--junit FILE] RESULTS.json...\n"
     "       %s report --history DIR...\n"
     "\n"
@@ -37,6 +37,8 @@ const char jostle__report_help[] =
     "            usage or input (a file that is not jostle results), 3 internal\n"
     "            error (out of memory, a report file that could not be written)\n";
 
+void jostle__help_report(void) { printf(report_help, jostle__prog, jostle__prog); }
+
 enum { OPT_HTML = 256, OPT_JUNIT, OPT_HISTORY };
 
 static const struct option report_options[] = {
@@ -59,7 +61,7 @@ static int parse(int argc, char **argv, report_opts *o) {
   int c;
   while ((c = getopt_long(argc, argv, ":h", report_options, NULL)) != -1) {
     switch (c) {
-    case 'h': printf(jostle__report_help, jostle__prog, jostle__prog); return -1;
+    case 'h': jostle__help_report(); return -1;
     case OPT_HTML:
       if (jostle__check_output_path("--html", optarg) != 0) return EXIT_USAGE;
       o->html_path = optarg;

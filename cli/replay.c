@@ -15,8 +15,8 @@
 #include <string.h>
 
 #include "common/read_file.h"
-#include "harness/cli.h"
-#include "harness/errors.h"
+#include "cli/cli.h"
+#include "cli/errors.h"
 #include "harness/shrink.h"
 #include "schedulers/control.h"
 #include "schedulers/schedule.h"
@@ -27,7 +27,7 @@
 /* The largest --input file (libFuzzer's inputs are a few kilobytes). */
 #define INPUT_MAX (16u << 20)
 
-const char jostle__replay_help[] =
+static const char replay_help[] =
     "usage: %s replay [options] SCENARIO --seed S\n"
     "       %s replay [options] --schedule FILE\n"
     "       %s replay [options] SCENARIO --input FILE\n"
@@ -56,6 +56,17 @@ const char jostle__replay_help[] =
     "\n"
     "exit codes: 0 allowed, 1 divergent (crash, hang, deadlock and step-limit\n"
     "            included), 2 bad usage or input, 3 internal error\n";
+
+void jostle__help_replay(void) {
+  char names[128], block[4096], list[1024], controlled[128], others[128];
+  jostle__scheduler_names(names, sizeof names);
+  jostle__sched_help(1, block, sizeof block);
+  jostle__sched_option_list(0, list, sizeof list);
+  jostle__scheduler_kind_names(1, ", ", controlled, sizeof controlled);
+  jostle__scheduler_kind_names(0, " and ", others, sizeof others);
+  printf(replay_help, jostle__prog, jostle__prog, jostle__prog, controlled, others, names,
+         jostle__sched_first(1)->name, block, list);
+}
 
 /* Whether --seed (or --run-seed) was given: replay has no default seed. */
 static int seed_given(int argc, char **argv) {

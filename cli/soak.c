@@ -37,13 +37,13 @@
 #include "common/clock.h"
 #include "common/text.h"
 #include "harness/campaign.h"
-#include "harness/cli.h"
-#include "harness/errors.h"
+#include "cli/cli.h"
+#include "cli/errors.h"
 #include "harness/journal.h"
 #include "reports/progress.h"
 #include "reports/report.h"
 
-const char jostle__soak_help[] =
+static const char soak_help[] =
     "usage: %s soak [options] [SCENARIO...] --out DIR --duration TIME\n"
     "       %s soak --resume DIR [-j N] [--progress]\n"
     "\n"
@@ -77,6 +77,13 @@ const char jostle__soak_help[] =
     "exit codes: 0 no divergence, 1 divergence found, 2 bad usage or input,\n"
     "            3 internal error (out of memory, a worker that could not be forked,\n"
     "            a journal or report that could not be written)\n";
+
+void jostle__help_soak(void) {
+  char list[1024], block[4096];
+  jostle__campaign_scheduler_names(",", list, sizeof list);
+  jostle__sched_shared_options(block, sizeof block);
+  printf(soak_help, jostle__prog, jostle__prog, list, block);
+}
 
 #define SEC_NS 1000000000ULL
 

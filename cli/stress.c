@@ -10,12 +10,12 @@
 #include <unistd.h>
 
 #include "harness/campaign.h"
-#include "harness/cli.h"
-#include "harness/errors.h"
+#include "cli/cli.h"
+#include "cli/errors.h"
 #include "reports/progress.h"
 #include "reports/report.h"
 
-const char jostle__stress_help[] =
+static const char stress_help[] =
     "usage: %s stress [options] SCENARIO...\n"
     "       %s stress [options] --all\n"
     "\n"
@@ -52,6 +52,13 @@ const char jostle__stress_help[] =
     "exit codes: 0 no divergence, 1 divergence found, 2 bad usage or input,\n"
     "            3 internal error (out of memory, a worker that could not be\n"
     "            forked, a report file that could not be written)\n";
+
+void jostle__help_stress(void) {
+  char names[128], block[4096];
+  jostle__scheduler_names(names, sizeof names);
+  jostle__sched_help(-1, block, sizeof block);
+  printf(stress_help, jostle__prog, jostle__prog, names, block);
+}
 
 typedef struct progress_ctx {
   const char *scenario;

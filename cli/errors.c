@@ -1,12 +1,12 @@
 /*
  * errors.c: the commands' exit-3 error line (errors.h).
  */
-#include "harness/errors.h"
+#include "cli/errors.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "harness/cli.h"
+#include "cli/cli.h"
 
 int jostle__internal_error(const char *fmt, ...) {
   va_list ap;

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/cli.h"
-#include "harness/errors.h"
+#include "cli/cli.h"
+#include "cli/errors.h"
 
 static void free_cells(jostle__cell *cells, size_t n) {
   for (size_t i = 0; i < n; i++) jostle__cell_free(&cells[i]);

@@ -15,10 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/cli.h"
-#include "harness/errors.h"
+#include "cli/cli.h"
+#include "cli/errors.h"
 
-const char jostle__merge_help[] =
+static const char merge_help[] =
     "usage: %s merge RESULTS.json... -o OUT.json\n"
     "\n"
     "Combines JSON results of one campaign run in shards (stress --shard I/N,\n"
@@ -38,6 +38,8 @@ const char jostle__merge_help[] =
     "            results, cells of different campaigns), 3 internal error (out\n"
     "            of memory, the output could not be written)\n";
 
+void jostle__help_merge(void) { printf(merge_help, jostle__prog); }
+
 static const struct option merge_options[] = {
     {"output", required_argument, NULL, 'o'},
     {"help", no_argument, NULL, 'h'},
@@ -51,7 +53,7 @@ static int parse(int argc, char **argv, const char **out) {
   int c;
   while ((c = getopt_long(argc, argv, ":o:h", merge_options, NULL)) != -1) {
     if (c == 'h') {
-      printf(jostle__merge_help, jostle__prog);
+      jostle__help_merge();
       return -1;
     }
     if (c == 'o') {

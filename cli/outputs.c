@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "harness/cli.h"
+#include "cli/cli.h"
 
 int jostle__check_output_path(const char *option, const char *path) {
   struct stat st;

@@ -1,8 +1,9 @@
 /*
- * cli.c: the command line: `jostle list | topology | help`, the dispatch to
- * every command, and the option parsing, scenario selection and planning
- * that `stress` (stress.c), `soak` (soak.c) and `replay` (replay.c) share;
- * `report` is report_cmd.c, `merge` merge.c.
+ * parse.c: the option table of the command line and what `stress`
+ * (stress.c), `soak` (soak.c) and `replay` (replay.c) share: option
+ * parsing, scenario selection and planning. The table is made from the
+ * core options below (with the commands that take each, a column) and the
+ * registry: every scheduler's options and the control runtime's.
  *
  * Everything the user typed is checked before the first run, so bad input
  * costs nothing and always ends the same way: one line on stderr naming the
@@ -20,10 +21,10 @@
 #include <unistd.h>
 
 #include "harness/campaign.h"
-#include "harness/cli.h"
-#include "harness/errors.h"
+#include "cli/cli.h"
+#include "cli/errors.h"
 #include "common/assert.h"
-#include "harness/options.h"
+#include "cli/options.h"
 #include "schedulers/sched.h"
 #include "reports/progress.h"
 #include "reports/report.h"
@@ -32,93 +33,6 @@
 /* Defined in schedulers/sync_wrap.c, which only programs linked with the
  * wrappers contain. */
 extern const int jostle__sync_wrap_linked __attribute__((weak));
-
-const char *jostle__prog = "jostle";
-int jostle__argc;
-char **jostle__argv;
-
-int jostle__usage_error(const char *fmt, ...) {
-  va_list ap;
-  fprintf(stderr, "%s: ", jostle__prog);
-  va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
-  va_end(ap);
-  fputc('\n', stderr);
-  return EXIT_USAGE;
-}
-
-static const char main_help[] =
-    "usage: %s COMMAND [options]\n"
-    "\n"
-    "Runs concurrent scenarios many times under perturbing schedulers, counts\n"
-    "their outcomes and prints how to reproduce each divergent one.\n"
-    "\n"
-    "commands:\n"
-    "  stress SCENARIO...   run scenarios and report their outcome histograms\n"
-    "  soak [SCENARIO...] --duration TIME --out DIR   a time-budgeted campaign\n"
-    "                       rotating schedulers and placements, journaled and\n"
-    "                       resumable (soak --resume DIR)\n"
-    "  report FILE.json...  the text report of saved results, or --html, --junit;\n"
-    "                       report --history DIR... shows trends across soaks\n"
-    "  merge FILE.json... -o OUT.json   combine the results of shards\n"
-    "  replay SCENARIO --seed S   rerun one run exactly, trace it, save or shrink\n"
-    "                       its schedule (replay --schedule FILE replays one)\n"
-    "  list [SCENARIO...]   list the scenarios, or show their parameters\n"
-    "  topology             show the processors hwloc finds\n"
-    "  help [COMMAND]       show this help, or a command's\n"
-    "\n"
-    "options: -h, --help; --version\n"
-    "exit codes: 0 no divergence, 1 divergence found, 2 bad usage or input,\n"
-    "            3 internal error\n";
-
-static const char list_help[] =
-    "usage: %s list [SCENARIO...]\n"
-    "\n"
-    "Without names, lists every scenario: name, threads, whether it is a\n"
-    "known-racy demonstration, summary. With names, shows their parameters.\n";
-
-static const char topology_help[] =
-    "usage: %s topology\n"
-    "\n"
-    "Prints the processing units, cores, packages and NUMA nodes hwloc finds\n"
-    "(what --pin places threads on).\n";
-
-/* ---- list ---------------------------------------------------------------- */
-
-static void show_params(const jostle_scenario *s) {
-  printf("%s: %s\n", s->name, s->summary ? s->summary : "");
-  printf("  %-14s %8s  %-13s %s\n", "parameter", "default", "range", "");
-  printf("  %-14s %8d  %d..%-10d %s\n", "threads", s->threads,
-         s->min_threads > 0 ? s->min_threads : 1,
-         s->max_threads > 0 ? s->max_threads : JOSTLE_MAX_THREADS,
-         "threads started together per run");
-  for (const jostle_param_def *p = s->params; p && p->name; p++)
-    printf("  %-14s %8lld  %lld..%-10lld %s\n", p->name, p->def, p->min, p->max,
-           p->help ? p->help : "");
-}
-
-static int cmd_list(int argc, char **argv) {
-  for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-      printf(list_help, jostle__prog);
-      return EXIT_CLEAN;
-    }
-    if (argv[i][0] == '-') return jostle__usage_error("list: unknown option '%s'", argv[i]);
-    if (jostle__scenario_find(argv[i]) == NULL)
-      return jostle__usage_error("unknown scenario '%s' (see '%s list')", argv[i], jostle__prog);
-  }
-  if (argc > 1) {
-    for (int i = 1; i < argc; i++) show_params(jostle__scenario_find(argv[i]));
-    return EXIT_CLEAN;
-  }
-  printf("%-22s %7s  %-6s %s\n", "scenario", "threads", "kind", "summary");
-  for (int i = 0; i < jostle__n_scenarios(); i++) {
-    const jostle_scenario *s = jostle__scenario_at(i);
-    printf("%-22s %7d  %-6s %s\n", s->name, s->threads, s->racy ? "racy" : "fixed",
-           s->summary ? s->summary : "");
-  }
-  return EXIT_CLEAN;
-}
 
 /* ---- stress -------------------------------------------------------------- */
 
@@ -609,8 +523,6 @@ void jostle__cli_describe(const jostle__plan *p, jostle__cell *c) {
   c->fixed_seed = p->fixed_seed;
 }
 
-static int cmd_help(int argc, char **argv);
-
 static int command_bit(const char *cmd) {
   return strcmp(cmd, "replay") == 0 ? REPLAY : strcmp(cmd, "soak") == 0 ? SOAK : STRESS;
 }
@@ -692,8 +604,7 @@ int jostle__cli_parse(const char *cmd, int argc, char **argv, jostle__opts *o) {
   build_options();
   while ((c = getopt_long(argc, argv, ":n:D:j:h", getopt_table, NULL)) != -1) {
     if (c == 'h') {
-      char *help_argv[] = {"help", (char *)cmd, NULL};
-      cmd_help(2, help_argv);
+      jostle__command_find(cmd)->help();
       return -1;
     }
     if (c != '?' && c != ':' && !(takers(c) & command)) return refuse(cmd, c);
@@ -808,22 +719,8 @@ void jostle__cli_block_stop_signals(void) {
   sigprocmask(SIG_BLOCK, &stop_signals, NULL);
 }
 
-/* ---- topology, help, dispatch -------------------------------------------- */
-
-static int cmd_topology(int argc, char **argv) {
-  if (argc > 1) {
-    if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-      printf(topology_help, jostle__prog);
-      return EXIT_CLEAN;
-    }
-    return jostle__usage_error("topology: unexpected argument '%s'", argv[1]);
-  }
-  jostle__topology_print(stdout);
-  return EXIT_CLEAN;
-}
-
 /* "runs, scheduling: --seed, ... -j as for stress", wrapped. */
-static void soak_shared_options(char *buf, size_t size) {
+void jostle__sched_shared_options(char *buf, size_t size) {
   char names[1024];
   build_options();
   size_t len = (size_t)snprintf(names, sizeof names, "--seed, -D, --timeout,");
@@ -842,58 +739,4 @@ static void soak_shared_options(char *buf, size_t size) {
     }
   }
   if (out < size) snprintf(buf + out, size - out, "\n");
-}
-
-static int cmd_help(int argc, char **argv) {
-  char names[128], block[4096], list[1024];
-  jostle__scheduler_names(names, sizeof names);
-  if (argc < 2) printf(main_help, jostle__prog);
-  else if (strcmp(argv[1], "stress") == 0) {
-    jostle__sched_help(-1, block, sizeof block);
-    printf(jostle__stress_help, jostle__prog, jostle__prog, names, block);
-  } else if (strcmp(argv[1], "soak") == 0) {
-    jostle__campaign_scheduler_names(",", list, sizeof list);
-    soak_shared_options(block, sizeof block);
-    printf(jostle__soak_help, jostle__prog, jostle__prog, list, block);
-  }
-  else if (strcmp(argv[1], "report") == 0) printf(jostle__report_help, jostle__prog, jostle__prog);
-  else if (strcmp(argv[1], "merge") == 0) printf(jostle__merge_help, jostle__prog);
-  else if (strcmp(argv[1], "replay") == 0) {
-    jostle__sched_help(1, block, sizeof block);
-    jostle__sched_option_list(0, list, sizeof list);
-    char controlled[128], others[128];
-    jostle__scheduler_kind_names(1, ", ", controlled, sizeof controlled);
-    jostle__scheduler_kind_names(0, " and ", others, sizeof others);
-    printf(jostle__replay_help, jostle__prog, jostle__prog, jostle__prog, controlled, others,
-           names, jostle__sched_first(1)->name, block, list);
-  }
-  else if (strcmp(argv[1], "list") == 0) printf(list_help, jostle__prog);
-  else if (strcmp(argv[1], "topology") == 0) printf(topology_help, jostle__prog);
-  else return jostle__usage_error("help: unknown command '%s'", argv[1]);
-  return EXIT_CLEAN;
-}
-
-JOSTLE_API int jostle_main(int argc, char **argv) {
-  if (argc > 0 && argv[0] != NULL) jostle__prog = argv[0];
-  jostle__argc = argc;
-  jostle__argv = argv;
-  if (argc < 2) {
-    fprintf(stderr, main_help, jostle__prog);
-    return EXIT_USAGE;
-  }
-  const char *cmd = argv[1];
-  if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) return cmd_help(1, argv + 1);
-  if (strcmp(cmd, "--version") == 0) {
-    printf("jostle %s\n", JOSTLE_VERSION);
-    return EXIT_CLEAN;
-  }
-  if (strcmp(cmd, "stress") == 0) return jostle__cmd_stress(argc - 1, argv + 1);
-  if (strcmp(cmd, "soak") == 0) return jostle__cmd_soak(argc - 1, argv + 1);
-  if (strcmp(cmd, "report") == 0) return jostle__cmd_report(argc - 1, argv + 1);
-  if (strcmp(cmd, "merge") == 0) return jostle__cmd_merge(argc - 1, argv + 1);
-  if (strcmp(cmd, "replay") == 0) return jostle__cmd_replay(argc - 1, argv + 1);
-  if (strcmp(cmd, "list") == 0) return cmd_list(argc - 1, argv + 1);
-  if (strcmp(cmd, "topology") == 0) return cmd_topology(argc - 1, argv + 1);
-  if (strcmp(cmd, "help") == 0) return cmd_help(argc - 1, argv + 1);
-  return jostle__usage_error("unknown command '%s' (see '%s --help')", cmd, jostle__prog);
 }
