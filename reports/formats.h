@@ -51,6 +51,34 @@ typedef struct jostle__report_meta {
  * environment's JOSTLE_COMMIT, else GITHUB_SHA, else "". */
 void jostle__report_meta_collect(jostle__report_meta *m, int argc, char **argv);
 
+/* A report file format: a plug-in, registered in jostle__report_formats
+ * (formats.c). The harness makes its command-line option, its file in a
+ * soak's folder and its `report` option from this table alone. */
+typedef struct jostle__report_format {
+  const char *name;       /* "json": the option --json FILE */
+  const char *soak_file;  /* "results.json": the file a soak writes in its folder */
+  const char *help;       /* what the file is, for help texts; a line break
+                             continues it on the next line */
+  /* Writes m and the n cells to PATH, whole or not at all. Returns 0, or -1
+   * with a one-line reason in err that names PATH. */
+  int (*write)(const char *path, const jostle__report_meta *m, const jostle__cell *cells,
+               size_t n, char *err, size_t errsize);
+  /* Reads a file `write` wrote, as jostle__json_read does; NULL for a
+   * format that is written only. */
+  int (*read)(const char *path, jostle__report_meta *m, jostle__cell **cells, size_t *n,
+              char *err, size_t errsize);
+} jostle__report_format;
+
+/* Every format, in the order json, junit, html; NULL-ended. */
+extern const jostle__report_format *const jostle__report_formats[];
+
+/* The most formats the registry may hold (option tables are sized by it). */
+#define JOSTLE__MAX_FORMATS 8
+
+extern const jostle__report_format jostle__format_json;   /* json.c */
+extern const jostle__report_format jostle__format_junit;  /* junit.c */
+extern const jostle__report_format jostle__format_html;   /* html.c */
+
 /* Writes m and the n cells as JSON results (docs/JSON.md). */
 int jostle__json_write(const char *path, const jostle__report_meta *m,
                        const jostle__cell *cells, size_t n, char *err, size_t errsize);
