@@ -34,10 +34,11 @@ int jostle__results_load(char *const *paths, size_t n, jostle__results *l) {
     return jostle__internal_error("out of memory");
   }
   char err[1200];
+  const jostle__report_format *format = jostle__report_formats[jostle__results_format()];
   for (size_t f = 0; f < n; f++) {
     jostle__cell *cells;
     size_t n_cells;
-    if (jostle__json_read(paths[f], &l->metas[f], &cells, &n_cells, err, sizeof err) != 0) {
+    if (format->read(paths[f], &l->metas[f], &cells, &n_cells, err, sizeof err) != 0) {
       jostle__results_free(l);
       return jostle__usage_error("%s", err);
     }

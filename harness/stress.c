@@ -123,8 +123,7 @@ int jostle__cmd_stress(int argc, char **argv) {
     for (int i = 0; i < n_selected; i++)
       if (plans[i].n_jobs > n_jobs) n_jobs = plans[i].n_jobs;
     jostle__meta_config(&meta, &o, n_jobs);
-    int written = jostle__write_reports(&meta, cells, (size_t)n_done, o.json_path,
-                                        o.junit_path, o.html_path);
+    int written = jostle__write_reports(&meta, cells, (size_t)n_done, o.report_path);
     rc = failed || written ? EXIT_INTERNAL : diverged ? EXIT_DIVERGED : EXIT_CLEAN;
   }
   for (int i = 0; cells && i < n_selected; i++) jostle__cell_free(&cells[i]);

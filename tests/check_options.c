@@ -410,7 +410,7 @@ START_TEST(defaults_are_sane) {
   ck_assert_int_eq(o.n_defines, 0);
   ck_assert_uint_eq(o.shard_index, 0);
   ck_assert_uint_eq(o.shard_count, 1);
-  ck_assert_ptr_null(o.json_path);
+  for (int i = 0; i < JOSTLE__MAX_FORMATS; i++) ck_assert_ptr_null(o.report_path[i]);
   ck_assert_ptr_null(o.out_dir);
   ck_assert_ptr_null(o.resume_dir);
   ck_assert_int_eq(o.n_sched_set, 0);
