@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "harness/cli.h"
 #include "harness/options.h"
 #include "tests/check_main.h"
 
