@@ -607,6 +607,7 @@ void jostle__cli_describe(const jostle__plan *p, jostle__cell *c) {
     len += (size_t)snprintf(c->params + len, sizeof c->params - len, " %s=%lld",
                             s->params[i].name, p->params[i]);
   c->controlled = p->sched->pick != NULL;
+  jostle__cli_reproduce_syntax(c);
   len = (size_t)snprintf(c->command, sizeof c->command, "%s %s %s --scheduler %s", jostle__prog,
                          c->controlled ? "replay" : "stress", s->name, p->sched->name);
   if (len < sizeof c->command)
@@ -627,6 +628,19 @@ void jostle__cli_describe(const jostle__plan *p, jostle__cell *c) {
   c->racy = s->racy;
   c->campaign_seed = p->seed;
   c->fixed_seed = p->fixed_seed;
+}
+
+void jostle__cli_reproduce_syntax(jostle__cell *c) {
+  /* a controlled run is a pure function of its seed: replay it; any other
+   * is rerun with that seed until it diverges again */
+  if (c->controlled) {
+    snprintf(c->seed_prefix, sizeof c->seed_prefix, " --seed ");
+    c->seed_suffix[0] = '\0';
+  } else {
+    snprintf(c->seed_prefix, sizeof c->seed_prefix, " --run-seed ");
+    snprintf(c->seed_suffix, sizeof c->seed_suffix, " -n %d --until-divergence",
+             JOSTLE__DEFAULT_RUNS);
+  }
 }
 
 static int cmd_help(int argc, char **argv);

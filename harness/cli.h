@@ -73,8 +73,13 @@ int jostle__cli_plan(const jostle_scenario *s, const jostle__opts *o, jostle__pl
                      int *known);
 
 /* Fills what a cell says about its plan: names, params, the command that
- * reruns it. */
+ * reruns it and the rest of its reproduce commands. */
 void jostle__cli_describe(const jostle__plan *p, jostle__cell *c);
+
+/* Sets c's seed_prefix and seed_suffix, what its reproduce commands add
+ * around a seed, from c->controlled: ` --seed S` replays a controlled run,
+ * ` --run-seed S -n 100000 --until-divergence` reruns any other. */
+void jostle__cli_reproduce_syntax(jostle__cell *c);
 
 /* Blocks SIGINT and SIGTERM: campaigns wait for them and stop cleanly. */
 void jostle__cli_block_stop_signals(void);

@@ -30,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "harness/cli.h"
 #include "reports/formats.h"
 #include "reports/report.h"
 #include "tests/check_main.h"
@@ -150,6 +151,8 @@ static void make_cells(jostle__cell cells[N_CELLS]) {
   add(c, JOSTLE__ALLOWED, "counter=400", 60000, 0, 10);
   c->elapsed_ns = 2000000000ULL;
   samples(c, 3);
+  /* the reproduce commands' syntax, as the harness fills it */
+  for (int i = 0; i < N_CELLS; i++) jostle__cli_reproduce_syntax(&cells[i]);
 }
 
 static void free_cells(jostle__cell *cells, size_t n) {
@@ -313,6 +316,8 @@ START_TEST(json_round_trip) {
   ck_assert_uint_eq(n, N_CELLS);
   meta_equal(&m, &m_back);
   for (size_t i = 0; i < n; i++) cell_equal(&cells[i], &back[i]);
+  /* the reproduce commands' syntax, which the harness fills after reading */
+  for (size_t i = 0; i < n; i++) jostle__cli_reproduce_syntax(&back[i]);
 
   char *want = text_report(cells, N_CELLS), *got = text_report(back, n);
   ck_assert_msg(strcmp(want, got) == 0, "text report differs after the round trip:\n%.1500s\n---\n%.1500s",
@@ -543,6 +548,7 @@ START_TEST(json_doc_example_reads) {
   ck_assert_uint_eq(cells[0].n_outcomes, 2);
   ck_assert_int_eq(cells[0].outcomes[1].cls, JOSTLE__DIVERGENT);
   /* its derived fields are what the writer derives */
+  jostle__cli_reproduce_syntax(&cells[0]);
   char cmd[1024], want[1100];
   jostle__reproduce(&cells[0], &cells[0].outcomes[1], cmd, sizeof cmd);
   snprintf(want, sizeof want, "\"reproduce\": \"%s\"", cmd);
