@@ -39,6 +39,7 @@
 #include "common/text.h"
 #include "harness/campaign.h"
 #include "harness/cli.h"
+#include "harness/environment.h"
 #include "harness/errors.h"
 #include "harness/journal.h"
 #include "reports/progress.h"
@@ -270,7 +271,7 @@ static int start_resumed(soak *k, const jostle__opts *now) {
   argv[0] = (char *)jostle__prog;
   argv[1] = "soak";
   memcpy(argv + 2, h->args, (size_t)h->n_args * sizeof *argv);
-  jostle__report_meta_collect(&k->meta, h->n_args + 2, argv);
+  jostle__environment_collect(&k->meta, h->n_args + 2, argv);
   k->meta.started_unix_ns = h->started_unix_ns;
   jostle__opts_default(&k->o);
   int rc = jostle__cli_parse("soak", h->n_args + 1, argv + 1, &k->o);
@@ -453,7 +454,7 @@ int jostle__cmd_soak(int argc, char **argv) {
   memset(&k, 0, sizeof k);
   jostle__opts_default(&k.o);
   /* before parsing, which cuts -D KEY=VALUE apart */
-  jostle__report_meta_collect(&k.meta, jostle__argc, jostle__argv);
+  jostle__environment_collect(&k.meta, jostle__argc, jostle__argv);
   int rc = copy_args(argc, argv, &k.header) == 0 ? 0 : jostle__internal_error("out of memory");
   if (rc == 0) rc = jostle__cli_parse("soak", argc, argv, &k.o);
   if (rc == 0 && k.o.resume_dir != NULL) {

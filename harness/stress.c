@@ -11,6 +11,7 @@
 
 #include "harness/campaign.h"
 #include "harness/cli.h"
+#include "harness/environment.h"
 #include "harness/errors.h"
 #include "reports/progress.h"
 #include "reports/report.h"
@@ -89,7 +90,7 @@ int jostle__cmd_stress(int argc, char **argv) {
   jostle__opts_default(&o);
   /* before parsing, which cuts -D KEY=VALUE apart */
   jostle__report_meta meta;
-  jostle__report_meta_collect(&meta, jostle__argc, jostle__argv);
+  jostle__environment_collect(&meta, jostle__argc, jostle__argv);
   int parsed = jostle__cli_parse("stress", argc, argv, &o);
   if (parsed != 0) return parsed < 0 ? EXIT_CLEAN : parsed;
 

@@ -22,9 +22,10 @@
 /* The version of the JSON results format this jostle writes and reads. */
 #define JOSTLE__JSON_VERSION 1
 
-/* What a report knows besides its cells. Text fields that do not fit are
- * cut at a character boundary and end in "...", so a cut never passes for
- * the whole value. */
+/* What a report knows besides its cells, found by the harness
+ * (harness/environment.h) and only formatted here. Text fields that do not
+ * fit are cut at a character boundary and end in "...", so a cut never
+ * passes for the whole value. */
 typedef struct jostle__report_meta {
   char jostle_version[32];
   char command_line[1024];   /* the command as typed, words quoted for the
@@ -43,13 +44,6 @@ typedef struct jostle__report_meta {
   int n_jobs;                /* worker processes */
   int until_divergence;      /* each cell stopped at its first divergent run */
 } jostle__report_meta;
-
-/* Sets every field of m: the environment parts (jostle version, command
- * line from argv, start time now, host, compiler, commit, topology) as
- * found, the configuration parts to 0 for the caller to fill. The commit is
- * the JOSTLE_COMMIT macro when jostle was built with one, else the
- * environment's JOSTLE_COMMIT, else GITHUB_SHA, else "". */
-void jostle__report_meta_collect(jostle__report_meta *m, int argc, char **argv);
 
 /* A report file format: a plug-in, registered in jostle__report_formats
  * (formats.c). The harness makes its command-line option, its file in a

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "harness/cli.h"
+#include "harness/environment.h"
 #include "reports/formats.h"
 #include "reports/report.h"
 #include "tests/check_main.h"
@@ -785,7 +786,7 @@ START_TEST(meta_collects_the_environment) {
   clock_gettime(CLOCK_REALTIME, &before);
   jostle__report_meta m;
   memset(&m, 0x5a, sizeof m);
-  jostle__report_meta_collect(&m, 6, argv);
+  jostle__environment_collect(&m, 6, argv);
   clock_gettime(CLOCK_REALTIME, &after);
   ck_assert_str_eq(m.command_line, "build/jostle stress 'cache*' -D 'note=it'\\''s' ''");
   ck_assert_int_eq(m.n_pus, 12);
@@ -815,7 +816,7 @@ START_TEST(meta_collects_the_environment) {
   memset(word, 'a', sizeof word - 1);
   word[sizeof word - 1] = '\0';
   char *long_argv[] = {"jostle", word, word, NULL};
-  jostle__report_meta_collect(&m, 3, long_argv);
+  jostle__environment_collect(&m, 3, long_argv);
   ck_assert_str_eq(m.commit, "v1.2-3-gabcdef");
   ck_assert_uint_eq(strlen(m.command_line), sizeof m.command_line - 1);
   ck_assert_str_eq(m.command_line + sizeof m.command_line - 4, "...");
