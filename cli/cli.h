@@ -74,8 +74,13 @@ int jostle__cli_plan(const jostle_scenario *s, const jostle__opts *o, jostle__pl
                      int *known);
 
 /* Fills what a cell says about its plan: names, params, the command that
- * reruns it. */
+ * reruns it and the rest of its reproduce commands. */
 void jostle__cli_describe(const jostle__plan *p, jostle__cell *c);
+
+/* Sets c's seed_prefix and seed_suffix, what its reproduce commands add
+ * around a seed, from c->controlled: ` --seed S` replays a controlled run,
+ * ` --run-seed S -n 100000 --until-divergence` reruns any other. */
+void jostle__cli_reproduce_syntax(jostle__cell *c);
 
 /* Blocks SIGINT and SIGTERM: campaigns wait for them and stop cleanly. */
 void jostle__cli_block_stop_signals(void);
@@ -90,12 +95,16 @@ int jostle__check_output_path(const char *option, const char *path);
  * most worker processes a cell used. */
 void jostle__meta_config(jostle__report_meta *m, const jostle__opts *o, int n_jobs);
 
-/* Writes the n cells to each report file whose path is not NULL: JSON,
- * JUnit XML, HTML. Returns 0, or EXIT_INTERNAL after one line per file
- * that could not be written (the others are written all the same). */
+/* Writes the n cells to each report file whose path is not NULL, paths
+ * being indexed as jostle__report_formats, in registry order. Returns 0, or
+ * EXIT_INTERNAL after one line per file that could not be written (the
+ * others are written all the same). */
 int jostle__write_reports(const jostle__report_meta *m, const jostle__cell *cells, size_t n,
-                          const char *json_path, const char *junit_path,
-                          const char *html_path);
+                          const char *const *paths);
+
+/* The registry index of the format results are read back from (JSON): the
+ * one `report`, `merge` and `report --history` read and `merge` writes. */
+int jostle__results_format(void);
 
 /* JSON results files read whole (results.c). */
 typedef struct jostle__results {

@@ -139,7 +139,9 @@ int jostle__cmd_merge(int argc, char **argv) {
     jostle__report_meta meta = r.metas[0];
     for (size_t f = 1; f < r.n_files; f++)
       if (r.metas[f].n_jobs > meta.n_jobs) meta.n_jobs = r.metas[f].n_jobs;
-    rc = jostle__write_reports(&meta, merged, n, out, NULL, NULL);
+    const char *out_paths[JOSTLE__MAX_FORMATS] = {0};
+    out_paths[jostle__results_format()] = out;
+    rc = jostle__write_reports(&meta, merged, n, out_paths);
     if (rc == 0)
       printf("%s: %zu cells merged from %zu cells of %zu files\n", out, n, r.n_cells,
              r.n_files);

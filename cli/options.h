@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 
+#include "reports/formats.h"
 #include "schedulers/placement.h"
 #include "schedulers/sched.h"
 
@@ -43,9 +44,9 @@ typedef struct jostle__opts {
   int n_defines;
   jostle__define defines[JOSTLE__MAX_DEFINES];
   /* stress and soak */
-  const char *json_path;       /* --json FILE; NULL: none */
-  const char *junit_path;      /* --junit FILE */
-  const char *html_path;       /* --html FILE */
+  /* --NAME FILE of each report format, indexed as jostle__report_formats;
+   * NULL: none */
+  const char *report_path[JOSTLE__MAX_FORMATS];
   uint64_t shard_index;        /* --shard I/N: 0/1 when not given */
   uint64_t shard_count;
   /* soak only */

@@ -1,6 +1,6 @@
 /*
- * outputs.c: the report files a command writes (--json, --junit, --html, a
- * soak's folder) and the configuration their metadata records. Paths are
+ * outputs.c: the report files a command writes (a --NAME FILE per format of
+ * the registry, reports/formats.c, and a soak's folder) and the configuration their metadata records. Paths are
  * checked before the first run, so that a typo costs nothing; the files
  * are written once the results are final, even when a signal stopped the
  * campaign.
@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "common/assert.h"
 
 int jostle__check_output_path(const char *option, const char *path) {
   struct stat st;
@@ -42,21 +43,22 @@ void jostle__meta_config(jostle__report_meta *m, const jostle__opts *o, int n_jo
 }
 
 int jostle__write_reports(const jostle__report_meta *m, const jostle__cell *cells, size_t n,
-                          const char *json_path, const char *junit_path,
-                          const char *html_path) {
+                          const char *const *paths) {
   char err[1200];
   int rc = 0;
-  if (json_path != NULL && jostle__json_write(json_path, m, cells, n, err, sizeof err) != 0) {
-    fprintf(stderr, "%s: %s\n", jostle__prog, err);
-    rc = EXIT_INTERNAL;
-  }
-  if (junit_path != NULL && jostle__junit_write(junit_path, m, cells, n, err, sizeof err) != 0) {
-    fprintf(stderr, "%s: %s\n", jostle__prog, err);
-    rc = EXIT_INTERNAL;
-  }
-  if (html_path != NULL && jostle__html_write(html_path, m, cells, n, err, sizeof err) != 0) {
-    fprintf(stderr, "%s: %s\n", jostle__prog, err);
-    rc = EXIT_INTERNAL;
+  for (int i = 0; jostle__report_formats[i]; i++) {
+    const jostle__report_format *f = jostle__report_formats[i];
+    if (paths[i] != NULL && f->write(paths[i], m, cells, n, err, sizeof err) != 0) {
+      fprintf(stderr, "%s: %s\n", jostle__prog, err);
+      rc = EXIT_INTERNAL;
+    }
   }
   return rc;
+}
+
+int jostle__results_format(void) {
+  for (int i = 0; jostle__report_formats[i]; i++)
+    if (jostle__report_formats[i]->read != NULL) return i;
+  JOSTLE_ASSERT(!"a report format that can be read back");
+  return -1;
 }

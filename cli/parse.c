@@ -42,12 +42,13 @@ enum { STRESS = 1, REPLAY = 2, SOAK = 4, ALL = STRESS | REPLAY | SOAK };
 enum {
   OPT_DURATION = 256, OPT_UNTIL, OPT_SEED, OPT_RUN_SEED, OPT_SCHEDULER,
   OPT_PIN, OPT_TIMEOUT, OPT_ALL, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_SCHEDULE,
-  OPT_SAVE_SCHEDULE, OPT_TRACE, OPT_INPUT, OPT_SHRINK, OPT_JSON, OPT_JUNIT, OPT_HTML,
-  OPT_SHARD, OPT_OUT, OPT_RESUME, OPT_SCHEDULER_SET, OPT_PINS, OPT_RUNS_PER_CELL,
+  OPT_SAVE_SCHEDULE, OPT_TRACE, OPT_INPUT, OPT_SHRINK, OPT_SHARD, OPT_OUT, OPT_RESUME, OPT_SCHEDULER_SET, OPT_PINS, OPT_RUNS_PER_CELL,
   OPT_BATCH,
+  /* --NAME FILE of each report format, by registry index */
+  OPT_FORMAT_FIRST,
   /* the options of the schedulers and the control runtime follow, one
    * value each (sched_options) */
-  OPT_SCHED_FIRST,
+  OPT_SCHED_FIRST = OPT_FORMAT_FIRST + JOSTLE__MAX_FORMATS,
 };
 
 typedef struct cli_option {
@@ -74,9 +75,6 @@ static const cli_option core_options[] = {
     {{"trace", no_argument, NULL, OPT_TRACE}, REPLAY},
     {{"shrink", no_argument, NULL, OPT_SHRINK}, REPLAY},
     {{"input", required_argument, NULL, OPT_INPUT}, REPLAY},
-    {{"json", required_argument, NULL, OPT_JSON}, STRESS | SOAK},
-    {{"junit", required_argument, NULL, OPT_JUNIT}, STRESS | SOAK},
-    {{"html", required_argument, NULL, OPT_HTML}, STRESS | SOAK},
     {{"shard", required_argument, NULL, OPT_SHARD}, STRESS | SOAK},
     {{"out", required_argument, NULL, OPT_OUT}, SOAK},
     {{"resume", required_argument, NULL, OPT_RESUME}, SOAK},
@@ -86,6 +84,9 @@ static const cli_option core_options[] = {
     {{"batch", required_argument, NULL, OPT_BATCH}, SOAK},
 };
 #define N_CORE (sizeof core_options / sizeof core_options[0])
+
+/* Who takes a report format's --NAME FILE. */
+#define FORMAT_TAKERS (STRESS | SOAK)
 
 /* A scheduler's option (owner: its index in jostle__schedulers) or the
  * control runtime's (owner -1), as registered. */
@@ -97,12 +98,17 @@ typedef struct sched_option {
 #define MAX_SCHED_OPTIONS 64
 static sched_option sched_options[MAX_SCHED_OPTIONS];
 static int n_sched_options;
-/* core_options, the scheduler options, --help and the end. */
-static struct option getopt_table[N_CORE + MAX_SCHED_OPTIONS + 2];
+static int n_formats;
+/* core_options, the report formats, the scheduler options, --help and the
+ * end; and the commands that take each. */
+#define MAX_OPTIONS (N_CORE + JOSTLE__MAX_FORMATS + MAX_SCHED_OPTIONS + 2)
+static struct option getopt_table[MAX_OPTIONS];
+static int getopt_takers[MAX_OPTIONS];
 
 /* The option table of the command line, from the core options and the
- * registry: every scheduler's options in registry order, then the control
- * runtime's. Two owners of one name are a programming error. */
+ * registries: a --NAME FILE per report format, then every scheduler's
+ * options in registry order, then the control runtime's. Two owners of
+ * one name are a programming error. */
 static void build_options(void) {
   if (n_sched_options > 0 || getopt_table[0].name != NULL) return;
   for (int i = 0; jostle__schedulers[i]; i++) {
@@ -118,14 +124,27 @@ static void build_options(void) {
     sched_options[n_sched_options++] = (sched_option){d, -1};
   }
   size_t n = 0;
-  for (size_t i = 0; i < N_CORE; i++) getopt_table[n++] = core_options[i].getopt;
+  for (size_t i = 0; i < N_CORE; i++) {
+    getopt_takers[n] = core_options[i].takers;
+    getopt_table[n++] = core_options[i].getopt;
+  }
+  for (; jostle__report_formats[n_formats]; n_formats++) {
+    JOSTLE_ASSERT(n_formats < JOSTLE__MAX_FORMATS);
+    const char *name = jostle__report_formats[n_formats]->name;
+    for (size_t i = 0; i < n; i++) JOSTLE_ASSERT(strcmp(getopt_table[i].name, name) != 0);
+    getopt_takers[n] = FORMAT_TAKERS;
+    getopt_table[n++] = (struct option){name, required_argument, NULL,
+                                        OPT_FORMAT_FIRST + n_formats};
+  }
   for (int k = 0; k < n_sched_options; k++) {
     const jostle__sched_option *d = sched_options[k].def;
     for (size_t i = 0; i < n; i++) JOSTLE_ASSERT(strcmp(getopt_table[i].name, d->name) != 0);
+    getopt_takers[n] = ALL;
     getopt_table[n++] = (struct option){d->name, d->type == JOSTLE__OPT_FLAG ? no_argument
                                                                              : required_argument,
                                         NULL, OPT_SCHED_FIRST + k};
   }
+  getopt_takers[n] = ALL;
   getopt_table[n++] = (struct option){"help", no_argument, NULL, 'h'};
   getopt_table[n] = (struct option){NULL, 0, NULL, 0};
 }
@@ -137,9 +156,9 @@ static const char *option_name(int c) {
 }
 
 static int takers(int c) {
-  for (size_t i = 0; i < N_CORE; i++)
-    if (core_options[i].getopt.val == c) return core_options[i].takers;
-  return ALL; /* scheduler options, --help */
+  for (size_t i = 0; getopt_table[i].name; i++)
+    if (getopt_table[i].val == c) return getopt_takers[i];
+  return ALL;
 }
 
 /* Where option k's value lives in o. */
@@ -449,14 +468,15 @@ static int stress_option(int c, const char *arg, jostle__opts *o) {
   case OPT_TRACE: o->sched_cfg.trace = 1; return 0;
   case OPT_SHRINK: o->shrink = 1; return 0;
   case OPT_INPUT: o->input_path = arg; return 0;
-  case OPT_JSON: o->json_path = arg; return 0;
-  case OPT_JUNIT: o->junit_path = arg; return 0;
-  case OPT_HTML: o->html_path = arg; return 0;
   case OPT_SHARD:
     if (jostle__parse_shard(arg, &o->shard_index, &o->shard_count) != 0)
       return jostle__usage_error("bad --shard '%s': expected I/N with 0 <= I < N, like 0/4", arg);
     return 0;
   default:
+    if (c >= OPT_FORMAT_FIRST && c < OPT_FORMAT_FIRST + n_formats) {
+      o->report_path[c - OPT_FORMAT_FIRST] = arg;
+      return 0;
+    }
     if (c >= OPT_SCHED_FIRST && c < OPT_SCHED_FIRST + n_sched_options)
       return parse_sched_option(c - OPT_SCHED_FIRST, arg, o);
     return soak_option(c, arg, o);
@@ -501,6 +521,7 @@ void jostle__cli_describe(const jostle__plan *p, jostle__cell *c) {
     len += (size_t)snprintf(c->params + len, sizeof c->params - len, " %s=%lld",
                             s->params[i].name, p->params[i]);
   c->controlled = p->sched->pick != NULL;
+  jostle__cli_reproduce_syntax(c);
   len = (size_t)snprintf(c->command, sizeof c->command, "%s %s %s --scheduler %s", jostle__prog,
                          c->controlled ? "replay" : "stress", s->name, p->sched->name);
   if (len < sizeof c->command)
@@ -521,6 +542,19 @@ void jostle__cli_describe(const jostle__plan *p, jostle__cell *c) {
   c->racy = s->racy;
   c->campaign_seed = p->seed;
   c->fixed_seed = p->fixed_seed;
+}
+
+void jostle__cli_reproduce_syntax(jostle__cell *c) {
+  /* a controlled run is a pure function of its seed: replay it; any other
+   * is rerun with that seed until it diverges again */
+  if (c->controlled) {
+    snprintf(c->seed_prefix, sizeof c->seed_prefix, " --seed ");
+    c->seed_suffix[0] = '\0';
+  } else {
+    snprintf(c->seed_prefix, sizeof c->seed_prefix, " --run-seed ");
+    snprintf(c->seed_suffix, sizeof c->seed_suffix, " -n %d --until-divergence",
+             JOSTLE__DEFAULT_RUNS);
+  }
 }
 
 static int command_bit(const char *cmd) {
@@ -562,19 +596,20 @@ static int check_scheduler(const jostle__sched_ops *sched, const jostle__opts *o
   return 0;
 }
 
-/* A report file can be made where --json, --junit and --html say (its
- * folder exists), and no two of them are the same file: a typo must not
- * cost a campaign's results. */
+/* A report file can be made where each --NAME FILE says (its folder
+ * exists), and no two of them are the same file: a typo must not cost a
+ * campaign's results. Checked in registry order. */
 static int check_outputs(const jostle__opts *o) {
-  const char *paths[] = {o->json_path, o->junit_path, o->html_path};
-  static const char *const names[] = {"--json", "--junit", "--html"};
-  for (int i = 0; i < 3; i++) {
+  const char *const *paths = o->report_path;
+  for (int i = 0; i < n_formats; i++) {
     if (paths[i] == NULL) continue;
-    if (jostle__check_output_path(names[i], paths[i]) != 0) return EXIT_USAGE;
+    char option[64];
+    snprintf(option, sizeof option, "--%s", jostle__report_formats[i]->name);
+    if (jostle__check_output_path(option, paths[i]) != 0) return EXIT_USAGE;
     for (int j = 0; j < i; j++)
       if (paths[j] != NULL && strcmp(paths[i], paths[j]) == 0)
-        return jostle__usage_error("%s and %s both name '%s': give each report its own file",
-                                   names[j], names[i], paths[i]);
+        return jostle__usage_error("--%s and %s both name '%s': give each report its own file",
+                                   jostle__report_formats[j]->name, option, paths[i]);
   }
   return 0;
 }

@@ -3,7 +3,8 @@
  * report the campaign printed (histograms, `reproduce:` and `result`
  * lines), byte for byte, from the files alone; several files are reported
  * one after the other, their `result` lines together at the end. --html
- * and --junit write those reports of the same cells; --history reads the
+ * and --junit (an option per report format but JSON, from the registry)
+ * write those reports of the same cells; --history reads the
  * results of soaks and shows each scenario's trend across them.
  */
 #include <getopt.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "common/assert.h"
 #include "reports/report.h"
 
 static const char report_help[] =
@@ -39,18 +41,29 @@ static const char report_help[] =
 
 void jostle__help_report(void) { printf(report_help, jostle__prog, jostle__prog); }
 
-enum { OPT_HTML = 256, OPT_JUNIT, OPT_HISTORY };
+/* --NAME FILE for every report format but the one `report` reads (JSON),
+ * by registry index from OPT_FORMAT_FIRST. */
+enum { OPT_HISTORY = 256, OPT_FORMAT_FIRST };
 
-static const struct option report_options[] = {
-    {"html", required_argument, NULL, OPT_HTML},
-    {"junit", required_argument, NULL, OPT_JUNIT},
-    {"history", no_argument, NULL, OPT_HISTORY},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
-};
+/* The formats' options, --history, --help and the end. */
+static struct option report_options[JOSTLE__MAX_FORMATS + 3];
+
+static void build_options(void) {
+  if (report_options[0].name != NULL) return;
+  int read = jostle__results_format(), n = 0;
+  for (int i = 0; jostle__report_formats[i]; i++) {
+    JOSTLE_ASSERT(i < JOSTLE__MAX_FORMATS);
+    if (i != read)
+      report_options[n++] = (struct option){jostle__report_formats[i]->name,
+                                            required_argument, NULL, OPT_FORMAT_FIRST + i};
+  }
+  report_options[n++] = (struct option){"history", no_argument, NULL, OPT_HISTORY};
+  report_options[n++] = (struct option){"help", no_argument, NULL, 'h'};
+  report_options[n] = (struct option){NULL, 0, NULL, 0};
+}
 
 typedef struct report_opts {
-  const char *html_path, *junit_path;
+  const char *report_path[JOSTLE__MAX_FORMATS];  /* by registry index */
   int history;
 } report_opts;
 
@@ -59,17 +72,17 @@ static int parse(int argc, char **argv, report_opts *o) {
   optind = 0;
   opterr = 0;
   int c;
+  build_options();
   while ((c = getopt_long(argc, argv, ":h", report_options, NULL)) != -1) {
+    if (c >= OPT_FORMAT_FIRST && c < OPT_FORMAT_FIRST + JOSTLE__MAX_FORMATS) {
+      char option[64];
+      snprintf(option, sizeof option, "--%s", jostle__report_formats[c - OPT_FORMAT_FIRST]->name);
+      if (jostle__check_output_path(option, optarg) != 0) return EXIT_USAGE;
+      o->report_path[c - OPT_FORMAT_FIRST] = optarg;
+      continue;
+    }
     switch (c) {
     case 'h': jostle__help_report(); return -1;
-    case OPT_HTML:
-      if (jostle__check_output_path("--html", optarg) != 0) return EXIT_USAGE;
-      o->html_path = optarg;
-      break;
-    case OPT_JUNIT:
-      if (jostle__check_output_path("--junit", optarg) != 0) return EXIT_USAGE;
-      o->junit_path = optarg;
-      break;
     case OPT_HISTORY: o->history = 1; break;
     case ':': return jostle__usage_error("report: option '%s' needs a value", argv[optind - 1]);
     default:
@@ -80,11 +93,16 @@ static int parse(int argc, char **argv, report_opts *o) {
   if (optind == argc)
     return jostle__usage_error("report: name at least one %s (see '%s report --help')",
                                o->history ? "soak folder" : "JSON results file", jostle__prog);
-  if (o->history && (o->html_path || o->junit_path))
+  int any = 0;
+  for (int i = 0; i < JOSTLE__MAX_FORMATS; i++) any |= o->report_path[i] != NULL;
+  if (o->history && any)
     return jostle__usage_error("report: --history prints text only; drop --html and --junit");
-  if (o->html_path && o->junit_path && strcmp(o->html_path, o->junit_path) == 0)
-    return jostle__usage_error("--junit and --html both name '%s': give each report its own "
-                               "file", o->html_path);
+  for (int i = 0; i < JOSTLE__MAX_FORMATS; i++)
+    for (int j = 0; j < i && o->report_path[i] != NULL; j++)
+      if (o->report_path[j] != NULL && strcmp(o->report_path[i], o->report_path[j]) == 0)
+        return jostle__usage_error("--%s and --%s both name '%s': give each report its own "
+                                   "file", jostle__report_formats[j]->name,
+                                   jostle__report_formats[i]->name, o->report_path[i]);
   return 0;
 }
 
@@ -102,7 +120,7 @@ int jostle__cmd_report(int argc, char **argv) {
     diverged |= r.cells[i].n_divergent > 0;
   }
   jostle__report_text.end(r.cells, r.n_cells, stdout);
-  rc = jostle__write_reports(&r.metas[0], r.cells, r.n_cells, NULL, o.junit_path, o.html_path);
+  rc = jostle__write_reports(&r.metas[0], r.cells, r.n_cells, o.report_path);
   jostle__results_free(&r);
   return rc ? rc : diverged ? EXIT_DIVERGED : EXIT_CLEAN;
 }

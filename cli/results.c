@@ -1,7 +1,9 @@
 /*
  * results.c: JSON results files read for `report`, `merge` and `report
  * --history`. A file that cannot be read whole is refused with one line
- * naming it, and nothing read from the others is kept.
+ * naming it, and nothing read from the others is kept. Each cell read gets
+ * its reproduce commands' syntax again (jostle__cli_reproduce_syntax),
+ * which the file does not hold.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,13 +36,16 @@ int jostle__results_load(char *const *paths, size_t n, jostle__results *l) {
     return jostle__internal_error("out of memory");
   }
   char err[1200];
+  const jostle__report_format *format = jostle__report_formats[jostle__results_format()];
   for (size_t f = 0; f < n; f++) {
     jostle__cell *cells;
     size_t n_cells;
-    if (jostle__json_read(paths[f], &l->metas[f], &cells, &n_cells, err, sizeof err) != 0) {
+    if (format->read(paths[f], &l->metas[f], &cells, &n_cells, err, sizeof err) != 0) {
       jostle__results_free(l);
       return jostle__usage_error("%s", err);
     }
+    /* the reproduce commands' syntax is the command line's, not the file's */
+    for (size_t i = 0; i < n_cells; i++) jostle__cli_reproduce_syntax(&cells[i]);
     l->first_cell[f] = l->n_cells;
     if (append(l, cells, n_cells) != 0) {
       free_cells(cells, n_cells);

@@ -21,8 +21,9 @@
  * an uninterrupted one.
  *
  * SIGINT and SIGTERM stop the batch in flight cleanly (it is journaled
- * too); the soak then writes its reports of what ran: results.json,
- * junit.xml and report.html in DIR, and the text report on stdout.
+ * too); the soak then writes its reports of what ran: each report format's
+ * file in DIR (results.json, junit.xml, report.html: the soak_file of each
+ * in reports/formats.c), and the text report on stdout.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -39,6 +40,7 @@
 #include "harness/campaign.h"
 #include "cli/cli.h"
 #include "cli/errors.h"
+#include "harness/environment.h"
 #include "harness/journal.h"
 #include "reports/progress.h"
 #include "reports/report.h"
@@ -276,7 +278,7 @@ static int start_resumed(soak *k, const jostle__opts *now) {
   argv[0] = (char *)jostle__prog;
   argv[1] = "soak";
   memcpy(argv + 2, h->args, (size_t)h->n_args * sizeof *argv);
-  jostle__report_meta_collect(&k->meta, h->n_args + 2, argv);
+  jostle__environment_collect(&k->meta, h->n_args + 2, argv);
   k->meta.started_unix_ns = h->started_unix_ns;
   jostle__opts_default(&k->o);
   int rc = jostle__cli_parse("soak", h->n_args + 1, argv + 1, &k->o);
@@ -441,13 +443,15 @@ static int finish(soak *k, int failed) {
     fprintf(stderr, "%s: interrupted; reported what ran (go on with '%s soak --resume %s')\n",
             jostle__prog, jostle__prog, k->dir);
   jostle__meta_config(&k->meta, &k->o, n_jobs);
-  char json[4200], junit[4200], html[4200];
-  snprintf(json, sizeof json, "%s/results.json", k->dir);
-  snprintf(junit, sizeof junit, "%s/junit.xml", k->dir);
-  snprintf(html, sizeof html, "%s/report.html", k->dir);
-  int written = jostle__write_reports(&k->meta, cells, k->n_cells, json, junit, html);
-  written |= jostle__write_reports(&k->meta, cells, k->n_cells, k->o.json_path,
-                                   k->o.junit_path, k->o.html_path);
+  /* DIR/<soak_file> of every format, then the files the options name */
+  char in_dir[JOSTLE__MAX_FORMATS][4200];
+  const char *dir_paths[JOSTLE__MAX_FORMATS] = {0};
+  for (int i = 0; jostle__report_formats[i]; i++) {
+    snprintf(in_dir[i], sizeof in_dir[i], "%s/%s", k->dir, jostle__report_formats[i]->soak_file);
+    dir_paths[i] = in_dir[i];
+  }
+  int written = jostle__write_reports(&k->meta, cells, k->n_cells, dir_paths);
+  written |= jostle__write_reports(&k->meta, cells, k->n_cells, k->o.report_path);
   free(cells);
   return failed || written ? EXIT_INTERNAL : diverged ? EXIT_DIVERGED : EXIT_CLEAN;
 }
@@ -457,7 +461,7 @@ int jostle__cmd_soak(int argc, char **argv) {
   memset(&k, 0, sizeof k);
   jostle__opts_default(&k.o);
   /* before parsing, which cuts -D KEY=VALUE apart */
-  jostle__report_meta_collect(&k.meta, jostle__argc, jostle__argv);
+  jostle__environment_collect(&k.meta, jostle__argc, jostle__argv);
   int rc = copy_args(argc, argv, &k.header) == 0 ? 0 : jostle__internal_error("out of memory");
   if (rc == 0) rc = jostle__cli_parse("soak", argc, argv, &k.o);
   if (rc == 0 && k.o.resume_dir != NULL) {

@@ -12,6 +12,7 @@
 #include "harness/campaign.h"
 #include "cli/cli.h"
 #include "cli/errors.h"
+#include "harness/environment.h"
 #include "reports/progress.h"
 #include "reports/report.h"
 
@@ -96,7 +97,7 @@ int jostle__cmd_stress(int argc, char **argv) {
   jostle__opts_default(&o);
   /* before parsing, which cuts -D KEY=VALUE apart */
   jostle__report_meta meta;
-  jostle__report_meta_collect(&meta, jostle__argc, jostle__argv);
+  jostle__environment_collect(&meta, jostle__argc, jostle__argv);
   int parsed = jostle__cli_parse("stress", argc, argv, &o);
   if (parsed != 0) return parsed < 0 ? EXIT_CLEAN : parsed;
 
@@ -130,8 +131,7 @@ int jostle__cmd_stress(int argc, char **argv) {
     for (int i = 0; i < n_selected; i++)
       if (plans[i].n_jobs > n_jobs) n_jobs = plans[i].n_jobs;
     jostle__meta_config(&meta, &o, n_jobs);
-    int written = jostle__write_reports(&meta, cells, (size_t)n_done, o.json_path,
-                                        o.junit_path, o.html_path);
+    int written = jostle__write_reports(&meta, cells, (size_t)n_done, o.report_path);
     rc = failed || written ? EXIT_INTERNAL : diverged ? EXIT_DIVERGED : EXIT_CLEAN;
   }
   for (int i = 0; cells && i < n_selected; i++) jostle__cell_free(&cells[i]);

@@ -22,9 +22,10 @@
 /* The version of the JSON results format this jostle writes and reads. */
 #define JOSTLE__JSON_VERSION 1
 
-/* What a report knows besides its cells. Text fields that do not fit are
- * cut at a character boundary and end in "...", so a cut never passes for
- * the whole value. */
+/* What a report knows besides its cells, found by the harness
+ * (harness/environment.h) and only formatted here. Text fields that do not
+ * fit are cut at a character boundary and end in "...", so a cut never
+ * passes for the whole value. */
 typedef struct jostle__report_meta {
   char jostle_version[32];
   char command_line[1024];   /* the command as typed, words quoted for the
@@ -44,12 +45,33 @@ typedef struct jostle__report_meta {
   int until_divergence;      /* each cell stopped at its first divergent run */
 } jostle__report_meta;
 
-/* Sets every field of m: the environment parts (jostle version, command
- * line from argv, start time now, host, compiler, commit, topology) as
- * found, the configuration parts to 0 for the caller to fill. The commit is
- * the JOSTLE_COMMIT macro when jostle was built with one, else the
- * environment's JOSTLE_COMMIT, else GITHUB_SHA, else "". */
-void jostle__report_meta_collect(jostle__report_meta *m, int argc, char **argv);
+/* A report file format: a plug-in, registered in jostle__report_formats
+ * (formats.c). The harness makes its command-line option, its file in a
+ * soak's folder and its `report` option from this table alone. */
+typedef struct jostle__report_format {
+  const char *name;       /* "json": the option --json FILE */
+  const char *soak_file;  /* "results.json": the file a soak writes in its folder */
+  const char *help;       /* what the file is, for help texts; a line break
+                             continues it on the next line */
+  /* Writes m and the n cells to PATH, whole or not at all. Returns 0, or -1
+   * with a one-line reason in err that names PATH. */
+  int (*write)(const char *path, const jostle__report_meta *m, const jostle__cell *cells,
+               size_t n, char *err, size_t errsize);
+  /* Reads a file `write` wrote, as jostle__json_read does; NULL for a
+   * format that is written only. */
+  int (*read)(const char *path, jostle__report_meta *m, jostle__cell **cells, size_t *n,
+              char *err, size_t errsize);
+} jostle__report_format;
+
+/* Every format, in the order json, junit, html; NULL-ended. */
+extern const jostle__report_format *const jostle__report_formats[];
+
+/* The most formats the registry may hold (option tables are sized by it). */
+#define JOSTLE__MAX_FORMATS 8
+
+extern const jostle__report_format jostle__format_json;   /* json.c */
+extern const jostle__report_format jostle__format_junit;  /* junit.c */
+extern const jostle__report_format jostle__format_html;   /* html.c */
 
 /* Writes m and the n cells as JSON results (docs/JSON.md). */
 int jostle__json_write(const char *path, const jostle__report_meta *m,

@@ -518,13 +518,13 @@ static int page(FILE *f, const jostle__report_meta *m, const jostle__cell *cells
 
 int jostle__html_write(const char *path, const jostle__report_meta *m,
                        const jostle__cell *cells, size_t n, char *err, size_t errsize) {
-  jostle__out out;
-  if (jostle__out_open(&out, path, err, errsize) != 0) return -1;
-  if (page(out.f, m, cells, n) != 0) {
-    jostle__out_discard(&out);
-    snprintf(err, errsize, "%s: out of memory", path);
-    jostle__one_line(err);
-    return -1;
-  }
-  return jostle__out_commit(&out, err, errsize);
+  return jostle__out_write_report(path, m, cells, n, page, err, errsize);
 }
+
+const jostle__report_format jostle__format_html = {
+    .name = "html",
+    .soak_file = "report.html",
+    .help = "one self-contained HTML page with charts",
+    .write = jostle__html_write,
+    .read = NULL,
+};

@@ -573,3 +573,11 @@ int jostle__json_read(const char *path, jostle__report_meta *m, jostle__cell **c
   *m = meta;
   return 0;
 }
+
+const jostle__report_format jostle__format_json = {
+    .name = "json",
+    .soak_file = "results.json",
+    .help = "the results as JSON (docs/JSON.md), for `jostle report`\nand `jostle merge`",
+    .write = jostle__json_write,
+    .read = jostle__json_read,
+};

@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/text.h"
 #include "reports/formats.h"
 #include "reports/output.h"
 #include "reports/report.h"
@@ -252,13 +251,13 @@ static int write_suites(FILE *f, const jostle__report_meta *m, const jostle__cel
 
 int jostle__junit_write(const char *path, const jostle__report_meta *m,
                         const jostle__cell *cells, size_t n, char *err, size_t errsize) {
-  jostle__out out;
-  if (jostle__out_open(&out, path, err, errsize) != 0) return -1;
-  if (write_suites(out.f, m, cells, n) != 0) {
-    jostle__out_discard(&out);
-    snprintf(err, errsize, "%s: out of memory", path);
-    jostle__one_line(err);
-    return -1;
-  }
-  return jostle__out_commit(&out, err, errsize);
+  return jostle__out_write_report(path, m, cells, n, write_suites, err, errsize);
 }
+
+const jostle__report_format jostle__format_junit = {
+    .name = "junit",
+    .soak_file = "junit.xml",
+    .help = "JUnit XML: a testcase per scenario",
+    .write = jostle__junit_write,
+    .read = NULL,
+};

@@ -39,6 +39,22 @@ int jostle__out_commit(jostle__out *o, char *err, size_t errsize) {
 
 void jostle__out_discard(jostle__out *o) { jostle__atomic_close(o); }
 
+int jostle__out_write_report(const char *path, const jostle__report_meta *m,
+                             const jostle__cell *cells, size_t n,
+                             int (*emit)(FILE *f, const jostle__report_meta *m,
+                                         const jostle__cell *cells, size_t n),
+                             char *err, size_t errsize) {
+  jostle__out out;
+  if (jostle__out_open(&out, path, err, errsize) != 0) return -1;
+  if (emit(out.f, m, cells, n) != 0) {
+    jostle__out_discard(&out);
+    snprintf(err, errsize, "%s: out of memory", path);
+    jostle__one_line(err);
+    return -1;
+  }
+  return jostle__out_commit(&out, err, errsize);
+}
+
 void jostle__put_markup(FILE *f, const char *s, int attr) {
   jostle__put_markup_n(f, s, strlen(s), attr);
 }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "common/atomic_file.h"
+#include "reports/formats.h"
 
 /* A report file being written, whole or not at all (common/atomic_file.h):
  * o->f writes to its temporary file, o->tmp_path (PATH.tmp as a rule),
@@ -29,6 +30,17 @@ int jostle__out_commit(jostle__out *o, char *err, size_t errsize);
 
 /* Closes and removes the temporary file, after the caller's own failure. */
 void jostle__out_discard(jostle__out *o);
+
+/* Writes a report to PATH whole, or not at all: opens its temporary file,
+ * has emit write the report there, and commits it. emit returns 0, or -1
+ * when out of memory ("PATH: out of memory" then). Returns 0, or -1 with
+ * err set. The writers of formats that print as they go (JUnit XML, HTML)
+ * are this. */
+int jostle__out_write_report(const char *path, const jostle__report_meta *m,
+                             const jostle__cell *cells, size_t n,
+                             int (*emit)(FILE *f, const jostle__report_meta *m,
+                                         const jostle__cell *cells, size_t n),
+                             char *err, size_t errsize);
 
 /* Writes s to f escaped for XML and HTML, as element text (attr 0) or as a
  * quoted attribute value (attr 1, where line breaks and tabs become

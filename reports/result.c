@@ -116,10 +116,6 @@ void jostle__wilson95(uint64_t k, uint64_t n, double *lo, double *hi) {
 
 void jostle__reproduce(const jostle__cell *c, const jostle__outcome *o,
                        char *buf, size_t size) {
-  if (c->controlled)
-    snprintf(buf, size, "%s --seed 0x%016llx", c->command,
-             (unsigned long long)o->first_seed);
-  else
-    snprintf(buf, size, "%s --run-seed 0x%016llx -n 100000 --until-divergence",
-             c->command, (unsigned long long)o->first_seed);
+  snprintf(buf, size, "%s%s0x%016llx%s", c->command, c->seed_prefix,
+           (unsigned long long)o->first_seed, c->seed_suffix);
 }

@@ -52,6 +52,12 @@ typedef struct jostle__cell {
   char params[256];             /* "threads=2 increments=1" */
   char command[768];            /* the command line that reruns this cell,
                                    without its seed options */
+  /* A reproduce command is command, seed_prefix, a run's seed (0x and 16
+   * hex digits), seed_suffix. The harness writes all three (command-line
+   * syntax is its own: jostle__cli_describe, and again after reading JSON
+   * results, which do not hold the two); reporters only join them. */
+  char seed_prefix[32];         /* " --seed " */
+  char seed_suffix[64];         /* " -n 100000 --until-divergence" */
   uint64_t campaign_seed;
   int fixed_seed;               /* every run used campaign_seed itself */
   int controlled;               /* a controlled scheduler: runs replay exactly */
@@ -103,8 +109,8 @@ int jostle__cell_merge(jostle__cell *into, const jostle__cell *from);
 void jostle__wilson95(uint64_t k, uint64_t n, double *lo, double *hi);
 
 /* Writes into buf the complete command that reruns outcome o's first seed
- * (every reporter prints this same command): `jostle replay ... --seed S`
- * under a controlled scheduler, else `jostle stress ... --run-seed S`. */
+ * (every reporter prints this same command): c's command, seed_prefix, the
+ * seed, seed_suffix. */
 void jostle__reproduce(const jostle__cell *c, const jostle__outcome *o,
                        char *buf, size_t size);
 #endif

@@ -66,6 +66,19 @@ int jostle__topology_n_cores(void) {
   return n_cores;
 }
 
+static int count_of(hwloc_obj_type_t type) {
+  int n = loaded ? hwloc_get_nbobjs_by_type(topo, type) : 0;
+  return n > 0 ? n : 0;
+}
+
+void jostle__topology_counts(int *pus, int *cores, int *packages, int *numa_nodes) {
+  (void)jostle__topology_load();
+  *pus = count_of(HWLOC_OBJ_PU);
+  *cores = count_of(HWLOC_OBJ_CORE);
+  *packages = count_of(HWLOC_OBJ_PACKAGE);
+  *numa_nodes = count_of(HWLOC_OBJ_NUMANODE);
+}
+
 static hwloc_obj_t pu_obj(int pu) {
   return hwloc_get_obj_by_type(topo, HWLOC_OBJ_PU, (unsigned)pu);
 }

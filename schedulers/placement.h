@@ -30,6 +30,11 @@ int jostle__topology_load(void);
 int jostle__topology_n_pus(void);
 int jostle__topology_n_cores(void);
 
+/* What hwloc found, as it counts: processing units, cores, packages and
+ * NUMA nodes, each 0 when unknown (all 0 when the topology cannot be
+ * loaded). For the metadata of report files. */
+void jostle__topology_counts(int *pus, int *cores, int *packages, int *numa_nodes);
+
 /* Prints what hwloc found, for `jostle topology`. */
 void jostle__topology_print(FILE *out);
 

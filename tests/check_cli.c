@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <wordexp.h>
 
+#include "reports/formats.h"
 #include "tests/check_main.h"
 #include "tests/cli_run.h"
 #include "tests/reports_agree.h"
@@ -139,6 +140,38 @@ START_TEST(every_command_has_help) {
                   strstr(helps[i], "topology"), "'%s' documents exit codes", helps[i]);
   }
   ck_assert_int_eq(run("--version")->status, 0);
+}
+END_TEST
+
+/* Help is written out by hand, not made from the registry of report
+ * formats: every format's --NAME FILE and help words are in stress's help
+ * (continuation lines under the description's column), --NAME FILE in
+ * soak's, and in report's for every format but the one it reads. */
+START_TEST(help_names_every_report_format) {
+  static const char *const helps[] = {"help stress", "help soak", "help report"};
+  char *out[3];
+  for (int k = 0; k < 3; k++) {
+    cli_result *r = run(helps[k]);  /* run's result is overwritten by the next run */
+    ck_assert_int_eq(r->status, 0);
+    out[k] = strdup(r->out);
+    ck_assert_ptr_nonnull(out[k]);
+  }
+  for (int i = 0; jostle__report_formats[i]; i++) {
+    const jostle__report_format *f = jostle__report_formats[i];
+    char line[512], option[64];
+    snprintf(option, sizeof option, "--%s FILE", f->name);
+    size_t len = (size_t)snprintf(line, sizeof line, "\n  %-24s", option);
+    for (const char *h = f->help; *h && len + 30 < sizeof line; h++) {
+      if (*h == '\n') len += (size_t)snprintf(line + len, sizeof line - len, "\n%26s", "");
+      else line[len++] = *h;
+    }
+    snprintf(line + len, sizeof line - len, "\n");
+    ck_assert_msg(strstr(out[0], line) != NULL, "stress help lacks '%s'", line);
+    ck_assert_msg(strstr(out[1], option) != NULL, "soak help lacks '%s'", option);
+    ck_assert_msg((strstr(out[2], option) != NULL) == (f->read == NULL),
+                  "report help and '%s' (read back: %d)", option, f->read != NULL);
+  }
+  for (int k = 0; k < 3; k++) free(out[k]);
 }
 END_TEST
 
@@ -580,6 +613,7 @@ int main(void) {
   tcase_add_loop_test(tc, bad_input_is_one_line_and_exit_2, 0,
                       (int)(sizeof bad_inputs / sizeof bad_inputs[0]));
   tcase_add_test(tc, every_command_has_help);
+  tcase_add_test(tc, help_names_every_report_format);
   tcase_add_test(tc, list_shows_scenarios_and_kinds);
   tcase_add_test(tc, topology_prints_units);
   tcase_add_test(tc, clean_run_exits_0_with_result_line);

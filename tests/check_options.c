@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/cli.h"
 #include "cli/options.h"
 #include "tests/check_main.h"
 
@@ -410,7 +411,7 @@ START_TEST(defaults_are_sane) {
   ck_assert_int_eq(o.n_defines, 0);
   ck_assert_uint_eq(o.shard_index, 0);
   ck_assert_uint_eq(o.shard_count, 1);
-  ck_assert_ptr_null(o.json_path);
+  for (int i = 0; i < JOSTLE__MAX_FORMATS; i++) ck_assert_ptr_null(o.report_path[i]);
   ck_assert_ptr_null(o.out_dir);
   ck_assert_ptr_null(o.resume_dir);
   ck_assert_int_eq(o.n_sched_set, 0);

@@ -30,6 +30,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/cli.h"
+#include "harness/environment.h"
 #include "reports/formats.h"
 #include "reports/report.h"
 #include "tests/check_main.h"
@@ -150,6 +152,8 @@ static void make_cells(jostle__cell cells[N_CELLS]) {
   add(c, JOSTLE__ALLOWED, "counter=400", 60000, 0, 10);
   c->elapsed_ns = 2000000000ULL;
   samples(c, 3);
+  /* the reproduce commands' syntax, as the harness fills it */
+  for (int i = 0; i < N_CELLS; i++) jostle__cli_reproduce_syntax(&cells[i]);
 }
 
 static void free_cells(jostle__cell *cells, size_t n) {
@@ -313,6 +317,8 @@ START_TEST(json_round_trip) {
   ck_assert_uint_eq(n, N_CELLS);
   meta_equal(&m, &m_back);
   for (size_t i = 0; i < n; i++) cell_equal(&cells[i], &back[i]);
+  /* the reproduce commands' syntax, which the harness fills after reading */
+  for (size_t i = 0; i < n; i++) jostle__cli_reproduce_syntax(&back[i]);
 
   char *want = text_report(cells, N_CELLS), *got = text_report(back, n);
   ck_assert_msg(strcmp(want, got) == 0, "text report differs after the round trip:\n%.1500s\n---\n%.1500s",
@@ -543,6 +549,7 @@ START_TEST(json_doc_example_reads) {
   ck_assert_uint_eq(cells[0].n_outcomes, 2);
   ck_assert_int_eq(cells[0].outcomes[1].cls, JOSTLE__DIVERGENT);
   /* its derived fields are what the writer derives */
+  jostle__cli_reproduce_syntax(&cells[0]);
   char cmd[1024], want[1100];
   jostle__reproduce(&cells[0], &cells[0].outcomes[1], cmd, sizeof cmd);
   snprintf(want, sizeof want, "\"reproduce\": \"%s\"", cmd);
@@ -779,7 +786,7 @@ START_TEST(meta_collects_the_environment) {
   clock_gettime(CLOCK_REALTIME, &before);
   jostle__report_meta m;
   memset(&m, 0x5a, sizeof m);
-  jostle__report_meta_collect(&m, 6, argv);
+  jostle__environment_collect(&m, 6, argv);
   clock_gettime(CLOCK_REALTIME, &after);
   ck_assert_str_eq(m.command_line, "build/jostle stress 'cache*' -D 'note=it'\\''s' ''");
   ck_assert_int_eq(m.n_pus, 12);
@@ -809,7 +816,7 @@ START_TEST(meta_collects_the_environment) {
   memset(word, 'a', sizeof word - 1);
   word[sizeof word - 1] = '\0';
   char *long_argv[] = {"jostle", word, word, NULL};
-  jostle__report_meta_collect(&m, 3, long_argv);
+  jostle__environment_collect(&m, 3, long_argv);
   ck_assert_str_eq(m.commit, "v1.2-3-gabcdef");
   ck_assert_uint_eq(strlen(m.command_line), sizeof m.command_line - 1);
   ck_assert_str_eq(m.command_line + sizeof m.command_line - 4, "...");

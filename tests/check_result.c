@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/cli.h"
 #include "reports/result.h"
 #include "tests/check_main.h"
 
@@ -21,6 +22,7 @@ static void cell_init(jostle__cell *c) {
   snprintf(c->command, sizeof c->command,
            "jostle stress counter --scheduler noise --pin spread -D threads=2");
   c->campaign_seed = 0x1111111111111111ULL;
+  jostle__cli_reproduce_syntax(c);  /* as the harness does */
 }
 
 static const jostle__outcome *find(const jostle__cell *c, jostle__class cls, const char *text) {
@@ -291,6 +293,34 @@ START_TEST(reproduce_names_the_first_seed) {
 }
 END_TEST
 
+/* A reproduce command is the harness's parts around the seed: the result
+ * model knows no command-line syntax of its own. */
+START_TEST(reproduce_joins_the_parts_around_the_seed) {
+  jostle__cell c;
+  cell_init(&c);
+  snprintf(c.command, sizeof c.command, "prog again");
+  snprintf(c.seed_prefix, sizeof c.seed_prefix, " --with ");
+  snprintf(c.seed_suffix, sizeof c.seed_suffix, " --and more");
+  ck_assert_int_eq(jostle__cell_add(&c, JOSTLE__CRASH, "(crash)", 1, 0, 0xab), 0);
+  char buf[256];
+  jostle__reproduce(&c, &c.outcomes[0], buf, sizeof buf);
+  ck_assert_str_eq(buf, "prog again --with 0x00000000000000ab --and more");
+  c.seed_prefix[0] = c.seed_suffix[0] = '\0';
+  jostle__reproduce(&c, &c.outcomes[0], buf, sizeof buf);
+  ck_assert_str_eq(buf, "prog again0x00000000000000ab");
+  /* the harness's parts: a controlled run is replayed, any other rerun */
+  c.controlled = 1;
+  jostle__cli_reproduce_syntax(&c);
+  jostle__reproduce(&c, &c.outcomes[0], buf, sizeof buf);
+  ck_assert_str_eq(buf, "prog again --seed 0x00000000000000ab");
+  c.controlled = 0;
+  jostle__cli_reproduce_syntax(&c);
+  jostle__reproduce(&c, &c.outcomes[0], buf, sizeof buf);
+  ck_assert_str_eq(buf, "prog again --run-seed 0x00000000000000ab -n 100000 --until-divergence");
+  jostle__cell_free(&c);
+}
+END_TEST
+
 /* A short buffer gets a terminated prefix, nothing past its end. */
 START_TEST(reproduce_stays_within_the_buffer) {
   jostle__cell c;
@@ -329,6 +359,7 @@ static Suite *result_suite(void) {
   tcase_add_test(tc, wilson_bounds_and_symmetry);
   tc = jostle_check_case(s, "reproduce", 5, 0);
   tcase_add_test(tc, reproduce_names_the_first_seed);
+  tcase_add_test(tc, reproduce_joins_the_parts_around_the_seed);
   tcase_add_test(tc, reproduce_stays_within_the_buffer);
   return s;
 }

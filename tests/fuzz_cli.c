@@ -219,8 +219,8 @@ static void check_opts(const char *cmd, const jostle__opts *o, const args *a) {
             "%s took an option of replay", cmd);
     REQUIRE(o->sched != jostle__sched_find("replay"), "%s took the replay scheduler", cmd);
     /* No two report files are one file. */
-    const char *paths[] = {o->json_path, o->junit_path, o->html_path};
-    for (int i = 0; i < 3; i++)
+    const char *const *paths = o->report_path;
+    for (int i = 0; i < JOSTLE__MAX_FORMATS; i++)
       for (int j = 0; j < i; j++)
         REQUIRE(paths[i] == NULL || paths[j] == NULL || strcmp(paths[i], paths[j]) != 0,
                 "two reports to '%s'", paths[i]);
@@ -379,8 +379,10 @@ static void check_plans(const jostle__opts *o, args *a) {
 /* Whether an option of o names a file or folder that running would read
  * or write. */
 static int names_a_file(const jostle__opts *o) {
-  return o->schedule_path || o->save_schedule_path || o->input_path || o->json_path ||
-         o->junit_path || o->html_path || o->out_dir || o->resume_dir;
+  for (int i = 0; i < JOSTLE__MAX_FORMATS; i++)
+    if (o->report_path[i] != NULL) return 1;
+  return o->schedule_path || o->save_schedule_path || o->input_path || o->out_dir ||
+         o->resume_dir;
 }
 
 /* Parses cmd's options from the words after the command (and NO_SUCH when

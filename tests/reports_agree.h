@@ -17,14 +17,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/cli.h"
 #include "reports/formats.h"
 #include "reports/report.h"
 
-/* Reads a results file that must be valid. */
+/* Reads a results file that must be valid, as the harness does: with the
+ * reproduce commands' syntax, which the file does not hold. */
+static inline void jostle_read_json(const char *path, jostle__report_meta *meta,
+                                    jostle__cell **cells, size_t *n) {
+  char err[1200];
+  ck_assert_msg(jostle__json_read(path, meta, cells, n, err, sizeof err) == 0, "%s", err);
+  for (size_t i = 0; i < *n; i++) jostle__cli_reproduce_syntax(&(*cells)[i]);
+}
+
 static inline void jostle_read_results(const char *path, jostle__cell **cells, size_t *n) {
   jostle__report_meta meta;
-  char err[1200];
-  ck_assert_msg(jostle__json_read(path, &meta, cells, n, err, sizeof err) == 0, "%s", err);
+  jostle_read_json(path, &meta, cells, n);
 }
 
 static inline void jostle_free_results(jostle__cell *cells, size_t n) {
@@ -133,8 +141,7 @@ static inline void jostle_check_reports_agree(const char *json, const char *juni
   jostle__report_meta meta;
   jostle__cell *cells;
   size_t n;
-  char err[1200];
-  ck_assert_msg(jostle__json_read(json, &meta, &cells, &n, err, sizeof err) == 0, "%s", err);
+  jostle_read_json(json, &meta, &cells, &n);
   ck_assert_uint_gt(n, 0);
   if (junit) jostle_check_junit_agrees(cells, n, junit);
   if (html) jostle_check_html_agrees(cells, n, html);

@@ -1,17 +1,19 @@
 /*
- * meta.c: what a report file says about where and how its results were
- * measured (jostle__report_meta_collect in formats.h): jostle's version, the
- * command line, the start time, the host, the compiler, the source commit
- * and the machine's topology.
+ * environment.c: the environment a campaign runs in, probed for the
+ * metadata of its report files (jostle__environment_collect): jostle's
+ * version, the command line, the start time, the host, the compiler, the
+ * source commit and the machine's topology (the one placement loads, read
+ * once). Reports only format what is found here.
  */
-#include <hwloc.h>
+#include "harness/environment.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "jostle.h"
-#include "reports/formats.h"
+#include "schedulers/placement.h"
 
 
 #if defined(__clang__)
@@ -74,24 +76,7 @@ static void join_command(char *dst, size_t size, int argc, char **argv) {
   free(line);
 }
 
-static int count_of(hwloc_topology_t topo, hwloc_obj_type_t type) {
-  int n = hwloc_get_nbobjs_by_type(topo, type);
-  return n > 0 ? n : 0;
-}
-
-static void collect_topology(jostle__report_meta *m) {
-  hwloc_topology_t topo;
-  if (hwloc_topology_init(&topo) != 0) return;
-  if (hwloc_topology_load(topo) == 0) {
-    m->n_pus = count_of(topo, HWLOC_OBJ_PU);
-    m->n_cores = count_of(topo, HWLOC_OBJ_CORE);
-    m->n_packages = count_of(topo, HWLOC_OBJ_PACKAGE);
-    m->n_numa = count_of(topo, HWLOC_OBJ_NUMANODE);
-  }
-  hwloc_topology_destroy(topo);
-}
-
-void jostle__report_meta_collect(jostle__report_meta *m, int argc, char **argv) {
+void jostle__environment_collect(jostle__report_meta *m, int argc, char **argv) {
   memset(m, 0, sizeof *m);
   copy_marked(m->jostle_version, sizeof m->jostle_version, JOSTLE_VERSION);
   join_command(m->command_line, sizeof m->command_line, argc, argv);
@@ -114,5 +99,5 @@ void jostle__report_meta_collect(jostle__report_meta *m, int argc, char **argv) 
   if (commit == NULL || commit[0] == '\0') commit = getenv("GITHUB_SHA");
 #endif
   if (commit != NULL) copy_marked(m->commit, sizeof m->commit, commit);
-  collect_topology(m);
+  jostle__topology_counts(&m->n_pus, &m->n_cores, &m->n_packages, &m->n_numa);
 }
