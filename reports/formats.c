@@ -14,9 +14,9 @@
  *      is the order of the files written and of the options' checks. Keep
  *      the registry within JOSTLE__MAX_FORMATS.
  *   3. The help texts, which are written out: the output lines of stress's
- *      help (harness/stress.c, in the format's help words: check_cli
- *      checks them), soak's (harness/soak.c) and report's
- *      (harness/report_cmd.c); README's section on reports.
+ *      help (cli/stress.c, in the format's help words: check_cli
+ *      checks them), soak's (cli/soak.c) and report's
+ *      (cli/report.c); README's section on reports.
  *   4. Tests in tests/check_reports.c: what the file says and that it
  *      agrees with the JSON (tests/reports_agree.h).
  */
