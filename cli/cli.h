@@ -14,7 +14,15 @@
 #include "reports/formats.h"
 #include "reports/result.h"
 
-enum { EXIT_CLEAN = 0, EXIT_DIVERGED = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
+enum {
+  EXIT_CLEAN = 0, EXIT_DIVERGED = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3,
+  EXIT_INTERRUPTED = 4,   /* stopped by SIGINT or SIGTERM, nothing found in what ran */
+};
+
+/* The exit status of a campaign's n cells: EXIT_INTERNAL when `failed`,
+ * else EXIT_DIVERGED when a run was not allowed, else EXIT_INTERRUPTED
+ * when a signal stopped a cell before its budget, else EXIT_CLEAN. */
+int jostle__exit_status(const jostle__cell *cells, size_t n, int failed);
 
 /* The program's name as invoked (argv[0]), and its whole command line. */
 extern const char *jostle__prog;

@@ -46,7 +46,7 @@ static const char main_help[] =
     "\n"
     "options: -h, --help; --version\n"
     "exit codes: 0 no divergence, 1 divergence found, 2 bad usage or input,\n"
-    "            3 internal error\n";
+    "            3 internal error, 4 interrupted (SIGINT, SIGTERM) with no divergence\n";
 
 static void help_main(void) { printf(main_help, jostle__prog); }
 

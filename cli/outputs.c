@@ -33,6 +33,18 @@ int jostle__check_output_path(const char *option, const char *path) {
   return 0;
 }
 
+int jostle__exit_status(const jostle__cell *cells, size_t n, int failed) {
+  int diverged = 0, interrupted = 0;
+  for (size_t i = 0; i < n; i++) {
+    diverged |= cells[i].n_divergent > 0;
+    interrupted |= cells[i].interrupted;
+  }
+  return failed ? EXIT_INTERNAL
+         : diverged ? EXIT_DIVERGED
+         : interrupted ? EXIT_INTERRUPTED
+                       : EXIT_CLEAN;
+}
+
 void jostle__meta_config(jostle__report_meta *m, const jostle__opts *o, int n_jobs) {
   m->seed = o->seed;
   m->budget_runs = o->n_runs ? o->n_runs : (o->duration_ns ? 0 : JOSTLE__DEFAULT_RUNS);

@@ -37,7 +37,8 @@ static const char report_help[] =
     "exit codes: 0 no divergence (--history: no newly divergent scenario),\n"
     "            1 divergence (--history: a scenario newly divergent), 2 bad\n"
     "            usage or input (a file that is not jostle results), 3 internal\n"
-    "            error (out of memory, a report file that could not be written)\n";
+    "            error (out of memory, a report file that could not be written),\n"
+    "            4 the campaign was interrupted, with no divergence in what ran\n";
 
 void jostle__help_report(void) { printf(report_help, jostle__prog, jostle__prog); }
 
@@ -114,13 +115,10 @@ int jostle__cmd_report(int argc, char **argv) {
   jostle__results r;
   rc = jostle__results_load(argv + optind, (size_t)(argc - optind), &r);
   if (rc != 0) return rc;
-  int diverged = 0;
-  for (size_t i = 0; i < r.n_cells; i++) {
-    jostle__report_text.cell(&r.cells[i], stdout);
-    diverged |= r.cells[i].n_divergent > 0;
-  }
+  for (size_t i = 0; i < r.n_cells; i++) jostle__report_text.cell(&r.cells[i], stdout);
   jostle__report_text.end(r.cells, r.n_cells, stdout);
   rc = jostle__write_reports(&r.metas[0], r.cells, r.n_cells, o.report_path);
+  if (rc == 0) rc = jostle__exit_status(r.cells, r.n_cells, 0);
   jostle__results_free(&r);
-  return rc ? rc : diverged ? EXIT_DIVERGED : EXIT_CLEAN;
+  return rc;
 }

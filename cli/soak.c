@@ -78,7 +78,8 @@ static const char soak_help[] =
     "\n"
     "exit codes: 0 no divergence, 1 divergence found, 2 bad usage or input,\n"
     "            3 internal error (out of memory, a worker that could not be forked,\n"
-    "            a journal or report that could not be written)\n";
+    "            a journal or report that could not be written), 4 interrupted by\n"
+    "            SIGINT or SIGTERM with no divergence in what ran\n";
 
 void jostle__help_soak(void) {
   char list[1024], block[4096];
@@ -427,7 +428,7 @@ static int finish(soak *k, int failed) {
   if (k->show) jostle__progress_clear(stderr);
   jostle__cell *cells = calloc(k->n_cells, sizeof *cells);
   if (cells == NULL) return jostle__internal_error("out of memory");
-  int diverged = 0, n_jobs = 0;
+  int n_jobs = 0;
   for (size_t i = 0; i < k->n_cells; i++) {
     jostle__range r;
     /* a stopped soak left these cells short of their budget */
@@ -435,7 +436,6 @@ static int finish(soak *k, int failed) {
       k->cells[i].result.interrupted = 1;
     cells[i] = k->cells[i].result;  /* shares the outcomes */
     jostle__report_text.cell(&cells[i], stdout);
-    diverged |= cells[i].n_divergent > 0;
     if (k->cells[i].plan.n_jobs > n_jobs) n_jobs = k->cells[i].plan.n_jobs;
   }
   jostle__report_text.end(cells, k->n_cells, stdout);
@@ -452,8 +452,9 @@ static int finish(soak *k, int failed) {
   }
   int written = jostle__write_reports(&k->meta, cells, k->n_cells, dir_paths);
   written |= jostle__write_reports(&k->meta, cells, k->n_cells, k->o.report_path);
+  int rc = jostle__exit_status(cells, k->n_cells, failed || written);
   free(cells);
-  return failed || written ? EXIT_INTERNAL : diverged ? EXIT_DIVERGED : EXIT_CLEAN;
+  return rc;
 }
 
 int jostle__cmd_soak(int argc, char **argv) {

@@ -36,7 +36,8 @@ static const char stress_help[] =
     "  --seed S                campaign seed (default: random, printed)\n"
     "  --run-seed S            give every run seed S (to reproduce one run)\n"
     "  -D, --define KEY=VALUE  set a scenario parameter (-D threads=8)\n"
-    "  --timeout TIME          a run without progress this long is a hang (10s)\n"
+    "  --timeout TIME          a run without progress this long is a hang (10s;\n"
+    "                          controlled: without a scheduling point)\n"
     "scheduling:\n"
     "  --scheduler NAME        %s\n"
     "%s"
@@ -52,7 +53,8 @@ static const char stress_help[] =
     "\n"
     "exit codes: 0 no divergence, 1 divergence found, 2 bad usage or input,\n"
     "            3 internal error (out of memory, a worker that could not be\n"
-    "            forked, a report file that could not be written)\n";
+    "            forked, a report file that could not be written), 4 interrupted by\n"
+    "            SIGINT or SIGTERM with no divergence in what ran\n";
 
 void jostle__help_stress(void) {
   char names[128], block[4096];
@@ -122,17 +124,21 @@ int jostle__cmd_stress(int argc, char **argv) {
   /* SIGINT and SIGTERM stop the campaign cleanly, with a report of what ran. */
   jostle__cli_block_stop_signals();
   if (rc == 0) {
-    int failed = 0, interrupted = 0, diverged = 0;
+    int failed = 0, interrupted = 0;
     int n_done = run_cells(&o, plans, cells, n_selected, &failed, &interrupted);
-    jostle__report_text.end(cells, (size_t)n_done, stdout);
+    /* the scenarios a stop left unstarted are reported as not run */
+    for (int i = n_done; i < n_selected; i++) {
+      cells[i].interrupted = 1;
+      jostle__report_text.cell(&cells[i], stdout);
+    }
+    jostle__report_text.end(cells, (size_t)n_selected, stdout);
     if (interrupted) fprintf(stderr, "%s: interrupted; reported what ran\n", jostle__prog);
-    for (int i = 0; i < n_done; i++) diverged |= cells[i].n_divergent > 0;
     int n_jobs = 0;
     for (int i = 0; i < n_selected; i++)
       if (plans[i].n_jobs > n_jobs) n_jobs = plans[i].n_jobs;
     jostle__meta_config(&meta, &o, n_jobs);
-    int written = jostle__write_reports(&meta, cells, (size_t)n_done, o.report_path);
-    rc = failed || written ? EXIT_INTERNAL : diverged ? EXIT_DIVERGED : EXIT_CLEAN;
+    int written = jostle__write_reports(&meta, cells, (size_t)n_selected, o.report_path);
+    rc = jostle__exit_status(cells, (size_t)n_selected, failed || written);
   }
   for (int i = 0; cells && i < n_selected; i++) jostle__cell_free(&cells[i]);
   free(cells);

@@ -37,6 +37,7 @@
 typedef struct watch {
   pid_t pid;                       /* 0: no live worker */
   uint64_t last_next;              /* slot->next when last seen moving */
+  uint64_t last_steps;             /* slot->steps likewise (controlled runs) */
   uint64_t last_move_ns;
   int killed_for_hang;
 } watch;
@@ -57,10 +58,12 @@ static pid_t spawn(const jostle__plan *p, jostle__shared *sh, int i,
   jostle__worker_main(p, sh, i);
 }
 
-static void describe_death(int status, int hang, uint64_t timeout_ns,
-                           char *buf, size_t size) {
-  if (hang)
-    snprintf(buf, size, "hang (no progress in %.3g s)", (double)timeout_ns / 1e9);
+static void describe_death(const jostle__plan *p, int status, int hang, char *buf,
+                           size_t size) {
+  if (hang && p->sched->pick != NULL)
+    snprintf(buf, size, "hang (no scheduling point in %.3g s)", (double)p->timeout_ns / 1e9);
+  else if (hang)
+    snprintf(buf, size, "hang (no progress in %.3g s)", (double)p->timeout_ns / 1e9);
   else if (WIFSIGNALED(status)) {
     const char *abbrev = sigabbrev_np(WTERMSIG(status));
     if (abbrev != NULL)
@@ -69,6 +72,17 @@ static void describe_death(int status, int hang, uint64_t timeout_ns,
       snprintf(buf, size, "crash (signal %d)", WTERMSIG(status));
   } else
     snprintf(buf, size, "crash (exit %d)", WEXITSTATUS(status));
+}
+
+/* Whether a stop signal reached the campaign: taken already (the cell is
+ * interrupted), or pending, as when the whole process group got SIGTERM and
+ * the worker died of it before the parent's wait took it. Marks the cell. */
+static int stop_signal(jostle__cell *out) {
+  sigset_t pending;
+  if (!out->interrupted && sigpending(&pending) == 0 &&
+      (sigismember(&pending, SIGTERM) == 1 || sigismember(&pending, SIGINT) == 1))
+    out->interrupted = 1;
+  return out->interrupted;
 }
 
 /* A worker is gone: account for the run it was in, if any. Returns 1 when
@@ -83,9 +97,15 @@ static int on_death(const jostle__plan *p, jostle__shared *sh, int i,
       atomic_load_explicit(&slot->finished, memory_order_acquire))
     return 0;
   uint64_t run = atomic_load_explicit(&slot->next, memory_order_acquire);
+  if (WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM && stop_signal(out)) {
+    /* The campaign is being stopped (a job timeout signals the whole
+     * process group): the run in flight did not end, it is left undone. */
+    atomic_store_explicit(&sh->stop, 1, memory_order_relaxed);
+    return 0;
+  }
   if (atomic_load_explicit(&slot->calibrating, memory_order_acquire)) {
     char why[96];
-    describe_death(status, 0, 0, why, sizeof why);
+    describe_death(p, status, 0, why, sizeof why);
     fprintf(stderr, "jostle: worker %d of %s died in its calibration run (a run with a fixed "
                     "seed that measures the steps %s needs): %s\n", i, p->scenario->name,
             p->sched->name, why);
@@ -93,13 +113,13 @@ static int on_death(const jostle__plan *p, jostle__shared *sh, int i,
   }
   if (run >= atomic_load_explicit(&slot->chunk_end, memory_order_acquire)) {
     char why[96];
-    describe_death(status, 0, 0, why, sizeof why);
+    describe_death(p, status, 0, why, sizeof why);
     fprintf(stderr, "jostle: worker %d of %s died outside a run: %s%s%s\n", i,
             p->scenario->name, why, slot->error[0] ? ": " : "", slot->error);
     return -1;
   }
   char text[JOSTLE__TEXT_MAX];
-  describe_death(status, hang, p->timeout_ns, text, sizeof text);
+  describe_death(p, status, hang, text, sizeof text);
   jostle__class cls = hang ? JOSTLE__HANG : JOSTLE__CRASH;
   if (jostle__cell_add(out, cls, text, 1, run, jostle__run_seed(p, run)) != 0) {
     fprintf(stderr, "jostle: out of memory\n");
@@ -120,8 +140,14 @@ static void check_hangs(const jostle__plan *p, jostle__shared *sh, watch *ws,
     jostle__slot *slot = jostle__slot_at(sh, i);
     uint64_t next = atomic_load_explicit(&slot->next, memory_order_acquire);
     uint64_t end = atomic_load_explicit(&slot->chunk_end, memory_order_acquire);
-    if (next != w->last_next || next >= end) {
+    /* A controlled run that makes scheduling points is making progress,
+     * however slowly a loaded machine runs it: its end is the step limit's
+     * to decide, which is a function of its seed. Only code that makes no
+     * point at all for the timeout hangs. */
+    uint64_t steps = atomic_load_explicit(&slot->steps, memory_order_relaxed);
+    if (next != w->last_next || next >= end || steps != w->last_steps) {
       w->last_next = next;
+      w->last_steps = steps;
       w->last_move_ns = now;
     } else if (now - w->last_move_ns > p->timeout_ns) {
       kill(w->pid, SIGKILL);

@@ -265,6 +265,10 @@ void jostle__pool_calibrate(jostle__pool *pool) {
   jostle__control_calibrating(c, 0);
 }
 
+void jostle__pool_count_steps(jostle__pool *pool, _Atomic uint64_t *steps) {
+  if (pool->control) jostle__control_count_steps(pool->control, steps);
+}
+
 uint64_t jostle__pool_schedule_hash(const jostle__pool *pool) {
   return pool->control ? jostle__control_schedule_hash(pool->control) : 0;
 }

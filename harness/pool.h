@@ -10,6 +10,8 @@
 #ifndef JOSTLE_POOL_H
 #define JOSTLE_POOL_H
 
+#include <stdatomic.h>
+
 #include "harness/run.h"
 
 typedef struct jostle__pool jostle__pool;
@@ -41,6 +43,11 @@ uint64_t jostle__pool_schedule_hash(const jostle__pool *pool);
 
 /* Under a controlled scheduler, the scheduling points of the last run. */
 uint64_t jostle__pool_steps(const jostle__pool *pool);
+
+/* Under a controlled scheduler, every scheduling point of the pool's runs
+ * adds one to *steps from now on (a relaxed store: another process reads
+ * it to tell a slow run from one that makes no point); else nothing. */
+void jostle__pool_count_steps(jostle__pool *pool, _Atomic uint64_t *steps);
 
 /* Stops and joins the threads and frees the pool. */
 void jostle__pool_destroy(jostle__pool *pool);

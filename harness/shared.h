@@ -31,6 +31,9 @@ typedef struct jostle__slot {
   _Atomic int finished;             /* the worker returned normally */
   _Atomic int bind_failed;          /* placement was refused once */
   _Atomic int calibrating;          /* in the pool's calibration run, no run */
+  /* Controlled: scheduling points made so far, by every run of this worker;
+   * the parent counts a run's progress in them, not in time alone. */
+  _Atomic uint64_t steps;
   char error[160];                  /* why the worker gave up, if it did */
 } jostle__slot;
 

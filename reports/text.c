@@ -27,6 +27,11 @@ static void text_cell(const jostle__cell *c, FILE *out) {
           c->scenario, c->scheduler, c->placement,
           c->fixed_seed ? "run seed" : "seed", c->campaign_seed, c->params,
           c->racy ? "  (known racy)" : "");
+  if (c->n_runs == 0 && c->interrupted) {
+    fprintf(out, "  not run: interrupted before its first run\n\n");
+    fflush(out);
+    return;
+  }
   fprintf(out, "  %-*s %13s %8s  %-9s  %s\n", width, "outcome", "runs", "share",
           "verdict", "first seed");
   for (size_t i = 0; i < c->n_outcomes; i++) {

@@ -128,6 +128,11 @@ void jostle__control_destroy(jostle__control *c) {
 
 void jostle__control_set_spin(jostle__control *c, int spin) { c->spin = spin; }
 
+void jostle__control_count_steps(jostle__control *c, _Atomic uint64_t *steps) {
+  c->steps_out = steps;
+}
+
+
 void jostle__control_calibrating(jostle__control *c, int on) {
   if (on) {
     /* a fixed seed, so that every process measures the same steps; not a
@@ -325,6 +330,15 @@ static void abandon(jostle__control *c, jostle__verdict verdict, int index) {
   if (index >= 0) escape(c, index);
 }
 
+/* One more scheduling point; past the step limit the run is abandoned. */
+static void step(jostle__control *c, int index) {
+  if (c->steps_out != NULL)
+    atomic_store_explicit(c->steps_out,
+                          atomic_load_explicit(c->steps_out, memory_order_relaxed) + 1,
+                          memory_order_relaxed);
+  if (++c->n_steps > c->step_limit) abandon(c, JOSTLE__RUN_STEP_LIMIT, index);
+}
+
 /* The run needs more than jostle could allocate: a limit of jostle's own,
  * never blamed on the scenario as a crash. */
 static _Noreturn void out_of_room(jostle__control *c, int index, const char *what) {
@@ -445,7 +459,7 @@ void jostle__control_point(jostle__thread *t, const jostle__point *p) {
   jostle__control *c = t->control;
   if (!c->active) return; /* setup and check run outside the schedule */
   int me = t->index;
-  if (++c->n_steps > c->step_limit) abandon(c, JOSTLE__RUN_STEP_LIMIT, me);
+  step(c, me);
   if (c->cfg->trace) jostle__trace_point(c, me, p);
   if (c->cfg->feedback) jostle__feedback_note(c, me, p);
   int next = next_thread(c, me, p);
@@ -533,7 +547,7 @@ int jostle__control_block(jostle__control *c, int index, const jostle__object *o
   c->waits_on[index] = o;
   c->timed[index] = (unsigned char)timed;
   c->timed_out[index] = 0;
-  if (++c->n_steps > c->step_limit) abandon(c, JOSTLE__RUN_STEP_LIMIT, index);
+  step(c, index);
   if (c->cfg->trace)
     jostle__trace_event(c, index, o->kind == JOSTLE__OBJ_THREAD ? "waits for" : "blocks on", o);
   int next = next_thread(c, index, NULL);

@@ -27,6 +27,7 @@
 
 #include <pthread.h>
 #include <setjmp.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "jostle.h"
@@ -97,6 +98,10 @@ void jostle__control_end(jostle__control *c);
 jostle__verdict jostle__control_verdict(const jostle__control *c, const char **text);
 uint64_t jostle__control_schedule_hash(const jostle__control *c);
 uint64_t jostle__control_steps(const jostle__control *c);
+
+/* From now on every scheduling point adds one to *steps (relaxed: for a
+ * watcher in another process); NULL stops. */
+void jostle__control_count_steps(jostle__control *c, _Atomic uint64_t *steps);
 
 /* Calibration (ops->calibrate): jostle__control_calibrating(c, 1) before
  * a run that measures, (c, 0) after it. That run is neither traced nor

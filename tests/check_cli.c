@@ -486,7 +486,7 @@ START_TEST(interrupted_stress_writes_its_reports) {
   ck_assert_int_eq(kill(pid, SIGTERM), 0);
   int status;
   ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-  ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 4);
   jostle__cell *cells;
   size_t n;
   char path[128];
@@ -500,9 +500,48 @@ START_TEST(interrupted_stress_writes_its_reports) {
   assert_no_sanitizer_report(err);
   free(err);
   cli_result *r = run_in("report %s/r.json");
-  ck_assert_int_eq(r->status, 0);
+  ck_assert_int_eq(r->status, 4);
   ck_assert_str_eq(r->out, printed);
   free(printed);
+  remove_tmp();
+}
+END_TEST
+
+/* SIGTERM to the whole process group (a CI job's timeout, systemd,
+ * Kubernetes) stops the campaign: the workers it kills were not runs that
+ * crashed. The scenarios it never started are reported as not run
+ * (JUnit: skipped), and the exit code says the campaign was interrupted. */
+START_TEST(group_sigterm_is_an_interruption_not_crashes) {
+  make_tmp();
+  pid_t pid = spawn_group_in("stress counter-mutex counter-atomic -n 100M -j 2 --seed 5 "
+                             "--json %s/r.json --junit %s/r.xml");
+  usleep(800000);
+  ck_assert_int_eq(kill(-pid, SIGTERM), 0);
+  int status;
+  ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+  ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 4, "status 0x%x", status);
+  char *printed = jostle_capture("cat %s/stdout", tmp), *err = jostle_capture("cat %s/stderr", tmp);
+  assert_no_sanitizer_report(err);
+  ck_assert_msg(strstr(printed, "crash") == NULL && strstr(printed, "reproduce:") == NULL,
+                "a stop signal counted as runs' outcomes:\n%s", printed);
+  ck_assert(matches(printed, "^  not run: interrupted before its first run$"));
+  ck_assert(matches(printed, "^result counter-atomic runs=0 divergent=0 runs_per_sec=0$"));
+  jostle__cell *cells;
+  size_t n;
+  char path[128];
+  snprintf(path, sizeof path, "%s/r.json", tmp);
+  jostle_read_results(path, &cells, &n);
+  ck_assert_uint_eq(n, 2);
+  ck_assert_uint_gt(cells[0].n_runs, 0);
+  ck_assert_uint_eq(cells[0].n_divergent, 0);
+  ck_assert_uint_eq(cells[1].n_runs, 0);
+  ck_assert(cells[0].interrupted && cells[1].interrupted);
+  jostle_free_results(cells, n);
+  char *junit = jostle_capture("cat %s/r.xml", tmp);
+  ck_assert_msg(strstr(junit, "<skipped") != NULL, "the unrun scenario is not skipped: %s", junit);
+  free(junit);
+  free(printed);
+  free(err);
   remove_tmp();
 }
 END_TEST
@@ -629,6 +668,7 @@ int main(void) {
   tcase_add_test(tc, out_of_memory_exits_3);
 #endif
   tcase_add_test(tc, interrupted_stress_writes_its_reports);
+  tcase_add_test(tc, group_sigterm_is_an_interruption_not_crashes);
   tcase_add_test(tc, merged_shards_equal_the_whole_campaign);
   tcase_add_test(tc, bad_results_files_exit_2);
   return jostle_check_run(s);

@@ -230,6 +230,40 @@ START_TEST(every_primitive_under_every_scheduler) {
 }
 END_TEST
 
+/* A controlled run is judged by its scheduling points, not by the clock:
+ * runs that take longer than --timeout but make points all along are not
+ * hangs (the same as a loaded machine that makes every run slow), under
+ * every controlled scheduler. A run with no point at all still hangs, and
+ * its outcome says that no scheduling point was made. */
+START_TEST(slow_controlled_runs_are_not_hangs) {
+  const char *controlled[] = {"random", "pct"};
+  for (int k = 0; k < 2; k++) {
+    jostle__plan p = plan_for("test-slow", jostle__sched_find(controlled[k]));
+    p.n_runs = 2;
+    p.timeout_ns = 300ULL * 1000000ULL; /* a run takes 0.8 s */
+    jostle__cell c = {0};
+    ck_assert_int_eq(jostle__campaign_run(&p, &c, NULL, NULL), 0);
+    ck_assert_msg(c.n_runs == 2 && c.n_outcomes == 1 && c.outcomes[0].cls == JOSTLE__ALLOWED,
+                  "test-slow under %s: %zu outcomes, the first '%s'", controlled[k],
+                  c.n_outcomes, c.outcomes[0].text);
+    jostle__cell_free(&c);
+
+    /* pct measures its steps in a calibration run first, which this
+     * scenario never ends: random only */
+    if (k > 0) continue;
+    p = plan_for("test-pointless-hang", jostle__sched_find(controlled[k]));
+    p.n_runs = 1;
+    p.timeout_ns = 300ULL * 1000000ULL;
+    memset(&c, 0, sizeof c);
+    ck_assert_int_eq(jostle__campaign_run(&p, &c, NULL, NULL), 0);
+    ck_assert_uint_eq(c.n_outcomes, 1);
+    ck_assert_int_eq(c.outcomes[0].cls, JOSTLE__HANG);
+    ck_assert_str_eq(c.outcomes[0].text, "hang (no scheduling point in 0.3 s)");
+    jostle__cell_free(&c);
+  }
+}
+END_TEST
+
 /* jostle's tables grow with the run: 200 threads, and 2,000 mutexes, run
  * under every scheduler with no crash, no limit and the right counts. */
 START_TEST(many_threads_and_objects_run_everywhere) {
@@ -397,6 +431,7 @@ int main(void) {
   tcase_add_test(tc, every_primitive_under_every_scheduler);
   tcase_add_test(tc, created_threads_join_the_schedule);
   tcase_add_test(tc, many_threads_and_objects_run_everywhere);
+  tcase_add_test(tc, slow_controlled_runs_are_not_hangs);
   tcase_add_test(tc, beyond_the_thread_limit_is_a_limit);
   tcase_add_test(tc, spurious_wakeups_are_a_choice);
   tcase_add_test(tc, found_seeds_replay);

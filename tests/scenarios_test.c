@@ -452,3 +452,51 @@ JOSTLE_SCENARIO(test_thread_limit) {
     .thread = thread_limit_thread,
     .check = nothing_to_check,
 };
+
+/* Slow runs that make scheduling points all along: each thread computes
+ * for 2 ms (no point) between yields, 200 times, so a run takes about
+ * 0.8 s. Under a controlled scheduler that is progress, however long the
+ * run takes, and never a hang for a shorter --timeout. */
+#include <time.h>
+
+static void compute_for_ms(long ms) {
+  struct timespec t0, t;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  do clock_gettime(CLOCK_MONOTONIC, &t);
+  while ((t.tv_sec - t0.tv_sec) * 1000000000L + (t.tv_nsec - t0.tv_nsec) < ms * 1000000L);
+}
+
+static void slow_thread(jostle_run *r, int index) {
+  (void)r;
+  (void)index;
+  for (int i = 0; i < 200; i++) {
+    compute_for_ms(2);
+    jostle_yield();
+  }
+}
+
+JOSTLE_SCENARIO(test_slow) {
+    .name = "test-slow",
+    .summary = "test only: runs of about 0.8 s that make a point every 2 ms",
+    .threads = 2,
+    .thread = slow_thread,
+    .check = nothing_to_check,
+};
+
+/* A thread that loops forever without a scheduling point (its counter is
+ * on its own stack, which is never a point). */
+static void pointless_thread(jostle_run *r, int index) {
+  (void)r;
+  volatile unsigned long spins = 0;
+  if (index == 0)
+    for (;;) spins++;
+}
+
+JOSTLE_SCENARIO(test_pointless_hang) {
+    .name = "test-pointless-hang",
+    .summary = "test only: thread 0 loops forever and makes no scheduling point",
+    .racy = 1,
+    .threads = 2,
+    .thread = pointless_thread,
+    .check = nothing_to_check,
+};
