@@ -333,6 +333,19 @@ static _Noreturn void out_of_room(jostle__control *c, int index, const char *wha
   abort(); /* abandon escapes: index is a scenario thread's */
 }
 
+_Noreturn void jostle__control_unsupported(jostle__control *c, int index, const char *call,
+                                           const char *why) {
+  snprintf(c->verdict_text, sizeof c->verdict_text, "unsupported: %s %s", call,
+           why != NULL ? why : "(not modelled under controlled schedulers)");
+  if (c->cfg->trace) {
+    char event[96];
+    snprintf(event, sizeof event, "calls %s: unsupported", call);
+    jostle__trace_event(c, index, event, NULL);
+  }
+  abandon(c, JOSTLE__RUN_LIMIT, index);
+  abort(); /* abandon escapes: index is a scenario thread's */
+}
+
 static int any_runnable(const jostle__control *c) {
   for (int i = 0; i < c->n_threads; i++)
     if (c->state[i] == JOSTLE__RUNNABLE || spurious_candidate(c, i)) return 1;

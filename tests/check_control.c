@@ -19,6 +19,7 @@
 #include "harness/tally.h"
 #include "schedulers/control.h"
 #include "tests/check_main.h"
+#include "tests/scenarios_test.h"
 #include "tests/test_plan.h"
 
 static jostle__plan plan_for(const char *name, const jostle__sched_ops *sched) {
@@ -340,6 +341,45 @@ START_TEST(spurious_wakeups_are_a_choice) {
 }
 END_TEST
 
+/* A call jostle does not model never gives a silent wrong verdict under a
+ * controlled scheduler (a hang, a false deadlock, a crash of jostle's, a
+ * run outside the schedule): every run ends at the call with one limit
+ * outcome, `unsupported: CALL`. Under free the same bodies run correctly.
+ * thrd_yield is modelled: a yield, so pct's spin-wait ends. (A 2-second
+ * timeout, so that a hang shows quickly.) */
+START_TEST(unsupported_calls_end_the_run) {
+  const jostle_test_call *call = &jostle_test_calls[_i];
+  const char *controlled[] = {"random", "pct"};
+  char want[128];
+  snprintf(want, sizeof want, "unsupported: %s", call->call ? call->call : "");
+  for (int k = 0; k < 3; k++) {
+    const char *sched = k < 2 ? controlled[k] : "free";
+    if (k == 2 && !call->free_ok) continue;
+    jostle__plan p = plan_for("test-unsupported", jostle__sched_find(sched));
+    p.params[0] = _i;
+    p.n_runs = 20;
+    p.timeout_ns = 2ULL * 1000000000ULL;
+    jostle__cell c = {0};
+    ck_assert_int_eq(jostle__campaign_run(&p, &c, NULL, NULL), 0);
+    ck_assert_uint_eq(c.n_runs, 20);
+    ck_assert_msg(c.n_outcomes == 1, "call %d under %s: %zu outcomes, the first '%s'", _i, sched,
+                  c.n_outcomes, c.n_outcomes ? c.outcomes[0].text : "");
+    if (k < 2 && call->call != NULL) {
+      size_t n = strlen(want);
+      ck_assert_msg(c.outcomes[0].cls == JOSTLE__LIMIT && strncmp(c.outcomes[0].text, want, n) == 0 &&
+                        (c.outcomes[0].text[n] == '\0' || c.outcomes[0].text[n] == ' '),
+                    "call %d under %s: '%s', not '%s'", _i, sched, c.outcomes[0].text, want);
+      ck_assert_uint_eq(c.n_divergent, 20);
+    } else {
+      ck_assert_msg(c.outcomes[0].cls == JOSTLE__ALLOWED, "call %d under %s: '%s'", _i, sched,
+                    c.outcomes[0].text);
+      ck_assert_str_eq(c.outcomes[0].text, "bad=0");
+    }
+    jostle__cell_free(&c);
+  }
+}
+END_TEST
+
 /* A divergent seed found by a campaign replays to the same outcome. */
 START_TEST(found_seeds_replay) {
   jostle__plan p = plan_for("cancel-flag", jostle__sched_find("pct"));
@@ -401,5 +441,8 @@ int main(void) {
   tcase_add_test(tc, spurious_wakeups_are_a_choice);
   tcase_add_test(tc, found_seeds_replay);
   tcase_add_test(tc, calibration_death_is_not_a_run);
+  /* a case of their own: CK_RUN_CASE=unsupported runs only these */
+  tc = jostle_check_case(s, "unsupported", 120, 1);
+  tcase_add_loop_test(tc, unsupported_calls_end_the_run, 0, jostle_test_n_calls);
   return jostle_check_run(s);
 }

@@ -6,4 +6,16 @@
 int jostle_test_crashes(unsigned long long seed);
 int jostle_test_hangs(unsigned long long seed);
 
+/* test-unsupported: -D call=K makes call K of this table in every thread.
+ * `call` is what a controlled run must end at (its limit's text is
+ * "unsupported: " followed by it), NULL when the call is modelled;
+ * free_ok: the body is correct C, so that under `free` every run passes. */
+typedef struct jostle_test_call {
+  const char *call;
+  int free_ok;
+} jostle_test_call;
+
+extern const jostle_test_call jostle_test_calls[];
+extern const int jostle_test_n_calls;
+
 #endif
