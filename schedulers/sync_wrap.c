@@ -15,8 +15,9 @@
  * run outside the schedule) may use the real calls on it. The model knows
  * who holds what and who waits for what, which is how a deadlock is named.
  * Timed waits time out only when no other thread can run. Condition
- * variables wake spuriously only under cfg->spurious_wakeups, where the
- * waiter is one more candidate of every pick (baton.c). Mutex types are not
+ * variables wake spuriously only under cfg->spurious_wakeups, as a choice
+ * of the strategy while another thread can run (baton.c, pct.c), never as
+ * the only way on: that is a deadlock. Mutex types are not
  * modelled: every mutex behaves as a default one (relocking it deadlocks).
  * Sleeps and yields are points of kind YIELD and take no time. A thread
  * created inside a controlled run joins the run's schedule: it runs only
