@@ -662,28 +662,28 @@ static void call_thread(jostle_run *r, int index) {
 }
 
 const jostle_test_call jostle_test_calls[] = {
-    {"pthread_barrier_wait", 1},
-    {"pthread_once", 1},
-    {"pthread_cancel", 1},
-    {"pthread_detach", 1},
-    {"pthread_exit", 1},
-    {"mtx_lock", 1},
-    {"mtx_trylock", 1},
-    {"mtx_timedlock", 1},
-    {"mtx_unlock", 0},
-    {"cnd_wait", 0},
-    {"cnd_timedwait", 0},
-    {"cnd_signal", 1},
-    {"cnd_broadcast", 1},
-    {"thrd_create", 1},
-    {"thrd_join", 0},
-    {"thrd_detach", 0},
-    {"thrd_exit", 0},
-    {"call_once", 1},
-    {"pthread_cond_wait without holding its mutex", 0},
-    {"pthread_cond_timedwait without holding its mutex", 0},
-    {"mtx_lock", 1},   /* C11 mutex and condition variable together */
-    {NULL, 1},         /* thrd_yield: modelled, a yield */
+    {.call = "pthread_barrier_wait", .free_ok = 1},
+    {.call = "pthread_once", .free_ok = 1},
+    {.call = "pthread_cancel", .free_ok = 1},
+    {.call = "pthread_detach", .free_ok = 1},
+    {.call = "pthread_exit", .free_ok = 1},
+    {.call = "mtx_lock", .free_ok = 1, .c11 = 1},
+    {.call = "mtx_trylock", .free_ok = 1, .c11 = 1},
+    {.call = "mtx_timedlock", .free_ok = 1, .c11 = 1},
+    {.call = "mtx_unlock", .free_ok = 0},
+    {.call = "cnd_wait", .free_ok = 0},
+    {.call = "cnd_timedwait", .free_ok = 0},
+    {.call = "cnd_signal", .free_ok = 1},
+    {.call = "cnd_broadcast", .free_ok = 1},
+    {.call = "thrd_create", .free_ok = 1, .c11 = 1},
+    {.call = "thrd_join", .free_ok = 0},
+    {.call = "thrd_detach", .free_ok = 0},
+    {.call = "thrd_exit", .free_ok = 0},
+    {.call = "call_once", .free_ok = 1},
+    {.call = "pthread_cond_wait without holding its mutex", .free_ok = 0},
+    {.call = "pthread_cond_timedwait without holding its mutex", .free_ok = 0},
+    {.call = "mtx_lock", .free_ok = 1, .c11 = 1}, /* C11 mutex and condition variable together */
+    {.call = NULL, .free_ok = 1}, /* thrd_yield: modelled, a yield */
 };
 const int jostle_test_n_calls = (int)(sizeof jostle_test_calls / sizeof jostle_test_calls[0]);
 
