@@ -16,7 +16,8 @@
  * rwlocks, condition variables, semaphores and spinlocks here instead of
  * calling the real ones, so the control knows which thread waits for what.
  * When no thread can run, the run is a deadlock; past the step limit, a
- * step-limit; when a table the run needs cannot grow, a limit. Either way
+ * step-limit; when a table the run needs cannot grow, or the scenario
+ * makes a call jostle does not model, a limit. Either way
  * every thread leaves its body by longjmp back into the pool (threads are
  * only ever parked at points, never inside libc), and the pool records the
  * verdict as the run's outcome. A run may create any number of threads and
@@ -57,7 +58,8 @@ typedef enum jostle__verdict {
   JOSTLE__RUN_OK,
   JOSTLE__RUN_DEADLOCK,
   JOSTLE__RUN_STEP_LIMIT,
-  JOSTLE__RUN_LIMIT,                 /* a table of jostle's could not grow */
+  JOSTLE__RUN_LIMIT,                 /* a table of jostle's could not grow, or
+                                        a call it does not model */
 } jostle__verdict;
 
 /* "mutex", "rwlock", "cond", "sem", "spinlock". */
@@ -134,6 +136,16 @@ void jostle__control_wake_all(jostle__control *c, const jostle__object *o);
 /* Makes one thread blocked on o runnable (the strategy's choice); returns
  * 0 when none waited. */
 int jostle__control_wake_one(jostle__control *c, const jostle__object *o);
+
+/* A call that jostle does not model (`why` NULL: pthread_barrier_wait,
+ * C11 mtx_lock, ...), or a use of a modelled call that the model cannot
+ * follow (`why`: "without holding its mutex"), by thread `index` holding
+ * the baton. Ends the run at once with a limit whose text is
+ * "unsupported: CALL (not modelled under controlled schedulers)", or
+ * "unsupported: CALL WHY": jostle's limit, never a hang, a deadlock that
+ * is not one, or a crash. call and why are copied. */
+_Noreturn void jostle__control_unsupported(jostle__control *c, int index, const char *call,
+                                           const char *why);
 
 /* pthread_create inside a controlled run: a new thread of the run, which
  * runs fn(arg) on a real thread (started with `create`, the C library's

@@ -15,9 +15,29 @@
  * value of one decreasing counter: the latest to drop is the lowest, and a
  * change point still matters after threads have yielded. A thread the run
  * creates starts below every other, as if it had just dropped.
+ *
+ * Spurious wake-ups (--spurious-wakeups). Strict priorities never choose a
+ * condition waiter, and pct once woke one only when no thread could run.
+ * That found less than without the option: lost-wakeup's waiter, whose
+ * signal came first, was rescued from the deadlock that is the bug (a
+ * real condition variable need never wake it), and a waiter woken early,
+ * before the event, was never tried. Now a run under the option draws one
+ * more point, like a change point: a step s uniform among the k steps of
+ * the calibration run. At the first pick at or after s at which a thread
+ * waits on a condition variable (and another can run), one such waiter,
+ * drawn from the choice source, wakes unsignalled and runs at once; its
+ * priority is unchanged. One per run, so the option adds a bug of one
+ * more step of depth to what pct finds, and takes nothing away: when only
+ * a spurious wake-up could go on, the run is a deadlock (baton.c), with
+ * the option or without. The waiter runs at once so that the recorded
+ * decision names it, and `replay` (which offers condition waiters as
+ * candidates under the option) wakes it at the same step: the run replays
+ * exactly. Draws come from jostle__control_choose after the change
+ * points', so runs without the option are as they were.
  */
 #include <stddef.h>
 
+#include "common/assert.h"
 #include "schedulers/strategy.h"
 
 #define MAX_DEPTH 64
@@ -30,6 +50,8 @@ typedef struct pct_run {
   uint64_t change_at[MAX_DEPTH];   /* steps that lower the running thread */
   int n_changes;
   int low_water;                   /* the lowest priority given */
+  uint64_t spurious_at;            /* --spurious-wakeups: from this step a
+                                      condition waiter wakes, once; 0 none */
 } pct_run;
 
 typedef struct pct_thread {
@@ -69,6 +91,23 @@ static void pct_run_begin(jostle__control *c) {
   for (int j = 0; j < r->n_changes; j++)
     r->change_at[j] = 1 + jostle__control_choose(c, (uint32_t)(k > UINT32_MAX ? UINT32_MAX : k));
   r->low_water = d; /* initial priorities are d and above */
+  if (c->cfg->spurious_wakeups)
+    r->spurious_at = 1 + jostle__control_choose(c, (uint32_t)(k > UINT32_MAX ? UINT32_MAX : k));
+}
+
+/* A thread waiting on a condition variable, drawn from the choice source,
+ * woken unsignalled; -1 when none waits. */
+static int wake_spuriously(jostle__control *c) {
+  int *waiters = c->scratch, n = 0;
+  for (int i = 0; i < c->n_threads; i++)
+    if (c->state[i] == JOSTLE__BLOCKED && c->waits_on[i] != NULL &&
+        c->waits_on[i]->kind == JOSTLE__OBJ_COND)
+      waiters[n++] = i;
+  if (n == 0) return -1;
+  int w = waiters[jostle__control_choose(c, (uint32_t)n)];
+  c->state[w] = JOSTLE__RUNNABLE;
+  c->waits_on[w] = NULL;
+  return w;
 }
 
 static int pct_pick(jostle__control *c, int current, const jostle__point *p) {
@@ -78,12 +117,19 @@ static int pct_pick(jostle__control *c, int current, const jostle__point *p) {
     for (int j = 0; j < r->n_changes; j++) drop |= r->change_at[j] == c->n_steps;
     if (drop) *priority(c, current) = --r->low_water;
   }
+  if (r->spurious_at != 0 && c->n_steps >= r->spurious_at) {
+    int woken = wake_spuriously(c);
+    if (woken >= 0) {
+      r->spurious_at = 0;
+      return woken;
+    }
+  }
   int best = -1;
   for (int i = 0; i < c->n_threads; i++)
     if (c->state[i] == JOSTLE__RUNNABLE && (best < 0 || *priority(c, i) > *priority(c, best)))
       best = i;
-  /* only condition waiters left, under --spurious-wakeups: one wakes */
-  return best >= 0 ? best : jostle__control_pick_runnable(c, current, p);
+  JOSTLE_ASSERT(best >= 0); /* a pick is made only when a thread can run */
+  return best;
 }
 
 static void pct_spawned(jostle__control *c, int k) {

@@ -121,7 +121,9 @@ uint32_t jostle__control_choose(jostle__control *c, uint32_t n);
  * thread after `current` (so spin-waits end); else `current` if it can
  * run, else the lowest-numbered runnable thread. Under
  * cfg->spurious_wakeups a thread waiting on a condition variable is a
- * candidate too, and wakes when chosen. */
+ * candidate too, and wakes when chosen. A pick is made only when some
+ * thread can run: when none can, the run is a deadlock, even if a
+ * condition waiter could wake spuriously (a real one need not). */
 int jostle__control_pick_runnable(jostle__control *c, int current, const jostle__point *p);
 
 #endif

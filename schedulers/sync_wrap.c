@@ -15,13 +15,17 @@
  * run outside the schedule) may use the real calls on it. The model knows
  * who holds what and who waits for what, which is how a deadlock is named.
  * Timed waits time out only when no other thread can run. Condition
- * variables wake spuriously only under cfg->spurious_wakeups, where the
- * waiter is one more candidate of every pick (baton.c). Mutex types are not
+ * variables wake spuriously only under cfg->spurious_wakeups, as a choice
+ * of the strategy while another thread can run (baton.c, pct.c), never as
+ * the only way on: that is a deadlock. Mutex types are not
  * modelled: every mutex behaves as a default one (relocking it deadlocks).
  * Sleeps and yields are points of kind YIELD and take no time. A thread
  * created inside a controlled run joins the run's schedule: it runs only
  * with the baton, and a join waits for it in the model; the run ends when
- * every created thread is done (joined or not). Detaching is not modelled.
+ * every created thread is done (joined or not). Calls that are not modelled
+ * (barriers, once, cancel, detach, exit, C11 threads: the end of this
+ * file), and a condition wait on a mutex the thread does not hold, end the
+ * run with a limit, `unsupported: CALL`.
  *
  * These wrappers are in the static library only: the shared library
  * cannot carry them (its __real_ references would stay unresolved), so a
@@ -31,6 +35,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <semaphore.h>
+#include <threads.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -219,9 +224,14 @@ int __wrap_pthread_cond_timedwait(pthread_cond_t *cv, pthread_mutex_t *m,
 int __wrap_pthread_cond_signal(pthread_cond_t *cv);
 int __wrap_pthread_cond_broadcast(pthread_cond_t *cv);
 
-/* Releases m, waits to be signalled, takes m again. */
-static int cond_wait(jostle__control *c, int me, const void *cv, const void *m, int timed) {
-  if (unlock(c, me, m, JOSTLE__OBJ_MUTEX) != 0) return EPERM;
+/* Releases m, waits to be signalled, takes m again. Waiting on a mutex
+ * the thread does not hold is undefined (the real call's behaviour under
+ * `free` is whatever it is): the model cannot follow it, and a silent
+ * EPERM would hide it, so the run ends there. */
+static int cond_wait(jostle__control *c, int me, const void *cv, const void *m, int timed,
+                     const char *call) {
+  if (unlock(c, me, m, JOSTLE__OBJ_MUTEX) != 0)
+    jostle__control_unsupported(c, me, call, "without holding its mutex");
   jostle__object *o = jostle__control_object(c, cv, JOSTLE__OBJ_COND, 0);
   int timed_out = jostle__control_block(c, me, o, timed);
   lock(c, me, m, JOSTLE__OBJ_MUTEX, 0, 0);
@@ -231,14 +241,15 @@ static int cond_wait(jostle__control *c, int me, const void *cv, const void *m, 
 int __wrap_pthread_cond_wait(pthread_cond_t *cv, pthread_mutex_t *m) {
   int me;
   jostle__control *c = enter(JOSTLE__POINT_SYNC, cv, PC, &me);
-  return c ? cond_wait(c, me, cv, m, 0) : __real_pthread_cond_wait(cv, m);
+  return c ? cond_wait(c, me, cv, m, 0, "pthread_cond_wait") : __real_pthread_cond_wait(cv, m);
 }
 
 int __wrap_pthread_cond_timedwait(pthread_cond_t *cv, pthread_mutex_t *m,
                                   const struct timespec *t) {
   int me;
   jostle__control *c = enter(JOSTLE__POINT_SYNC, cv, PC, &me);
-  return c ? cond_wait(c, me, cv, m, 1) : __real_pthread_cond_timedwait(cv, m, t);
+  return c ? cond_wait(c, me, cv, m, 1, "pthread_cond_timedwait")
+           : __real_pthread_cond_timedwait(cv, m, t);
 }
 
 int __wrap_pthread_cond_signal(pthread_cond_t *cv) {
@@ -340,6 +351,14 @@ int __wrap_nanosleep(const struct timespec *req, struct timespec *rem) {
   return enter(JOSTLE__POINT_YIELD, NULL, PC, &me) ? 0 : __real_nanosleep(req, rem);
 }
 
+void __real_thrd_yield(void);
+void __wrap_thrd_yield(void);
+
+void __wrap_thrd_yield(void) {
+  int me;
+  if (enter(JOSTLE__POINT_YIELD, NULL, PC, &me) == NULL) __real_thrd_yield();
+}
+
 /* ---- threads created inside a scenario ---------------------------------- */
 
 int __real_pthread_create(pthread_t *tid, const pthread_attr_t *attr,
@@ -364,4 +383,157 @@ int __wrap_pthread_join(pthread_t tid, void **result) {
   jostle__control *c = enter(JOSTLE__POINT_SYNC, NULL, PC, &me);
   if (c == NULL) return __real_pthread_join(tid, result);
   return jostle__control_join(c, me, tid, result);
+}
+
+/* ---- calls that are not modelled ----------------------------------------- */
+
+/* Until jostle models them, these end a controlled run at once with a
+ * limit, `unsupported: CALL` (jostle__control_unsupported): carried out on
+ * the real objects, a barrier or a C11 mutex would block the thread that
+ * holds the baton (a hang), a cancel or an exit would leave the model
+ * waiting for a thread that is gone (a false deadlock), a detached thread
+ * could not be joined at the run's end (a crash of jostle's), and a C11
+ * thread would run outside the schedule. No scheduling point comes first:
+ * the run ends at the call, whatever another thread would have done.
+ * Uncontrolled runs (and setup, check and teardown of controlled ones):
+ * a point of kind SYNC, then the real call, as above. */
+#define UNMODELLED(addr)                                                  \
+  do {                                                                    \
+    int me_;                                                              \
+    jostle__control *c_ = jostle__control_of_self(&me_);                  \
+    if (c_ != NULL) jostle__control_unsupported(c_, me_, PC_CALL, NULL);  \
+    enter(JOSTLE__POINT_SYNC, (addr), PC, &me_);                          \
+  } while (0)
+#define PC_CALL (__func__ + sizeof "__wrap_" - 1)
+
+int __real_pthread_barrier_wait(pthread_barrier_t *b);
+int __real_pthread_once(pthread_once_t *once, void (*init)(void));
+int __real_pthread_cancel(pthread_t tid);
+int __real_pthread_detach(pthread_t tid);
+_Noreturn void __real_pthread_exit(void *result);
+int __real_mtx_lock(mtx_t *m);
+int __real_mtx_timedlock(mtx_t *restrict m, const struct timespec *restrict t);
+int __real_mtx_trylock(mtx_t *m);
+int __real_mtx_unlock(mtx_t *m);
+int __real_cnd_wait(cnd_t *cv, mtx_t *m);
+int __real_cnd_timedwait(cnd_t *restrict cv, mtx_t *restrict m,
+                         const struct timespec *restrict t);
+int __real_cnd_signal(cnd_t *cv);
+int __real_cnd_broadcast(cnd_t *cv);
+int __real_thrd_create(thrd_t *tid, thrd_start_t fn, void *arg);
+int __real_thrd_join(thrd_t tid, int *result);
+int __real_thrd_detach(thrd_t tid);
+_Noreturn void __real_thrd_exit(int result);
+void __real_call_once(once_flag *once, void (*init)(void));
+
+int __wrap_pthread_barrier_wait(pthread_barrier_t *b);
+int __wrap_pthread_once(pthread_once_t *once, void (*init)(void));
+int __wrap_pthread_cancel(pthread_t tid);
+int __wrap_pthread_detach(pthread_t tid);
+_Noreturn void __wrap_pthread_exit(void *result);
+int __wrap_mtx_lock(mtx_t *m);
+int __wrap_mtx_timedlock(mtx_t *restrict m, const struct timespec *restrict t);
+int __wrap_mtx_trylock(mtx_t *m);
+int __wrap_mtx_unlock(mtx_t *m);
+int __wrap_cnd_wait(cnd_t *cv, mtx_t *m);
+int __wrap_cnd_timedwait(cnd_t *restrict cv, mtx_t *restrict m,
+                         const struct timespec *restrict t);
+int __wrap_cnd_signal(cnd_t *cv);
+int __wrap_cnd_broadcast(cnd_t *cv);
+int __wrap_thrd_create(thrd_t *tid, thrd_start_t fn, void *arg);
+int __wrap_thrd_join(thrd_t tid, int *result);
+int __wrap_thrd_detach(thrd_t tid);
+_Noreturn void __wrap_thrd_exit(int result);
+void __wrap_call_once(once_flag *once, void (*init)(void));
+
+int __wrap_pthread_barrier_wait(pthread_barrier_t *b) {
+  UNMODELLED(b);
+  return __real_pthread_barrier_wait(b);
+}
+
+int __wrap_pthread_once(pthread_once_t *once, void (*init)(void)) {
+  UNMODELLED(once);
+  return __real_pthread_once(once, init);
+}
+
+int __wrap_pthread_cancel(pthread_t tid) {
+  UNMODELLED(NULL);
+  return __real_pthread_cancel(tid);
+}
+
+int __wrap_pthread_detach(pthread_t tid) {
+  UNMODELLED(NULL);
+  return __real_pthread_detach(tid);
+}
+
+/* In a controlled thread it would leave without jostle__control_exit. */
+_Noreturn void __wrap_pthread_exit(void *result) {
+  UNMODELLED(NULL);
+  __real_pthread_exit(result);
+}
+
+int __wrap_mtx_lock(mtx_t *m) {
+  UNMODELLED(m);
+  return __real_mtx_lock(m);
+}
+
+int __wrap_mtx_timedlock(mtx_t *restrict m, const struct timespec *restrict t) {
+  UNMODELLED(m);
+  return __real_mtx_timedlock(m, t);
+}
+
+int __wrap_mtx_trylock(mtx_t *m) {
+  UNMODELLED(m);
+  return __real_mtx_trylock(m);
+}
+
+int __wrap_mtx_unlock(mtx_t *m) {
+  UNMODELLED(m);
+  return __real_mtx_unlock(m);
+}
+
+int __wrap_cnd_wait(cnd_t *cv, mtx_t *m) {
+  UNMODELLED(cv);
+  return __real_cnd_wait(cv, m);
+}
+
+int __wrap_cnd_timedwait(cnd_t *restrict cv, mtx_t *restrict m,
+                         const struct timespec *restrict t) {
+  UNMODELLED(cv);
+  return __real_cnd_timedwait(cv, m, t);
+}
+
+int __wrap_cnd_signal(cnd_t *cv) {
+  UNMODELLED(cv);
+  return __real_cnd_signal(cv);
+}
+
+int __wrap_cnd_broadcast(cnd_t *cv) {
+  UNMODELLED(cv);
+  return __real_cnd_broadcast(cv);
+}
+
+int __wrap_thrd_create(thrd_t *tid, thrd_start_t fn, void *arg) {
+  UNMODELLED(NULL);
+  return __real_thrd_create(tid, fn, arg);
+}
+
+int __wrap_thrd_join(thrd_t tid, int *result) {
+  UNMODELLED(NULL);
+  return __real_thrd_join(tid, result);
+}
+
+int __wrap_thrd_detach(thrd_t tid) {
+  UNMODELLED(NULL);
+  return __real_thrd_detach(tid);
+}
+
+_Noreturn void __wrap_thrd_exit(int result) {
+  UNMODELLED(NULL);
+  __real_thrd_exit(result);
+}
+
+void __wrap_call_once(once_flag *once, void (*init)(void)) {
+  UNMODELLED(once);
+  __real_call_once(once, init);
 }

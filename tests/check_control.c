@@ -19,6 +19,7 @@
 #include "harness/tally.h"
 #include "schedulers/control.h"
 #include "tests/check_main.h"
+#include "tests/scenarios_test.h"
 #include "tests/test_plan.h"
 
 static jostle__plan plan_for(const char *name, const jostle__sched_ops *sched) {
@@ -340,36 +341,89 @@ START_TEST(created_threads_join_the_schedule) {
 }
 END_TEST
 
-/* --spurious-wakeups: a condition wait may end unsignalled, as a choice.
- * Under random the bare wait of lost-wakeup then reads the value before it
- * is published (pct wakes a waiter spuriously only when no other thread
- * can run, which this scenario never needs); a predicate loop
- * (lost-wakeup-fixed, test-sync-all) waits again, under both. */
+/* --spurious-wakeups: a condition wait may end unsignalled, as a choice,
+ * and an option that sounds more thorough never finds less. lost-wakeup's
+ * bare wait is found under random and pct with and without it: its
+ * deadlock (the signal came first; a real condition variable need never
+ * wake the waiter) in every combination, and with the option also the
+ * waiter that woke before the event. A predicate loop (lost-wakeup-fixed,
+ * test-sync-all) waits again: clean in every combination. */
 START_TEST(spurious_wakeups_are_a_choice) {
   const jostle__sched_ops *controlled[] = {jostle__sched_find("random"), jostle__sched_find("pct")};
   for (int k = 0; k < 2; k++) {
-    jostle__plan p = plan_for("lost-wakeup", controlled[k]);
-    p.sched_cfg.spurious_wakeups = 1;
-    p.n_runs = 2000;
+    for (int spurious = 0; spurious <= 1; spurious++) {
+      jostle__plan p = plan_for("lost-wakeup", controlled[k]);
+      p.sched_cfg.spurious_wakeups = spurious;
+      p.n_runs = 400;
+      jostle__cell c = {0};
+      ck_assert_int_eq(jostle__campaign_run(&p, &c, NULL, NULL), 0);
+      int woke_early = 0;
+      for (size_t i = 0; i < c.n_outcomes; i++)
+        woke_early |= strcmp(c.outcomes[i].text, "woken=1 value=0 (woke before the event)") == 0;
+      ck_assert_msg(c.n_divergent > 0, "lost-wakeup under %s, spurious %d: not found",
+                    controlled[k]->name, spurious);
+      ck_assert_msg(only(&c, JOSTLE__DEADLOCK) != NULL,
+                    "lost-wakeup under %s, spurious %d: no deadlock", controlled[k]->name,
+                    spurious);
+      ck_assert_msg(woke_early == spurious, "lost-wakeup under %s, spurious %d: early wake %d",
+                    controlled[k]->name, spurious, woke_early);
+      ck_assert_ptr_null(only(&c, JOSTLE__HANG));
+      ck_assert_ptr_null(only(&c, JOSTLE__CRASH));
+      jostle__cell_free(&c);
+      static const char *const fixed[] = {"lost-wakeup-fixed", "test-sync-all"};
+      for (int f = 0; f < 2; f++) {
+        p = plan_for(fixed[f], controlled[k]);
+        p.sched_cfg.spurious_wakeups = spurious;
+        p.n_runs = 1000;
+        memset(&c, 0, sizeof c);
+        ck_assert_int_eq(jostle__campaign_run(&p, &c, NULL, NULL), 0);
+        ck_assert_msg(c.n_divergent == 0, "%s under %s, spurious %d: '%s'", fixed[f],
+                      controlled[k]->name, spurious, c.outcomes[c.n_outcomes - 1].text);
+        jostle__cell_free(&c);
+      }
+    }
+  }
+}
+END_TEST
+
+/* A call jostle does not model never gives a silent wrong verdict under a
+ * controlled scheduler (a hang, a false deadlock, a crash of jostle's, a
+ * run outside the schedule): every run ends at the call with one limit
+ * outcome, `unsupported: CALL`. Under free the same bodies run correctly.
+ * thrd_yield is modelled: a yield, so pct's spin-wait ends. (A 2-second
+ * timeout, so that a hang shows quickly.) */
+START_TEST(unsupported_calls_end_the_run) {
+  const jostle_test_call *call = &jostle_test_calls[_i];
+  const char *controlled[] = {"random", "pct"};
+  char want[128];
+  snprintf(want, sizeof want, "unsupported: %s", call->call ? call->call : "");
+  for (int k = 0; k < 3; k++) {
+    const char *sched = k < 2 ? controlled[k] : "free";
+    if (k == 2 && !call->free_ok) continue;
+#ifdef JOSTLE_UNINSTRUMENTED
+    if (k == 2 && call->c11) continue; /* the real ThreadSanitizer runtime: see c11 */
+#endif
+    jostle__plan p = plan_for("test-unsupported", jostle__sched_find(sched));
+    p.params[0] = _i;
+    p.n_runs = 20;
+    p.timeout_ns = 2ULL * 1000000000ULL;
     jostle__cell c = {0};
     ck_assert_int_eq(jostle__campaign_run(&p, &c, NULL, NULL), 0);
-    int woke_early = 0;
-    for (size_t i = 0; i < c.n_outcomes; i++)
-      woke_early |= strcmp(c.outcomes[i].text, "woken=1 value=0 (woke before the event)") == 0;
-    if (controlled[k] == jostle__sched_find("random"))
-      ck_assert_msg(woke_early, "random: no spurious wake-up seen");
-    jostle__cell_free(&c);
-    static const char *const fixed[] = {"lost-wakeup-fixed", "test-sync-all"};
-    for (int f = 0; f < 2; f++) {
-      p = plan_for(fixed[f], controlled[k]);
-      p.sched_cfg.spurious_wakeups = 1;
-      p.n_runs = 2000;
-      memset(&c, 0, sizeof c);
-      ck_assert_int_eq(jostle__campaign_run(&p, &c, NULL, NULL), 0);
-      ck_assert_msg(c.n_divergent == 0, "%s under %s with spurious wake-ups: '%s'", fixed[f],
-                    controlled[k]->name, c.outcomes[c.n_outcomes - 1].text);
-      jostle__cell_free(&c);
+    ck_assert_uint_eq(c.n_runs, 20);
+    ck_assert_msg(c.n_outcomes == 1, "call %d under %s: %zu outcomes, the first '%s'", _i, sched,
+                  c.n_outcomes, c.n_outcomes ? c.outcomes[0].text : "");
+    if (k < 2 && call->call != NULL) {
+      size_t n = strlen(want);
+      ck_assert_msg(c.outcomes[0].cls == JOSTLE__LIMIT && strncmp(c.outcomes[0].text, want, n) == 0 &&
+                        (c.outcomes[0].text[n] == '\0' || c.outcomes[0].text[n] == ' '),
+                    "call %d under %s: '%s', not '%s'", _i, sched, c.outcomes[0].text, want);
+      ck_assert_uint_eq(c.n_divergent, 20);
+    } else {
+      ck_assert_msg(c.outcomes[0].cls == JOSTLE__ALLOWED, "call %d under %s: '%s'", _i, sched,
+                    c.outcomes[0].text);
+      ck_assert_str_eq(c.outcomes[0].text, "bad=0");
     }
+    jostle__cell_free(&c);
   }
 }
 END_TEST
@@ -436,5 +490,8 @@ int main(void) {
   tcase_add_test(tc, spurious_wakeups_are_a_choice);
   tcase_add_test(tc, found_seeds_replay);
   tcase_add_test(tc, calibration_death_is_not_a_run);
+  /* a case of their own: CK_RUN_CASE=unsupported runs only these */
+  tc = jostle_check_case(s, "unsupported", 120, 1);
+  tcase_add_loop_test(tc, unsupported_calls_end_the_run, 0, jostle_test_n_calls);
   return jostle_check_run(s);
 }

@@ -39,7 +39,8 @@ static const char *const recorded_scenarios[] = {
 };
 
 /* Every run of random and pct, recorded and replayed by the replay
- * scheduler, makes the same decisions (schedule hash) to the same outcome.
+ * scheduler, makes the same decisions (schedule hash) to the same outcome,
+ * with --spurious-wakeups and without.
  * (One pool at a time: the calling thread is thread 0 of the last pool
  * made.) */
 START_TEST(recorded_runs_replay_exactly) {
@@ -49,8 +50,10 @@ START_TEST(recorded_runs_replay_exactly) {
   char (*outcomes)[JOSTLE__TEXT_MAX] = calloc((size_t)n, sizeof *outcomes);
   uint64_t *hashes = calloc((size_t)n, sizeof *hashes);
   ck_assert(schedules && outcomes && hashes);
-  for (int k = 0; k < 2; k++) {
-    jostle__plan rec_plan = jostle_test_plan(recorded_scenarios[_i], scheds[k]);
+  for (int k = 0; k < 4; k++) {
+    int spurious = k / 2;
+    jostle__plan rec_plan = jostle_test_plan(recorded_scenarios[_i], scheds[k % 2]);
+    rec_plan.sched_cfg.spurious_wakeups = spurious;
     jostle__schedule *rec = jostle__schedule_shared(2 * rec_plan.sched_cfg.step_limit);
     ck_assert_ptr_nonnull(rec);
     rec_plan.sched_cfg.record = rec;
@@ -68,14 +71,15 @@ START_TEST(recorded_runs_replay_exactly) {
 
     jostle__plan replay_plan = jostle_test_plan(recorded_scenarios[_i], jostle__sched_find("replay"));
     replay_plan.sched_cfg.replay = schedules[0];
+    replay_plan.sched_cfg.spurious_wakeups = spurious;
     pool = pool_for(&replay_plan);
     for (int i = 0; i < n; i++) {
       char got[JOSTLE__TEXT_MAX];
       replay_plan.sched_cfg.replay = schedules[i];
       jostle__outcome_text(jostle__pool_run(pool, (uint64_t)i), got, sizeof got);
       ck_assert_msg(strcmp(outcomes[i], got) == 0,
-                    "%s under %s, run %d: recorded '%s', replayed '%s'", recorded_scenarios[_i],
-                    scheds[k]->name, i, outcomes[i], got);
+                    "%s under %s (spurious %d), run %d: recorded '%s', replayed '%s'",
+                    recorded_scenarios[_i], scheds[k % 2]->name, spurious, i, outcomes[i], got);
       ck_assert_uint_eq(jostle__pool_schedule_hash(pool), hashes[i]);
       free(schedules[i]);
     }

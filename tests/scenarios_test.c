@@ -500,3 +500,255 @@ JOSTLE_SCENARIO(test_pointless_hang) {
     .thread = pointless_thread,
     .check = nothing_to_check,
 };
+
+/* ---- calls jostle does not model ------------------------------------------ */
+
+#include <threads.h>
+
+/* test-unsupported: with -D call=K, every thread's body makes call K of
+ * jostle_test_calls[] (scenarios_test.h), used correctly where the entry
+ * says it is fine under `free`. Under a controlled scheduler each run
+ * must end at that call with `unsupported: CALL` (or, for thrd_yield,
+ * run as under free). */
+typedef struct calls_state {
+  pthread_barrier_t barrier;
+  pthread_once_t once;
+  once_flag c11_once;
+  mtx_t m;
+  cnd_t cv;
+  pthread_mutex_t pm;
+  pthread_cond_t pcv;
+  int in_cs;              /* threads inside m's critical section */
+  int ready;              /* under m */
+  _Atomic int arrived;    /* at the barrier */
+  _Atomic int flag;       /* thrd_yield: thread 0 is done */
+  _Atomic int bad;        /* something the call promises did not hold */
+} calls_state;
+
+static _Atomic int once_runs; /* pthread_once and call_once run this many inits */
+
+static void once_init(void) { atomic_fetch_add(&once_runs, 1); }
+
+static void calls_setup(jostle_run *r) {
+  calls_state *s = jostle_state(r);
+  once_flag fresh = ONCE_FLAG_INIT;
+  pthread_barrier_init(&s->barrier, NULL, (unsigned)jostle_threads(r));
+  s->once = (pthread_once_t)PTHREAD_ONCE_INIT;
+  s->c11_once = fresh;
+  mtx_init(&s->m, mtx_timed);
+  cnd_init(&s->cv);
+  pthread_mutex_init(&s->pm, NULL);
+  pthread_cond_init(&s->pcv, NULL);
+  atomic_store(&once_runs, 0);
+}
+
+static void calls_teardown(jostle_run *r) {
+  calls_state *s = jostle_state(r);
+  pthread_barrier_destroy(&s->barrier);
+  mtx_destroy(&s->m);
+  cnd_destroy(&s->cv);
+  pthread_mutex_destroy(&s->pm);
+  pthread_cond_destroy(&s->pcv);
+}
+
+static void calls_check(jostle_run *r) {
+  calls_state *s = jostle_state(r);
+  jostle_observe(r, "bad", atomic_load(&s->bad));
+  if (atomic_load(&s->bad)) jostle_fail(r, "a call broke its promise");
+}
+
+static struct timespec in_a_minute(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_REALTIME, &t);
+  t.tv_sec += 60;
+  return t;
+}
+
+/* Inside m (however it was taken): never two threads at once. */
+static void c11_critical_section(calls_state *s) {
+  if (s->in_cs++) atomic_fetch_add(&s->bad, 1);
+  thrd_yield();
+  s->in_cs--;
+  mtx_unlock(&s->m);
+}
+
+static void *sleeper(void *arg) {
+  for (;;) {
+    struct timespec nap = {0, 1000000};
+    nanosleep(&nap, NULL); /* a cancellation point */
+  }
+  return arg;
+}
+
+static void *exiting_child(void *arg) { pthread_exit(arg); }
+
+static void *c11_exiting_child(void *arg) {
+  (void)arg;
+  thrd_exit(3);
+}
+
+static int c11_child(void *arg) {
+  calls_state *s = arg;
+  atomic_fetch_add(&s->arrived, 1);
+  return 7;
+}
+
+static void call_thread(jostle_run *r, int index) {
+  calls_state *s = jostle_state(r);
+  struct timespec deadline = in_a_minute();
+  pthread_t kid;
+  thrd_t c11_kid;
+  void *result = NULL;
+  int rc = 0;
+  switch (jostle_param(r, 0)) {
+  case 0:
+    atomic_fetch_add(&s->arrived, 1);
+    pthread_barrier_wait(&s->barrier);
+    if (atomic_load(&s->arrived) != jostle_threads(r)) atomic_fetch_add(&s->bad, 1);
+    break;
+  case 1:
+    pthread_once(&s->once, once_init);
+    if (atomic_load(&once_runs) != 1) atomic_fetch_add(&s->bad, 1);
+    break;
+  case 2:
+    if (index != 0) break;
+    if (pthread_create(&kid, NULL, sleeper, NULL) != 0) abort();
+    pthread_cancel(kid);
+    pthread_join(kid, &result);
+    if (result != PTHREAD_CANCELED) atomic_fetch_add(&s->bad, 1);
+    break;
+  case 3:
+    if (index != 0) break;
+    if (pthread_create(&kid, NULL, nothing, NULL) != 0) abort();
+    pthread_detach(kid);
+    break;
+  case 4:
+    if (index != 0) break;
+    if (pthread_create(&kid, NULL, exiting_child, s) != 0) abort();
+    pthread_join(kid, &result);
+    if (result != s) atomic_fetch_add(&s->bad, 1);
+    break;
+  case 5:
+    mtx_lock(&s->m);
+    c11_critical_section(s);
+    break;
+  case 6:
+    while (mtx_trylock(&s->m) != thrd_success) thrd_yield();
+    c11_critical_section(s);
+    break;
+  case 7:
+    if (mtx_timedlock(&s->m, &deadline) != thrd_success) atomic_fetch_add(&s->bad, 1);
+    else c11_critical_section(s);
+    break;
+  case 8:
+    mtx_unlock(&s->m); /* not held: controlled schedulers only */
+    break;
+  case 9:
+    cnd_wait(&s->cv, &s->m); /* not held: controlled schedulers only */
+    break;
+  case 10:
+    cnd_timedwait(&s->cv, &s->m, &deadline); /* likewise */
+    break;
+  case 11:
+    cnd_signal(&s->cv);
+    break;
+  case 12:
+    cnd_broadcast(&s->cv);
+    break;
+  case 13:
+    if (thrd_create(&c11_kid, c11_child, s) != thrd_success) abort();
+    if (thrd_join(c11_kid, &rc) != thrd_success || rc != 7) atomic_fetch_add(&s->bad, 1);
+    break;
+  case 14:
+    if (index != 0) break;
+    if (pthread_create(&kid, NULL, nothing, NULL) != 0) abort();
+    thrd_join((thrd_t)kid, &rc); /* glibc: a thrd_t is a pthread_t */
+    break;
+  case 15:
+    if (index != 0) break;
+    if (pthread_create(&kid, NULL, nothing, NULL) != 0) abort();
+    thrd_detach((thrd_t)kid);
+    break;
+  case 16:
+    if (index != 0) break;
+    if (pthread_create(&kid, NULL, c11_exiting_child, NULL) != 0) abort();
+    pthread_join(kid, NULL);
+    break;
+  case 17:
+    call_once(&s->c11_once, once_init);
+    if (atomic_load(&once_runs) != 1) atomic_fetch_add(&s->bad, 1);
+    break;
+  case 18:
+    pthread_cond_wait(&s->pcv, &s->pm); /* not held: controlled schedulers only */
+    break;
+  case 19:
+    pthread_cond_timedwait(&s->pcv, &s->pm, &deadline); /* likewise */
+    break;
+  case 20:
+    /* C11 mutex and condition variable used together, correctly */
+    mtx_lock(&s->m);
+    if (index == 0) {
+      s->ready = 1;
+      cnd_broadcast(&s->cv);
+    }
+    while (!s->ready) {
+      if (index % 2) cnd_wait(&s->cv, &s->m);
+      else cnd_timedwait(&s->cv, &s->m, &deadline);
+    }
+    cnd_signal(&s->cv);
+    mtx_unlock(&s->m);
+    break;
+  case 21:
+    /* a spin-wait that yields: thread 0 sets the flag the others wait for */
+    if (index == 0) atomic_store(&s->flag, 1);
+    else
+      while (!atomic_load(&s->flag)) thrd_yield();
+    break;
+  default:
+    abort();
+  }
+}
+
+const jostle_test_call jostle_test_calls[] = {
+    {.call = "pthread_barrier_wait", .free_ok = 1},
+    {.call = "pthread_once", .free_ok = 1},
+    {.call = "pthread_cancel", .free_ok = 1},
+    {.call = "pthread_detach", .free_ok = 1},
+    {.call = "pthread_exit", .free_ok = 1},
+    {.call = "mtx_lock", .free_ok = 1, .c11 = 1},
+    {.call = "mtx_trylock", .free_ok = 1, .c11 = 1},
+    {.call = "mtx_timedlock", .free_ok = 1, .c11 = 1},
+    {.call = "mtx_unlock", .free_ok = 0},
+    {.call = "cnd_wait", .free_ok = 0},
+    {.call = "cnd_timedwait", .free_ok = 0},
+    {.call = "cnd_signal", .free_ok = 1},
+    {.call = "cnd_broadcast", .free_ok = 1},
+    {.call = "thrd_create", .free_ok = 1, .c11 = 1},
+    {.call = "thrd_join", .free_ok = 0},
+    {.call = "thrd_detach", .free_ok = 0},
+    {.call = "thrd_exit", .free_ok = 0},
+    {.call = "call_once", .free_ok = 1},
+    {.call = "pthread_cond_wait without holding its mutex", .free_ok = 0},
+    {.call = "pthread_cond_timedwait without holding its mutex", .free_ok = 0},
+    {.call = "mtx_lock", .free_ok = 1, .c11 = 1}, /* C11 mutex and condition variable together */
+    {.call = NULL, .free_ok = 1}, /* thrd_yield: modelled, a yield */
+};
+const int jostle_test_n_calls = (int)(sizeof jostle_test_calls / sizeof jostle_test_calls[0]);
+
+static const jostle_param_def call_params[] = {
+    {"call", 0, 0, sizeof jostle_test_calls / sizeof jostle_test_calls[0] - 1,
+     "which call every thread makes (jostle_test_calls in scenarios_test.h)"},
+    {0},
+};
+
+JOSTLE_SCENARIO(test_unsupported) {
+    .name = "test-unsupported",
+    .summary = "test only: -D call=K makes a call jostle does not model (or thrd_yield)",
+    .threads = 2,
+    .params = call_params,
+    .state_size = sizeof(calls_state),
+    .setup = calls_setup,
+    .thread = call_thread,
+    .check = calls_check,
+    .teardown = calls_teardown,
+};

@@ -6,4 +6,20 @@
 int jostle_test_crashes(unsigned long long seed);
 int jostle_test_hangs(unsigned long long seed);
 
+/* test-unsupported: -D call=K makes call K of this table in every thread.
+ * `call` is what a controlled run must end at (its limit's text is
+ * "unsupported: " followed by it), NULL when the call is modelled;
+ * free_ok: the body is correct C, so that under `free` every run passes;
+ * c11: the body synchronises with C11 threads calls, which
+ * ThreadSanitizer's runtime does not intercept (it reports their critical
+ * sections as races, and a thrd_create thread crashes in it). */
+typedef struct jostle_test_call {
+  const char *call;
+  int free_ok;
+  int c11;
+} jostle_test_call;
+
+extern const jostle_test_call jostle_test_calls[];
+extern const int jostle_test_n_calls;
+
 #endif
