@@ -32,8 +32,9 @@ extern char **jostle__argv;
 /* Prints "PROG: MESSAGE" on stderr; returns EXIT_USAGE. */
 int jostle__usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* "free, noise, random, pct, replay (free)" for help texts. */
-void jostle__scheduler_names(char *buf, size_t size);
+/* Every scheduler's name and, in parentheses, the default def's, for help
+ * texts and errors. */
+void jostle__scheduler_names(const jostle__sched_ops *def, char *buf, size_t size);
 
 /* The controlled (1) or uncontrolled (0) schedulers campaigns run, the
  * last two joined by last_sep: "random, pct", "free and noise". */

@@ -4,7 +4,6 @@
  * help; dispatch, `help COMMAND`, `COMMAND --help` and the fuzz targets'
  * own command line read the table.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,15 +13,6 @@ const char *jostle__prog = "jostle";
 int jostle__argc;
 char **jostle__argv;
 
-int jostle__usage_error(const char *fmt, ...) {
-  va_list ap;
-  fprintf(stderr, "%s: ", jostle__prog);
-  va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
-  va_end(ap);
-  fputc('\n', stderr);
-  return EXIT_USAGE;
-}
 
 static const char main_help[] =
     "usage: %s COMMAND [options]\n"

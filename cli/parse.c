@@ -267,14 +267,19 @@ size_t jostle__sched_describe(const jostle__sched_ops *sched, const jostle__sche
   return len;
 }
 
+/* Whether option so is of the kind asked: controlled (1), not (0), any (-1). */
+static int of_kind(const sched_option *so, int controlled) {
+  int is_controlled = so->owner < 0 || jostle__schedulers[so->owner]->pick != NULL;
+  return controlled < 0 || is_controlled == controlled;
+}
+
 void jostle__sched_help(int controlled, char *buf, size_t size) {
   build_options();
   size_t len = 0;
   buf[0] = '\0';
   for (int k = 0; k < n_sched_options && len < size; k++) {
     const sched_option *so = &sched_options[k];
-    int is_controlled = so->owner < 0 || jostle__schedulers[so->owner]->pick != NULL;
-    if (controlled >= 0 && is_controlled != controlled) continue;
+    if (!of_kind(so, controlled)) continue;
     const jostle__sched_option *d = so->def;
     char head[64], def[64] = "";
     snprintf(head, sizeof head, "--%s%s%s", d->name, d->metavar ? " " : "",
@@ -294,21 +299,19 @@ void jostle__sched_option_list(int controlled, char *buf, size_t size) {
   size_t len = 0;
   buf[0] = '\0';
   for (int k = 0; k < n_sched_options && len < size; k++) {
-    const sched_option *so = &sched_options[k];
-    int is_controlled = so->owner < 0 || jostle__schedulers[so->owner]->pick != NULL;
-    if (controlled >= 0 && is_controlled != controlled) continue;
-    const jostle__sched_option *d = so->def;
+    if (!of_kind(&sched_options[k], controlled)) continue;
+    const jostle__sched_option *d = sched_options[k].def;
     len += (size_t)snprintf(buf + len, size - len, "%s--%s%s%s", len ? ", " : "", d->name,
                             d->metavar ? " " : "", d->metavar ? d->metavar : "");
   }
 }
 
-void jostle__scheduler_names(char *buf, size_t size) {
+void jostle__scheduler_names(const jostle__sched_ops *def, char *buf, size_t size) {
   size_t len = 0;
   for (int i = 0; jostle__schedulers[i] && len < size; i++)
     len += (size_t)snprintf(buf + len, size - len, "%s%s", i ? ", " : "",
                             jostle__schedulers[i]->name);
-  if (len < size) snprintf(buf + len, size - len, " (free)");
+  if (len < size) snprintf(buf + len, size - len, " (%s)", def->name);
 }
 
 /* Parses a comma-separated list of at most JOSTLE__MAX_SET names, each
@@ -441,7 +444,7 @@ static int stress_option(int c, const char *arg, jostle__opts *o) {
   case OPT_SCHEDULER:
     o->sched = jostle__sched_find(arg);
     if (o->sched == NULL) {
-      jostle__scheduler_names(names, sizeof names);
+      jostle__scheduler_names(jostle__sched_first(0), names, sizeof names);
       return jostle__usage_error("unknown scheduler '%s': expected one of %s", arg, names);
     }
     return 0;

@@ -38,7 +38,7 @@ static const char replay_help[] =
     "the same decisions are re-applied, but timing may differ.\n"
     "\n"
     "  --seed S                the run seed, as printed by `stress`\n"
-    "  --scheduler NAME        %s (default %s)\n"
+    "  --scheduler NAME        %s\n"
     "%s"
     "  -D, --define KEY=VALUE  scenario parameter\n"
     "  --timeout TIME          a run without progress this long is a hang (10s;\n"
@@ -60,13 +60,13 @@ static const char replay_help[] =
 
 void jostle__help_replay(void) {
   char names[128], block[4096], list[1024], controlled[128], others[128];
-  jostle__scheduler_names(names, sizeof names);
+  jostle__scheduler_names(jostle__sched_first(1), names, sizeof names);
   jostle__sched_help(1, block, sizeof block);
   jostle__sched_option_list(0, list, sizeof list);
   jostle__scheduler_kind_names(1, ", ", controlled, sizeof controlled);
   jostle__scheduler_kind_names(0, " and ", others, sizeof others);
   printf(replay_help, jostle__prog, jostle__prog, jostle__prog, controlled, others, names,
-         jostle__sched_first(1)->name, block, list);
+         block, list);
 }
 
 /* Whether --seed (or --run-seed) was given: replay has no default seed. */

@@ -128,11 +128,9 @@ static inline cli_result *run_in(const char *fmt) {
 
 /* Starts "$JOSTLE_BIN ARGS" (%s: this test's folder) with its output in
  * files of the folder; returns its pid. */
-/* spawn_in, the command in a process group of its own (its pid), as a CI
+/* new_group: the command in a process group of its own (its pid), as a CI
  * job or a service manager starts it. */
-static inline pid_t spawn_group_in(const char *fmt);
-
-static inline pid_t spawn_in(const char *fmt) {
+static inline pid_t spawn_with(const char *fmt, int new_group) {
   char args[2048], line[2200], out_path[128], err_path[128];
   with_tmp(fmt, args, sizeof args);
   snprintf(line, sizeof line, "%s %s", getenv("JOSTLE_BIN"), args);
@@ -143,6 +141,7 @@ static inline pid_t spawn_in(const char *fmt) {
   pid_t pid = fork();
   ck_assert_int_ge(pid, 0);
   if (pid == 0) {
+    if (new_group) setpgid(0, 0);
     int out = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     int err = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     dup2(out, 1);
@@ -154,27 +153,7 @@ static inline pid_t spawn_in(const char *fmt) {
   return pid;
 }
 
-static inline pid_t spawn_group_in(const char *fmt) {
-  char args[2048], line[2200], out_path[128], err_path[128];
-  with_tmp(fmt, args, sizeof args);
-  snprintf(line, sizeof line, "%s %s", getenv("JOSTLE_BIN"), args);
-  snprintf(out_path, sizeof out_path, "%s/stdout", tmp);
-  snprintf(err_path, sizeof err_path, "%s/stderr", tmp);
-  wordexp_t words;
-  ck_assert_int_eq(wordexp(line, &words, WRDE_NOCMD), 0);
-  pid_t pid = fork();
-  ck_assert_int_ge(pid, 0);
-  if (pid == 0) {
-    setpgid(0, 0);
-    int out = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int err = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(out, 1);
-    dup2(err, 2);
-    execv(words.we_wordv[0], words.we_wordv);
-    _exit(127);
-  }
-  wordfree(&words);
-  return pid;
-}
+static inline pid_t spawn_in(const char *fmt) { return spawn_with(fmt, 0); }
+static inline pid_t spawn_group_in(const char *fmt) { return spawn_with(fmt, 1); }
 
 #endif
