@@ -58,6 +58,11 @@ if [ -z "${EXAMPLE_FLAGS:-}" ]; then
   set -e
   [ $status -eq 1 ] && grep -q '^outcome: counter=1 (lost increments)$' "$tmp/replay" ||
     { cat "$tmp/replay"; fail "my-counter: the replay did not reproduce"; }
+  # jostle-cc builds with -g unless told otherwise: the trace names the
+  # user's own file and lines, with no -g of theirs.
+  "$tmp/my-counter" $replay --trace >"$tmp/trace" || true
+  grep -q 'my_counter\.c:[0-9]' "$tmp/trace" ||
+    { head -20 "$tmp/trace"; fail "my-counter: the trace does not name my_counter.c's lines"; }
   # Without the wrappers (shared library), controlled schedulers are refused.
   set +e
   "$build/examples/my_counter" stress my-counter --scheduler random -n 10 2>"$tmp/err"
