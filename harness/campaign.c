@@ -144,7 +144,9 @@ static void check_hangs(const jostle__plan *p, jostle__shared *sh, watch *ws,
      * however slowly a loaded machine runs it: its end is the step limit's
      * to decide, which is a function of its seed. Only code that makes no
      * point at all for the timeout hangs. */
-    uint64_t steps = atomic_load_explicit(&slot->steps, memory_order_relaxed);
+    uint64_t steps = 0;
+    for (int k = 0; k < JOSTLE__STEP_COUNTERS; k++)
+      steps += atomic_load_explicit(&slot->steps[k].n, memory_order_relaxed);
     if (next != w->last_next || next >= end || steps != w->last_steps) {
       w->last_next = next;
       w->last_steps = steps;

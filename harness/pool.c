@@ -265,8 +265,8 @@ void jostle__pool_calibrate(jostle__pool *pool) {
   jostle__control_calibrating(c, 0);
 }
 
-void jostle__pool_count_steps(jostle__pool *pool, _Atomic uint64_t *steps) {
-  if (pool->control) jostle__control_count_steps(pool->control, steps);
+void jostle__pool_count_steps(jostle__pool *pool, jostle__step_counter *counters) {
+  if (pool->control) jostle__control_count_steps(pool->control, counters);
 }
 
 uint64_t jostle__pool_schedule_hash(const jostle__pool *pool) {

@@ -10,9 +10,8 @@
 #ifndef JOSTLE_POOL_H
 #define JOSTLE_POOL_H
 
-#include <stdatomic.h>
-
 #include "harness/run.h"
+#include "schedulers/control.h"
 
 typedef struct jostle__pool jostle__pool;
 
@@ -45,9 +44,10 @@ uint64_t jostle__pool_schedule_hash(const jostle__pool *pool);
 uint64_t jostle__pool_steps(const jostle__pool *pool);
 
 /* Under a controlled scheduler, every scheduling point of the pool's runs
- * adds one to *steps from now on (a relaxed store: another process reads
- * it to tell a slow run from one that makes no point); else nothing. */
-void jostle__pool_count_steps(jostle__pool *pool, _Atomic uint64_t *steps);
+ * is counted in the JOSTLE__STEP_COUNTERS at `counters` from now on (see
+ * jostle__control_count_steps: another process reads them to tell a slow
+ * run from one that makes no point); else nothing. */
+void jostle__pool_count_steps(jostle__pool *pool, jostle__step_counter *counters);
 
 /* Stops and joins the threads and frees the pool. */
 void jostle__pool_destroy(jostle__pool *pool);

@@ -17,6 +17,7 @@
 #include "common/cache_line.h"
 #include "harness/barrier.h"
 #include "harness/tally.h"
+#include "schedulers/control.h"
 
 #define JOSTLE__TALLY_CAPACITY 1024
 
@@ -33,7 +34,7 @@ typedef struct jostle__slot {
   _Atomic int calibrating;          /* in the pool's calibration run, no run */
   /* Controlled: scheduling points made so far, by every run of this worker;
    * the parent counts a run's progress in them, not in time alone. */
-  _Atomic uint64_t steps;
+  jostle__step_counter steps[JOSTLE__STEP_COUNTERS];
   char error[160];                  /* why the worker gave up, if it did */
 } jostle__slot;
 

@@ -128,8 +128,8 @@ void jostle__control_destroy(jostle__control *c) {
 
 void jostle__control_set_spin(jostle__control *c, int spin) { c->spin = spin; }
 
-void jostle__control_count_steps(jostle__control *c, _Atomic uint64_t *steps) {
-  c->steps_out = steps;
+void jostle__control_count_steps(jostle__control *c, jostle__step_counter *counters) {
+  c->steps_out = counters;
 }
 
 
@@ -337,10 +337,12 @@ static void abandon(jostle__control *c, jostle__verdict verdict, int index) {
 
 /* One more scheduling point; past the step limit the run is abandoned. */
 static void step(jostle__control *c, int index) {
-  if (c->steps_out != NULL)
-    atomic_store_explicit(c->steps_out,
-                          atomic_load_explicit(c->steps_out, memory_order_relaxed) + 1,
+  if (c->steps_out != NULL) {
+    /* only this thread writes its counter */
+    _Atomic uint64_t *mine = &c->steps_out[index % JOSTLE__STEP_COUNTERS].n;
+    atomic_store_explicit(mine, atomic_load_explicit(mine, memory_order_relaxed) + 1,
                           memory_order_relaxed);
+  }
   if (++c->n_steps > c->step_limit) abandon(c, JOSTLE__RUN_STEP_LIMIT, index);
 }
 

@@ -101,9 +101,18 @@ jostle__verdict jostle__control_verdict(const jostle__control *c, const char **t
 uint64_t jostle__control_schedule_hash(const jostle__control *c);
 uint64_t jostle__control_steps(const jostle__control *c);
 
-/* From now on every scheduling point adds one to *steps (relaxed: for a
- * watcher in another process); NULL stops. */
-void jostle__control_count_steps(jostle__control *c, _Atomic uint64_t *steps);
+/* Scheduling points counted for a watcher in another process: thread i
+ * adds to counter i % JOSTLE__STEP_COUNTERS, each alone on its cache line,
+ * so that threads handing the baton on do not also hand a line to and fro. */
+#define JOSTLE__STEP_COUNTERS 64
+typedef struct jostle__step_counter {
+  _Alignas(64) _Atomic uint64_t n;
+} jostle__step_counter;
+
+/* From now on every scheduling point adds one to the calling thread's
+ * counter of the JOSTLE__STEP_COUNTERS at `counters` (relaxed stores);
+ * NULL stops. */
+void jostle__control_count_steps(jostle__control *c, jostle__step_counter *counters);
 
 /* Calibration (ops->calibrate): jostle__control_calibrating(c, 1) before
  * a run that measures, (c, 0) after it. That run is neither traced nor

@@ -66,7 +66,7 @@ struct jostle__control {
   size_t run_state_size;
   uint64_t n_steps, step_limit;
   uint64_t calibration;              /* steps of the calibration run */
-  _Atomic uint64_t *steps_out;       /* every point adds one, when not NULL */
+  jostle__step_counter *steps_out;   /* every point adds one, when not NULL */
   /* Per thread of the run, growing with it. */
   jostle__seat **seats;
   jostle__thread_state *state;
