@@ -12,6 +12,7 @@
 
 #include "common/cpu.h"
 #include "common/futex.h"
+#include "common/spin_budget.h"
 
 void jostle__barrier_init(jostle__barrier *b, uint32_t n_threads) {
   atomic_init(&b->gen, 0);
@@ -25,8 +26,6 @@ void jostle__barrier_init(jostle__barrier *b, uint32_t n_threads) {
 void jostle__barrier_set_spin(jostle__barrier *b, uint32_t spin_limit) {
   atomic_store_explicit(&b->spin_limit, spin_limit, memory_order_relaxed);
 }
-
-#define BUDGET_MIN 16u
 
 void jostle__barrier_wait(jostle__barrier *b, uint32_t *budget) {
   uint32_t gen = atomic_load_explicit(&b->gen, memory_order_acquire);
@@ -45,12 +44,12 @@ void jostle__barrier_wait(jostle__barrier *b, uint32_t *budget) {
   uint32_t spin = *budget < limit ? *budget : limit;
   for (uint32_t i = 0; i < spin; i++) {
     if (atomic_load_explicit(&b->gen, memory_order_acquire) != gen) {
-      if (*budget < limit) *budget = *budget > limit / 2 ? limit : *budget * 2;
+      *budget = jostle__spin_budget_grown(*budget, limit);
       return;
     }
     jostle__cpu_relax();
   }
-  if (spin > 0) *budget = spin / 4 > BUDGET_MIN ? spin / 4 : BUDGET_MIN;
+  if (spin > 0) *budget = jostle__spin_budget_shrunk(spin);
   atomic_fetch_add_explicit(&b->sleepers, 1, memory_order_seq_cst);
   while (atomic_load_explicit(&b->gen, memory_order_seq_cst) == gen)
     jostle__futex_wait(&b->gen, gen);

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "common/cache_line.h"
+#include "common/spin_budget.h"
 
 typedef struct jostle__barrier {
   _Alignas(JOSTLE__CACHE_LINE) _Atomic uint32_t gen; /* bumped per release */
@@ -33,11 +34,7 @@ void jostle__barrier_set_spin(jostle__barrier *b, uint32_t spin_limit);
 /* Returns once all n_threads threads have called it for this generation.
  * Memory written before the call by any thread is visible after it.
  * `budget` is the calling thread's own adaptive spin budget (start it at
- * JOSTLE__SPIN_BUDGET_INITIAL): it shrinks when spinning ends in blocking
- * anyway, as when the OS has put the awaited thread on our processor, and
- * grows back while spinning succeeds. */
+ * JOSTLE__SPIN_BUDGET_INITIAL), kept by the rule of common/spin_budget.h. */
 void jostle__barrier_wait(jostle__barrier *b, uint32_t *budget);
-
-#define JOSTLE__SPIN_BUDGET_INITIAL 1024u
 
 #endif

@@ -26,14 +26,13 @@
 #include "common/futex.h"
 #include "common/hash.h"
 #include "common/seed.h"
+#include "common/spin_budget.h"
 #include "schedulers/feedback.h"
 #include "schedulers/schedule.h"
 #include "schedulers/strategy.h"
 #include "schedulers/trace.h"
 
 #define SPIN_LIMIT (1u << 14)   /* most pauses before a waiter sleeps */
-#define SPIN_MIN 16u
-#define SPIN_INITIAL 1024u
 #define CHOICE_SALT 0x63686f696365ULL
 #define NOBODY UINT32_MAX       /* `turn` of an abandoned run */
 #define CHUNK 64                /* objects per chunk */
@@ -81,7 +80,7 @@ static int grow_threads(jostle__control *c, int want) {
     jostle__seat *s = jostle__alloc_lines(sizeof *s);
     if (s == NULL) return -1;
     memset(s, 0, sizeof *s);
-    s->spin_budget = SPIN_INITIAL;
+    s->spin_budget = JOSTLE__SPIN_BUDGET_INITIAL;
     c->seats[c->n_seats] = s;
   }
   return 0;
@@ -173,14 +172,14 @@ static void wait_turn(jostle__control *c, jostle__seat *s, int index) {
   uint32_t spin = c->spin ? s->spin_budget : 0;
   for (uint32_t i = 0; i < spin; i++) {
     if (atomic_load_explicit(&c->turn, memory_order_acquire) == me) {
-      if (s->spin_budget < SPIN_LIMIT) s->spin_budget *= 2;
+      s->spin_budget = jostle__spin_budget_grown(s->spin_budget, SPIN_LIMIT);
       return;
     }
     if (atomic_load_explicit(&c->aborting, memory_order_relaxed))
       longjmp(*s->escape, 1);
     jostle__cpu_relax();
   }
-  if (spin > 0) s->spin_budget = spin / 4 > SPIN_MIN ? spin / 4 : SPIN_MIN;
+  if (spin > 0) s->spin_budget = jostle__spin_budget_shrunk(spin);
   for (;;) {
     atomic_store_explicit(&s->sleeping, 1, memory_order_seq_cst);
     uint32_t turn = atomic_load_explicit(&c->turn, memory_order_seq_cst);
