@@ -40,6 +40,11 @@ int jostle__topology_load(void) {
   if (loaded) return 0;
   if (n_pus == 0) n_pus = n_cores = count_affinity();
   if (hwloc_topology_init(&topo) != 0) return -1;
+  /* The x86 backend reads cpuid on each processor by binding this process
+   * to each in turn, which on a loaded machine waits for every run queue
+   * (seconds, before the first run); the operating system's description
+   * says all that placement needs. */
+  (void)hwloc_topology_set_components(topo, HWLOC_TOPOLOGY_COMPONENTS_FLAG_BLACKLIST, "x86");
   if (hwloc_topology_load(topo) != 0) {
     hwloc_topology_destroy(topo);
     return -1;
