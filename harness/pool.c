@@ -30,6 +30,7 @@
 #include "common/seed.h"
 #include "harness/barrier.h"
 #include "schedulers/control.h"
+#include "schedulers/forks.h"
 
 /* Pause iterations a barrier waiter spins before it blocks. */
 #define SPIN_OK_LIMIT (1u << 16)
@@ -100,12 +101,14 @@ static void run_body(jostle__pool *pool, member *m) {
     if (m->sched.ops->begin) m->sched.ops->begin(&m->sched, pool->run.seed);
     if (pool->timed) timed_start(pool, m);
     pool->scenario->thread(&pool->run, m->sched.index);
+    jostle__leave_if_forked();
     return;
   }
   jmp_buf escape;
   if (setjmp(escape) == 0) {
     jostle__control_enter(c, m->sched.index, &escape);
     pool->scenario->thread(&pool->run, m->sched.index);
+    jostle__leave_if_forked();
   }
   jostle__control_exit(c, m->sched.index);
 }
@@ -238,13 +241,16 @@ const jostle_run *jostle__pool_run(jostle__pool *pool, uint64_t seed) {
   if (s->state_size) memset(r->state, 0, s->state_size);
   r->verdict = JOSTLE__RUN_OK;
   if (s->setup) s->setup(r);
+  jostle__leave_if_forked();
   if (pool->control) jostle__control_begin(pool->control, seed);
   round_trip(pool, ACT_RUN);
   if (pool->timed) adapt_lead(pool);
   if (pool->control) jostle__control_end(pool->control);
   if (pool->control) r->verdict = jostle__control_verdict(pool->control, &r->verdict_text);
   if (r->verdict == JOSTLE__RUN_OK) s->check(r); /* else the bodies never finished */
+  jostle__leave_if_forked();
   if (s->teardown) s->teardown(r);
+  jostle__leave_if_forked();
   return r;
 }
 

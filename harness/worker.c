@@ -16,6 +16,7 @@
 #include "common/seed.h"
 #include "harness/pool.h"
 #include "harness/shared.h"
+#include "schedulers/forks.h"
 
 /* Exit status of a worker that could not start; the slot says why. */
 #define WORKER_FAILED 125
@@ -72,6 +73,7 @@ static void run_claimed(const jostle__plan *p, jostle__shared *sh,
 _Noreturn void jostle__worker_main(const jostle__plan *p, jostle__shared *sh,
                                    int slot_index) {
   jostle__slot *slot = jostle__slot_at(sh, slot_index);
+  jostle__watch_forks();
   jostle__pool *pool = jostle__pool_create(p);
   if (pool == NULL) give_up(slot, "could not start the scenario's threads");
   jostle__pool_count_steps(pool, slot->steps);

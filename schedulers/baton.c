@@ -28,6 +28,7 @@
 #include "common/seed.h"
 #include "common/spin_budget.h"
 #include "schedulers/feedback.h"
+#include "schedulers/forks.h"
 #include "schedulers/schedule.h"
 #include "schedulers/strategy.h"
 #include "schedulers/trace.h"
@@ -615,6 +616,7 @@ static void *spawned_main(void *arg) {
   if (setjmp(escape_to) == 0) {
     jostle__control_enter(c, k, &escape_to);
     result = s->fn(s->arg);
+    jostle__leave_if_forked();
   }
   jostle__control_exit(c, k);
   jostle__thread_attach(NULL);

@@ -390,6 +390,30 @@ START_TEST(failed_refork_stops_the_campaign) {
 }
 END_TEST
 
+/* A scenario's children are not part of its runs: they report none, under
+ * free or a controlled scheduler, and die with their worker, so that a
+ * pipe they hold open ends with the campaign. */
+START_TEST(forked_children_are_not_runs) {
+  static const char *const scheds[] = {"free", "random"};
+  int fds[2];
+  ck_assert_int_eq(pipe(fds), 0);
+  jostle__plan p = jostle_test_plan("test-fork", jostle__sched_find(scheds[_i]));
+  p.n_jobs = 2;
+  p.chunk_runs = 8;
+  p.n_runs = 50;
+  jostle__cell c = {0};
+  ck_assert_int_eq(jostle__campaign_run(&p, &c, NULL, NULL), 0);
+  ck_assert_uint_eq(c.n_runs, 50);
+  ck_assert_uint_eq(total(&c), 50);
+  ck_assert_uint_eq(count_of(&c, JOSTLE__ALLOWED), 50);
+  ck_assert_int_eq(close(fds[1]), 0);
+  char byte;
+  ck_assert_int_eq(read(fds[0], &byte, 1), 0); /* blocks while a child lives */
+  close(fds[0]);
+  jostle__cell_free(&c);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("campaign");
   TCase *tc = jostle_check_case(s, "campaign", 60, 0);
@@ -406,5 +430,6 @@ int main(void) {
   tcase_add_test(tc, a_plan_runs_its_slice);
   tcase_add_test(tc, pending_ranges_complete_a_stopped_campaign);
   tcase_add_test(tc, failed_refork_stops_the_campaign);
+  tcase_add_loop_test(tc, forked_children_are_not_runs, 0, 2);
   return jostle_check_run(s);
 }

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "jostle.h"
 #include "tests/scenarios_test.h"
@@ -751,4 +752,33 @@ JOSTLE_SCENARIO(test_unsupported) {
     .thread = call_thread,
     .check = calls_check,
     .teardown = calls_teardown,
+};
+
+/* ---- a scenario that forks -------------------------------------------- */
+
+/* Every run forks three children: thread 0's returns from the thread body
+ * into jostle, check's returns from check, and thread 1's waits forever,
+ * holding open every descriptor it inherited (a pipe to jostle's reader,
+ * say). None is part of a run. */
+static void fork_thread(jostle_run *r, int index) {
+  test_state *st = jostle_state(r);
+  atomic_fetch_add(&st->hits, 1);
+  pid_t pid = fork();
+  if (pid != 0 || index == 0) return;
+  for (;;) pause();
+}
+
+static void fork_check(jostle_run *r) {
+  count_check(r);
+  (void)fork();
+}
+
+JOSTLE_SCENARIO(test_fork) {
+    .name = "test-fork",
+    .summary = "test only: every run forks children that return into jostle or wait forever",
+    .threads = 2,
+    .state_size = sizeof(test_state),
+    .thread = fork_thread,
+    .check = fork_check,
+    .allowed = two_hits,
 };
