@@ -60,6 +60,12 @@ static inline uint64_t jostle__plan_end(const jostle__plan *p) {
 /* The seed of run `i` under plan p. */
 uint64_t jostle__run_seed(const jostle__plan *p, uint64_t i);
 
+/* Settles the outcome after a phase of the run: clamps the observation
+ * count (threads claim slots past the table), and, with `sort`, puts the
+ * observations in (name, value) order, so that which thread observed
+ * first does not change the outcome. */
+void jostle__run_settle(jostle_run *r, int sort);
+
 /* Scenario registry (scenario.c). */
 int jostle__n_scenarios(void);
 const jostle_scenario *jostle__scenario_at(int i);   /* sorted by name */

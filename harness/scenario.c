@@ -116,16 +116,44 @@ JOSTLE_API long long jostle_input_int(jostle_run *r, long long min, long long ma
   return (long long)((uint64_t)min + (span == UINT64_MAX ? v : v % (span + 1)));
 }
 
+/* Threads of a run may observe and fail at once: a slot is claimed with
+ * one atomic add (n_obs may then pass the table, settle() clamps it), and
+ * the first reason is kept by compare-and-swap. The run's end (its
+ * barrier) publishes both to check and to the tally. */
 JOSTLE_API void jostle_observe(jostle_run *r, const char *name, long long value) {
-  if (r->n_obs == JOSTLE_MAX_OBSERVATIONS) {
-    r->obs_overflow = 1;
+  int i = __atomic_fetch_add(&r->n_obs, 1, __ATOMIC_RELAXED);
+  if (i >= JOSTLE_MAX_OBSERVATIONS) {
+    __atomic_store_n(&r->obs_overflow, 1, __ATOMIC_RELAXED);
     return;
   }
-  r->obs_names[r->n_obs] = name;
-  r->obs_values[r->n_obs] = value;
-  r->n_obs++;
+  r->obs_names[i] = name;
+  r->obs_values[i] = value;
 }
 
 JOSTLE_API void jostle_fail(jostle_run *r, const char *reason) {
-  if (r->reason == NULL) r->reason = reason != NULL ? reason : "failed";
+  const char *none = NULL;
+  __atomic_compare_exchange_n(&r->reason, &none, reason != NULL ? reason : "failed", 0,
+                              __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+}
+
+/* (name, value) order: by the names' text, then by value. */
+static int observation_before(const jostle_run *r, int a, int b) {
+  int c = strcmp(r->obs_names[a], r->obs_names[b]);
+  return c < 0 || (c == 0 && r->obs_values[a] < r->obs_values[b]);
+}
+
+void jostle__run_settle(jostle_run *r, int sort) {
+  if (r->n_obs > JOSTLE_MAX_OBSERVATIONS) r->n_obs = JOSTLE_MAX_OBSERVATIONS;
+  if (!sort) return;
+  /* Insertion sort: a handful of entries, most often already in order. */
+  for (int i = 1; i < r->n_obs; i++) {
+    for (int k = i; k > 0 && observation_before(r, k, k - 1); k--) {
+      const char *name = r->obs_names[k];
+      long long value = r->obs_values[k];
+      r->obs_names[k] = r->obs_names[k - 1];
+      r->obs_values[k] = r->obs_values[k - 1];
+      r->obs_names[k - 1] = name;
+      r->obs_values[k - 1] = value;
+    }
+  }
 }

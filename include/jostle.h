@@ -105,14 +105,19 @@ JOSTLE_API unsigned long long jostle_seed(const jostle_run *r);
  * (one thread runs at a time); min > max gives min. */
 JOSTLE_API long long jostle_input_int(jostle_run *r, long long min, long long max);
 
-/* From check: adds "name=value" to the run's outcome. `name` must be a
- * string literal or otherwise outlive the campaign. At most
- * JOSTLE_MAX_OBSERVATIONS per run; more make the run divergent. */
+/* Adds "name=value" to the run's outcome. `name` must be a string literal
+ * or otherwise outlive the campaign. At most JOSTLE_MAX_OBSERVATIONS per
+ * run; more make the run divergent. Callable from setup, from any thread
+ * of the run, and from check: observations made before check come first,
+ * in (name, value) order, so the outcome does not depend on which thread
+ * observed first; check's follow in the order it makes them. */
 JOSTLE_API void jostle_observe(jostle_run *r, const char *name, long long value);
 
-/* From check: judges the run divergent. `reason` (a string literal) is
- * appended to the outcome text in parentheses; when called more than once
- * in a run, the first reason is kept. */
+/* Judges the run divergent. `reason` (a string literal) is appended to the
+ * outcome text in parentheses; when called more than once in a run, the
+ * first reason is kept. Callable from any thread of the run, as from
+ * check: an invariant a thread finds broken is an outcome, with its
+ * reason, rather than an assert that prints once per run. */
 JOSTLE_API void jostle_fail(jostle_run *r, const char *reason);
 
 /* A scheduling point: the scheduler may yield, spin or sleep here. Under

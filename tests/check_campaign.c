@@ -414,6 +414,36 @@ START_TEST(forked_children_are_not_runs) {
 }
 END_TEST
 
+/* Threads may observe and fail from their bodies: the outcome is the same
+ * whichever thread got there first, and every failing run is counted. */
+START_TEST(threads_make_outcomes) {
+  static const char *const scheds[] = {"free", "random"};
+  jostle__plan p = jostle_test_plan("test-thread-outcome", jostle__sched_find(scheds[_i]));
+  p.n_jobs = 2;
+  p.chunk_runs = 64;
+  p.n_runs = 2000;
+  uint64_t failing = 0;
+  for (uint64_t i = 0; i < p.n_runs; i++)
+    failing += jostle_test_thread_fails(jostle__run_seed(&p, i)) != 0;
+  jostle__cell c = {0};
+  ck_assert_int_eq(jostle__campaign_run(&p, &c, NULL, NULL), 0);
+  ck_assert_uint_eq(c.n_runs, p.n_runs);
+  ck_assert_uint_eq(c.n_outcomes, 2);
+  for (size_t i = 0; i < c.n_outcomes; i++) {
+    const jostle__outcome *o = &c.outcomes[i];
+    if (o->cls == JOSTLE__DIVERGENT) {
+      ck_assert_str_eq(o->text, "seen=0 seen=1 checked=1 (invariant broken in a thread)");
+      ck_assert_uint_eq(o->count, failing);
+    } else {
+      ck_assert_int_eq(o->cls, JOSTLE__ALLOWED);
+      ck_assert_str_eq(o->text, "seen=0 seen=1 checked=1");
+      ck_assert_uint_eq(o->count, p.n_runs - failing);
+    }
+  }
+  jostle__cell_free(&c);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("campaign");
   TCase *tc = jostle_check_case(s, "campaign", 60, 0);
@@ -431,5 +461,6 @@ int main(void) {
   tcase_add_test(tc, pending_ranges_complete_a_stopped_campaign);
   tcase_add_test(tc, failed_refork_stops_the_campaign);
   tcase_add_loop_test(tc, forked_children_are_not_runs, 0, 2);
+  tcase_add_loop_test(tc, threads_make_outcomes, 0, 2);
   return jostle_check_run(s);
 }

@@ -782,3 +782,26 @@ JOSTLE_SCENARIO(test_fork) {
     .check = fork_check,
     .allowed = two_hits,
 };
+
+/* ---- outcomes made by the threads ------------------------------------- */
+
+int jostle_test_thread_fails(unsigned long long seed) { return seed % 5 == 2; }
+
+/* Each thread observes its index; in runs whose seed says so, thread 1
+ * also finds its invariant broken. check adds one observation of its own,
+ * after the threads'. */
+static void observing_thread(jostle_run *r, int index) {
+  jostle_observe(r, "seen", index);
+  if (index == 1 && jostle_test_thread_fails(jostle_seed(r)))
+    jostle_fail(r, "invariant broken in a thread");
+}
+
+static void observing_check(jostle_run *r) { jostle_observe(r, "checked", 1); }
+
+JOSTLE_SCENARIO(test_thread_outcome) {
+    .name = "test-thread-outcome",
+    .summary = "test only: threads observe and fail from their bodies",
+    .threads = 2,
+    .thread = observing_thread,
+    .check = observing_check,
+};

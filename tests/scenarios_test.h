@@ -5,6 +5,8 @@
 /* Whether a run with this seed crashes (test-crash) or hangs (test-hang). */
 int jostle_test_crashes(unsigned long long seed);
 int jostle_test_hangs(unsigned long long seed);
+/* Whether thread 1 of test-thread-outcome calls jostle_fail in this run. */
+int jostle_test_thread_fails(unsigned long long seed);
 
 /* test-unsupported: -D call=K makes call K of this table in every thread.
  * `call` is what a controlled run must end at (its limit's text is
