@@ -179,6 +179,8 @@ jostle__pool *jostle__pool_create(const jostle__plan *p) {
   memset(pool->members, 0, (size_t)p->n_threads * sizeof *pool->members);
   pool->run.scenario = p->scenario;
   pool->run.params = p->params;
+  const jostle_param_def *defs = p->scenario->params;
+  while (defs && defs[pool->run.n_params].name) pool->run.n_params++;
   pool->run.n_threads = p->n_threads;
   for (int i = 0; i < p->n_threads; i++) {
     member *m = &pool->members[i];

@@ -15,6 +15,7 @@ struct jostle_run {
   const jostle_scenario *scenario;
   void *state;                    /* scenario->state_size bytes */
   const long long *params;        /* values, indexed like scenario->params */
+  int n_params;                   /* how many the scenario declares */
   int n_threads;
   uint64_t seed;
   jostle__input *input;           /* a fuzzer's input, or NULL */

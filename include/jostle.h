@@ -88,7 +88,9 @@ JOSTLE_API void jostle_register(const jostle_scenario *s);
  * shared by all threads of the run. */
 JOSTLE_API void *jostle_state(const jostle_run *r);
 
-/* The value of parameter `index` of scenario.params for this campaign. */
+/* The value of parameter `index` of scenario.params for this campaign. An
+ * index the scenario does not declare returns 0 and makes the run
+ * divergent, with a reason that says so. */
 JOSTLE_API long long jostle_param(const jostle_run *r, int index);
 
 /* The number of threads of this run. */

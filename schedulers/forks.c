@@ -10,17 +10,23 @@
 
 #include "schedulers/sched.h"
 
-static int forked; /* this process is a child forked by scenario code */
+static int forked;       /* this process is a child forked by scenario code */
+static pid_t forker;     /* the process that forks, while it forks */
+
+static void before_fork(void) { forker = getpid(); }
 
 static void in_child(void) {
   forked = 1;
   jostle__self = NULL;
-  /* A child forked from the worker dies with it; one forked from a child
-   * dies with that child, and so on down. */
+  /* A child dies with the thread that forked it (Linux signals the death
+   * of the parent thread), so with the worker, and one forked from a
+   * child dies with that child, and so on down. A parent that is already
+   * gone would never send the signal: leave now. */
   prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != forker) _exit(0);
 }
 
-void jostle__watch_forks(void) { pthread_atfork(NULL, NULL, in_child); }
+void jostle__watch_forks(void) { pthread_atfork(before_fork, NULL, in_child); }
 
 void jostle__leave_if_forked(void) {
   if (forked) _exit(0);

@@ -7,7 +7,7 @@
  * code returns into jostle's, go on to report runs of its own. Where the
  * worker watches forks, the child is detached from scheduling (its calls
  * to wrapped primitives go straight to the real ones), exits where the
- * scenario's code returns into jostle, and is killed when the process
+ * scenario's code returns into jostle, and is killed when the thread
  * that forked it ends, so that nothing it holds open (a pipe to jostle's
  * reader) outlives the campaign.
  */

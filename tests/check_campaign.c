@@ -444,6 +444,30 @@ START_TEST(threads_make_outcomes) {
 }
 END_TEST
 
+/* A parameter index the scenario does not declare is the scenario's bug:
+ * every run says so in its outcome (divergent), none crashes jostle, and
+ * none reads a parameter that is not there. */
+START_TEST(undeclared_parameter_is_an_outcome) {
+  static const long long indexes[] = {0, 1, 15, 16, -1};
+  jostle__plan p = plan_for("test-bad-param");
+  p.n_runs = 100;
+  p.params[0] = indexes[_i];
+  jostle__cell c = {0};
+  ck_assert_int_eq(jostle__campaign_run(&p, &c, NULL, NULL), 0);
+  ck_assert_uint_eq(c.n_runs, 100);
+  ck_assert_uint_eq(c.n_outcomes, 1);
+  if (indexes[_i] == 0) {
+    ck_assert_int_eq(c.outcomes[0].cls, JOSTLE__ALLOWED);
+    ck_assert_str_eq(c.outcomes[0].text, "value=0");
+  } else {
+    ck_assert_int_eq(c.outcomes[0].cls, JOSTLE__DIVERGENT);
+    ck_assert_str_eq(c.outcomes[0].text,
+                     "value=0 (jostle_param was given an index the scenario does not declare)");
+  }
+  jostle__cell_free(&c);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("campaign");
   TCase *tc = jostle_check_case(s, "campaign", 60, 0);
@@ -462,5 +486,6 @@ int main(void) {
   tcase_add_test(tc, failed_refork_stops_the_campaign);
   tcase_add_loop_test(tc, forked_children_are_not_runs, 0, 2);
   tcase_add_loop_test(tc, threads_make_outcomes, 0, 2);
+  tcase_add_loop_test(tc, undeclared_parameter_is_an_outcome, 0, 5);
   return jostle_check_run(s);
 }

@@ -805,3 +805,25 @@ JOSTLE_SCENARIO(test_thread_outcome) {
     .thread = observing_thread,
     .check = observing_check,
 };
+
+/* ---- a scenario that misuses jostle_param ------------------------------ */
+
+
+/* -D index=K: thread 0 asks for parameter K, declared or not. */
+static const jostle_param_def index_param[] = {
+    {"index", 0, -20, 20, "the parameter index thread 0 asks for"}, {0}};
+
+static void bad_param_thread(jostle_run *r, int index) {
+  if (index == 0) jostle_observe(r, "value", jostle_param(r, (int)jostle_param(r, 0)));
+}
+
+static void no_check(jostle_run *r) { (void)r; }
+
+JOSTLE_SCENARIO(test_bad_param) {
+    .name = "test-bad-param",
+    .summary = "test only: thread 0 reads parameter number -D index",
+    .threads = 2,
+    .params = index_param,
+    .thread = bad_param_thread,
+    .check = no_check,
+};
