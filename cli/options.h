@@ -33,6 +33,7 @@ typedef struct jostle__opts {
   uint64_t seed;
   int fixed_seed;              /* --run-seed: every run uses `seed` */
   const jostle__sched_ops *sched;
+  int sched_given;             /* --scheduler was on the command line */
   jostle__sched_cfg sched_cfg;  /* the control runtime's options (opts unused) */
   /* Every scheduler's own options, by registry index: a soak runs several. */
   _Alignas(16) unsigned char sched_opts[JOSTLE__MAX_SCHEDULERS][JOSTLE__SCHED_OPTS_MAX];

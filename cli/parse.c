@@ -442,6 +442,7 @@ static int stress_option(int c, const char *arg, jostle__opts *o) {
     o->n_defines++;
     return 0;
   case OPT_SCHEDULER:
+    o->sched_given = 1;
     o->sched = jostle__sched_find(arg);
     if (o->sched == NULL) {
       jostle__scheduler_names(jostle__sched_first(0), names, sizeof names);

@@ -236,6 +236,15 @@ int jostle__cmd_replay(int argc, char **argv) {
   jostle__cli_describe(&p, &cell);
   jostle__cli_block_stop_signals();
 
+  /* A seed means something only under the scheduler that found it. */
+  if (o.schedule_path == NULL && !o.sched_given)
+    fprintf(stderr, "replay: no --scheduler given: replaying under %s, the default\n",
+            p.sched->name);
+  if (!controlled)
+    fprintf(stderr, "replay: %s does not control the threads, so a seed is not a schedule: "
+                    "rerun it many times with '%s stress %s --scheduler %s --run-seed "
+                    "0x%016" PRIx64 " -n 100000' and the same -D\n",
+            p.sched->name, jostle__prog, s->name, p.sched->name, p.seed);
   if (o.schedule_path)
     printf("replay %s [scheduler replay, schedule %s, %s]\n", s->name, o.schedule_path,
            cell.params);

@@ -239,6 +239,26 @@ static int row(const char *out, const char *verdict, char *text, size_t size, ch
   return 1;
 }
 
+/* replay names the scheduler it used when none was given, and says that
+ * a seed of an uncontrolled scheduler is not a schedule, with the command
+ * that reruns it; reproduce lines name theirs, and get neither line. */
+START_TEST(replay_says_what_a_seed_means) {
+  cli_result *r = run("replay counter --seed 0x1234");
+  ck_assert_int_eq(r->status, 0);
+  ck_assert_str_eq(r->err, "replay: no --scheduler given: replaying under random, the default\n");
+  r = run("replay counter --seed 0x1234 --scheduler random");
+  ck_assert_str_eq(r->err, "");
+  r = run("replay counter --seed 0x1234 --scheduler noise");
+  ck_assert_int_eq(r->status, 0);
+  ck_assert_msg(strstr(r->err, "replay: noise does not control the threads, so a seed is not a "
+                               "schedule: rerun it many times with '") != NULL &&
+                    strstr(r->err, " stress counter --scheduler noise --run-seed "
+                                   "0x0000000000001234 -n 100000' and the same -D\n") != NULL,
+                "stderr: %s", r->err);
+  ck_assert_ptr_null(strchr(strchr(r->err, '\n') + 1, '\n')); /* one line */
+}
+END_TEST
+
 /* Under a controlled scheduler the reproduce line is a `jostle replay`
  * command, and replaying it gives the outcome the histogram showed, with
  * exit 1, every time; an allowed seed replays to its outcome and exit 0.
@@ -659,6 +679,7 @@ int main(void) {
   tcase_add_test(tc, reproduce_command_reproduces);
   tcase_add_test(tc, patterns_and_all_select_scenarios);
   tcase_add_test(tc, controlled_reproduce_replays_exactly);
+  tcase_add_test(tc, replay_says_what_a_seed_means);
   tcase_add_test(tc, deadlock_replays_with_its_waits);
   tcase_add_test(tc, schedules_trace_save_and_replay);
   tcase_add_test(tc, report_repeats_what_stress_printed);
