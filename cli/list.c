@@ -1,8 +1,10 @@
 /*
  * list.c: `jostle list`, the scenarios (name, threads, kind, summary), or
- * the parameters of those named.
+ * the parameters of those named (names or shell patterns, as stress takes).
  */
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -11,7 +13,8 @@ static const char list_help[] =
     "usage: %s list [SCENARIO...]\n"
     "\n"
     "Without names, lists every scenario: name, threads, whether it is a\n"
-    "known-racy demonstration, summary. With names, shows their parameters.\n";
+    "known-racy demonstration, summary. With names or shell patterns\n"
+    "('counter*', as stress takes them), shows their parameters.\n";
 
 void jostle__help_list(void) { printf(list_help, jostle__prog); }
 
@@ -34,11 +37,16 @@ int jostle__cmd_list(int argc, char **argv) {
       return EXIT_CLEAN;
     }
     if (argv[i][0] == '-') return jostle__usage_error("list: unknown option '%s'", argv[i]);
-    if (jostle__scenario_find(argv[i]) == NULL)
-      return jostle__usage_error("unknown scenario '%s' (see '%s list')", argv[i], jostle__prog);
   }
   if (argc > 1) {
-    for (int i = 1; i < argc; i++) show_params(jostle__scenario_find(argv[i]));
+    /* Names or shell patterns, as stress takes them. */
+    const jostle_scenario **selected;
+    int n;
+    optind = 1;
+    int rc = jostle__cli_select("list", argc, argv, 0, &selected, &n);
+    if (rc != 0) return rc;
+    for (int i = 0; i < n; i++) show_params(selected[i]);
+    free(selected);
     return EXIT_CLEAN;
   }
   printf("%-22s %7s  %-6s %s\n", "scenario", "threads", "kind", "summary");

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/suggest.h"
 
 const char *jostle__prog = "jostle";
 int jostle__argc;
@@ -86,5 +87,10 @@ JOSTLE_API int jostle_main(int argc, char **argv) {
   }
   const jostle__command *c = jostle__command_find(cmd);
   if (c != NULL) return c->run(argc - 1, argv + 1);
-  return jostle__usage_error("unknown command '%s' (see '%s --help')", cmd, jostle__prog);
+  jostle__suggestion near;
+  jostle__suggest_init(&near, cmd);
+  for (c = jostle__commands; c->name != NULL; c++) jostle__suggest_offer(&near, c->name);
+  char hint[96];
+  return jostle__usage_error("unknown command '%s' (%ssee '%s --help')", cmd,
+                             jostle__suggest_hint(&near, "", hint, sizeof hint), jostle__prog);
 }

@@ -32,6 +32,7 @@ typedef struct jostle__opts {
   int until_divergence;
   uint64_t seed;
   int fixed_seed;              /* --run-seed: every run uses `seed` */
+  int seed_given;              /* --seed or --run-seed was on the command line */
   const jostle__sched_ops *sched;
   int sched_given;             /* --scheduler was on the command line */
   jostle__sched_cfg sched_cfg;  /* the control runtime's options (opts unused) */

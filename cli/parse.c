@@ -22,6 +22,7 @@
 
 #include "harness/campaign.h"
 #include "cli/cli.h"
+#include "cli/suggest.h"
 #include "cli/errors.h"
 #include "common/assert.h"
 #include "cli/options.h"
@@ -159,6 +160,18 @@ static int takers(int c) {
   for (size_t i = 0; getopt_table[i].name; i++)
     if (getopt_table[i].val == c) return getopt_takers[i];
   return ALL;
+}
+
+/* The hint for an unknown option `arg` ("--schedular=pct") of command. */
+static const char *suggest_option(const char *arg, int command, char *buf, size_t size) {
+  char word[64];
+  size_t dashes = strspn(arg, "-");
+  snprintf(word, sizeof word, "%.*s", (int)strcspn(arg + dashes, "="), arg + dashes);
+  jostle__suggestion near;
+  jostle__suggest_init(&near, word);
+  for (size_t i = 0; getopt_table[i].name; i++)
+    if (getopt_takers[i] & command) jostle__suggest_offer(&near, getopt_table[i].name);
+  return jostle__suggest_hint(&near, "--", buf, size);
 }
 
 /* Where option k's value lives in o. */
@@ -425,6 +438,10 @@ static int stress_option(int c, const char *arg, jostle__opts *o) {
   case OPT_UNTIL: o->until_divergence = 1; return 0;
   case OPT_SEED:
   case OPT_RUN_SEED:
+    if (o->seed_given && o->fixed_seed != (c == OPT_RUN_SEED))
+      return jostle__usage_error("--seed and --run-seed exclude each other (--seed seeds the "
+                                 "campaign, --run-seed is the seed of every run)");
+    o->seed_given = 1;
     if (jostle__parse_seed(arg, &o->seed) != 0)
       return jostle__usage_error("bad %s '%s': expected a number like 42 or 0x1f2e3d4c",
                          c == OPT_SEED ? "--seed" : "--run-seed", arg);
@@ -445,8 +462,10 @@ static int stress_option(int c, const char *arg, jostle__opts *o) {
     o->sched_given = 1;
     o->sched = jostle__sched_find(arg);
     if (o->sched == NULL) {
+      char hint[96];
       jostle__scheduler_names(jostle__sched_first(0), names, sizeof names);
-      return jostle__usage_error("unknown scheduler '%s': expected one of %s", arg, names);
+      return jostle__usage_error("unknown scheduler '%s': %sexpected one of %s", arg,
+                                 jostle__suggest_scheduler(arg, hint, sizeof hint), names);
     }
     return 0;
   case OPT_PIN: {
@@ -647,9 +666,13 @@ int jostle__cli_parse(const char *cmd, int argc, char **argv, jostle__opts *o) {
       return -1;
     }
     if (c != '?' && c != ':' && !(takers(c) & command)) return refuse(cmd, c);
-    if (c == '?')
-      return jostle__usage_error("%s: unknown option '%s' (see '%s %s --help')", cmd,
-                         argv[optind - 1], jostle__prog, cmd);
+    if (c == '?') {
+      char hint[96];
+      return jostle__usage_error("%s: unknown option '%s' (%ssee '%s %s --help')", cmd,
+                                 argv[optind - 1], suggest_option(argv[optind - 1], command, hint,
+                                                                  sizeof hint),
+                                 jostle__prog, cmd);
+    }
     if (c == ':')
       return jostle__usage_error("%s: option '%s' needs a value", cmd, argv[optind - 1]);
     int rc = stress_option(c, optarg, o);
@@ -726,7 +749,10 @@ int jostle__cli_select(const char *cmd, int argc, char **argv, int all,
     }
     if (!matched) {
       free(out);
-      return jostle__usage_error("unknown scenario '%s' (see '%s list')", argv[a], jostle__prog);
+      char hint[96];
+      return jostle__usage_error("unknown scenario '%s' (%ssee '%s list')", argv[a],
+                                 jostle__suggest_scenario(argv[a], hint, sizeof hint),
+                                 jostle__prog);
     }
   }
   if (n == 0) {
@@ -741,12 +767,14 @@ int jostle__cli_select(const char *cmd, int argc, char **argv, int all,
 
 int jostle__cli_check_defines(const jostle__opts *o, const int *known,
                               const jostle_scenario *const *selected, int n_selected) {
+  char hint[96];
   for (int d = 0; d < o->n_defines; d++)
     if (!known[d])
-      return jostle__usage_error("unknown parameter '%s' for %s (see '%s list %s')",
-                                 o->defines[d].key,
-                                 n_selected == 1 ? selected[0]->name : "the scenarios named",
-                                 jostle__prog, selected[0]->name);
+      return jostle__usage_error(
+          "unknown parameter '%s' for %s (%ssee '%s list %s')", o->defines[d].key,
+          n_selected == 1 ? selected[0]->name : "the scenarios named",
+          jostle__suggest_param(selected[0], o->defines[d].key, hint, sizeof hint),
+          jostle__prog, selected[0]->name);
   return 0;
 }
 

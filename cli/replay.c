@@ -16,6 +16,7 @@
 
 #include "common/read_file.h"
 #include "cli/cli.h"
+#include "cli/suggest.h"
 #include "cli/errors.h"
 #include "harness/shrink.h"
 #include "schedulers/control.h"
@@ -67,15 +68,6 @@ void jostle__help_replay(void) {
   jostle__scheduler_kind_names(0, " and ", others, sizeof others);
   printf(replay_help, jostle__prog, jostle__prog, jostle__prog, controlled, others, names,
          block, list);
-}
-
-/* Whether --seed (or --run-seed) was given: replay has no default seed. */
-static int seed_given(int argc, char **argv) {
-  for (int i = 1; i < argc; i++)
-    if (strcmp(argv[i], "--seed") == 0 || strncmp(argv[i], "--seed=", 7) == 0 ||
-        strcmp(argv[i], "--run-seed") == 0 || strncmp(argv[i], "--run-seed=", 11) == 0)
-      return 1;
-  return 0;
 }
 
 /* Reads a fuzzer's input file into in (data malloc'd). Returns 0, or the
@@ -155,7 +147,7 @@ int jostle__cmd_replay(int argc, char **argv) {
   jostle__schedule *loaded = NULL;
   char params[sizeof info.params], err[512];
   if (o.schedule_path != NULL) {
-    if (seed_given(argc, argv) || o.n_defines > 0 ||
+    if (o.seed_given || o.n_defines > 0 ||
         (o.sched != jostle__sched_first(1) && !o.sched->follows_schedule))
       return jostle__usage_error("replay --schedule: the scenario, parameters and decisions "
                                  "come from the file; drop --seed, -D and --scheduler");
@@ -178,12 +170,15 @@ int jostle__cmd_replay(int argc, char **argv) {
     if (named == NULL)
       return jostle__usage_error("replay: name one scenario (see '%s list')", jostle__prog);
     s = jostle__scenario_find(named);
-    if (s == NULL)
-      return jostle__usage_error("unknown scenario '%s' (see '%s list')", named, jostle__prog);
-    if (o.input_path == NULL && !o.fixed_seed && !seed_given(argc, argv))
+    if (s == NULL) {
+      char hint[96];
+      return jostle__usage_error("unknown scenario '%s' (%ssee '%s list')", named,
+                                 jostle__suggest_scenario(named, hint, sizeof hint), jostle__prog);
+    }
+    if (o.input_path == NULL && !o.seed_given)
       return jostle__usage_error("replay: --seed S is required (the seed a reproduce: line "
                                  "gives), or --schedule FILE, or --input FILE");
-    if (o.input_path != NULL && seed_given(argc, argv))
+    if (o.input_path != NULL && o.seed_given)
       return jostle__usage_error("replay: --input and --seed exclude each other (the input's "
                                  "bytes make every choice)");
   }
@@ -292,6 +287,8 @@ int jostle__cmd_replay(int argc, char **argv) {
       }
     }
     free(original);
+  } else if (rc == EXIT_CLEAN && o.shrink) {
+    printf("shrunk: nothing to shrink: the run's outcome is allowed\n");
   }
   if (rc == EXIT_CLEAN) {
     const jostle__outcome *out = &cell.outcomes[0];

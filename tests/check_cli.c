@@ -239,6 +239,69 @@ static int row(const char *out, const char *verdict, char *text, size_t size, ch
   return 1;
 }
 
+/* A misspelled command, scenario, parameter, option or scheduler is
+ * refused with exit 2 and the name it was probably meant to be; a word
+ * near nothing gets no guess. */
+START_TEST(misspellings_get_a_suggestion) {
+  static const struct { const char *args, *hint; } cases[] = {
+      {"strss counter", "unknown command 'strss' (did you mean 'stress'? see "},
+      {"stress countr", "unknown scenario 'countr' (did you mean 'counter'? see "},
+      {"replay countr --seed 1", "unknown scenario 'countr' (did you mean 'counter'? see "},
+      {"list contr", "unknown scenario 'contr' (did you mean 'counter'? see "},
+      {"stress counter -D increment=3", "unknown parameter 'increment' for counter (did you mean "
+                                        "'increments'? see "},
+      {"stress counter --schedular pct", "unknown option '--schedular' (did you mean "
+                                         "'--scheduler'? see "},
+      {"stress counter --duraton=3s", "(did you mean '--duration'? see "},
+      {"stress counter --scheduler PCT", "unknown scheduler 'PCT': did you mean 'pct'? expected "},
+      {"stress counter --scheduler rnadom", "did you mean 'random'? "},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    cli_result *r = run(cases[i].args);
+    ck_assert_msg(r->status == 2, "%s: exit %d", cases[i].args, r->status);
+    ck_assert_msg(strstr(r->err, cases[i].hint) != NULL, "%s: %s", cases[i].args, r->err);
+  }
+  cli_result *r = run("stress counter --xyzzy");
+  ck_assert_int_eq(r->status, 2);
+  ck_assert_ptr_null(strstr(r->err, "did you mean"));
+  r = run("stress zzzzzzzz");
+  ck_assert_ptr_null(strstr(r->err, "did you mean"));
+}
+END_TEST
+
+/* list takes shell patterns, as stress does. */
+START_TEST(list_takes_patterns) {
+  cli_result *r = run("list counter-*");
+  ck_assert_int_eq(r->status, 0);
+  ck_assert_ptr_nonnull(strstr(r->out, "counter-atomic: "));
+  ck_assert_ptr_nonnull(strstr(r->out, "counter-mutex: "));
+  ck_assert_ptr_null(strstr(r->out, "\ncounter: "));
+  r = run("list nosuch-*");
+  ck_assert_int_eq(r->status, 2);
+}
+END_TEST
+
+/* --seed and --run-seed exclude each other; the same one twice is last-wins. */
+START_TEST(seed_and_run_seed_conflict) {
+  cli_result *r = run("stress counter --seed 1 --run-seed 2 -n 10");
+  ck_assert_int_eq(r->status, 2);
+  ck_assert_ptr_nonnull(strstr(r->err, "--seed and --run-seed exclude each other"));
+  r = run("replay counter --run-seed 2 --seed 1");
+  ck_assert_int_eq(r->status, 2);
+  r = run("replay counter --seed 1 --seed 0x1234 --scheduler random");
+  ck_assert_int_eq(r->status, 0);
+  ck_assert_ptr_nonnull(strstr(r->out, "seed 0x0000000000001234,"));
+}
+END_TEST
+
+/* --shrink of an allowed run says there is nothing to shrink. */
+START_TEST(shrink_of_an_allowed_run_says_so) {
+  cli_result *r = run("replay counter --seed 5 --scheduler random --shrink");
+  ck_assert_int_eq(r->status, 0);
+  ck_assert_ptr_nonnull(strstr(r->out, "\nshrunk: nothing to shrink: the run's outcome is allowed\n"));
+}
+END_TEST
+
 /* replay names the scheduler it used when none was given, and says that
  * a seed of an uncontrolled scheduler is not a schedule, with the command
  * that reruns it; reproduce lines name theirs, and get neither line. */
@@ -680,6 +743,10 @@ int main(void) {
   tcase_add_test(tc, patterns_and_all_select_scenarios);
   tcase_add_test(tc, controlled_reproduce_replays_exactly);
   tcase_add_test(tc, replay_says_what_a_seed_means);
+  tcase_add_test(tc, misspellings_get_a_suggestion);
+  tcase_add_test(tc, list_takes_patterns);
+  tcase_add_test(tc, seed_and_run_seed_conflict);
+  tcase_add_test(tc, shrink_of_an_allowed_run_says_so);
   tcase_add_test(tc, deadlock_replays_with_its_waits);
   tcase_add_test(tc, schedules_trace_save_and_replay);
   tcase_add_test(tc, report_repeats_what_stress_printed);
