@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "common/assert.h"
@@ -20,16 +21,21 @@ int jostle__check_output_path(const char *option, const char *path) {
     return jostle__usage_error("bad %s '%s': it is a folder, expected a file name", option,
                                path);
   const char *slash = strrchr(path, '/');
-  if (slash == NULL) return 0;
-  char folder[4096];
-  size_t len = slash == path ? 1 : (size_t)(slash - path);
-  if (len >= sizeof folder)
-    return jostle__usage_error("bad %s '%s': the path is too long", option, path);
-  memcpy(folder, path, len);
-  folder[len] = '\0';
-  if (stat(folder, &st) != 0 || !S_ISDIR(st.st_mode))
-    return jostle__usage_error("bad %s '%s': no folder '%s' to write it in", option, path,
-                               folder);
+  char folder[4096] = ".";
+  if (slash != NULL) {
+    size_t len = slash == path ? 1 : (size_t)(slash - path);
+    if (len >= sizeof folder)
+      return jostle__usage_error("bad %s '%s': the path is too long", option, path);
+    memcpy(folder, path, len);
+    folder[len] = '\0';
+    if (stat(folder, &st) != 0 || !S_ISDIR(st.st_mode))
+      return jostle__usage_error("bad %s '%s': no folder '%s' to write it in", option, path,
+                                 folder);
+  }
+  /* The file is written through a temporary beside it, then renamed. */
+  if (access(folder, W_OK | X_OK) != 0)
+    return jostle__usage_error("bad %s '%s': cannot write in folder '%s': %s", option, path,
+                               folder, strerror(errno));
   return 0;
 }
 

@@ -487,7 +487,9 @@ static int stress_option(int c, const char *arg, jostle__opts *o) {
   case OPT_PROGRESS: o->progress = 1; return 0;
   case OPT_NO_PROGRESS: o->progress = 0; return 0;
   case OPT_SCHEDULE: o->schedule_path = arg; return 0;
-  case OPT_SAVE_SCHEDULE: o->save_schedule_path = arg; return 0;
+  case OPT_SAVE_SCHEDULE:
+    o->save_schedule_path = arg;
+    return jostle__check_output_path("--save-schedule", arg) != 0 ? EXIT_USAGE : 0;
   case OPT_TRACE: o->sched_cfg.trace = 1; return 0;
   case OPT_SHRINK: o->shrink = 1; return 0;
   case OPT_INPUT: o->input_path = arg; return 0;

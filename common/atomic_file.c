@@ -38,19 +38,34 @@ int jostle__atomic_open(jostle__atomic_file *a, const char *path, mode_t mode) {
   a->f = NULL;
   a->path = path;
   a->done = 0;
-  int fd = create_tmp(a, mode);
-  if (fd >= 0) {
-    a->f = fdopen(fd, "w");
+  a->text = NULL;
+  a->len = 0;
+  a->fd = create_tmp(a, mode);
+  if (a->fd >= 0) {
+    a->f = open_memstream(&a->text, &a->len);
     if (a->f != NULL) return 0;
     int saved = errno;
-    close(fd);
+    close(a->fd);
     unlink(a->tmp_path);
     errno = saved;
   }
+  a->fd = -1;
   a->done = 1;  /* tmp_path, if any, is not ours to remove */
   a->failed = JOSTLE__ATOMIC_CREATE;
   a->error = errno;
   return -1;
+}
+
+/* Writes all of text to fd; 0, or -1 with errno set. */
+static int write_all(int fd, const char *text, size_t len) {
+  while (len > 0) {
+    ssize_t n = write(fd, text, len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return -1;
+    text += n;
+    len -= (size_t)n;
+  }
+  return 0;
 }
 
 /* Flushes the folder that holds path to disk: the rename into it. */
@@ -68,18 +83,23 @@ static void sync_folder(const char *path) {
 }
 
 int jostle__atomic_commit(jostle__atomic_file *a) {
-  /* ferror catches a failed write, fflush and fsync one that the kernel
-   * only refuses when the data leaves the buffer (a full disk). */
-  errno = 0;
-  int failed = ferror(a->f) || fflush(a->f) != 0 || fsync(fileno(a->f)) != 0;
-  int saved = errno;
+  /* The contents are in memory until here, so the kernel's refusal (a
+   * full disk, a size limit) comes from one write() with its errno, and
+   * fsync catches one it only reports when the data reaches the disk. */
   jostle__atomic_step step = JOSTLE__ATOMIC_WRITE;
-  if (fclose(a->f) != 0 && !failed) {
+  int failed = fclose(a->f) != 0;  /* the memory stream: out of memory */
+  int saved = failed ? errno : 0;
+  a->f = NULL;
+  if (!failed && (write_all(a->fd, a->text, a->len) != 0 || fsync(a->fd) != 0)) {
+    failed = 1;
+    saved = errno;
+  }
+  if (close(a->fd) != 0 && !failed) {
     failed = 1;
     saved = errno;
     step = JOSTLE__ATOMIC_CLOSE;
   }
-  a->f = NULL;
+  a->fd = -1;
   if (!failed && rename(a->tmp_path, a->path) != 0) {
     failed = 1;
     saved = errno;
@@ -87,7 +107,7 @@ int jostle__atomic_commit(jostle__atomic_file *a) {
   }
   if (failed) {
     a->failed = step;
-    a->error = saved ? saved : EIO;  /* a write that failed earlier left no errno */
+    a->error = saved;
     unlink(a->tmp_path);
     a->done = 1;
     return -1;
@@ -102,7 +122,13 @@ void jostle__atomic_close(jostle__atomic_file *a) {
     fclose(a->f);
     a->f = NULL;
   }
+  if (a->fd >= 0) {
+    close(a->fd);
+    a->fd = -1;
+  }
   if (!a->done) unlink(a->tmp_path);
   free(a->tmp_path);
   a->tmp_path = NULL;
+  free(a->text);
+  a->text = NULL;
 }

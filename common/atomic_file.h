@@ -3,8 +3,9 @@
  * report files, schedule files and the soak journal's header are all
  * written this way, under one durability rule.
  *
- * The contents go to a temporary file beside PATH, which is flushed to
- * disk (fsync), closed and renamed over PATH; then PATH's folder is
+ * The contents are kept in memory, then written to a temporary file
+ * beside PATH, which is flushed to disk (fsync), closed and renamed over
+ * PATH; then PATH's folder is
  * flushed, so that the rename itself survives a power loss. rename() is
  * atomic: whoever opens PATH sees the old file or the whole new one.
  *
@@ -37,6 +38,10 @@ typedef struct jostle__atomic_file {
                                  PATH, removed, or never created */
   jostle__atomic_step failed; /* after a failure, the step that failed */
   int error;                  /* and its errno */
+  /* inside: f writes to memory, which commit writes to the file at once */
+  int fd;
+  char *text;
+  size_t len;
 } jostle__atomic_file;
 
 /* Creates the temporary file of PATH, with permissions `mode` less the
@@ -49,8 +54,8 @@ int jostle__atomic_open(jostle__atomic_file *a, const char *path, mode_t mode);
 /* Flushes a->f and the temporary file to disk, closes it, renames it to
  * PATH and flushes PATH's folder (best effort: a file system that cannot
  * flush a folder does not fail the write). Returns 0, or -1 with a->failed
- * and a->error set (an error the kernel reported without an errno is EIO)
- * and the temporary file removed. */
+ * and a->error set (the kernel's reason: ENOSPC for a full disk) and the
+ * temporary file removed. */
 int jostle__atomic_commit(jostle__atomic_file *a);
 
 /* Ends a file opened by jostle__atomic_open, committed or not: closes and

@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -180,6 +182,27 @@ START_TEST(failures_say_which_step) {
 }
 END_TEST
 
+/* A write the kernel refuses (a full disk, a file-size limit) is reported
+ * with the kernel's reason, not a generic I/O error, even when the data
+ * was refused long before the commit. */
+START_TEST(a_refused_write_says_why) {
+  struct rlimit small = {4096, 4096};
+  signal(SIGXFSZ, SIG_IGN); /* the refusal is an EFBIG, not a signal */
+  ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &small), 0);
+  static char text[65536];
+  memset(text, 'x', sizeof text);
+  jostle__atomic_file a;
+  ck_assert_int_eq(jostle__atomic_open(&a, in_dir("big"), 0666), 0);
+  fwrite(text, 1, sizeof text, a.f);
+  fputs("the end\n", a.f);
+  ck_assert_int_eq(jostle__atomic_commit(&a), -1);
+  ck_assert_int_eq(a.failed, JOSTLE__ATOMIC_WRITE);
+  ck_assert_msg(a.error == EFBIG, "error %d (%s), expected EFBIG", a.error, strerror(a.error));
+  jostle__atomic_close(&a);
+  ck_assert_int_eq(n_entries(), 0);
+}
+END_TEST
+
 /* --- two writers, one reader ------------------------------------------ */
 
 #define FILE_BYTES 65536
@@ -254,6 +277,7 @@ int main(void) {
   tcase_add_test(tc, a_discarded_file_leaves_nothing);
   tcase_add_test(tc, a_taken_name_is_left_alone);
   tcase_add_test(tc, failures_say_which_step);
+  tcase_add_test(tc, a_refused_write_says_why);
   TCase *writers = jostle_check_case(s, "writers", 60, 1);
   tcase_add_checked_fixture(writers, setup, teardown);
   tcase_add_test(writers, two_writers_never_mix);

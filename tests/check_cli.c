@@ -70,6 +70,7 @@ static const struct { const char *args, *names; } bad_inputs[] = {
     {"replay counter --seed 1 --scheduler free --trace", "controlled"},
     {"replay counter --seed 1 --scheduler noise --save-schedule /tmp/x", "controlled"},
     {"replay counter --seed 1 --scheduler replay", "--schedule"},
+    {"replay counter --seed 1 --save-schedule /nonexistent/s", "/nonexistent"},
     {"stress counter --trace", "--trace"},
     {"stress counter --schedule /tmp/x", "--schedule"},
     {"stress counter --scheduler replay", "replay --schedule"},
