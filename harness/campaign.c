@@ -104,12 +104,19 @@ static int on_death(const jostle__plan *p, jostle__shared *sh, int i,
     return 0;
   }
   if (atomic_load_explicit(&slot->calibrating, memory_order_acquire)) {
-    char why[96];
-    describe_death(p, status, 0, why, sizeof why);
-    fprintf(stderr, "jostle: worker %d of %s died in its calibration run (a run with a fixed "
-                    "seed that measures the steps %s needs): %s\n", i, p->scenario->name,
-            p->sched->name, why);
-    return -1;
+    /* The calibration run (not a run of the campaign) crashed or hung:
+     * the steps it made before it died measure it as well, and, its seed
+     * being fixed, the same in every process. The fresh worker takes them
+     * instead of calibrating again. */
+    uint64_t steps = 0;
+    for (int k = 0; k < JOSTLE__STEP_COUNTERS; k++)
+      steps += atomic_load_explicit(&slot->steps[k].n, memory_order_relaxed);
+    steps -= atomic_load_explicit(&slot->calibration_base, memory_order_relaxed);
+    uint64_t unknown = 0;
+    atomic_compare_exchange_strong_explicit(&sh->calibration, &unknown, steps ? steps : 1,
+                                            memory_order_release, memory_order_relaxed);
+    atomic_store_explicit(&slot->calibrating, 0, memory_order_relaxed);
+    return 1;
   }
   if (run >= atomic_load_explicit(&slot->chunk_end, memory_order_acquire)) {
     char why[96];

@@ -267,12 +267,17 @@ void jostle__pool_destroy(jostle__pool *pool) {
   pool_free(pool);
 }
 
-void jostle__pool_calibrate(jostle__pool *pool) {
+uint64_t jostle__pool_calibrate(jostle__pool *pool, uint64_t known) {
   jostle__control *c = pool->control;
-  if (c == NULL || !pool->members[0].sched.ops->calibrate) return;
-  jostle__control_calibrating(c, 1);
-  (void)jostle__pool_run(pool, JOSTLE__CALIBRATION_SEED);
-  jostle__control_calibrating(c, 0);
+  if (c == NULL || !pool->members[0].sched.ops->calibrate) return 0;
+  if (known == 0) {
+    jostle__control_calibrating(c, 1);
+    (void)jostle__pool_run(pool, JOSTLE__CALIBRATION_SEED);
+    jostle__control_calibrating(c, 0);
+    known = jostle__control_steps(c) ? jostle__control_steps(c) : 1;
+  }
+  jostle__control_set_calibration(c, known);
+  return known;
 }
 
 void jostle__pool_count_steps(jostle__pool *pool, jostle__step_counter *counters) {

@@ -32,9 +32,10 @@ const jostle_run *jostle__pool_run(jostle__pool *pool, uint64_t seed);
 
 /* Under a controlled scheduler that needs it (pct): measures the number of
  * steps of a typical run (one run with JOSTLE__CALIBRATION_SEED, neither
- * traced nor recorded); else does nothing. Call once, after the first
- * jostle__pool_place. */
-void jostle__pool_calibrate(jostle__pool *pool);
+ * traced nor recorded), or takes `known`, that measure when another
+ * process has taken it; returns it. Else does nothing and returns 0. Call
+ * once, after the first jostle__pool_place. */
+uint64_t jostle__pool_calibrate(jostle__pool *pool, uint64_t known);
 
 /* Under a controlled scheduler, a hash of every scheduling choice of the
  * last run (equal schedules, equal hashes); else 0. */

@@ -32,6 +32,7 @@ typedef struct jostle__slot {
   _Atomic int finished;             /* the worker returned normally */
   _Atomic int bind_failed;          /* placement was refused once */
   _Atomic int calibrating;          /* in the pool's calibration run, no run */
+  _Atomic uint64_t calibration_base; /* sum of `steps` when it started */
   /* Controlled: scheduling points made so far, by every run of this worker;
    * the parent counts a run's progress in them, not in time alone. */
   jostle__step_counter steps[JOSTLE__STEP_COUNTERS];
@@ -44,6 +45,10 @@ typedef struct jostle__shared {
   _Alignas(JOSTLE__CACHE_LINE) _Atomic uint64_t next_run;
   _Alignas(JOSTLE__CACHE_LINE) _Atomic int stop;
   _Atomic int pin_disabled;         /* binding failed: stop trying */
+  /* The steps of the calibration run (pct), once a worker has measured
+   * them, or the parent has counted them in a calibration run that died;
+   * 0 before. The run has a fixed seed, so every measure is the same. */
+  _Atomic uint64_t calibration;
   size_t slot_stride;               /* bytes from one slot to the next */
 } jostle__shared;
 

@@ -155,6 +155,10 @@ jostle__verdict jostle__control_verdict(const jostle__control *c, const char **t
 
 uint64_t jostle__control_schedule_hash(const jostle__control *c) { return c->schedule_hash; }
 
+void jostle__control_set_calibration(jostle__control *c, uint64_t steps) {
+  c->calibration = steps ? steps : 1;
+}
+
 uint64_t jostle__control_steps(const jostle__control *c) { return c->n_steps; }
 
 /* ---- hand-off ------------------------------------------------------------ */

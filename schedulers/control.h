@@ -119,6 +119,10 @@ void jostle__control_count_steps(jostle__control *c, jostle__step_counter *count
  * recorded, and its steps become jostle__control_calibration(c). */
 void jostle__control_calibrating(jostle__control *c, int on);
 
+/* Sets jostle__control_calibration(c) to `steps` (at least 1) without a
+ * run: a measure taken by another process of the campaign. */
+void jostle__control_set_calibration(jostle__control *c, uint64_t steps);
+
 /* ---- for scheduling points and the wrappers ----------------------------- */
 
 /* The scheduling point of a controlled scheduler (sched_ops.point). */

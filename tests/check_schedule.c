@@ -26,7 +26,7 @@ static jostle__pool *pool_for(const jostle__plan *p) {
   int none[JOSTLE_MAX_THREADS];
   for (int i = 0; i < JOSTLE_MAX_THREADS; i++) none[i] = -1;
   ck_assert_int_eq(jostle__pool_place(pool, none, 0), 0);
-  jostle__pool_calibrate(pool);
+  (void)jostle__pool_calibrate(pool, 0);
   return pool;
 }
 
