@@ -10,10 +10,8 @@
 
 #include "schedulers/sched.h"
 
-static int forked;       /* this process is a child forked by scenario code */
-static pid_t forker;     /* the process that forks, while it forks */
-
-static void before_fork(void) { forker = getpid(); }
+static int forked;   /* this process is a child forked by scenario code */
+static pid_t self;   /* this process, written before any thread can fork */
 
 static void in_child(void) {
   forked = 1;
@@ -23,10 +21,14 @@ static void in_child(void) {
    * child dies with that child, and so on down. A parent that is already
    * gone would never send the signal: leave now. */
   prctl(PR_SET_PDEATHSIG, SIGKILL);
-  if (getppid() != forker) _exit(0);
+  if (getppid() != self) _exit(0);
+  self = getpid();
 }
 
-void jostle__watch_forks(void) { pthread_atfork(before_fork, NULL, in_child); }
+void jostle__watch_forks(void) {
+  self = getpid();
+  pthread_atfork(NULL, NULL, in_child);
+}
 
 void jostle__leave_if_forked(void) {
   if (forked) _exit(0);
