@@ -20,6 +20,10 @@
  * function of its seed) a killed and resumed soak ends with the counts of
  * an uninterrupted one.
  *
+ * One soak uses a folder at a time: it holds a lock on DIR/soak.lock from
+ * before it writes there until it ends, so a second soak or a resume into
+ * the folder is refused instead of mixing its batches into the journal.
+ *
  * SIGINT and SIGTERM stop the batch in flight cleanly (it is journaled
  * too); the soak then writes its reports of what ran: each report format's
  * file in DIR (results.json, junit.xml, report.html: the soak_file of each
@@ -36,6 +40,7 @@
 #include <unistd.h>
 
 #include "common/clock.h"
+#include "common/lock_file.h"
 #include "common/text.h"
 #include "harness/campaign.h"
 #include "cli/cli.h"
@@ -70,7 +75,8 @@ static const char soak_help[] =
     "  --shard I/N             run only slice I (from 0) of N of each cell's runs\n"
     "%s"
     "output:\n"
-    "  --out DIR               the soak's folder (made if missing): journal and reports\n"
+    "  --out DIR               the soak's folder (made if missing): journal and reports;\n"
+    "                          one soak at a time (it holds DIR/soak.lock)\n"
     "  --resume DIR            go on with the soak journaled in DIR\n"
     "  --json FILE, --junit FILE, --html FILE   the reports, also here\n"
     "  --progress, --no-progress  live progress on stderr (default: on a terminal)\n"
@@ -89,6 +95,9 @@ void jostle__help_soak(void) {
 }
 
 #define SEC_NS 1000000000ULL
+
+/* In the soak's folder: held by the soak that uses the folder (lock_dir). */
+#define LOCK_FILE "soak.lock"
 
 typedef struct soak_cell {
   jostle__plan plan;        /* its campaign; its runs are [first_run, end) */
@@ -110,6 +119,7 @@ typedef struct soak {
   int interrupted;          /* stopped by SIGINT or SIGTERM */
   int out_of_memory;        /* reading the journal back ran out of memory */
   jostle__journal_header header;  /* owned: the options point into its args */
+  int lock_fd;              /* holds DIR/soak.lock; -1 before it is taken */
   jostle__journal *journal;
   jostle__report_meta meta;
 } soak;
@@ -211,6 +221,23 @@ static int copy_args(int argc, char **argv, jostle__journal_header *h) {
   return 0;
 }
 
+/* Makes the soak the folder's only one: two soaks writing one journal
+ * would mix their batches, and their reports would overwrite each other's.
+ * The lock is held until the soak's process ends (common/lock_file.h).
+ * `cmd` names the command in messages, `hint` ends them. Returns 0 or an
+ * exit code. */
+static int lock_dir(soak *k, const char *cmd, const char *hint) {
+  char path[4200], pid[32] = "";
+  pid_t holder;
+  snprintf(path, sizeof path, "%s/%s", k->dir, LOCK_FILE);
+  int rc = jostle__lock_file(path, &k->lock_fd, &holder);
+  if (rc < 0) return jostle__internal_error("%s: cannot lock %s: %s", cmd, path, strerror(errno));
+  if (rc == 0) return 0;
+  if (holder > 0) snprintf(pid, sizeof pid, " (pid %ld)", (long)holder);
+  return jostle__usage_error("%s: %s is in use by another soak%s: wait for it to end%s", cmd,
+                             k->dir, pid, hint);
+}
+
 static int start_fresh(soak *k, int argc, char **argv) {
   char err[1200], path[4200];
   if (k->o.out_dir == NULL)
@@ -220,15 +247,18 @@ static int start_fresh(soak *k, int argc, char **argv) {
     return jostle__usage_error("soak: give a budget: --duration TIME, --runs-per-cell N or "
                                "both");
   k->dir = k->o.out_dir;
-  snprintf(path, sizeof path, "%s/%s", k->dir, JOSTLE__JOURNAL_FILE);
-  if (access(path, F_OK) == 0)
-    return jostle__usage_error("soak: %s holds a soak already: go on with '%s soak --resume "
-                               "%s', or choose another --out", k->dir, jostle__prog, k->dir);
   int rc = build_cells(k, argc, argv);
   if (rc != 0) return rc;
   if (make_dir(k->dir) != 0)
     return jostle__usage_error("soak: cannot make the folder '%s': %s", k->dir,
                                strerror(errno));
+  rc = lock_dir(k, "soak", ", or choose another --out");
+  if (rc != 0) return rc;
+  /* under the lock: no other soak can be creating a journal here now */
+  snprintf(path, sizeof path, "%s/%s", k->dir, JOSTLE__JOURNAL_FILE);
+  if (access(path, F_OK) == 0)
+    return jostle__usage_error("soak: %s holds a soak already: go on with '%s soak --resume "
+                               "%s', or choose another --out", k->dir, jostle__prog, k->dir);
   k->header.seed = k->o.seed;
   k->header.started_unix_ns = k->meta.started_unix_ns;
   if (jostle__journal_create(k->dir, &k->header, &k->journal, err, sizeof err) != 0)
@@ -282,7 +312,10 @@ static int start_resumed(soak *k, const jostle__opts *now) {
   jostle__environment_collect(&k->meta, h->n_args + 2, argv);
   k->meta.started_unix_ns = h->started_unix_ns;
   jostle__opts_default(&k->o);
-  int rc = jostle__cli_parse("soak", h->n_args + 1, argv + 1, &k->o);
+  /* taken once DIR is known to hold a journal, so that a mistyped DIR is
+   * left as it was; the journal is read again, whole, under the lock */
+  int rc = lock_dir(k, "soak --resume", "");
+  if (rc == 0) rc = jostle__cli_parse("soak", h->n_args + 1, argv + 1, &k->o);
   if (rc < 0) rc = jostle__usage_error("soak --resume: %s: the journal's options ask for help",
                                        k->dir);
   if (rc == 0) {
@@ -460,6 +493,7 @@ static int finish(soak *k, int failed) {
 int jostle__cmd_soak(int argc, char **argv) {
   soak k;
   memset(&k, 0, sizeof k);
+  k.lock_fd = -1;
   jostle__opts_default(&k.o);
   /* before parsing, which cuts -D KEY=VALUE apart */
   jostle__environment_collect(&k.meta, jostle__argc, jostle__argv);
@@ -483,6 +517,7 @@ int jostle__cmd_soak(int argc, char **argv) {
     rc = finish(&k, run(&k) != 0);
   }
   jostle__journal_close(k.journal);
+  jostle__unlock_file(k.lock_fd);
   free_cells(&k);
   jostle__journal_header_free(&k.header);
   return rc < 0 ? EXIT_CLEAN : rc;

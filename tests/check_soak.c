@@ -5,8 +5,10 @@
  * an uninterrupted soak (a controlled scheduler makes each run a pure
  * function of its seed); a journal cut in the middle of a line resumes the
  * same way; SIGTERM stops a soak cleanly with reports of what ran, whose
- * numbers agree with each other; the history of soaks calls out the
- * scenario that was clean and now diverges.
+ * numbers agree with each other; a folder in use (its lock held, by a
+ * running soak or by the test) refuses a second soak and a resume in one
+ * line, and the running soak's journal stays its own; the history of
+ * soaks calls out the scenario that was clean and now diverges.
  *
  * The binary under test is $JOSTLE_BIN; xmllint is needed
  * (`sh scripts/deps.sh test`).
@@ -20,6 +22,7 @@
 #include <time.h>
 
 #include "common/clock.h"
+#include "common/lock_file.h"
 #include "harness/journal.h"
 #include "tests/check_main.h"
 #include "tests/cli_run.h"
@@ -223,6 +226,127 @@ START_TEST(sigterm_stops_a_soak_with_its_reports) {
 }
 END_TEST
 
+/* --- one soak per folder --------------------------------------------------- */
+
+/* A short clean soak: one cell, done in a few batches. */
+#define SMALL_SOAK "soak counter-mutex --scheduler-set random --pins none --runs-per-cell 2000 " \
+                   "--batch 20ms -j 1"
+
+/* The folder's entries but . and .., one per line, sorted. */
+static char *entries(const char *folder) {
+  return jostle_capture("ls -A '%s'", folder);
+}
+
+/* A refusal: exit 2, nothing on stdout, one line on stderr that names the
+ * folder and says it is in use by process `holder`. */
+static void assert_in_use(const cli_result *r, const char *folder, pid_t holder) {
+  char pid[32];
+  snprintf(pid, sizeof pid, "pid %ld", (long)holder);
+  ck_assert_msg(r->status == 2, "exit %d: %s", r->status, r->err);
+  ck_assert_str_eq(r->out, "");
+  ck_assert_msg(count_lines(r->err) == 1 && strstr(r->err, folder) && strstr(r->err, "in use") &&
+                strstr(r->err, pid), "%s", r->err);
+}
+
+/* While a process holds the folder's lock (DIR/soak.lock, as a running soak
+ * does), a soak into the folder and a resume of it are refused in one line
+ * and write nothing; once the lock is free, both go ahead. */
+START_TEST(a_locked_folder_is_refused) {
+  make_tmp();
+  char folder[160], lock[192];
+  snprintf(folder, sizeof folder, "%s/soak", tmp);
+  snprintf(lock, sizeof lock, "%s/soak.lock", folder);
+  ck_assert_int_eq(mkdir(folder, 0755), 0);
+  int fd;
+  pid_t holder;
+  ck_assert_int_eq(jostle__lock_file(lock, &fd, &holder), 0);
+  cli_result *r = run_in(SMALL_SOAK " --seed 1 --out %s/soak");
+  assert_in_use(r, folder, getpid());
+  char *listed = entries(folder);
+  ck_assert_str_eq(listed, "soak.lock\n");
+  free(listed);
+
+  jostle__unlock_file(fd);
+  r = run_in(SMALL_SOAK " --seed 1 --out %s/soak");
+  ck_assert_msg(r->status == 0, "exit %d: %s", r->status, r->err);
+  char *journal = jostle_capture("cat '%s/%s'", folder, JOSTLE__JOURNAL_FILE);
+  char *results = jostle_capture("cat '%s/results.json'", folder);
+
+  ck_assert_int_eq(jostle__lock_file(lock, &fd, &holder), 0);
+  r = run_in("soak --resume %s/soak");
+  assert_in_use(r, folder, getpid());
+  r = run_in(SMALL_SOAK " --seed 2 --out %s/soak");
+  assert_in_use(r, folder, getpid());
+  char *journal_after = jostle_capture("cat '%s/%s'", folder, JOSTLE__JOURNAL_FILE);
+  char *results_after = jostle_capture("cat '%s/results.json'", folder);
+  ck_assert_str_eq(journal_after, journal);
+  ck_assert_str_eq(results_after, results);
+  jostle__unlock_file(fd);
+  r = run_in("soak --resume %s/soak");
+  ck_assert_msg(r->status == 0, "exit %d: %s", r->status, r->err);
+  free(journal);
+  free(results);
+  free(journal_after);
+  free(results_after);
+  remove_tmp();
+}
+END_TEST
+
+typedef struct journaled {
+  uint64_t runs[8];  /* per cell */
+} journaled;
+
+static int count_batch(void *ctx, const jostle__batch *b, char *err, size_t errsize) {
+  journaled *j = ctx;
+  (void)err;
+  (void)errsize;
+  ck_assert_uint_lt(b->cell, 8);
+  j->runs[b->cell] += b->result.n_runs;
+  return 0;
+}
+
+/* A second soak, or a resume, into the folder of a soak that is running is
+ * refused; the running soak's journal holds its own batches and no other's:
+ * they add up to the counts of its results. */
+START_TEST(a_running_soak_keeps_its_folder) {
+  make_tmp();
+  char folder[160], journal[200];
+  snprintf(folder, sizeof folder, "%s/a", tmp);
+  snprintf(journal, sizeof journal, "%s/%s", folder, JOSTLE__JOURNAL_FILE);
+  pid_t pid = spawn_in("soak counter-mutex counter-atomic --scheduler-set random --pins none "
+                       "--duration 10m --runs-per-cell 10000000 --batch 50ms --seed 5 -j 1 "
+                       "--out %s/a");
+  while (lines_of(journal) < 2) usleep(2000);
+  cli_result *r = run_in("soak --resume %s/a");
+  assert_in_use(r, folder, pid);
+  r = run_in("soak counter-mutex counter-atomic --scheduler-set random --pins none "
+             "--duration 10m --runs-per-cell 10000000 --batch 50ms --seed 6 -j 1 --out %s/a");
+  assert_in_use(r, folder, pid);
+  ck_assert_int_eq(kill(pid, SIGTERM), 0);
+  int status;
+  ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+  ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 4);
+
+  jostle__journal_header h;
+  char err[1200];
+  ck_assert_msg(jostle__journal_read_header(folder, &h, err, sizeof err) == 0, "%s", err);
+  ck_assert_uint_eq(h.seed, 5);
+  jostle__journal_header_free(&h);
+  journaled counts = {{0}};
+  jostle__journal *j;
+  ck_assert_msg(jostle__journal_open(folder, count_batch, &counts, &j, err, sizeof err) == 0,
+                "%s", err);
+  jostle__journal_close(j);
+  jostle__cell *cells;
+  size_t n;
+  jostle_read_results(in_tmp(0, "a/results.json"), &cells, &n);
+  ck_assert_uint_eq(n, 2);
+  for (size_t i = 0; i < n; i++) ck_assert_uint_eq(counts.runs[i], cells[i].n_runs);
+  jostle_free_results(cells, n);
+  remove_tmp();
+}
+END_TEST
+
 /* --- history -------------------------------------------------------------- */
 
 typedef struct soak_row {
@@ -305,5 +429,7 @@ int main(void) {
   tcase_add_test(tc, cut_journal_resumes_to_the_same_counts);
   tcase_add_test(tc, sigterm_stops_a_soak_with_its_reports);
   tcase_add_test(tc, history_calls_out_new_divergence);
+  tcase_add_test(tc, a_locked_folder_is_refused);
+  tcase_add_test(tc, a_running_soak_keeps_its_folder);
   return jostle_check_run(s);
 }
