@@ -7,7 +7,8 @@
  * same way; SIGTERM stops a soak cleanly with reports of what ran, whose
  * numbers agree with each other; a folder in use (its lock held, by a
  * running soak or by the test) refuses a second soak and a resume in one
- * line, and the running soak's journal stays its own; the history of
+ * line, and the running soak's journal stays its own; a journal that mixes
+ * two soaks' batches is refused on resume; the history of
  * soaks calls out the scenario that was clean and now diverges.
  *
  * The binary under test is $JOSTLE_BIN; xmllint is needed
@@ -347,6 +348,40 @@ START_TEST(a_running_soak_keeps_its_folder) {
 }
 END_TEST
 
+/* A journal whose batches are another soak's (two soaks wrote one folder:
+ * one's header replaced the other's) is refused on resume, in one line
+ * and with nothing written: its runs are not this soak's seed's. */
+START_TEST(a_mixed_journal_is_refused_on_resume) {
+  make_tmp();
+  cli_result *r = run_in(SMALL_SOAK " --seed 1 --out %s/a");
+  ck_assert_msg(r->status == 0, "exit %d: %s", r->status, r->err);
+  r = run_in(SMALL_SOAK " --seed 2 --out %s/b");
+  ck_assert_msg(r->status == 0, "exit %d: %s", r->status, r->err);
+  /* a's header, then b's batches */
+  char mixed[200];
+  snprintf(mixed, sizeof mixed, "%s/c/%s", tmp, JOSTLE__JOURNAL_FILE);
+  shell("mkdir '%s'", in_tmp(0, "c"));
+  char cmd[600];
+  snprintf(cmd, sizeof cmd, "head -n 1 '%s/a/%s' > '%s' && tail -n +2 '%s/b/%s' >> '%s'", tmp,
+           JOSTLE__JOURNAL_FILE, mixed, tmp, JOSTLE__JOURNAL_FILE, mixed);
+  ck_assert_int_eq(system(cmd), 0);
+  ck_assert_int_gt(lines_of(mixed), 1);
+  char *before = jostle_capture("cat '%s'", mixed);
+
+  r = run_in("soak --resume %s/c");
+  ck_assert_msg(r->status == 2, "exit %d: %s", r->status, r->err);
+  ck_assert_str_eq(r->out, "");
+  ck_assert_msg(count_lines(r->err) == 1 && strstr(r->err, mixed) &&
+                strstr(r->err, "another soak"), "%s", r->err);
+  char *after = jostle_capture("cat '%s'", mixed);
+  ck_assert_str_eq(after, before);
+  ck_assert_int_eq(access(in_tmp(0, "c/results.json"), F_OK), -1);
+  free(before);
+  free(after);
+  remove_tmp();
+}
+END_TEST
+
 /* --- history -------------------------------------------------------------- */
 
 typedef struct soak_row {
@@ -431,5 +466,6 @@ int main(void) {
   tcase_add_test(tc, history_calls_out_new_divergence);
   tcase_add_test(tc, a_locked_folder_is_refused);
   tcase_add_test(tc, a_running_soak_keeps_its_folder);
+  tcase_add_test(tc, a_mixed_journal_is_refused_on_resume);
   return jostle_check_run(s);
 }
