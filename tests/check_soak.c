@@ -8,7 +8,9 @@
  * numbers agree with each other; a folder in use (its lock held, by a
  * running soak or by the test) refuses a second soak and a resume in one
  * line, and the running soak's journal stays its own; a journal that mixes
- * two soaks' batches is refused on resume; the history of
+ * two soaks' batches is refused on resume; a time budget short beside the
+ * cells runs every one of them, and one too short to give each a batch is
+ * refused before anything runs; the history of
  * soaks calls out the scenario that was clean and now diverges.
  *
  * The binary under test is $JOSTLE_BIN; xmllint is needed
@@ -382,6 +384,50 @@ START_TEST(a_mixed_journal_is_refused_on_resume) {
 }
 END_TEST
 
+/* --- budgets ----------------------------------------------------------------- */
+
+/* Eight cells: two scenarios under two schedulers and two placements. */
+#define EIGHT_CELLS "soak counter-mutex counter-atomic --scheduler-set random,pct " \
+                    "--pins none,spread -j 1 --seed 3"
+
+/* A time budget short beside the cells (1 s for 8 cells, where a batch is
+ * 5 s at the least by default) is shared by all of them: every cell runs,
+ * however slow the machine (a time budget ends a batch after its first run
+ * at the earliest). */
+START_TEST(a_short_soak_runs_every_cell) {
+  make_tmp();
+  cli_result *r = run_in(EIGHT_CELLS " --duration 1s --out %s/short");
+  ck_assert_msg(r->status == 0, "exit %d: %s", r->status, r->err);
+  jostle__cell *cells;
+  size_t n;
+  jostle_read_results(in_tmp(0, "short/results.json"), &cells, &n);
+  ck_assert_uint_eq(n, 8);
+  for (size_t i = 0; i < n; i++) {
+    ck_assert_msg(cells[i].n_runs > 0, "%s [%s, %s] did not run", cells[i].scenario,
+                  cells[i].scheduler, cells[i].placement);
+    ck_assert_int_eq(cells[i].interrupted, 0);
+  }
+  jostle_free_results(cells, n);
+  ck_assert(!matches(r->out, "not run"));
+  remove_tmp();
+}
+END_TEST
+
+/* A time budget that cannot give every cell a batch of the shortest length
+ * (100 ms) is refused before anything runs, in one line that says what
+ * budget would do; nothing is written. */
+START_TEST(a_budget_too_short_for_its_cells_is_refused) {
+  make_tmp();
+  cli_result *r = run_in(EIGHT_CELLS " --duration 500ms --out %s/short");
+  ck_assert_msg(r->status == 2, "exit %d: %s", r->status, r->err);
+  ck_assert_str_eq(r->out, "");
+  ck_assert_msg(count_lines(r->err) == 1 && strstr(r->err, "8 cells") &&
+                strstr(r->err, "--duration 1s"), "%s", r->err);
+  ck_assert_int_eq(access(in_tmp(0, "short"), F_OK), -1);
+  remove_tmp();
+}
+END_TEST
+
 /* --- history -------------------------------------------------------------- */
 
 typedef struct soak_row {
@@ -467,5 +513,7 @@ int main(void) {
   tcase_add_test(tc, a_locked_folder_is_refused);
   tcase_add_test(tc, a_running_soak_keeps_its_folder);
   tcase_add_test(tc, a_mixed_journal_is_refused_on_resume);
+  tcase_add_test(tc, a_short_soak_runs_every_cell);
+  tcase_add_test(tc, a_budget_too_short_for_its_cells_is_refused);
   return jostle_check_run(s);
 }
