@@ -285,7 +285,7 @@ static void summary(FILE *f, const jostle__cell *cells, size_t n) {
               100.0 * rate, 100.0 * lo, 100.0 * hi,
               n_cells > 1 ? "; cells added up" : "");
       fprintf(f, "<text x=\"%zu\" y=\"%zu\" text-anchor=\"middle\" style=\"fill:%s\">%s</text>\n",
-              x + SUM_COL_W / 2, y + 18, ink, runs > 0 ? percent(rate, pct, sizeof pct) : "no runs");
+              x + SUM_COL_W / 2, y + 18, ink, runs > 0 ? percent(rate, pct, sizeof pct) : "not run");
     }
     row++;
   }
@@ -461,34 +461,9 @@ static void reproduce(FILE *f, const jostle__cell *c, size_t index) {
   }
 }
 
-/* Returns 0, or -1 when out of memory. */
-static int cell(FILE *f, const jostle__cell *c, size_t index) {
-  char a[32], b[32];
-  double lo, hi, rate = ratio(c->n_divergent, c->n_runs);
-  jostle__wilson95(c->n_divergent, c->n_runs, &lo, &hi);
-  fprintf(f, "<section class=\"cell\" id=\"cell-%zu\">\n<h3>", index);
-  text(f, c->scenario);
-  fputs(" <span class=\"tags\">[scheduler ", f);
-  text(f, c->scheduler);
-  fputs(", pin ", f);
-  text(f, c->placement);
-  fprintf(f, ", %s 0x%016" PRIx64 ", ", c->fixed_seed ? "run seed" : "seed", c->campaign_seed);
-  text(f, c->params);
-  fprintf(f, "]</span>%s</h3>\n", c->racy ? " <span class=\"racy\">known racy</span>" : "");
-  fprintf(f, "<p class=\"rate\">%s runs in %.2f s, %s runs/s; divergence %.4f%% "
-             "(95%% CI %.4f-%.4f%%)",
-          jostle__grouped(c->n_runs, a, sizeof a), (double)c->elapsed_ns / 1e9,
-          jostle__grouped((uint64_t)(c->elapsed_ns ? (double)c->n_runs * 1e9 /
-                                                         (double)c->elapsed_ns : 0),
-                          b, sizeof b),
-          100.0 * rate, 100.0 * lo, 100.0 * hi);
-  if (c->first_divergence_ns > 0)
-    fprintf(f, "; first divergent run within %.2f s", (double)c->first_divergence_ns / 1e9);
-  fprintf(f, "%s</p>\n", c->interrupted ? "; <b>interrupted</b>" : "");
-  histogram(f, c);
-  timeline(f, c);
-  reproduce(f, c, index);
-
+/* The cell's text report, folded, and the end of its section. Returns 0,
+ * or -1 when out of memory. */
+static int text_report(FILE *f, const jostle__cell *c) {
   char *report = NULL;
   size_t size;
   FILE *tf = open_memstream(&report, &size);
@@ -504,6 +479,44 @@ static int cell(FILE *f, const jostle__cell *c, size_t index) {
   free(report);
   fputs("</section>\n", f);
   return failed ? -1 : 0;
+}
+
+/* Returns 0, or -1 when out of memory. */
+static int cell(FILE *f, const jostle__cell *c, size_t index) {
+  char a[32], b[32];
+  double lo, hi, rate = ratio(c->n_divergent, c->n_runs);
+  jostle__wilson95(c->n_divergent, c->n_runs, &lo, &hi);
+  fprintf(f, "<section class=\"cell\" id=\"cell-%zu\">\n<h3>", index);
+  text(f, c->scenario);
+  fputs(" <span class=\"tags\">[scheduler ", f);
+  text(f, c->scheduler);
+  fputs(", pin ", f);
+  text(f, c->placement);
+  fprintf(f, ", %s 0x%016" PRIx64 ", ", c->fixed_seed ? "run seed" : "seed", c->campaign_seed);
+  text(f, c->params);
+  fprintf(f, "]</span>%s</h3>\n", c->racy ? " <span class=\"racy\">known racy</span>" : "");
+  const char *not_run = jostle__cell_not_run(c);
+  if (not_run != NULL) {
+    /* no rate, no charts: nothing ran to show */
+    fputs("<p class=\"rate\"><b>", f);
+    text(f, not_run);
+    fputs("</b></p>\n", f);
+    return text_report(f, c);
+  }
+  fprintf(f, "<p class=\"rate\">%s runs in %.2f s, %s runs/s; divergence %.4f%% "
+             "(95%% CI %.4f-%.4f%%)",
+          jostle__grouped(c->n_runs, a, sizeof a), (double)c->elapsed_ns / 1e9,
+          jostle__grouped((uint64_t)(c->elapsed_ns ? (double)c->n_runs * 1e9 /
+                                                         (double)c->elapsed_ns : 0),
+                          b, sizeof b),
+          100.0 * rate, 100.0 * lo, 100.0 * hi);
+  if (c->first_divergence_ns > 0)
+    fprintf(f, "; first divergent run within %.2f s", (double)c->first_divergence_ns / 1e9);
+  fprintf(f, "%s</p>\n", c->interrupted ? "; <b>interrupted</b>" : "");
+  histogram(f, c);
+  timeline(f, c);
+  reproduce(f, c, index);
+  return text_report(f, c);
 }
 
 static int page(FILE *f, const jostle__report_meta *m, const jostle__cell *cells, size_t n) {

@@ -175,6 +175,7 @@ static json_t *cell_json(writer *w, const jostle__cell *c, size_t index) {
   put(w, o, "controlled", json_boolean(c->controlled));
   put_uint(w, o, where, "runs", c->n_runs);
   put_uint(w, o, where, "divergent", c->n_divergent);
+  put(w, o, "not_run", json_boolean(jostle__cell_not_run(c) != NULL));
   double lo, hi;
   jostle__wilson95(c->n_divergent, c->n_runs, &lo, &hi);
   put(w, o, "divergence_rate",
