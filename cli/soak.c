@@ -528,6 +528,7 @@ static int finish(soak *k, int failed) {
     fprintf(stderr, "%s: interrupted; reported what ran (go on with '%s soak --resume %s')\n",
             jostle__prog, jostle__prog, k->dir);
   jostle__meta_config(&k->meta, &k->o, n_jobs);
+  k->meta.batch_ns = k->batch_ns;
   /* DIR/<soak_file> of every format, then the files the options name */
   char in_dir[JOSTLE__MAX_FORMATS][4200];
   const char *dir_paths[JOSTLE__MAX_FORMATS] = {0};

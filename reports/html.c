@@ -133,8 +133,31 @@ static void meta_row(FILE *f, const char *name, const char *value) {
   fputs("</td></tr>\n", f);
 }
 
+/* A time in seconds: "0.104 s", "20 s", "28800 s" (not "2.88e+04 s"). */
+static const char *seconds(uint64_t ns, char *buf, size_t size) {
+  double s = (double)ns / 1e9;
+  snprintf(buf, size, s < 1000 ? "%.3g s" : "%.0f s", s);
+  return buf;
+}
+
+/* The budget in words: a soak's time is the whole soak's, which its cells
+ * share in batches; any other campaign's is each cell's. */
+static void budget(const jostle__report_meta *m, char *buf, size_t size) {
+  char runs[64], time[96], a[32], batch[32];
+  if (m->budget_runs) snprintf(runs, sizeof runs, "%s runs", jostle__grouped(m->budget_runs, a,
+                                                                            sizeof a));
+  else snprintf(runs, sizeof runs, "no limit on runs");
+  if (m->budget_ns) snprintf(time, sizeof time, "at most %s", seconds(m->budget_ns, a, sizeof a));
+  else snprintf(time, sizeof time, "no time limit");
+  if (m->batch_ns)
+    snprintf(buf, size, "%s per cell; %s for the whole soak, shared by its cells in batches "
+             "of at most %s", runs, time, seconds(m->batch_ns, batch, sizeof batch));
+  else
+    snprintf(buf, size, "%s, %s per cell", runs, time);
+}
+
 static void head(FILE *f, const jostle__report_meta *m, size_t n) {
-  char buf[256], a[32], b[32];
+  char buf[512], a[32], b[320];
   fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
              "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
              "<title>jostle results</title>\n<style>\n%s</style>\n</head>\n<body>\n"
@@ -146,11 +169,9 @@ static void head(FILE *f, const jostle__report_meta *m, size_t n) {
   meta_row(f, "cells", buf);
   snprintf(buf, sizeof buf, "0x%016" PRIx64, m->seed);
   meta_row(f, "seed", buf);
-  if (m->budget_ns) snprintf(b, sizeof b, "at most %.3g s", (double)m->budget_ns / 1e9);
-  else snprintf(b, sizeof b, "no time limit");
-  snprintf(buf, sizeof buf, "%s runs, %s per cell; timeout %.3g s per run; %d jobs%s",
-           m->budget_runs ? jostle__grouped(m->budget_runs, a, sizeof a) : "no limit on",
-           b, (double)m->timeout_ns / 1e9, m->n_jobs,
+  budget(m, b, sizeof b);
+  snprintf(buf, sizeof buf, "%s; timeout %.3g s per run; %d jobs%s", b,
+           (double)m->timeout_ns / 1e9, m->n_jobs,
            m->until_divergence ? "; each cell stopped at its first divergent run" : "");
   meta_row(f, "budget", buf);
   meta_row(f, "host", m->host);

@@ -56,6 +56,7 @@ static void suite_properties(FILE *f, const jostle__report_meta *m) {
   property(f, in, "seed", buf);
   property_uint(f, in, "budget_runs", m->budget_runs);
   property_uint(f, in, "budget_ns", m->budget_ns);
+  if (m->batch_ns) property_uint(f, in, "batch_ns", m->batch_ns);
   property_uint(f, in, "timeout_ns", m->timeout_ns);
   property_uint(f, in, "jobs", (uint64_t)m->n_jobs);
   property(f, in, "until_divergence", m->until_divergence ? "true" : "false");

@@ -195,6 +195,7 @@ static void meta_equal(const jostle__report_meta *a, const jostle__report_meta *
   ck_assert_uint_eq(a->seed, b->seed);
   ck_assert_uint_eq(a->budget_runs, b->budget_runs);
   ck_assert_uint_eq(a->budget_ns, b->budget_ns);
+  ck_assert_uint_eq(a->batch_ns, b->batch_ns);
   ck_assert_uint_eq(a->timeout_ns, b->timeout_ns);
   ck_assert_int_eq(a->n_jobs, b->n_jobs);
   ck_assert_int_eq(a->until_divergence, b->until_divergence);
@@ -598,6 +599,7 @@ static const mutation mutations[] = {
     {"meta/config", "seed", "12", "meta.config.seed: expected a seed"},
     {"meta/config", "until_divergence", "1", "meta.config.until_divergence: expected true or false"},
     {"meta/config", "budget_runs", "-5", "meta.config.budget_runs: expected a non-negative integer or null"},
+    {"meta/config", "batch_ns", "\"1s\"", "meta.config.batch_ns: expected a non-negative integer or null"},
     {"meta/config", "jobs", "-1", "meta.config.jobs: expected an integer from 0 to 2147483647"},
     {"cells/0", "runs", "\"5\"", "cells[0].runs: expected a non-negative integer"},
     {"cells/0", "divergent", "100001", "cells[0].divergent: expected at most runs (100000), found 100001"},
@@ -1228,6 +1230,82 @@ START_TEST(samples_thin_when_full) {
 }
 END_TEST
 
+/* --- budgets ------------------------------------------------------------ */
+
+/* The "budget" row of an HTML page, without its markup. */
+static char *budget_row(const char *html) {
+  char *page = slurp(html, NULL);
+  const char *row = strstr(page, "<tr><td>budget</td><td>");
+  ck_assert_ptr_nonnull(row);
+  row += strlen("<tr><td>budget</td><td>");
+  char *text = strndup(row, (size_t)(strstr(row, "</td>") - row));
+  free(page);
+  return text;
+}
+
+/* A soak's time budget is the whole soak's, given to its cells in batches;
+ * a stress campaign's is each cell's: the reports say which. The JSON
+ * results keep a soak's longest batch (null for other campaigns), and
+ * results written before they did read as other campaigns'. */
+START_TEST(budgets_say_what_they_cover) {
+  make_dir();
+  jostle__cell cells[N_CELLS], *back = NULL;
+  jostle__report_meta m, m_back;
+  char err[512] = "";
+  size_t n;
+  make_cells(cells);
+  make_meta(&m);
+  m.budget_runs = 0;
+  m.budget_ns = 30000000000ULL;
+  const char *html = in_dir(0, "stress.html");
+  ck_assert_msg(jostle__html_write(html, &m, cells, N_CELLS, err, sizeof err) == 0, "%s", err);
+  char *row = budget_row(html);
+  ck_assert_msg(strstr(row, "no limit on runs, at most 30 s per cell;") == row, "%s", row);
+  free(row);
+  const char *json = in_dir(1, "stress.json");
+  ck_assert_msg(jostle__json_write(json, &m, cells, N_CELLS, err, sizeof err) == 0, "%s", err);
+  char *text = slurp(json, NULL);
+  ck_assert_ptr_nonnull(strstr(text, "\"batch_ns\": null"));
+  free(text);
+
+  m.budget_ns = 20000000000ULL;
+  m.batch_ns = 104000000;
+  html = in_dir(0, "soak.html");
+  ck_assert_msg(jostle__html_write(html, &m, cells, N_CELLS, err, sizeof err) == 0, "%s", err);
+  row = budget_row(html);
+  ck_assert_msg(strstr(row, "no limit on runs per cell; at most 20 s for the whole soak, "
+                            "shared by its cells in batches of at most 0.104 s;") == row,
+                "%s", row);
+  free(row);
+  json = in_dir(1, "soak.json");
+  ck_assert_msg(jostle__json_write(json, &m, cells, N_CELLS, err, sizeof err) == 0, "%s", err);
+  ck_assert_msg(jostle__json_read(json, &m_back, &back, &n, err, sizeof err) == 0, "%s", err);
+  meta_equal(&m, &m_back);
+  free_cells(back, n);
+  free(back);
+  const char *junit = in_dir(2, "soak.xml");
+  ck_assert_msg(jostle__junit_write(junit, &m, cells, N_CELLS, err, sizeof err) == 0, "%s", err);
+  text = slurp(junit, NULL);
+  ck_assert_ptr_nonnull(strstr(text, "<property name=\"batch_ns\" value=\"104000000\"/>"));
+  free(text);
+
+  /* results from before batch_ns: read as a campaign that is not a soak */
+  json_error_t e;
+  json_t *root = json_load_file(json, 0, &e);
+  ck_assert_msg(root != NULL, "%s", e.text);
+  ck_assert_int_eq(json_object_del(walk(root, "meta/config"), "batch_ns"), 0);
+  ck_assert_int_eq(json_dump_file(root, json, JSON_INDENT(2)), 0);
+  json_decref(root);
+  ck_assert_msg(jostle__json_read(json, &m_back, &back, &n, err, sizeof err) == 0, "%s", err);
+  ck_assert_uint_eq(m_back.batch_ns, 0);
+  ck_assert_uint_eq(m_back.budget_ns, m.budget_ns);
+  free_cells(back, n);
+  free(back);
+  free_cells(cells, N_CELLS);
+  remove_dir();
+}
+END_TEST
+
 /* --- cells without runs ------------------------------------------------ */
 
 /* A cell without runs is never shown as if it ran clean: every report
@@ -1336,8 +1414,9 @@ static Suite *reports_suite(void) {
   tc = jostle_check_case(s, "merge", 20, 0);
   tcase_add_test(tc, cells_merge_as_if_run_in_turn);
   tcase_add_test(tc, samples_thin_when_full);
-  tc = jostle_check_case(s, "not-run", 30, 0);
+  tc = jostle_check_case(s, "labels", 30, 0);
   tcase_add_test(tc, cells_without_runs_say_not_run);
+  tcase_add_test(tc, budgets_say_what_they_cover);
   tc = jostle_check_case(s, "html", 120, 0);
   tcase_add_test(tc, html_renders_the_numbers);
   tcase_add_test(tc, html_screenshot);

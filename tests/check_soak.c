@@ -409,6 +409,17 @@ START_TEST(a_short_soak_runs_every_cell) {
   }
   jostle_free_results(cells, n);
   ck_assert(!matches(r->out, "not run"));
+  /* 1 s over 8 cells: batches of 125 ms, and the reports say the 1 s is
+   * the whole soak's */
+  jostle__report_meta meta;
+  jostle_read_json(in_tmp(0, "short/results.json"), &meta, &cells, &n);
+  jostle_free_results(cells, n);
+  ck_assert_uint_eq(meta.budget_ns, 1000000000);
+  ck_assert_uint_eq(meta.batch_ns, 125000000);
+  char *page = jostle_capture("cat '%s'", in_tmp(0, "short/report.html"));
+  ck_assert_msg(strstr(page, "at most 1 s for the whole soak, shared by its cells in batches of "
+                             "at most 0.125 s") != NULL, "no soak budget in the HTML page");
+  free(page);
   remove_tmp();
 }
 END_TEST
