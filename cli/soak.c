@@ -5,8 +5,12 @@
  * Its cells are every scenario x scheduler (--scheduler-set) x placement
  * (--pins), each with the runs of one campaign seed: run i of a cell has
  * seed mix(seed, i), as under `stress`. The soak gives the cells batches in
- * turn, each at most --batch long, so each gets a share of --duration; a
- * cell with --runs-per-cell is done when all its runs are.
+ * turn, each at most --batch long and never longer than a cell's share of
+ * --duration, so each gets its share; a cell with --runs-per-cell is done
+ * when all its runs are. Every cell runs: a --duration too short to give
+ * each cell MIN_SHARE_NS is refused up front, and when batches overran the
+ * time (a hang holds its batch for --timeout) the cells still without a
+ * batch get one each, past the budget, which ends after its first run.
  *
  * A batch runs a cell's missing runs: the holes an earlier batch left (a
  * batch stopped by its time ends with each worker's claimed runs undone;
@@ -19,6 +23,10 @@
  * batch in flight, and under a controlled scheduler (a run is a pure
  * function of its seed) a killed and resumed soak ends with the counts of
  * an uninterrupted one.
+ *
+ * One soak uses a folder at a time: it holds a lock on DIR/soak.lock from
+ * before it writes there until it ends, so a second soak or a resume into
+ * the folder is refused instead of mixing its batches into the journal.
  *
  * SIGINT and SIGTERM stop the batch in flight cleanly (it is journaled
  * too); the soak then writes its reports of what ran: each report format's
@@ -36,6 +44,7 @@
 #include <unistd.h>
 
 #include "common/clock.h"
+#include "common/lock_file.h"
 #include "common/text.h"
 #include "harness/campaign.h"
 #include "cli/cli.h"
@@ -59,10 +68,12 @@ static const char soak_help[] =
     "the text report (as stress does).\n"
     "\n"
     "budget (at least one; with both, whichever ends first):\n"
-    "  --duration TIME         the whole soak's time (8h, 30m, 1h30m)\n"
+    "  --duration TIME         the whole soak's time (8h, 30m, 1h30m), shared by\n"
+    "                          the cells: at least 100ms each; every cell runs\n"
     "  --runs-per-cell N       runs of each scenario x scheduler x placement\n"
     "  --batch TIME            longest batch (default: a quarter of a cell's\n"
-    "                          share of --duration, from 5s to 60s; 10s without)\n"
+    "                          share of --duration, from 5s to 60s, at most the\n"
+    "                          share; 10s without)\n"
     "cells:\n"
     "  --scheduler-set LIST    schedulers in turn (default: %s)\n"
     "  --pins LIST             placements in turn (default: none,spread)\n"
@@ -70,7 +81,8 @@ static const char soak_help[] =
     "  --shard I/N             run only slice I (from 0) of N of each cell's runs\n"
     "%s"
     "output:\n"
-    "  --out DIR               the soak's folder (made if missing): journal and reports\n"
+    "  --out DIR               the soak's folder (made if missing): journal and reports;\n"
+    "                          one soak at a time (it holds DIR/soak.lock)\n"
     "  --resume DIR            go on with the soak journaled in DIR\n"
     "  --json FILE, --junit FILE, --html FILE   the reports, also here\n"
     "  --progress, --no-progress  live progress on stderr (default: on a terminal)\n"
@@ -90,10 +102,20 @@ void jostle__help_soak(void) {
 
 #define SEC_NS 1000000000ULL
 
+/* The shortest batch a time budget may give each cell: the campaign looks
+ * at the clock once per 20 ms tick (harness/campaign.c) and every batch
+ * starts its workers again, so a shorter batch is mostly start-up and
+ * stopping. */
+#define MIN_SHARE_NS (100 * 1000000ULL)
+
+/* In the soak's folder: held by the soak that uses the folder (lock_dir). */
+#define LOCK_FILE "soak.lock"
+
 typedef struct soak_cell {
   jostle__plan plan;        /* its campaign; its runs are [first_run, end) */
   jostle__runset done;      /* the runs done so far */
   jostle__cell result;      /* what they gave: a sample per batch */
+  uint64_t n_batches;       /* batches it had, journaled ones included */
 } soak_cell;
 
 typedef struct soak {
@@ -110,6 +132,7 @@ typedef struct soak {
   int interrupted;          /* stopped by SIGINT or SIGTERM */
   int out_of_memory;        /* reading the journal back ran out of memory */
   jostle__journal_header header;  /* owned: the options point into its args */
+  int lock_fd;              /* holds DIR/soak.lock; -1 before it is taken */
   jostle__journal *journal;
   jostle__report_meta meta;
 } soak;
@@ -126,6 +149,37 @@ static int plan_cell(const jostle_scenario *s, const jostle__sched_ops *sched, j
   jostle__cli_describe(&c->plan, &c->result);
   jostle__cell_sample(&c->result, (jostle__sample){0, 0, 0});
   return rc;
+}
+
+/* The longest batch: --batch, or chosen from the budget; with a time
+ * budget, never more than each cell's share of it, so that every cell has
+ * its batches. Returns 0, or an exit code after refusing a time budget too
+ * short to give every cell a batch of MIN_SHARE_NS. */
+static int choose_batch(soak *k) {
+  uint64_t share = k->o.duration_ns / k->n_cells;
+  if (k->o.duration_ns && share < MIN_SHARE_NS) {
+    uint64_t enough_s = ((uint64_t)k->n_cells * MIN_SHARE_NS + SEC_NS - 1) / SEC_NS;
+    return jostle__usage_error("soak: --duration of %.3g s is too short for %zu cells "
+                               "(scenarios x --scheduler-set x --pins): each needs %" PRIu64
+                               " ms at least; give --duration %" PRIu64 "s or more, or fewer "
+                               "cells", (double)k->o.duration_ns / 1e9, k->n_cells,
+                               (uint64_t)(MIN_SHARE_NS / 1000000), enough_s);
+  }
+  if (k->o.batch_ns) {
+    k->batch_ns = k->o.batch_ns;
+  } else if (k->o.duration_ns) {
+    /* Each batch starts its workers again: at 5 s or more, that costs
+     * under 1% of the runs (docs/BENCHMARKS.md); at 60 s or less, a kill
+     * loses at most a minute. */
+    k->batch_ns = k->o.duration_ns / (4 * k->n_cells);
+    k->batch_ns = k->batch_ns < 5 * SEC_NS    ? 5 * SEC_NS
+                  : k->batch_ns > 60 * SEC_NS ? 60 * SEC_NS
+                                              : k->batch_ns;
+  } else {
+    k->batch_ns = 10 * SEC_NS;
+  }
+  if (k->o.duration_ns && k->batch_ns > share) k->batch_ns = share;
+  return 0;
 }
 
 /* Every scenario x scheduler x placement the options name, in that order;
@@ -148,20 +202,7 @@ static int build_cells(soak *k, int argc, char **argv) {
   if (rc == 0) rc = jostle__cli_check_defines(&k->o, known, selected, n_selected);
   free(selected);
   if (rc != 0) return rc;
-  if (k->o.batch_ns) {
-    k->batch_ns = k->o.batch_ns;
-  } else if (k->o.duration_ns) {
-    /* Each batch starts its workers again: at 5 s or more, that costs
-     * under 1% of the runs (docs/BENCHMARKS.md); at 60 s or less, a kill
-     * loses at most a minute. */
-    k->batch_ns = k->o.duration_ns / (4 * k->n_cells);
-    k->batch_ns = k->batch_ns < 5 * SEC_NS    ? 5 * SEC_NS
-                  : k->batch_ns > 60 * SEC_NS ? 60 * SEC_NS
-                                              : k->batch_ns;
-  } else {
-    k->batch_ns = 10 * SEC_NS;
-  }
-  return 0;
+  return choose_batch(k);
 }
 
 static void free_cells(soak *k) {
@@ -174,6 +215,7 @@ static void free_cells(soak *k) {
 
 /* Adds a batch's runs and results to its cell. */
 static int apply(soak *k, soak_cell *c, const jostle__runset *done, const jostle__cell *result) {
+  c->n_batches++;
   for (size_t i = 0; i < done->n; i++)
     if (jostle__runset_add(&c->done, done->ranges[i].begin, done->ranges[i].end) != 0)
       return -1;
@@ -211,6 +253,23 @@ static int copy_args(int argc, char **argv, jostle__journal_header *h) {
   return 0;
 }
 
+/* Makes the soak the folder's only one: two soaks writing one journal
+ * would mix their batches, and their reports would overwrite each other's.
+ * The lock is held until the soak's process ends (common/lock_file.h).
+ * `cmd` names the command in messages, `hint` ends them. Returns 0 or an
+ * exit code. */
+static int lock_dir(soak *k, const char *cmd, const char *hint) {
+  char path[4200], pid[32] = "";
+  pid_t holder;
+  snprintf(path, sizeof path, "%s/%s", k->dir, LOCK_FILE);
+  int rc = jostle__lock_file(path, &k->lock_fd, &holder);
+  if (rc < 0) return jostle__internal_error("%s: cannot lock %s: %s", cmd, path, strerror(errno));
+  if (rc == 0) return 0;
+  if (holder > 0) snprintf(pid, sizeof pid, " (pid %ld)", (long)holder);
+  return jostle__usage_error("%s: %s is in use by another soak%s: wait for it to end%s", cmd,
+                             k->dir, pid, hint);
+}
+
 static int start_fresh(soak *k, int argc, char **argv) {
   char err[1200], path[4200];
   if (k->o.out_dir == NULL)
@@ -220,15 +279,18 @@ static int start_fresh(soak *k, int argc, char **argv) {
     return jostle__usage_error("soak: give a budget: --duration TIME, --runs-per-cell N or "
                                "both");
   k->dir = k->o.out_dir;
-  snprintf(path, sizeof path, "%s/%s", k->dir, JOSTLE__JOURNAL_FILE);
-  if (access(path, F_OK) == 0)
-    return jostle__usage_error("soak: %s holds a soak already: go on with '%s soak --resume "
-                               "%s', or choose another --out", k->dir, jostle__prog, k->dir);
   int rc = build_cells(k, argc, argv);
   if (rc != 0) return rc;
   if (make_dir(k->dir) != 0)
     return jostle__usage_error("soak: cannot make the folder '%s': %s", k->dir,
                                strerror(errno));
+  rc = lock_dir(k, "soak", ", or choose another --out");
+  if (rc != 0) return rc;
+  /* under the lock: no other soak can be creating a journal here now */
+  snprintf(path, sizeof path, "%s/%s", k->dir, JOSTLE__JOURNAL_FILE);
+  if (access(path, F_OK) == 0)
+    return jostle__usage_error("soak: %s holds a soak already: go on with '%s soak --resume "
+                               "%s', or choose another --out", k->dir, jostle__prog, k->dir);
   k->header.seed = k->o.seed;
   k->header.started_unix_ns = k->meta.started_unix_ns;
   if (jostle__journal_create(k->dir, &k->header, &k->journal, err, sizeof err) != 0)
@@ -282,7 +344,10 @@ static int start_resumed(soak *k, const jostle__opts *now) {
   jostle__environment_collect(&k->meta, h->n_args + 2, argv);
   k->meta.started_unix_ns = h->started_unix_ns;
   jostle__opts_default(&k->o);
-  int rc = jostle__cli_parse("soak", h->n_args + 1, argv + 1, &k->o);
+  /* taken once DIR is known to hold a journal, so that a mistyped DIR is
+   * left as it was; the journal is read again, whole, under the lock */
+  int rc = lock_dir(k, "soak --resume", "");
+  if (rc == 0) rc = jostle__cli_parse("soak", h->n_args + 1, argv + 1, &k->o);
   if (rc < 0) rc = jostle__usage_error("soak --resume: %s: the journal's options ask for help",
                                        k->dir);
   if (rc == 0) {
@@ -323,13 +388,24 @@ static int cell_missing(const soak_cell *c, jostle__range *out, size_t max) {
                                      out, max);
 }
 
-/* The next cell in turn with runs missing, or NULL when every cell is
- * done. */
-static soak_cell *next_cell(soak *k, size_t *index) {
+/* Cells with runs missing that have had no batch yet. */
+static size_t n_waiting(const soak *k) {
+  size_t n = 0;
+  for (size_t i = 0; i < k->n_cells; i++) {
+    jostle__range r;
+    n += k->cells[i].n_batches == 0 && cell_missing(&k->cells[i], &r, 1) > 0;
+  }
+  return n;
+}
+
+/* The next cell in turn with runs missing (only those that have had no
+ * batch yet, when `first_only`), or NULL when there is none. */
+static soak_cell *next_cell(soak *k, int first_only, size_t *index) {
   for (size_t i = 0; i < k->n_cells; i++) {
     jostle__range r;
     *index = (k->next_cell + i) % k->n_cells;
-    if (cell_missing(&k->cells[*index], &r, 1) > 0) return &k->cells[*index];
+    soak_cell *c = &k->cells[*index];
+    if ((!first_only || c->n_batches == 0) && cell_missing(c, &r, 1) > 0) return c;
   }
   return NULL;
 }
@@ -353,8 +429,16 @@ static jostle__plan batch_plan(const soak *k, const soak_cell *c, const jostle__
   jostle__plan p = c->plan;
   p.first_run = missing[n - 1].begin;
   p.n_runs = missing[n - 1].end - missing[n - 1].begin;
-  uint64_t left = k->o.duration_ns ? k->o.duration_ns - k->used_ns : UINT64_MAX;
-  p.duration_ns = left < k->batch_ns ? left : k->batch_ns;
+  uint64_t left = !k->o.duration_ns              ? UINT64_MAX
+                  : k->used_ns < k->o.duration_ns ? k->o.duration_ns - k->used_ns
+                                                  : 0;
+  /* Batches end a little after their time (a tick, the workers' exit), so
+   * the time left is shared by this batch and the first batch of each cell
+   * still without one. Past the budget, a batch ends after its first run
+   * (harness/campaign.c): every cell runs, however loaded the machine. */
+  uint64_t share = left / (n_waiting(k) + (c->n_batches > 0));
+  p.duration_ns = share < k->batch_ns ? share : k->batch_ns;
+  if (p.duration_ns == 0) p.duration_ns = 1;
   uint64_t fair = p.n_runs / ((uint64_t)p.n_jobs * 4);
   p.chunk_runs = fair >= 1024 ? 1024 : (fair ? (uint32_t)fair : 1);
   return p;
@@ -406,8 +490,9 @@ static int run_batch(soak *k, size_t i) {
   return rc;
 }
 
-/* Batches until the budget is spent, every cell is done, or a signal or an
- * error stops the soak. Returns 0, or -1 on an error. */
+/* Batches until the time budget is spent and every cell has had a batch,
+ * every cell is done, or a signal or an error stops the soak. Returns 0,
+ * or -1 on an error. */
 static int run(soak *k) {
   size_t i;
   while (!k->interrupted) {
@@ -415,8 +500,8 @@ static int run(soak *k) {
       k->interrupted = 1;
       break;
     }
-    if ((k->o.duration_ns && k->used_ns >= k->o.duration_ns) || next_cell(k, &i) == NULL)
-      break;
+    int spent = k->o.duration_ns && k->used_ns >= k->o.duration_ns;
+    if (next_cell(k, spent, &i) == NULL) break;
     if (run_batch(k, i) != 0) return -1;
   }
   return 0;
@@ -443,6 +528,7 @@ static int finish(soak *k, int failed) {
     fprintf(stderr, "%s: interrupted; reported what ran (go on with '%s soak --resume %s')\n",
             jostle__prog, jostle__prog, k->dir);
   jostle__meta_config(&k->meta, &k->o, n_jobs);
+  k->meta.batch_ns = k->batch_ns;
   /* DIR/<soak_file> of every format, then the files the options name */
   char in_dir[JOSTLE__MAX_FORMATS][4200];
   const char *dir_paths[JOSTLE__MAX_FORMATS] = {0};
@@ -460,6 +546,7 @@ static int finish(soak *k, int failed) {
 int jostle__cmd_soak(int argc, char **argv) {
   soak k;
   memset(&k, 0, sizeof k);
+  k.lock_fd = -1;
   jostle__opts_default(&k.o);
   /* before parsing, which cuts -D KEY=VALUE apart */
   jostle__environment_collect(&k.meta, jostle__argc, jostle__argv);
@@ -483,6 +570,7 @@ int jostle__cmd_soak(int argc, char **argv) {
     rc = finish(&k, run(&k) != 0);
   }
   jostle__journal_close(k.journal);
+  jostle__unlock_file(k.lock_fd);
   free_cells(&k);
   jostle__journal_header_free(&k.header);
   return rc < 0 ? EXIT_CLEAN : rc;

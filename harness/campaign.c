@@ -325,7 +325,12 @@ int jostle__campaign_run_ranges(const jostle__plan *p, const jostle__range *pend
     }
     uint64_t now = jostle__now_ns();
     check_hangs(p, sh, ws, now);
-    if (p->duration_ns && now - start >= p->duration_ns) atomic_store(&sh->stop, 1);
+    uint64_t runs, div;
+    totals(sh, p->n_jobs, &runs, &div);
+    /* Not before the first run: workers that start late (a loaded machine,
+     * a short soak batch) would leave a cell with no runs, which reads as
+     * clean. */
+    if (p->duration_ns && now - start >= p->duration_ns && runs > 0) atomic_store(&sh->stop, 1);
     for (int i = 0; !warned_bind && i < p->n_jobs; i++) {
       if (atomic_load(&jostle__slot_at(sh, i)->bind_failed)) {
         fprintf(stderr, "jostle: cannot bind threads for --pin %s here; "
@@ -333,8 +338,6 @@ int jostle__campaign_run_ranges(const jostle__plan *p, const jostle__range *pend
         warned_bind = 1;
       }
     }
-    uint64_t runs, div;
-    totals(sh, p->n_jobs, &runs, &div);
     if (div > 0 && out->first_divergence_ns == 0) out->first_divergence_ns = now - start;
     sample(out, now - start, runs, div, &every, 0);
     if (progress && now - last_progress >= PROGRESS_NS) {

@@ -23,6 +23,7 @@
 
 struct jostle__journal {
   int fd;                     /* open for appending */
+  uint32_t campaign;          /* the header's CRC-32, which each batch line names */
   char path[4096];
 };
 
@@ -158,6 +159,20 @@ static int read_header(json_t *v, jostle__journal_header *h) {
   return 0;
 }
 
+/* Why header line v was refused: a journal of another version of jostle,
+ * or no soak journal at all. */
+static void header_error(json_t *v, const char *path, char *err, size_t errsize) {
+  const char *format;
+  int version;
+  if (json_unpack(v, "{s:s, s:i}", "format", &format, "version", &version) == 0 &&
+      strcmp(format, FORMAT_NAME) == 0 && version != JOSTLE__JOURNAL_VERSION)
+    fail(err, errsize, "%s: line 1: a version %d soak journal, written by another version of "
+         "jostle (this one reads version %d)", path, version, JOSTLE__JOURNAL_VERSION);
+  else
+    fail(err, errsize, "%s: line 1: not the header of a version %d soak journal", path,
+         JOSTLE__JOURNAL_VERSION);
+}
+
 void jostle__journal_header_free(jostle__journal_header *h) {
   for (int i = 0; h->args && i < h->n_args; i++) free(h->args[i]);
   free(h->args);
@@ -181,9 +196,9 @@ static int fits(const jostle__batch *b) {
   return most <= INT64_MAX;
 }
 
-/* The batch's line; NULL when out of memory, or when a number or a text
- * cannot be written. */
-static json_t *batch_json(const jostle__batch *b) {
+/* The batch's line, naming its soak's campaign; NULL when out of memory,
+ * or when a number or a text cannot be written. */
+static json_t *batch_json(const jostle__batch *b, uint32_t campaign) {
   const jostle__cell *c = &b->result;
   if (!fits(b)) return NULL;
   json_t *done = json_array(), *outcomes = json_array();
@@ -204,7 +219,10 @@ static json_t *batch_json(const jostle__batch *b) {
     json_decref(outcomes);
     return NULL;
   }
-  return json_pack("{s:I, s:I, s:s, s:s, s:s, s:o, s:I, s:I, s:I, s:I, s:I, s:o}", "batch",
+  char id[12];
+  snprintf(id, sizeof id, "%08" PRIx32, campaign);
+  return json_pack("{s:s, s:I, s:I, s:s, s:s, s:s, s:o, s:I, s:I, s:I, s:I, s:I, s:o}",
+                   "campaign", id, "batch",
                    (json_int_t)b->index, "cell", (json_int_t)b->cell, "scenario", c->scenario,
                    "scheduler", c->scheduler, "placement", c->placement, "done", done, "runs",
                    (json_int_t)c->n_runs, "divergent", (json_int_t)c->n_divergent,
@@ -264,14 +282,15 @@ static int read_done(json_t *list, jostle__runset *done) {
 }
 
 /* Reads a batch line into b (zeroed; the caller frees its runset and
- * cell either way). */
-static int read_batch(json_t *v, jostle__batch *b) {
+ * cell either way) and the campaign it names into *campaign (v's). */
+static int read_batch(json_t *v, jostle__batch *b, const char **campaign) {
   jostle__cell *c = &b->result;
   const char *scenario, *scheduler, *placement;
   json_int_t index, cell, runs, div, elapsed, first_div, soak_ns;
   json_t *done, *outcomes;
   uint64_t cell_index;
-  if (json_unpack(v, "{s:I, s:I, s:s, s:s, s:s, s:o, s:I, s:I, s:I, s:I, s:I, s:o}", "batch",
+  if (json_unpack(v, "{s:s, s:I, s:I, s:s, s:s, s:s, s:o, s:I, s:I, s:I, s:I, s:I, s:o}",
+                  "campaign", campaign, "batch",
                   &index, "cell", &cell, "scenario", &scenario, "scheduler", &scheduler,
                   "placement", &placement, "done", &done, "runs", &runs, "divergent", &div,
                   "elapsed_ns", &elapsed, "first_divergence_ns", &first_div, "soak_ns",
@@ -299,9 +318,11 @@ static int read_batch(json_t *v, jostle__batch *b) {
 
 /* --- files --------------------------------------------------------------- */
 
-static int open_append(const char *path, jostle__journal **out, char *err, size_t errsize) {
+static int open_append(const char *path, uint32_t campaign, jostle__journal **out, char *err,
+                       size_t errsize) {
   jostle__journal *j = calloc(1, sizeof *j);
   if (j == NULL) return fail(err, errsize, "%s: out of memory", path);
+  j->campaign = campaign;
   snprintf(j->path, sizeof j->path, "%s", path);
   j->fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
   if (j->fd < 0) {
@@ -328,7 +349,11 @@ int jostle__journal_create(const char *dir, const jostle__journal_header *h,
   size_t len;
   char *line = make_line(header_json(h), &len, tmp.tmp_path, err, errsize);
   int rc = line == NULL ? -1 : 0;
-  if (rc == 0) fwrite(line, 1, len, tmp.f);
+  uint32_t campaign = 0;
+  if (rc == 0) {
+    campaign = jostle__crc32(line + 9, len - 10);  /* its JSON, between CRC and newline */
+    fwrite(line, 1, len, tmp.f);
+  }
   free(line);
   if (rc == 0 && jostle__atomic_commit(&tmp) != 0) {
     const char *name = tmp.tmp_path, *why = strerror(tmp.error);
@@ -338,15 +363,33 @@ int jostle__journal_create(const char *dir, const jostle__journal_header *h,
     else rc = fail(err, errsize, "%s: cannot write: %s", name, why);
   }
   jostle__atomic_close(&tmp);
-  return rc != 0 ? -1 : open_append(path, out, err, errsize);
+  return rc != 0 ? -1 : open_append(path, campaign, out, err, errsize);
 }
 
-/* Reads the lines of data: the header into h, then each batch to on_batch
- * (none when it is NULL). Returns the length of its whole lines, or -1
- * with err set. */
+/* Whether batch line line_no (from 2), which names `campaign` and holds
+ * batch `index`, follows the header whose CRC is `header` and the lines
+ * before it; if not, fails naming the line. */
+static int check_order(const char *path, size_t line_no, const char *campaign, uint32_t header,
+                       uint64_t index, char *err, size_t errsize) {
+  char want[12];
+  snprintf(want, sizeof want, "%08" PRIx32, header);
+  if (strcmp(campaign, want) != 0)
+    return fail(err, errsize, "%s: line %zu: a batch of another soak (its campaign is %.16s, "
+                "the header's %s): the journal mixes two soaks' runs and cannot be resumed",
+                path, line_no, campaign, want);
+  if (index != line_no - 2)
+    return fail(err, errsize, "%s: line %zu: batch %" PRIu64 " where batch %zu was due: "
+                "batches are repeated, missing or out of order (two processes appended to "
+                "the journal?), and it cannot be resumed", path, line_no, index, line_no - 2);
+  return 0;
+}
+
+/* Reads the lines of data: the header into h (and its CRC into
+ * *campaign), then each batch to on_batch (none when it is NULL). Returns
+ * the length of its whole lines, or -1 with err set. */
 static long read_lines(const char *path, const char *data, size_t len,
-                       jostle__journal_header *h, jostle__batch_fn on_batch, void *ctx,
-                       char *err, size_t errsize) {
+                       jostle__journal_header *h, uint32_t *campaign,
+                       jostle__batch_fn on_batch, void *ctx, char *err, size_t errsize) {
   size_t pos = 0, line_no = 0;
   while (pos < len) {
     const char *nl = memchr(data + pos, '\n', len - pos);
@@ -362,18 +405,20 @@ static long read_lines(const char *path, const char *data, size_t len,
     int rc;
     if (line_no == 1) {
       rc = read_header(v, h);
-      if (rc != 0) fail(err, errsize, "%s: line 1: not the header of a version %d soak "
-                        "journal", path, JOSTLE__JOURNAL_VERSION);
+      *campaign = jostle__crc32(data + pos + 9, n - 9);
+      if (rc != 0) header_error(v, path, err, errsize);
       else if (on_batch == NULL) {
         json_decref(v);
         return (long)(pos + n + 1);
       }
     } else {
       jostle__batch b;
+      const char *id;
       memset(&b, 0, sizeof b);
-      rc = read_batch(v, &b);
+      rc = read_batch(v, &b, &id);
       if (rc != 0) fail(err, errsize, "%s: line %zu: not a batch record", path, line_no);
-      else rc = on_batch(ctx, &b, err, errsize);
+      else rc = check_order(path, line_no, id, *campaign, b.index, err, errsize);
+      if (rc == 0) rc = on_batch(ctx, &b, err, errsize);
       jostle__runset_free(&b.done);
       jostle__cell_free(&b.result);
     }
@@ -387,9 +432,9 @@ static long read_lines(const char *path, const char *data, size_t len,
 
 /* Reads DIR/journal.jsonl; returns the length of its whole lines, or -1
  * with err set (h then owns nothing). */
-static long read_journal(const char *dir, jostle__journal_header *h, jostle__batch_fn on_batch,
-                         void *ctx, char *path, size_t path_size, size_t *len, char *err,
-                         size_t errsize) {
+static long read_journal(const char *dir, jostle__journal_header *h, uint32_t *campaign,
+                         jostle__batch_fn on_batch, void *ctx, char *path, size_t path_size,
+                         size_t *len, char *err, size_t errsize) {
   join(path, path_size, dir, JOSTLE__JOURNAL_FILE);
   memset(h, 0, sizeof *h);
   char *data = jostle__read_file(path, SIZE_MAX / 2, len, err, errsize);
@@ -397,7 +442,7 @@ static long read_journal(const char *dir, jostle__journal_header *h, jostle__bat
     jostle__one_line(err);
     return -1;
   }
-  long whole = read_lines(path, data, *len, h, on_batch, ctx, err, errsize);
+  long whole = read_lines(path, data, *len, h, campaign, on_batch, ctx, err, errsize);
   free(data);
   if (whole < 0) jostle__journal_header_free(h);
   return whole;
@@ -407,7 +452,9 @@ int jostle__journal_read_header(const char *dir, jostle__journal_header *h, char
                                 size_t errsize) {
   char path[4096];
   size_t len;
-  return read_journal(dir, h, NULL, NULL, path, sizeof path, &len, err, errsize) < 0 ? -1 : 0;
+  uint32_t campaign;
+  return read_journal(dir, h, &campaign, NULL, NULL, path, sizeof path, &len, err, errsize) < 0
+             ? -1 : 0;
 }
 
 int jostle__journal_open(const char *dir, jostle__batch_fn on_batch, void *ctx,
@@ -415,18 +462,20 @@ int jostle__journal_open(const char *dir, jostle__batch_fn on_batch, void *ctx,
   char path[4096];
   size_t len;
   jostle__journal_header h;
-  long whole = read_journal(dir, &h, on_batch, ctx, path, sizeof path, &len, err, errsize);
+  uint32_t campaign;
+  long whole = read_journal(dir, &h, &campaign, on_batch, ctx, path, sizeof path, &len, err,
+                            errsize);
   if (whole < 0) return -1;
   jostle__journal_header_free(&h);
   if ((size_t)whole < len && truncate(path, whole) != 0)
     return fail(err, errsize, "%s: cannot cut its last, partial line: %s", path,
                 strerror(errno));
-  return open_append(path, out, err, errsize);
+  return open_append(path, campaign, out, err, errsize);
 }
 
 int jostle__journal_append(jostle__journal *j, const jostle__batch *b, char *err,
                            size_t errsize) {
-  return put_line(j->fd, batch_json(b), j->path, err, errsize);
+  return put_line(j->fd, batch_json(b, j->campaign), j->path, err, errsize);
 }
 
 void jostle__journal_close(jostle__journal *j) {

@@ -13,6 +13,16 @@
  * short: the reader ignores a last line that is cut, or whose checksum does
  * not match, and truncates it away before appending again. Any other bad
  * line is damage, and the journal is refused.
+ *
+ * A journal holds one soak's batches, in order: each batch line names its
+ * soak's campaign, the CRC-32 of the header's JSON (which holds the seed,
+ * the arguments that choose the cells and the start time), and its batch
+ * index, 0 on the first batch line and one more on each. A line that names
+ * another campaign (two soaks wrote into one folder and one's header
+ * replaced the other's), or whose index is not the next (two processes
+ * appended to one journal), refuses the journal: its runs would be counted
+ * under a seed that did not make them. One soak per folder is the lock's
+ * to ensure (cli/soak.c); this check catches what the lock cannot see.
  */
 #ifndef JOSTLE_JOURNAL_H
 #define JOSTLE_JOURNAL_H
@@ -24,7 +34,7 @@
 #include "reports/result.h"
 
 #define JOSTLE__JOURNAL_FILE "journal.jsonl"
-#define JOSTLE__JOURNAL_VERSION 1
+#define JOSTLE__JOURNAL_VERSION 2
 
 typedef struct jostle__journal jostle__journal;
 

@@ -46,7 +46,8 @@ typedef struct jostle__plan {
                                      first_run, first_run + 1, ... (a shard,
                                      a soak's batch); 0 for a whole cell */
   uint64_t n_runs;                /* run budget; UINT64_MAX for none */
-  uint64_t duration_ns;           /* time budget; 0 for none */
+  uint64_t duration_ns;           /* time budget, which ends the campaign only
+                                     once a run is done; 0 for none */
   int until_divergence;           /* stop at the first non-allowed run */
   uint64_t timeout_ns;            /* a run without progress this long hangs */
   uint32_t chunk_runs;            /* runs a worker claims at a time */

@@ -39,7 +39,9 @@ typedef struct jostle__report_meta {
   /* The campaign's configuration, filled by the caller. */
   uint64_t seed;             /* campaign seed (or the --run-seed) */
   uint64_t budget_runs;      /* runs per cell; 0: no run budget */
-  uint64_t budget_ns;        /* time per cell; 0: no time budget */
+  uint64_t budget_ns;        /* time per cell (a soak's: the whole soak's);
+                                0: no time budget */
+  uint64_t batch_ns;         /* a soak's longest batch; 0: not a soak */
   uint64_t timeout_ns;       /* a run without progress this long is a hang */
   int n_jobs;                /* worker processes */
   int until_divergence;      /* each cell stopped at its first divergent run */

@@ -133,8 +133,31 @@ static void meta_row(FILE *f, const char *name, const char *value) {
   fputs("</td></tr>\n", f);
 }
 
+/* A time in seconds: "0.104 s", "20 s", "28800 s" (not "2.88e+04 s"). */
+static const char *seconds(uint64_t ns, char *buf, size_t size) {
+  double s = (double)ns / 1e9;
+  snprintf(buf, size, s < 1000 ? "%.3g s" : "%.0f s", s);
+  return buf;
+}
+
+/* The budget in words: a soak's time is the whole soak's, which its cells
+ * share in batches; any other campaign's is each cell's. */
+static void budget(const jostle__report_meta *m, char *buf, size_t size) {
+  char runs[64], time[96], a[32], batch[32];
+  if (m->budget_runs) snprintf(runs, sizeof runs, "%s runs", jostle__grouped(m->budget_runs, a,
+                                                                            sizeof a));
+  else snprintf(runs, sizeof runs, "no limit on runs");
+  if (m->budget_ns) snprintf(time, sizeof time, "at most %s", seconds(m->budget_ns, a, sizeof a));
+  else snprintf(time, sizeof time, "no time limit");
+  if (m->batch_ns)
+    snprintf(buf, size, "%s per cell; %s for the whole soak, shared by its cells in batches "
+             "of at most %s", runs, time, seconds(m->batch_ns, batch, sizeof batch));
+  else
+    snprintf(buf, size, "%s, %s per cell", runs, time);
+}
+
 static void head(FILE *f, const jostle__report_meta *m, size_t n) {
-  char buf[256], a[32], b[32];
+  char buf[512], a[32], b[320];
   fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
              "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
              "<title>jostle results</title>\n<style>\n%s</style>\n</head>\n<body>\n"
@@ -146,11 +169,9 @@ static void head(FILE *f, const jostle__report_meta *m, size_t n) {
   meta_row(f, "cells", buf);
   snprintf(buf, sizeof buf, "0x%016" PRIx64, m->seed);
   meta_row(f, "seed", buf);
-  if (m->budget_ns) snprintf(b, sizeof b, "at most %.3g s", (double)m->budget_ns / 1e9);
-  else snprintf(b, sizeof b, "no time limit");
-  snprintf(buf, sizeof buf, "%s runs, %s per cell; timeout %.3g s per run; %d jobs%s",
-           m->budget_runs ? jostle__grouped(m->budget_runs, a, sizeof a) : "no limit on",
-           b, (double)m->timeout_ns / 1e9, m->n_jobs,
+  budget(m, b, sizeof b);
+  snprintf(buf, sizeof buf, "%s; timeout %.3g s per run; %d jobs%s", b,
+           (double)m->timeout_ns / 1e9, m->n_jobs,
            m->until_divergence ? "; each cell stopped at its first divergent run" : "");
   meta_row(f, "budget", buf);
   meta_row(f, "host", m->host);
@@ -285,7 +306,7 @@ static void summary(FILE *f, const jostle__cell *cells, size_t n) {
               100.0 * rate, 100.0 * lo, 100.0 * hi,
               n_cells > 1 ? "; cells added up" : "");
       fprintf(f, "<text x=\"%zu\" y=\"%zu\" text-anchor=\"middle\" style=\"fill:%s\">%s</text>\n",
-              x + SUM_COL_W / 2, y + 18, ink, runs > 0 ? percent(rate, pct, sizeof pct) : "no runs");
+              x + SUM_COL_W / 2, y + 18, ink, runs > 0 ? percent(rate, pct, sizeof pct) : "not run");
     }
     row++;
   }
@@ -461,34 +482,9 @@ static void reproduce(FILE *f, const jostle__cell *c, size_t index) {
   }
 }
 
-/* Returns 0, or -1 when out of memory. */
-static int cell(FILE *f, const jostle__cell *c, size_t index) {
-  char a[32], b[32];
-  double lo, hi, rate = ratio(c->n_divergent, c->n_runs);
-  jostle__wilson95(c->n_divergent, c->n_runs, &lo, &hi);
-  fprintf(f, "<section class=\"cell\" id=\"cell-%zu\">\n<h3>", index);
-  text(f, c->scenario);
-  fputs(" <span class=\"tags\">[scheduler ", f);
-  text(f, c->scheduler);
-  fputs(", pin ", f);
-  text(f, c->placement);
-  fprintf(f, ", %s 0x%016" PRIx64 ", ", c->fixed_seed ? "run seed" : "seed", c->campaign_seed);
-  text(f, c->params);
-  fprintf(f, "]</span>%s</h3>\n", c->racy ? " <span class=\"racy\">known racy</span>" : "");
-  fprintf(f, "<p class=\"rate\">%s runs in %.2f s, %s runs/s; divergence %.4f%% "
-             "(95%% CI %.4f-%.4f%%)",
-          jostle__grouped(c->n_runs, a, sizeof a), (double)c->elapsed_ns / 1e9,
-          jostle__grouped((uint64_t)(c->elapsed_ns ? (double)c->n_runs * 1e9 /
-                                                         (double)c->elapsed_ns : 0),
-                          b, sizeof b),
-          100.0 * rate, 100.0 * lo, 100.0 * hi);
-  if (c->first_divergence_ns > 0)
-    fprintf(f, "; first divergent run within %.2f s", (double)c->first_divergence_ns / 1e9);
-  fprintf(f, "%s</p>\n", c->interrupted ? "; <b>interrupted</b>" : "");
-  histogram(f, c);
-  timeline(f, c);
-  reproduce(f, c, index);
-
+/* The cell's text report, folded, and the end of its section. Returns 0,
+ * or -1 when out of memory. */
+static int text_report(FILE *f, const jostle__cell *c) {
   char *report = NULL;
   size_t size;
   FILE *tf = open_memstream(&report, &size);
@@ -504,6 +500,44 @@ static int cell(FILE *f, const jostle__cell *c, size_t index) {
   free(report);
   fputs("</section>\n", f);
   return failed ? -1 : 0;
+}
+
+/* Returns 0, or -1 when out of memory. */
+static int cell(FILE *f, const jostle__cell *c, size_t index) {
+  char a[32], b[32];
+  double lo, hi, rate = ratio(c->n_divergent, c->n_runs);
+  jostle__wilson95(c->n_divergent, c->n_runs, &lo, &hi);
+  fprintf(f, "<section class=\"cell\" id=\"cell-%zu\">\n<h3>", index);
+  text(f, c->scenario);
+  fputs(" <span class=\"tags\">[scheduler ", f);
+  text(f, c->scheduler);
+  fputs(", pin ", f);
+  text(f, c->placement);
+  fprintf(f, ", %s 0x%016" PRIx64 ", ", c->fixed_seed ? "run seed" : "seed", c->campaign_seed);
+  text(f, c->params);
+  fprintf(f, "]</span>%s</h3>\n", c->racy ? " <span class=\"racy\">known racy</span>" : "");
+  const char *not_run = jostle__cell_not_run(c);
+  if (not_run != NULL) {
+    /* no rate, no charts: nothing ran to show */
+    fputs("<p class=\"rate\"><b>", f);
+    text(f, not_run);
+    fputs("</b></p>\n", f);
+    return text_report(f, c);
+  }
+  fprintf(f, "<p class=\"rate\">%s runs in %.2f s, %s runs/s; divergence %.4f%% "
+             "(95%% CI %.4f-%.4f%%)",
+          jostle__grouped(c->n_runs, a, sizeof a), (double)c->elapsed_ns / 1e9,
+          jostle__grouped((uint64_t)(c->elapsed_ns ? (double)c->n_runs * 1e9 /
+                                                         (double)c->elapsed_ns : 0),
+                          b, sizeof b),
+          100.0 * rate, 100.0 * lo, 100.0 * hi);
+  if (c->first_divergence_ns > 0)
+    fprintf(f, "; first divergent run within %.2f s", (double)c->first_divergence_ns / 1e9);
+  fprintf(f, "%s</p>\n", c->interrupted ? "; <b>interrupted</b>" : "");
+  histogram(f, c);
+  timeline(f, c);
+  reproduce(f, c, index);
+  return text_report(f, c);
 }
 
 static int page(FILE *f, const jostle__report_meta *m, const jostle__cell *cells, size_t n) {

@@ -126,6 +126,7 @@ static json_t *meta_json(writer *w, const jostle__report_meta *m) {
   put_seed(w, cfg, "seed", m->seed);
   put_uint_or_null(w, cfg, "meta.config", "budget_runs", m->budget_runs);
   put_uint_or_null(w, cfg, "meta.config", "budget_ns", m->budget_ns);
+  put_uint_or_null(w, cfg, "meta.config", "batch_ns", m->batch_ns);
   put_uint(w, cfg, "meta.config", "timeout_ns", m->timeout_ns);
   put_int(w, cfg, "meta.config", "jobs", m->n_jobs);
   put(w, cfg, "until_divergence", json_boolean(m->until_divergence));
@@ -175,6 +176,7 @@ static json_t *cell_json(writer *w, const jostle__cell *c, size_t index) {
   put(w, o, "controlled", json_boolean(c->controlled));
   put_uint(w, o, where, "runs", c->n_runs);
   put_uint(w, o, where, "divergent", c->n_divergent);
+  put(w, o, "not_run", json_boolean(jostle__cell_not_run(c) != NULL));
   double lo, hi;
   jostle__wilson95(c->n_divergent, c->n_runs, &lo, &hi);
   put(w, o, "divergence_rate",
@@ -395,6 +397,9 @@ static int read_meta(reader *r, json_t *root, jostle__report_meta *m) {
       get_seed(r, cfg, "meta.config", "seed", &m->seed) ||
       get_uint_or_null(r, cfg, "meta.config", "budget_runs", &m->budget_runs) ||
       get_uint_or_null(r, cfg, "meta.config", "budget_ns", &m->budget_ns) ||
+      /* absent from results written before soaks recorded it: not a soak */
+      (json_object_get(cfg, "batch_ns") != NULL &&
+       get_uint_or_null(r, cfg, "meta.config", "batch_ns", &m->batch_ns)) ||
       get_uint(r, cfg, "meta.config", "timeout_ns", &m->timeout_ns) ||
       get_int(r, cfg, "meta.config", "jobs", &m->n_jobs) ||
       get_bool(r, cfg, "meta.config", "until_divergence", &m->until_divergence))

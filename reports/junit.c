@@ -8,7 +8,8 @@
  *
  * The report states facts: a cell with runs that were not allowed has a
  * <failure>, a known-racy scenario's too (its "racy" property says so); the
- * CLI decides exit codes. A cell without runs is <skipped>. Each testcase's
+ * CLI decides exit codes. A cell without runs is <skipped>, with the text
+ * report's words (jostle__cell_not_run) as its message. Each testcase's
  * <system-out> is the cell's text report, as the terminal showed it.
  */
 #include <inttypes.h>
@@ -55,6 +56,7 @@ static void suite_properties(FILE *f, const jostle__report_meta *m) {
   property(f, in, "seed", buf);
   property_uint(f, in, "budget_runs", m->budget_runs);
   property_uint(f, in, "budget_ns", m->budget_ns);
+  if (m->batch_ns) property_uint(f, in, "batch_ns", m->batch_ns);
   property_uint(f, in, "timeout_ns", m->timeout_ns);
   property_uint(f, in, "jobs", (uint64_t)m->n_jobs);
   property(f, in, "until_divergence", m->until_divergence ? "true" : "false");
@@ -188,8 +190,9 @@ static int testcase(FILE *f, const jostle__cell *cells, size_t n, size_t i) {
   if (c->n_divergent > 0) {
     if (failure(f, c) != 0) return -1;
   } else if (c->n_runs == 0) {
-    fprintf(f, "      <skipped message=\"no runs%s\"/>\n",
-            c->interrupted ? ": interrupted before the first one" : "");
+    fputs("      <skipped", f);
+    jostle__put_attr(f, "message", jostle__cell_not_run(c));
+    fputs("/>\n", f);
   }
   if (system_out(f, c) != 0) return -1;
   fputs("    </testcase>\n", f);

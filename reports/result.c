@@ -69,6 +69,11 @@ int jostle__cell_sample(jostle__cell *c, jostle__sample s) {
   return thinned;
 }
 
+const char *jostle__cell_not_run(const jostle__cell *c) {
+  if (c->n_runs > 0) return NULL;
+  return c->interrupted ? "not run: interrupted before its first run" : "not run";
+}
+
 int jostle__cell_same_key(const jostle__cell *a, const jostle__cell *b) {
   return strcmp(a->scenario, b->scenario) == 0 && strcmp(a->scheduler, b->scheduler) == 0 &&
          strcmp(a->placement, b->placement) == 0 && strcmp(a->params, b->params) == 0;

@@ -90,6 +90,12 @@ void jostle__cell_free(jostle__cell *c);
  * when it thinned them, else 0. */
 int jostle__cell_sample(jostle__cell *c, jostle__sample s);
 
+/* What every report says of a cell without runs, so that none shows it as
+ * if it had run clean: "not run: interrupted before its first run" when a
+ * signal stopped the campaign first, else "not run" (a campaign stopped by
+ * an error, a shard's empty slice). NULL when the cell has runs. */
+const char *jostle__cell_not_run(const jostle__cell *c);
+
 /* Whether a and b are the same cell of a campaign, as far as their names
  * say: scenario, scheduler, placement and parameters. */
 int jostle__cell_same_key(const jostle__cell *a, const jostle__cell *b);

@@ -27,8 +27,9 @@ static void text_cell(const jostle__cell *c, FILE *out) {
           c->scenario, c->scheduler, c->placement,
           c->fixed_seed ? "run seed" : "seed", c->campaign_seed, c->params,
           c->racy ? "  (known racy)" : "");
-  if (c->n_runs == 0 && c->interrupted) {
-    fprintf(out, "  not run: interrupted before its first run\n\n");
+  const char *not_run = jostle__cell_not_run(c);
+  if (not_run != NULL) {
+    fprintf(out, "  %s\n\n", not_run);
     fflush(out);
     return;
   }

@@ -287,6 +287,32 @@ START_TEST(a_plan_runs_its_slice) {
   jostle__cell_free(&c);
 }
 END_TEST
+/* Forks a worker that starts late, as on a machine too loaded to run it
+ * before the campaign's time is up. */
+static pid_t late_fork(void) {
+  pid_t pid = fork();
+  if (pid == 0) usleep(200000);
+  return pid;
+}
+
+/* A time budget ends a campaign only after its first run: however late the
+ * workers start, a cell is never left with no runs, which reports would
+ * show as clean. */
+START_TEST(duration_budget_waits_for_the_first_run) {
+  jostle__plan p = plan_for("test-allowed");
+  p.n_runs = UINT64_MAX;
+  p.duration_ns = 1000000;  /* 1 ms: over before any worker starts */
+  jostle__campaign_fork = late_fork;
+  jostle__cell c = {0};
+  int rc = jostle__campaign_run(&p, &c, NULL, NULL);
+  jostle__campaign_fork = fork;
+  ck_assert_int_eq(rc, 0);
+  ck_assert_uint_gt(c.n_runs, 0);
+  ck_assert_uint_eq(total(&c), c.n_runs);
+  ck_assert_int_eq(c.interrupted, 0);
+  jostle__cell_free(&c);
+}
+END_TEST
 
 /* A campaign stopped by its time leaves runs undone between ones done;
  * a second campaign given exactly the missing ranges (the holes as
@@ -477,6 +503,7 @@ int main(void) {
   tcase_add_test(tc, fixed_seed_reproduces);
   tcase_add_test(tc, until_divergence_stops_early);
   tcase_add_test(tc, duration_budget_ends_the_campaign);
+  tcase_add_test(tc, duration_budget_waits_for_the_first_run);
   tcase_add_test(tc, allowed_list_judges);
   tcase_add_test(tc, sigterm_stops_cleanly);
   tcase_add_test(tc, campaign_restores_the_signal_mask);

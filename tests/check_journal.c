@@ -3,7 +3,8 @@
  * reads back equal; a last line cut anywhere (a soak killed while writing
  * it) is ignored and cut away, so that appending goes on cleanly; a
  * damaged line before the last one, or a damaged header, refuses the
- * journal with one line naming it.
+ * journal with one line naming it; so do lines of another soak's journal
+ * and a batch journaled twice.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -85,12 +86,14 @@ static int on_batch(void *ctx, const jostle__batch *b, char *err, size_t errsize
   return 0;
 }
 
-static void write_journal(uint64_t n_batches) {
+/* A journal of n batches in folder d, from a soak with campaign seed
+ * `seed`. */
+static void write_journal_in(const char *d, uint64_t n_batches, uint64_t seed) {
   char *args[] = {"counter", "-D", "threads=3", "--out", "o d"};
-  jostle__journal_header h = {5, args, 0x1234, 42};
+  jostle__journal_header h = {5, args, seed, 42};
   jostle__journal *j;
   char err[512];
-  ck_assert_msg(jostle__journal_create(dir, &h, &j, err, sizeof err) == 0, "%s", err);
+  ck_assert_msg(jostle__journal_create(d, &h, &j, err, sizeof err) == 0, "%s", err);
   for (uint64_t i = 0; i < n_batches; i++) {
     jostle__batch b;
     make_batch(i, &b);
@@ -99,6 +102,8 @@ static void write_journal(uint64_t n_batches) {
   }
   jostle__journal_close(j);
 }
+
+static void write_journal(uint64_t n_batches) { write_journal_in(dir, n_batches, 0x1234); }
 
 /* Opens the journal; returns the batches read (-1: refused, err set). */
 static long open_journal(char *err, size_t errsize, int *equal) {
@@ -209,6 +214,82 @@ START_TEST(damage_is_refused) {
 }
 END_TEST
 
+/* The whole lines of a file, each with its newline; the caller frees
+ * lines[0] (the text) and lines. */
+static char **lines_of(const char *file, size_t *n) {
+  FILE *f = fopen(file, "r");
+  ck_assert_ptr_nonnull(f);
+  char *text = NULL;
+  size_t len = 0;
+  ck_assert_int_ne(getdelim(&text, &len, '\0', f), -1);
+  fclose(f);
+  char **lines = calloc(strlen(text) + 1, sizeof *lines);
+  ck_assert_ptr_nonnull(lines);
+  *n = 0;
+  for (char *p = text; *p; p = strchr(p, '\n') + 1) lines[(*n)++] = p;
+  return lines;
+}
+
+/* Writes the journal: line a[0] of `from[0]`, then line a[i] of from[i]
+ * for each i < n. */
+static void splice(char **from[], const size_t *a, size_t n) {
+  FILE *f = fopen(path, "w");
+  ck_assert_ptr_nonnull(f);
+  for (size_t i = 0; i < n; i++)
+    fwrite(from[i][a[i]], 1, (size_t)(strchr(from[i][a[i]], '\n') - from[i][a[i]]) + 1, f);
+  fclose(f);
+}
+
+/* A journal holds the batches of one soak, in order: lines of another
+ * soak's journal (another campaign: here another seed), or a batch
+ * journaled twice (two processes appending to one journal), are refused
+ * with one line naming the line, never read as this soak's runs. */
+START_TEST(batches_of_another_soak_are_refused) {
+  char other[64], other_path[128], mine_path[128], err[512];
+  snprintf(other, sizeof other, "/tmp/jostle-journal-XXXXXX");
+  ck_assert_ptr_nonnull(mkdtemp(other));
+  snprintf(other_path, sizeof other_path, "%s/%s", other, JOSTLE__JOURNAL_FILE);
+  snprintf(mine_path, sizeof mine_path, "%s/mine", dir);
+  write_journal(3);
+  ck_assert_int_eq(rename(path, mine_path), 0);
+  write_journal_in(other, 3, 0x5678);
+  size_t n_mine, n_other;
+  char **mine = lines_of(mine_path, &n_mine), **theirs = lines_of(other_path, &n_other);
+  ck_assert_uint_eq(n_mine, 4);
+  ck_assert_uint_eq(n_other, 4);
+  int equal;
+
+  /* this soak's header over the other's batches, numbered from 0 as its own */
+  splice((char **[]){mine, theirs, theirs, theirs}, (size_t[]){0, 1, 2, 3}, 4);
+  ck_assert_int_eq(open_journal(err, sizeof err, &equal), -1);
+  ck_assert_msg(strstr(err, path) && strstr(err, "line 2:") && strstr(err, "another soak") &&
+                !strchr(err, '\n'), "%s", err);
+
+  /* the other soak's last batch after two of this one's */
+  splice((char **[]){mine, mine, mine, theirs}, (size_t[]){0, 1, 2, 3}, 4);
+  ck_assert_int_eq(open_journal(err, sizeof err, &equal), -1);
+  ck_assert_msg(strstr(err, "line 4:") && strstr(err, "another soak"), "%s", err);
+
+  /* one soak's batch 1 twice */
+  splice((char **[]){mine, mine, mine, mine}, (size_t[]){0, 1, 2, 2}, 4);
+  ck_assert_int_eq(open_journal(err, sizeof err, &equal), -1);
+  ck_assert_msg(strstr(err, "line 4:") && strstr(err, "batch 1") && !strchr(err, '\n'), "%s",
+                err);
+
+  /* the same lines in their own order read back */
+  splice((char **[]){mine, mine, mine, mine}, (size_t[]){0, 1, 2, 3}, 4);
+  ck_assert_int_eq(open_journal(err, sizeof err, &equal), 3);
+  ck_assert(equal);
+  free(mine[0]);
+  free(mine);
+  free(theirs[0]);
+  free(theirs);
+  char cmd[128];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", other);
+  ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("journal");
   TCase *tc = jostle_check_case(s, "journal", 60, 0);
@@ -217,5 +298,6 @@ int main(void) {
   tcase_add_test(tc, batches_read_back_equal);
   tcase_add_test(tc, a_cut_last_line_is_dropped);
   tcase_add_test(tc, damage_is_refused);
+  tcase_add_test(tc, batches_of_another_soak_are_refused);
   return jostle_check_run(s);
 }

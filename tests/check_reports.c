@@ -195,6 +195,7 @@ static void meta_equal(const jostle__report_meta *a, const jostle__report_meta *
   ck_assert_uint_eq(a->seed, b->seed);
   ck_assert_uint_eq(a->budget_runs, b->budget_runs);
   ck_assert_uint_eq(a->budget_ns, b->budget_ns);
+  ck_assert_uint_eq(a->batch_ns, b->batch_ns);
   ck_assert_uint_eq(a->timeout_ns, b->timeout_ns);
   ck_assert_int_eq(a->n_jobs, b->n_jobs);
   ck_assert_int_eq(a->until_divergence, b->until_divergence);
@@ -598,6 +599,7 @@ static const mutation mutations[] = {
     {"meta/config", "seed", "12", "meta.config.seed: expected a seed"},
     {"meta/config", "until_divergence", "1", "meta.config.until_divergence: expected true or false"},
     {"meta/config", "budget_runs", "-5", "meta.config.budget_runs: expected a non-negative integer or null"},
+    {"meta/config", "batch_ns", "\"1s\"", "meta.config.batch_ns: expected a non-negative integer or null"},
     {"meta/config", "jobs", "-1", "meta.config.jobs: expected an integer from 0 to 2147483647"},
     {"cells/0", "runs", "\"5\"", "cells[0].runs: expected a non-negative integer"},
     {"cells/0", "divergent", "100001", "cells[0].divergent: expected at most runs (100000), found 100001"},
@@ -1228,6 +1230,164 @@ START_TEST(samples_thin_when_full) {
 }
 END_TEST
 
+/* --- budgets ------------------------------------------------------------ */
+
+/* The "budget" row of an HTML page, without its markup. */
+static char *budget_row(const char *html) {
+  char *page = slurp(html, NULL);
+  const char *row = strstr(page, "<tr><td>budget</td><td>");
+  ck_assert_ptr_nonnull(row);
+  row += strlen("<tr><td>budget</td><td>");
+  char *text = strndup(row, (size_t)(strstr(row, "</td>") - row));
+  free(page);
+  return text;
+}
+
+/* A soak's time budget is the whole soak's, given to its cells in batches;
+ * a stress campaign's is each cell's: the reports say which. The JSON
+ * results keep a soak's longest batch (null for other campaigns), and
+ * results written before they did read as other campaigns'. */
+START_TEST(budgets_say_what_they_cover) {
+  make_dir();
+  jostle__cell cells[N_CELLS], *back = NULL;
+  jostle__report_meta m, m_back;
+  char err[512] = "";
+  size_t n;
+  make_cells(cells);
+  make_meta(&m);
+  m.budget_runs = 0;
+  m.budget_ns = 30000000000ULL;
+  const char *html = in_dir(0, "stress.html");
+  ck_assert_msg(jostle__html_write(html, &m, cells, N_CELLS, err, sizeof err) == 0, "%s", err);
+  char *row = budget_row(html);
+  ck_assert_msg(strstr(row, "no limit on runs, at most 30 s per cell;") == row, "%s", row);
+  free(row);
+  const char *json = in_dir(1, "stress.json");
+  ck_assert_msg(jostle__json_write(json, &m, cells, N_CELLS, err, sizeof err) == 0, "%s", err);
+  char *text = slurp(json, NULL);
+  ck_assert_ptr_nonnull(strstr(text, "\"batch_ns\": null"));
+  free(text);
+
+  m.budget_ns = 20000000000ULL;
+  m.batch_ns = 104000000;
+  html = in_dir(0, "soak.html");
+  ck_assert_msg(jostle__html_write(html, &m, cells, N_CELLS, err, sizeof err) == 0, "%s", err);
+  row = budget_row(html);
+  ck_assert_msg(strstr(row, "no limit on runs per cell; at most 20 s for the whole soak, "
+                            "shared by its cells in batches of at most 0.104 s;") == row,
+                "%s", row);
+  free(row);
+  json = in_dir(1, "soak.json");
+  ck_assert_msg(jostle__json_write(json, &m, cells, N_CELLS, err, sizeof err) == 0, "%s", err);
+  ck_assert_msg(jostle__json_read(json, &m_back, &back, &n, err, sizeof err) == 0, "%s", err);
+  meta_equal(&m, &m_back);
+  free_cells(back, n);
+  free(back);
+  const char *junit = in_dir(2, "soak.xml");
+  ck_assert_msg(jostle__junit_write(junit, &m, cells, N_CELLS, err, sizeof err) == 0, "%s", err);
+  text = slurp(junit, NULL);
+  ck_assert_ptr_nonnull(strstr(text, "<property name=\"batch_ns\" value=\"104000000\"/>"));
+  free(text);
+
+  /* results from before batch_ns: read as a campaign that is not a soak */
+  json_error_t e;
+  json_t *root = json_load_file(json, 0, &e);
+  ck_assert_msg(root != NULL, "%s", e.text);
+  ck_assert_int_eq(json_object_del(walk(root, "meta/config"), "batch_ns"), 0);
+  ck_assert_int_eq(json_dump_file(root, json, JSON_INDENT(2)), 0);
+  json_decref(root);
+  ck_assert_msg(jostle__json_read(json, &m_back, &back, &n, err, sizeof err) == 0, "%s", err);
+  ck_assert_uint_eq(m_back.batch_ns, 0);
+  ck_assert_uint_eq(m_back.budget_ns, m.budget_ns);
+  free_cells(back, n);
+  free(back);
+  free_cells(cells, N_CELLS);
+  remove_dir();
+}
+END_TEST
+
+/* --- cells without runs ------------------------------------------------ */
+
+/* A cell without runs is never shown as if it ran clean: every report
+ * labels it `not run`, and says why when a signal stopped the campaign
+ * before it (the text report's words, which JUnit's <skipped> repeats). */
+START_TEST(cells_without_runs_say_not_run) {
+  need("xmllint");
+  make_dir();
+  jostle__cell cells[3];
+  jostle__report_meta m;
+  char err[512] = "";
+  make_meta(&m);
+  memset(cells, 0, sizeof cells);
+  const char *names[3] = {"counter-mutex", "counter-atomic", "cache"};
+  for (int i = 0; i < 3; i++) {
+    jostle__cell *c = &cells[i];
+    snprintf(c->scenario, sizeof c->scenario, "%s", names[i]);
+    snprintf(c->scheduler, sizeof c->scheduler, "random");
+    snprintf(c->placement, sizeof c->placement, "none");
+    snprintf(c->params, sizeof c->params, "threads=2");
+    snprintf(c->command, sizeof c->command, "build/jostle replay %s --scheduler random",
+             names[i]);
+    c->controlled = 1;
+    c->n_samples = 1;  /* a soak's cell starts with a sample of nothing */
+    jostle__cli_reproduce_syntax(c);
+  }
+  /* cells[0]: no runs (a soak stopped by an error before it); cells[1]: no
+   * runs, interrupted; cells[2]: ran */
+  cells[1].interrupted = 1;
+  add(&cells[2], JOSTLE__ALLOWED, "hits=2", 10, 0, 1);
+  cells[2].elapsed_ns = 1000000;
+
+  char *text = text_report(cells, 3);
+  ck_assert_msg(strstr(text, "threads=2]\n  not run\n\ncounter-atomic  [") != NULL, "%s", text);
+  ck_assert_msg(strstr(text, "threads=2]\n  not run: interrupted before its first run\n\ncache  [")
+                != NULL, "%s", text);
+  ck_assert_msg(strstr(text, " 0 runs in ") == NULL, "%s", text);
+  ck_assert_msg(strstr(text, "10 runs in ") != NULL, "%s", text);
+  free(text);
+
+  const char *json = in_dir(0, "r.json");
+  ck_assert_msg(jostle__json_write(json, &m, cells, 3, err, sizeof err) == 0, "%s", err);
+  json_error_t e;
+  json_t *root = json_load_file(json, 0, &e);
+  ck_assert_msg(root != NULL, "%s", e.text);
+  json_t *list = json_object_get(root, "cells");
+  ck_assert(json_is_true(json_object_get(json_array_get(list, 0), "not_run")));
+  ck_assert(json_is_true(json_object_get(json_array_get(list, 1), "not_run")));
+  ck_assert(json_is_false(json_object_get(json_array_get(list, 2), "not_run")));
+  json_decref(root);
+
+  const char *junit = in_dir(1, "j.xml");
+  ck_assert_msg(jostle__junit_write(junit, &m, cells, 3, err, sizeof err) == 0, "%s", err);
+  ck_assert_int_eq(xpath_number(junit, "count(//testcase[@classname=\"jostle.counter-mutex\"]"
+                                       "/skipped[@message=\"not run\"])"), 1);
+  ck_assert_int_eq(xpath_number(junit, "count(//testcase[@classname=\"jostle.counter-atomic\"]"
+                                       "/skipped[@message=\"not run: interrupted before its "
+                                       "first run\"])"), 1);
+  ck_assert_int_eq(xpath_number(junit, "count(//skipped)"), 2);
+
+  const char *html = in_dir(2, "h.html");
+  ck_assert_msg(jostle__html_write(html, &m, cells, 3, err, sizeof err) == 0, "%s", err);
+  char *page = slurp(html, NULL);
+  const char *c0 = strstr(page, "<section class=\"cell\" id=\"cell-0\">");
+  const char *c1 = strstr(page, "<section class=\"cell\" id=\"cell-1\">");
+  const char *c2 = strstr(page, "<section class=\"cell\" id=\"cell-2\">");
+  ck_assert(c0 && c1 && c2);
+  ck_assert_ptr_nonnull(strstr(c0, "<p class=\"rate\"><b>not run</b></p>"));
+  ck_assert(strstr(c0, "<p class=\"rate\"><b>not run</b></p>") < c1);
+  const char *why = "<p class=\"rate\"><b>not run: interrupted before its first run</b></p>";
+  ck_assert_ptr_nonnull(strstr(c1, why));
+  ck_assert(strstr(c1, why) < c2);
+  ck_assert_ptr_null(strstr(c2, "<b>not run"));
+  /* the summary squares of cells without runs say so too */
+  ck_assert_uint_eq(occurrences(page, ">not run</text>"), 2);
+  ck_assert_uint_eq(occurrences(page, ">no runs</text>"), 0);
+  free(page);
+  free_cells(cells, 3);
+  remove_dir();
+}
+END_TEST
+
 static Suite *reports_suite(void) {
   Suite *s = suite_create("reports");
   TCase *tc = jostle_check_case(s, "json", 20, 0);
@@ -1254,6 +1414,9 @@ static Suite *reports_suite(void) {
   tc = jostle_check_case(s, "merge", 20, 0);
   tcase_add_test(tc, cells_merge_as_if_run_in_turn);
   tcase_add_test(tc, samples_thin_when_full);
+  tc = jostle_check_case(s, "labels", 30, 0);
+  tcase_add_test(tc, cells_without_runs_say_not_run);
+  tcase_add_test(tc, budgets_say_what_they_cover);
   tc = jostle_check_case(s, "html", 120, 0);
   tcase_add_test(tc, html_renders_the_numbers);
   tcase_add_test(tc, html_screenshot);

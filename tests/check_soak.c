@@ -5,8 +5,13 @@
  * an uninterrupted soak (a controlled scheduler makes each run a pure
  * function of its seed); a journal cut in the middle of a line resumes the
  * same way; SIGTERM stops a soak cleanly with reports of what ran, whose
- * numbers agree with each other; the history of soaks calls out the
- * scenario that was clean and now diverges.
+ * numbers agree with each other; a folder in use (its lock held, by a
+ * running soak or by the test) refuses a second soak and a resume in one
+ * line, and the running soak's journal stays its own; a journal that mixes
+ * two soaks' batches is refused on resume; a time budget short beside the
+ * cells runs every one of them, and one too short to give each a batch is
+ * refused before anything runs; the history of
+ * soaks calls out the scenario that was clean and now diverges.
  *
  * The binary under test is $JOSTLE_BIN; xmllint is needed
  * (`sh scripts/deps.sh test`).
@@ -20,6 +25,7 @@
 #include <time.h>
 
 #include "common/clock.h"
+#include "common/lock_file.h"
 #include "harness/journal.h"
 #include "tests/check_main.h"
 #include "tests/cli_run.h"
@@ -223,6 +229,216 @@ START_TEST(sigterm_stops_a_soak_with_its_reports) {
 }
 END_TEST
 
+/* --- one soak per folder --------------------------------------------------- */
+
+/* A short clean soak: one cell, done in a few batches. */
+#define SMALL_SOAK "soak counter-mutex --scheduler-set random --pins none --runs-per-cell 2000 " \
+                   "--batch 20ms -j 1"
+
+/* The folder's entries but . and .., one per line, sorted. */
+static char *entries(const char *folder) {
+  return jostle_capture("ls -A '%s'", folder);
+}
+
+/* A refusal: exit 2, nothing on stdout, one line on stderr that names the
+ * folder and says it is in use by process `holder`. */
+static void assert_in_use(const cli_result *r, const char *folder, pid_t holder) {
+  char pid[32];
+  snprintf(pid, sizeof pid, "pid %ld", (long)holder);
+  ck_assert_msg(r->status == 2, "exit %d: %s", r->status, r->err);
+  ck_assert_str_eq(r->out, "");
+  ck_assert_msg(count_lines(r->err) == 1 && strstr(r->err, folder) && strstr(r->err, "in use") &&
+                strstr(r->err, pid), "%s", r->err);
+}
+
+/* While a process holds the folder's lock (DIR/soak.lock, as a running soak
+ * does), a soak into the folder and a resume of it are refused in one line
+ * and write nothing; once the lock is free, both go ahead. */
+START_TEST(a_locked_folder_is_refused) {
+  make_tmp();
+  char folder[160], lock[192];
+  snprintf(folder, sizeof folder, "%s/soak", tmp);
+  snprintf(lock, sizeof lock, "%s/soak.lock", folder);
+  ck_assert_int_eq(mkdir(folder, 0755), 0);
+  int fd;
+  pid_t holder;
+  ck_assert_int_eq(jostle__lock_file(lock, &fd, &holder), 0);
+  cli_result *r = run_in(SMALL_SOAK " --seed 1 --out %s/soak");
+  assert_in_use(r, folder, getpid());
+  char *listed = entries(folder);
+  ck_assert_str_eq(listed, "soak.lock\n");
+  free(listed);
+
+  jostle__unlock_file(fd);
+  r = run_in(SMALL_SOAK " --seed 1 --out %s/soak");
+  ck_assert_msg(r->status == 0, "exit %d: %s", r->status, r->err);
+  char *journal = jostle_capture("cat '%s/%s'", folder, JOSTLE__JOURNAL_FILE);
+  char *results = jostle_capture("cat '%s/results.json'", folder);
+
+  ck_assert_int_eq(jostle__lock_file(lock, &fd, &holder), 0);
+  r = run_in("soak --resume %s/soak");
+  assert_in_use(r, folder, getpid());
+  r = run_in(SMALL_SOAK " --seed 2 --out %s/soak");
+  assert_in_use(r, folder, getpid());
+  char *journal_after = jostle_capture("cat '%s/%s'", folder, JOSTLE__JOURNAL_FILE);
+  char *results_after = jostle_capture("cat '%s/results.json'", folder);
+  ck_assert_str_eq(journal_after, journal);
+  ck_assert_str_eq(results_after, results);
+  jostle__unlock_file(fd);
+  r = run_in("soak --resume %s/soak");
+  ck_assert_msg(r->status == 0, "exit %d: %s", r->status, r->err);
+  free(journal);
+  free(results);
+  free(journal_after);
+  free(results_after);
+  remove_tmp();
+}
+END_TEST
+
+typedef struct journaled {
+  uint64_t runs[8];  /* per cell */
+} journaled;
+
+static int count_batch(void *ctx, const jostle__batch *b, char *err, size_t errsize) {
+  journaled *j = ctx;
+  (void)err;
+  (void)errsize;
+  ck_assert_uint_lt(b->cell, 8);
+  j->runs[b->cell] += b->result.n_runs;
+  return 0;
+}
+
+/* A second soak, or a resume, into the folder of a soak that is running is
+ * refused; the running soak's journal holds its own batches and no other's:
+ * they add up to the counts of its results. */
+START_TEST(a_running_soak_keeps_its_folder) {
+  make_tmp();
+  char folder[160], journal[200];
+  snprintf(folder, sizeof folder, "%s/a", tmp);
+  snprintf(journal, sizeof journal, "%s/%s", folder, JOSTLE__JOURNAL_FILE);
+  pid_t pid = spawn_in("soak counter-mutex counter-atomic --scheduler-set random --pins none "
+                       "--duration 10m --runs-per-cell 10000000 --batch 50ms --seed 5 -j 1 "
+                       "--out %s/a");
+  while (lines_of(journal) < 2) usleep(2000);
+  cli_result *r = run_in("soak --resume %s/a");
+  assert_in_use(r, folder, pid);
+  r = run_in("soak counter-mutex counter-atomic --scheduler-set random --pins none "
+             "--duration 10m --runs-per-cell 10000000 --batch 50ms --seed 6 -j 1 --out %s/a");
+  assert_in_use(r, folder, pid);
+  ck_assert_int_eq(kill(pid, SIGTERM), 0);
+  int status;
+  ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+  ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 4);
+
+  jostle__journal_header h;
+  char err[1200];
+  ck_assert_msg(jostle__journal_read_header(folder, &h, err, sizeof err) == 0, "%s", err);
+  ck_assert_uint_eq(h.seed, 5);
+  jostle__journal_header_free(&h);
+  journaled counts = {{0}};
+  jostle__journal *j;
+  ck_assert_msg(jostle__journal_open(folder, count_batch, &counts, &j, err, sizeof err) == 0,
+                "%s", err);
+  jostle__journal_close(j);
+  jostle__cell *cells;
+  size_t n;
+  jostle_read_results(in_tmp(0, "a/results.json"), &cells, &n);
+  ck_assert_uint_eq(n, 2);
+  for (size_t i = 0; i < n; i++) ck_assert_uint_eq(counts.runs[i], cells[i].n_runs);
+  jostle_free_results(cells, n);
+  remove_tmp();
+}
+END_TEST
+
+/* A journal whose batches are another soak's (two soaks wrote one folder:
+ * one's header replaced the other's) is refused on resume, in one line
+ * and with nothing written: its runs are not this soak's seed's. */
+START_TEST(a_mixed_journal_is_refused_on_resume) {
+  make_tmp();
+  cli_result *r = run_in(SMALL_SOAK " --seed 1 --out %s/a");
+  ck_assert_msg(r->status == 0, "exit %d: %s", r->status, r->err);
+  r = run_in(SMALL_SOAK " --seed 2 --out %s/b");
+  ck_assert_msg(r->status == 0, "exit %d: %s", r->status, r->err);
+  /* a's header, then b's batches */
+  char mixed[200];
+  snprintf(mixed, sizeof mixed, "%s/c/%s", tmp, JOSTLE__JOURNAL_FILE);
+  shell("mkdir '%s'", in_tmp(0, "c"));
+  char cmd[600];
+  snprintf(cmd, sizeof cmd, "head -n 1 '%s/a/%s' > '%s' && tail -n +2 '%s/b/%s' >> '%s'", tmp,
+           JOSTLE__JOURNAL_FILE, mixed, tmp, JOSTLE__JOURNAL_FILE, mixed);
+  ck_assert_int_eq(system(cmd), 0);
+  ck_assert_int_gt(lines_of(mixed), 1);
+  char *before = jostle_capture("cat '%s'", mixed);
+
+  r = run_in("soak --resume %s/c");
+  ck_assert_msg(r->status == 2, "exit %d: %s", r->status, r->err);
+  ck_assert_str_eq(r->out, "");
+  ck_assert_msg(count_lines(r->err) == 1 && strstr(r->err, mixed) &&
+                strstr(r->err, "another soak"), "%s", r->err);
+  char *after = jostle_capture("cat '%s'", mixed);
+  ck_assert_str_eq(after, before);
+  ck_assert_int_eq(access(in_tmp(0, "c/results.json"), F_OK), -1);
+  free(before);
+  free(after);
+  remove_tmp();
+}
+END_TEST
+
+/* --- budgets ----------------------------------------------------------------- */
+
+/* Eight cells: two scenarios under two schedulers and two placements. */
+#define EIGHT_CELLS "soak counter-mutex counter-atomic --scheduler-set random,pct " \
+                    "--pins none,spread -j 1 --seed 3"
+
+/* A time budget short beside the cells (1 s for 8 cells, where a batch is
+ * 5 s at the least by default) is shared by all of them: every cell runs,
+ * however slow the machine (a time budget ends a batch after its first run
+ * at the earliest). */
+START_TEST(a_short_soak_runs_every_cell) {
+  make_tmp();
+  cli_result *r = run_in(EIGHT_CELLS " --duration 1s --out %s/short");
+  ck_assert_msg(r->status == 0, "exit %d: %s", r->status, r->err);
+  jostle__cell *cells;
+  size_t n;
+  jostle_read_results(in_tmp(0, "short/results.json"), &cells, &n);
+  ck_assert_uint_eq(n, 8);
+  for (size_t i = 0; i < n; i++) {
+    ck_assert_msg(cells[i].n_runs > 0, "%s [%s, %s] did not run", cells[i].scenario,
+                  cells[i].scheduler, cells[i].placement);
+    ck_assert_int_eq(cells[i].interrupted, 0);
+  }
+  jostle_free_results(cells, n);
+  ck_assert(!matches(r->out, "not run"));
+  /* 1 s over 8 cells: batches of 125 ms, and the reports say the 1 s is
+   * the whole soak's */
+  jostle__report_meta meta;
+  jostle_read_json(in_tmp(0, "short/results.json"), &meta, &cells, &n);
+  jostle_free_results(cells, n);
+  ck_assert_uint_eq(meta.budget_ns, 1000000000);
+  ck_assert_uint_eq(meta.batch_ns, 125000000);
+  char *page = jostle_capture("cat '%s'", in_tmp(0, "short/report.html"));
+  ck_assert_msg(strstr(page, "at most 1 s for the whole soak, shared by its cells in batches of "
+                             "at most 0.125 s") != NULL, "no soak budget in the HTML page");
+  free(page);
+  remove_tmp();
+}
+END_TEST
+
+/* A time budget that cannot give every cell a batch of the shortest length
+ * (100 ms) is refused before anything runs, in one line that says what
+ * budget would do; nothing is written. */
+START_TEST(a_budget_too_short_for_its_cells_is_refused) {
+  make_tmp();
+  cli_result *r = run_in(EIGHT_CELLS " --duration 500ms --out %s/short");
+  ck_assert_msg(r->status == 2, "exit %d: %s", r->status, r->err);
+  ck_assert_str_eq(r->out, "");
+  ck_assert_msg(count_lines(r->err) == 1 && strstr(r->err, "8 cells") &&
+                strstr(r->err, "--duration 1s"), "%s", r->err);
+  ck_assert_int_eq(access(in_tmp(0, "short"), F_OK), -1);
+  remove_tmp();
+}
+END_TEST
+
 /* --- history -------------------------------------------------------------- */
 
 typedef struct soak_row {
@@ -305,5 +521,10 @@ int main(void) {
   tcase_add_test(tc, cut_journal_resumes_to_the_same_counts);
   tcase_add_test(tc, sigterm_stops_a_soak_with_its_reports);
   tcase_add_test(tc, history_calls_out_new_divergence);
+  tcase_add_test(tc, a_locked_folder_is_refused);
+  tcase_add_test(tc, a_running_soak_keeps_its_folder);
+  tcase_add_test(tc, a_mixed_journal_is_refused_on_resume);
+  tcase_add_test(tc, a_short_soak_runs_every_cell);
+  tcase_add_test(tc, a_budget_too_short_for_its_cells_is_refused);
   return jostle_check_run(s);
 }
