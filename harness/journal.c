@@ -113,6 +113,14 @@ static json_t *get_line(const char *line, size_t n) {
   return json_loadb(line + 9, n - 9, JSON_REJECT_DUPLICATES, NULL);
 }
 
+/* Whether a first line that does not read is still a journal's: a
+ * checksum, then the header's format field. */
+static int looks_like_journal(const char *line, size_t n) {
+  static const char start[] = " {\"format\":\"" FORMAT_NAME "\"";
+  return n >= 8 + sizeof start - 1 && strspn(line, "0123456789abcdef") >= 8 &&
+         memcmp(line + 8, start, sizeof start - 1) == 0;
+}
+
 /* --- header -------------------------------------------------------------- */
 
 static json_t *header_json(const jostle__journal_header *h) {
@@ -397,8 +405,13 @@ static long read_lines(const char *path, const char *data, size_t len,
     line_no++;
     json_t *v = nl ? get_line(data + pos, n) : NULL;
     if (v == NULL) {
-      /* the last line may be a batch cut by a kill: it is as if it had not run */
-      if (line_no > 1 && (nl == NULL || (size_t)(nl - data) + 1 == len)) break;
+      /* The last line may be a batch cut short by a kill (a line is one
+       * write, its newline last): it is as if it had not run. A whole line
+       * that fails its checksum is damage, however last. */
+      if (line_no > 1 && nl == NULL) break;
+      if (line_no == 1 && !looks_like_journal(data, n))
+        return fail(err, errsize, "%s: not a soak journal (its first line is no journal "
+                    "header)", path);
       return fail(err, errsize, "%s: line %zu: damaged (its checksum does not match)", path,
                   line_no);
     }

@@ -174,8 +174,9 @@ START_TEST(a_cut_last_line_is_dropped) {
 }
 END_TEST
 
-/* A whole last line that fails its checksum (blocks lost in a crash) is
- * dropped too; a damaged line before it is damage, and refused. */
+/* Only a line cut short may be dropped: a whole line that fails its
+ * checksum is damage, and refused, the last one too; so is a file that is
+ * no journal at all, said as such. */
 START_TEST(damage_is_refused) {
   char err[512];
   int equal;
@@ -185,7 +186,14 @@ START_TEST(damage_is_refused) {
   ck_assert_int_eq(fseek(f, size - 20, SEEK_SET), 0);
   fputc('#', f);
   fclose(f);
-  ck_assert_int_eq(open_journal(err, sizeof err, &equal), 2);
+  ck_assert_int_eq(open_journal(err, sizeof err, &equal), -1);
+  ck_assert_msg(strstr(err, "line 4: damaged") && strstr(err, path), "%s", err);
+
+  f = fopen(path, "w");
+  fputs("root:x:0:0:root:/root:/bin/bash\n", f);
+  fclose(f);
+  ck_assert_int_eq(open_journal(err, sizeof err, &equal), -1);
+  ck_assert_msg(strstr(err, "not a soak journal"), "%s", err);
 
   unlink(path);
   write_journal(3);
@@ -207,7 +215,7 @@ START_TEST(damage_is_refused) {
   fputs("00000000 {}\n", f);
   fclose(f);
   ck_assert_int_eq(open_journal(err, sizeof err, &equal), -1);
-  ck_assert_msg(strstr(err, "line 1"), "%s", err);
+  ck_assert_msg(strstr(err, "not a soak journal"), "%s", err);
   unlink(path);
   ck_assert_int_eq(open_journal(err, sizeof err, &equal), -1);
   ck_assert_msg(strstr(err, path) && strstr(err, strerror(ENOENT)), "%s", err);
