@@ -2,8 +2,10 @@
  * history.c: the trend report across soaks (history.h). A table of the
  * soaks, then per scenario (by name) a row per soak with its runs and
  * divergence rate summed over the scenario's cells (every scheduler and
- * placement), then the scenarios newly divergent in the latest soak, each
- * with the `reproduce:` lines of its divergent outcomes there.
+ * placement; a note says when soaks ran different cells of it), then the
+ * cells newly divergent in the latest soak (their like, the same scenario,
+ * scheduler, placement and parameters, clean in every earlier soak that
+ * ran it), each with the `reproduce:` lines of its divergent outcomes.
  */
 #include "reports/history.h"
 
@@ -70,6 +72,35 @@ static void soaks_table(FILE *out, const jostle__night *nights, size_t n) {
   }
 }
 
+/* Whether two cells are the same experiment, so that their rates compare:
+ * the scenario under the same scheduler, placement and parameters. */
+static int same_cell(const jostle__cell *a, const jostle__cell *b) {
+  return strcmp(a->scenario, b->scenario) == 0 && strcmp(a->scheduler, b->scheduler) == 0 &&
+         strcmp(a->placement, b->placement) == 0 && strcmp(a->params, b->params) == 0;
+}
+
+/* Whether every soak that ran the scenario ran the same cells of it. */
+static int same_cells(const jostle__night *nights, size_t n, const char *name) {
+  const jostle__night *first = NULL;
+  for (size_t i = 0; i < n; i++) {
+    if (!scenario_in(&nights[i], name).ran) continue;
+    if (first == NULL) {
+      first = &nights[i];
+      continue;
+    }
+    for (int way = 0; way < 2; way++) {
+      const jostle__night *x = way ? first : &nights[i], *y = way ? &nights[i] : first;
+      for (size_t c = 0; c < x->n_cells; c++) {
+        if (strcmp(x->cells[c].scenario, name) != 0) continue;
+        int found = 0;
+        for (size_t d = 0; d < y->n_cells && !found; d++) found = same_cell(&x->cells[c], &y->cells[d]);
+        if (!found) return 0;
+      }
+    }
+  }
+  return 1;
+}
+
 static void scenario_rows(FILE *out, const jostle__night *nights, size_t n, const char *name) {
   char a[32], b[32];
   int racy = 0;
@@ -88,42 +119,46 @@ static void scenario_rows(FILE *out, const jostle__night *nights, size_t n, cons
     fprintf(out, "  %3zu %15s %12s %11.4f%%\n", i + 1, jostle__grouped(t.runs, a, sizeof a),
             jostle__grouped(t.divergent, b, sizeof b), rate);
   }
+  if (!same_cells(nights, n, name))
+    fprintf(out, "  (the soaks ran %s under different schedulers, placements or parameters: "
+                 "its rates do not compare row to row)\n", name);
 }
 
-/* Whether the scenario diverged in the last soak after running clean in
+/* Whether cell (of the latest soak) diverged after its like ran clean in
  * every earlier soak that ran it; *clean_runs is the runs of those. */
-static int newly_divergent(const jostle__night *nights, size_t n, const char *name,
+static int newly_divergent(const jostle__night *nights, size_t n, const jostle__cell *cell,
                            uint64_t *clean_runs, size_t *n_clean) {
   *clean_runs = 0;
   *n_clean = 0;
+  if (cell->n_divergent == 0) return 0;
   for (size_t i = 0; i + 1 < n; i++) {
-    tally t = scenario_in(&nights[i], name);
-    if (!t.ran) continue;
-    if (t.divergent > 0) return 0;
-    *clean_runs += t.runs;
-    (*n_clean)++;
+    int ran = 0;
+    for (size_t c = 0; c < nights[i].n_cells; c++) {
+      const jostle__cell *earlier = &nights[i].cells[c];
+      if (!same_cell(earlier, cell) || earlier->n_runs == 0) continue;
+      if (earlier->n_divergent > 0) return 0;
+      *clean_runs += earlier->n_runs;
+      ran = 1;
+    }
+    *n_clean += (size_t)ran;
   }
-  return *n_clean > 0 && scenario_in(&nights[n - 1], name).divergent > 0;
+  return *n_clean > 0;
 }
 
-static void call_out(FILE *out, const jostle__night *latest, const char *name,
-                     uint64_t clean_runs, size_t n_clean) {
+static void call_out(FILE *out, const jostle__cell *cell, uint64_t clean_runs, size_t n_clean) {
   char a[32], b[32], c[32];
-  tally t = scenario_in(latest, name);
-  fprintf(out, "newly divergent: %s: %s of %s runs (%.4f%%) in the latest soak; "
-               "clean over %s runs in %zu earlier soak%s\n",
-          name, jostle__grouped(t.divergent, a, sizeof a), jostle__grouped(t.runs, b, sizeof b),
-          100.0 * (double)t.divergent / (double)t.runs, jostle__grouped(clean_runs, c, sizeof c),
-          n_clean, n_clean == 1 ? "" : "s");
-  for (size_t i = 0; i < latest->n_cells; i++) {
-    const jostle__cell *cell = &latest->cells[i];
-    if (strcmp(cell->scenario, name) != 0) continue;
-    for (size_t o = 0; o < cell->n_outcomes; o++) {
-      char cmd[1024];
-      if (cell->outcomes[o].cls == JOSTLE__ALLOWED) continue;
-      jostle__reproduce(cell, &cell->outcomes[o], cmd, sizeof cmd);
-      fprintf(out, "reproduce: %s\n", cmd);
-    }
+  fprintf(out, "newly divergent: %s: %s of %s runs (%.4f%%) in the latest soak under %s, "
+               "pin %s, %s; clean over %s runs of that cell in %zu earlier soak%s\n",
+          cell->scenario, jostle__grouped(cell->n_divergent, a, sizeof a),
+          jostle__grouped(cell->n_runs, b, sizeof b),
+          100.0 * (double)cell->n_divergent / (double)cell->n_runs, cell->scheduler,
+          cell->placement, cell->params, jostle__grouped(clean_runs, c, sizeof c), n_clean,
+          n_clean == 1 ? "" : "s");
+  for (size_t o = 0; o < cell->n_outcomes; o++) {
+    char cmd[1024];
+    if (cell->outcomes[o].cls == JOSTLE__ALLOWED) continue;
+    jostle__reproduce(cell, &cell->outcomes[o], cmd, sizeof cmd);
+    fprintf(out, "reproduce: %s\n", cmd);
   }
 }
 
@@ -134,11 +169,12 @@ int jostle__history_write(FILE *out, const jostle__night *nights, size_t n, size
   soaks_table(out, nights, n);
   for (size_t s = 0; s < n_names; s++) scenario_rows(out, nights, n, names[s]);
   fputc('\n', out);
-  for (size_t s = 0; s < n_names; s++) {
+  const jostle__night *latest = &nights[n - 1];
+  for (size_t c = 0; c < latest->n_cells; c++) {
     uint64_t clean_runs;
     size_t n_clean;
-    if (!newly_divergent(nights, n, names[s], &clean_runs, &n_clean)) continue;
-    call_out(out, &nights[n - 1], names[s], clean_runs, n_clean);
+    if (!newly_divergent(nights, n, &latest->cells[c], &clean_runs, &n_clean)) continue;
+    call_out(out, &latest->cells[c], clean_runs, n_clean);
     n_new++;
   }
   if (n_new == 0) fprintf(out, "no scenario newly divergent in the latest soak\n");

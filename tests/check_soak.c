@@ -444,14 +444,15 @@ END_TEST
 typedef struct soak_row {
   const char *scenario;
   uint64_t runs, divergent;
+  const char *scheduler;             /* NULL: random */
 } soak_row;
 
 /* A cell of `scenario` with `runs` runs, `divergent` of them divergent. */
 static void make_cell(jostle__cell *c, const char *scenario, uint64_t runs,
-                      uint64_t divergent) {
+                      uint64_t divergent, const char *scheduler) {
   memset(c, 0, sizeof *c);
   snprintf(c->scenario, sizeof c->scenario, "%s", scenario);
-  snprintf(c->scheduler, sizeof c->scheduler, "random");
+  snprintf(c->scheduler, sizeof c->scheduler, "%s", scheduler ? scheduler : "random");
   snprintf(c->placement, sizeof c->placement, "none");
   snprintf(c->params, sizeof c->params, "threads=2");
   snprintf(c->command, sizeof c->command, "jostle replay %s --scheduler random", scenario);
@@ -477,7 +478,8 @@ static void write_soak(const char *name, uint64_t started, int n, const soak_row
   meta.started_unix_ns = started;
   snprintf(meta.commit, sizeof meta.commit, "commit-of-%s", name);
   jostle__cell c[4];
-  for (int i = 0; i < n; i++) make_cell(&c[i], cells[i].scenario, cells[i].runs, cells[i].divergent);
+  for (int i = 0; i < n; i++) make_cell(&c[i], cells[i].scenario, cells[i].runs, cells[i].divergent,
+                                    cells[i].scheduler);
   ck_assert_msg(jostle__json_write(path, &meta, c, (size_t)n, err, sizeof err) == 0, "%s", err);
   for (int i = 0; i < n; i++) jostle__cell_free(&c[i]);
 }
@@ -488,11 +490,11 @@ static void write_soak(const char *name, uint64_t started, int n, const soak_row
  * new in the latest, is not. */
 START_TEST(history_calls_out_new_divergence) {
   make_tmp();
-  write_soak("monday", 1000, 3, (soak_row[]){{"cache-mutex", 5000, 0}, {"counter", 5000, 900},
-                                        {"metrics-atomic", 4000, 0}});
-  write_soak("tuesday", 2000, 2, (soak_row[]){{"counter", 5000, 1000}, {"metrics-atomic", 4000, 0}});
-  write_soak("wednesday", 3000, 4, (soak_row[]){{"cache-mutex", 7000, 3}, {"counter", 5000, 800},
-                                           {"metrics-atomic", 4000, 0}, {"lock-order", 10, 2}});
+  write_soak("monday", 1000, 3, (soak_row[]){{"cache-mutex", 5000, 0, NULL}, {"counter", 5000, 900, NULL},
+                                        {"metrics-atomic", 4000, 0, NULL}});
+  write_soak("tuesday", 2000, 2, (soak_row[]){{"counter", 5000, 1000, NULL}, {"metrics-atomic", 4000, 0, NULL}});
+  write_soak("wednesday", 3000, 4, (soak_row[]){{"cache-mutex", 7000, 3, NULL}, {"counter", 5000, 800, NULL},
+                                           {"metrics-atomic", 4000, 0, NULL}, {"lock-order", 10, 2, NULL}});
   cli_result *r = run_in("report --history %s/wednesday %s/monday %s/tuesday/results.json");
   ck_assert_msg(r->status == 1, "exit %d: %s", r->status, r->err);
   ck_assert_msg(matches(r->out, "^ +1  1970-01-01T00:00:00Z  commit-of-mo +14,000 +900  "
@@ -503,13 +505,40 @@ START_TEST(history_calls_out_new_divergence) {
   ck_assert(matches(r->out, "^cache-mutex\n.*\n +1 +5,000 +0 +0\\.0000%\n +2 +- +- +not run\n"
                             " +3 +7,000 +3 +0\\.0429%$"));
   ck_assert(matches(r->out, "^newly divergent: cache-mutex: 3 of 7,000 runs \\(0\\.0429%\\) in the "
-                            "latest soak; clean over 5,000 runs in 1 earlier soak$"));
+                            "latest soak under random, pin none, threads=2; clean over 5,000 "
+                            "runs of that cell in 1 earlier soak$"));
   ck_assert(matches(r->out, "^reproduce: jostle replay cache-mutex --scheduler random --seed "
                             "0x0000000000abcdef$"));
   ck_assert(!matches(r->out, "^newly divergent: (counter|lock-order|metrics-atomic)"));
   r = run_in("report --history %s/monday %s/tuesday");
   ck_assert_int_eq(r->status, 0);
   ck_assert(matches(r->out, "^no scenario newly divergent in the latest soak$"));
+  ck_assert(!matches(r->out, "do not compare"));
+  remove_tmp();
+}
+END_TEST
+
+/* History compares like with like: a scenario clean under one scheduler
+ * and divergent under another the next night is not newly divergent (that
+ * cell has no earlier night), and its rows say the soaks differ; the same
+ * cell clean before and divergent now is. */
+START_TEST(history_compares_like_with_like) {
+  make_tmp();
+  write_soak("monday", 1000, 1, (soak_row[]){{"counter", 5000, 0, "random"}});
+  write_soak("tuesday", 2000, 2, (soak_row[]){{"counter", 5000, 0, "random"},
+                                             {"counter", 5000, 40, "pct"}});
+  cli_result *r = run_in("report --history %s/monday %s/tuesday");
+  ck_assert_msg(r->status == 0, "exit %d: %s", r->status, r->out);
+  ck_assert(matches(r->out, "^  \\(the soaks ran counter under different schedulers, placements or "
+                            "parameters: its rates do not compare row to row\\)$"));
+  ck_assert(matches(r->out, "^no scenario newly divergent in the latest soak$"));
+  write_soak("wednesday", 3000, 2, (soak_row[]){{"counter", 5000, 7, "random"},
+                                               {"counter", 5000, 40, "pct"}});
+  r = run_in("report --history %s/monday %s/tuesday %s/wednesday");
+  ck_assert_int_eq(r->status, 1);
+  ck_assert(matches(r->out, "^newly divergent: counter: 7 of 5,000 runs .* under random, .*"
+                            "clean over 10,000 runs of that cell in 2 earlier soaks$"));
+  ck_assert(!matches(r->out, "^newly divergent: counter: 40 of"));
   remove_tmp();
 }
 END_TEST
@@ -521,6 +550,7 @@ int main(void) {
   tcase_add_test(tc, cut_journal_resumes_to_the_same_counts);
   tcase_add_test(tc, sigterm_stops_a_soak_with_its_reports);
   tcase_add_test(tc, history_calls_out_new_divergence);
+  tcase_add_test(tc, history_compares_like_with_like);
   tcase_add_test(tc, a_locked_folder_is_refused);
   tcase_add_test(tc, a_running_soak_keeps_its_folder);
   tcase_add_test(tc, a_mixed_journal_is_refused_on_resume);
