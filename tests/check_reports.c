@@ -1212,6 +1212,83 @@ START_TEST(cells_merge_as_if_run_in_turn) {
 }
 END_TEST
 
+/* A cell of the values lo .. hi - 1 ("v=V", one run each), merged into an
+ * empty cell: what a campaign of those runs lists. */
+static void values_cell(jostle__cell *c, int lo, int hi) {
+  jostle__cell raw;
+  memset(&raw, 0, sizeof raw);
+  memset(c, 0, sizeof *c);
+  for (int v = lo; v < hi; v++) {
+    char text[32];
+    snprintf(text, sizeof text, "v=%d", v);
+    ck_assert_int_eq(jostle__cell_append(&raw, JOSTLE__ALLOWED, text, 1, (uint64_t)v,
+                                         (uint64_t)v), 0);
+    raw.n_runs++;
+  }
+  ck_assert_int_eq(jostle__cell_merge(c, &raw), 0);
+  jostle__cell_free(&raw);
+}
+
+/* The other line of a cell, and what it says. */
+static const jostle__outcome *other_line(const jostle__cell *c, uint64_t *n_distinct) {
+  const jostle__outcome *found = NULL;
+  for (size_t i = 0; i < c->n_outcomes; i++)
+    if (jostle__outcome_is_other(&c->outcomes[i], n_distinct)) {
+      ck_assert_ptr_null(found);
+      found = &c->outcomes[i];
+    }
+  ck_assert_ptr_nonnull(found);
+  jostle__outcome_is_other(found, n_distinct);
+  return found;
+}
+
+/* Merged cells with more outcomes than a cell lists list the first in
+ * content order, whichever cell saw them, with exact counts; the other
+ * line counts the rest, and says how many when it can know. */
+START_TEST(merged_cells_list_the_first_in_content_order) {
+  jostle__cell a, b;
+  values_cell(&a, 0, 1000);
+  uint64_t n_distinct;
+  ck_assert_uint_eq(a.n_outcomes, JOSTLE__MAX_LISTED + 1);
+  const jostle__outcome *other = other_line(&a, &n_distinct);
+  ck_assert_uint_eq(n_distinct, 1000 - JOSTLE__MAX_LISTED);
+  ck_assert_uint_eq(other->count, 1000 - JOSTLE__MAX_LISTED);
+  char text[JOSTLE__TEXT_MAX];
+  jostle__other_text(JOSTLE__ALLOWED, 1000 - JOSTLE__MAX_LISTED, JOSTLE__MAX_LISTED, text,
+                     sizeof text);
+  ck_assert_str_eq(other->text, text);
+  ck_assert_str_eq(text, "(other allowed outcomes: 232 distinct, past the 768 listed)");
+
+  /* values 500 .. 1499 seen by a second cell */
+  values_cell(&b, 500, 1500);
+  ck_assert_int_eq(jostle__cell_merge(&a, &b), 0);
+  ck_assert_uint_eq(a.n_outcomes, JOSTLE__MAX_LISTED + 1);
+  ck_assert_uint_eq(a.n_runs, 2000);
+  jostle__cell all;
+  values_cell(&all, 0, 1500);  /* which are first among all the values */
+  uint64_t listed_runs = 0;
+  for (size_t i = 0; i < all.n_outcomes; i++) {
+    const jostle__outcome *want = &all.outcomes[i], *got = NULL;
+    if (jostle__outcome_is_other(want, &n_distinct)) continue;
+    for (size_t k = 0; k < a.n_outcomes; k++)
+      if (strcmp(a.outcomes[k].text, want->text) == 0) got = &a.outcomes[k];
+    ck_assert_msg(got != NULL, "'%s' not listed", want->text);
+    int v = atoi(want->text + 2);
+    ck_assert_uint_eq(got->count, v >= 500 && v < 1000 ? 2 : 1);
+    ck_assert_uint_eq(got->first_run, (uint64_t)v);
+    listed_runs += got->count;
+  }
+  /* both had an other line: the same outcomes may be in each */
+  other = other_line(&a, &n_distinct);
+  ck_assert_uint_eq(n_distinct, JOSTLE__UNCOUNTED);
+  ck_assert_uint_eq(other->count, 2000 - listed_runs);
+  ck_assert_str_eq(other->text, "(other allowed outcomes: too many to count, past the 768 listed)");
+  jostle__cell_free(&a);
+  jostle__cell_free(&b);
+  jostle__cell_free(&all);
+}
+END_TEST
+
 /* Samples beyond the most a cell holds are thinned to every other one,
  * the first and the last kept. */
 START_TEST(samples_thin_when_full) {
@@ -1253,6 +1330,7 @@ static Suite *reports_suite(void) {
   tcase_add_test(tc, junit_and_html_write_errors);
   tc = jostle_check_case(s, "merge", 20, 0);
   tcase_add_test(tc, cells_merge_as_if_run_in_turn);
+  tcase_add_test(tc, merged_cells_list_the_first_in_content_order);
   tcase_add_test(tc, samples_thin_when_full);
   tc = jostle_check_case(s, "html", 120, 0);
   tcase_add_test(tc, html_renders_the_numbers);

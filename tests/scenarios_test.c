@@ -87,6 +87,26 @@ JOSTLE_SCENARIO(test_allowed) {
     .allowed = two_hits,
 };
 
+int jostle_test_many_value(unsigned long long seed) { return (int)(seed % JOSTLE_TEST_MANY); }
+
+/* The outcome is a pure function of the run's seed, whatever the
+ * scheduler did: value=V, divergent when V is a multiple of 7. */
+static void many_check(jostle_run *r) {
+  int v = jostle_test_many_value(jostle_seed(r));
+  jostle_observe(r, "value", v);
+  if (v % 7 == 0) jostle_fail(r, "a multiple of 7");
+}
+
+JOSTLE_SCENARIO(test_many_outcomes) {
+    .name = "test-many-outcomes",
+    .summary = "test only: value=SEED%3000, divergent when a multiple of 7: more outcomes than "
+               "a cell lists",
+    .threads = 2,
+    .state_size = sizeof(test_state),
+    .thread = count_thread,
+    .check = many_check,
+};
+
 /* ---- controlled schedulers ---------------------------------------------- */
 
 #include <pthread.h>
