@@ -39,6 +39,8 @@ static const struct { const char *args, *names; } bad_inputs[] = {
     {"stress counter -D nosuch=3", "nosuch"},
     {"stress counter -D threads=5000", "threads=5000"},
     {"stress counter -D increments=0", "increments=0"},
+    {"stress test-params -D wide=9223372036854775808", "wide=9223372036854775808"},
+    {"stress test-params -D wide=-9223372036854775809", "wide=-9223372036854775809"},
     {"stress counter --scheduler nosuch", "nosuch"},
     {"stress counter --pin sideways", "sideways"},
     {"stress counter --jobs 0", "'0'"},
@@ -124,6 +126,21 @@ START_TEST(bad_input_is_one_line_and_exit_2) {
   ck_assert_msg(strstr(r->err, bad_inputs[_i].names) != NULL,
                 "'%s' names '%s' in: %s", bad_inputs[_i].args, bad_inputs[_i].names, r->err);
   ck_assert_msg(r->out[0] == '\0', "'%s' runs nothing: %s", bad_inputs[_i].args, r->out);
+}
+END_TEST
+
+/* -D takes any value of a parameter declared with the whole 64-bit range,
+ * as the run sees it. */
+START_TEST(defines_take_the_whole_64_bit_range) {
+  static const char *const values[] = {"9223372036854775807", "-9223372036854775808"};
+  for (int i = 0; i < 2; i++) {
+    char args[128], want[64];
+    snprintf(args, sizeof args, "stress test-params -n 1 -j 1 --seed 1 -D wide=%s", values[i]);
+    cli_result *r = run(args);
+    ck_assert_msg(r->status == 1, "'%s' exits %d: %s", args, r->status, r->err);
+    snprintf(want, sizeof want, "  wide=%s (always) ", values[i]);
+    ck_assert_msg(strstr(r->out, want) != NULL, "no '%s' in: %s", want, r->out);
+  }
 }
 END_TEST
 
@@ -651,6 +668,7 @@ int main(void) {
   TCase *tc = jostle_check_case(s, "cli", 60, 0);
   tcase_add_loop_test(tc, bad_input_is_one_line_and_exit_2, 0,
                       (int)(sizeof bad_inputs / sizeof bad_inputs[0]));
+  tcase_add_test(tc, defines_take_the_whole_64_bit_range);
   tcase_add_test(tc, every_command_has_help);
   tcase_add_test(tc, help_names_every_report_format);
   tcase_add_test(tc, list_shows_scenarios_and_kinds);
