@@ -119,10 +119,10 @@ static void call_out(FILE *out, const jostle__night *latest, const char *name,
     const jostle__cell *cell = &latest->cells[i];
     if (strcmp(cell->scenario, name) != 0) continue;
     for (size_t o = 0; o < cell->n_outcomes; o++) {
-      char cmd[1024];
       if (cell->outcomes[o].cls == JOSTLE__ALLOWED) continue;
-      jostle__reproduce(cell, &cell->outcomes[o], cmd, sizeof cmd);
-      fprintf(out, "reproduce: %s\n", cmd);
+      fputs("reproduce: ", out);
+      jostle__reproduce_print(out, cell, &cell->outcomes[o]);
+      fputc('\n', out);
     }
   }
 }

@@ -138,10 +138,20 @@ void jostle__cell_sort(jostle__cell *c) {
     qsort(c->outcomes, c->n_outcomes, sizeof *c->outcomes, by_count);
 }
 
+int jostle__cell_set_command(jostle__cell *c, const char *command) {
+  char *copy = strdup(command);
+  if (copy == NULL) return -1;
+  free(c->command);
+  c->command = copy;
+  return 0;
+}
+
 void jostle__cell_free(jostle__cell *c) {
   free(c->outcomes);
   c->outcomes = NULL;
   c->n_outcomes = 0;
+  free(c->command);
+  c->command = NULL;
 }
 
 int jostle__cell_sample(jostle__cell *c, jostle__sample s) {
@@ -253,8 +263,15 @@ void jostle__wilson95(uint64_t k, uint64_t n, double *lo, double *hi) {
   *hi = centre + half > 1.0 ? 1.0 : centre + half;
 }
 
-void jostle__reproduce(const jostle__cell *c, const jostle__outcome *o,
-                       char *buf, size_t size) {
-  snprintf(buf, size, "%s%s0x%016llx%s", c->command, c->seed_prefix,
-           (unsigned long long)o->first_seed, c->seed_suffix);
+#define REPRODUCE_FORMAT "%s%s0x%016" PRIx64 "%s"
+#define REPRODUCE_ARGS(c, o) \
+  (c)->command ? (c)->command : "", (c)->seed_prefix, (o)->first_seed, (c)->seed_suffix
+
+char *jostle__reproduce(const jostle__cell *c, const jostle__outcome *o) {
+  char *command;
+  return asprintf(&command, REPRODUCE_FORMAT, REPRODUCE_ARGS(c, o)) < 0 ? NULL : command;
+}
+
+void jostle__reproduce_print(FILE *f, const jostle__cell *c, const jostle__outcome *o) {
+  fprintf(f, REPRODUCE_FORMAT, REPRODUCE_ARGS(c, o));
 }

@@ -8,6 +8,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+
+#include "common/text.h"
 
 typedef enum jostle__class {
   JOSTLE__ALLOWED,    /* the check accepted the outcome */
@@ -56,9 +59,10 @@ typedef struct jostle__cell {
   int racy;                     /* a known-racy demonstration */
   char scheduler[32];
   char placement[16];
-  char params[256];             /* "threads=2 increments=1" */
-  char command[768];            /* the command line that reruns this cell,
-                                   without its seed options */
+  char params[JOSTLE__PARAMS_MAX]; /* "threads=2 increments=1" */
+  /* The command line that reruns this cell, without its seed options;
+   * owned (jostle__cell_set_command), NULL for none. */
+  char *command;
   /* A reproduce command is command, seed_prefix, a run's seed (0x and 16
    * hex digits), seed_suffix. The harness writes all three (command-line
    * syntax is its own: jostle__cli_describe, and again after reading JSON
@@ -124,7 +128,12 @@ int jostle__outcome_is_other(const jostle__outcome *o, uint64_t *n_distinct);
 /* Orders outcomes by count, most frequent first, then by first run. */
 void jostle__cell_sort(jostle__cell *c);
 
-/* Frees what the cell owns; the cell may be reused after. */
+/* Sets c's command to a copy of `command`. Returns 0, or -1 when out of
+ * memory (the command is then unchanged). */
+int jostle__cell_set_command(jostle__cell *c, const char *command);
+
+/* Frees what the cell owns (its outcomes and command); the cell may be
+ * reused after. */
 void jostle__cell_free(jostle__cell *c);
 
 /* Appends sample s; when the cell's samples are full, first keeps every
@@ -153,9 +162,12 @@ int jostle__cell_merge(jostle__cell *into, const jostle__cell *from);
 /* The Wilson score interval at 95% for k successes in n trials. */
 void jostle__wilson95(uint64_t k, uint64_t n, double *lo, double *hi);
 
-/* Writes into buf the complete command that reruns outcome o's first seed
- * (every reporter prints this same command): c's command, seed_prefix, the
- * seed, seed_suffix. */
-void jostle__reproduce(const jostle__cell *c, const jostle__outcome *o,
-                       char *buf, size_t size);
+/* The complete command that reruns outcome o's first seed (every reporter
+ * prints this same command): c's command, seed_prefix, the seed,
+ * seed_suffix. Returns it malloc'd (the caller frees it), or NULL when out
+ * of memory. */
+char *jostle__reproduce(const jostle__cell *c, const jostle__outcome *o);
+
+/* Writes that command to f. */
+void jostle__reproduce_print(FILE *f, const jostle__cell *c, const jostle__outcome *o);
 #endif

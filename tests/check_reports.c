@@ -69,6 +69,10 @@ static void add(jostle__cell *c, jostle__class cls, const char *text, uint64_t c
   if (cls != JOSTLE__ALLOWED) c->n_divergent += count;
 }
 
+static void set_command(jostle__cell *c, const char *command) {
+  ck_assert_int_eq(jostle__cell_set_command(c, command), 0);
+}
+
 static void samples(jostle__cell *c, size_t n) {
   c->n_samples = n;
   for (size_t i = 0; i < n; i++) {
@@ -91,9 +95,8 @@ static void make_cells(jostle__cell cells[N_CELLS]) {
   snprintf(c->scheduler, sizeof c->scheduler, "free");
   snprintf(c->placement, sizeof c->placement, "none");
   snprintf(c->params, sizeof c->params, "threads=2 increments=1");
-  snprintf(c->command, sizeof c->command,
-           "build/jostle stress counter --scheduler free --pin none -D threads=2 "
-           "-D increments=1");
+  set_command(c, "build/jostle stress counter --scheduler free --pin none -D threads=2 "
+                 "-D increments=1");
   c->campaign_seed = 0x4a8e61b6e5a1b86bULL;
   add(c, JOSTLE__ALLOWED, "counter=2", 96347, 0, 0x0d8ab5e9e26ad3a5ULL);
   add(c, JOSTLE__DIVERGENT, "counter=1 (lost increments)", 3653, 12, 0xfedcba9876543210ULL);
@@ -106,9 +109,8 @@ static void make_cells(jostle__cell cells[N_CELLS]) {
   snprintf(c->scheduler, sizeof c->scheduler, "pct");
   snprintf(c->placement, sizeof c->placement, "spread");
   snprintf(c->params, sizeof c->params, "threads=2 rounds=3");
-  snprintf(c->command, sizeof c->command,
-           "build/jostle replay lock-order --scheduler pct --depth 3 --pin spread "
-           "-D threads=2 -D note='a \"b\" <c> & d'");
+  set_command(c, "build/jostle replay lock-order --scheduler pct --depth 3 --pin spread "
+                 "-D threads=2 -D note='a \"b\" <c> & d'");
   c->campaign_seed = UINT64_MAX;
   c->fixed_seed = 1;
   c->controlled = 1;
@@ -135,7 +137,7 @@ static void make_cells(jostle__cell cells[N_CELLS]) {
   snprintf(c->scheduler, sizeof c->scheduler, "noise");
   snprintf(c->placement, sizeof c->placement, "same");
   snprintf(c->params, sizeof c->params, "threads=4");
-  snprintf(c->command, sizeof c->command, "build/jostle stress cache --scheduler noise");
+  set_command(c, "build/jostle stress cache --scheduler noise");
   c->campaign_seed = 7;
   c->interrupted = 1;
 
@@ -145,9 +147,8 @@ static void make_cells(jostle__cell cells[N_CELLS]) {
   snprintf(c->scheduler, sizeof c->scheduler, "noise");
   snprintf(c->placement, sizeof c->placement, "none");
   snprintf(c->params, sizeof c->params, "threads=4 increments=100");
-  snprintf(c->command, sizeof c->command,
-           "build/jostle stress counter --scheduler noise --pin none -D threads=4 "
-           "-D increments=100");
+  set_command(c, "build/jostle stress counter --scheduler noise --pin none -D threads=4 "
+                 "-D increments=100");
   c->campaign_seed = 0x1111111111111111ULL;
   add(c, JOSTLE__ALLOWED, "counter=400", 60000, 0, 10);
   c->elapsed_ns = 2000000000ULL;
@@ -462,9 +463,9 @@ START_TEST(json_fields_as_documented) {
   json_t *o1 = json_array_get(json_object_get(c0, "outcomes"), 1);
   ck_assert_str_eq(json_string_value(json_object_get(o1, "class")), "DIVERGENT");
   ck_assert_str_eq(json_string_value(json_object_get(o1, "first_seed")), "0xfedcba9876543210");
-  char cmd[1024];
-  jostle__reproduce(&cells[0], &cells[0].outcomes[1], cmd, sizeof cmd);
+  char *cmd = jostle__reproduce(&cells[0], &cells[0].outcomes[1]);
   ck_assert_str_eq(json_string_value(json_object_get(o1, "reproduce")), cmd);
+  free(cmd);
   ck_assert(json_is_null(json_object_get(json_array_get(json_object_get(c0, "outcomes"), 0),
                                          "reproduce")));
   /* No divergence: nulls, not zeros. */
@@ -550,9 +551,9 @@ START_TEST(json_doc_example_reads) {
   ck_assert_int_eq(cells[0].outcomes[1].cls, JOSTLE__DIVERGENT);
   /* its derived fields are what the writer derives */
   jostle__cli_reproduce_syntax(&cells[0]);
-  char cmd[1024], want[1100];
-  jostle__reproduce(&cells[0], &cells[0].outcomes[1], cmd, sizeof cmd);
+  char want[1100], *cmd = jostle__reproduce(&cells[0], &cells[0].outcomes[1]);
   snprintf(want, sizeof want, "\"reproduce\": \"%s\"", cmd);
+  free(cmd);
   ck_assert_msg(strstr(start, want) != NULL, "the example has no '%s'", want);
   double lo, hi;
   jostle__wilson95(cells[0].n_divergent, cells[0].n_runs, &lo, &hi);
@@ -885,10 +886,11 @@ START_TEST(junit_is_valid_and_counts) {
   ck_assert_msg(strstr(body, "(crash: SIGSEGV)\twith a tab and a\nnewline: 3 of") != NULL, "%.1500s", body);
   ck_assert_msg(strstr(body, "step-limit \xef\xbf\xbd control") != NULL, "%.1500s", body);
   for (size_t i = 0; i < cells[1].n_outcomes; i++) {
-    char cmd[1024], line[1100];
+    char line[1100];
     if (cells[1].outcomes[i].cls == JOSTLE__ALLOWED) continue;
-    jostle__reproduce(&cells[1], &cells[1].outcomes[i], cmd, sizeof cmd);
+    char *cmd = jostle__reproduce(&cells[1], &cells[1].outcomes[i]);
     snprintf(line, sizeof line, "reproduce: %s\n", cmd);
+    free(cmd);
     ck_assert_msg(strstr(body, line) != NULL, "no '%s' in %.1500s", line, body);
   }
   char *type = jostle_capture("xmllint --xpath 'string(//testcase[@classname=\"jostle.lock-order\"]"
@@ -1066,8 +1068,7 @@ START_TEST(html_renders_the_numbers) {
   for (size_t i = 0; i < N_CELLS; i++)
     for (size_t k = 0; k < cells[i].n_outcomes; k++) {
       if (cells[i].outcomes[k].cls == JOSTLE__ALLOWED) continue;
-      char cmd[1024], id[64];
-      jostle__reproduce(&cells[i], &cells[i].outcomes[k], cmd, sizeof cmd);
+      char id[64], *cmd = jostle__reproduce(&cells[i], &cells[i].outcomes[k]);
       snprintf(id, sizeof id, "<pre id=\"repro-%zu-%zu\">", i, k);
       const char *pre = strstr(dom, id);
       ck_assert_msg(pre != NULL, "no %s", id);
@@ -1075,6 +1076,7 @@ START_TEST(html_renders_the_numbers) {
       unescape(shown_cmd);
       ck_assert_str_eq(shown_cmd, cmd);
       free(shown_cmd);
+      free(cmd);
       n_repro++;
     }
   ck_assert_uint_eq(occurrences(dom, "<button type=\"button\" class=\"copy\""), n_repro);
