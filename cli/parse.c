@@ -316,7 +316,11 @@ void jostle__scheduler_names(const jostle__sched_ops *def, char *buf, size_t siz
 static int parse_set(const char *arg, int (*find)(const char *), int *out, char *bad,
                      size_t size) {
   char copy[256];
-  if (snprintf(copy, sizeof copy, "%s", arg) >= (int)sizeof copy) return -1;
+  if (snprintf(copy, sizeof copy, "%s", arg) >= (int)sizeof copy) {
+    /* longer than any list of JOSTLE__MAX_SET names */
+    snprintf(bad, size, "%s", arg);
+    return -1;
+  }
   int n = 0;
   char *rest = copy;
   for (char *tok; (tok = strsep(&rest, ",")) != NULL;) {
@@ -429,12 +433,10 @@ static int stress_option(int c, const char *arg, jostle__opts *o) {
   case 'D':
     if (o->n_defines == JOSTLE__MAX_DEFINES)
       return jostle__usage_error("too many -D options (at most %d)", JOSTLE__MAX_DEFINES);
-    {
-      char copy[256];
-      snprintf(copy, sizeof copy, "%s", arg);
-      if (jostle__parse_define((char *)arg, &o->defines[o->n_defines]) != 0)
-        return jostle__usage_error("bad -D '%s': expected KEY=INTEGER like threads=8", copy);
-    }
+    /* a refused define is left as it was: the message names it whole */
+    if (jostle__parse_define((char *)arg, &o->defines[o->n_defines]) != 0)
+      return jostle__usage_error("bad -D '%s': expected KEY=INTEGER like threads=8 (a 64-bit "
+                                 "integer)", arg);
     o->n_defines++;
     return 0;
   case OPT_SCHEDULER:

@@ -264,6 +264,24 @@ START_TEST(long_reproduce_lines_are_whole) {
 }
 END_TEST
 
+/* A bad input's line names it whole, however long. */
+START_TEST(long_bad_inputs_are_named_whole) {
+  char value[401], args[600];
+  memset(value, 'k', sizeof value - 1);
+  value[sizeof value - 1] = '\0';
+  value[300] = '=';
+  static const char *const forms[] = {"stress counter -D %s.5",
+                                      "soak counter --out /tmp --scheduler-set %s"};
+  for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+    snprintf(args, sizeof args, forms[i], value);
+    cli_result *r = run(args);
+    ck_assert_int_eq(r->status, 2);
+    ck_assert_msg(count_lines(r->err) == 1, "not one line: %s", r->err);
+    ck_assert_msg(strstr(r->err, value) != NULL, "not named whole: %s", r->err);
+  }
+}
+END_TEST
+
 START_TEST(every_command_has_help) {
   static const char *const helps[] = {"--help", "help", "stress --help", "list --help",
                                       "topology --help", "help stress", "replay --help", "help replay",
@@ -791,6 +809,7 @@ int main(void) {
   tcase_add_test(tc, defines_take_the_whole_64_bit_range);
   tcase_add_test(tc, headers_list_every_parameter);
   tcase_add_test(tc, long_reproduce_lines_are_whole);
+  tcase_add_test(tc, long_bad_inputs_are_named_whole);
   tcase_add_test(tc, every_command_has_help);
   tcase_add_test(tc, help_names_every_report_format);
   tcase_add_test(tc, list_shows_scenarios_and_kinds);
