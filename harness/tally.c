@@ -354,6 +354,15 @@ static int count_folded(collected *c, int overflow, uint32_t n_folded_max,
   return !overflow && total <= n_folded_max;
 }
 
+/* Whether t folded any run, and so may hold marks (a mark is made after
+ * its runs are counted): the marks of a tally that did not were never
+ * touched, and the parent need not read their pages in. */
+static int folded_any(const jostle__tally *t) {
+  for (int k = 0; k < JOSTLE__N_CLASSES; k++)
+    if (t->other_count[k] != 0) return 1;
+  return 0;
+}
+
 int jostle__tally_collect(jostle__tally *const *tallies, int n, const jostle__plan *p,
                           jostle__cell *out) {
   uint32_t n_listed = tallies[0]->n_kept_max;
@@ -365,7 +374,7 @@ int jostle__tally_collect(jostle__tally *const *tallies, int n, const jostle__pl
     const jostle__tally *t = tallies[i];
     JOSTLE_ASSERT(t->n_kept_max == n_listed);
     const uint64_t *marks = marks_of(t);
-    for (uint32_t m = 0; m < t->folded_capacity; m++) n_marks += marks[m] != 0;
+    for (uint32_t m = 0; folded_any(t) && m < t->folded_capacity; m++) n_marks += marks[m] != 0;
     overflow |= t->folded_overflow;
     for (int k = 0; k < JOSTLE__N_CLASSES; k++)
       add_other(&c, (jostle__class)k, t->other_count[k], t->other_first_run[k]);
@@ -380,7 +389,7 @@ int jostle__tally_collect(jostle__tally *const *tallies, int n, const jostle__pl
   if (c.marks == NULL) return -1;
   for (int i = 0; i < n; i++) {
     const uint64_t *marks = marks_of(tallies[i]);
-    for (uint32_t m = 0; m < tallies[i]->folded_capacity; m++)
+    for (uint32_t m = 0; folded_any(tallies[i]) && m < tallies[i]->folded_capacity; m++)
       if (marks[m] != 0) c.marks[c.n_marks++] = marks[m];
   }
   int rc = jostle__cell_cut(out, n_listed, fold_collected, &c);
