@@ -204,8 +204,8 @@ static jostle__class judge(const jostle_run *r, const char *text) {
 
 /* --- listed and folded ------------------------------------------------------ */
 
-/* What the marks of folded outcomes hold: the content hash (but its last
- * bits) and the class. Never 0, which marks an empty place. */
+/* What the marks of folded outcomes hold: the content hash (all but its
+ * last 3 bits) and the class. Never 0, which marks an empty place. */
 static uint64_t mark(uint64_t order, jostle__class cls) {
   uint64_t m = (order & ~(uint64_t)7) | (uint64_t)cls;
   return m ? m : 8;
