@@ -8,6 +8,7 @@
 #define JOSTLE_CLI_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "cli/options.h"
 #include "harness/run.h"
@@ -49,12 +50,12 @@ void jostle__campaign_scheduler_names(const char *sep, char *buf, size_t size);
 void jostle__cli_sched_cfg(const jostle__opts *o, const jostle__sched_ops *sched,
                            jostle__sched_cfg *cfg);
 
-/* Appends to buf the options of sched that a reproduce command gives
+/* Writes to out the options of sched that a reproduce command gives
  * (" --NAME VALUE" each), with the control runtime's when
  * `controlled_too`; without, as words of a schedule's origin (" depth
- * 3"). Returns the length written (as snprintf does). */
-size_t jostle__sched_describe(const jostle__sched_ops *sched, const jostle__sched_cfg *cfg,
-                              int controlled_too, char *buf, size_t size);
+ * 3"). */
+void jostle__sched_describe(const jostle__sched_ops *sched, const jostle__sched_cfg *cfg,
+                            int controlled_too, FILE *out);
 
 /* Help lines of the scheduler options: controlled ones (1), the others
  * (0) or all (-1); and the same as a list "--NAME VALUE, --NAME VALUE". */
@@ -83,8 +84,9 @@ int jostle__cli_plan(const jostle_scenario *s, const jostle__opts *o, jostle__pl
                      int *known);
 
 /* Fills what a cell says about its plan: names, params, the command that
- * reruns it and the rest of its reproduce commands. */
-void jostle__cli_describe(const jostle__plan *p, jostle__cell *c);
+ * reruns it and the rest of its reproduce commands. Returns 0, or the exit
+ * code of an error (out of memory). */
+int jostle__cli_describe(const jostle__plan *p, jostle__cell *c);
 
 /* Sets c's seed_prefix and seed_suffix, what its reproduce commands add
  * around a seed, from c->controlled: ` --seed S` replays a controlled run,

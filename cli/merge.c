@@ -96,7 +96,7 @@ static char *file_of(const jostle__results *r, char *const *paths, size_t i) {
 }
 
 /* Merges the cells of r into merged (*n of them; room for all of r's),
- * taking their outcomes. Returns 0 or an exit code. */
+ * taking their outcomes and commands. Returns 0 or an exit code. */
 static int merge_cells(jostle__results *r, char *const *paths, jostle__cell *merged,
                        size_t *n) {
   for (size_t i = 0; i < r->n_cells; i++) {
@@ -104,9 +104,10 @@ static int merge_cells(jostle__results *r, char *const *paths, jostle__cell *mer
     size_t k = 0;
     while (k < *n && !jostle__cell_same_key(&merged[k], c)) k++;
     if (k == *n) {
-      merged[(*n)++] = *c;  /* takes the outcomes */
+      merged[(*n)++] = *c;  /* takes the outcomes and the command */
       c->outcomes = NULL;
       c->n_outcomes = 0;
+      c->command = NULL;
       continue;
     }
     if (merged[k].campaign_seed != c->campaign_seed || merged[k].fixed_seed != c->fixed_seed ||

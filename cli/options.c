@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -158,7 +159,8 @@ int jostle__parse_define(char *text, jostle__define *out) {
     if (!((*k >= 'a' && *k <= 'z') || (*k >= '0' && *k <= '9') || *k == '_' || *k == '-'))
       return -1;
   long long v;
-  if (jostle__parse_int(eq + 1, -(1LL << 62), 1LL << 62, &v) != 0) return -1;
+  /* any value a parameter may declare: its own range is checked when planned */
+  if (jostle__parse_int(eq + 1, LLONG_MIN, LLONG_MAX, &v) != 0) return -1;
   *eq = '\0';
   out->key = text;
   out->value = v;

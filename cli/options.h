@@ -77,7 +77,7 @@ int jostle__parse_prob(const char *text, double *out);        /* 0 .. 1 */
 int jostle__parse_mix(const char *text, unsigned weights[3]); /* Y:S:Z */
 /* "I/N" with 0 <= I < N: shard I of N (counted from 0). */
 int jostle__parse_shard(const char *text, uint64_t *index, uint64_t *count);
-/* "key=value" with an integer value; key points into text. */
+/* "key=value" with a 64-bit integer value; key points into text. */
 int jostle__parse_define(char *text, jostle__define *out);
 
 #endif

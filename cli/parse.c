@@ -257,27 +257,23 @@ static int is_default(const jostle__sched_option *d, const void *at) {
   return strcmp(default_text(d, a, sizeof a), option_text(d, at, b, sizeof b)) == 0;
 }
 
-/* Appends " --NAME VALUE" for every option of the list that a reproduce
+/* Writes " --NAME VALUE" for every option of the list that a reproduce
  * command gives (`word` 1: " NAME VALUE", as a schedule's origin says). */
-static size_t append_options(const jostle__sched_option *list, const void *block, int word,
-                             char *buf, size_t len, size_t size) {
-  for (const jostle__sched_option *d = list; d && d->name && len < size; d++) {
+static void put_options(const jostle__sched_option *list, const void *block, int word,
+                        FILE *out) {
+  for (const jostle__sched_option *d = list; d && d->name; d++) {
     const void *at = (const char *)block + d->offset;
     if (d->reproduce == JOSTLE__REPRODUCE_CHANGED && is_default(d, at)) continue;
     char value[64];
     option_text(d, at, value, sizeof value);
-    len += (size_t)snprintf(buf + len, size - len, " %s%s%s%s", word ? "" : "--", d->name,
-                            value[0] ? " " : "", value);
+    fprintf(out, " %s%s%s%s", word ? "" : "--", d->name, value[0] ? " " : "", value);
   }
-  return len;
 }
 
-size_t jostle__sched_describe(const jostle__sched_ops *sched, const jostle__sched_cfg *cfg,
-                              int controlled_too, char *buf, size_t size) {
-  size_t len = append_options(sched->options, cfg->opts, !controlled_too, buf, 0, size);
-  if (controlled_too && sched->pick != NULL)
-    len = append_options(jostle__control_options, cfg, 0, buf, len, size);
-  return len;
+void jostle__sched_describe(const jostle__sched_ops *sched, const jostle__sched_cfg *cfg,
+                            int controlled_too, FILE *out) {
+  put_options(sched->options, cfg->opts, !controlled_too, out);
+  if (controlled_too && sched->pick != NULL) put_options(jostle__control_options, cfg, 0, out);
 }
 
 /* Whether option so is of the kind asked: controlled (1), not (0), any (-1). */
@@ -333,7 +329,11 @@ void jostle__scheduler_names(const jostle__sched_ops *def, char *buf, size_t siz
 static int parse_set(const char *arg, int (*find)(const char *), int *out, char *bad,
                      size_t size) {
   char copy[256];
-  if (snprintf(copy, sizeof copy, "%s", arg) >= (int)sizeof copy) return -1;
+  if (snprintf(copy, sizeof copy, "%s", arg) >= (int)sizeof copy) {
+    /* longer than any list of JOSTLE__MAX_SET names */
+    snprintf(bad, size, "%s", arg);
+    return -1;
+  }
   int n = 0;
   char *rest = copy;
   for (char *tok; (tok = strsep(&rest, ",")) != NULL;) {
@@ -450,12 +450,10 @@ static int stress_option(int c, const char *arg, jostle__opts *o) {
   case 'D':
     if (o->n_defines == JOSTLE__MAX_DEFINES)
       return jostle__usage_error("too many -D options (at most %d)", JOSTLE__MAX_DEFINES);
-    {
-      char copy[256];
-      snprintf(copy, sizeof copy, "%s", arg);
-      if (jostle__parse_define((char *)arg, &o->defines[o->n_defines]) != 0)
-        return jostle__usage_error("bad -D '%s': expected KEY=INTEGER like threads=8", copy);
-    }
+    /* a refused define is left as it was: the message names it whole */
+    if (jostle__parse_define((char *)arg, &o->defines[o->n_defines]) != 0)
+      return jostle__usage_error("bad -D '%s': expected KEY=INTEGER like threads=8 (a 64-bit "
+                                 "integer)", arg);
     o->n_defines++;
     return 0;
   case OPT_SCHEDULER:
@@ -539,34 +537,44 @@ static int resolve_params(const jostle_scenario *s, const jostle__opts *o,
   return 0;
 }
 
-void jostle__cli_describe(const jostle__plan *p, jostle__cell *c) {
+int jostle__cli_describe(const jostle__plan *p, jostle__cell *c) {
   const jostle_scenario *s = p->scenario;
+  /* fits whole: JOSTLE__PARAMS_MAX is the longest a scenario can have */
   size_t len = (size_t)snprintf(c->params, sizeof c->params, "threads=%d", p->n_threads);
-  for (int i = 0; s->params && s->params[i].name && len < sizeof c->params; i++)
+  for (int i = 0; s->params && s->params[i].name; i++)
     len += (size_t)snprintf(c->params + len, sizeof c->params - len, " %s=%lld",
                             s->params[i].name, p->params[i]);
+  JOSTLE_ASSERT(len < sizeof c->params);
   c->controlled = p->sched->pick != NULL;
   jostle__cli_reproduce_syntax(c);
-  len = (size_t)snprintf(c->command, sizeof c->command, "%s %s %s --scheduler %s", jostle__prog,
-                         c->controlled ? "replay" : "stress", s->name, p->sched->name);
-  if (len < sizeof c->command)
-    len += jostle__sched_describe(p->sched, &p->sched_cfg, 1, c->command + len,
-                                  sizeof c->command - len);
-  if (len < sizeof c->command)
-    len += (size_t)snprintf(c->command + len, sizeof c->command - len, " --pin %s -D threads=%d",
-                            jostle__pin_name(p->pin), p->n_threads);
-  for (int i = 0; s->params && s->params[i].name && len < sizeof c->command; i++)
-    len += (size_t)snprintf(c->command + len, sizeof c->command - len, " -D %s=%lld",
-                            s->params[i].name, p->params[i]);
-  if (p->timeout_ns != JOSTLE__DEFAULT_TIMEOUT_NS && len < sizeof c->command)
-    snprintf(c->command + len, sizeof c->command - len, " --timeout %llums",
-             (unsigned long long)(p->timeout_ns / 1000000ULL));
+  /* the command holds the program's path as it was typed: any length */
+  char *command = NULL;
+  size_t size;
+  FILE *out = open_memstream(&command, &size);
+  if (out == NULL) return jostle__internal_error("out of memory");
+  fprintf(out, "%s %s %s --scheduler %s", jostle__prog, c->controlled ? "replay" : "stress",
+          s->name, p->sched->name);
+  jostle__sched_describe(p->sched, &p->sched_cfg, 1, out);
+  fprintf(out, " --pin %s -D threads=%d", jostle__pin_name(p->pin), p->n_threads);
+  for (int i = 0; s->params && s->params[i].name; i++)
+    fprintf(out, " -D %s=%lld", s->params[i].name, p->params[i]);
+  if (p->timeout_ns != JOSTLE__DEFAULT_TIMEOUT_NS)
+    fprintf(out, " --timeout %llums", (unsigned long long)(p->timeout_ns / 1000000ULL));
+  int failed = ferror(out);
+  failed |= fclose(out) != 0;
+  if (!failed) {
+    free(c->command);
+    c->command = command;
+  } else {
+    free(command);
+  }
   snprintf(c->scenario, sizeof c->scenario, "%s", s->name);
   snprintf(c->scheduler, sizeof c->scheduler, "%s", p->sched->name);
   snprintf(c->placement, sizeof c->placement, "%s", jostle__pin_name(p->pin));
   c->racy = s->racy;
   c->campaign_seed = p->seed;
   c->fixed_seed = p->fixed_seed;
+  return failed ? jostle__internal_error("out of memory") : 0;
 }
 
 void jostle__cli_reproduce_syntax(jostle__cell *c) {

@@ -106,18 +106,28 @@ static const jostle_scenario *from_schedule(const char *path, jostle__schedule_i
   return s;
 }
 
-/* How the schedule was made, for the file's origin line. */
-static void describe_origin(const jostle__plan *p, const char *from, const char *input,
-                            int shrunk, char *buf, size_t size) {
+/* How the schedule was made, for the file's origin line. Returns 0, or -1
+ * when out of memory. */
+static int describe_origin(const jostle__plan *p, const char *from, const char *input,
+                           int shrunk, char *buf, size_t size) {
+  char *text = NULL;
   size_t len;
+  FILE *out = open_memstream(&text, &len);
+  if (out == NULL) return -1;
   if (from != NULL)
-    len = (size_t)snprintf(buf, size, "replay of %s", from);
+    fprintf(out, "replay of %s", from);
   else if (input != NULL)
-    len = (size_t)snprintf(buf, size, "%s input %s", p->sched->name, input);
+    fprintf(out, "%s input %s", p->sched->name, input);
   else
-    len = (size_t)snprintf(buf, size, "%s seed 0x%016" PRIx64, p->sched->name, p->seed);
-  if (len < size) len += jostle__sched_describe(p->sched, &p->sched_cfg, 0, buf + len, size - len);
-  if (shrunk && len < size) snprintf(buf + len, size - len, ", shrunk");
+    fprintf(out, "%s seed 0x%016" PRIx64, p->sched->name, p->seed);
+  jostle__sched_describe(p->sched, &p->sched_cfg, 0, out);
+  if (shrunk) fprintf(out, ", shrunk");
+  int failed = ferror(out);
+  failed |= fclose(out) != 0;
+  /* a path and a strategy's few options: the field holds them whole */
+  if (!failed) snprintf(buf, size, "%s", text);
+  free(text);
+  return failed ? -1 : 0;
 }
 
 static void print_outcome(const jostle__outcome *out, const jostle__cell *cell) {
@@ -228,7 +238,13 @@ int jostle__cmd_replay(int argc, char **argv) {
     return rc;
   }
   p.sched_cfg.record = rec;
-  jostle__cli_describe(&p, &cell);
+  rc = jostle__cli_describe(&p, &cell);
+  if (rc != 0) {
+    jostle__schedule_unshare(rec);
+    free(loaded);
+    free((void *)input.data);
+    return rc;
+  }
   jostle__cli_block_stop_signals();
 
   /* A seed means something only under the scheduler that found it. */
@@ -304,12 +320,13 @@ int jostle__cmd_replay(int argc, char **argv) {
       memset(&saved, 0, sizeof saved);
       snprintf(saved.scenario, sizeof saved.scenario, "%s", s->name);
       snprintf(saved.params, sizeof saved.params, "%s", cell.params);
-      describe_origin(&p, o.schedule_path, o.input_path, is_shrunk, saved.origin,
-                      sizeof saved.origin);
       snprintf(saved.outcome, sizeof saved.outcome, "%s", out->text);
       snprintf(saved.verdict, sizeof saved.verdict, "%s", jostle__class_name(out->cls));
       saved.spurious_wakeups = p.sched_cfg.spurious_wakeups;
-      if (final->overflow) {
+      if (describe_origin(&p, o.schedule_path, o.input_path, is_shrunk, saved.origin,
+                          sizeof saved.origin) != 0) {
+        rc = jostle__internal_error("out of memory");
+      } else if (final->overflow) {
         fprintf(stderr, "%s: the run made more decisions than a schedule holds; not saved\n",
                 jostle__prog);
         rc = EXIT_INTERNAL;

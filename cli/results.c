@@ -17,7 +17,7 @@ static void free_cells(jostle__cell *cells, size_t n) {
   free(cells);
 }
 
-/* Appends the n cells of one file to l, taking their outcomes. */
+/* Appends the n cells of one file to l, taking their outcomes and commands. */
 static int append(jostle__results *l, jostle__cell *cells, size_t n) {
   jostle__cell *grown = realloc(l->cells, (l->n_cells + n + 1) * sizeof *grown);
   if (grown == NULL) return -1;
@@ -52,7 +52,7 @@ int jostle__results_load(char *const *paths, size_t n, jostle__results *l) {
       jostle__results_free(l);
       return jostle__internal_error("out of memory");
     }
-    free(cells);  /* the outcomes now belong to l->cells */
+    free(cells);  /* the outcomes and commands now belong to l->cells */
     l->n_files = f + 1;
   }
   l->first_cell[n] = l->n_cells;

@@ -146,7 +146,7 @@ static int plan_cell(const jostle_scenario *s, const jostle__sched_ops *sched, j
   cell_opts.sched = sched;
   cell_opts.pin = pin;
   int rc = jostle__cli_plan(s, &cell_opts, &c->plan, known);
-  jostle__cli_describe(&c->plan, &c->result);
+  if (rc == 0) rc = jostle__cli_describe(&c->plan, &c->result);
   jostle__cell_sample(&c->result, (jostle__sample){0, 0, 0});
   return rc;
 }
@@ -519,7 +519,7 @@ static int finish(soak *k, int failed) {
     /* a stopped soak left these cells short of their budget */
     if (k->interrupted && cell_missing(&k->cells[i], &r, 1) > 0)
       k->cells[i].result.interrupted = 1;
-    cells[i] = k->cells[i].result;  /* shares the outcomes */
+    cells[i] = k->cells[i].result;  /* shares the outcomes and the command */
     jostle__report_text.cell(&cells[i], stdout);
     if (k->cells[i].plan.n_jobs > n_jobs) n_jobs = k->cells[i].plan.n_jobs;
   }

@@ -115,7 +115,7 @@ int jostle__cmd_stress(int argc, char **argv) {
   rc = plans && cells ? 0 : jostle__internal_error("out of memory");
   for (int i = 0; rc == 0 && i < n_selected; i++) {
     rc = jostle__cli_plan(selected[i], &o, &plans[i], known);
-    jostle__cli_describe(&plans[i], &cells[i]);
+    if (rc == 0) rc = jostle__cli_describe(&plans[i], &cells[i]);
   }
   if (rc == 0) rc = jostle__cli_check_defines(&o, known, selected, n_selected);
   if (rc == 0 && o.pin != JOSTLE__PIN_NONE && jostle__topology_load() != 0)

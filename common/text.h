@@ -1,12 +1,24 @@
 /*
  * text.h: private to jostle. Text that jostle writes into messages and
- * files: error messages kept to one line, and text checked or made valid
- * UTF-8 (JSON results and the soak journal hold only valid UTF-8).
+ * files: error messages kept to one line, text checked or made valid
+ * UTF-8 (JSON results and the soak journal hold only valid UTF-8), and the
+ * room a cell's parameters take.
  */
 #ifndef JOSTLE_TEXT_H
 #define JOSTLE_TEXT_H
 
 #include <stddef.h>
+
+#include "jostle.h"
+
+/* Bytes of the longest parameters text, "threads=1024" and " NAME=VALUE"
+ * for each of the most parameters a scenario has, of the longest name and
+ * value, and its terminating NUL: results and schedule files hold every
+ * cell's whole. */
+#define JOSTLE__PARAMS_MAX                                                   \
+  (sizeof "threads=1024" +                                                   \
+   JOSTLE_MAX_PARAMS * (sizeof " =-9223372036854775808" - 1 + JOSTLE_MAX_NAME))
+_Static_assert(JOSTLE_MAX_THREADS <= 9999, "threads=N takes at most 4 digits");
 
 /* Replaces control characters in a message with spaces: error messages
  * hold paths and parser output, and must stay on one line. */

@@ -175,27 +175,12 @@ static void totals(jostle__shared *sh, int n, uint64_t *runs, uint64_t *div) {
 }
 
 static int collect(const jostle__plan *p, jostle__shared *sh, jostle__cell *out) {
-  for (int i = 0; i < p->n_jobs; i++) {
-    jostle__tally *t = jostle__slot_tally(jostle__slot_at(sh, i));
-    for (uint32_t e = 0; e < t->capacity; e++) {
-      const jostle__tally_entry *en = &t->entries[e];
-      if (en->hash == 0) continue;
-      if (jostle__cell_add(out, en->cls, en->text, en->count, en->first_run,
-                           jostle__run_seed(p, en->first_run)) != 0)
-        return -1;
-    }
-    for (int c = 0; c < JOSTLE__N_CLASSES; c++) {
-      if (t->other_count[c] == 0) continue;
-      char text[64];
-      snprintf(text, sizeof text, "(other %s outcomes: too many to list)",
-               jostle__class_name((jostle__class)c));
-      if (jostle__cell_add(out, (jostle__class)c, text, t->other_count[c],
-                           t->other_first_run[c],
-                           jostle__run_seed(p, t->other_first_run[c])) != 0)
-        return -1;
-    }
-  }
-  return 0;
+  jostle__tally **tallies = malloc((size_t)p->n_jobs * sizeof *tallies);
+  if (tallies == NULL) return -1;
+  for (int i = 0; i < p->n_jobs; i++) tallies[i] = jostle__slot_tally(jostle__slot_at(sh, i));
+  int rc = jostle__tally_collect(tallies, p->n_jobs, p, out);
+  free(tallies);
+  return rc;
 }
 
 /* Appends a sample when `every` has passed since the last one; when the
@@ -233,7 +218,7 @@ int jostle__campaign_run_ranges(const jostle__plan *p, const jostle__range *pend
                                 size_t n_pending, jostle__runset *done, jostle__cell *out,
                                 jostle__progress_fn progress, void *progress_ctx) {
   JOSTLE_ASSERT(n_pending <= (size_t)p->n_jobs);
-  size_t stride = sizeof(jostle__slot) + jostle__tally_size(JOSTLE__TALLY_CAPACITY);
+  size_t stride = sizeof(jostle__slot) + jostle__tally_size(JOSTLE__MAX_LISTED);
   stride = jostle__round_to_lines(stride);
   size_t size = sizeof(jostle__shared) + (size_t)p->n_jobs * stride;
   jostle__shared *sh = mmap(NULL, size, PROT_READ | PROT_WRITE,
@@ -247,7 +232,7 @@ int jostle__campaign_run_ranges(const jostle__plan *p, const jostle__range *pend
   atomic_init(&sh->next_run, p->first_run);
   for (int i = 0; i < p->n_jobs; i++)
     jostle__tally_init(jostle__slot_tally(jostle__slot_at(sh, i)),
-                       JOSTLE__TALLY_CAPACITY);
+                       JOSTLE__MAX_LISTED);
   /* Pending runs are claimed before any worker starts: a worker finishes
    * its slot's claimed runs first, as a replaced worker does. */
   for (size_t i = 0; i < n_pending; i++) {

@@ -19,7 +19,7 @@ static int n_registered;
 static int sorted;
 
 static int valid_name(const char *name, int allow_underscore) {
-  if (name == NULL || name[0] == '\0' || strlen(name) > 48) return 0;
+  if (name == NULL || name[0] == '\0' || strlen(name) > JOSTLE_MAX_NAME) return 0;
   for (const char *p = name; *p; p++)
     if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' ||
           (allow_underscore && *p == '_')))
@@ -34,9 +34,9 @@ JOSTLE_API void jostle_register(const jostle_scenario *s) {
       s->min_threads > s->threads || s->max_threads < 0 ||
       (s->max_threads > 0 && s->max_threads < s->threads) ||
       s->max_threads > JOSTLE_MAX_THREADS) {
-    fprintf(stderr, "jostle: malformed scenario '%s': needs a name of [a-z0-9-], "
-                    "a thread body, a check and 1..%d threads\n",
-            s->name ? s->name : "(null)", JOSTLE_MAX_THREADS);
+    fprintf(stderr, "jostle: malformed scenario '%s': needs a name of [a-z0-9-] (at most %d "
+                    "bytes), a thread body, a check and 1..%d threads\n",
+            s->name ? s->name : "(null)", JOSTLE_MAX_NAME, JOSTLE_MAX_THREADS);
     abort();
   }
   int n_params = 0;

@@ -19,8 +19,6 @@
 #include "harness/tally.h"
 #include "schedulers/control.h"
 
-#define JOSTLE__TALLY_CAPACITY 1024
-
 typedef struct jostle__slot {
   /* The run this worker executes next; the runs [next, chunk_end) are
    * claimed and not yet done. When its worker dies with next < chunk_end,

@@ -39,20 +39,23 @@ extern "C" {
 #define JOSTLE_MAX_THREADS 1024    /* threads of one scenario, created ones included */
 #define JOSTLE_MAX_PARAMS 16       /* parameters of one scenario */
 #define JOSTLE_MAX_OBSERVATIONS 8  /* observations of one run */
+#define JOSTLE_MAX_NAME 48         /* bytes of a scenario's or a parameter's name */
 
 /* One run of a scenario, owned by jostle; valid during the callbacks. */
 typedef struct jostle_run jostle_run;
 
 /* A named integer parameter, overridden from the CLI with -D name=value. */
 typedef struct jostle_param_def {
-  const char *name;    /* [a-z0-9_-]+; "threads" is reserved (see below) */
+  const char *name;    /* [a-z0-9_-]+, at most JOSTLE_MAX_NAME bytes; "threads" is
+                          reserved (see below) */
   long long def;       /* default value */
   long long min, max;  /* accepted range, inclusive */
   const char *help;    /* one line */
 } jostle_param_def;
 
 typedef struct jostle_scenario {
-  const char *name;     /* [a-z0-9-]+, unique among registered scenarios */
+  const char *name;     /* [a-z0-9-]+, at most JOSTLE_MAX_NAME bytes, unique among
+                           registered scenarios */
   const char *summary;  /* one line for `jostle list` */
   int racy;             /* 1: a known-racy demonstration expected to diverge */
   int threads;          /* default thread count; -D threads=N overrides */

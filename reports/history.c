@@ -155,10 +155,10 @@ static void call_out(FILE *out, const jostle__cell *cell, uint64_t clean_runs, s
           cell->placement, cell->params, jostle__grouped(clean_runs, c, sizeof c), n_clean,
           n_clean == 1 ? "" : "s");
   for (size_t o = 0; o < cell->n_outcomes; o++) {
-    char cmd[1024];
     if (cell->outcomes[o].cls == JOSTLE__ALLOWED) continue;
-    jostle__reproduce(cell, &cell->outcomes[o], cmd, sizeof cmd);
-    fprintf(out, "reproduce: %s\n", cmd);
+    fputs("reproduce: ", out);
+    jostle__reproduce_print(out, cell, &cell->outcomes[o]);
+    fputc('\n', out);
   }
 }
 

@@ -463,23 +463,26 @@ static void timeline(FILE *f, const jostle__cell *c) {
   fputs("</svg>\n", f);
 }
 
-static void reproduce(FILE *f, const jostle__cell *c, size_t index) {
+/* Returns 0, or -1 when out of memory. */
+static int reproduce(FILE *f, const jostle__cell *c, size_t index) {
   char a[32];
   int any = 0;
   for (size_t i = 0; i < c->n_outcomes; i++) {
     const jostle__outcome *o = &c->outcomes[i];
     if (o->cls == JOSTLE__ALLOWED) continue;
     if (!any++) fputs("<h4>Reproduce</h4>\n", f);
-    char cmd[1024];  /* the command (< 768 bytes) and the seed options fit */
-    jostle__reproduce(c, o, cmd, sizeof cmd);
+    char *cmd = jostle__reproduce(c, o);
+    if (cmd == NULL) return -1;
     fputs("<div class=\"repro\"><div class=\"what\">", f);
     text(f, o->text);
     fprintf(f, " &#8212; %s, %s runs</div><div class=\"cmd\"><pre id=\"repro-%zu-%zu\">",
             jostle__class_name(o->cls), jostle__grouped(o->count, a, sizeof a), index, i);
     text(f, cmd);
+    free(cmd);
     fprintf(f, "</pre><button type=\"button\" class=\"copy\" data-copy=\"repro-%zu-%zu\">"
                "copy</button></div></div>\n", index, i);
   }
+  return 0;
 }
 
 /* The cell's text report, folded, and the end of its section. Returns 0,
@@ -536,7 +539,7 @@ static int cell(FILE *f, const jostle__cell *c, size_t index) {
   fprintf(f, "%s</p>\n", c->interrupted ? "; <b>interrupted</b>" : "");
   histogram(f, c);
   timeline(f, c);
-  reproduce(f, c, index);
+  if (reproduce(f, c, index) != 0) return -1;
   return text_report(f, c);
 }
 

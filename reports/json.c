@@ -153,9 +153,10 @@ static json_t *outcome_json(writer *w, const jostle__cell *c, const jostle__outc
   if (o->cls == JOSTLE__ALLOWED) {
     put(w, j, "reproduce", json_null());
   } else {
-    char cmd[1024];  /* the command (< 768 bytes) and the seed options fit */
-    jostle__reproduce(c, o, cmd, sizeof cmd);
-    put_text(w, j, "reproduce", cmd);
+    char *cmd = jostle__reproduce(c, o);
+    if (cmd == NULL) w_fail(w, "out of memory");
+    else put_text(w, j, "reproduce", cmd);
+    free(cmd);
   }
   return j;
 }
@@ -170,7 +171,7 @@ static json_t *cell_json(writer *w, const jostle__cell *c, size_t index) {
   put_text(w, o, "scheduler", c->scheduler);
   put_text(w, o, "placement", c->placement);
   put_text(w, o, "params", c->params);
-  put_text(w, o, "command", c->command);
+  put_text(w, o, "command", c->command ? c->command : "");
   put_seed(w, o, "campaign_seed", c->campaign_seed);
   put(w, o, "fixed_seed", json_boolean(c->fixed_seed));
   put(w, o, "controlled", json_boolean(c->controlled));
@@ -328,6 +329,16 @@ static int get_text(reader *r, json_t *obj, const char *where, const char *key, 
   return 0;
 }
 
+/* A string of any length, copied into the cell's command. */
+static int get_command(reader *r, json_t *obj, const char *where, jostle__cell *c) {
+  json_t *v = field(r, obj, where, "command", "a string");
+  if (v == NULL) return -1;
+  if (!json_is_string(v)) return r_fail(r, where, "command", "expected a string");
+  if (jostle__cell_set_command(c, json_string_value(v)) != 0)
+    return r_fail(r, where, "command", "out of memory");
+  return 0;
+}
+
 /* "0x" and 1 to 16 hex digits. */
 static int get_seed(reader *r, json_t *obj, const char *where, const char *key,
                     uint64_t *out) {
@@ -452,8 +463,8 @@ static int read_outcomes(reader *r, json_t *o, const char *where, jostle__cell *
   return 0;
 }
 
-/* Reads cells[index] into c, which is zeroed; on failure c may own
- * outcomes already, for jostle__cell_free. */
+/* Reads cells[index] into c, which is zeroed; on failure c may own a
+ * command and outcomes already, for jostle__cell_free. */
 static int read_cell(reader *r, json_t *o, size_t index, jostle__cell *c) {
   char where[96];
   snprintf(where, sizeof where, "cells[%zu]", index);
@@ -463,7 +474,7 @@ static int read_cell(reader *r, json_t *o, size_t index, jostle__cell *c) {
       get_text(r, o, where, "scheduler", c->scheduler, sizeof c->scheduler) ||
       get_text(r, o, where, "placement", c->placement, sizeof c->placement) ||
       get_text(r, o, where, "params", c->params, sizeof c->params) ||
-      get_text(r, o, where, "command", c->command, sizeof c->command) ||
+      get_command(r, o, where, c) ||
       get_seed(r, o, where, "campaign_seed", &c->campaign_seed) ||
       get_bool(r, o, where, "fixed_seed", &c->fixed_seed) ||
       get_bool(r, o, where, "controlled", &c->controlled) ||

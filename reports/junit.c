@@ -116,13 +116,13 @@ static int failure(FILE *f, const jostle__cell *c) {
               jostle__grouped(o->count, a, sizeof a), share(o->count, c->n_runs));
       n_named++;
     }
-    char cmd[1024];  /* the command (< 768 bytes) and the seed options fit */
-    jostle__reproduce(c, o, cmd, sizeof cmd);
     fprintf(bf, "%s: %s of %s runs (%.3f%%), %s, first run %" PRIu64 ", seed 0x%016" PRIx64
-                "\nreproduce: %s\n",
+                "\nreproduce: ",
             o->text, jostle__grouped(o->count, a, sizeof a),
             jostle__grouped(c->n_runs, b, sizeof b), share(o->count, c->n_runs),
-            jostle__class_name(o->cls), o->first_run, o->first_seed, cmd);
+            jostle__class_name(o->cls), o->first_run, o->first_seed);
+    jostle__reproduce_print(bf, c, o);
+    fputc('\n', bf);
   }
   if (n_bad > n_named) fprintf(mf, "; and %zu more", n_bad - n_named);
   int failed = ferror(mf) | ferror(bf);

@@ -8,6 +8,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+
+#include "common/text.h"
 
 typedef enum jostle__class {
   JOSTLE__ALLOWED,    /* the check accepted the outcome */
@@ -25,6 +28,13 @@ typedef enum jostle__class {
 const char *jostle__class_name(jostle__class cls);
 
 #define JOSTLE__TEXT_MAX 192
+
+/* The most outcomes a cell lists by their text. When there are more, it
+ * lists those first in content order (jostle__outcome_cmp) and counts the
+ * runs of the others in one line per class (jostle__other_text): which
+ * ones are listed, and their counts, are then those of the runs alone, not
+ * of which worker or batch ran which runs. */
+#define JOSTLE__MAX_LISTED 768
 
 typedef struct jostle__outcome {
   jostle__class cls;
@@ -49,9 +59,10 @@ typedef struct jostle__cell {
   int racy;                     /* a known-racy demonstration */
   char scheduler[32];
   char placement[16];
-  char params[256];             /* "threads=2 increments=1" */
-  char command[768];            /* the command line that reruns this cell,
-                                   without its seed options */
+  char params[JOSTLE__PARAMS_MAX]; /* "threads=2 increments=1" */
+  /* The command line that reruns this cell, without its seed options;
+   * owned (jostle__cell_set_command), NULL for none. */
+  char *command;
   /* A reproduce command is command, seed_prefix, a run's seed (0x and 16
    * hex digits), seed_suffix. The harness writes all three (command-line
    * syntax is its own: jostle__cli_describe, and again after reading JSON
@@ -79,10 +90,50 @@ typedef struct jostle__cell {
 int jostle__cell_add(jostle__cell *c, jostle__class cls, const char *text,
                      uint64_t count, uint64_t first_run, uint64_t first_seed);
 
+/* Adds an outcome without looking for an equal one: jostle__cell_cut
+ * merges them. Returns 0, or -1 when out of memory. */
+int jostle__cell_append(jostle__cell *c, jostle__class cls, const char *text,
+                        uint64_t count, uint64_t first_run, uint64_t first_seed);
+
+/* The hash of an outcome's text that orders outcomes: a function of the
+ * text alone, the same in every process. */
+uint64_t jostle__outcome_order(const char *text);
+
+/* The content order of outcomes: by jostle__outcome_order, then by text,
+ * then by class. Negative, 0 or positive as a comes before, is equal to,
+ * or comes after b. */
+int jostle__outcome_cmp(uint64_t a_order, const char *a_text, jostle__class a_cls,
+                        uint64_t b_order, const char *b_text, jostle__class b_cls);
+
+/* Merges c's equal outcomes (none of them an other line), keeps the first
+ * `max_listed` in content order and removes the rest, calling fold(ctx, o)
+ * for each one removed first. The order of c's outcomes is left to
+ * jostle__cell_sort. Returns 0, or -1 when out of memory (c unchanged). */
+int jostle__cell_cut(jostle__cell *c, size_t max_listed,
+                     void (*fold)(void *ctx, const jostle__outcome *o), void *ctx);
+
+/* n_distinct of an other line whose outcomes were not all counted. */
+#define JOSTLE__UNCOUNTED UINT64_MAX
+
+/* The text of the line that counts the runs of class cls's outcomes a cell
+ * does not list, `n_distinct` of them (or JOSTLE__UNCOUNTED), beyond the
+ * `max_listed` it lists: "(other allowed outcomes: 2232 distinct, past
+ * the 768 listed)". */
+void jostle__other_text(jostle__class cls, uint64_t n_distinct, size_t max_listed, char *buf,
+                        size_t size);
+
+/* Whether o is such a line; if so, *n_distinct is what it says. */
+int jostle__outcome_is_other(const jostle__outcome *o, uint64_t *n_distinct);
+
 /* Orders outcomes by count, most frequent first, then by first run. */
 void jostle__cell_sort(jostle__cell *c);
 
-/* Frees what the cell owns; the cell may be reused after. */
+/* Sets c's command to a copy of `command`. Returns 0, or -1 when out of
+ * memory (the command is then unchanged). */
+int jostle__cell_set_command(jostle__cell *c, const char *command);
+
+/* Frees what the cell owns (its outcomes and command); the cell may be
+ * reused after. */
 void jostle__cell_free(jostle__cell *c);
 
 /* Appends sample s; when the cell's samples are full, first keeps every
@@ -102,21 +153,27 @@ int jostle__cell_same_key(const jostle__cell *a, const jostle__cell *b);
 
 /* Adds the runs of cell `from` to `into`, as if `from` had run right after
  * it: runs, divergent runs, outcome counts and elapsed times add up (an
- * outcome's first run and seed are those of the smaller run index);
+ * outcome's first run and seed are those of the smaller run index), and
+ * of more than JOSTLE__MAX_LISTED outcomes the first in content order stay
+ * listed (each is listed by every cell that saw it, so its count is
+ * exact), the others go to the other lines;
  * `from`'s samples follow `into`'s, shifted by `into`'s totals; the time to
  * the first divergence is `into`'s, else `into`'s elapsed time plus
  * `from`'s; `interrupted` is either's. The names, seeds and command stay
  * `into`'s: the caller checks that both are the same cell of one campaign.
- * Returns 0, or -1 when out of memory (`into` may then hold some of
- * `from`'s outcomes and none of its counts). */
+ * Returns 0, or -1 when out of memory (`into`'s outcomes are then left
+ * incomplete). */
 int jostle__cell_merge(jostle__cell *into, const jostle__cell *from);
 
 /* The Wilson score interval at 95% for k successes in n trials. */
 void jostle__wilson95(uint64_t k, uint64_t n, double *lo, double *hi);
 
-/* Writes into buf the complete command that reruns outcome o's first seed
- * (every reporter prints this same command): c's command, seed_prefix, the
- * seed, seed_suffix. */
-void jostle__reproduce(const jostle__cell *c, const jostle__outcome *o,
-                       char *buf, size_t size);
+/* The complete command that reruns outcome o's first seed (every reporter
+ * prints this same command): c's command, seed_prefix, the seed,
+ * seed_suffix. Returns it malloc'd (the caller frees it), or NULL when out
+ * of memory. */
+char *jostle__reproduce(const jostle__cell *c, const jostle__outcome *o);
+
+/* Writes that command to f. */
+void jostle__reproduce_print(FILE *f, const jostle__cell *c, const jostle__outcome *o);
 #endif

@@ -49,10 +49,10 @@ static void text_cell(const jostle__cell *c, FILE *out) {
           jostle__grouped((uint64_t)runs_per_sec(c), b, sizeof b), 100.0 * rate,
           100.0 * lo, 100.0 * hi, c->interrupted ? "; interrupted" : "");
   for (size_t i = 0; i < c->n_outcomes; i++) {
-    char cmd[1024];
     if (c->outcomes[i].cls == JOSTLE__ALLOWED) continue;
-    jostle__reproduce(c, &c->outcomes[i], cmd, sizeof cmd);
-    fprintf(out, "reproduce: %s\n", cmd);
+    fputs("reproduce: ", out);
+    jostle__reproduce_print(out, c, &c->outcomes[i]);
+    fputc('\n', out);
   }
   fputc('\n', out);
   fflush(out);

@@ -28,8 +28,11 @@
 #ifndef JOSTLE_SCHEDULE_H
 #define JOSTLE_SCHEDULE_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "common/text.h"
 
 #define JOSTLE__SCHEDULE_VERSION 1
 /* The most decisions a file may hold (a run has at most --step-limit
@@ -62,8 +65,10 @@ uint64_t jostle__schedule_switches(const jostle__schedule *s);
 /* What a schedule file holds besides the decisions. */
 typedef struct jostle__schedule_info {
   char scenario[64];
-  char params[256];       /* "threads=2 increments=1" */
-  char origin[256];       /* how it was made: "random seed 0x...", "shrunk ..." */
+  char params[JOSTLE__PARAMS_MAX]; /* "threads=2 increments=1" */
+  /* How it was made: "random seed 0x... depth 3", "replay of PATH, shrunk":
+   * room for a path and a strategy's few options. */
+  char origin[PATH_MAX + 256];
   char outcome[256];      /* as the run that wrote it saw it */
   char verdict[32];       /* its class: "DIVERGENT", "deadlock", ... */
   int spurious_wakeups;   /* the run modelled spurious wake-ups: 0 or 1 */

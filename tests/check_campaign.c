@@ -5,6 +5,7 @@
  * stop condition is honoured.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +111,80 @@ START_TEST(same_seed_same_result) {
   }
   jostle__cell_free(&a);
   jostle__cell_free(&b);
+}
+END_TEST
+
+/* The runs of test-many-outcomes with the text `text` under plan p: what
+ * a listed outcome's count must be. */
+static uint64_t many_count(const jostle__plan *p, const char *text) {
+  int v;
+  char rest[64] = "";
+  ck_assert_msg(sscanf(text, "value=%d%63[^\n]", &v, rest) >= 1, "outcome '%s'", text);
+  uint64_t n = 0;
+  for (uint64_t i = 0; i < p->n_runs; i++) n += jostle_test_many_value(jostle__run_seed(p, i)) == v;
+  ck_assert_str_eq(rest, v % 7 == 0 ? " (a multiple of 7)" : "");
+  return n;
+}
+
+static int is_other(const jostle__outcome *o) { return strncmp(o->text, "(other ", 7) == 0; }
+
+/* With more distinct outcomes than a cell lists, which ones are listed,
+ * their counts and first runs, and what the other lines hold are the same
+ * whatever the number of workers and however the runs were spread over
+ * them; a listed count is exact. The outcome is a function of the seed
+ * alone, so this holds under free as under a controlled scheduler. */
+START_TEST(many_outcomes_same_histogram) {
+  jostle__plan p = jostle_test_plan("test-many-outcomes", jostle__sched_find(_i ? "random" : "free"));
+  p.n_runs = 20000;
+  jostle__cell cells[3];
+  memset(cells, 0, sizeof cells);
+  static const struct { int jobs; uint32_t chunk; } ways[] = {{1, 1024}, {3, 7}, {3, 50}};
+  for (int w = 0; w < 3; w++) {
+    p.n_jobs = ways[w].jobs;
+    p.chunk_runs = ways[w].chunk;
+    ck_assert_int_eq(jostle__campaign_run(&p, &cells[w], NULL, NULL), 0);
+    ck_assert_uint_eq(cells[w].n_runs, p.n_runs);
+    ck_assert_uint_eq(total(&cells[w]), p.n_runs);
+  }
+  const jostle__cell *a = &cells[0];
+  size_t n_listed = 0, n_other = 0;
+  for (size_t i = 0; i < a->n_outcomes; i++) {
+    const jostle__outcome *o = &a->outcomes[i];
+    if (is_other(o)) {
+      n_other++;
+      continue;
+    }
+    n_listed++;
+    ck_assert_uint_eq(o->count, many_count(&p, o->text));
+  }
+  /* allowed and divergent outcomes were left out, and the other lines say
+   * how many: with the listed ones, every value the seeds gave */
+  ck_assert_uint_eq(n_other, 2);
+  ck_assert_uint_eq(n_listed, JOSTLE__MAX_LISTED);
+  static char seen[JOSTLE_TEST_MANY];
+  uint64_t n_seen = 0, n_told = 0;
+  for (uint64_t i = 0; i < p.n_runs; i++) {
+    int v = jostle_test_many_value(jostle__run_seed(&p, i));
+    n_seen += !seen[v];
+    seen[v] = 1;
+  }
+  for (size_t i = 0; i < a->n_outcomes; i++) {
+    uint64_t n_distinct;
+    if (jostle__outcome_is_other(&a->outcomes[i], &n_distinct)) n_told += n_distinct;
+  }
+  ck_assert_uint_eq(n_listed + n_told, n_seen);
+  for (int w = 1; w < 3; w++) {
+    const jostle__cell *b = &cells[w];
+    ck_assert_uint_eq(a->n_outcomes, b->n_outcomes);
+    for (size_t i = 0; i < a->n_outcomes; i++) {
+      ck_assert_int_eq(a->outcomes[i].cls, b->outcomes[i].cls);
+      ck_assert_str_eq(a->outcomes[i].text, b->outcomes[i].text);
+      ck_assert_uint_eq(a->outcomes[i].count, b->outcomes[i].count);
+      ck_assert_uint_eq(a->outcomes[i].first_run, b->outcomes[i].first_run);
+      ck_assert_uint_eq(a->outcomes[i].first_seed, b->outcomes[i].first_seed);
+    }
+  }
+  for (int w = 0; w < 3; w++) jostle__cell_free(&cells[w]);
 }
 END_TEST
 
@@ -500,6 +575,7 @@ int main(void) {
   tcase_add_test(tc, crashes_cost_only_their_run);
   tcase_add_test(tc, hangs_cost_only_their_run);
   tcase_add_test(tc, same_seed_same_result);
+  tcase_add_loop_test(tc, many_outcomes_same_histogram, 0, 2);
   tcase_add_test(tc, fixed_seed_reproduces);
   tcase_add_test(tc, until_divergence_stops_early);
   tcase_add_test(tc, duration_budget_ends_the_campaign);

@@ -7,6 +7,7 @@
  * The binary under test is $JOSTLE_BIN (jostle with the test scenarios).
  */
 #include <fcntl.h>
+#include <limits.h>
 #include <regex.h>
 #include <signal.h>
 #include <stdio.h>
@@ -39,6 +40,8 @@ static const struct { const char *args, *names; } bad_inputs[] = {
     {"stress counter -D nosuch=3", "nosuch"},
     {"stress counter -D threads=5000", "threads=5000"},
     {"stress counter -D increments=0", "increments=0"},
+    {"stress test-params -D wide=9223372036854775808", "wide=9223372036854775808"},
+    {"stress test-params -D wide=-9223372036854775809", "wide=-9223372036854775809"},
     {"stress counter --scheduler nosuch", "nosuch"},
     {"stress counter --pin sideways", "sideways"},
     {"stress counter --jobs 0", "'0'"},
@@ -125,6 +128,158 @@ START_TEST(bad_input_is_one_line_and_exit_2) {
   ck_assert_msg(strstr(r->err, bad_inputs[_i].names) != NULL,
                 "'%s' names '%s' in: %s", bad_inputs[_i].args, bad_inputs[_i].names, r->err);
   ck_assert_msg(r->out[0] == '\0', "'%s' runs nothing: %s", bad_inputs[_i].args, r->out);
+}
+END_TEST
+
+/* -D takes any value of a parameter declared with the whole 64-bit range,
+ * as the run sees it. */
+START_TEST(defines_take_the_whole_64_bit_range) {
+  static const char *const values[] = {"9223372036854775807", "-9223372036854775808"};
+  for (int i = 0; i < 2; i++) {
+    char args[128], want[64];
+    snprintf(args, sizeof args, "stress test-params -n 1 -j 1 --seed 1 -D wide=%s", values[i]);
+    cli_result *r = run(args);
+    ck_assert_msg(r->status == 1, "'%s' exits %d: %s", args, r->status, r->err);
+    snprintf(want, sizeof want, "  wide=%s (always) ", values[i]);
+    ck_assert_msg(strstr(r->out, want) != NULL, "no '%s' in: %s", want, r->out);
+  }
+}
+END_TEST
+
+/* test-params' parameters, each given a value of 19 or 20 characters
+ * other than its default: as -D options into defines, and as a cell's
+ * parameters say them ("threads=1 wide=..."), into params. */
+static void params_given(char *defines, char *params, size_t size) {
+  size_t d = 0, p = (size_t)snprintf(params, size, "threads=1");
+  for (int k = 0; k < 16; k++) {
+    char name[64];
+    if (k == 0) snprintf(name, sizeof name, "wide");
+    else snprintf(name, sizeof name, "p%02d-a-parameter-name-as-long-as-jostle-allows-xx", k);
+    long long value = k % 2 ? LLONG_MAX - k : LLONG_MIN + 100 + k;
+    d += (size_t)snprintf(defines + d, size - d, " -D %s=%lld", name, value);
+    p += (size_t)snprintf(params + p, size - p, " %s=%lld", name, value);
+    ck_assert_uint_lt(d, size);
+    ck_assert_uint_lt(p, size);
+  }
+}
+
+/* The line of out that starts with prefix, whole (malloc'd), or NULL. */
+static char *line_of(const char *out, const char *prefix) {
+  for (const char *at = out; *at;) {
+    size_t n = strcspn(at, "\n");
+    if (strncmp(at, prefix, strlen(prefix)) == 0) return strndup(at, n);
+    at += n + (at[n] == '\n');
+  }
+  return NULL;
+}
+
+/* Whether line ends with the text end. */
+static int ends_with(const char *line, const char *end) {
+  size_t n = strlen(line), k = strlen(end);
+  return n >= k && strcmp(line + n - k, end) == 0;
+}
+
+/* A cell's header, and replay's, list every parameter, however many and
+ * however long. */
+START_TEST(headers_list_every_parameter) {
+  char defines[2048], params[2048], args[2200], want[2100];
+  params_given(defines, params, sizeof defines);
+  snprintf(want, sizeof want, ", %s]", params);
+  snprintf(args, sizeof args, "stress test-params -n 1 -j 1 --seed 1%s", defines);
+  cli_result *r = run(args);
+  ck_assert_int_eq(r->status, 1);
+  char *header = line_of(r->out, "test-params  [");
+  ck_assert_ptr_nonnull(header);
+  ck_assert_msg(ends_with(header, want), "header: %s", header);
+  free(header);
+  snprintf(args, sizeof args, "replay test-params --seed 1%s", defines);
+  r = run(args);
+  ck_assert_int_eq(r->status, 1);
+  header = line_of(r->out, "replay test-params [");
+  ck_assert_ptr_nonnull(header);
+  ck_assert_msg(ends_with(header, want), "header: %s", header);
+  free(header);
+}
+END_TEST
+
+/* A reproduce line is whole whatever it holds: a program path of over a
+ * thousand bytes and sixteen long parameters. Run as printed it replays the
+ * outcome with the same parameters; the JSON results hold it whole too, and
+ * a schedule file its parameters. */
+START_TEST(long_reproduce_lines_are_whole) {
+  make_tmp();
+  char bin[1400], defines[2048], params[2048], want[2100];
+  size_t len = (size_t)snprintf(bin, sizeof bin, "%s", tmp);
+  for (int i = 0; i < 5; i++) {
+    len += (size_t)snprintf(bin + len, sizeof bin - len, "/%0200d", i);
+    ck_assert_int_eq(mkdir(bin, 0700), 0);
+  }
+  snprintf(bin + len, sizeof bin - len, "/jostle");
+  char *real = realpath(getenv("JOSTLE_BIN"), NULL);
+  ck_assert_ptr_nonnull(real);
+  ck_assert_int_eq(symlink(real, bin), 0);
+  free(real);
+  params_given(defines, params, sizeof defines);
+  snprintf(want, sizeof want, ", %s]", params);
+
+  char *line = NULL, *reproduce;
+  ck_assert_int_ge(asprintf(&line, "%s stress test-params --scheduler random -n 2 -j 1 "
+                                   "--seed 3 --json %s/r.json%s", bin, tmp, defines), 0);
+  cli_result *r = run_line(line);
+  free(line);
+  ck_assert_int_eq(r->status, 1);
+  reproduce = line_of(r->out, "reproduce: ");
+  ck_assert_ptr_nonnull(reproduce);
+  ck_assert_msg(strncmp(reproduce + 11, bin, strlen(bin)) == 0 &&
+                    strstr(reproduce, defines) != NULL &&
+                    matches(reproduce, " --seed 0x[0-9a-f]{16}$"),
+                "not whole: %s", reproduce);
+  r = run_line(reproduce + 11);
+  ck_assert_msg(r->status == 1, "exit %d: %s", r->status, r->err);
+  char *header = line_of(r->out, "replay test-params [");
+  ck_assert_ptr_nonnull(header);
+  ck_assert_msg(ends_with(header, want), "header: %s", header);
+  free(header);
+  ck_assert(matches(r->out, "^outcome: wide=-9223372036854775708 \\(always\\)$"));
+
+  r = run_in("report %s/r.json");
+  ck_assert_msg(r->status == 1, "exit %d: %s", r->status, r->err);
+  char *again = line_of(r->out, "reproduce: ");
+  ck_assert_ptr_nonnull(again);
+  ck_assert_str_eq(again, reproduce);
+  free(again);
+
+  ck_assert_int_ge(asprintf(&line, "%s --save-schedule %s/p.sched", reproduce + 11, tmp), 0);
+  r = run_line(line);
+  free(line);
+  ck_assert_msg(r->status == 1, "exit %d: %s", r->status, r->err);
+  r = run_in("replay --schedule %s/p.sched");
+  ck_assert_msg(r->status == 1, "exit %d: %s", r->status, r->err);
+  header = line_of(r->out, "replay test-params [");
+  ck_assert_ptr_nonnull(header);
+  ck_assert_msg(ends_with(header, want), "header: %s", header);
+  free(header);
+  ck_assert(matches(r->out, "^recorded: .*: the same$"));
+  free(reproduce);
+  remove_tmp();
+}
+END_TEST
+
+/* A bad input's line names it whole, however long. */
+START_TEST(long_bad_inputs_are_named_whole) {
+  char value[401], args[600];
+  memset(value, 'k', sizeof value - 1);
+  value[sizeof value - 1] = '\0';
+  value[300] = '=';
+  static const char *const forms[] = {"stress counter -D %s.5",
+                                      "soak counter --out /tmp --scheduler-set %s"};
+  for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+    snprintf(args, sizeof args, forms[i], value);
+    cli_result *r = run(args);
+    ck_assert_int_eq(r->status, 2);
+    ck_assert_msg(count_lines(r->err) == 1, "not one line: %s", r->err);
+    ck_assert_msg(strstr(r->err, value) != NULL, "not named whole: %s", r->err);
+  }
 }
 END_TEST
 
@@ -735,6 +890,10 @@ int main(void) {
   TCase *tc = jostle_check_case(s, "cli", 60, 0);
   tcase_add_loop_test(tc, bad_input_is_one_line_and_exit_2, 0,
                       (int)(sizeof bad_inputs / sizeof bad_inputs[0]));
+  tcase_add_test(tc, defines_take_the_whole_64_bit_range);
+  tcase_add_test(tc, headers_list_every_parameter);
+  tcase_add_test(tc, long_reproduce_lines_are_whole);
+  tcase_add_test(tc, long_bad_inputs_are_named_whole);
   tcase_add_test(tc, every_command_has_help);
   tcase_add_test(tc, help_names_every_report_format);
   tcase_add_test(tc, list_shows_scenarios_and_kinds);

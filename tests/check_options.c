@@ -306,6 +306,18 @@ START_TEST(define_splits_key_and_value) {
 }
 END_TEST
 
+/* A parameter may declare the whole 64-bit range: -D takes every value of
+ * it. */
+START_TEST(define_takes_the_whole_64_bit_range) {
+  char a[] = "k=9223372036854775807", b[] = "k=-9223372036854775808";
+  jostle__define d = {NULL, 0};
+  ck_assert_int_eq(jostle__parse_define(a, &d), 0);
+  ck_assert(d.value == LLONG_MAX);
+  ck_assert_int_eq(jostle__parse_define(b, &d), 0);
+  ck_assert(d.value == LLONG_MIN);
+}
+END_TEST
+
 static void define_refused(const char *text) {
   char buf[64];
   snprintf(buf, sizeof buf, "%s", text);
@@ -331,6 +343,8 @@ START_TEST(define_refuses_malformed) {
   define_refused("k=+1");
   define_refused("k=1=2");
   define_refused("k=99999999999999999999");
+  define_refused("k=9223372036854775808");
+  define_refused("k=-9223372036854775809");
 }
 END_TEST
 
@@ -467,6 +481,7 @@ static Suite *options_suite(void) {
   tcase_add_test(tc, mix_refuses_malformed);
   tc = jostle_check_case(s, "define", 5, 0);
   tcase_add_test(tc, define_splits_key_and_value);
+  tcase_add_test(tc, define_takes_the_whole_64_bit_range);
   tcase_add_test(tc, define_refuses_malformed);
   tc = jostle_check_case(s, "shard", 5, 0);
   tcase_add_test(tc, shard_takes_index_of_count);

@@ -69,6 +69,10 @@ static void add(jostle__cell *c, jostle__class cls, const char *text, uint64_t c
   if (cls != JOSTLE__ALLOWED) c->n_divergent += count;
 }
 
+static void set_command(jostle__cell *c, const char *command) {
+  ck_assert_int_eq(jostle__cell_set_command(c, command), 0);
+}
+
 static void samples(jostle__cell *c, size_t n) {
   c->n_samples = n;
   for (size_t i = 0; i < n; i++) {
@@ -91,9 +95,8 @@ static void make_cells(jostle__cell cells[N_CELLS]) {
   snprintf(c->scheduler, sizeof c->scheduler, "free");
   snprintf(c->placement, sizeof c->placement, "none");
   snprintf(c->params, sizeof c->params, "threads=2 increments=1");
-  snprintf(c->command, sizeof c->command,
-           "build/jostle stress counter --scheduler free --pin none -D threads=2 "
-           "-D increments=1");
+  set_command(c, "build/jostle stress counter --scheduler free --pin none -D threads=2 "
+                 "-D increments=1");
   c->campaign_seed = 0x4a8e61b6e5a1b86bULL;
   add(c, JOSTLE__ALLOWED, "counter=2", 96347, 0, 0x0d8ab5e9e26ad3a5ULL);
   add(c, JOSTLE__DIVERGENT, "counter=1 (lost increments)", 3653, 12, 0xfedcba9876543210ULL);
@@ -106,9 +109,8 @@ static void make_cells(jostle__cell cells[N_CELLS]) {
   snprintf(c->scheduler, sizeof c->scheduler, "pct");
   snprintf(c->placement, sizeof c->placement, "spread");
   snprintf(c->params, sizeof c->params, "threads=2 rounds=3");
-  snprintf(c->command, sizeof c->command,
-           "build/jostle replay lock-order --scheduler pct --depth 3 --pin spread "
-           "-D threads=2 -D note='a \"b\" <c> & d'");
+  set_command(c, "build/jostle replay lock-order --scheduler pct --depth 3 --pin spread "
+                 "-D threads=2 -D note='a \"b\" <c> & d'");
   c->campaign_seed = UINT64_MAX;
   c->fixed_seed = 1;
   c->controlled = 1;
@@ -135,7 +137,7 @@ static void make_cells(jostle__cell cells[N_CELLS]) {
   snprintf(c->scheduler, sizeof c->scheduler, "noise");
   snprintf(c->placement, sizeof c->placement, "same");
   snprintf(c->params, sizeof c->params, "threads=4");
-  snprintf(c->command, sizeof c->command, "build/jostle stress cache --scheduler noise");
+  set_command(c, "build/jostle stress cache --scheduler noise");
   c->campaign_seed = 7;
   c->interrupted = 1;
 
@@ -145,9 +147,8 @@ static void make_cells(jostle__cell cells[N_CELLS]) {
   snprintf(c->scheduler, sizeof c->scheduler, "noise");
   snprintf(c->placement, sizeof c->placement, "none");
   snprintf(c->params, sizeof c->params, "threads=4 increments=100");
-  snprintf(c->command, sizeof c->command,
-           "build/jostle stress counter --scheduler noise --pin none -D threads=4 "
-           "-D increments=100");
+  set_command(c, "build/jostle stress counter --scheduler noise --pin none -D threads=4 "
+                 "-D increments=100");
   c->campaign_seed = 0x1111111111111111ULL;
   add(c, JOSTLE__ALLOWED, "counter=400", 60000, 0, 10);
   c->elapsed_ns = 2000000000ULL;
@@ -463,9 +464,9 @@ START_TEST(json_fields_as_documented) {
   json_t *o1 = json_array_get(json_object_get(c0, "outcomes"), 1);
   ck_assert_str_eq(json_string_value(json_object_get(o1, "class")), "DIVERGENT");
   ck_assert_str_eq(json_string_value(json_object_get(o1, "first_seed")), "0xfedcba9876543210");
-  char cmd[1024];
-  jostle__reproduce(&cells[0], &cells[0].outcomes[1], cmd, sizeof cmd);
+  char *cmd = jostle__reproduce(&cells[0], &cells[0].outcomes[1]);
   ck_assert_str_eq(json_string_value(json_object_get(o1, "reproduce")), cmd);
+  free(cmd);
   ck_assert(json_is_null(json_object_get(json_array_get(json_object_get(c0, "outcomes"), 0),
                                          "reproduce")));
   /* No divergence: nulls, not zeros. */
@@ -551,9 +552,9 @@ START_TEST(json_doc_example_reads) {
   ck_assert_int_eq(cells[0].outcomes[1].cls, JOSTLE__DIVERGENT);
   /* its derived fields are what the writer derives */
   jostle__cli_reproduce_syntax(&cells[0]);
-  char cmd[1024], want[1100];
-  jostle__reproduce(&cells[0], &cells[0].outcomes[1], cmd, sizeof cmd);
+  char want[1100], *cmd = jostle__reproduce(&cells[0], &cells[0].outcomes[1]);
   snprintf(want, sizeof want, "\"reproduce\": \"%s\"", cmd);
+  free(cmd);
   ck_assert_msg(strstr(start, want) != NULL, "the example has no '%s'", want);
   double lo, hi;
   jostle__wilson95(cells[0].n_divergent, cells[0].n_runs, &lo, &hi);
@@ -887,10 +888,11 @@ START_TEST(junit_is_valid_and_counts) {
   ck_assert_msg(strstr(body, "(crash: SIGSEGV)\twith a tab and a\nnewline: 3 of") != NULL, "%.1500s", body);
   ck_assert_msg(strstr(body, "step-limit \xef\xbf\xbd control") != NULL, "%.1500s", body);
   for (size_t i = 0; i < cells[1].n_outcomes; i++) {
-    char cmd[1024], line[1100];
+    char line[1100];
     if (cells[1].outcomes[i].cls == JOSTLE__ALLOWED) continue;
-    jostle__reproduce(&cells[1], &cells[1].outcomes[i], cmd, sizeof cmd);
+    char *cmd = jostle__reproduce(&cells[1], &cells[1].outcomes[i]);
     snprintf(line, sizeof line, "reproduce: %s\n", cmd);
+    free(cmd);
     ck_assert_msg(strstr(body, line) != NULL, "no '%s' in %.1500s", line, body);
   }
   char *type = jostle_capture("xmllint --xpath 'string(//testcase[@classname=\"jostle.lock-order\"]"
@@ -1068,8 +1070,7 @@ START_TEST(html_renders_the_numbers) {
   for (size_t i = 0; i < N_CELLS; i++)
     for (size_t k = 0; k < cells[i].n_outcomes; k++) {
       if (cells[i].outcomes[k].cls == JOSTLE__ALLOWED) continue;
-      char cmd[1024], id[64];
-      jostle__reproduce(&cells[i], &cells[i].outcomes[k], cmd, sizeof cmd);
+      char id[64], *cmd = jostle__reproduce(&cells[i], &cells[i].outcomes[k]);
       snprintf(id, sizeof id, "<pre id=\"repro-%zu-%zu\">", i, k);
       const char *pre = strstr(dom, id);
       ck_assert_msg(pre != NULL, "no %s", id);
@@ -1077,6 +1078,7 @@ START_TEST(html_renders_the_numbers) {
       unescape(shown_cmd);
       ck_assert_str_eq(shown_cmd, cmd);
       free(shown_cmd);
+      free(cmd);
       n_repro++;
     }
   ck_assert_uint_eq(occurrences(dom, "<button type=\"button\" class=\"copy\""), n_repro);
@@ -1211,6 +1213,83 @@ START_TEST(cells_merge_as_if_run_in_turn) {
   jostle__cell_free(&a);
   jostle__cell_free(&b);
   jostle__cell_free(&c);
+}
+END_TEST
+
+/* A cell of the values lo .. hi - 1 ("v=V", one run each), merged into an
+ * empty cell: what a campaign of those runs lists. */
+static void values_cell(jostle__cell *c, int lo, int hi) {
+  jostle__cell raw;
+  memset(&raw, 0, sizeof raw);
+  memset(c, 0, sizeof *c);
+  for (int v = lo; v < hi; v++) {
+    char text[32];
+    snprintf(text, sizeof text, "v=%d", v);
+    ck_assert_int_eq(jostle__cell_append(&raw, JOSTLE__ALLOWED, text, 1, (uint64_t)v,
+                                         (uint64_t)v), 0);
+    raw.n_runs++;
+  }
+  ck_assert_int_eq(jostle__cell_merge(c, &raw), 0);
+  jostle__cell_free(&raw);
+}
+
+/* The other line of a cell, and what it says. */
+static const jostle__outcome *other_line(const jostle__cell *c, uint64_t *n_distinct) {
+  const jostle__outcome *found = NULL;
+  for (size_t i = 0; i < c->n_outcomes; i++)
+    if (jostle__outcome_is_other(&c->outcomes[i], n_distinct)) {
+      ck_assert_ptr_null(found);
+      found = &c->outcomes[i];
+    }
+  ck_assert_ptr_nonnull(found);
+  jostle__outcome_is_other(found, n_distinct);
+  return found;
+}
+
+/* Merged cells with more outcomes than a cell lists list the first in
+ * content order, whichever cell saw them, with exact counts; the other
+ * line counts the rest, and says how many when it can know. */
+START_TEST(merged_cells_list_the_first_in_content_order) {
+  jostle__cell a, b;
+  values_cell(&a, 0, 1000);
+  uint64_t n_distinct;
+  ck_assert_uint_eq(a.n_outcomes, JOSTLE__MAX_LISTED + 1);
+  const jostle__outcome *other = other_line(&a, &n_distinct);
+  ck_assert_uint_eq(n_distinct, 1000 - JOSTLE__MAX_LISTED);
+  ck_assert_uint_eq(other->count, 1000 - JOSTLE__MAX_LISTED);
+  char text[JOSTLE__TEXT_MAX];
+  jostle__other_text(JOSTLE__ALLOWED, 1000 - JOSTLE__MAX_LISTED, JOSTLE__MAX_LISTED, text,
+                     sizeof text);
+  ck_assert_str_eq(other->text, text);
+  ck_assert_str_eq(text, "(other allowed outcomes: 232 distinct, past the 768 listed)");
+
+  /* values 500 .. 1499 seen by a second cell */
+  values_cell(&b, 500, 1500);
+  ck_assert_int_eq(jostle__cell_merge(&a, &b), 0);
+  ck_assert_uint_eq(a.n_outcomes, JOSTLE__MAX_LISTED + 1);
+  ck_assert_uint_eq(a.n_runs, 2000);
+  jostle__cell all;
+  values_cell(&all, 0, 1500);  /* which are first among all the values */
+  uint64_t listed_runs = 0;
+  for (size_t i = 0; i < all.n_outcomes; i++) {
+    const jostle__outcome *want = &all.outcomes[i], *got = NULL;
+    if (jostle__outcome_is_other(want, &n_distinct)) continue;
+    for (size_t k = 0; k < a.n_outcomes; k++)
+      if (strcmp(a.outcomes[k].text, want->text) == 0) got = &a.outcomes[k];
+    ck_assert_msg(got != NULL, "'%s' not listed", want->text);
+    int v = atoi(want->text + 2);
+    ck_assert_uint_eq(got->count, v >= 500 && v < 1000 ? 2 : 1);
+    ck_assert_uint_eq(got->first_run, (uint64_t)v);
+    listed_runs += got->count;
+  }
+  /* both had an other line: the same outcomes may be in each */
+  other = other_line(&a, &n_distinct);
+  ck_assert_uint_eq(n_distinct, JOSTLE__UNCOUNTED);
+  ck_assert_uint_eq(other->count, 2000 - listed_runs);
+  ck_assert_str_eq(other->text, "(other allowed outcomes: too many to count, past the 768 listed)");
+  jostle__cell_free(&a);
+  jostle__cell_free(&b);
+  jostle__cell_free(&all);
 }
 END_TEST
 
@@ -1413,6 +1492,7 @@ static Suite *reports_suite(void) {
   tcase_add_test(tc, junit_and_html_write_errors);
   tc = jostle_check_case(s, "merge", 20, 0);
   tcase_add_test(tc, cells_merge_as_if_run_in_turn);
+  tcase_add_test(tc, merged_cells_list_the_first_in_content_order);
   tcase_add_test(tc, samples_thin_when_full);
   tc = jostle_check_case(s, "labels", 30, 0);
   tcase_add_test(tc, cells_without_runs_say_not_run);

@@ -455,7 +455,9 @@ static void make_cell(jostle__cell *c, const char *scenario, uint64_t runs,
   snprintf(c->scheduler, sizeof c->scheduler, "%s", scheduler ? scheduler : "random");
   snprintf(c->placement, sizeof c->placement, "none");
   snprintf(c->params, sizeof c->params, "threads=2");
-  snprintf(c->command, sizeof c->command, "jostle replay %s --scheduler random", scenario);
+  char command[128];
+  snprintf(command, sizeof command, "jostle replay %s --scheduler random", scenario);
+  ck_assert_int_eq(jostle__cell_set_command(c, command), 0);
   c->controlled = 1;
   c->campaign_seed = 9;
   c->elapsed_ns = 1000000000;

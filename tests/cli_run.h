@@ -39,13 +39,10 @@ static inline void slurp(int fd, char *buf, size_t size) {
   close(fd);
 }
 
-/* Runs "$JOSTLE_BIN ARGS" (ARGS split like a shell would, no expansion). */
-static inline cli_result *run(const char *args) {
+/* Runs LINE, split like a shell would (no expansion): its first word is
+ * the program. */
+static inline cli_result *run_line(const char *line) {
   static cli_result r;
-  const char *bin = getenv("JOSTLE_BIN");
-  ck_assert_msg(bin != NULL, "JOSTLE_BIN names the binary under test");
-  char line[2048];
-  snprintf(line, sizeof line, "%s %s", bin, args);
   wordexp_t words;
   ck_assert_int_eq(wordexp(line, &words, WRDE_NOCMD), 0);
   char out_path[] = "/tmp/jostle-cli-out-XXXXXX", err_path[] = "/tmp/jostle-cli-err-XXXXXX";
@@ -69,6 +66,19 @@ static inline cli_result *run(const char *args) {
   slurp(err, r.err, sizeof r.err);
   assert_no_sanitizer_report(r.err);
   return &r;
+}
+
+/* Runs "$JOSTLE_BIN ARGS". */
+static inline cli_result *run(const char *args) {
+  const char *bin = getenv("JOSTLE_BIN");
+  ck_assert_msg(bin != NULL, "JOSTLE_BIN names the binary under test");
+  size_t size = strlen(bin) + strlen(args) + 2;
+  char *line = malloc(size);
+  ck_assert_ptr_nonnull(line);
+  snprintf(line, size, "%s %s", bin, args);
+  cli_result *r = run_line(line);
+  free(line);
+  return r;
 }
 
 static inline int matches(const char *text, const char *pattern) {

@@ -47,7 +47,8 @@ static void check_cell(const jostle__cell *c, size_t index) {
   TEXT_OK(c, scheduler);
   TEXT_OK(c, placement);
   TEXT_OK(c, params);
-  TEXT_OK(c, command);
+  REQUIRE(c->command != NULL && text_ok(c->command, strlen(c->command) + 1),
+          "text command is not valid");
   REQUIRE(c->n_divergent <= c->n_runs, "cells[%zu]: %" PRIu64 " of %" PRIu64 " runs divergent",
           index, c->n_divergent, c->n_runs);
   REQUIRE(c->n_samples <= JOSTLE__MAX_SAMPLES, "cells[%zu]: %zu samples", index, c->n_samples);

@@ -5,6 +5,7 @@
  * Which runs crash or hang is a pure function of the run's seed, so a test
  * can compute the exact counts a campaign must report.
  */
+#include <limits.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -86,6 +87,69 @@ JOSTLE_SCENARIO(test_allowed) {
     .thread = count_thread,
     .check = count_check,
     .allowed = two_hits,
+};
+
+int jostle_test_many_value(unsigned long long seed) { return (int)(seed % JOSTLE_TEST_MANY); }
+
+/* The outcome is a pure function of the run's seed, whatever the
+ * scheduler did: value=V, divergent when V is a multiple of 7. */
+static void many_check(jostle_run *r) {
+  int v = jostle_test_many_value(jostle_seed(r));
+  jostle_observe(r, "value", v);
+  if (v % 7 == 0) jostle_fail(r, "a multiple of 7");
+}
+
+JOSTLE_SCENARIO(test_many_outcomes) {
+    .name = "test-many-outcomes",
+    .summary = "test only: value=SEED%3000, divergent when a multiple of 7: more outcomes than "
+               "a cell lists",
+    .threads = 2,
+    .state_size = sizeof(test_state),
+    .thread = count_thread,
+    .check = many_check,
+};
+
+/* ---- parameters ---------------------------------------------------------- */
+
+/* As many parameters as a scenario may have, the first named `wide`, the
+ * others with names as long as jostle allows (48 bytes), each taking any
+ * 64-bit value and defaulting to values of 20 characters: the lines made of
+ * parameters (a cell's header, reproduce commands, schedule files) must
+ * hold them whole. Every run diverges and observes `wide`. */
+static const jostle_param_def many_params[] = {
+    {"wide", 0, LLONG_MIN, LLONG_MAX, "any 64-bit value: the outcome observes it"},
+    {"p01-a-parameter-name-as-long-as-jostle-allows-xx", LLONG_MIN + 1, LLONG_MIN, LLONG_MAX, "a long name"},
+    {"p02-a-parameter-name-as-long-as-jostle-allows-xx", LLONG_MIN + 2, LLONG_MIN, LLONG_MAX, "a long name"},
+    {"p03-a-parameter-name-as-long-as-jostle-allows-xx", LLONG_MIN + 3, LLONG_MIN, LLONG_MAX, "a long name"},
+    {"p04-a-parameter-name-as-long-as-jostle-allows-xx", LLONG_MIN + 4, LLONG_MIN, LLONG_MAX, "a long name"},
+    {"p05-a-parameter-name-as-long-as-jostle-allows-xx", LLONG_MIN + 5, LLONG_MIN, LLONG_MAX, "a long name"},
+    {"p06-a-parameter-name-as-long-as-jostle-allows-xx", LLONG_MIN + 6, LLONG_MIN, LLONG_MAX, "a long name"},
+    {"p07-a-parameter-name-as-long-as-jostle-allows-xx", LLONG_MIN + 7, LLONG_MIN, LLONG_MAX, "a long name"},
+    {"p08-a-parameter-name-as-long-as-jostle-allows-xx", LLONG_MIN + 8, LLONG_MIN, LLONG_MAX, "a long name"},
+    {"p09-a-parameter-name-as-long-as-jostle-allows-xx", LLONG_MIN + 9, LLONG_MIN, LLONG_MAX, "a long name"},
+    {"p10-a-parameter-name-as-long-as-jostle-allows-xx", LLONG_MIN + 10, LLONG_MIN, LLONG_MAX, "a long name"},
+    {"p11-a-parameter-name-as-long-as-jostle-allows-xx", LLONG_MIN + 11, LLONG_MIN, LLONG_MAX, "a long name"},
+    {"p12-a-parameter-name-as-long-as-jostle-allows-xx", LLONG_MIN + 12, LLONG_MIN, LLONG_MAX, "a long name"},
+    {"p13-a-parameter-name-as-long-as-jostle-allows-xx", LLONG_MIN + 13, LLONG_MIN, LLONG_MAX, "a long name"},
+    {"p14-a-parameter-name-as-long-as-jostle-allows-xx", LLONG_MIN + 14, LLONG_MIN, LLONG_MAX, "a long name"},
+    {"p15-a-parameter-name-as-long-as-jostle-allows-xx", LLONG_MIN + 15, LLONG_MIN, LLONG_MAX, "a long name"},
+    {0},
+};
+
+static void params_thread(jostle_run *r, int index) { (void)r, (void)index; }
+
+static void params_check(jostle_run *r) {
+  jostle_observe(r, "wide", jostle_param(r, 0));
+  jostle_fail(r, "always");
+}
+
+JOSTLE_SCENARIO(test_params) {
+    .name = "test-params",
+    .summary = "test only: 16 parameters of any 64-bit value, long names; always divergent",
+    .threads = 1,
+    .params = many_params,
+    .thread = params_thread,
+    .check = params_check,
 };
 
 /* ---- controlled schedulers ---------------------------------------------- */

@@ -8,6 +8,11 @@ int jostle_test_hangs(unsigned long long seed);
 /* Whether thread 1 of test-thread-outcome calls jostle_fail in this run. */
 int jostle_test_thread_fails(unsigned long long seed);
 
+/* test-many-outcomes: the value a run with this seed observes, one of
+ * JOSTLE_TEST_MANY, far more than a cell lists. */
+#define JOSTLE_TEST_MANY 3000
+int jostle_test_many_value(unsigned long long seed);
+
 /* test-unsupported: -D call=K makes call K of this table in every thread.
  * `call` is what a controlled run must end at (its limit's text is
  * "unsupported: " followed by it), NULL when the call is modelled;

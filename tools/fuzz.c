@@ -104,10 +104,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
   const char *trace = getenv("JOSTLE_FUZZ_TRACE");
   plan.sched_cfg.trace = trace != NULL && strcmp(trace, "1") == 0;
   plan.n_jobs = 1;
-  tally = malloc(jostle__tally_size(1024));
+  tally = calloc(1, jostle__tally_size(JOSTLE__MAX_LISTED));
   pool = jostle__pool_create(&plan);
   if (tally == NULL || pool == NULL) give_up("%s", "cannot start the scenario's threads");
-  jostle__tally_init(tally, 1024);
+  jostle__tally_init(tally, JOSTLE__MAX_LISTED);
   int none[JOSTLE_MAX_THREADS];
   for (int i = 0; i < JOSTLE_MAX_THREADS; i++) none[i] = -1;
   /* hand-offs spin only while threads have processors to spin on; the
