@@ -3,6 +3,8 @@
  */
 #include "common/text.h"
 
+#include <string.h>
+
 void jostle__one_line(char *msg) {
   for (; *msg != '\0'; msg++)
     if ((unsigned char)*msg < 0x20 || *msg == 0x7f) *msg = ' ';
@@ -32,5 +34,16 @@ void jostle__utf8_clean(char *s) {
     size_t len = jostle__utf8_len(s);
     if (len == 0) *s++ = '?';
     else s += len;
+  }
+}
+
+void jostle__utf8_cut(char *s) {
+  size_t n = strlen(s);
+  for (size_t back = 1; back <= 4 && back <= n; back++) {
+    unsigned char c = (unsigned char)s[n - back];
+    if ((c & 0xc0) == 0x80) continue; /* a continuation byte: its lead is further back */
+    size_t want = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+    if (want > back) s[n - back] = '\0';
+    return;
   }
 }

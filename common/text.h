@@ -33,4 +33,8 @@ size_t jostle__utf8_len(const char *s);
  * sequence with '?' (what JSON results do with such bytes). */
 void jostle__utf8_clean(char *s);
 
+/* Drops the last character of s when it is a multi-byte sequence cut
+ * short (s was truncated inside it). */
+void jostle__utf8_cut(char *s);
+
 #endif

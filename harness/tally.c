@@ -10,6 +10,7 @@
 
 #include "common/assert.h"
 #include "common/hash.h"
+#include "common/text.h"
 #include "schedulers/control.h"
 
 #define MAX_LOAD_NUM 3 /* the index and the marks take keys up to 3/4 full */
@@ -188,6 +189,9 @@ void jostle__outcome_text(const jostle_run *r, char *buf, size_t size) {
   if (reason != NULL && len < size)
     len += (size_t)snprintf(buf + len, size - len, "%s(%s)", len ? " " : "", reason);
   if (len == 0) snprintf(buf, size, "(no observations)");
+  /* As the JSON results hold it, so that every report says the same. */
+  if (len >= size) jostle__utf8_cut(buf);
+  jostle__utf8_clean(buf);
 }
 
 static jostle__class judge(const jostle_run *r, const char *text) {

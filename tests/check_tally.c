@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "common/seed.h"
+#include "common/text.h"
 #include "harness/tally.h"
 #include "schedulers/control.h"
 #include "tests/check_main.h"
@@ -137,6 +138,29 @@ START_TEST(text_truncates_within_the_buffer) {
                   size, buf);
     ck_assert_msg(buf[size] == '#', "size %zu: wrote past the buffer", size);
   }
+}
+END_TEST
+
+/* Outcome text is valid UTF-8, as the JSON results hold it, so that the
+ * text report and `report` agree byte for byte: a character cut by the
+ * buffer is dropped whole, and a byte that is no UTF-8 is '?'. */
+START_TEST(text_is_whole_utf8) {
+  jostle_run r = make_run(&plain, 0, 0, 0, "caf\xc3\xa9 \xe2\x82\xac");
+  text_is(&r, "(caf\xc3\xa9 \xe2\x82\xac)");
+  for (size_t size = 1; size <= 12; size++) {
+    char buf[64];
+    jostle__outcome_text(&r, buf, size);
+    for (size_t i = 0; buf[i];) {
+      size_t n = jostle__utf8_len(buf + i);
+      ck_assert_msg(n > 0, "size %zu: '%s' is not UTF-8 at byte %zu", size, buf, i);
+      i += n;
+    }
+  }
+  char buf[64];
+  jostle__outcome_text(&r, buf, 6); /* room for "(caf" and half of the e-acute */
+  ck_assert_str_eq(buf, "(caf");
+  r = make_run(&plain, 0, 0, 0, "bad \xff byte");
+  text_is(&r, "(bad ? byte)");
 }
 END_TEST
 
@@ -629,6 +653,7 @@ static Suite *tally_suite(void) {
   tcase_add_test(tc, text_lists_observations_then_reason);
   tcase_add_test(tc, text_of_overflowed_observations);
   tcase_add_test(tc, text_truncates_within_the_buffer);
+  tcase_add_test(tc, text_is_whole_utf8);
   tc = jostle_check_case(s, "record", 5, 0);
   tcase_add_test(tc, equal_observations_merge_and_count);
   tcase_add_test(tc, first_run_is_the_smallest_index);
