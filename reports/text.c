@@ -58,12 +58,23 @@ static void text_cell(const jostle__cell *c, FILE *out) {
   fflush(out);
 }
 
+/* Whether another cell has the scenario of cells[i] (a soak's cells). */
+static int shares_scenario(const jostle__cell *cells, size_t n_cells, size_t i) {
+  for (size_t k = 0; k < n_cells; k++)
+    if (k != i && strcmp(cells[k].scenario, cells[i].scenario) == 0) return 1;
+  return 0;
+}
+
 static void text_end(const jostle__cell *cells, size_t n_cells, FILE *out) {
-  for (size_t i = 0; i < n_cells; i++)
-    fprintf(out, "result %s runs=%" PRIu64 " divergent=%" PRIu64
-                 " runs_per_sec=%.0f\n",
+  for (size_t i = 0; i < n_cells; i++) {
+    fprintf(out, "result %s runs=%" PRIu64 " divergent=%" PRIu64 " runs_per_sec=%.0f",
             cells[i].scenario, cells[i].n_runs, cells[i].n_divergent,
             runs_per_sec(&cells[i]));
+    /* after the documented fields, so that what matches them still does */
+    if (shares_scenario(cells, n_cells, i))
+      fprintf(out, " scheduler=%s pin=%s", cells[i].scheduler, cells[i].placement);
+    fputc('\n', out);
+  }
   fflush(out);
 }
 

@@ -1405,8 +1405,9 @@ START_TEST(cells_without_runs_say_not_run) {
     snprintf(c->scheduler, sizeof c->scheduler, "random");
     snprintf(c->placement, sizeof c->placement, "none");
     snprintf(c->params, sizeof c->params, "threads=2");
-    snprintf(c->command, sizeof c->command, "build/jostle replay %s --scheduler random",
-             names[i]);
+    char command[96];
+    snprintf(command, sizeof command, "build/jostle replay %s --scheduler random", names[i]);
+    set_command(c, command);
     c->controlled = 1;
     c->n_samples = 1;  /* a soak's cell starts with a sample of nothing */
     jostle__cli_reproduce_syntax(c);

@@ -409,6 +409,11 @@ START_TEST(a_short_soak_runs_every_cell) {
   }
   jostle_free_results(cells, n);
   ck_assert(!matches(r->out, "not run"));
+  /* a result line per cell, naming it after the documented fields */
+  ck_assert(matches(r->out, "^result counter-mutex runs=[0-9]+ divergent=0 runs_per_sec=[0-9]+ "
+                            "scheduler=random pin=spread$"));
+  ck_assert(matches(r->out, "^result counter-atomic runs=[0-9]+ divergent=0 runs_per_sec=[0-9]+ "
+                            "scheduler=pct pin=none$"));
   /* 1 s over 8 cells: batches of 125 ms, and the reports say the 1 s is
    * the whole soak's */
   jostle__report_meta meta;
