@@ -96,6 +96,9 @@ static int on_death(const jostle__plan *p, jostle__shared *sh, int i,
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
       atomic_load_explicit(&slot->finished, memory_order_acquire))
     return 0;
+  /* Read, and cleared for the next worker, on every way out. */
+  char detail[JOSTLE__DETAIL_MAX];
+  jostle__crash_describe(&slot->crash, detail, sizeof detail);
   uint64_t run = atomic_load_explicit(&slot->next, memory_order_acquire);
   if (WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM && stop_signal(out)) {
     /* The campaign is being stopped (a job timeout signals the whole
@@ -132,6 +135,7 @@ static int on_death(const jostle__plan *p, jostle__shared *sh, int i,
     fprintf(stderr, "jostle: out of memory\n");
     return -1;
   }
+  if (!hang) jostle__cell_detail(out, cls, text, run, detail);
   atomic_store_explicit(&slot->next, run + 1, memory_order_relaxed);
   atomic_fetch_add_explicit(&slot->n_done, 1, memory_order_relaxed);
   atomic_fetch_add_explicit(&slot->n_divergent, 1, memory_order_relaxed);

@@ -16,6 +16,7 @@
 
 #include "common/cache_line.h"
 #include "harness/barrier.h"
+#include "harness/crash.h"
 #include "harness/tally.h"
 #include "schedulers/control.h"
 
@@ -35,6 +36,7 @@ typedef struct jostle__slot {
    * the parent counts a run's progress in them, not in time alone. */
   jostle__step_counter steps[JOSTLE__STEP_COUNTERS];
   char error[160];                  /* why the worker gave up, if it did */
+  jostle__crash_record crash;       /* what its fatal signal left, if any */
 } jostle__slot;
 
 typedef struct jostle__shared {

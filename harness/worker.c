@@ -81,6 +81,7 @@ _Noreturn void jostle__worker_main(const jostle__plan *p, jostle__shared *sh,
                                    int slot_index) {
   jostle__slot *slot = jostle__slot_at(sh, slot_index);
   jostle__watch_forks();
+  jostle__crash_watch(&slot->crash);
   jostle__pool *pool = jostle__pool_create(p);
   if (pool == NULL) give_up(slot, "could not start the scenario's threads");
   jostle__pool_count_steps(pool, slot->steps);

@@ -150,6 +150,7 @@ static json_t *outcome_json(writer *w, const jostle__cell *c, const jostle__outc
   put_uint(w, j, where, "count", o->count);
   put_uint(w, j, where, "first_run", o->first_run);
   put_seed(w, j, "first_seed", o->first_seed);
+  if (o->detail[0] != '\0') put_text(w, j, "detail", o->detail);
   if (o->cls == JOSTLE__ALLOWED) {
     put(w, j, "reproduce", json_null());
   } else {
@@ -457,7 +458,9 @@ static int read_outcomes(reader *r, json_t *o, const char *where, jostle__cell *
         get_text(r, j, sub, "text", out->text, sizeof out->text) ||
         get_uint(r, j, sub, "count", &out->count) ||
         get_uint(r, j, sub, "first_run", &out->first_run) ||
-        get_seed(r, j, sub, "first_seed", &out->first_seed))
+        get_seed(r, j, sub, "first_seed", &out->first_seed) ||
+        (json_object_get(j, "detail") != NULL &&
+         get_text(r, j, sub, "detail", out->detail, sizeof out->detail)))
       return -1;
   }
   return 0;

@@ -24,6 +24,19 @@ static void add_runs(jostle__outcome *into, const jostle__outcome *o) {
   if (o->first_run < into->first_run) {
     into->first_run = o->first_run;
     into->first_seed = o->first_seed;
+    memcpy(into->detail, o->detail, sizeof into->detail);
+  } else if (o->first_run == into->first_run && into->detail[0] == '\0') {
+    memcpy(into->detail, o->detail, sizeof into->detail);
+  }
+}
+
+void jostle__cell_detail(jostle__cell *c, jostle__class cls, const char *text, uint64_t run,
+                         const char *detail) {
+  for (size_t i = 0; i < c->n_outcomes; i++) {
+    jostle__outcome *o = &c->outcomes[i];
+    if (o->cls != cls || strncmp(o->text, text, sizeof o->text - 1) != 0) continue;
+    if (o->first_run == run) snprintf(o->detail, sizeof o->detail, "%s", detail);
+    return;
   }
 }
 
@@ -213,9 +226,10 @@ int jostle__cell_merge(jostle__cell *into, const jostle__cell *from) {
   into->n_outcomes = n;
   for (size_t i = 0; i < from->n_outcomes; i++) {
     const jostle__outcome *o = &from->outcomes[i];
-    if (!take_other(&ol, o) &&
-        jostle__cell_append(into, o->cls, o->text, o->count, o->first_run, o->first_seed) != 0)
+    if (take_other(&ol, o)) continue;
+    if (jostle__cell_append(into, o->cls, o->text, o->count, o->first_run, o->first_seed) != 0)
       return -1;
+    memcpy(into->outcomes[into->n_outcomes - 1].detail, o->detail, sizeof o->detail);
   }
   if (jostle__cell_cut(into, JOSTLE__MAX_LISTED, fold_cut, &ol) != 0) return -1;
   for (int c = 0; c < JOSTLE__N_CLASSES; c++) {

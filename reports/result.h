@@ -36,12 +36,18 @@ const char *jostle__class_name(jostle__class cls);
  * of which worker or batch ran which runs. */
 #define JOSTLE__MAX_LISTED 768
 
+#define JOSTLE__DETAIL_MAX 512
+
 typedef struct jostle__outcome {
   jostle__class cls;
   char text[JOSTLE__TEXT_MAX];  /* "counter=1 (lost increments)" */
   uint64_t count;
   uint64_t first_run;           /* smallest run index with this outcome */
   uint64_t first_seed;          /* that run's seed */
+  /* What more is known of the first run: a crash's signal, address and
+   * backtrace ("SIGSEGV (address 0x10) at file.c:12 (fn), called from
+   * ..."); "" for nothing. Not part of the outcome's identity. */
+  char detail[JOSTLE__DETAIL_MAX];
 } jostle__outcome;
 
 /* Where a cell stood at one moment of its campaign. */
@@ -127,6 +133,11 @@ int jostle__outcome_is_other(const jostle__outcome *o, uint64_t *n_distinct);
 
 /* Orders outcomes by count, most frequent first, then by first run. */
 void jostle__cell_sort(jostle__cell *c);
+
+/* Gives the outcome (cls, text) of c the detail of its run `run`, when
+ * that run is its first (a later run's detail is not kept). */
+void jostle__cell_detail(jostle__cell *c, jostle__class cls, const char *text, uint64_t run,
+                         const char *detail);
 
 /* Sets c's command to a copy of `command`. Returns 0, or -1 when out of
  * memory (the command is then unchanged). */

@@ -48,6 +48,9 @@ static void text_cell(const jostle__cell *c, FILE *out) {
           jostle__grouped(c->n_runs, a, sizeof a), (double)c->elapsed_ns / 1e9,
           jostle__grouped((uint64_t)runs_per_sec(c), b, sizeof b), 100.0 * rate,
           100.0 * lo, 100.0 * hi, c->interrupted ? "; interrupted" : "");
+  for (size_t i = 0; i < c->n_outcomes; i++)
+    if (c->outcomes[i].detail[0] != '\0')
+      fprintf(out, "  first %s: %s\n", c->outcomes[i].text, c->outcomes[i].detail);
   for (size_t i = 0; i < c->n_outcomes; i++) {
     if (c->outcomes[i].cls == JOSTLE__ALLOWED) continue;
     fputs("reproduce: ", out);

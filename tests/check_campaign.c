@@ -569,6 +569,29 @@ START_TEST(undeclared_parameter_is_an_outcome) {
 }
 END_TEST
 
+/* A crash carries its signal and where the crashing thread was: the
+ * scenario's function and line, once per distinct crash. */
+START_TEST(crashes_say_where) {
+  jostle__plan p = plan_for("test-abort");
+  p.n_runs = 5;
+  jostle__cell c = {0};
+  ck_assert_int_eq(jostle__campaign_run(&p, &c, NULL, NULL), 0);
+  const jostle__outcome *crash = find(&c, JOSTLE__CRASH);
+  ck_assert_ptr_nonnull(crash);
+#ifdef JOSTLE_SANITIZER
+  ck_assert_str_eq(crash->detail, ""); /* the sanitizer's handler reports it */
+#else
+  ck_assert_msg(strncmp(crash->detail, "SIGABRT at ", 11) == 0, "%s", crash->detail);
+  ck_assert_msg(strstr(crash->detail, "(abort)") != NULL &&
+                    strstr(crash->detail, "tests/scenarios_test.c:") != NULL &&
+                    strstr(crash->detail, "abort_thread") != NULL,
+                "%s", crash->detail);
+  ck_assert_ptr_null(strstr(crash->detail, "run_body")); /* jostle's own frames left out */
+#endif
+  jostle__cell_free(&c);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("campaign");
   TCase *tc = jostle_check_case(s, "campaign", 60, 0);
@@ -589,6 +612,7 @@ int main(void) {
   tcase_add_test(tc, failed_refork_stops_the_campaign);
   tcase_add_loop_test(tc, forked_children_are_not_runs, 0, 2);
   tcase_add_loop_test(tc, threads_make_outcomes, 0, 2);
+  tcase_add_test(tc, crashes_say_where);
   tcase_add_loop_test(tc, undeclared_parameter_is_an_outcome, 0, 5);
   return jostle_check_run(s);
 }

@@ -230,6 +230,7 @@ static void cell_equal(const jostle__cell *a, const jostle__cell *b) {
     ck_assert_uint_eq(a->outcomes[i].count, b->outcomes[i].count);
     ck_assert_uint_eq(a->outcomes[i].first_run, b->outcomes[i].first_run);
     ck_assert_uint_eq(a->outcomes[i].first_seed, b->outcomes[i].first_seed);
+    ck_assert_str_eq(a->outcomes[i].detail, b->outcomes[i].detail);
   }
 }
 
@@ -312,6 +313,12 @@ START_TEST(json_round_trip) {
   size_t n = 99;
   make_cells(cells);
   make_meta(&m);
+  /* a crash's detail goes there and back, and into the text report */
+  for (size_t i = 0; i < cells[1].n_outcomes; i++)
+    if (cells[1].outcomes[i].cls == JOSTLE__CRASH)
+      jostle__cell_detail(&cells[1], JOSTLE__CRASH, cells[1].outcomes[i].text,
+                          cells[1].outcomes[i].first_run,
+                          "SIGSEGV (address 0x10) at caf\xc3\xa9.c:12 (\"get\"), called from x");
   const char *path = in_dir(0, "results.json");
   ck_assert_msg(jostle__json_write(path, &m, cells, N_CELLS, err, sizeof err) == 0, "%s", err);
   ck_assert_msg(!exists(in_dir(1, "results.json.tmp")), "the temporary file was left");
@@ -325,6 +332,9 @@ START_TEST(json_round_trip) {
   char *want = text_report(cells, N_CELLS), *got = text_report(back, n);
   ck_assert_msg(strcmp(want, got) == 0, "text report differs after the round trip:\n%.1500s\n---\n%.1500s",
                 want, got);
+  ck_assert_msg(strstr(got, "\n  first (crash: SIGSEGV)\twith a tab and a\nnewline: SIGSEGV (address "
+                            "0x10) at caf\xc3\xa9.c:12 (\"get\"), called from x\n") != NULL,
+                "%s", got);
   free(want);
   free(got);
 
