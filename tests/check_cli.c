@@ -467,11 +467,12 @@ START_TEST(replay_says_what_a_seed_means) {
   ck_assert_str_eq(r->err, "replay: no --scheduler given: replaying under random, the default\n");
   r = run("replay counter --seed 0x1234 --scheduler random");
   ck_assert_str_eq(r->err, "");
-  r = run("replay counter --seed 0x1234 --scheduler noise");
+  /* counter-mutex: allowed however the threads ran */
+  r = run("replay counter-mutex --seed 0x1234 --scheduler noise");
   ck_assert_int_eq(r->status, 0);
   ck_assert_msg(strstr(r->err, "replay: noise does not control the threads, so a seed is not a "
                                "schedule: rerun it many times with '") != NULL &&
-                    strstr(r->err, " stress counter --scheduler noise --run-seed "
+                    strstr(r->err, " stress counter-mutex --scheduler noise --run-seed "
                                    "0x0000000000001234 -n 100000' and the same -D\n") != NULL,
                 "stderr: %s", r->err);
   ck_assert_ptr_null(strchr(strchr(r->err, '\n') + 1, '\n')); /* one line */
