@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "common/read_file.h"
+#include "common/text.h"
 #include "cli/cli.h"
 #include "cli/errors.h"
 #include "harness/shrink.h"
@@ -260,13 +261,15 @@ int jostle__cmd_replay(int argc, char **argv) {
                                        cell.outcomes[0].text, rec, SHRINK_REPLAYS, &n_replays)
                       : NULL;
     if (shrunk == NULL) {
-      fprintf(stderr, "%s: shrinking failed after %u replays\n", jostle__prog, n_replays);
+      fprintf(stderr, "%s: shrinking failed after %u replay%s\n", jostle__prog, n_replays,
+              jostle__s(n_replays));
       rc = EXIT_INTERNAL;
     } else {
-      printf("shrunk: %" PRIu64 " -> %" PRIu64 " context switches, %" PRIu64 " -> %" PRIu64
-             " decisions (%u replays%s)\n",
-             jostle__schedule_switches(original), jostle__schedule_switches(shrunk),
-             original->n, shrunk->n, n_replays,
+      uint64_t switches = jostle__schedule_switches(shrunk);
+      printf("shrunk: %" PRIu64 " -> %" PRIu64 " context switch%s, %" PRIu64 " -> %" PRIu64
+             " decision%s (%u replay%s%s)\n",
+             jostle__schedule_switches(original), switches, switches == 1 ? "" : "es",
+             original->n, shrunk->n, jostle__s(shrunk->n), n_replays, jostle__s(n_replays),
              n_replays >= SHRINK_REPLAYS ? ", stopped at the limit" : "");
       final = shrunk;
       is_shrunk = 1;
@@ -311,8 +314,10 @@ int jostle__cmd_replay(int argc, char **argv) {
         fprintf(stderr, "%s: %s\n", jostle__prog, err);
         rc = EXIT_INTERNAL;
       } else {
-        printf("schedule: %s (%" PRIu64 " decisions, %" PRIu64 " context switches)\n",
-               o.save_schedule_path, final->n, jostle__schedule_switches(final));
+        uint64_t switches = jostle__schedule_switches(final);
+        printf("schedule: %s (%" PRIu64 " decision%s, %" PRIu64 " context switch%s)\n",
+               o.save_schedule_path, final->n, jostle__s(final->n), switches,
+               switches == 1 ? "" : "es");
       }
     }
     if (rc == EXIT_CLEAN) rc = out->cls == JOSTLE__ALLOWED ? EXIT_CLEAN : EXIT_DIVERGED;

@@ -7,6 +7,7 @@
 #define JOSTLE_TEXT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Replaces control characters in a message with spaces: error messages
  * hold paths and parser output, and must stay on one line. */
@@ -20,5 +21,10 @@ size_t jostle__utf8_len(const char *s);
 /* Replaces, in place, each byte of s that is not part of a valid UTF-8
  * sequence with '?' (what JSON results do with such bytes). */
 void jostle__utf8_clean(char *s);
+
+/* The plural ending of a count's noun: "" for 1, "s" for any other count
+ * ("1 run", "0 runs", "2 runs"). Nouns whose plural is not their singular
+ * and an s ("1 context switch") choose by n == 1 themselves. */
+static inline const char *jostle__s(uint64_t n) { return n == 1 ? "" : "s"; }
 
 #endif

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/text.h"
 #include "reports/output.h"
 
 /* A scenario's runs and divergent runs in one soak; runs 0: not run. */
@@ -53,7 +54,7 @@ static const char **scenarios(const jostle__night *nights, size_t n, size_t *n_n
 
 static void soaks_table(FILE *out, const jostle__night *nights, size_t n) {
   char when[32], a[32], b[32];
-  fprintf(out, "history of %zu soak%s, oldest first\n", n, n == 1 ? "" : "s");
+  fprintf(out, "history of %zu soak%s, oldest first\n", n, jostle__s(n));
   fprintf(out, "  %3s  %-20s  %-12s %15s %12s  %s\n", "#", "started", "commit", "runs",
           "divergent", "results");
   for (size_t i = 0; i < n; i++) {
@@ -110,11 +111,12 @@ static void call_out(FILE *out, const jostle__night *latest, const char *name,
                      uint64_t clean_runs, size_t n_clean) {
   char a[32], b[32], c[32];
   tally t = scenario_in(latest, name);
-  fprintf(out, "newly divergent: %s: %s of %s runs (%.4f%%) in the latest soak; "
-               "clean over %s runs in %zu earlier soak%s\n",
+  fprintf(out, "newly divergent: %s: %s of %s run%s (%.4f%%) in the latest soak; "
+               "clean over %s run%s in %zu earlier soak%s\n",
           name, jostle__grouped(t.divergent, a, sizeof a), jostle__grouped(t.runs, b, sizeof b),
-          100.0 * (double)t.divergent / (double)t.runs, jostle__grouped(clean_runs, c, sizeof c),
-          n_clean, n_clean == 1 ? "" : "s");
+          jostle__s(t.runs), 100.0 * (double)t.divergent / (double)t.runs,
+          jostle__grouped(clean_runs, c, sizeof c), jostle__s(clean_runs), n_clean,
+          jostle__s(n_clean));
   for (size_t i = 0; i < latest->n_cells; i++) {
     const jostle__cell *cell = &latest->cells[i];
     if (strcmp(cell->scenario, name) != 0) continue;

@@ -148,9 +148,10 @@ static void head(FILE *f, const jostle__report_meta *m, size_t n) {
   meta_row(f, "seed", buf);
   if (m->budget_ns) snprintf(b, sizeof b, "at most %.3g s", (double)m->budget_ns / 1e9);
   else snprintf(b, sizeof b, "no time limit");
-  snprintf(buf, sizeof buf, "%s runs, %s per cell; timeout %.3g s per run; %d jobs%s",
+  snprintf(buf, sizeof buf, "%s run%s, %s per cell; timeout %.3g s per run; %d job%s%s",
            m->budget_runs ? jostle__grouped(m->budget_runs, a, sizeof a) : "no limit on",
-           b, (double)m->timeout_ns / 1e9, m->n_jobs,
+           m->budget_runs ? jostle__s(m->budget_runs) : "s", b, (double)m->timeout_ns / 1e9,
+           m->n_jobs, jostle__s((uint64_t)m->n_jobs),
            m->until_divergence ? "; each cell stopped at its first divergent run" : "");
   meta_row(f, "budget", buf);
   meta_row(f, "host", m->host);
@@ -280,8 +281,8 @@ static void summary(FILE *f, const jostle__cell *cells, size_t n) {
       text(f, cells[j].scheduler);
       fputs(", pin ", f);
       text(f, cells[j].placement);
-      fprintf(f, ": %s of %s runs divergent (%.4f%%, 95%% CI %.4f-%.4f%%)%s</title></rect>",
-              jostle__grouped(div, a, sizeof a), jostle__grouped(runs, b, sizeof b),
+      fprintf(f, ": %s of %s run%s divergent (%.4f%%, 95%% CI %.4f-%.4f%%)%s</title></rect>",
+              jostle__grouped(div, a, sizeof a), jostle__grouped(runs, b, sizeof b), jostle__s(runs),
               100.0 * rate, 100.0 * lo, 100.0 * hi,
               n_cells > 1 ? "; cells added up" : "");
       fprintf(f, "<text x=\"%zu\" y=\"%zu\" text-anchor=\"middle\" style=\"fill:%s\">%s</text>\n",
@@ -328,10 +329,10 @@ static void histogram(FILE *f, const jostle__cell *c) {
                " data-first-run=\"%" PRIu64 "\" data-first-seed=\"0x%016" PRIx64 "\"><title>",
             jostle__class_name(o->cls), o->count, share, o->first_run, o->first_seed);
     text(f, o->text);
-    fprintf(f, " (%s): %s of %s runs, %.3f%%; first run %" PRIu64 ", seed 0x%016" PRIx64
+    fprintf(f, " (%s): %s of %s run%s, %.3f%%; first run %" PRIu64 ", seed 0x%016" PRIx64
                "</title></rect>",
             jostle__class_name(o->cls), jostle__grouped(o->count, a, sizeof a),
-            jostle__grouped(c->n_runs, b, sizeof b), 100.0 * share, o->first_run,
+            jostle__grouped(c->n_runs, b, sizeof b), jostle__s(c->n_runs), 100.0 * share, o->first_run,
             o->first_seed);
     fprintf(f, "<text class=\"num\" x=\"%.1f\" y=\"%zu\">%s (%.3f%%)%s</text>\n",
             HIST_LABEL_W + w + 6, y + 16, jostle__grouped(o->count, a, sizeof a), 100.0 * share,
@@ -345,10 +346,11 @@ static void histogram(FILE *f, const jostle__cell *c) {
       n_bad += c->outcomes[i].cls != JOSTLE__ALLOWED;
     }
     fprintf(f, "<text class=\"num\" x=\"%d\" y=\"%zu\" data-hidden-outcomes=\"%zu\">"
-               "\xe2\x80\xa6 %zu more outcomes (%zu not allowed) with %s runs: "
+               "\xe2\x80\xa6 %zu more outcome%s (%zu not allowed) with %s run%s: "
                "the text report below lists them all</text>\n",
             HIST_LABEL_W, n_bars * HIST_ROW_H + 16, c->n_outcomes - n_bars,
-            c->n_outcomes - n_bars, n_bad, jostle__grouped(runs, a, sizeof a));
+            c->n_outcomes - n_bars, jostle__s(c->n_outcomes - n_bars), n_bad,
+            jostle__grouped(runs, a, sizeof a), jostle__s(runs));
   }
   fputs("</svg>\n", f);
 }
@@ -433,11 +435,11 @@ static void timeline(FILE *f, const jostle__cell *c) {
     double rate = ratio(s->n_divergent, s->n_runs);
     fprintf(f, "<circle class=\"sample\" cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"#c62828\" "
                "data-elapsed-ns=\"%" PRIu64 "\" data-runs=\"%" PRIu64 "\" data-divergent=\"%"
-               PRIu64 "\" data-rate=\"%.6g\"><title>%.3f s: %s of %s runs divergent (%.4f%%)"
+               PRIu64 "\" data-rate=\"%.6g\"><title>%.3f s: %s of %s run%s divergent (%.4f%%)"
                "</title></circle>\n",
             px(&ax, s->elapsed_ns), py(&ax, rate), s->elapsed_ns, s->n_runs, s->n_divergent, rate,
             (double)s->elapsed_ns / 1e9, jostle__grouped(s->n_divergent, a, sizeof a),
-            jostle__grouped(s->n_runs, b, sizeof b), 100.0 * rate);
+            jostle__grouped(s->n_runs, b, sizeof b), jostle__s(s->n_runs), 100.0 * rate);
   }
   fputs("</svg>\n", f);
 }
@@ -453,8 +455,9 @@ static void reproduce(FILE *f, const jostle__cell *c, size_t index) {
     jostle__reproduce(c, o, cmd, sizeof cmd);
     fputs("<div class=\"repro\"><div class=\"what\">", f);
     text(f, o->text);
-    fprintf(f, " &#8212; %s, %s runs</div><div class=\"cmd\"><pre id=\"repro-%zu-%zu\">",
-            jostle__class_name(o->cls), jostle__grouped(o->count, a, sizeof a), index, i);
+    fprintf(f, " &#8212; %s, %s run%s</div><div class=\"cmd\"><pre id=\"repro-%zu-%zu\">",
+            jostle__class_name(o->cls), jostle__grouped(o->count, a, sizeof a),
+            jostle__s(o->count), index, i);
     text(f, cmd);
     fprintf(f, "</pre><button type=\"button\" class=\"copy\" data-copy=\"repro-%zu-%zu\">"
                "copy</button></div></div>\n", index, i);
@@ -475,9 +478,10 @@ static int cell(FILE *f, const jostle__cell *c, size_t index) {
   fprintf(f, ", %s 0x%016" PRIx64 ", ", c->fixed_seed ? "run seed" : "seed", c->campaign_seed);
   text(f, c->params);
   fprintf(f, "]</span>%s</h3>\n", c->racy ? " <span class=\"racy\">known racy</span>" : "");
-  fprintf(f, "<p class=\"rate\">%s runs in %.2f s, %s runs/s; divergence %.4f%% "
+  fprintf(f, "<p class=\"rate\">%s run%s in %.2f s, %s runs/s; divergence %.4f%% "
              "(95%% CI %.4f-%.4f%%)",
-          jostle__grouped(c->n_runs, a, sizeof a), (double)c->elapsed_ns / 1e9,
+          jostle__grouped(c->n_runs, a, sizeof a), jostle__s(c->n_runs),
+          (double)c->elapsed_ns / 1e9,
           jostle__grouped((uint64_t)(c->elapsed_ns ? (double)c->n_runs * 1e9 /
                                                          (double)c->elapsed_ns : 0),
                           b, sizeof b),

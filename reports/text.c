@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "common/text.h"
 #include "reports/output.h"
 #include "reports/report.h"
 
@@ -43,8 +44,9 @@ static void text_cell(const jostle__cell *c, FILE *out) {
   }
   double lo, hi, rate = c->n_runs ? (double)c->n_divergent / (double)c->n_runs : 0;
   jostle__wilson95(c->n_divergent, c->n_runs, &lo, &hi);
-  fprintf(out, "  %s runs in %.2f s, %s runs/s; divergence %.4f%% (95%% CI %.4f-%.4f%%)%s\n",
-          jostle__grouped(c->n_runs, a, sizeof a), (double)c->elapsed_ns / 1e9,
+  fprintf(out, "  %s run%s in %.2f s, %s runs/s; divergence %.4f%% (95%% CI %.4f-%.4f%%)%s\n",
+          jostle__grouped(c->n_runs, a, sizeof a), jostle__s(c->n_runs),
+          (double)c->elapsed_ns / 1e9,
           jostle__grouped((uint64_t)runs_per_sec(c), b, sizeof b), 100.0 * rate,
           100.0 * lo, 100.0 * hi, c->interrupted ? "; interrupted" : "");
   for (size_t i = 0; i < c->n_outcomes; i++) {

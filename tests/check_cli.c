@@ -191,7 +191,16 @@ END_TEST
 START_TEST(topology_prints_units) {
   cli_result *r = run("topology");
   ck_assert_int_eq(r->status, 0);
-  ck_assert(matches(r->out, "^[0-9]+ processing units, [0-9]+ cores"));
+  ck_assert(matches(r->out, "^[0-9]+ processing units?, [0-9]+ cores?, [0-9]+ packages?, "
+                            "[0-9]+ NUMA nodes?$"));
+}
+END_TEST
+
+/* A count of one is said in the singular: a step limit of one point. */
+START_TEST(step_limit_of_one_point) {
+  cli_result *r = run("replay counter --scheduler random --seed 1 --step-limit 1");
+  ck_assert_int_eq(r->status, 1);
+  ck_assert_msg(matches(r->out, "^outcome: step-limit \\(1 point\\)$"), "%s", r->out);
 }
 END_TEST
 
@@ -655,6 +664,7 @@ int main(void) {
   tcase_add_test(tc, help_names_every_report_format);
   tcase_add_test(tc, list_shows_scenarios_and_kinds);
   tcase_add_test(tc, topology_prints_units);
+  tcase_add_test(tc, step_limit_of_one_point);
   tcase_add_test(tc, clean_run_exits_0_with_result_line);
   tcase_add_test(tc, reproduce_command_reproduces);
   tcase_add_test(tc, patterns_and_all_select_scenarios);

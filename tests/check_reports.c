@@ -1159,6 +1159,62 @@ START_TEST(junit_and_html_write_errors) {
 }
 END_TEST
 
+/* --- counts in words ---------------------------------------------------- */
+
+/* One of a thing is said in the singular, in every report: "1 run", "1 job",
+ * "1 more outcome", "1 of 1 run". */
+START_TEST(one_is_said_in_the_singular) {
+  make_dir();
+  jostle__cell c;
+  jostle__report_meta m;
+  char err[512] = "";
+  memset(&c, 0, sizeof c);
+  snprintf(c.scenario, sizeof c.scenario, "lost-wakeup");
+  snprintf(c.scheduler, sizeof c.scheduler, "free");
+  snprintf(c.placement, sizeof c.placement, "none");
+  snprintf(c.params, sizeof c.params, "threads=2");
+  add(&c, JOSTLE__HANG, "hang (no progress in 0.2 s)", 1, 0, 9);
+  c.elapsed_ns = 200000000;
+  samples(&c, 1);
+  jostle__cli_reproduce_syntax(&c);
+  make_meta(&m);
+  m.n_jobs = 1;
+
+  char *text = text_report(&c, 1);
+  ck_assert_msg(strstr(text, "\n  1 run in 0.20 s, 5 runs/s;") != NULL, "%s", text);
+  ck_assert_msg(strstr(text, " 1 runs") == NULL, "%s", text);
+  free(text);
+
+  const char *html = in_dir(0, "one.html"), *junit = in_dir(1, "one.xml");
+  ck_assert_msg(jostle__html_write(html, &m, &c, 1, err, sizeof err) == 0, "%s", err);
+  ck_assert_msg(jostle__junit_write(junit, &m, &c, 1, err, sizeof err) == 0, "%s", err);
+  char *page = slurp(html, NULL), *xml = slurp(junit, NULL);
+  ck_assert_msg(strstr(page, "; 1 job</td>") != NULL, "the budget row does not say '1 job'");
+  ck_assert_msg(strstr(page, ">1 run in 0.20 s") != NULL, "the rate does not say '1 run'");
+  ck_assert_msg(strstr(page, " 1 runs") == NULL && strstr(page, " 1 jobs") == NULL,
+                "'1 runs' or '1 jobs' in the page");
+  ck_assert_msg(strstr(xml, "message=\"1 of 1 run not allowed") != NULL, "%s", xml);
+  ck_assert_msg(strstr(xml, " 1 runs") == NULL, "%s", xml);
+  free(page);
+  free(xml);
+
+  /* one outcome past what a histogram shows */
+  for (int i = 0; i < 40; i++) {
+    char outcome[32];
+    snprintf(outcome, sizeof outcome, "woken=%d", i);
+    add(&c, JOSTLE__ALLOWED, outcome, 2, (uint64_t)i + 1, 10);
+  }
+  jostle__cell_sort(&c);
+  ck_assert_msg(jostle__html_write(html, &m, &c, 1, err, sizeof err) == 0, "%s", err);
+  page = slurp(html, NULL);
+  ck_assert_msg(strstr(page, "1 more outcome (1 not allowed) with 1 run:") != NULL,
+                "the page does not say '1 more outcome'");
+  free(page);
+  jostle__cell_free(&c);
+  remove_dir();
+}
+END_TEST
+
 /* --- merging cells ------------------------------------------------------ */
 
 /* A cell merged with another of the same campaign is as if the second had
@@ -1251,6 +1307,7 @@ static Suite *reports_suite(void) {
   tcase_add_test(tc, junit_is_valid_and_counts);
   tcase_add_test(tc, junit_names_are_unique);
   tcase_add_test(tc, junit_and_html_write_errors);
+  tcase_add_test(tc, one_is_said_in_the_singular);
   tc = jostle_check_case(s, "merge", 20, 0);
   tcase_add_test(tc, cells_merge_as_if_run_in_turn);
   tcase_add_test(tc, samples_thin_when_full);
