@@ -19,6 +19,7 @@
 #include "common/text.h"
 #include "reports/formats.h"
 #include "reports/output.h"
+#include "reports/phrases.h"
 #include "reports/report.h"
 
 /* A histogram shows this many outcomes, the most frequent; it says how many
@@ -201,6 +202,61 @@ static size_t first_like(const jostle__cell *cells, size_t i,
   return j;
 }
 
+/* The square of row i and column j at (x, y): the cells of that scenario
+ * and scheduler added up, coloured by their divergence rate; cells that
+ * stopped at their first divergent run say how many runs that took. */
+static void square(FILE *f, const jostle__cell *cells, size_t n, size_t i, size_t j, size_t x,
+                   size_t y) {
+  uint64_t runs = 0, div = 0;
+  size_t n_cells = 0;
+  int all_found = 1;
+  for (size_t k = 0; k < n; k++)
+    if (same_row(&cells[k], &cells[i]) && same_col(&cells[k], &cells[j])) {
+      runs += cells[k].n_runs;
+      div += cells[k].n_divergent;
+      all_found &= jostle__phrase_found(&cells[k]);
+      n_cells++;
+    }
+  if (n_cells == 0) {
+    fprintf(f, "<rect x=\"%zu\" y=\"%zu\" width=\"%d\" height=\"%d\" fill=\"#f3f3f3\"/>"
+               "<text x=\"%zu\" y=\"%zu\" text-anchor=\"middle\" class=\"axis\">not run</text>\n",
+            x + 1, y + 1, SUM_COL_W - 2, SUM_ROW_H - 2, x + SUM_COL_W / 2, y + 18);
+    return;
+  }
+  char fill[16], label[48], a[32], b[32];
+  const char *ink = "#666666";
+  double rate = ratio(div, runs), lo, hi;
+  jostle__wilson95(div, runs, &lo, &hi);
+  if (runs > 0) rate_fill(rate, fill, sizeof fill, &ink);
+  else snprintf(fill, sizeof fill, "#f3f3f3");  /* no runs: no rate to colour */
+  fprintf(f, "<rect class=\"rate\" x=\"%zu\" y=\"%zu\" width=\"%d\" height=\"%d\" fill=\"%s\"",
+          x + 1, y + 1, SUM_COL_W - 2, SUM_ROW_H - 2, fill);
+  jostle__put_attr(f, "data-scenario", cells[i].scenario);
+  jostle__put_attr(f, "data-params", cells[i].params);
+  jostle__put_attr(f, "data-scheduler", cells[j].scheduler);
+  jostle__put_attr(f, "data-placement", cells[j].placement);
+  fprintf(f, " data-runs=\"%" PRIu64 "\" data-divergent=\"%" PRIu64 "\" data-rate=\"%.6g\""
+             " data-cells=\"%zu\"><title>", runs, div, rate, n_cells);
+  text(f, cells[i].scenario);
+  fputs(" under ", f);
+  text(f, cells[j].scheduler);
+  fputs(", pin ", f);
+  text(f, cells[j].placement);
+  if (all_found)
+    fprintf(f, ": found in %s run%s (stopped at the first divergent run)",
+            jostle__grouped(runs, b, sizeof b), jostle__s(runs));
+  else
+    fprintf(f, ": %s of %s run%s divergent (%.4f%%, 95%% CI %.4f-%.4f%%)",
+            jostle__grouped(div, a, sizeof a), jostle__grouped(runs, b, sizeof b),
+            jostle__s(runs), 100.0 * rate, 100.0 * lo, 100.0 * hi);
+  fprintf(f, "%s</title></rect>", n_cells > 1 ? "; cells added up" : "");
+  if (runs == 0) snprintf(label, sizeof label, "no runs");
+  else if (all_found) snprintf(label, sizeof label, "found in %s", jostle__grouped(runs, a, sizeof a));
+  else percent(rate, label, sizeof label);
+  fprintf(f, "<text x=\"%zu\" y=\"%zu\" text-anchor=\"middle\" style=\"fill:%s\">%s</text>\n",
+          x + SUM_COL_W / 2, y + 18, ink, label);
+}
+
 /* Rows are scenarios with their parameters and columns schedulers with
  * their placements, each in the order the cells first name them. Cells
  * that share a row and a column (a campaign repeated) are added up. */
@@ -246,47 +302,8 @@ static void summary(FILE *f, const jostle__cell *cells, size_t n) {
     col = 0;
     for (size_t j = 0; j < n; j++) {
       if (first_like(cells, j, same_col) != j) continue;
-      uint64_t runs = 0, div = 0;
-      size_t n_cells = 0;
-      for (size_t k = 0; k < n; k++)
-        if (same_row(&cells[k], &cells[i]) && same_col(&cells[k], &cells[j])) {
-          runs += cells[k].n_runs;
-          div += cells[k].n_divergent;
-          n_cells++;
-        }
-      size_t x = SUM_LABEL_W + col * SUM_COL_W;
+      square(f, cells, n, i, j, SUM_LABEL_W + col * SUM_COL_W, y);
       col++;
-      if (n_cells == 0) {
-        fprintf(f, "<rect x=\"%zu\" y=\"%zu\" width=\"%d\" height=\"%d\" fill=\"#f3f3f3\"/>"
-                   "<text x=\"%zu\" y=\"%zu\" text-anchor=\"middle\" class=\"axis\">not run</text>\n",
-                x + 1, y + 1, SUM_COL_W - 2, SUM_ROW_H - 2, x + SUM_COL_W / 2, y + 18);
-        continue;
-      }
-      char fill[16], pct[32], a[32], b[32];
-      const char *ink = "#666666";
-      double rate = ratio(div, runs), lo, hi;
-      jostle__wilson95(div, runs, &lo, &hi);
-      if (runs > 0) rate_fill(rate, fill, sizeof fill, &ink);
-      else snprintf(fill, sizeof fill, "#f3f3f3");  /* no runs: no rate to colour */
-      fprintf(f, "<rect class=\"rate\" x=\"%zu\" y=\"%zu\" width=\"%d\" height=\"%d\" fill=\"%s\"",
-              x + 1, y + 1, SUM_COL_W - 2, SUM_ROW_H - 2, fill);
-      jostle__put_attr(f, "data-scenario", cells[i].scenario);
-      jostle__put_attr(f, "data-params", cells[i].params);
-      jostle__put_attr(f, "data-scheduler", cells[j].scheduler);
-      jostle__put_attr(f, "data-placement", cells[j].placement);
-      fprintf(f, " data-runs=\"%" PRIu64 "\" data-divergent=\"%" PRIu64 "\" data-rate=\"%.6g\""
-                 " data-cells=\"%zu\"><title>", runs, div, rate, n_cells);
-      text(f, cells[i].scenario);
-      fputs(" under ", f);
-      text(f, cells[j].scheduler);
-      fputs(", pin ", f);
-      text(f, cells[j].placement);
-      fprintf(f, ": %s of %s run%s divergent (%.4f%%, 95%% CI %.4f-%.4f%%)%s</title></rect>",
-              jostle__grouped(div, a, sizeof a), jostle__grouped(runs, b, sizeof b), jostle__s(runs),
-              100.0 * rate, 100.0 * lo, 100.0 * hi,
-              n_cells > 1 ? "; cells added up" : "");
-      fprintf(f, "<text x=\"%zu\" y=\"%zu\" text-anchor=\"middle\" style=\"fill:%s\">%s</text>\n",
-              x + SUM_COL_W / 2, y + 18, ink, runs > 0 ? percent(rate, pct, sizeof pct) : "no runs");
     }
     row++;
   }
@@ -466,9 +483,7 @@ static void reproduce(FILE *f, const jostle__cell *c, size_t index) {
 
 /* Returns 0, or -1 when out of memory. */
 static int cell(FILE *f, const jostle__cell *c, size_t index) {
-  char a[32], b[32];
-  double lo, hi, rate = ratio(c->n_divergent, c->n_runs);
-  jostle__wilson95(c->n_divergent, c->n_runs, &lo, &hi);
+  char line[256];
   fprintf(f, "<section class=\"cell\" id=\"cell-%zu\">\n<h3>", index);
   text(f, c->scenario);
   fputs(" <span class=\"tags\">[scheduler ", f);
@@ -478,19 +493,14 @@ static int cell(FILE *f, const jostle__cell *c, size_t index) {
   fprintf(f, ", %s 0x%016" PRIx64 ", ", c->fixed_seed ? "run seed" : "seed", c->campaign_seed);
   text(f, c->params);
   fprintf(f, "]</span>%s</h3>\n", c->racy ? " <span class=\"racy\">known racy</span>" : "");
-  fprintf(f, "<p class=\"rate\">%s run%s in %.2f s, %s runs/s; divergence %.4f%% "
-             "(95%% CI %.4f-%.4f%%)",
-          jostle__grouped(c->n_runs, a, sizeof a), jostle__s(c->n_runs),
-          (double)c->elapsed_ns / 1e9,
-          jostle__grouped((uint64_t)(c->elapsed_ns ? (double)c->n_runs * 1e9 /
-                                                         (double)c->elapsed_ns : 0),
-                          b, sizeof b),
-          100.0 * rate, 100.0 * lo, 100.0 * hi);
-  if (c->first_divergence_ns > 0)
+  fputs("<p class=\"rate\">", f);
+  text(f, jostle__phrase_rate(c, line, sizeof line));
+  if (c->first_divergence_ns > 0 && !jostle__phrase_found(c))
     fprintf(f, "; first divergent run within %.2f s", (double)c->first_divergence_ns / 1e9);
   fprintf(f, "%s</p>\n", c->interrupted ? "; <b>interrupted</b>" : "");
   histogram(f, c);
-  timeline(f, c);
+  /* a stopped cell's rate is one divergent run in all that ran: no curve */
+  if (!jostle__phrase_found(c)) timeline(f, c);
   reproduce(f, c, index);
 
   char *report = NULL;

@@ -474,7 +474,10 @@ static int read_cell(reader *r, json_t *o, size_t index, jostle__cell *c) {
   return read_samples(r, o, where, c) || read_outcomes(r, o, where, c) ? -1 : 0;
 }
 
-static int read_cells(reader *r, json_t *root, jostle__cell **cells, size_t *n) {
+/* The cells of the campaign meta m describes: each stopped at its first
+ * divergent run when the campaign did (the file says it once, in meta). */
+static int read_cells(reader *r, json_t *root, const jostle__report_meta *m,
+                      jostle__cell **cells, size_t *n) {
   json_t *list = get_array(r, root, "", "cells");
   if (list == NULL) return -1;
   jostle__cell *out = NULL;
@@ -496,6 +499,7 @@ static int read_cells(reader *r, json_t *root, jostle__cell **cells, size_t *n) 
     jostle__cell *c = &out[count++];
     memset(c, 0, sizeof *c);
     rc = read_cell(r, json_array_get(list, i), i, c);
+    c->until_divergence = m->until_divergence;
   }
   if (rc != 0) {
     for (size_t i = 0; i < count; i++) jostle__cell_free(&out[i]);
@@ -563,7 +567,7 @@ int jostle__json_read(const char *path, jostle__report_meta *m, jostle__cell **c
     rc = r_fail(&r, "", "version", "expected %d, found %" JSON_INTEGER_FORMAT
                 " (written by another version of jostle)", JOSTLE__JSON_VERSION,
                 json_integer_value(version));
-  else if (read_meta(&r, root, &meta) != 0 || read_cells(&r, root, cells, n) != 0)
+  else if (read_meta(&r, root, &meta) != 0 || read_cells(&r, root, &meta, cells, n) != 0)
     rc = -1;
   json_decref(root);
   if (rc != 0) {

@@ -65,6 +65,9 @@ typedef struct jostle__cell {
   uint64_t n_divergent;         /* runs of any class but allowed */
   uint64_t elapsed_ns;
   int interrupted;              /* stopped early by a signal */
+  int until_divergence;         /* it was to stop at its first run that was not
+                                   allowed (--until-divergence): with one,
+                                   n_runs is how many finding it took */
   uint64_t first_divergence_ns; /* time to the first divergent run, within
                                    a tick (20 ms); 0 when none */
   /* Progress over time, evenly spaced, first and last included. */

@@ -8,8 +8,8 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "common/text.h"
 #include "reports/output.h"
+#include "reports/phrases.h"
 #include "reports/report.h"
 
 static double runs_per_sec(const jostle__cell *c) {
@@ -17,7 +17,7 @@ static double runs_per_sec(const jostle__cell *c) {
 }
 
 static void text_cell(const jostle__cell *c, FILE *out) {
-  char a[32], b[32];
+  char a[32];
   int width = (int)strlen("outcome");
   for (size_t i = 0; i < c->n_outcomes; i++) {
     int len = (int)strlen(c->outcomes[i].text);
@@ -42,13 +42,9 @@ static void text_cell(const jostle__cell *c, FILE *out) {
             jostle__grouped(o->count, a, sizeof a), share, jostle__class_name(o->cls),
             o->first_seed);
   }
-  double lo, hi, rate = c->n_runs ? (double)c->n_divergent / (double)c->n_runs : 0;
-  jostle__wilson95(c->n_divergent, c->n_runs, &lo, &hi);
-  fprintf(out, "  %s run%s in %.2f s, %s runs/s; divergence %.4f%% (95%% CI %.4f-%.4f%%)%s\n",
-          jostle__grouped(c->n_runs, a, sizeof a), jostle__s(c->n_runs),
-          (double)c->elapsed_ns / 1e9,
-          jostle__grouped((uint64_t)runs_per_sec(c), b, sizeof b), 100.0 * rate,
-          100.0 * lo, 100.0 * hi, c->interrupted ? "; interrupted" : "");
+  char rate[256];
+  fprintf(out, "  %s%s\n", jostle__phrase_rate(c, rate, sizeof rate),
+          c->interrupted ? "; interrupted" : "");
   for (size_t i = 0; i < c->n_outcomes; i++) {
     char cmd[1024];
     if (c->outcomes[i].cls == JOSTLE__ALLOWED) continue;

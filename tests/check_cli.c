@@ -417,6 +417,40 @@ START_TEST(report_repeats_what_stress_printed) {
 }
 END_TEST
 
+/* A scenario stopped at its first divergent run (--until-divergence) says
+ * how many runs finding it took, not a divergence rate, and `report` says
+ * the same from the JSON. One worker under a controlled scheduler: the
+ * find is the same run every time, and the runs before it are all there. */
+START_TEST(until_divergence_says_found_in_n_runs) {
+  make_tmp();
+  cli_result *r = run_in("stress loop-capture --scheduler random --until-divergence -j 1 "
+                         "--seed 11 --json %s/r.json");
+  ck_assert_int_eq(r->status, 1);
+  regex_t re;
+  regmatch_t m[2];
+  ck_assert_int_eq(regcomp(&re, "^  found in ([0-9,]+) runs? \\([0-9.]+ s, [0-9,]+ runs/s\\); "
+                                "stopped at the first divergent run$",
+                           REG_EXTENDED | REG_NEWLINE), 0);
+  ck_assert_msg(regexec(&re, r->out, 2, m, 0) == 0, "%s", r->out);
+  regfree(&re);
+  char runs[32], want[96];
+  snprintf(runs, sizeof runs, "%.*s", (int)(m[1].rm_eo - m[1].rm_so), r->out + m[1].rm_so);
+  ck_assert_msg(!matches(r->out, "divergence [0-9]"), "a rate: %s", r->out);
+  size_t k = 0;
+  for (const char *d = runs; *d; d++)
+    if (*d != ',') runs[k++] = *d;
+  runs[k] = '\0';
+  snprintf(want, sizeof want, "^result loop-capture runs=%s divergent=1 ", runs);
+  ck_assert_msg(matches(r->out, want), "%s", r->out);
+  char *printed = strdup(r->out);
+  r = run_in("report %s/r.json");
+  ck_assert_int_eq(r->status, 1);
+  ck_assert_str_eq(r->out, printed);
+  free(printed);
+  remove_tmp();
+}
+END_TEST
+
 /* A report file that cannot be written is an internal error, said in one
  * line; the text report is printed all the same. */
 START_TEST(report_file_write_error_exits_3) {
@@ -672,6 +706,7 @@ int main(void) {
   tcase_add_test(tc, deadlock_replays_with_its_waits);
   tcase_add_test(tc, schedules_trace_save_and_replay);
   tcase_add_test(tc, report_repeats_what_stress_printed);
+  tcase_add_test(tc, until_divergence_says_found_in_n_runs);
   tcase_add_test(tc, report_file_write_error_exits_3);
   tcase_add_test(tc, failed_fork_exits_3_and_reports_what_ran);
 #ifndef JOSTLE_SANITIZER

@@ -214,6 +214,7 @@ static void cell_equal(const jostle__cell *a, const jostle__cell *b) {
   ck_assert_uint_eq(a->n_divergent, b->n_divergent);
   ck_assert_uint_eq(a->elapsed_ns, b->elapsed_ns);
   ck_assert_int_eq(a->interrupted, b->interrupted);
+  ck_assert_int_eq(a->until_divergence, b->until_divergence);
   ck_assert_uint_eq(a->first_divergence_ns, b->first_divergence_ns);
   ck_assert_uint_eq(a->n_samples, b->n_samples);
   for (size_t i = 0; i < a->n_samples; i++) {
@@ -1215,6 +1216,78 @@ START_TEST(one_is_said_in_the_singular) {
 }
 END_TEST
 
+/* A cell stopped at its first divergent run (--until-divergence) says how
+ * many runs finding it took, not a divergence rate (one divergent run of
+ * however many ran until then measures nothing), in the text, the HTML
+ * (no timeline of that rate either) and again when read from JSON. A cell
+ * the budget ended without a find keeps its rate. */
+START_TEST(until_divergence_says_found_in_n_runs) {
+  make_dir();
+  jostle__cell cells[2], *back = NULL;
+  jostle__report_meta m, m_back;
+  char err[512] = "";
+  size_t n;
+  memset(cells, 0, sizeof cells);
+  for (int i = 0; i < 2; i++) {
+    jostle__cell *c = &cells[i];
+    snprintf(c->scenario, sizeof c->scenario, i == 0 ? "counter" : "counter-mutex");
+    snprintf(c->scheduler, sizeof c->scheduler, "free");
+    snprintf(c->placement, sizeof c->placement, "spread");
+    snprintf(c->params, sizeof c->params, "threads=2 increments=1");
+    c->until_divergence = 1;
+    c->elapsed_ns = 137000000;
+    jostle__cli_reproduce_syntax(c);
+  }
+  add(&cells[0], JOSTLE__ALLOWED, "counter=2", 2890, 0, 1);
+  add(&cells[0], JOSTLE__DIVERGENT, "counter=1 (lost increments)", 1, 2890, 2);
+  cells[0].first_divergence_ns = 120000000;
+  add(&cells[1], JOSTLE__ALLOWED, "counter=2", 5000, 0, 1);
+  for (int i = 0; i < 2; i++) samples(&cells[i], 4);
+  make_meta(&m);
+  m.until_divergence = 1;
+
+  char *text = text_report(cells, 2);
+  ck_assert_msg(strstr(text, "\n  found in 2,891 runs (0.14 s, 21,102 runs/s); stopped at "
+                             "the first divergent run\n") != NULL, "%s", text);
+  ck_assert_msg(strstr(text, "\n  5,000 runs in 0.14 s, 36,496 runs/s; divergence 0.0000% "
+                             "(95% CI 0.0000-0.0768%)\n") != NULL, "%s", text);
+  ck_assert_uint_eq(occurrences(text, "divergence "), 1);
+
+  const char *html = in_dir(0, "until.html");
+  ck_assert_msg(jostle__html_write(html, &m, cells, 2, err, sizeof err) == 0, "%s", err);
+  char *page = slurp(html, NULL);
+  const char *first = strstr(page, "<section class=\"cell\" id=\"cell-0\">");
+  const char *second = strstr(page, "<section class=\"cell\" id=\"cell-1\">");
+  ck_assert(first != NULL && second != NULL);
+  char *cell0 = strndup(first, (size_t)(second - first));
+  ck_assert_msg(strstr(cell0, ">found in 2,891 runs (0.14 s, 21,102 runs/s); stopped at the "
+                              "first divergent run") != NULL, "%.1000s", cell0);
+  ck_assert_msg(strstr(cell0, "class=\"timeline\"") == NULL, "a timeline of a stopped cell");
+  ck_assert_msg(strstr(cell0, "<p class=\"rate\">2,891 runs in") == NULL, "%.1000s", cell0);
+  free(cell0);
+  /* the summary square says it too */
+  ck_assert_msg(strstr(page, ">found in 2,891</text>") != NULL, "no 'found in' square");
+  free(page);
+
+  const char *path = in_dir(1, "until.json");
+  ck_assert_msg(jostle__json_write(path, &m, cells, 2, err, sizeof err) == 0, "%s", err);
+  ck_assert_msg(jostle__json_read(path, &m_back, &back, &n, err, sizeof err) == 0, "%s", err);
+  ck_assert_uint_eq(n, 2);
+  for (size_t i = 0; i < n; i++) {
+    cell_equal(&cells[i], &back[i]);
+    jostle__cli_reproduce_syntax(&back[i]);
+  }
+  char *again = text_report(back, n);
+  ck_assert_str_eq(again, text);
+  free(again);
+  free(text);
+  free_cells(back, n);
+  free(back);
+  free_cells(cells, 2);
+  remove_dir();
+}
+END_TEST
+
 /* --- merging cells ------------------------------------------------------ */
 
 /* A cell merged with another of the same campaign is as if the second had
@@ -1308,6 +1381,7 @@ static Suite *reports_suite(void) {
   tcase_add_test(tc, junit_names_are_unique);
   tcase_add_test(tc, junit_and_html_write_errors);
   tcase_add_test(tc, one_is_said_in_the_singular);
+  tcase_add_test(tc, until_divergence_says_found_in_n_runs);
   tc = jostle_check_case(s, "merge", 20, 0);
   tcase_add_test(tc, cells_merge_as_if_run_in_turn);
   tcase_add_test(tc, samples_thin_when_full);
