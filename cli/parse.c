@@ -546,6 +546,7 @@ void jostle__cli_describe(const jostle__plan *p, jostle__cell *c) {
   c->campaign_seed = p->seed;
   c->fixed_seed = p->fixed_seed;
   c->until_divergence = p->until_divergence;
+  jostle__cli_racy_try(c);
 }
 
 void jostle__cli_reproduce_syntax(jostle__cell *c) {

@@ -66,6 +66,8 @@ static const char style[] =
     ".racy{background:#fff3cd;color:#6b5000;border-radius:3px;padding:0 6px;font-size:12px;"
     "font-weight:normal}\n"
     ".rate{margin:2px 0 8px}\n"
+    ".not-found{background:#fff3cd;color:#6b5000;border-left:4px solid #e0a800;"
+    "padding:4px 8px;margin:4px 0 8px}\n"
     ".note{color:#666}\n"
     "pre{background:#f6f8fa;border:1px solid #e1e4e8;border-radius:4px;padding:6px 8px;"
     "margin:0;white-space:pre-wrap;overflow-wrap:anywhere;"
@@ -204,14 +206,17 @@ static size_t first_like(const jostle__cell *cells, size_t i,
 
 /* The square of row i and column j at (x, y): the cells of that scenario
  * and scheduler added up, coloured by their divergence rate; cells that
- * stopped at their first divergent run say how many runs that took. */
+ * stopped at their first divergent run say how many runs that took, and a
+ * known-racy scenario found in none of its runs is amber, not green. */
 static void square(FILE *f, const jostle__cell *cells, size_t n, size_t i, size_t j, size_t x,
                    size_t y) {
   uint64_t runs = 0, div = 0;
   size_t n_cells = 0;
   int all_found = 1;
+  const jostle__cell *first = NULL;
   for (size_t k = 0; k < n; k++)
     if (same_row(&cells[k], &cells[i]) && same_col(&cells[k], &cells[j])) {
+      if (first == NULL) first = &cells[k];
       runs += cells[k].n_runs;
       div += cells[k].n_divergent;
       all_found &= jostle__phrase_found(&cells[k]);
@@ -223,12 +228,23 @@ static void square(FILE *f, const jostle__cell *cells, size_t n, size_t i, size_
             x + 1, y + 1, SUM_COL_W - 2, SUM_ROW_H - 2, x + SUM_COL_W / 2, y + 18);
     return;
   }
-  char fill[16], label[48], a[32], b[32];
+  char fill[16], label[48], a[32], b[32], hint[256];
   const char *ink = "#666666";
   double rate = ratio(div, runs), lo, hi;
   jostle__wilson95(div, runs, &lo, &hi);
-  if (runs > 0) rate_fill(rate, fill, sizeof fill, &ink);
-  else snprintf(fill, sizeof fill, "#f3f3f3");  /* no runs: no rate to colour */
+  /* the square's cells added up, as one cell says it */
+  jostle__cell sum = *first;
+  sum.n_runs = runs;
+  sum.n_divergent = div;
+  const char *not_found = jostle__phrase_not_found(&sum, hint, sizeof hint);
+  if (not_found != NULL) {
+    snprintf(fill, sizeof fill, "#fff3cd");
+    ink = "#6b5000";
+  } else if (runs > 0) {
+    rate_fill(rate, fill, sizeof fill, &ink);
+  } else {
+    snprintf(fill, sizeof fill, "#f3f3f3");  /* no runs: no rate to colour */
+  }
   fprintf(f, "<rect class=\"rate\" x=\"%zu\" y=\"%zu\" width=\"%d\" height=\"%d\" fill=\"%s\"",
           x + 1, y + 1, SUM_COL_W - 2, SUM_ROW_H - 2, fill);
   jostle__put_attr(f, "data-scenario", cells[i].scenario);
@@ -242,15 +258,19 @@ static void square(FILE *f, const jostle__cell *cells, size_t n, size_t i, size_
   text(f, cells[j].scheduler);
   fputs(", pin ", f);
   text(f, cells[j].placement);
-  if (all_found)
-    fprintf(f, ": found in %s run%s (stopped at the first divergent run)",
+  fputs(": ", f);
+  if (not_found != NULL)
+    text(f, not_found);
+  else if (all_found)
+    fprintf(f, "found in %s run%s (stopped at the first divergent run)",
             jostle__grouped(runs, b, sizeof b), jostle__s(runs));
   else
-    fprintf(f, ": %s of %s run%s divergent (%.4f%%, 95%% CI %.4f-%.4f%%)",
+    fprintf(f, "%s of %s run%s divergent (%.4f%%, 95%% CI %.4f-%.4f%%)",
             jostle__grouped(div, a, sizeof a), jostle__grouped(runs, b, sizeof b),
             jostle__s(runs), 100.0 * rate, 100.0 * lo, 100.0 * hi);
   fprintf(f, "%s</title></rect>", n_cells > 1 ? "; cells added up" : "");
   if (runs == 0) snprintf(label, sizeof label, "no runs");
+  else if (not_found != NULL) snprintf(label, sizeof label, "not found");
   else if (all_found) snprintf(label, sizeof label, "found in %s", jostle__grouped(runs, a, sizeof a));
   else percent(rate, label, sizeof label);
   fprintf(f, "<text x=\"%zu\" y=\"%zu\" text-anchor=\"middle\" style=\"fill:%s\">%s</text>\n",
@@ -308,7 +328,8 @@ static void summary(FILE *f, const jostle__cell *cells, size_t n) {
     row++;
   }
   fputs("</svg>\n<p class=\"note\">Colour: share of runs not allowed, on a log scale from one "
-        "in a million (yellow) to all (red); green: none. Hover a square for the counts.</p>\n",
+        "in a million (yellow) to all (red); green: none; amber: a known-racy scenario whose "
+        "race no run found. Hover a square for the counts.</p>\n",
         f);
 }
 
@@ -498,6 +519,11 @@ static int cell(FILE *f, const jostle__cell *c, size_t index) {
   if (c->first_divergence_ns > 0 && !jostle__phrase_found(c))
     fprintf(f, "; first divergent run within %.2f s", (double)c->first_divergence_ns / 1e9);
   fprintf(f, "%s</p>\n", c->interrupted ? "; <b>interrupted</b>" : "");
+  if (jostle__phrase_not_found(c, line, sizeof line) != NULL) {
+    fputs("<p class=\"not-found\">", f);
+    text(f, line);
+    fputs("</p>\n", f);
+  }
   histogram(f, c);
   /* a stopped cell's rate is one divergent run in all that ran: no curve */
   if (!jostle__phrase_found(c)) timeline(f, c);

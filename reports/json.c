@@ -22,6 +22,7 @@
 #include "common/text.h"
 #include "reports/formats.h"
 #include "reports/output.h"
+#include "reports/phrases.h"
 
 #define FORMAT_NAME "jostle-results"
 
@@ -192,6 +193,9 @@ static json_t *cell_json(writer *w, const jostle__cell *c, size_t index) {
       first = c->outcomes[i].first_run;
   if (first == UINT64_MAX) put(w, o, "runs_to_first_divergence", json_null());
   else put_uint(w, o, where, "runs_to_first_divergence", first + 1);
+  char hint[256];
+  if (jostle__phrase_not_found(c, hint, sizeof hint) != NULL) put_text(w, o, "hint", hint);
+  else put(w, o, "hint", json_null());
 
   char sub[128];
   json_t *samples = json_array();

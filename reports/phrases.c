@@ -14,6 +14,15 @@ int jostle__phrase_found(const jostle__cell *c) {
   return c->until_divergence && c->n_divergent > 0;
 }
 
+const char *jostle__phrase_not_found(const jostle__cell *c, char *buf, size_t size) {
+  if (!c->racy || c->n_runs == 0 || c->n_divergent > 0) return NULL;
+  char runs[32];
+  snprintf(buf, size, "known racy, not found in %s run%s%s%s",
+           jostle__grouped(c->n_runs, runs, sizeof runs), jostle__s(c->n_runs),
+           c->racy_try[0] ? ": try " : "", c->racy_try);
+  return buf;
+}
+
 const char *jostle__phrase_rate(const jostle__cell *c, char *buf, size_t size) {
   char runs[32], speed[32];
   double secs = (double)c->elapsed_ns / 1e9;

@@ -22,4 +22,11 @@ int jostle__phrase_found(const jostle__cell *c);
  * Writes it into buf (NUL-terminated, cut to size) and returns buf. */
 const char *jostle__phrase_rate(const jostle__cell *c, char *buf, size_t size);
 
+/* For a known-racy cell whose runs were all allowed, that it was not found
+ * and what to try (c->racy_try, when the harness gave one):
+ *   "known racy, not found in 100,000 runs: try --scheduler random"
+ * written into buf (NUL-terminated, cut to size); returns buf, or NULL for
+ * any other cell (nothing to say). */
+const char *jostle__phrase_not_found(const jostle__cell *c, char *buf, size_t size);
+
 #endif

@@ -58,6 +58,10 @@ typedef struct jostle__cell {
    * results, which do not hold the two); reporters only join them. */
   char seed_prefix[32];         /* " --seed " */
   char seed_suffix[64];         /* " -n 100000 --until-divergence" */
+  /* What a known-racy cell that comes out clean should try instead, in
+   * command-line syntax ("--scheduler random"); the harness writes it as
+   * it writes the seed's parts (jostle__cli_racy_try), reporters say it. */
+  char racy_try[96];
   uint64_t campaign_seed;
   int fixed_seed;               /* every run used campaign_seed itself */
   int controlled;               /* a controlled scheduler: runs replay exactly */

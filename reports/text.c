@@ -45,6 +45,8 @@ static void text_cell(const jostle__cell *c, FILE *out) {
   char rate[256];
   fprintf(out, "  %s%s\n", jostle__phrase_rate(c, rate, sizeof rate),
           c->interrupted ? "; interrupted" : "");
+  char hint[256];
+  if (jostle__phrase_not_found(c, hint, sizeof hint) != NULL) fprintf(out, "  %s\n", hint);
   for (size_t i = 0; i < c->n_outcomes; i++) {
     char cmd[1024];
     if (c->outcomes[i].cls == JOSTLE__ALLOWED) continue;

@@ -152,8 +152,12 @@ static void make_cells(jostle__cell cells[N_CELLS]) {
   add(c, JOSTLE__ALLOWED, "counter=400", 60000, 0, 10);
   c->elapsed_ns = 2000000000ULL;
   samples(c, 3);
-  /* the reproduce commands' syntax, as the harness fills it */
-  for (int i = 0; i < N_CELLS; i++) jostle__cli_reproduce_syntax(&cells[i]);
+  /* the command-line syntax of reproduce commands and tries, as the
+   * harness fills it */
+  for (int i = 0; i < N_CELLS; i++) {
+    jostle__cli_reproduce_syntax(&cells[i]);
+    jostle__cli_racy_try(&cells[i]);
+  }
 }
 
 static void free_cells(jostle__cell *cells, size_t n) {
@@ -318,8 +322,11 @@ START_TEST(json_round_trip) {
   ck_assert_uint_eq(n, N_CELLS);
   meta_equal(&m, &m_back);
   for (size_t i = 0; i < n; i++) cell_equal(&cells[i], &back[i]);
-  /* the reproduce commands' syntax, which the harness fills after reading */
-  for (size_t i = 0; i < n; i++) jostle__cli_reproduce_syntax(&back[i]);
+  /* the command-line syntax, which the harness fills after reading */
+  for (size_t i = 0; i < n; i++) {
+    jostle__cli_reproduce_syntax(&back[i]);
+    jostle__cli_racy_try(&back[i]);
+  }
 
   char *want = text_report(cells, N_CELLS), *got = text_report(back, n);
   ck_assert_msg(strcmp(want, got) == 0, "text report differs after the round trip:\n%.1500s\n---\n%.1500s",
@@ -1288,6 +1295,112 @@ START_TEST(until_divergence_says_found_in_n_runs) {
 }
 END_TEST
 
+/* A known-racy scenario that comes out clean is no pass: every report says
+ * it was not found and what to try, never in green. What to try is what
+ * this program can run: it is linked without the synchronisation wrappers,
+ * so no controlled scheduler, and the try is more runs or the other
+ * uncontrolled scheduler (check_cli's racy_clean_run_says_not_found has the
+ * wrapped program suggest a controlled one). A racy cell that diverged and
+ * a fixed one that came out clean get no such line. */
+static void racy_cell(jostle__cell *c, const char *scheduler, int controlled, int racy,
+                      uint64_t allowed, uint64_t divergent) {
+  memset(c, 0, sizeof *c);
+  snprintf(c->scenario, sizeof c->scenario, racy ? "counter" : "counter-mutex");
+  c->racy = racy;
+  snprintf(c->scheduler, sizeof c->scheduler, "%s", scheduler);
+  snprintf(c->placement, sizeof c->placement, "none");
+  snprintf(c->params, sizeof c->params, "threads=2 increments=1");
+  c->controlled = controlled;
+  c->elapsed_ns = 1000000000;
+  add(c, JOSTLE__ALLOWED, "counter=2", allowed, 0, 1);
+  if (divergent) add(c, JOSTLE__DIVERGENT, "counter=1 (lost increments)", divergent, 7, 2);
+  samples(c, 3);
+  jostle__cli_reproduce_syntax(c);
+  jostle__cli_racy_try(c);
+}
+
+START_TEST(racy_clean_cell_says_not_found) {
+  make_dir();
+  enum { N = 5 };
+  jostle__cell cells[N], *back = NULL;
+  jostle__report_meta m, m_back;
+  char err[512] = "";
+  size_t n;
+  racy_cell(&cells[0], "free", 0, 1, 100000, 0);
+  racy_cell(&cells[1], "random", 1, 1, 10000, 0);
+  racy_cell(&cells[2], "pct", 1, 1, 1, 0);
+  racy_cell(&cells[3], "noise", 0, 1, 9000, 1000);
+  racy_cell(&cells[4], "free", 0, 0, 100000, 0);
+  make_meta(&m);
+  static const char *const want[N] = {
+      "known racy, not found in 100,000 runs: try more runs (-n) or --scheduler noise",
+      "known racy, not found in 10,000 runs: try more runs (-n)",
+      "known racy, not found in 1 run: try more runs (-n)",
+      NULL, NULL};
+
+  for (int i = 0; i < N; i++) {
+    char *text = jostle_cell_text(&cells[i]), line[160];
+    if (want[i] != NULL) {
+      snprintf(line, sizeof line, "\n  %s\n", want[i]);
+      ck_assert_msg(strstr(text, line) != NULL, "cell %d lacks '%s':\n%s", i, want[i], text);
+    } else {
+      ck_assert_msg(strstr(text, "not found") == NULL, "cell %d:\n%s", i, text);
+    }
+    free(text);
+  }
+
+  const char *path = in_dir(0, "racy.json");
+  ck_assert_msg(jostle__json_write(path, &m, cells, N, err, sizeof err) == 0, "%s", err);
+  json_error_t e;
+  json_t *root = json_load_file(path, 0, &e);
+  ck_assert_msg(root != NULL, "%s", e.text);
+  for (int i = 0; i < N; i++) {
+    json_t *hint = json_object_get(json_array_get(json_object_get(root, "cells"), (size_t)i),
+                                   "hint");
+    ck_assert_msg(hint != NULL, "cell %d has no hint field", i);
+    if (want[i] != NULL) ck_assert_str_eq(json_string_value(hint), want[i]);
+    else ck_assert_msg(json_is_null(hint), "cell %d: hint not null", i);
+  }
+  json_decref(root);
+  /* read back (the try is the command line's syntax, filled again), the
+   * text report is the same */
+  ck_assert_msg(jostle__json_read(path, &m_back, &back, &n, err, sizeof err) == 0, "%s", err);
+  for (size_t i = 0; i < n; i++) {
+    jostle__cli_reproduce_syntax(&back[i]);
+    jostle__cli_racy_try(&back[i]);
+    char *a = jostle_cell_text(&cells[i]), *b = jostle_cell_text(&back[i]);
+    ck_assert_str_eq(a, b);
+    free(a);
+    free(b);
+  }
+  free_cells(back, n);
+  free(back);
+
+  const char *html = in_dir(1, "racy.html");
+  ck_assert_msg(jostle__html_write(html, &m, cells, N, err, sizeof err) == 0, "%s", err);
+  char *page = slurp(html, NULL);
+  for (int i = 0; i < 3; i++) {
+    char line[200];
+    snprintf(line, sizeof line, "<p class=\"not-found\">%s</p>", want[i]);
+    ck_assert_msg(strstr(page, line) != NULL, "the page lacks '%s'", line);
+  }
+  ck_assert_uint_eq(occurrences(page, "<p class=\"not-found\">"), 3);
+  /* the summary: the racy clean squares are not green, the fixed one is */
+  const char *sq = strstr(page, "<rect class=\"rate\"");
+  ck_assert_ptr_nonnull(sq);
+  check_attribute(sq, "fill", "#fff3cd");
+  ck_assert_msg(strstr(sq, "<title>counter under free, pin none: known racy, not found in "
+                           "100,000 runs: try more runs (-n) or --scheduler noise</title>") != NULL,
+                "the square's tooltip does not say it");
+  ck_assert_msg(strstr(sq, ">not found</text>") != NULL, "the square's label does not say it");
+  ck_assert_uint_eq(occurrences(page, "fill=\"#fff3cd\""), 3);
+  ck_assert_uint_eq(occurrences(page, "fill=\"#e8f5e9\""), 1);
+  free(page);
+  free_cells(cells, N);
+  remove_dir();
+}
+END_TEST
+
 /* --- merging cells ------------------------------------------------------ */
 
 /* A cell merged with another of the same campaign is as if the second had
@@ -1382,6 +1495,7 @@ static Suite *reports_suite(void) {
   tcase_add_test(tc, junit_and_html_write_errors);
   tcase_add_test(tc, one_is_said_in_the_singular);
   tcase_add_test(tc, until_divergence_says_found_in_n_runs);
+  tcase_add_test(tc, racy_clean_cell_says_not_found);
   tc = jostle_check_case(s, "merge", 20, 0);
   tcase_add_test(tc, cells_merge_as_if_run_in_turn);
   tcase_add_test(tc, samples_thin_when_full);

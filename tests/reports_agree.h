@@ -22,12 +22,16 @@
 #include "reports/report.h"
 
 /* Reads a results file that must be valid, as the harness does: with the
- * reproduce commands' syntax, which the file does not hold. */
+ * reproduce commands' syntax and a racy cell's try, which the file does
+ * not hold. */
 static inline void jostle_read_json(const char *path, jostle__report_meta *meta,
                                     jostle__cell **cells, size_t *n) {
   char err[1200];
   ck_assert_msg(jostle__json_read(path, meta, cells, n, err, sizeof err) == 0, "%s", err);
-  for (size_t i = 0; i < *n; i++) jostle__cli_reproduce_syntax(&(*cells)[i]);
+  for (size_t i = 0; i < *n; i++) {
+    jostle__cli_reproduce_syntax(&(*cells)[i]);
+    jostle__cli_racy_try(&(*cells)[i]);
+  }
 }
 
 static inline void jostle_read_results(const char *path, jostle__cell **cells, size_t *n) {
