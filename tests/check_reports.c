@@ -831,6 +831,62 @@ START_TEST(meta_collects_the_environment) {
 }
 END_TEST
 
+/* Without JOSTLE_COMMIT or GITHUB_SHA, the commit is what `git rev-parse
+ * HEAD` says in the folder jostle runs in, when git is there and says a
+ * commit; anything else leaves it unknown, and never fails. A stand-in git
+ * on PATH plays each part. */
+START_TEST(meta_commit_from_git) {
+  make_dir();
+  unsetenv("JOSTLE_COMMIT");
+  unsetenv("GITHUB_SHA");
+  static const struct { const char *script, *want; } gits[] = {
+      /* in a repository: the commit, whatever git is asked besides */
+      {"[ \"$*\" = 'rev-parse HEAD' ] || exit 1; echo 3c1d8a1f4b3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c",
+       "3c1d8a1f4b3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c"},
+      /* SHA-256 repositories */
+      {"echo 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+       "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"},
+      /* not in a repository */
+      {"echo 'fatal: not a git repository' >&2; exit 128", ""},
+      /* a git that says something else than a commit */
+      {"echo HEAD", ""},
+      {"echo 3c1d8a1f; exit 0", ""},
+      /* a git that dies */
+      {"kill -9 $$", ""},
+  };
+  char bin[128], path[160], script[400];
+  snprintf(bin, sizeof bin, "%s/bin", dir);
+  ck_assert_int_eq(mkdir(bin, 0700), 0);
+  snprintf(path, sizeof path, "%s/git", bin);
+  char *argv[] = {"jostle", NULL};
+  jostle__report_meta m;
+  const char *saved = getenv("PATH");
+  char *old_path = strdup(saved ? saved : "/usr/bin:/bin");
+  ck_assert_int_eq(setenv("PATH", bin, 1), 0);
+  for (size_t i = 0; i < sizeof gits / sizeof gits[0]; i++) {
+    int len = snprintf(script, sizeof script, "#!/bin/sh\n%s\n", gits[i].script);
+    spit(path, script, (size_t)len);
+    ck_assert_int_eq(chmod(path, 0700), 0);
+    memset(&m, 0x5a, sizeof m);
+    jostle__environment_collect(&m, 1, argv);
+    ck_assert_msg(strcmp(m.commit, gits[i].want) == 0, "git '%s': commit '%s', want '%s'",
+                  gits[i].script, m.commit, gits[i].want);
+  }
+  /* no git at all */
+  ck_assert_int_eq(remove(path), 0);
+  memset(&m, 0x5a, sizeof m);
+  jostle__environment_collect(&m, 1, argv);
+  ck_assert_str_eq(m.commit, "");
+  /* the environment wins over git */
+  ck_assert_int_eq(setenv("GITHUB_SHA", "feedface", 1), 0);
+  jostle__environment_collect(&m, 1, argv);
+  ck_assert_str_eq(m.commit, "feedface");
+  ck_assert_int_eq(setenv("PATH", old_path, 1), 0);
+  free(old_path);
+  remove_dir();
+}
+END_TEST
+
 /* --- JUnit --------------------------------------------------------------- */
 
 static void need(const char *tool) {
@@ -1489,6 +1545,7 @@ static Suite *reports_suite(void) {
   tcase_add_test(tc, json_survives_corruption);
   tc = jostle_check_case(s, "meta", 20, 0);
   tcase_add_test(tc, meta_collects_the_environment);
+  tcase_add_test(tc, meta_commit_from_git);
   tc = jostle_check_case(s, "junit", 60, 0);
   tcase_add_test(tc, junit_is_valid_and_counts);
   tcase_add_test(tc, junit_names_are_unique);
