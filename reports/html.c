@@ -3,13 +3,17 @@
  * charts, a few lines of inline script for copy buttons; nothing fetched
  * from the network). From the top: the report's metadata; a summary chart,
  * the divergence rate of each scenario (rows) under each scheduler and
- * placement (columns); then per cell its header line, its outcome
- * histogram, its divergence rate over the campaign's time with the 95%
- * interval, its reproduce commands and its text report.
+ * placement (columns); then per cell its header line, its rate, what a
+ * known-racy cell that came out clean should try, its outcome histogram
+ * (a table, so that whole outcome texts wrap) and its divergence rate over
+ * the campaign's time with the 95% interval, or for a cell whose runs were
+ * all allowed one compact line of its outcomes, its reproduce commands and
+ * its text report.
  *
- * Every chart element that shows a number also carries it in data-*
- * attributes and an SVG <title> tooltip, so that tests and scripts can read
- * the numbers from the page. All text is escaped (output.h).
+ * Every element that shows a number also carries it in data-* attributes
+ * and a tooltip (an SVG <title>, or a title attribute), so that tests and
+ * scripts can read the numbers from the page. All text is escaped
+ * (output.h).
  */
 #include <inttypes.h>
 #include <math.h>
@@ -22,15 +26,13 @@
 #include "reports/phrases.h"
 #include "reports/report.h"
 
-/* A histogram shows this many outcomes, the most frequent; it says how many
- * more there are, and the cell's text report lists them all. */
+/* A histogram (or a clean cell's line) shows this many outcomes, the most
+ * frequent; it says how many more there are, and the cell's text report
+ * lists them all. */
 #define MAX_BARS 40
 
 /* Chart geometry, in pixels. */
 #define CHART_W 960
-#define HIST_LABEL_W 330  /* outcome texts, right-aligned to the bars */
-#define HIST_BAR_W 450    /* a bar this long is every run of the cell */
-#define HIST_ROW_H 22
 #define LINE_H 240
 #define LINE_LEFT 70
 #define LINE_RIGHT 20
@@ -83,6 +85,18 @@ static const char style[] =
     "svg .axis{fill:#666;font-size:11px}\n"
     "svg .racy-tag{fill:#8a6d00;font-size:11px}\n"
     ".legend span{display:inline-block;margin-right:14px;font-size:13px}\n"
+    "table.histogram{border-collapse:collapse;width:100%;margin:4px 0;font-size:13px}\n"
+    "table.histogram td{padding:2px 6px;vertical-align:middle}\n"
+    "table.histogram td.label{width:48%;text-align:right;overflow-wrap:anywhere;"
+    "line-height:1.3}\n"
+    "table.histogram td.track{width:30%}\n"
+    "table.histogram td.num{color:#444;white-space:nowrap}\n"
+    "table.histogram td.num[colspan]{white-space:normal}\n"
+    "table.histogram tr.outcome:hover{background:#f6f8fa}\n"
+    ".lane{background:#f0f0f0;height:16px}\n"
+    ".bar{height:16px;min-width:2px}\n"
+    ".compact{margin:4px 0 8px;overflow-wrap:anywhere}\n"
+    ".compact .outcome{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px}\n"
     ".legend i{display:inline-block;width:11px;height:11px;margin-right:4px;"
     "vertical-align:-1px;border-radius:2px}\n"
     "details{margin-top:10px}\n";
@@ -335,62 +349,94 @@ static void summary(FILE *f, const jostle__cell *cells, size_t n) {
 
 /* --- per cell ----------------------------------------------------------- */
 
+/* An outcome's numbers, as attributes: the tooltip, then data-* for tests
+ * and scripts (data-first-seed last). */
+static void outcome_attrs(FILE *f, const jostle__cell *c, const jostle__outcome *o) {
+  char a[32], b[32], tip[512];
+  double share = ratio(o->count, c->n_runs);
+  snprintf(tip, sizeof tip, "%s (%s): %s of %s run%s, %.3f%%; first run %" PRIu64
+           ", seed 0x%016" PRIx64, o->text, jostle__class_name(o->cls),
+           jostle__grouped(o->count, a, sizeof a), jostle__grouped(c->n_runs, b, sizeof b),
+           jostle__s(c->n_runs), 100.0 * share, o->first_run, o->first_seed);
+  jostle__put_attr(f, "title", tip);
+  jostle__put_attr(f, "data-outcome", o->text);
+  fprintf(f, " data-class=\"%s\" data-count=\"%" PRIu64 "\" data-share=\"%.6g\""
+             " data-first-run=\"%" PRIu64 "\" data-first-seed=\"0x%016" PRIx64 "\"",
+          jostle__class_name(o->cls), o->count, share, o->first_run, o->first_seed);
+}
+
+/* What the page leaves out past its first n_shown outcomes, in a sentence
+ * that points to the text report. */
+static void more_outcomes(FILE *f, const jostle__cell *c, size_t n_shown) {
+  char a[32];
+  uint64_t runs = 0;
+  size_t n_bad = 0, n_more = c->n_outcomes - n_shown;
+  for (size_t i = n_shown; i < c->n_outcomes; i++) {
+    runs += c->outcomes[i].count;
+    n_bad += c->outcomes[i].cls != JOSTLE__ALLOWED;
+  }
+  fprintf(f, "\xe2\x80\xa6 %zu more outcome%s (%zu not allowed) with %s run%s: "
+             "the text report below lists them all",
+          n_more, jostle__s(n_more), n_bad, jostle__grouped(runs, a, sizeof a), jostle__s(runs));
+}
+
+/* The outcomes of a cell with runs not allowed, most frequent first: a row
+ * each, its whole text (wrapped, never cut: outcomes that differ only in
+ * their reason must not look alike), a bar as long as its share, and its
+ * count. A table, not SVG, so that the browser wraps the texts. */
 static void histogram(FILE *f, const jostle__cell *c) {
-  char a[32], b[32];
+  char a[32];
   size_t n_bars = c->n_outcomes < MAX_BARS ? c->n_outcomes : MAX_BARS;
-  size_t n_rows = n_bars + (c->n_outcomes > n_bars);
-  if (n_rows == 0) {
+  if (n_bars == 0) {
     fputs("<p class=\"note\">No outcomes.</p>\n", f);
     return;
   }
-  size_t height = n_rows * HIST_ROW_H + 4;
-  fprintf(f, "<svg class=\"histogram\" width=\"%d\" height=\"%zu\" viewBox=\"0 0 %d %zu\" "
-             "role=\"img\" aria-label=\"outcome histogram\">\n",
-          CHART_W, height, CHART_W, height);
+  fputs("<table class=\"histogram\" aria-label=\"outcome histogram\">\n", f);
   for (size_t i = 0; i < n_bars; i++) {
     const jostle__outcome *o = &c->outcomes[i];
-    size_t y = i * HIST_ROW_H;
     double share = ratio(o->count, c->n_runs);
-    double w = share * HIST_BAR_W;
-    if (o->count > 0 && w < 2.0) w = 2.0;  /* seen, however rare */
-    if (w > HIST_BAR_W) w = HIST_BAR_W;
-    fprintf(f, "<text x=\"%d\" y=\"%zu\" text-anchor=\"end\"><title>", HIST_LABEL_W - 8, y + 16);
+    fputs("<tr class=\"outcome\"><td class=\"label\">", f);
     text(f, o->text);
-    fputs("</title>", f);
-    text_cut(f, o->text, 32);
-    fprintf(f, "</text><rect x=\"%d\" y=\"%zu\" width=\"%d\" height=\"16\" fill=\"#f0f0f0\"/>",
-            HIST_LABEL_W, y + 4, HIST_BAR_W);
-    fprintf(f, "<rect class=\"bar\" x=\"%d\" y=\"%zu\" width=\"%.1f\" height=\"16\" fill=\"%s\"",
-            HIST_LABEL_W, y + 4, w, class_fill[o->cls]);
-    jostle__put_attr(f, "data-outcome", o->text);
-    fprintf(f, " data-class=\"%s\" data-count=\"%" PRIu64 "\" data-share=\"%.6g\""
-               " data-first-run=\"%" PRIu64 "\" data-first-seed=\"0x%016" PRIx64 "\"><title>",
-            jostle__class_name(o->cls), o->count, share, o->first_run, o->first_seed);
-    text(f, o->text);
-    fprintf(f, " (%s): %s of %s run%s, %.3f%%; first run %" PRIu64 ", seed 0x%016" PRIx64
-               "</title></rect>",
-            jostle__class_name(o->cls), jostle__grouped(o->count, a, sizeof a),
-            jostle__grouped(c->n_runs, b, sizeof b), jostle__s(c->n_runs), 100.0 * share, o->first_run,
-            o->first_seed);
-    fprintf(f, "<text class=\"num\" x=\"%.1f\" y=\"%zu\">%s (%.3f%%)%s</text>\n",
-            HIST_LABEL_W + w + 6, y + 16, jostle__grouped(o->count, a, sizeof a), 100.0 * share,
+    fprintf(f, "</td><td class=\"track\"><div class=\"lane\"><div class=\"bar\" "
+               "style=\"width:%.3f%%;background:%s\"",
+            100.0 * (share < 1.0 ? share : 1.0), class_fill[o->cls]);
+    outcome_attrs(f, c, o);
+    fprintf(f, "></div></div></td><td class=\"num\">%s (%.3f%%)%s</td></tr>\n",
+            jostle__grouped(o->count, a, sizeof a), 100.0 * share,
             o->cls == JOSTLE__ALLOWED ? "" : ", not allowed");
   }
   if (c->n_outcomes > n_bars) {
-    uint64_t runs = 0;
-    size_t n_bad = 0;
-    for (size_t i = n_bars; i < c->n_outcomes; i++) {
-      runs += c->outcomes[i].count;
-      n_bad += c->outcomes[i].cls != JOSTLE__ALLOWED;
-    }
-    fprintf(f, "<text class=\"num\" x=\"%d\" y=\"%zu\" data-hidden-outcomes=\"%zu\">"
-               "\xe2\x80\xa6 %zu more outcome%s (%zu not allowed) with %s run%s: "
-               "the text report below lists them all</text>\n",
-            HIST_LABEL_W, n_bars * HIST_ROW_H + 16, c->n_outcomes - n_bars,
-            c->n_outcomes - n_bars, jostle__s(c->n_outcomes - n_bars), n_bad,
-            jostle__grouped(runs, a, sizeof a), jostle__s(runs));
+    fprintf(f, "<tr><td></td><td class=\"num\" colspan=\"2\" data-hidden-outcomes=\"%zu\">",
+            c->n_outcomes - n_bars);
+    more_outcomes(f, c, n_bars);
+    fputs("</td></tr>\n", f);
   }
-  fputs("</svg>\n", f);
+  fputs("</table>\n", f);
+}
+
+/* A cell whose runs were all allowed: one line naming its outcomes, with
+ * the numbers a histogram would carry; a chart of one full bar and a flat
+ * timeline would say no more. */
+static void compact(FILE *f, const jostle__cell *c) {
+  char a[32];
+  size_t n_shown = c->n_outcomes < MAX_BARS ? c->n_outcomes : MAX_BARS;
+  if (c->n_runs == 1) fputs("<p class=\"compact\">1 run, allowed: ", f);
+  else fprintf(f, "<p class=\"compact\">All %s runs allowed: ",
+               jostle__grouped(c->n_runs, a, sizeof a));
+  for (size_t i = 0; i < n_shown; i++) {
+    const jostle__outcome *o = &c->outcomes[i];
+    fprintf(f, "%s<span class=\"outcome\"", i ? "; " : "");
+    outcome_attrs(f, c, o);
+    fputc('>', f);
+    text(f, o->text);
+    fprintf(f, "</span> %s (%.3f%%)", jostle__grouped(o->count, a, sizeof a),
+            100.0 * ratio(o->count, c->n_runs));
+  }
+  if (c->n_outcomes > n_shown) {
+    fputs("; ", f);
+    more_outcomes(f, c, n_shown);
+  }
+  fputs("</p>\n", f);
 }
 
 /* The smallest of 1, 2, 5 times a power of ten that is at least x. */
@@ -524,9 +570,13 @@ static int cell(FILE *f, const jostle__cell *c, size_t index) {
     text(f, line);
     fputs("</p>\n", f);
   }
-  histogram(f, c);
-  /* a stopped cell's rate is one divergent run in all that ran: no curve */
-  if (!jostle__phrase_found(c)) timeline(f, c);
+  if (c->n_runs > 0 && c->n_divergent == 0) {
+    compact(f, c);
+  } else {
+    histogram(f, c);
+    /* a stopped cell's rate is one divergent run in all that ran: no curve */
+    if (!jostle__phrase_found(c)) timeline(f, c);
+  }
   reproduce(f, c, index);
 
   char *report = NULL;

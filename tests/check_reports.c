@@ -1078,36 +1078,57 @@ START_TEST(html_renders_the_numbers) {
   ck_assert_msg(strstr(dom, "<h1>jostle results</h1>") != NULL, "not rendered: %.300s", dom);
   /* The awkward texts stayed text: the page's one script is its own. */
   ck_assert_uint_eq(occurrences(dom, "<script"), 1);
-  /* label and its tooltip, bar and its tooltip, reproduce line, text report */
-  ck_assert_uint_eq(occurrences(dom, "alert("), 6);
+  /* the outcome's text, its row's tooltip, its data-outcome, its reproduce
+   * line and the text report */
+  ck_assert_uint_eq(occurrences(dom, "alert("), 5);
 
-  /* One bar per outcome, in order, each with its numbers. */
-  const char *bar = dom;
-  size_t n_bars = 0;
+  /* A cell with runs not allowed has a bar per outcome, in order, each with
+   * its numbers and its whole text beside it: never cut, or outcomes that
+   * differ only at their end (the reason) look alike. A cell whose runs
+   * were all allowed gets one compact line naming its outcomes, with the
+   * same numbers, and neither a histogram nor a flat timeline. */
+  const char *at = dom;
+  size_t n_bars = 0, n_compact = 0, n_charted = 0, n_samples = 0;
   for (size_t i = 0; i < N_CELLS; i++) {
+    int charted = cells[i].n_divergent > 0;
+    n_charted += charted;
+    if (charted) n_samples += cells[i].n_samples;
     for (size_t k = 0; k < cells[i].n_outcomes; k++) {
       const jostle__outcome *o = &cells[i].outcomes[k];
       char count[32];
-      bar = strstr(bar, "<rect class=\"bar\"");
-      ck_assert_msg(bar != NULL, "cell %zu: no bar for outcome %zu", i, k);
+      const char *row = charted ? strstr(at, "<tr class=\"outcome\"") : NULL;
+      at = strstr(at, charted ? "<div class=\"bar\"" : "<span class=\"outcome\"");
+      ck_assert_msg(at != NULL, "cell %zu: nothing for outcome %zu", i, k);
       snprintf(count, sizeof count, "%" PRIu64, o->count);
-      check_attribute(bar, "data-count", count);
-      check_attribute(bar, "data-class", jostle__class_name(o->cls));
-      check_attribute(bar, "data-outcome", shown(o->text));
-      bar++;
-      n_bars++;
+      check_attribute(at, "data-count", count);
+      check_attribute(at, "data-class", jostle__class_name(o->cls));
+      check_attribute(at, "data-outcome", shown(o->text));
+      if (charted) {
+        const char *label = strstr(row, "<td class=\"label\">");
+        ck_assert_msg(label != NULL && label < at, "cell %zu outcome %zu: no label", i, k);
+        label += strlen("<td class=\"label\">");
+        char *whole = strndup(label, (size_t)(strstr(label, "</td>") - label));
+        unescape(whole);
+        ck_assert_msg(strcmp(whole, shown(o->text)) == 0, "label '%s', want '%s'", whole,
+                      shown(o->text));
+        free(whole);
+        n_bars++;
+      } else {
+        n_compact++;
+      }
+      at++;
     }
   }
-  ck_assert_uint_eq(occurrences(dom, "<rect class=\"bar\""), n_bars);
-  const char *lost = strstr(dom, "data-outcome=\"counter=1 (lost increments)\"");
-  ck_assert_ptr_nonnull(lost);
-  ck_assert_ptr_nonnull(strstr(lost, "<title>counter=1 (lost increments) (DIVERGENT): 3,653 of "
-                                     "100,000 runs, 3.653%; first run 12, seed 0xfedcba9876543210"
-                                     "</title>"));
+  ck_assert_uint_eq(occurrences(dom, "<div class=\"bar\""), n_bars);
+  ck_assert_uint_eq(occurrences(dom, "<span class=\"outcome\""), n_compact);
+  ck_assert_uint_eq(n_compact, 1);
+  ck_assert_ptr_nonnull(strstr(dom, "<p class=\"compact\">All 60,000 runs allowed: "));
+  ck_assert_uint_eq(occurrences(dom, "<table class=\"histogram\""), n_charted);
+  ck_assert_uint_eq(occurrences(dom, "<svg class=\"timeline\""), n_charted);
+  ck_assert_ptr_nonnull(strstr(dom, " title=\"counter=1 (lost increments) (DIVERGENT): 3,653 of "
+                                    "100,000 runs, 3.653%; first run 12, seed 0xfedcba9876543210\""));
 
-  /* One point per sample, with its numbers. */
-  size_t n_samples = 0;
-  for (size_t i = 0; i < N_CELLS; i++) n_samples += cells[i].n_samples;
+  /* One point per sample of each timeline, with its numbers. */
   ck_assert_uint_eq(occurrences(dom, "<circle class=\"sample\""), n_samples);
   ck_assert_ptr_nonnull(strstr(dom, "data-elapsed-ns=\"180740740\" data-runs=\"60000\" "
                                     "data-divergent=\"1315\""));

@@ -3,8 +3,9 @@
  * the CLI and check their report files. jostle_check_reports_agree(JSON,
  * JUNIT, HTML): every number of the JSON results shows the same in the
  * JUnit XML (testcases, failures, skipped, and each testcase's text report
- * byte for byte) and in the HTML page (each outcome bar's class, count,
- * first run and seed; each summary square's runs and divergent runs).
+ * byte for byte) and in the HTML page (each outcome's class, count, first
+ * run and seed, on its bar or on a clean cell's line; each summary square's
+ * runs and divergent runs).
  * Needs xmllint (`sh scripts/deps.sh test`).
  */
 #ifndef JOSTLE_REPORTS_AGREE_H
