@@ -492,6 +492,24 @@ START_TEST(racy_clean_run_says_not_found) {
 }
 END_TEST
 
+/* The live progress line says which scenario of how many is running, and
+ * its divergence rate so far. Each cell runs for 300 ms, longer than the
+ * 200 ms between progress lines, so each shows at least one however slow
+ * the machine: the campaign reports progress in the same tick in which it
+ * sees the time is up. */
+START_TEST(progress_says_which_scenario_of_how_many) {
+  cli_result *r = run("stress counter-mutex counter-atomic --duration 300ms -j 1 --seed 4 "
+                      "--progress");
+  ck_assert_int_eq(r->status, 0);
+  ck_assert_msg(matches(r->err, "counter-mutex \\(1 of 2\\): [0-9.kMG]+ runs?, 0 divergent "
+                                "\\(0%\\), "), "%s", r->err);
+  ck_assert_msg(matches(r->err, "counter-atomic \\(2 of 2\\): "), "%s", r->err);
+  /* one scenario: nothing to count */
+  r = run("stress counter-mutex --duration 300ms -j 1 --seed 4 --progress");
+  ck_assert_msg(matches(r->err, "\033\\[Kcounter-mutex: [0-9.kMG]+ runs?, "), "%s", r->err);
+}
+END_TEST
+
 /* A report file that cannot be written is an internal error, said in one
  * line; the text report is printed all the same. */
 START_TEST(report_file_write_error_exits_3) {
@@ -749,6 +767,7 @@ int main(void) {
   tcase_add_test(tc, report_repeats_what_stress_printed);
   tcase_add_test(tc, until_divergence_says_found_in_n_runs);
   tcase_add_test(tc, racy_clean_run_says_not_found);
+  tcase_add_test(tc, progress_says_which_scenario_of_how_many);
   tcase_add_test(tc, report_file_write_error_exits_3);
   tcase_add_test(tc, failed_fork_exits_3_and_reports_what_ran);
 #ifndef JOSTLE_SANITIZER

@@ -33,6 +33,7 @@
 #include "cli/cli.h"
 #include "harness/environment.h"
 #include "reports/formats.h"
+#include "reports/progress.h"
 #include "reports/report.h"
 #include "tests/check_main.h"
 #include "tests/reports_agree.h"
@@ -1478,6 +1479,45 @@ START_TEST(racy_clean_cell_says_not_found) {
 }
 END_TEST
 
+/* --- live progress ------------------------------------------------------ */
+
+static char *progress_line(const char *label, uint64_t runs, uint64_t div, uint64_t elapsed_ns,
+                           uint64_t budget_runs, uint64_t budget_ns) {
+  char *buf = NULL;
+  size_t size;
+  FILE *f = open_memstream(&buf, &size);
+  ck_assert_ptr_nonnull(f);
+  jostle__progress_show(f, label, runs, div, elapsed_ns, budget_runs, budget_ns);
+  ck_assert_int_eq(fclose(f), 0);
+  return buf;
+}
+
+/* The progress line says the divergence rate so far beside the count, and
+ * counts in the singular when there is one. */
+START_TEST(progress_shows_the_rate) {
+  static const struct {
+    uint64_t runs, div, elapsed_ns, budget_runs, budget_ns;
+    const char *want;
+  } lines[] = {
+      {12345, 2345, 1000000000, 100000, 0,
+       "counter (3 of 24): 12.3k/100.0k runs (12%), 2345 divergent (19%), 12.3k runs/s, 1.0s"},
+      {1000000, 1, 500000000, 0, 30000000000ULL,
+       "counter (3 of 24): 1.00M runs, 1 divergent (0.0001%), 2.00M runs/s, 0.5s/30s"},
+      {5, 0, 200000000, 0, 300000000, "counter (3 of 24): 5 runs, 0 divergent (0%), 25 runs/s, 0.2s/0.3s"},
+      {0, 0, 0, 1, 0, "counter (3 of 24): 0/1 run (0%), 0 divergent, 0 runs/s, 0.0s"},
+      {1, 0, 1000000000, 0, 0, "counter (3 of 24): 1 run, 0 divergent (0%), 1 runs/s, 1.0s"},
+  };
+  for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+    char *got = progress_line("counter (3 of 24)", lines[i].runs, lines[i].div,
+                              lines[i].elapsed_ns, lines[i].budget_runs, lines[i].budget_ns);
+    char want[256];
+    snprintf(want, sizeof want, "\r\033[K%s", lines[i].want);
+    ck_assert_str_eq(got, want);
+    free(got);
+  }
+}
+END_TEST
+
 /* --- merging cells ------------------------------------------------------ */
 
 /* A cell merged with another of the same campaign is as if the second had
@@ -1574,6 +1614,7 @@ static Suite *reports_suite(void) {
   tcase_add_test(tc, one_is_said_in_the_singular);
   tcase_add_test(tc, until_divergence_says_found_in_n_runs);
   tcase_add_test(tc, racy_clean_cell_says_not_found);
+  tcase_add_test(tc, progress_shows_the_rate);
   tc = jostle_check_case(s, "merge", 20, 0);
   tcase_add_test(tc, cells_merge_as_if_run_in_turn);
   tcase_add_test(tc, samples_thin_when_full);
