@@ -510,6 +510,57 @@ START_TEST(progress_says_which_scenario_of_how_many) {
 }
 END_TEST
 
+/* scripts/demo.sh (what `make demo` runs), found from this program's own
+ * folder, build*\/tests. */
+static void demo_script(char *buf, size_t size) {
+  ssize_t len = readlink("/proc/self/exe", buf, size - 32);
+  ck_assert_msg(len > 0, "readlink /proc/self/exe");
+  buf[len] = '\0';
+  *strrchr(buf, '/') = '\0';
+  strcat(buf, "/../../scripts/demo.sh");
+}
+
+/* `make demo` ends with what happened, in words (known-racy scenarios
+ * found or not, fixed twins clean) and what to do next: a controlled find
+ * with the commands that replay and trace it, as printed, which replay it
+ * exactly. Run here on a controlled campaign, so that what it finds is a
+ * function of the seed. */
+START_TEST(demo_ends_with_a_summary_and_next_steps) {
+  char script[600];
+  demo_script(script, sizeof script);
+  const char *bin = getenv("JOSTLE_BIN");
+  char *out = jostle_capture("sh '%s' '%s' counter counter-mutex --scheduler random -n 2000 "
+                             "--until-divergence --seed 3 -j 1 --no-progress 2>&1", script, bin);
+  ck_assert_msg(matches(out, "^== what happened\n1 known-racy scenario: 1 found in [0-9,]+ runs?\n"
+                             "1 fixed twin: clean in 2,000 runs$"), "%s", out);
+  ck_assert_msg(matches(out, "^== what to do next$"), "%s", out);
+  /* the replay command, as printed, replays the find; --trace traces it */
+  regex_t re;
+  regmatch_t m[2];
+  ck_assert_int_eq(regcomp(&re, "^  \\$ [^ ]+ (replay counter --scheduler random .*--seed "
+                                "0x[0-9a-f]{16})$", REG_EXTENDED | REG_NEWLINE), 0);
+  ck_assert_msg(regexec(&re, out, 2, m, 0) == 0, "no replay command:\n%s", out);
+  regfree(&re);
+  char args[512], line[600];
+  snprintf(args, sizeof args, "%.*s", (int)(m[1].rm_eo - m[1].rm_so), out + m[1].rm_so);
+  snprintf(line, sizeof line, " %s --trace\n", args);
+  ck_assert_msg(strstr(out, line) != NULL, "no --trace command:\n%s", out);
+  cli_result *r = run(args);
+  ck_assert_int_eq(r->status, 1);
+  ck_assert(matches(r->out, "^outcome: counter=1 \\(lost increments\\)$"));
+  ck_assert_msg(matches(out, "^  outcome: counter=1 \\(lost increments\\)$"), "%s", out);
+  free(out);
+
+  /* a known-racy scenario not found is named, and so is where to look */
+  out = jostle_capture("sh '%s' '%s' test-crash counter-mutex --run-seed 1 -n 50 "
+                       "--no-progress 2>&1", script, bin);
+  ck_assert_msg(matches(out, "^1 known-racy scenario: 0 found\n  not found: test-crash \\(50 "
+                             "runs\\): its report above says what to try\n1 fixed twin: clean "
+                             "in 50 runs$"), "%s", out);
+  free(out);
+}
+END_TEST
+
 /* A report file that cannot be written is an internal error, said in one
  * line; the text report is printed all the same. */
 START_TEST(report_file_write_error_exits_3) {
@@ -768,6 +819,7 @@ int main(void) {
   tcase_add_test(tc, until_divergence_says_found_in_n_runs);
   tcase_add_test(tc, racy_clean_run_says_not_found);
   tcase_add_test(tc, progress_says_which_scenario_of_how_many);
+  tcase_add_test(tc, demo_ends_with_a_summary_and_next_steps);
   tcase_add_test(tc, report_file_write_error_exits_3);
   tcase_add_test(tc, failed_fork_exits_3_and_reports_what_ran);
 #ifndef JOSTLE_SANITIZER
