@@ -241,8 +241,8 @@ int jostle__cmd_replay(int argc, char **argv) {
     printf("replay %s [scheduler replay, schedule %s, %s]\n", s->name, o.schedule_path,
            cell.params);
   else if (o.input_path)
-    printf("replay %s [scheduler %s, input %s (%zu bytes), %s]\n", s->name, p.sched->name,
-           o.input_path, input.size, cell.params);
+    printf("replay %s [scheduler %s, input %s (%zu byte%s), %s]\n", s->name, p.sched->name,
+           o.input_path, input.size, jostle__s(input.size), cell.params);
   else
     printf("replay %s [scheduler %s, seed 0x%016" PRIx64 ", %s]\n", s->name, p.sched->name,
            p.seed, cell.params);

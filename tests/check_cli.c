@@ -196,11 +196,21 @@ START_TEST(topology_prints_units) {
 }
 END_TEST
 
-/* A count of one is said in the singular: a step limit of one point. */
-START_TEST(step_limit_of_one_point) {
+/* A count of one is said in the singular: a step limit of one point, an
+ * input of one byte. */
+START_TEST(replay_counts_one_in_the_singular) {
   cli_result *r = run("replay counter --scheduler random --seed 1 --step-limit 1");
   ck_assert_int_eq(r->status, 1);
   ck_assert_msg(matches(r->out, "^outcome: step-limit \\(1 point\\)$"), "%s", r->out);
+  make_tmp();
+  FILE *f = fopen(in_tmp(0, "one"), "w");
+  ck_assert_ptr_nonnull(f);
+  fputc('x', f);
+  fclose(f);
+  r = run_in("replay counter --scheduler random --input %s/one");
+  ck_assert_msg(matches(r->out, "^replay counter \\[scheduler random, input .*/one \\(1 byte\\), "),
+                "%s", r->out);
+  remove_tmp();
 }
 END_TEST
 
@@ -808,7 +818,7 @@ int main(void) {
   tcase_add_test(tc, help_names_every_report_format);
   tcase_add_test(tc, list_shows_scenarios_and_kinds);
   tcase_add_test(tc, topology_prints_units);
-  tcase_add_test(tc, step_limit_of_one_point);
+  tcase_add_test(tc, replay_counts_one_in_the_singular);
   tcase_add_test(tc, clean_run_exits_0_with_result_line);
   tcase_add_test(tc, reproduce_command_reproduces);
   tcase_add_test(tc, patterns_and_all_select_scenarios);
