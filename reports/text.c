@@ -1,9 +1,12 @@
 /*
  * text.c: the text report. Per cell a histogram (outcome, runs, share,
- * verdict, first seed), the rate with its confidence interval and a
- * `reproduce:` line per divergent outcome; at the end one `result` line per
- * cell. The `result` and `reproduce:` line forms are stable: scripts grep
- * them, and the README documents them.
+ * verdict, first seed), the rate with its confidence interval (or how many
+ * runs a cell stopped at its first divergent run took), for a known-racy
+ * cell found in none of its runs what to try, and a `reproduce:` line per
+ * divergent outcome; at the end one `result` line per cell. The `result`
+ * and `reproduce:` line forms are stable: scripts grep them, and the
+ * README documents them. The sentences other reports share are
+ * phrases.c's.
  */
 #include <inttypes.h>
 #include <string.h>
