@@ -93,6 +93,13 @@ int jostle__cli_describe(const jostle__plan *p, jostle__cell *c);
  * ` --run-seed S -n 100000 --until-divergence` reruns any other. */
 void jostle__cli_reproduce_syntax(jostle__cell *c);
 
+/* Sets c's racy_try, what its reports suggest when c is known racy and no
+ * run diverged, from c->scheduler and c->controlled (hint.c): an
+ * uncontrolled scheduler's cell tries the first controlled scheduler this
+ * program can run; any other tries more runs or the other schedulers of
+ * its kind ("more runs (-n) or --scheduler NAME"). */
+void jostle__cli_racy_try(jostle__cell *c);
+
 /* Blocks SIGINT and SIGTERM: campaigns wait for them and stop cleanly. */
 void jostle__cli_block_stop_signals(void);
 

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/text.h"
 #include "cli/cli.h"
 #include "cli/errors.h"
 
@@ -144,8 +145,8 @@ int jostle__cmd_merge(int argc, char **argv) {
     out_paths[jostle__results_format()] = out;
     rc = jostle__write_reports(&meta, merged, n, out_paths);
     if (rc == 0)
-      printf("%s: %zu cells merged from %zu cells of %zu files\n", out, n, r.n_cells,
-             r.n_files);
+      printf("%s: %zu cell%s merged from %zu cell%s of %zu file%s\n", out, n, jostle__s(n),
+             r.n_cells, jostle__s(r.n_cells), r.n_files, jostle__s(r.n_files));
   }
   for (size_t i = 0; i < n; i++) jostle__cell_free(&merged[i]);
   free(merged);

@@ -39,6 +39,8 @@ typedef struct jostle__opts {
   /* Every scheduler's own options, by registry index: a soak runs several. */
   _Alignas(16) unsigned char sched_opts[JOSTLE__MAX_SCHEDULERS][JOSTLE__SCHED_OPTS_MAX];
   jostle__pin pin;
+  int pin_given;               /* 0: --pin not given, planning picks the
+                                  placement (jostle__cli_plan) */
   int n_jobs;                  /* 0: fill the machine */
   uint64_t timeout_ns;
   int progress;                /* -1: when stderr is a terminal */

@@ -471,6 +471,7 @@ static int stress_option(int c, const char *arg, jostle__opts *o) {
     if (pin < 0)
       return jostle__usage_error("unknown --pin '%s': expected none, spread, same or random", arg);
     o->pin = (jostle__pin)pin;
+    o->pin_given = 1;
     return 0;
   }
   case 'j': {
@@ -574,6 +575,8 @@ int jostle__cli_describe(const jostle__plan *p, jostle__cell *c) {
   c->racy = s->racy;
   c->campaign_seed = p->seed;
   c->fixed_seed = p->fixed_seed;
+  c->until_divergence = p->until_divergence;
+  jostle__cli_racy_try(c);
   return failed ? jostle__internal_error("out of memory") : 0;
 }
 
@@ -712,6 +715,19 @@ int jostle__cli_parse(const char *cmd, int argc, char **argv, jostle__opts *o) {
   return replay ? 0 : check_outputs(o);
 }
 
+/* The placement of plan p when --pin is not given: an uncontrolled
+ * scheduler's threads spread one per core when every thread of the
+ * campaign has a core (a race shows far more often than where a busy
+ * machine's system puts them: docs/BENCHMARKS.md, "Placement"), else
+ * where the system puts them (and when hwloc cannot read the topology,
+ * which binding needs); a controlled scheduler runs one thread at a time,
+ * and placement changes none of its outcomes. */
+static jostle__pin default_pin(const jostle__plan *p) {
+  int spread = p->sched->pick == NULL && jostle__topology_load() == 0 &&
+               (long long)p->n_jobs * p->n_threads <= jostle__topology_n_cores();
+  return spread ? JOSTLE__PIN_SPREAD : JOSTLE__PIN_NONE;
+}
+
 /* Fills plan p for scenario s from the options; 0 or an exit code. */
 int jostle__cli_plan(const jostle_scenario *s, const jostle__opts *o, jostle__plan *p,
                       int *known) {
@@ -720,8 +736,8 @@ int jostle__cli_plan(const jostle_scenario *s, const jostle__opts *o, jostle__pl
   p->scenario = s;
   p->sched = o->sched;
   jostle__cli_sched_cfg(o, o->sched, &p->sched_cfg);
-  p->pin = o->pin;
   p->n_jobs = o->n_jobs ? o->n_jobs : (pus / p->n_threads > 0 ? pus / p->n_threads : 1);
+  p->pin = o->pin_given ? o->pin : default_pin(p);
   p->seed = o->seed;
   p->fixed_seed = o->fixed_seed;
   /* Without a run budget, shards slice the indices below 2^63, which JSON

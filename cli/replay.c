@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "common/read_file.h"
+#include "common/text.h"
 #include "cli/cli.h"
 #include "cli/suggest.h"
 #include "cli/errors.h"
@@ -260,8 +261,8 @@ int jostle__cmd_replay(int argc, char **argv) {
     printf("replay %s [scheduler replay, schedule %s, %s]\n", s->name, o.schedule_path,
            cell.params);
   else if (o.input_path)
-    printf("replay %s [scheduler %s, input %s (%zu bytes), %s]\n", s->name, p.sched->name,
-           o.input_path, input.size, cell.params);
+    printf("replay %s [scheduler %s, input %s (%zu byte%s), %s]\n", s->name, p.sched->name,
+           o.input_path, input.size, jostle__s(input.size), cell.params);
   else
     printf("replay %s [scheduler %s, seed 0x%016" PRIx64 ", %s]\n", s->name, p.sched->name,
            p.seed, cell.params);
@@ -280,13 +281,15 @@ int jostle__cmd_replay(int argc, char **argv) {
                                        cell.outcomes[0].text, rec, SHRINK_REPLAYS, &n_replays)
                       : NULL;
     if (shrunk == NULL) {
-      fprintf(stderr, "%s: shrinking failed after %u replays\n", jostle__prog, n_replays);
+      fprintf(stderr, "%s: shrinking failed after %u replay%s\n", jostle__prog, n_replays,
+              jostle__s(n_replays));
       rc = EXIT_INTERNAL;
     } else {
-      printf("shrunk: %" PRIu64 " -> %" PRIu64 " context switches, %" PRIu64 " -> %" PRIu64
-             " decisions (%u replays%s)\n",
-             jostle__schedule_switches(original), jostle__schedule_switches(shrunk),
-             original->n, shrunk->n, n_replays,
+      uint64_t switches = jostle__schedule_switches(shrunk);
+      printf("shrunk: %" PRIu64 " -> %" PRIu64 " context switch%s, %" PRIu64 " -> %" PRIu64
+             " decision%s (%u replay%s%s)\n",
+             jostle__schedule_switches(original), switches, switches == 1 ? "" : "es",
+             original->n, shrunk->n, jostle__s(shrunk->n), n_replays, jostle__s(n_replays),
              n_replays >= SHRINK_REPLAYS ? ", stopped at the limit" : "");
       final = shrunk;
       is_shrunk = 1;
@@ -334,8 +337,10 @@ int jostle__cmd_replay(int argc, char **argv) {
         fprintf(stderr, "%s: %s\n", jostle__prog, err);
         rc = EXIT_INTERNAL;
       } else {
-        printf("schedule: %s (%" PRIu64 " decisions, %" PRIu64 " context switches)\n",
-               o.save_schedule_path, final->n, jostle__schedule_switches(final));
+        uint64_t switches = jostle__schedule_switches(final);
+        printf("schedule: %s (%" PRIu64 " decision%s, %" PRIu64 " context switch%s)\n",
+               o.save_schedule_path, final->n, jostle__s(final->n), switches,
+               switches == 1 ? "" : "es");
       }
     }
     if (rc == EXIT_CLEAN) rc = out->cls == JOSTLE__ALLOWED ? EXIT_CLEAN : EXIT_DIVERGED;

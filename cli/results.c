@@ -2,8 +2,10 @@
  * results.c: JSON results files read for `report`, `merge` and `report
  * --history`. A file that cannot be read whole is refused with one line
  * naming it, and nothing read from the others is kept. Each cell read gets
- * its reproduce commands' syntax again (jostle__cli_reproduce_syntax),
- * which the file does not hold.
+ * its reproduce commands' syntax again (jostle__cli_reproduce_syntax) and
+ * what it would try if it is known racy and came out clean
+ * (jostle__cli_racy_try): command-line syntax, which the file does not
+ * hold.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,7 +47,10 @@ int jostle__results_load(char *const *paths, size_t n, jostle__results *l) {
       return jostle__usage_error("%s", err);
     }
     /* the reproduce commands' syntax is the command line's, not the file's */
-    for (size_t i = 0; i < n_cells; i++) jostle__cli_reproduce_syntax(&cells[i]);
+    for (size_t i = 0; i < n_cells; i++) {
+      jostle__cli_reproduce_syntax(&cells[i]);
+      jostle__cli_racy_try(&cells[i]);
+    }
     l->first_cell[f] = l->n_cells;
     if (append(l, cells, n_cells) != 0) {
       free_cells(cells, n_cells);

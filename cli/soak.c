@@ -363,8 +363,9 @@ static int start_resumed(soak *k, const jostle__opts *now) {
     rc = k->out_of_memory ? jostle__internal_error("soak --resume: %s", err)
                           : jostle__usage_error("soak --resume: %s", err);
   if (rc == 0)
-    fprintf(stderr, "%s: resuming %s: %" PRIu64 " batches, %" PRIu64 " runs journaled, "
-            "%.1f s of the soak's time used\n", jostle__prog, k->dir, k->n_batches, k->n_runs,
+    fprintf(stderr, "%s: resuming %s: %" PRIu64 " batch%s, %" PRIu64 " run%s journaled, "
+            "%.1f s of the soak's time used\n", jostle__prog, k->dir, k->n_batches,
+            k->n_batches == 1 ? "" : "es", k->n_runs, jostle__s(k->n_runs),
             (double)k->used_ns / 1e9);
   return rc;
 }

@@ -41,7 +41,9 @@ static const char stress_help[] =
     "scheduling:\n"
     "  --scheduler NAME        %s\n"
     "%s"
-    "  --pin MODE              none, spread, same or random (none)\n"
+    "  --pin MODE              none, spread, same or random (default: spread when\n"
+    "                          every thread has a core of its own, under an\n"
+    "                          uncontrolled scheduler; else none)\n"
     "  -j, --jobs N            worker processes (default: fill the processors)\n"
     "output:\n"
     "  --json FILE             the results as JSON (docs/JSON.md), for `jostle report`\n"
@@ -64,13 +66,13 @@ void jostle__help_stress(void) {
 }
 
 typedef struct progress_ctx {
-  const char *scenario;
+  char label[96];               /* "counter (3 of 24)" */
   uint64_t budget_runs, budget_ns;
 } progress_ctx;
 
 static void on_progress(void *ctx, uint64_t runs, uint64_t div, uint64_t elapsed_ns) {
   const progress_ctx *pc = ctx;
-  jostle__progress_show(stderr, pc->scenario, runs, div, elapsed_ns,
+  jostle__progress_show(stderr, pc->label, runs, div, elapsed_ns,
                         pc->budget_runs, pc->budget_ns);
 }
 
@@ -83,8 +85,12 @@ static int run_cells(const jostle__opts *o, const jostle__plan *plans, jostle__c
   for (int i = 0; i < n && !*interrupted; i++) {
     /* a time budget alone leaves the runs unbounded */
     int run_budget = o->n_runs || !o->duration_ns;
-    progress_ctx pc = {plans[i].scenario->name, run_budget ? plans[i].n_runs : 0,
-                       o->duration_ns};
+    progress_ctx pc = {.budget_runs = run_budget ? plans[i].n_runs : 0,
+                       .budget_ns = o->duration_ns};
+    /* --all runs a few dozen scenarios: say how far along the campaign is */
+    if (n > 1) snprintf(pc.label, sizeof pc.label, "%s (%d of %d)", plans[i].scenario->name,
+                        i + 1, n);
+    else snprintf(pc.label, sizeof pc.label, "%s", plans[i].scenario->name);
     *failed |= jostle__campaign_run(&plans[i], &cells[i], show ? on_progress : NULL, &pc) != 0;
     if (show) jostle__progress_clear(stderr);
     jostle__report_text.cell(&cells[i], stdout);

@@ -8,6 +8,7 @@
 #define JOSTLE_TEXT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "jostle.h"
 
@@ -36,5 +37,10 @@ void jostle__utf8_clean(char *s);
 /* Drops the last character of s when it is a multi-byte sequence cut
  * short (s was truncated inside it). */
 void jostle__utf8_cut(char *s);
+
+/* The plural ending of a count's noun: "" for 1, "s" for any other count
+ * ("1 run", "0 runs", "2 runs"). Nouns whose plural is not their singular
+ * and an s ("1 context switch") choose by n == 1 themselves. */
+static inline const char *jostle__s(uint64_t n) { return n == 1 ? "" : "s"; }
 
 #endif

@@ -12,7 +12,9 @@
  * line from argv, start time now, host, compiler, commit, topology) as
  * found, the configuration parts to 0 for the caller to fill. The commit is
  * the JOSTLE_COMMIT macro when jostle was built with one, else the
- * environment's JOSTLE_COMMIT, else GITHUB_SHA, else "". The topology is
+ * environment's JOSTLE_COMMIT, else GITHUB_SHA, else what `git rev-parse
+ * HEAD` says in the current folder (when git is on PATH and answers a
+ * commit id), else "". The topology is
  * hwloc's as placement loads it (schedulers/placement.h). */
 void jostle__environment_collect(jostle__report_meta *m, int argc, char **argv);
 

@@ -92,8 +92,9 @@ int jostle__junit_write(const char *path, const jostle__report_meta *m,
                         const jostle__cell *cells, size_t n, char *err, size_t errsize);
 
 /* Writes one self-contained HTML page (no network): a summary chart of the
- * divergence rates, then per cell its outcome histogram, its divergence
- * rate over time and its reproduce commands. */
+ * divergence rates, then per cell its outcome histogram and its divergence
+ * rate over time (a cell whose runs were all allowed: one line of its
+ * outcomes) and its reproduce commands. */
 int jostle__html_write(const char *path, const jostle__report_meta *m,
                        const jostle__cell *cells, size_t n, char *err, size_t errsize);
 

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/text.h"
 #include "reports/output.h"
 
 /* A scenario's runs and divergent runs in one soak; runs 0: not run. */
@@ -55,7 +56,7 @@ static const char **scenarios(const jostle__night *nights, size_t n, size_t *n_n
 
 static void soaks_table(FILE *out, const jostle__night *nights, size_t n) {
   char when[32], a[32], b[32];
-  fprintf(out, "history of %zu soak%s, oldest first\n", n, n == 1 ? "" : "s");
+  fprintf(out, "history of %zu soak%s, oldest first\n", n, jostle__s(n));
   fprintf(out, "  %3s  %-20s  %-12s %15s %12s  %s\n", "#", "started", "commit", "runs",
           "divergent", "results");
   for (size_t i = 0; i < n; i++) {
@@ -147,13 +148,13 @@ static int newly_divergent(const jostle__night *nights, size_t n, const jostle__
 
 static void call_out(FILE *out, const jostle__cell *cell, uint64_t clean_runs, size_t n_clean) {
   char a[32], b[32], c[32];
-  fprintf(out, "newly divergent: %s: %s of %s runs (%.4f%%) in the latest soak under %s, "
-               "pin %s, %s; clean over %s runs of that cell in %zu earlier soak%s\n",
+  fprintf(out, "newly divergent: %s: %s of %s run%s (%.4f%%) in the latest soak under %s, "
+               "pin %s, %s; clean over %s run%s of that cell in %zu earlier soak%s\n",
           cell->scenario, jostle__grouped(cell->n_divergent, a, sizeof a),
-          jostle__grouped(cell->n_runs, b, sizeof b),
+          jostle__grouped(cell->n_runs, b, sizeof b), jostle__s(cell->n_runs),
           100.0 * (double)cell->n_divergent / (double)cell->n_runs, cell->scheduler,
-          cell->placement, cell->params, jostle__grouped(clean_runs, c, sizeof c), n_clean,
-          n_clean == 1 ? "" : "s");
+          cell->placement, cell->params, jostle__grouped(clean_runs, c, sizeof c),
+          jostle__s(clean_runs), n_clean, jostle__s(n_clean));
   for (size_t o = 0; o < cell->n_outcomes; o++) {
     if (cell->outcomes[o].cls == JOSTLE__ALLOWED) continue;
     fputs("reproduce: ", out);

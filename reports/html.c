@@ -3,13 +3,17 @@
  * charts, a few lines of inline script for copy buttons; nothing fetched
  * from the network). From the top: the report's metadata; a summary chart,
  * the divergence rate of each scenario (rows) under each scheduler and
- * placement (columns); then per cell its header line, its outcome
- * histogram, its divergence rate over the campaign's time with the 95%
- * interval, its reproduce commands and its text report.
+ * placement (columns); then per cell its header line, its rate, what a
+ * known-racy cell that came out clean should try, its outcome histogram
+ * (a table, so that whole outcome texts wrap) and its divergence rate over
+ * the campaign's time with the 95% interval, or for a cell whose runs were
+ * all allowed one compact line of its outcomes, its reproduce commands and
+ * its text report.
  *
- * Every chart element that shows a number also carries it in data-*
- * attributes and an SVG <title> tooltip, so that tests and scripts can read
- * the numbers from the page. All text is escaped (output.h).
+ * Every element that shows a number also carries it in data-* attributes
+ * and a tooltip (an SVG <title>, or a title attribute), so that tests and
+ * scripts can read the numbers from the page. All text is escaped
+ * (output.h).
  */
 #include <inttypes.h>
 #include <math.h>
@@ -19,17 +23,16 @@
 #include "common/text.h"
 #include "reports/formats.h"
 #include "reports/output.h"
+#include "reports/phrases.h"
 #include "reports/report.h"
 
-/* A histogram shows this many outcomes, the most frequent; it says how many
- * more there are, and the cell's text report lists them all. */
+/* A histogram (or a clean cell's line) shows this many outcomes, the most
+ * frequent; it says how many more there are, and the cell's text report
+ * lists them all. */
 #define MAX_BARS 40
 
 /* Chart geometry, in pixels. */
 #define CHART_W 960
-#define HIST_LABEL_W 330  /* outcome texts, right-aligned to the bars */
-#define HIST_BAR_W 450    /* a bar this long is every run of the cell */
-#define HIST_ROW_H 22
 #define LINE_H 240
 #define LINE_LEFT 70
 #define LINE_RIGHT 20
@@ -65,6 +68,8 @@ static const char style[] =
     ".racy{background:#fff3cd;color:#6b5000;border-radius:3px;padding:0 6px;font-size:12px;"
     "font-weight:normal}\n"
     ".rate{margin:2px 0 8px}\n"
+    ".not-found{background:#fff3cd;color:#6b5000;border-left:4px solid #e0a800;"
+    "padding:4px 8px;margin:4px 0 8px}\n"
     ".note{color:#666}\n"
     "pre{background:#f6f8fa;border:1px solid #e1e4e8;border-radius:4px;padding:6px 8px;"
     "margin:0;white-space:pre-wrap;overflow-wrap:anywhere;"
@@ -80,6 +85,18 @@ static const char style[] =
     "svg .axis{fill:#666;font-size:11px}\n"
     "svg .racy-tag{fill:#8a6d00;font-size:11px}\n"
     ".legend span{display:inline-block;margin-right:14px;font-size:13px}\n"
+    "table.histogram{border-collapse:collapse;width:100%;margin:4px 0;font-size:13px}\n"
+    "table.histogram td{padding:2px 6px;vertical-align:middle}\n"
+    "table.histogram td.label{width:48%;text-align:right;overflow-wrap:anywhere;"
+    "line-height:1.3}\n"
+    "table.histogram td.track{width:30%}\n"
+    "table.histogram td.num{color:#444;white-space:nowrap}\n"
+    "table.histogram td.num[colspan]{white-space:normal}\n"
+    "table.histogram tr.outcome:hover{background:#f6f8fa}\n"
+    ".lane{background:#f0f0f0;height:16px}\n"
+    ".bar{height:16px;min-width:2px}\n"
+    ".compact{margin:4px 0 8px;overflow-wrap:anywhere}\n"
+    ".compact .outcome{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px}\n"
     ".legend i{display:inline-block;width:11px;height:11px;margin-right:4px;"
     "vertical-align:-1px;border-radius:2px}\n"
     "details{margin-top:10px}\n";
@@ -144,8 +161,9 @@ static const char *seconds(uint64_t ns, char *buf, size_t size) {
  * share in batches; any other campaign's is each cell's. */
 static void budget(const jostle__report_meta *m, char *buf, size_t size) {
   char runs[64], time[96], a[32], batch[32];
-  if (m->budget_runs) snprintf(runs, sizeof runs, "%s runs", jostle__grouped(m->budget_runs, a,
-                                                                            sizeof a));
+  if (m->budget_runs)
+    snprintf(runs, sizeof runs, "%s run%s", jostle__grouped(m->budget_runs, a, sizeof a),
+             jostle__s(m->budget_runs));
   else snprintf(runs, sizeof runs, "no limit on runs");
   if (m->budget_ns) snprintf(time, sizeof time, "at most %s", seconds(m->budget_ns, a, sizeof a));
   else snprintf(time, sizeof time, "no time limit");
@@ -170,8 +188,8 @@ static void head(FILE *f, const jostle__report_meta *m, size_t n) {
   snprintf(buf, sizeof buf, "0x%016" PRIx64, m->seed);
   meta_row(f, "seed", buf);
   budget(m, b, sizeof b);
-  snprintf(buf, sizeof buf, "%s; timeout %.3g s per run; %d jobs%s", b,
-           (double)m->timeout_ns / 1e9, m->n_jobs,
+  snprintf(buf, sizeof buf, "%s; timeout %.3g s per run; %d job%s%s", b,
+           (double)m->timeout_ns / 1e9, m->n_jobs, jostle__s((uint64_t)m->n_jobs),
            m->until_divergence ? "; each cell stopped at its first divergent run" : "");
   meta_row(f, "budget", buf);
   meta_row(f, "host", m->host);
@@ -221,6 +239,79 @@ static size_t first_like(const jostle__cell *cells, size_t i,
   return j;
 }
 
+/* The square of row i and column j at (x, y): the cells of that scenario
+ * and scheduler added up, coloured by their divergence rate; cells that
+ * stopped at their first divergent run say how many runs that took, and a
+ * known-racy scenario found in none of its runs is amber, not green. */
+static void square(FILE *f, const jostle__cell *cells, size_t n, size_t i, size_t j, size_t x,
+                   size_t y) {
+  uint64_t runs = 0, div = 0;
+  size_t n_cells = 0;
+  int all_found = 1;
+  const jostle__cell *first = NULL;
+  for (size_t k = 0; k < n; k++)
+    if (same_row(&cells[k], &cells[i]) && same_col(&cells[k], &cells[j])) {
+      if (first == NULL) first = &cells[k];
+      runs += cells[k].n_runs;
+      div += cells[k].n_divergent;
+      all_found &= jostle__phrase_found(&cells[k]);
+      n_cells++;
+    }
+  if (n_cells == 0) {
+    fprintf(f, "<rect x=\"%zu\" y=\"%zu\" width=\"%d\" height=\"%d\" fill=\"#f3f3f3\"/>"
+               "<text x=\"%zu\" y=\"%zu\" text-anchor=\"middle\" class=\"axis\">not run</text>\n",
+            x + 1, y + 1, SUM_COL_W - 2, SUM_ROW_H - 2, x + SUM_COL_W / 2, y + 18);
+    return;
+  }
+  char fill[16], label[48], a[32], b[32], hint[256];
+  const char *ink = "#666666";
+  double rate = ratio(div, runs), lo, hi;
+  jostle__wilson95(div, runs, &lo, &hi);
+  /* the square's cells added up, as one cell says it */
+  jostle__cell sum = *first;
+  sum.n_runs = runs;
+  sum.n_divergent = div;
+  const char *not_found = jostle__phrase_not_found(&sum, hint, sizeof hint);
+  if (not_found != NULL) {
+    snprintf(fill, sizeof fill, "#fff3cd");
+    ink = "#6b5000";
+  } else if (runs > 0) {
+    rate_fill(rate, fill, sizeof fill, &ink);
+  } else {
+    snprintf(fill, sizeof fill, "#f3f3f3");  /* no runs: no rate to colour */
+  }
+  fprintf(f, "<rect class=\"rate\" x=\"%zu\" y=\"%zu\" width=\"%d\" height=\"%d\" fill=\"%s\"",
+          x + 1, y + 1, SUM_COL_W - 2, SUM_ROW_H - 2, fill);
+  jostle__put_attr(f, "data-scenario", cells[i].scenario);
+  jostle__put_attr(f, "data-params", cells[i].params);
+  jostle__put_attr(f, "data-scheduler", cells[j].scheduler);
+  jostle__put_attr(f, "data-placement", cells[j].placement);
+  fprintf(f, " data-runs=\"%" PRIu64 "\" data-divergent=\"%" PRIu64 "\" data-rate=\"%.6g\""
+             " data-cells=\"%zu\"><title>", runs, div, rate, n_cells);
+  text(f, cells[i].scenario);
+  fputs(" under ", f);
+  text(f, cells[j].scheduler);
+  fputs(", pin ", f);
+  text(f, cells[j].placement);
+  fputs(": ", f);
+  if (not_found != NULL)
+    text(f, not_found);
+  else if (all_found)
+    fprintf(f, "found in %s run%s (stopped at the first divergent run)",
+            jostle__grouped(runs, b, sizeof b), jostle__s(runs));
+  else
+    fprintf(f, "%s of %s run%s divergent (%.4f%%, 95%% CI %.4f-%.4f%%)",
+            jostle__grouped(div, a, sizeof a), jostle__grouped(runs, b, sizeof b),
+            jostle__s(runs), 100.0 * rate, 100.0 * lo, 100.0 * hi);
+  fprintf(f, "%s</title></rect>", n_cells > 1 ? "; cells added up" : "");
+  if (runs == 0) snprintf(label, sizeof label, "not run");
+  else if (not_found != NULL) snprintf(label, sizeof label, "not found");
+  else if (all_found) snprintf(label, sizeof label, "found in %s", jostle__grouped(runs, a, sizeof a));
+  else percent(rate, label, sizeof label);
+  fprintf(f, "<text x=\"%zu\" y=\"%zu\" text-anchor=\"middle\" style=\"fill:%s\">%s</text>\n",
+          x + SUM_COL_W / 2, y + 18, ink, label);
+}
+
 /* Rows are scenarios with their parameters and columns schedulers with
  * their placements, each in the order the cells first name them. Cells
  * that share a row and a column (a campaign repeated) are added up. */
@@ -266,112 +357,107 @@ static void summary(FILE *f, const jostle__cell *cells, size_t n) {
     col = 0;
     for (size_t j = 0; j < n; j++) {
       if (first_like(cells, j, same_col) != j) continue;
-      uint64_t runs = 0, div = 0;
-      size_t n_cells = 0;
-      for (size_t k = 0; k < n; k++)
-        if (same_row(&cells[k], &cells[i]) && same_col(&cells[k], &cells[j])) {
-          runs += cells[k].n_runs;
-          div += cells[k].n_divergent;
-          n_cells++;
-        }
-      size_t x = SUM_LABEL_W + col * SUM_COL_W;
+      square(f, cells, n, i, j, SUM_LABEL_W + col * SUM_COL_W, y);
       col++;
-      if (n_cells == 0) {
-        fprintf(f, "<rect x=\"%zu\" y=\"%zu\" width=\"%d\" height=\"%d\" fill=\"#f3f3f3\"/>"
-                   "<text x=\"%zu\" y=\"%zu\" text-anchor=\"middle\" class=\"axis\">not run</text>\n",
-                x + 1, y + 1, SUM_COL_W - 2, SUM_ROW_H - 2, x + SUM_COL_W / 2, y + 18);
-        continue;
-      }
-      char fill[16], pct[32], a[32], b[32];
-      const char *ink = "#666666";
-      double rate = ratio(div, runs), lo, hi;
-      jostle__wilson95(div, runs, &lo, &hi);
-      if (runs > 0) rate_fill(rate, fill, sizeof fill, &ink);
-      else snprintf(fill, sizeof fill, "#f3f3f3");  /* no runs: no rate to colour */
-      fprintf(f, "<rect class=\"rate\" x=\"%zu\" y=\"%zu\" width=\"%d\" height=\"%d\" fill=\"%s\"",
-              x + 1, y + 1, SUM_COL_W - 2, SUM_ROW_H - 2, fill);
-      jostle__put_attr(f, "data-scenario", cells[i].scenario);
-      jostle__put_attr(f, "data-params", cells[i].params);
-      jostle__put_attr(f, "data-scheduler", cells[j].scheduler);
-      jostle__put_attr(f, "data-placement", cells[j].placement);
-      fprintf(f, " data-runs=\"%" PRIu64 "\" data-divergent=\"%" PRIu64 "\" data-rate=\"%.6g\""
-                 " data-cells=\"%zu\"><title>", runs, div, rate, n_cells);
-      text(f, cells[i].scenario);
-      fputs(" under ", f);
-      text(f, cells[j].scheduler);
-      fputs(", pin ", f);
-      text(f, cells[j].placement);
-      fprintf(f, ": %s of %s runs divergent (%.4f%%, 95%% CI %.4f-%.4f%%)%s</title></rect>",
-              jostle__grouped(div, a, sizeof a), jostle__grouped(runs, b, sizeof b),
-              100.0 * rate, 100.0 * lo, 100.0 * hi,
-              n_cells > 1 ? "; cells added up" : "");
-      fprintf(f, "<text x=\"%zu\" y=\"%zu\" text-anchor=\"middle\" style=\"fill:%s\">%s</text>\n",
-              x + SUM_COL_W / 2, y + 18, ink, runs > 0 ? percent(rate, pct, sizeof pct) : "not run");
     }
     row++;
   }
   fputs("</svg>\n<p class=\"note\">Colour: share of runs not allowed, on a log scale from one "
-        "in a million (yellow) to all (red); green: none. Hover a square for the counts.</p>\n",
+        "in a million (yellow) to all (red); green: none; amber: a known-racy scenario whose "
+        "race no run found. Hover a square for the counts.</p>\n",
         f);
 }
 
 /* --- per cell ----------------------------------------------------------- */
 
+/* An outcome's numbers, as attributes: the tooltip, then data-* for tests
+ * and scripts (data-first-seed last). */
+static void outcome_attrs(FILE *f, const jostle__cell *c, const jostle__outcome *o) {
+  char a[32], b[32], tip[512];
+  double share = ratio(o->count, c->n_runs);
+  snprintf(tip, sizeof tip, "%s (%s): %s of %s run%s, %.3f%%; first run %" PRIu64
+           ", seed 0x%016" PRIx64, o->text, jostle__class_name(o->cls),
+           jostle__grouped(o->count, a, sizeof a), jostle__grouped(c->n_runs, b, sizeof b),
+           jostle__s(c->n_runs), 100.0 * share, o->first_run, o->first_seed);
+  jostle__put_attr(f, "title", tip);
+  jostle__put_attr(f, "data-outcome", o->text);
+  fprintf(f, " data-class=\"%s\" data-count=\"%" PRIu64 "\" data-share=\"%.6g\""
+             " data-first-run=\"%" PRIu64 "\" data-first-seed=\"0x%016" PRIx64 "\"",
+          jostle__class_name(o->cls), o->count, share, o->first_run, o->first_seed);
+}
+
+/* What the page leaves out past its first n_shown outcomes, in a sentence
+ * that points to the text report. */
+static void more_outcomes(FILE *f, const jostle__cell *c, size_t n_shown) {
+  char a[32];
+  uint64_t runs = 0;
+  size_t n_bad = 0, n_more = c->n_outcomes - n_shown;
+  for (size_t i = n_shown; i < c->n_outcomes; i++) {
+    runs += c->outcomes[i].count;
+    n_bad += c->outcomes[i].cls != JOSTLE__ALLOWED;
+  }
+  fprintf(f, "\xe2\x80\xa6 %zu more outcome%s (%zu not allowed) with %s run%s: "
+             "the text report below lists them all",
+          n_more, jostle__s(n_more), n_bad, jostle__grouped(runs, a, sizeof a), jostle__s(runs));
+}
+
+/* The outcomes of a cell with runs not allowed, most frequent first: a row
+ * each, its whole text (wrapped, never cut: outcomes that differ only in
+ * their reason must not look alike), a bar as long as its share, and its
+ * count. A table, not SVG, so that the browser wraps the texts. */
 static void histogram(FILE *f, const jostle__cell *c) {
-  char a[32], b[32];
+  char a[32];
   size_t n_bars = c->n_outcomes < MAX_BARS ? c->n_outcomes : MAX_BARS;
-  size_t n_rows = n_bars + (c->n_outcomes > n_bars);
-  if (n_rows == 0) {
+  if (n_bars == 0) {
     fputs("<p class=\"note\">No outcomes.</p>\n", f);
     return;
   }
-  size_t height = n_rows * HIST_ROW_H + 4;
-  fprintf(f, "<svg class=\"histogram\" width=\"%d\" height=\"%zu\" viewBox=\"0 0 %d %zu\" "
-             "role=\"img\" aria-label=\"outcome histogram\">\n",
-          CHART_W, height, CHART_W, height);
+  fputs("<table class=\"histogram\" aria-label=\"outcome histogram\">\n", f);
   for (size_t i = 0; i < n_bars; i++) {
     const jostle__outcome *o = &c->outcomes[i];
-    size_t y = i * HIST_ROW_H;
     double share = ratio(o->count, c->n_runs);
-    double w = share * HIST_BAR_W;
-    if (o->count > 0 && w < 2.0) w = 2.0;  /* seen, however rare */
-    if (w > HIST_BAR_W) w = HIST_BAR_W;
-    fprintf(f, "<text x=\"%d\" y=\"%zu\" text-anchor=\"end\"><title>", HIST_LABEL_W - 8, y + 16);
+    fputs("<tr class=\"outcome\"><td class=\"label\">", f);
     text(f, o->text);
-    fputs("</title>", f);
-    text_cut(f, o->text, 32);
-    fprintf(f, "</text><rect x=\"%d\" y=\"%zu\" width=\"%d\" height=\"16\" fill=\"#f0f0f0\"/>",
-            HIST_LABEL_W, y + 4, HIST_BAR_W);
-    fprintf(f, "<rect class=\"bar\" x=\"%d\" y=\"%zu\" width=\"%.1f\" height=\"16\" fill=\"%s\"",
-            HIST_LABEL_W, y + 4, w, class_fill[o->cls]);
-    jostle__put_attr(f, "data-outcome", o->text);
-    fprintf(f, " data-class=\"%s\" data-count=\"%" PRIu64 "\" data-share=\"%.6g\""
-               " data-first-run=\"%" PRIu64 "\" data-first-seed=\"0x%016" PRIx64 "\"><title>",
-            jostle__class_name(o->cls), o->count, share, o->first_run, o->first_seed);
-    text(f, o->text);
-    fprintf(f, " (%s): %s of %s runs, %.3f%%; first run %" PRIu64 ", seed 0x%016" PRIx64
-               "</title></rect>",
-            jostle__class_name(o->cls), jostle__grouped(o->count, a, sizeof a),
-            jostle__grouped(c->n_runs, b, sizeof b), 100.0 * share, o->first_run,
-            o->first_seed);
-    fprintf(f, "<text class=\"num\" x=\"%.1f\" y=\"%zu\">%s (%.3f%%)%s</text>\n",
-            HIST_LABEL_W + w + 6, y + 16, jostle__grouped(o->count, a, sizeof a), 100.0 * share,
+    fprintf(f, "</td><td class=\"track\"><div class=\"lane\"><div class=\"bar\" "
+               "style=\"width:%.3f%%;background:%s\"",
+            100.0 * (share < 1.0 ? share : 1.0), class_fill[o->cls]);
+    outcome_attrs(f, c, o);
+    fprintf(f, "></div></div></td><td class=\"num\">%s (%.3f%%)%s</td></tr>\n",
+            jostle__grouped(o->count, a, sizeof a), 100.0 * share,
             o->cls == JOSTLE__ALLOWED ? "" : ", not allowed");
   }
   if (c->n_outcomes > n_bars) {
-    uint64_t runs = 0;
-    size_t n_bad = 0;
-    for (size_t i = n_bars; i < c->n_outcomes; i++) {
-      runs += c->outcomes[i].count;
-      n_bad += c->outcomes[i].cls != JOSTLE__ALLOWED;
-    }
-    fprintf(f, "<text class=\"num\" x=\"%d\" y=\"%zu\" data-hidden-outcomes=\"%zu\">"
-               "\xe2\x80\xa6 %zu more outcomes (%zu not allowed) with %s runs: "
-               "the text report below lists them all</text>\n",
-            HIST_LABEL_W, n_bars * HIST_ROW_H + 16, c->n_outcomes - n_bars,
-            c->n_outcomes - n_bars, n_bad, jostle__grouped(runs, a, sizeof a));
+    fprintf(f, "<tr><td></td><td class=\"num\" colspan=\"2\" data-hidden-outcomes=\"%zu\">",
+            c->n_outcomes - n_bars);
+    more_outcomes(f, c, n_bars);
+    fputs("</td></tr>\n", f);
   }
-  fputs("</svg>\n", f);
+  fputs("</table>\n", f);
+}
+
+/* A cell whose runs were all allowed: one line naming its outcomes, with
+ * the numbers a histogram would carry; a chart of one full bar and a flat
+ * timeline would say no more. */
+static void compact(FILE *f, const jostle__cell *c) {
+  char a[32];
+  size_t n_shown = c->n_outcomes < MAX_BARS ? c->n_outcomes : MAX_BARS;
+  if (c->n_runs == 1) fputs("<p class=\"compact\">1 run, allowed: ", f);
+  else fprintf(f, "<p class=\"compact\">All %s runs allowed: ",
+               jostle__grouped(c->n_runs, a, sizeof a));
+  for (size_t i = 0; i < n_shown; i++) {
+    const jostle__outcome *o = &c->outcomes[i];
+    fprintf(f, "%s<span class=\"outcome\"", i ? "; " : "");
+    outcome_attrs(f, c, o);
+    fputc('>', f);
+    text(f, o->text);
+    fprintf(f, "</span> %s (%.3f%%)", jostle__grouped(o->count, a, sizeof a),
+            100.0 * ratio(o->count, c->n_runs));
+  }
+  if (c->n_outcomes > n_shown) {
+    fputs("; ", f);
+    more_outcomes(f, c, n_shown);
+  }
+  fputs("</p>\n", f);
 }
 
 /* The smallest of 1, 2, 5 times a power of ten that is at least x. */
@@ -454,11 +540,11 @@ static void timeline(FILE *f, const jostle__cell *c) {
     double rate = ratio(s->n_divergent, s->n_runs);
     fprintf(f, "<circle class=\"sample\" cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"#c62828\" "
                "data-elapsed-ns=\"%" PRIu64 "\" data-runs=\"%" PRIu64 "\" data-divergent=\"%"
-               PRIu64 "\" data-rate=\"%.6g\"><title>%.3f s: %s of %s runs divergent (%.4f%%)"
+               PRIu64 "\" data-rate=\"%.6g\"><title>%.3f s: %s of %s run%s divergent (%.4f%%)"
                "</title></circle>\n",
             px(&ax, s->elapsed_ns), py(&ax, rate), s->elapsed_ns, s->n_runs, s->n_divergent, rate,
             (double)s->elapsed_ns / 1e9, jostle__grouped(s->n_divergent, a, sizeof a),
-            jostle__grouped(s->n_runs, b, sizeof b), 100.0 * rate);
+            jostle__grouped(s->n_runs, b, sizeof b), jostle__s(s->n_runs), 100.0 * rate);
   }
   fputs("</svg>\n", f);
 }
@@ -475,8 +561,9 @@ static int reproduce(FILE *f, const jostle__cell *c, size_t index) {
     if (cmd == NULL) return -1;
     fputs("<div class=\"repro\"><div class=\"what\">", f);
     text(f, o->text);
-    fprintf(f, " &#8212; %s, %s runs</div><div class=\"cmd\"><pre id=\"repro-%zu-%zu\">",
-            jostle__class_name(o->cls), jostle__grouped(o->count, a, sizeof a), index, i);
+    fprintf(f, " &#8212; %s, %s run%s</div><div class=\"cmd\"><pre id=\"repro-%zu-%zu\">",
+            jostle__class_name(o->cls), jostle__grouped(o->count, a, sizeof a),
+            jostle__s(o->count), index, i);
     text(f, cmd);
     free(cmd);
     fprintf(f, "</pre><button type=\"button\" class=\"copy\" data-copy=\"repro-%zu-%zu\">"
@@ -507,9 +594,7 @@ static int text_report(FILE *f, const jostle__cell *c) {
 
 /* Returns 0, or -1 when out of memory. */
 static int cell(FILE *f, const jostle__cell *c, size_t index) {
-  char a[32], b[32];
-  double lo, hi, rate = ratio(c->n_divergent, c->n_runs);
-  jostle__wilson95(c->n_divergent, c->n_runs, &lo, &hi);
+  char line[256];
   fprintf(f, "<section class=\"cell\" id=\"cell-%zu\">\n<h3>", index);
   text(f, c->scenario);
   fputs(" <span class=\"tags\">[scheduler ", f);
@@ -527,18 +612,23 @@ static int cell(FILE *f, const jostle__cell *c, size_t index) {
     fputs("</b></p>\n", f);
     return text_report(f, c);
   }
-  fprintf(f, "<p class=\"rate\">%s runs in %.2f s, %s runs/s; divergence %.4f%% "
-             "(95%% CI %.4f-%.4f%%)",
-          jostle__grouped(c->n_runs, a, sizeof a), (double)c->elapsed_ns / 1e9,
-          jostle__grouped((uint64_t)(c->elapsed_ns ? (double)c->n_runs * 1e9 /
-                                                         (double)c->elapsed_ns : 0),
-                          b, sizeof b),
-          100.0 * rate, 100.0 * lo, 100.0 * hi);
-  if (c->first_divergence_ns > 0)
+  fputs("<p class=\"rate\">", f);
+  text(f, jostle__phrase_rate(c, line, sizeof line));
+  if (c->first_divergence_ns > 0 && !jostle__phrase_found(c))
     fprintf(f, "; first divergent run within %.2f s", (double)c->first_divergence_ns / 1e9);
   fprintf(f, "%s</p>\n", c->interrupted ? "; <b>interrupted</b>" : "");
-  histogram(f, c);
-  timeline(f, c);
+  if (jostle__phrase_not_found(c, line, sizeof line) != NULL) {
+    fputs("<p class=\"not-found\">", f);
+    text(f, line);
+    fputs("</p>\n", f);
+  }
+  if (c->n_runs > 0 && c->n_divergent == 0) {
+    compact(f, c);
+  } else {
+    histogram(f, c);
+    /* a stopped cell's rate is one divergent run in all that ran: no curve */
+    if (!jostle__phrase_found(c)) timeline(f, c);
+  }
   if (reproduce(f, c, index) != 0) return -1;
   return text_report(f, c);
 }

@@ -22,6 +22,7 @@
 #include "common/text.h"
 #include "reports/formats.h"
 #include "reports/output.h"
+#include "reports/phrases.h"
 
 #define FORMAT_NAME "jostle-results"
 
@@ -196,6 +197,9 @@ static json_t *cell_json(writer *w, const jostle__cell *c, size_t index) {
       first = c->outcomes[i].first_run;
   if (first == UINT64_MAX) put(w, o, "runs_to_first_divergence", json_null());
   else put_uint(w, o, where, "runs_to_first_divergence", first + 1);
+  char hint[256];
+  if (jostle__phrase_not_found(c, hint, sizeof hint) != NULL) put_text(w, o, "hint", hint);
+  else put(w, o, "hint", json_null());
 
   char sub[128];
   json_t *samples = json_array();
@@ -493,7 +497,10 @@ static int read_cell(reader *r, json_t *o, size_t index, jostle__cell *c) {
   return read_samples(r, o, where, c) || read_outcomes(r, o, where, c) ? -1 : 0;
 }
 
-static int read_cells(reader *r, json_t *root, jostle__cell **cells, size_t *n) {
+/* The cells of the campaign meta m describes: each stopped at its first
+ * divergent run when the campaign did (the file says it once, in meta). */
+static int read_cells(reader *r, json_t *root, const jostle__report_meta *m,
+                      jostle__cell **cells, size_t *n) {
   json_t *list = get_array(r, root, "", "cells");
   if (list == NULL) return -1;
   jostle__cell *out = NULL;
@@ -515,6 +522,7 @@ static int read_cells(reader *r, json_t *root, jostle__cell **cells, size_t *n) 
     jostle__cell *c = &out[count++];
     memset(c, 0, sizeof *c);
     rc = read_cell(r, json_array_get(list, i), i, c);
+    c->until_divergence = m->until_divergence;
   }
   if (rc != 0) {
     for (size_t i = 0; i < count; i++) jostle__cell_free(&out[i]);
@@ -582,7 +590,7 @@ int jostle__json_read(const char *path, jostle__report_meta *m, jostle__cell **c
     rc = r_fail(&r, "", "version", "expected %d, found %" JSON_INTEGER_FORMAT
                 " (written by another version of jostle)", JOSTLE__JSON_VERSION,
                 json_integer_value(version));
-  else if (read_meta(&r, root, &meta) != 0 || read_cells(&r, root, cells, n) != 0)
+  else if (read_meta(&r, root, &meta) != 0 || read_cells(&r, root, &meta, cells, n) != 0)
     rc = -1;
   json_decref(root);
   if (rc != 0) {

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/text.h"
 #include "reports/formats.h"
 #include "reports/output.h"
 #include "reports/report.h"
@@ -104,8 +105,9 @@ static int failure(FILE *f, const jostle__cell *c) {
    * body: every outcome and its reproduce command */
   int seen[JOSTLE__N_CLASSES] = {0};
   size_t n_named = 0, n_bad = 0;
-  fprintf(mf, "%s of %s runs not allowed (%.4f%%)", jostle__grouped(c->n_divergent, a, sizeof a),
-          jostle__grouped(c->n_runs, b, sizeof b), share(c->n_divergent, c->n_runs));
+  fprintf(mf, "%s of %s run%s not allowed (%.4f%%)", jostle__grouped(c->n_divergent, a, sizeof a),
+          jostle__grouped(c->n_runs, b, sizeof b), jostle__s(c->n_runs),
+          share(c->n_divergent, c->n_runs));
   if (c->racy) fputs("known racy: a demonstration scenario, divergence expected\n", bf);
   for (size_t i = 0; i < c->n_outcomes; i++) {
     const jostle__outcome *o = &c->outcomes[i];
@@ -116,10 +118,11 @@ static int failure(FILE *f, const jostle__cell *c) {
               jostle__grouped(o->count, a, sizeof a), share(o->count, c->n_runs));
       n_named++;
     }
-    fprintf(bf, "%s: %s of %s runs (%.3f%%), %s, first run %" PRIu64 ", seed 0x%016" PRIx64
+    fprintf(bf, "%s: %s of %s run%s (%.3f%%), %s, first run %" PRIu64 ", seed 0x%016" PRIx64
                 "\nreproduce: ",
             o->text, jostle__grouped(o->count, a, sizeof a),
-            jostle__grouped(c->n_runs, b, sizeof b), share(o->count, c->n_runs),
+            jostle__grouped(c->n_runs, b, sizeof b), jostle__s(c->n_runs),
+            share(o->count, c->n_runs),
             jostle__class_name(o->cls), o->first_run, o->first_seed);
     jostle__reproduce_print(bf, c, o);
     fputc('\n', bf);

@@ -75,6 +75,10 @@ typedef struct jostle__cell {
    * results, which do not hold the two); reporters only join them. */
   char seed_prefix[32];         /* " --seed " */
   char seed_suffix[64];         /* " -n 100000 --until-divergence" */
+  /* What a known-racy cell that comes out clean should try instead, in
+   * command-line syntax ("--scheduler random"); the harness writes it as
+   * it writes the seed's parts (jostle__cli_racy_try), reporters say it. */
+  char racy_try[96];
   uint64_t campaign_seed;
   int fixed_seed;               /* every run used campaign_seed itself */
   int controlled;               /* a controlled scheduler: runs replay exactly */
@@ -82,6 +86,9 @@ typedef struct jostle__cell {
   uint64_t n_divergent;         /* runs of any class but allowed */
   uint64_t elapsed_ns;
   int interrupted;              /* stopped early by a signal */
+  int until_divergence;         /* it was to stop at its first run that was not
+                                   allowed (--until-divergence): with one,
+                                   n_runs is how many finding it took */
   uint64_t first_divergence_ns; /* time to the first divergent run, within
                                    a tick (20 ms); 0 when none */
   /* Progress over time, evenly spaced, first and last included. */

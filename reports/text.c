@@ -1,14 +1,18 @@
 /*
  * text.c: the text report. Per cell a histogram (outcome, runs, share,
- * verdict, first seed), the rate with its confidence interval and a
- * `reproduce:` line per divergent outcome; at the end one `result` line per
- * cell. The `result` and `reproduce:` line forms are stable: scripts grep
- * them, and the README documents them.
+ * verdict, first seed), the rate with its confidence interval (or how many
+ * runs a cell stopped at its first divergent run took), for a known-racy
+ * cell found in none of its runs what to try, and a `reproduce:` line per
+ * divergent outcome; at the end one `result` line per cell. The `result`
+ * and `reproduce:` line forms are stable: scripts grep them, and the
+ * README documents them. The sentences other reports share are
+ * phrases.c's.
  */
 #include <inttypes.h>
 #include <string.h>
 
 #include "reports/output.h"
+#include "reports/phrases.h"
 #include "reports/report.h"
 
 static double runs_per_sec(const jostle__cell *c) {
@@ -16,7 +20,7 @@ static double runs_per_sec(const jostle__cell *c) {
 }
 
 static void text_cell(const jostle__cell *c, FILE *out) {
-  char a[32], b[32];
+  char a[32];
   int width = (int)strlen("outcome");
   for (size_t i = 0; i < c->n_outcomes; i++) {
     int len = (int)strlen(c->outcomes[i].text);
@@ -42,12 +46,11 @@ static void text_cell(const jostle__cell *c, FILE *out) {
             jostle__grouped(o->count, a, sizeof a), share, jostle__class_name(o->cls),
             o->first_seed);
   }
-  double lo, hi, rate = c->n_runs ? (double)c->n_divergent / (double)c->n_runs : 0;
-  jostle__wilson95(c->n_divergent, c->n_runs, &lo, &hi);
-  fprintf(out, "  %s runs in %.2f s, %s runs/s; divergence %.4f%% (95%% CI %.4f-%.4f%%)%s\n",
-          jostle__grouped(c->n_runs, a, sizeof a), (double)c->elapsed_ns / 1e9,
-          jostle__grouped((uint64_t)runs_per_sec(c), b, sizeof b), 100.0 * rate,
-          100.0 * lo, 100.0 * hi, c->interrupted ? "; interrupted" : "");
+  char rate[256];
+  fprintf(out, "  %s%s\n", jostle__phrase_rate(c, rate, sizeof rate),
+          c->interrupted ? "; interrupted" : "");
+  char hint[256];
+  if (jostle__phrase_not_found(c, hint, sizeof hint) != NULL) fprintf(out, "  %s\n", hint);
   for (size_t i = 0; i < c->n_outcomes; i++)
     if (c->outcomes[i].detail[0] != '\0')
       fprintf(out, "  first %s: %s\n", c->outcomes[i].text, c->outcomes[i].detail);

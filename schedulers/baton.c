@@ -27,6 +27,7 @@
 #include "common/hash.h"
 #include "common/seed.h"
 #include "common/spin_budget.h"
+#include "common/text.h"
 #include "schedulers/feedback.h"
 #include "schedulers/forks.h"
 #include "schedulers/schedule.h"
@@ -328,8 +329,8 @@ static void abandon(jostle__control *c, jostle__verdict verdict, int index) {
   c->verdict = verdict;
   if (verdict == JOSTLE__RUN_DEADLOCK) describe_deadlock(c);
   else if (verdict == JOSTLE__RUN_STEP_LIMIT)
-    snprintf(c->verdict_text, sizeof c->verdict_text, "step-limit (%llu points)",
-             (unsigned long long)c->step_limit);
+    snprintf(c->verdict_text, sizeof c->verdict_text, "step-limit (%llu point%s)",
+             (unsigned long long)c->step_limit, jostle__s(c->step_limit));
   atomic_store_explicit(&c->aborting, 1, memory_order_seq_cst);
   /* Nobody holds the baton now. Changing `turn` matters: a waiter that
    * read `aborting` as 0 just before may be on its way into futex_wait,

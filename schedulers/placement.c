@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "common/seed.h"
+#include "common/text.h"
 
 static hwloc_topology_t topo;
 static int loaded;           /* 1: topo is usable */
@@ -146,12 +147,15 @@ static void print_tree(FILE *out, hwloc_obj_t o, int indent) {
 
 void jostle__topology_print(FILE *out) {
   if (jostle__topology_load() != 0) {
-    fprintf(out, "hwloc could not read the topology; %d processors usable\n",
-            jostle__topology_n_pus());
+    int n = jostle__topology_n_pus();
+    fprintf(out, "hwloc could not read the topology; %d processor%s usable\n", n,
+            jostle__s((uint64_t)n));
     return;
   }
-  fprintf(out, "%d processing units, %d cores, %d packages, %d NUMA nodes\n",
-          n_pus, n_cores, hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PACKAGE),
-          hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_NUMANODE));
+  int packages = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PACKAGE);
+  int numa = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_NUMANODE);
+  fprintf(out, "%d processing unit%s, %d core%s, %d package%s, %d NUMA node%s\n", n_pus,
+          jostle__s((uint64_t)n_pus), n_cores, jostle__s((uint64_t)n_cores), packages,
+          jostle__s((uint64_t)packages), numa, jostle__s((uint64_t)numa));
   print_tree(out, hwloc_get_root_obj(topo), 0);
 }

@@ -19,6 +19,7 @@
 #include "common/atomic_file.h"
 #include "common/hash.h"
 #include "common/read_file.h"
+#include "common/text.h"
 #include "jostle.h"
 
 #define MAGIC "jostle-schedule"
@@ -171,8 +172,8 @@ static int decisions(cursor *c, jostle__schedule *s, uint64_t threads) {
       char *tok = strsep(&line, " ");
       uint64_t v;
       if (tok == NULL || whole(tok, JOSTLE_MAX_THREADS - 1, &v) != 0)
-        return fail(c->err, c->errsize, "%s: line %d: expected %" PRIu64 " decisions",
-                    c->path, c->line, want);
+        return fail(c->err, c->errsize, "%s: line %d: expected %" PRIu64 " decision%s",
+                    c->path, c->line, want, jostle__s(want));
       if (v >= threads)
         return fail(c->err, c->errsize, "%s: line %d: decision %" PRIu64
                     " names thread %" PRIu64 " of a %" PRIu64 "-thread run",

@@ -347,7 +347,26 @@ END_TEST
 START_TEST(topology_prints_units) {
   cli_result *r = run("topology");
   ck_assert_int_eq(r->status, 0);
-  ck_assert(matches(r->out, "^[0-9]+ processing units, [0-9]+ cores"));
+  ck_assert(matches(r->out, "^[0-9]+ processing units?, [0-9]+ cores?, [0-9]+ packages?, "
+                            "[0-9]+ NUMA nodes?$"));
+}
+END_TEST
+
+/* A count of one is said in the singular: a step limit of one point, an
+ * input of one byte. */
+START_TEST(replay_counts_one_in_the_singular) {
+  cli_result *r = run("replay counter --scheduler random --seed 1 --step-limit 1");
+  ck_assert_int_eq(r->status, 1);
+  ck_assert_msg(matches(r->out, "^outcome: step-limit \\(1 point\\)$"), "%s", r->out);
+  make_tmp();
+  FILE *f = fopen(in_tmp(0, "one"), "w");
+  ck_assert_ptr_nonnull(f);
+  fputc('x', f);
+  fclose(f);
+  r = run_in("replay counter --scheduler random --input %s/one");
+  ck_assert_msg(matches(r->out, "^replay counter \\[scheduler random, input .*/one \\(1 byte\\), "),
+                "%s", r->out);
+  remove_tmp();
 }
 END_TEST
 
@@ -648,6 +667,150 @@ START_TEST(report_repeats_what_stress_printed) {
 }
 END_TEST
 
+/* A scenario stopped at its first divergent run (--until-divergence) says
+ * how many runs finding it took, not a divergence rate, and `report` says
+ * the same from the JSON. One worker under a controlled scheduler: the
+ * find is the same run every time, and the runs before it are all there. */
+START_TEST(until_divergence_says_found_in_n_runs) {
+  make_tmp();
+  cli_result *r = run_in("stress loop-capture --scheduler random --until-divergence -j 1 "
+                         "--seed 11 --json %s/r.json");
+  ck_assert_int_eq(r->status, 1);
+  regex_t re;
+  regmatch_t m[2];
+  ck_assert_int_eq(regcomp(&re, "^  found in ([0-9,]+) runs? \\([0-9.]+ s, [0-9,]+ runs/s\\); "
+                                "stopped at the first divergent run$",
+                           REG_EXTENDED | REG_NEWLINE), 0);
+  ck_assert_msg(regexec(&re, r->out, 2, m, 0) == 0, "%s", r->out);
+  regfree(&re);
+  char runs[32], want[96];
+  snprintf(runs, sizeof runs, "%.*s", (int)(m[1].rm_eo - m[1].rm_so), r->out + m[1].rm_so);
+  ck_assert_msg(!matches(r->out, "divergence [0-9]"), "a rate: %s", r->out);
+  size_t k = 0;
+  for (const char *d = runs; *d; d++)
+    if (*d != ',') runs[k++] = *d;
+  runs[k] = '\0';
+  snprintf(want, sizeof want, "^result loop-capture runs=%s divergent=1 ", runs);
+  ck_assert_msg(matches(r->out, want), "%s", r->out);
+  char *printed = strdup(r->out);
+  r = run_in("report %s/r.json");
+  ck_assert_int_eq(r->status, 1);
+  ck_assert_str_eq(r->out, printed);
+  free(printed);
+  remove_tmp();
+}
+END_TEST
+
+/* A known-racy scenario that comes out clean says so and what to try, and
+ * exits 0 as README's table says (no run diverged). Under free the try is
+ * the first controlled scheduler; under a controlled one, more runs or the
+ * other controlled scheduler. test-crash crashes only in runs whose seed %
+ * 7 == 3, so with --run-seed 1 it is clean under free on any machine; the
+ * controlled seeds are clean as a function of the seed. `report` says it
+ * again from the JSON, which holds the sentence as `hint`. */
+START_TEST(racy_clean_run_says_not_found) {
+  static const struct { const char *args, *line; } cases[] = {
+      {"stress test-crash --run-seed 1 -n 5 --json %s/r.json",
+       "^  known racy, not found in 5 runs: try --scheduler random$"},
+      {"stress counter --scheduler random -n 3 --seed 1 -j 1 --json %s/r.json",
+       "^  known racy, not found in 3 runs: try more runs \\(-n\\) or --scheduler pct$"},
+      {"stress counter --scheduler pct -n 3 --seed 2 -j 1 --json %s/r.json",
+       "^  known racy, not found in 3 runs: try more runs \\(-n\\) or --scheduler random$"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    make_tmp();
+    cli_result *r = run_in(cases[i].args);
+    ck_assert_msg(r->status == 0, "'%s' exits %d: %s", cases[i].args, r->status, r->err);
+    ck_assert_msg(matches(r->out, cases[i].line), "'%s' printed:\n%s", cases[i].args, r->out);
+    char *printed = strdup(r->out);
+    char *json = jostle_capture("cat %s/r.json", tmp);
+    ck_assert_msg(strstr(json, "\"hint\": \"known racy, not found in ") != NULL, "%s", json);
+    free(json);
+    r = run_in("report %s/r.json");
+    ck_assert_int_eq(r->status, 0);
+    ck_assert_str_eq(r->out, printed);
+    free(printed);
+    remove_tmp();
+  }
+  /* a fixed scenario clean, a racy one found: nothing to say */
+  cli_result *r = run("stress counter-mutex -n 200 --seed 3");
+  ck_assert_int_eq(r->status, 0);
+  ck_assert(!matches(r->out, "not found"));
+  r = run("stress counter --scheduler random -n 3 --seed 3 -j 1");
+  ck_assert_int_eq(r->status, 1);
+  ck_assert(!matches(r->out, "not found"));
+}
+END_TEST
+
+/* The live progress line says which scenario of how many is running, and
+ * its divergence rate so far. Each cell runs for 300 ms, longer than the
+ * 200 ms between progress lines, so each shows at least one however slow
+ * the machine: the campaign reports progress in the same tick in which it
+ * sees the time is up. */
+START_TEST(progress_says_which_scenario_of_how_many) {
+  cli_result *r = run("stress counter-mutex counter-atomic --duration 300ms -j 1 --seed 4 "
+                      "--progress");
+  ck_assert_int_eq(r->status, 0);
+  ck_assert_msg(matches(r->err, "counter-mutex \\(1 of 2\\): [0-9.kMG]+ runs?, 0 divergent "
+                                "\\(0%\\), "), "%s", r->err);
+  ck_assert_msg(matches(r->err, "counter-atomic \\(2 of 2\\): "), "%s", r->err);
+  /* one scenario: nothing to count */
+  r = run("stress counter-mutex --duration 300ms -j 1 --seed 4 --progress");
+  ck_assert_msg(matches(r->err, "\033\\[Kcounter-mutex: [0-9.kMG]+ runs?, "), "%s", r->err);
+}
+END_TEST
+
+/* scripts/demo.sh (what `make demo` runs), found from this program's own
+ * folder, build*\/tests. */
+static void demo_script(char *buf, size_t size) {
+  ssize_t len = readlink("/proc/self/exe", buf, size - 32);
+  ck_assert_msg(len > 0, "readlink /proc/self/exe");
+  buf[len] = '\0';
+  *strrchr(buf, '/') = '\0';
+  strcat(buf, "/../../scripts/demo.sh");
+}
+
+/* `make demo` ends with what happened, in words (known-racy scenarios
+ * found or not, fixed twins clean) and what to do next: a controlled find
+ * with the commands that replay and trace it, as printed, which replay it
+ * exactly. Run here on a controlled campaign, so that what it finds is a
+ * function of the seed. */
+START_TEST(demo_ends_with_a_summary_and_next_steps) {
+  char script[600];
+  demo_script(script, sizeof script);
+  const char *bin = getenv("JOSTLE_BIN");
+  char *out = jostle_capture("sh '%s' '%s' counter counter-mutex --scheduler random -n 2000 "
+                             "--until-divergence --seed 3 -j 1 --no-progress 2>&1", script, bin);
+  ck_assert_msg(matches(out, "^== what happened\n1 known-racy scenario: 1 found in [0-9,]+ runs?\n"
+                             "1 fixed twin: clean in 2,000 runs$"), "%s", out);
+  ck_assert_msg(matches(out, "^== what to do next$"), "%s", out);
+  /* the replay command, as printed, replays the find; --trace traces it */
+  regex_t re;
+  regmatch_t m[2];
+  ck_assert_int_eq(regcomp(&re, "^  \\$ [^ ]+ (replay counter --scheduler random .*--seed "
+                                "0x[0-9a-f]{16})$", REG_EXTENDED | REG_NEWLINE), 0);
+  ck_assert_msg(regexec(&re, out, 2, m, 0) == 0, "no replay command:\n%s", out);
+  regfree(&re);
+  char args[512], line[600];
+  snprintf(args, sizeof args, "%.*s", (int)(m[1].rm_eo - m[1].rm_so), out + m[1].rm_so);
+  snprintf(line, sizeof line, " %s --trace\n", args);
+  ck_assert_msg(strstr(out, line) != NULL, "no --trace command:\n%s", out);
+  cli_result *r = run(args);
+  ck_assert_int_eq(r->status, 1);
+  ck_assert(matches(r->out, "^outcome: counter=1 \\(lost increments\\)$"));
+  ck_assert_msg(matches(out, "^  outcome: counter=1 \\(lost increments\\)$"), "%s", out);
+  free(out);
+
+  /* a known-racy scenario not found is named, and so is where to look */
+  out = jostle_capture("sh '%s' '%s' test-crash counter-mutex --run-seed 1 -n 50 "
+                       "--no-progress 2>&1", script, bin);
+  ck_assert_msg(matches(out, "^1 known-racy scenario: 0 found\n  not found: test-crash \\(50 "
+                             "runs\\): its report above says what to try\n1 fixed twin: clean "
+                             "in 50 runs$"), "%s", out);
+  free(out);
+}
+END_TEST
+
 /* A report file that cannot be written is an internal error, said in one
  * line; the text report is printed all the same. */
 START_TEST(report_file_write_error_exits_3) {
@@ -899,6 +1062,7 @@ int main(void) {
   tcase_add_test(tc, help_names_every_report_format);
   tcase_add_test(tc, list_shows_scenarios_and_kinds);
   tcase_add_test(tc, topology_prints_units);
+  tcase_add_test(tc, replay_counts_one_in_the_singular);
   tcase_add_test(tc, clean_run_exits_0_with_result_line);
   tcase_add_test(tc, reproduce_command_reproduces);
   tcase_add_test(tc, patterns_and_all_select_scenarios);
@@ -911,6 +1075,10 @@ int main(void) {
   tcase_add_test(tc, deadlock_replays_with_its_waits);
   tcase_add_test(tc, schedules_trace_save_and_replay);
   tcase_add_test(tc, report_repeats_what_stress_printed);
+  tcase_add_test(tc, until_divergence_says_found_in_n_runs);
+  tcase_add_test(tc, racy_clean_run_says_not_found);
+  tcase_add_test(tc, progress_says_which_scenario_of_how_many);
+  tcase_add_test(tc, demo_ends_with_a_summary_and_next_steps);
   tcase_add_test(tc, report_file_write_error_exits_3);
   tcase_add_test(tc, failed_fork_exits_3_and_reports_what_ran);
 #ifndef JOSTLE_SANITIZER

@@ -104,6 +104,22 @@ START_TEST(topology_print_synthetic) {
 }
 END_TEST
 
+/* A machine of one of each says so in the singular. */
+START_TEST(topology_print_singular) {
+  use_synthetic("package:1 core:1 pu:1");
+  char *text = NULL;
+  size_t size = 0;
+  FILE *out = open_memstream(&text, &size);
+  ck_assert_ptr_nonnull(out);
+  jostle__topology_print(out);
+  ck_assert_int_eq(fclose(out), 0);
+  ck_assert_msg(strncmp(text, "1 processing unit, 1 core, 1 package, 1 NUMA node\n",
+                        strlen("1 processing unit, 1 core, 1 package, 1 NUMA node\n")) == 0,
+                "first line: '%.80s'", text);
+  free(text);
+}
+END_TEST
+
 /* --- plans ------------------------------------------------------------- */
 
 #define MAX_WORKERS 160
@@ -401,6 +417,7 @@ static Suite *placement_suite(void) {
   tcase_add_test(tc, topology_synthetic_counts);
   tcase_add_test(tc, topology_print_first_line);
   tcase_add_test(tc, topology_print_synthetic);
+  tcase_add_test(tc, topology_print_singular);
   tc = jostle_check_case(s, "plan", 20, 0);
   tcase_add_test(tc, plan_none_leaves_threads_unpinned);
   tcase_add_test(tc, plan_same_puts_a_worker_on_one_unit);

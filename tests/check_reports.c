@@ -33,6 +33,7 @@
 #include "cli/cli.h"
 #include "harness/environment.h"
 #include "reports/formats.h"
+#include "reports/progress.h"
 #include "reports/report.h"
 #include "tests/check_main.h"
 #include "tests/reports_agree.h"
@@ -153,8 +154,12 @@ static void make_cells(jostle__cell cells[N_CELLS]) {
   add(c, JOSTLE__ALLOWED, "counter=400", 60000, 0, 10);
   c->elapsed_ns = 2000000000ULL;
   samples(c, 3);
-  /* the reproduce commands' syntax, as the harness fills it */
-  for (int i = 0; i < N_CELLS; i++) jostle__cli_reproduce_syntax(&cells[i]);
+  /* the command-line syntax of reproduce commands and tries, as the
+   * harness fills it */
+  for (int i = 0; i < N_CELLS; i++) {
+    jostle__cli_reproduce_syntax(&cells[i]);
+    jostle__cli_racy_try(&cells[i]);
+  }
 }
 
 static void free_cells(jostle__cell *cells, size_t n) {
@@ -216,6 +221,7 @@ static void cell_equal(const jostle__cell *a, const jostle__cell *b) {
   ck_assert_uint_eq(a->n_divergent, b->n_divergent);
   ck_assert_uint_eq(a->elapsed_ns, b->elapsed_ns);
   ck_assert_int_eq(a->interrupted, b->interrupted);
+  ck_assert_int_eq(a->until_divergence, b->until_divergence);
   ck_assert_uint_eq(a->first_divergence_ns, b->first_divergence_ns);
   ck_assert_uint_eq(a->n_samples, b->n_samples);
   for (size_t i = 0; i < a->n_samples; i++) {
@@ -326,8 +332,11 @@ START_TEST(json_round_trip) {
   ck_assert_uint_eq(n, N_CELLS);
   meta_equal(&m, &m_back);
   for (size_t i = 0; i < n; i++) cell_equal(&cells[i], &back[i]);
-  /* the reproduce commands' syntax, which the harness fills after reading */
-  for (size_t i = 0; i < n; i++) jostle__cli_reproduce_syntax(&back[i]);
+  /* the command-line syntax, which the harness fills after reading */
+  for (size_t i = 0; i < n; i++) {
+    jostle__cli_reproduce_syntax(&back[i]);
+    jostle__cli_racy_try(&back[i]);
+  }
 
   char *want = text_report(cells, N_CELLS), *got = text_report(back, n);
   ck_assert_msg(strcmp(want, got) == 0, "text report differs after the round trip:\n%.1500s\n---\n%.1500s",
@@ -836,6 +845,62 @@ START_TEST(meta_collects_the_environment) {
 }
 END_TEST
 
+/* Without JOSTLE_COMMIT or GITHUB_SHA, the commit is what `git rev-parse
+ * HEAD` says in the folder jostle runs in, when git is there and says a
+ * commit; anything else leaves it unknown, and never fails. A stand-in git
+ * on PATH plays each part. */
+START_TEST(meta_commit_from_git) {
+  make_dir();
+  unsetenv("JOSTLE_COMMIT");
+  unsetenv("GITHUB_SHA");
+  static const struct { const char *script, *want; } gits[] = {
+      /* in a repository: the commit, whatever git is asked besides */
+      {"[ \"$*\" = 'rev-parse HEAD' ] || exit 1; echo 3c1d8a1f4b3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c",
+       "3c1d8a1f4b3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c"},
+      /* SHA-256 repositories */
+      {"echo 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+       "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"},
+      /* not in a repository */
+      {"echo 'fatal: not a git repository' >&2; exit 128", ""},
+      /* a git that says something else than a commit */
+      {"echo HEAD", ""},
+      {"echo 3c1d8a1f; exit 0", ""},
+      /* a git that dies */
+      {"kill -9 $$", ""},
+  };
+  char bin[128], path[160], script[400];
+  snprintf(bin, sizeof bin, "%s/bin", dir);
+  ck_assert_int_eq(mkdir(bin, 0700), 0);
+  snprintf(path, sizeof path, "%s/git", bin);
+  char *argv[] = {"jostle", NULL};
+  jostle__report_meta m;
+  const char *saved = getenv("PATH");
+  char *old_path = strdup(saved ? saved : "/usr/bin:/bin");
+  ck_assert_int_eq(setenv("PATH", bin, 1), 0);
+  for (size_t i = 0; i < sizeof gits / sizeof gits[0]; i++) {
+    int len = snprintf(script, sizeof script, "#!/bin/sh\n%s\n", gits[i].script);
+    spit(path, script, (size_t)len);
+    ck_assert_int_eq(chmod(path, 0700), 0);
+    memset(&m, 0x5a, sizeof m);
+    jostle__environment_collect(&m, 1, argv);
+    ck_assert_msg(strcmp(m.commit, gits[i].want) == 0, "git '%s': commit '%s', want '%s'",
+                  gits[i].script, m.commit, gits[i].want);
+  }
+  /* no git at all */
+  ck_assert_int_eq(remove(path), 0);
+  memset(&m, 0x5a, sizeof m);
+  jostle__environment_collect(&m, 1, argv);
+  ck_assert_str_eq(m.commit, "");
+  /* the environment wins over git */
+  ck_assert_int_eq(setenv("GITHUB_SHA", "feedface", 1), 0);
+  jostle__environment_collect(&m, 1, argv);
+  ck_assert_str_eq(m.commit, "feedface");
+  ck_assert_int_eq(setenv("PATH", old_path, 1), 0);
+  free(old_path);
+  remove_dir();
+}
+END_TEST
+
 /* --- JUnit --------------------------------------------------------------- */
 
 static void need(const char *tool) {
@@ -1028,36 +1093,57 @@ START_TEST(html_renders_the_numbers) {
   ck_assert_msg(strstr(dom, "<h1>jostle results</h1>") != NULL, "not rendered: %.300s", dom);
   /* The awkward texts stayed text: the page's one script is its own. */
   ck_assert_uint_eq(occurrences(dom, "<script"), 1);
-  /* label and its tooltip, bar and its tooltip, reproduce line, text report */
-  ck_assert_uint_eq(occurrences(dom, "alert("), 6);
+  /* the outcome's text, its row's tooltip, its data-outcome, its reproduce
+   * line and the text report */
+  ck_assert_uint_eq(occurrences(dom, "alert("), 5);
 
-  /* One bar per outcome, in order, each with its numbers. */
-  const char *bar = dom;
-  size_t n_bars = 0;
+  /* A cell with runs not allowed has a bar per outcome, in order, each with
+   * its numbers and its whole text beside it: never cut, or outcomes that
+   * differ only at their end (the reason) look alike. A cell whose runs
+   * were all allowed gets one compact line naming its outcomes, with the
+   * same numbers, and neither a histogram nor a flat timeline. */
+  const char *at = dom;
+  size_t n_bars = 0, n_compact = 0, n_charted = 0, n_samples = 0;
   for (size_t i = 0; i < N_CELLS; i++) {
+    int charted = cells[i].n_divergent > 0;
+    n_charted += charted;
+    if (charted) n_samples += cells[i].n_samples;
     for (size_t k = 0; k < cells[i].n_outcomes; k++) {
       const jostle__outcome *o = &cells[i].outcomes[k];
       char count[32];
-      bar = strstr(bar, "<rect class=\"bar\"");
-      ck_assert_msg(bar != NULL, "cell %zu: no bar for outcome %zu", i, k);
+      const char *row = charted ? strstr(at, "<tr class=\"outcome\"") : NULL;
+      at = strstr(at, charted ? "<div class=\"bar\"" : "<span class=\"outcome\"");
+      ck_assert_msg(at != NULL, "cell %zu: nothing for outcome %zu", i, k);
       snprintf(count, sizeof count, "%" PRIu64, o->count);
-      check_attribute(bar, "data-count", count);
-      check_attribute(bar, "data-class", jostle__class_name(o->cls));
-      check_attribute(bar, "data-outcome", shown(o->text));
-      bar++;
-      n_bars++;
+      check_attribute(at, "data-count", count);
+      check_attribute(at, "data-class", jostle__class_name(o->cls));
+      check_attribute(at, "data-outcome", shown(o->text));
+      if (charted) {
+        const char *label = strstr(row, "<td class=\"label\">");
+        ck_assert_msg(label != NULL && label < at, "cell %zu outcome %zu: no label", i, k);
+        label += strlen("<td class=\"label\">");
+        char *whole = strndup(label, (size_t)(strstr(label, "</td>") - label));
+        unescape(whole);
+        ck_assert_msg(strcmp(whole, shown(o->text)) == 0, "label '%s', want '%s'", whole,
+                      shown(o->text));
+        free(whole);
+        n_bars++;
+      } else {
+        n_compact++;
+      }
+      at++;
     }
   }
-  ck_assert_uint_eq(occurrences(dom, "<rect class=\"bar\""), n_bars);
-  const char *lost = strstr(dom, "data-outcome=\"counter=1 (lost increments)\"");
-  ck_assert_ptr_nonnull(lost);
-  ck_assert_ptr_nonnull(strstr(lost, "<title>counter=1 (lost increments) (DIVERGENT): 3,653 of "
-                                     "100,000 runs, 3.653%; first run 12, seed 0xfedcba9876543210"
-                                     "</title>"));
+  ck_assert_uint_eq(occurrences(dom, "<div class=\"bar\""), n_bars);
+  ck_assert_uint_eq(occurrences(dom, "<span class=\"outcome\""), n_compact);
+  ck_assert_uint_eq(n_compact, 1);
+  ck_assert_ptr_nonnull(strstr(dom, "<p class=\"compact\">All 60,000 runs allowed: "));
+  ck_assert_uint_eq(occurrences(dom, "<table class=\"histogram\""), n_charted);
+  ck_assert_uint_eq(occurrences(dom, "<svg class=\"timeline\""), n_charted);
+  ck_assert_ptr_nonnull(strstr(dom, " title=\"counter=1 (lost increments) (DIVERGENT): 3,653 of "
+                                    "100,000 runs, 3.653%; first run 12, seed 0xfedcba9876543210\""));
 
-  /* One point per sample, with its numbers. */
-  size_t n_samples = 0;
-  for (size_t i = 0; i < N_CELLS; i++) n_samples += cells[i].n_samples;
+  /* One point per sample of each timeline, with its numbers. */
   ck_assert_uint_eq(occurrences(dom, "<circle class=\"sample\""), n_samples);
   ck_assert_ptr_nonnull(strstr(dom, "data-elapsed-ns=\"180740740\" data-runs=\"60000\" "
                                     "data-divergent=\"1315\""));
@@ -1170,6 +1256,279 @@ START_TEST(junit_and_html_write_errors) {
   ck_assert(!exists(in_dir(2, "folder.tmp")));
   free_cells(cells, N_CELLS);
   remove_dir();
+}
+END_TEST
+
+/* --- counts in words ---------------------------------------------------- */
+
+/* One of a thing is said in the singular, in every report: "1 run", "1 job",
+ * "1 more outcome", "1 of 1 run". */
+START_TEST(one_is_said_in_the_singular) {
+  make_dir();
+  jostle__cell c;
+  jostle__report_meta m;
+  char err[512] = "";
+  memset(&c, 0, sizeof c);
+  snprintf(c.scenario, sizeof c.scenario, "lost-wakeup");
+  snprintf(c.scheduler, sizeof c.scheduler, "free");
+  snprintf(c.placement, sizeof c.placement, "none");
+  snprintf(c.params, sizeof c.params, "threads=2");
+  add(&c, JOSTLE__HANG, "hang (no progress in 0.2 s)", 1, 0, 9);
+  c.elapsed_ns = 200000000;
+  samples(&c, 1);
+  jostle__cli_reproduce_syntax(&c);
+  make_meta(&m);
+  m.n_jobs = 1;
+
+  char *text = text_report(&c, 1);
+  ck_assert_msg(strstr(text, "\n  1 run in 0.20 s, 5 runs/s;") != NULL, "%s", text);
+  ck_assert_msg(strstr(text, " 1 runs") == NULL, "%s", text);
+  free(text);
+
+  const char *html = in_dir(0, "one.html"), *junit = in_dir(1, "one.xml");
+  ck_assert_msg(jostle__html_write(html, &m, &c, 1, err, sizeof err) == 0, "%s", err);
+  ck_assert_msg(jostle__junit_write(junit, &m, &c, 1, err, sizeof err) == 0, "%s", err);
+  char *page = slurp(html, NULL), *xml = slurp(junit, NULL);
+  ck_assert_msg(strstr(page, "; 1 job</td>") != NULL, "the budget row does not say '1 job'");
+  ck_assert_msg(strstr(page, ">1 run in 0.20 s") != NULL, "the rate does not say '1 run'");
+  ck_assert_msg(strstr(page, " 1 runs") == NULL && strstr(page, " 1 jobs") == NULL,
+                "'1 runs' or '1 jobs' in the page");
+  ck_assert_msg(strstr(xml, "message=\"1 of 1 run not allowed") != NULL, "%s", xml);
+  ck_assert_msg(strstr(xml, " 1 runs") == NULL, "%s", xml);
+  free(page);
+  free(xml);
+
+  /* one outcome past what a histogram shows */
+  for (int i = 0; i < 40; i++) {
+    char outcome[32];
+    snprintf(outcome, sizeof outcome, "woken=%d", i);
+    add(&c, JOSTLE__ALLOWED, outcome, 2, (uint64_t)i + 1, 10);
+  }
+  jostle__cell_sort(&c);
+  ck_assert_msg(jostle__html_write(html, &m, &c, 1, err, sizeof err) == 0, "%s", err);
+  page = slurp(html, NULL);
+  ck_assert_msg(strstr(page, "1 more outcome (1 not allowed) with 1 run:") != NULL,
+                "the page does not say '1 more outcome'");
+  free(page);
+  jostle__cell_free(&c);
+  remove_dir();
+}
+END_TEST
+
+/* A cell stopped at its first divergent run (--until-divergence) says how
+ * many runs finding it took, not a divergence rate (one divergent run of
+ * however many ran until then measures nothing), in the text, the HTML
+ * (no timeline of that rate either) and again when read from JSON. A cell
+ * the budget ended without a find keeps its rate. */
+START_TEST(until_divergence_says_found_in_n_runs) {
+  make_dir();
+  jostle__cell cells[2], *back = NULL;
+  jostle__report_meta m, m_back;
+  char err[512] = "";
+  size_t n;
+  memset(cells, 0, sizeof cells);
+  for (int i = 0; i < 2; i++) {
+    jostle__cell *c = &cells[i];
+    snprintf(c->scenario, sizeof c->scenario, i == 0 ? "counter" : "counter-mutex");
+    snprintf(c->scheduler, sizeof c->scheduler, "free");
+    snprintf(c->placement, sizeof c->placement, "spread");
+    snprintf(c->params, sizeof c->params, "threads=2 increments=1");
+    c->until_divergence = 1;
+    c->elapsed_ns = 137000000;
+    jostle__cli_reproduce_syntax(c);
+  }
+  add(&cells[0], JOSTLE__ALLOWED, "counter=2", 2890, 0, 1);
+  add(&cells[0], JOSTLE__DIVERGENT, "counter=1 (lost increments)", 1, 2890, 2);
+  cells[0].first_divergence_ns = 120000000;
+  add(&cells[1], JOSTLE__ALLOWED, "counter=2", 5000, 0, 1);
+  for (int i = 0; i < 2; i++) samples(&cells[i], 4);
+  make_meta(&m);
+  m.until_divergence = 1;
+
+  char *text = text_report(cells, 2);
+  ck_assert_msg(strstr(text, "\n  found in 2,891 runs (0.14 s, 21,102 runs/s); stopped at "
+                             "the first divergent run\n") != NULL, "%s", text);
+  ck_assert_msg(strstr(text, "\n  5,000 runs in 0.14 s, 36,496 runs/s; divergence 0.0000% "
+                             "(95% CI 0.0000-0.0768%)\n") != NULL, "%s", text);
+  ck_assert_uint_eq(occurrences(text, "divergence "), 1);
+
+  const char *html = in_dir(0, "until.html");
+  ck_assert_msg(jostle__html_write(html, &m, cells, 2, err, sizeof err) == 0, "%s", err);
+  char *page = slurp(html, NULL);
+  const char *first = strstr(page, "<section class=\"cell\" id=\"cell-0\">");
+  const char *second = strstr(page, "<section class=\"cell\" id=\"cell-1\">");
+  ck_assert(first != NULL && second != NULL);
+  char *cell0 = strndup(first, (size_t)(second - first));
+  ck_assert_msg(strstr(cell0, ">found in 2,891 runs (0.14 s, 21,102 runs/s); stopped at the "
+                              "first divergent run") != NULL, "%.1000s", cell0);
+  ck_assert_msg(strstr(cell0, "class=\"timeline\"") == NULL, "a timeline of a stopped cell");
+  ck_assert_msg(strstr(cell0, "<p class=\"rate\">2,891 runs in") == NULL, "%.1000s", cell0);
+  free(cell0);
+  /* the summary square says it too */
+  ck_assert_msg(strstr(page, ">found in 2,891</text>") != NULL, "no 'found in' square");
+  free(page);
+
+  const char *path = in_dir(1, "until.json");
+  ck_assert_msg(jostle__json_write(path, &m, cells, 2, err, sizeof err) == 0, "%s", err);
+  ck_assert_msg(jostle__json_read(path, &m_back, &back, &n, err, sizeof err) == 0, "%s", err);
+  ck_assert_uint_eq(n, 2);
+  for (size_t i = 0; i < n; i++) {
+    cell_equal(&cells[i], &back[i]);
+    jostle__cli_reproduce_syntax(&back[i]);
+  }
+  char *again = text_report(back, n);
+  ck_assert_str_eq(again, text);
+  free(again);
+  free(text);
+  free_cells(back, n);
+  free(back);
+  free_cells(cells, 2);
+  remove_dir();
+}
+END_TEST
+
+/* A known-racy scenario that comes out clean is no pass: every report says
+ * it was not found and what to try, never in green. What to try is what
+ * this program can run: it is linked without the synchronisation wrappers,
+ * so no controlled scheduler, and the try is more runs or the other
+ * uncontrolled scheduler (check_cli's racy_clean_run_says_not_found has the
+ * wrapped program suggest a controlled one). A racy cell that diverged and
+ * a fixed one that came out clean get no such line. */
+static void racy_cell(jostle__cell *c, const char *scheduler, int controlled, int racy,
+                      uint64_t allowed, uint64_t divergent) {
+  memset(c, 0, sizeof *c);
+  snprintf(c->scenario, sizeof c->scenario, racy ? "counter" : "counter-mutex");
+  c->racy = racy;
+  snprintf(c->scheduler, sizeof c->scheduler, "%s", scheduler);
+  snprintf(c->placement, sizeof c->placement, "none");
+  snprintf(c->params, sizeof c->params, "threads=2 increments=1");
+  c->controlled = controlled;
+  c->elapsed_ns = 1000000000;
+  add(c, JOSTLE__ALLOWED, "counter=2", allowed, 0, 1);
+  if (divergent) add(c, JOSTLE__DIVERGENT, "counter=1 (lost increments)", divergent, 7, 2);
+  samples(c, 3);
+  jostle__cli_reproduce_syntax(c);
+  jostle__cli_racy_try(c);
+}
+
+START_TEST(racy_clean_cell_says_not_found) {
+  make_dir();
+  enum { N = 5 };
+  jostle__cell cells[N], *back = NULL;
+  jostle__report_meta m, m_back;
+  char err[512] = "";
+  size_t n;
+  racy_cell(&cells[0], "free", 0, 1, 100000, 0);
+  racy_cell(&cells[1], "random", 1, 1, 10000, 0);
+  racy_cell(&cells[2], "pct", 1, 1, 1, 0);
+  racy_cell(&cells[3], "noise", 0, 1, 9000, 1000);
+  racy_cell(&cells[4], "free", 0, 0, 100000, 0);
+  make_meta(&m);
+  static const char *const want[N] = {
+      "known racy, not found in 100,000 runs: try more runs (-n) or --scheduler noise",
+      "known racy, not found in 10,000 runs: try more runs (-n)",
+      "known racy, not found in 1 run: try more runs (-n)",
+      NULL, NULL};
+
+  for (int i = 0; i < N; i++) {
+    char *text = jostle_cell_text(&cells[i]), line[160];
+    if (want[i] != NULL) {
+      snprintf(line, sizeof line, "\n  %s\n", want[i]);
+      ck_assert_msg(strstr(text, line) != NULL, "cell %d lacks '%s':\n%s", i, want[i], text);
+    } else {
+      ck_assert_msg(strstr(text, "not found") == NULL, "cell %d:\n%s", i, text);
+    }
+    free(text);
+  }
+
+  const char *path = in_dir(0, "racy.json");
+  ck_assert_msg(jostle__json_write(path, &m, cells, N, err, sizeof err) == 0, "%s", err);
+  json_error_t e;
+  json_t *root = json_load_file(path, 0, &e);
+  ck_assert_msg(root != NULL, "%s", e.text);
+  for (int i = 0; i < N; i++) {
+    json_t *hint = json_object_get(json_array_get(json_object_get(root, "cells"), (size_t)i),
+                                   "hint");
+    ck_assert_msg(hint != NULL, "cell %d has no hint field", i);
+    if (want[i] != NULL) ck_assert_str_eq(json_string_value(hint), want[i]);
+    else ck_assert_msg(json_is_null(hint), "cell %d: hint not null", i);
+  }
+  json_decref(root);
+  /* read back (the try is the command line's syntax, filled again), the
+   * text report is the same */
+  ck_assert_msg(jostle__json_read(path, &m_back, &back, &n, err, sizeof err) == 0, "%s", err);
+  for (size_t i = 0; i < n; i++) {
+    jostle__cli_reproduce_syntax(&back[i]);
+    jostle__cli_racy_try(&back[i]);
+    char *a = jostle_cell_text(&cells[i]), *b = jostle_cell_text(&back[i]);
+    ck_assert_str_eq(a, b);
+    free(a);
+    free(b);
+  }
+  free_cells(back, n);
+  free(back);
+
+  const char *html = in_dir(1, "racy.html");
+  ck_assert_msg(jostle__html_write(html, &m, cells, N, err, sizeof err) == 0, "%s", err);
+  char *page = slurp(html, NULL);
+  for (int i = 0; i < 3; i++) {
+    char line[200];
+    snprintf(line, sizeof line, "<p class=\"not-found\">%s</p>", want[i]);
+    ck_assert_msg(strstr(page, line) != NULL, "the page lacks '%s'", line);
+  }
+  ck_assert_uint_eq(occurrences(page, "<p class=\"not-found\">"), 3);
+  /* the summary: the racy clean squares are not green, the fixed one is */
+  const char *sq = strstr(page, "<rect class=\"rate\"");
+  ck_assert_ptr_nonnull(sq);
+  check_attribute(sq, "fill", "#fff3cd");
+  ck_assert_msg(strstr(sq, "<title>counter under free, pin none: known racy, not found in "
+                           "100,000 runs: try more runs (-n) or --scheduler noise</title>") != NULL,
+                "the square's tooltip does not say it");
+  ck_assert_msg(strstr(sq, ">not found</text>") != NULL, "the square's label does not say it");
+  ck_assert_uint_eq(occurrences(page, "fill=\"#fff3cd\""), 3);
+  ck_assert_uint_eq(occurrences(page, "fill=\"#e8f5e9\""), 1);
+  free(page);
+  free_cells(cells, N);
+  remove_dir();
+}
+END_TEST
+
+/* --- live progress ------------------------------------------------------ */
+
+static char *progress_line(const char *label, uint64_t runs, uint64_t div, uint64_t elapsed_ns,
+                           uint64_t budget_runs, uint64_t budget_ns) {
+  char *buf = NULL;
+  size_t size;
+  FILE *f = open_memstream(&buf, &size);
+  ck_assert_ptr_nonnull(f);
+  jostle__progress_show(f, label, runs, div, elapsed_ns, budget_runs, budget_ns);
+  ck_assert_int_eq(fclose(f), 0);
+  return buf;
+}
+
+/* The progress line says the divergence rate so far beside the count, and
+ * counts in the singular when there is one. */
+START_TEST(progress_shows_the_rate) {
+  static const struct {
+    uint64_t runs, div, elapsed_ns, budget_runs, budget_ns;
+    const char *want;
+  } lines[] = {
+      {12345, 2345, 1000000000, 100000, 0,
+       "counter (3 of 24): 12.3k/100.0k runs (12%), 2345 divergent (19%), 12.3k runs/s, 1.0s"},
+      {1000000, 1, 500000000, 0, 30000000000ULL,
+       "counter (3 of 24): 1.00M runs, 1 divergent (0.0001%), 2.00M runs/s, 0.5s/30s"},
+      {5, 0, 200000000, 0, 300000000, "counter (3 of 24): 5 runs, 0 divergent (0%), 25 runs/s, 0.2s/0.3s"},
+      {0, 0, 0, 1, 0, "counter (3 of 24): 0/1 run (0%), 0 divergent, 0 runs/s, 0.0s"},
+      {1, 0, 1000000000, 0, 0, "counter (3 of 24): 1 run, 0 divergent (0%), 1 runs/s, 1.0s"},
+  };
+  for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+    char *got = progress_line("counter (3 of 24)", lines[i].runs, lines[i].div,
+                              lines[i].elapsed_ns, lines[i].budget_runs, lines[i].budget_ns);
+    char want[256];
+    snprintf(want, sizeof want, "\r\033[K%s", lines[i].want);
+    ck_assert_str_eq(got, want);
+    free(got);
+  }
 }
 END_TEST
 
@@ -1497,10 +1856,15 @@ static Suite *reports_suite(void) {
   tcase_add_test(tc, json_survives_corruption);
   tc = jostle_check_case(s, "meta", 20, 0);
   tcase_add_test(tc, meta_collects_the_environment);
+  tcase_add_test(tc, meta_commit_from_git);
   tc = jostle_check_case(s, "junit", 60, 0);
   tcase_add_test(tc, junit_is_valid_and_counts);
   tcase_add_test(tc, junit_names_are_unique);
   tcase_add_test(tc, junit_and_html_write_errors);
+  tcase_add_test(tc, one_is_said_in_the_singular);
+  tcase_add_test(tc, until_divergence_says_found_in_n_runs);
+  tcase_add_test(tc, racy_clean_cell_says_not_found);
+  tcase_add_test(tc, progress_shows_the_rate);
   tc = jostle_check_case(s, "merge", 20, 0);
   tcase_add_test(tc, cells_merge_as_if_run_in_turn);
   tcase_add_test(tc, merged_cells_list_the_first_in_content_order);

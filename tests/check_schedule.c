@@ -211,6 +211,16 @@ START_TEST(damaged_schedule_files_are_refused) {
     write_all(bad, foreign[i], strlen(foreign[i]));
     refused(bad, foreign[i]);
   }
+  /* a count of one is said in the singular */
+  static const char one[] = "jostle-schedule 1\nscenario counter\nparams threads=2\norigin x\n"
+                            "outcome y\nverdict z\nspurious-wakeups 0\ndecisions 1\n\n"
+                            "checksum 0x0\n";
+  write_all(bad, one, strlen(one));
+  jostle__schedule_info info;
+  char why[512] = "";
+  ck_assert_ptr_null(jostle__schedule_load(bad, &info, why, sizeof why));
+  ck_assert_msg(strstr(why, ": expected 1 decision") != NULL && strstr(why, "1 decisions") == NULL,
+                "%s", why);
   write_all(bad, "jostle-schedule 1\n\0\0\n", 21);
   refused(bad, "binary");
   refused(dir, "a directory");

@@ -133,7 +133,8 @@ START_TEST(killed_soak_resumes_to_the_same_counts) {
 
   cli_result *r = run_in("soak --resume %s/killed --no-progress");
   ck_assert_msg(r->status == 1, "exit %d: %s", r->status, r->err);
-  ck_assert_msg(matches(r->err, "^[^ ]+: resuming .*killed: [0-9]+ batches"), "%s", r->err);
+  ck_assert_msg(matches(r->err, "^[^ ]+: resuming .*killed: (1 batch|[0-9]+ batches), "
+                                "(1 run|[0-9]+ runs) journaled, "), "%s", r->err);
   assert_same_counts(in_tmp(0, "whole/results.json"), in_tmp(1, "killed/results.json"));
   remove_tmp();
 }

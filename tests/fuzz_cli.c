@@ -315,7 +315,14 @@ static void check_plan(const jostle_scenario *s, const jostle__opts *o, const jo
   wanted(s, o, &threads, params);
   int lo = s->min_threads > 0 ? s->min_threads : 1;
   int hi = s->max_threads > 0 ? s->max_threads : JOSTLE_MAX_THREADS;
-  REQUIRE(p->scenario == s && p->sched == o->sched && p->pin == o->pin, "%s: names", s->name);
+  REQUIRE(p->scenario == s && p->sched == o->sched, "%s: names", s->name);
+  /* without --pin: spread when an uncontrolled campaign's threads each
+   * have a core, else none */
+  int spread = p->sched->pick == NULL && jostle__topology_load() == 0 &&
+               (long long)p->n_jobs * p->n_threads <= jostle__topology_n_cores();
+  jostle__pin pin = o->pin_given ? o->pin : spread ? JOSTLE__PIN_SPREAD : JOSTLE__PIN_NONE;
+  REQUIRE(p->pin == pin, "%s: --pin %s, wanted %s", s->name, jostle__pin_name(p->pin),
+          jostle__pin_name(pin));
   REQUIRE(p->n_threads == threads && threads >= lo && threads <= hi, "%s: %d threads, wanted %d",
           s->name, p->n_threads, threads);
   for (int i = 0; s->params && s->params[i].name; i++)

@@ -3,8 +3,9 @@
  * the CLI and check their report files. jostle_check_reports_agree(JSON,
  * JUNIT, HTML): every number of the JSON results shows the same in the
  * JUnit XML (testcases, failures, skipped, and each testcase's text report
- * byte for byte) and in the HTML page (each outcome bar's class, count,
- * first run and seed; each summary square's runs and divergent runs).
+ * byte for byte) and in the HTML page (each outcome's class, count, first
+ * run and seed, on its bar or on a clean cell's line; each summary square's
+ * runs and divergent runs).
  * Needs xmllint (`sh scripts/deps.sh test`).
  */
 #ifndef JOSTLE_REPORTS_AGREE_H
@@ -22,12 +23,16 @@
 #include "reports/report.h"
 
 /* Reads a results file that must be valid, as the harness does: with the
- * reproduce commands' syntax, which the file does not hold. */
+ * reproduce commands' syntax and a racy cell's try, which the file does
+ * not hold. */
 static inline void jostle_read_json(const char *path, jostle__report_meta *meta,
                                     jostle__cell **cells, size_t *n) {
   char err[1200];
   ck_assert_msg(jostle__json_read(path, meta, cells, n, err, sizeof err) == 0, "%s", err);
-  for (size_t i = 0; i < *n; i++) jostle__cli_reproduce_syntax(&(*cells)[i]);
+  for (size_t i = 0; i < *n; i++) {
+    jostle__cli_reproduce_syntax(&(*cells)[i]);
+    jostle__cli_racy_try(&(*cells)[i]);
+  }
 }
 
 static inline void jostle_read_results(const char *path, jostle__cell **cells, size_t *n) {
