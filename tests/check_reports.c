@@ -1333,6 +1333,7 @@ START_TEST(until_divergence_says_found_in_n_runs) {
     snprintf(c->scheduler, sizeof c->scheduler, "free");
     snprintf(c->placement, sizeof c->placement, "spread");
     snprintf(c->params, sizeof c->params, "threads=2 increments=1");
+    set_command(c, "build/jostle stress counter --scheduler free --pin spread");
     c->until_divergence = 1;
     c->elapsed_ns = 137000000;
     jostle__cli_reproduce_syntax(c);
