@@ -7,8 +7,15 @@
  * symbol they fall in. An access to the run's state is named as the code
  * names it, `s->count` or `s->items[3].key`: among the variables in scope
  * at the access, the first pointer to a struct as large as the state gives
- * the member, and the member's type says how its value reads. Only the
- * thread holding the baton calls these, so the lookup needs no lock.
+ * the member, and the member's type says how its value reads. A helper
+ * that is handed a part of the state (`read_config(const struct config
+ * *c)`) has no such pointer: there the first pointer to a struct type that
+ * the state holds where the access falls names it, `c->max_conns`. Both
+ * are guesses from types (the variables' values are not known), right
+ * when the code has one pointer of the type in scope. Scopes are the
+ * concrete ones at the access, through inlined calls, so that code inlined
+ * into a thread's body still sees the body's variables. Only the thread
+ * holding the baton calls these, so the lookup needs no lock.
  */
 #include "schedulers/trace_names.h"
 
@@ -134,39 +141,129 @@ static void append_path(Dwarf_Die *type, Dwarf_Word off, const char *sep, char *
   } while (dwarf_siblingof(&child, &child) == 0);
 }
 
-/* Names byte `off` of the run's state as the code at pc does, "s->count";
- * 0 when no variable in scope points to a struct of the state's size. */
+#define MAX_SCOPES 32
+
+/* The scopes containing pc, outermost (the unit) first: the function,
+ * its blocks and the inlined calls down to the innermost. Unlike
+ * dwarf_getscopes, which goes from an inlined body to its abstract
+ * definition, this keeps the caller's scopes. Returns their number. */
+static int scopes_at(Dwarf_Die *cu, Dwarf_Addr pc, Dwarf_Die *scopes) {
+  int n = 0;
+  scopes[n++] = *cu;
+  for (Dwarf_Die child; n < MAX_SCOPES && dwarf_child(&scopes[n - 1], &child) == 0;) {
+    int found = 0;
+    do {
+      int tag = dwarf_tag(&child);
+      found = (tag == DW_TAG_subprogram || tag == DW_TAG_lexical_block ||
+               tag == DW_TAG_inlined_subroutine) && dwarf_haspc(&child, pc) == 1;
+    } while (!found && dwarf_siblingof(&child, &child) == 0);
+    if (!found) break;
+    scopes[n++] = child;
+  }
+  return n;
+}
+
+/* The struct a pointer variable points to; NULL when var is none. */
+static Dwarf_Die *pointee_struct(Dwarf_Die *var, Dwarf_Die *mem) {
+  Dwarf_Die pointer;
+  int tag = dwarf_tag(var);
+  if ((tag != DW_TAG_variable && tag != DW_TAG_formal_parameter) ||
+      type_of(var, DW_AT_type, &pointer) == NULL || dwarf_tag(&pointer) != DW_TAG_pointer_type ||
+      type_of(&pointer, DW_AT_type, mem) == NULL || !is_struct(mem))
+    return NULL;
+  return mem;
+}
+
+/* Where an object of type `part` that holds byte `off` of an object of
+ * type `whole` starts in it; 0 when none does. */
+static int part_at(Dwarf_Die *whole, Dwarf_Die *part, Dwarf_Word off, Dwarf_Word *at) {
+  Dwarf_Die elem, child, mtype;
+  Dwarf_Word esize;
+  if (dwarf_dieoffset(whole) == dwarf_dieoffset(part)) {
+    *at = 0;
+    return 1;
+  }
+  if (dwarf_tag(whole) == DW_TAG_array_type && type_of(whole, DW_AT_type, &elem) != NULL &&
+      dwarf_aggregate_size(&elem, &esize) == 0 && esize > 0) {
+    if (!part_at(&elem, part, off % esize, at)) return 0;
+    *at += off - off % esize;
+    return 1;
+  }
+  if (!is_struct(whole) || dwarf_child(whole, &child) != 0) return 0;
+  do {
+    Dwarf_Attribute attr;
+    Dwarf_Word start = 0, msize;
+    if (dwarf_tag(&child) != DW_TAG_member || type_of(&child, DW_AT_type, &mtype) == NULL ||
+        dwarf_aggregate_size(&mtype, &msize) != 0 ||
+        (dwarf_attr(&child, DW_AT_data_member_location, &attr) != NULL &&
+         dwarf_formudata(&attr, &start) != 0) ||
+        off < start || off >= start + msize)
+      continue;
+    if (!part_at(&mtype, part, off - start, at)) return 0;
+    *at += start;
+    return 1;
+  } while (dwarf_siblingof(&child, &child) == 0);
+  return 0;
+}
+
+/* Where a `part` holding byte `off` of the state starts, in a struct of
+ * the unit as large as the state that has one there; 0 when none has. */
+static int part_of_state(Dwarf_Die *cu, size_t state_size, Dwarf_Die *part, Dwarf_Word off,
+                         Dwarf_Word *at) {
+  Dwarf_Die type;
+  Dwarf_Word size;
+  if (dwarf_child(cu, &type) != 0) return 0;
+  do {
+    if (is_struct(&type) && dwarf_aggregate_size(&type, &size) == 0 && size == state_size &&
+        part_at(&type, part, off, at))
+      return 1;
+  } while (dwarf_siblingof(&type, &type) == 0);
+  return 0;
+}
+
+/* var's name and the path to byte `off` of its `target`; 0 when off fell
+ * in padding. */
+static int name_through(Dwarf_Die *var, Dwarf_Die *target, Dwarf_Word off, char *buf,
+                        size_t size, jostle__value_type *leaf) {
+  Dwarf_Attribute attr;
+  const char *name = dwarf_formstring(dwarf_attr_integrate(var, DW_AT_name, &attr));
+  if (name == NULL) return 0;
+  size_t len = (size_t)snprintf(buf, size, "%s", name);
+  append_path(target, off, "->", buf, size, leaf);
+  return strlen(buf) > len;
+}
+
+/* Names byte `off` of the run's state as the code at pc does, "s->count"
+ * or, in a helper given a part of the state, "c->max_conns"; 0 when no
+ * variable in scope points to the state or to such a part. */
 static int name_state(const void *pc, size_t state_size, size_t off, char *buf, size_t size,
                       jostle__value_type *leaf) {
   Dwfl *dwfl = dwfl_for_self();
   Dwarf_Addr at = (Dwarf_Addr)(uintptr_t)pc - 1, bias;
   Dwfl_Module *mod = dwfl ? dwfl_addrmodule(dwfl, at) : NULL;
   Dwarf_Die *cu = mod ? dwfl_module_addrdie(mod, at, &bias) : NULL;
-  Dwarf_Die *scopes = NULL;
-  int n = cu ? dwarf_getscopes(cu, at - bias, &scopes) : 0;
-  int named = 0;
-  for (int i = 0; i < n && !named; i++) {
-    Dwarf_Die var, pointer, target;
-    Dwarf_Word target_size;
-    if (dwarf_child(&scopes[i], &var) != 0) continue;
-    do {
-      int tag = dwarf_tag(&var);
-      if ((tag != DW_TAG_variable && tag != DW_TAG_formal_parameter) ||
-          type_of(&var, DW_AT_type, &pointer) == NULL || dwarf_tag(&pointer) != DW_TAG_pointer_type ||
-          type_of(&pointer, DW_AT_type, &target) == NULL || !is_struct(&target) ||
-          dwarf_aggregate_size(&target, &target_size) != 0 || target_size != state_size)
-        continue;
-      Dwarf_Attribute attr;
-      const char *name = dwarf_formstring(dwarf_attr_integrate(&var, DW_AT_name, &attr));
-      if (name == NULL) continue;
-      size_t len = (size_t)snprintf(buf, size, "%s", name);
-      append_path(&target, off, "->", buf, size, leaf);
-      named = strlen(buf) > len; /* not when the offset fell in padding */
-      break;
-    } while (dwarf_siblingof(&var, &var) == 0);
+  Dwarf_Die scopes[MAX_SCOPES];
+  int n = cu ? scopes_at(cu, at - bias, scopes) : 0;
+  /* a pointer to the whole state first, innermost scope first; then one
+   * to a part of it */
+  for (int pass = 0; pass < 2; pass++) {
+    for (int i = n - 1; i >= 0; i--) {
+      Dwarf_Die var, target;
+      Dwarf_Word target_size, start;
+      if (dwarf_child(&scopes[i], &var) != 0) continue;
+      do {
+        if (pointee_struct(&var, &target) == NULL ||
+            dwarf_aggregate_size(&target, &target_size) != 0)
+          continue;
+        if (pass == 0 && target_size == state_size)
+          return name_through(&var, &target, off, buf, size, leaf);
+        if (pass == 1 && target_size < state_size &&
+            part_of_state(cu, state_size, &target, off, &start))
+          return name_through(&var, &target, off - start, buf, size, leaf);
+      } while (dwarf_siblingof(&var, &var) == 0);
+    }
   }
-  free(scopes);
-  return named;
+  return 0;
 }
 
 void jostle__trace_name_data(const jostle__control *c, const void *addr, const void *pc,

@@ -49,7 +49,7 @@ static const char *traced(const char *replay) {
 }
 
 /* The trace lines that match `pattern`, in order: each line's number and
- * up to 4 captured integers. */
+ * up to 4 captured integers (decimal). */
 enum { MAX_FOUND = 64, MAX_GROUPS = 4 };
 typedef struct found_line {
   int line;
@@ -70,7 +70,7 @@ static int grep(const char *text, const char *pattern, found_line *out) {
       ck_assert_int_lt(n, MAX_FOUND);
       out[n].line = line;
       for (int g = 0; g < MAX_GROUPS; g++)
-        out[n].v[g] = m[g + 1].rm_so < 0 ? 0 : strtoll(buf + m[g + 1].rm_so, NULL, 0);
+        out[n].v[g] = m[g + 1].rm_so < 0 ? 0 : strtoll(buf + m[g + 1].rm_so, NULL, 10);
       n++;
     }
     p += len + (end != NULL);
@@ -111,6 +111,45 @@ START_TEST(lost_increment_is_readable) {
   expect_same_elsewhere(replay, trace);
 }
 END_TEST
+
+/* Whether field read f is by the thread that copied `url`, after that copy
+ * and before its next one (at line `end`). */
+static int in_copy(const found_line *f, const found_line *url, int end) {
+  return f->v[0] == url->v[0] && f->line > url->line && f->line < end;
+}
+
+/* config-inplace's torn read: a reader copies the url of one version and
+ * then reads a max_conns or timeout_ms of another. */
+START_TEST(torn_read_is_readable) {
+  const char *replay = found("config-inplace");
+  const char *trace = traced(replay);
+  found_line urls[MAX_FOUND], conns[MAX_FOUND], timeouts[MAX_FOUND];
+  int n_urls = grep(trace, "^ +[0-9]+  T([0-9]+) +read +c->url\\[0\\] +\"postgres://db-([0-9]+)\\.",
+                    urls);
+  int n_conns = grep(trace, "^ +[0-9]+  T([0-9]+) +read +c->max_conns +([0-9]+) ", conns);
+  int n_timeouts = grep(trace, "^ +[0-9]+  T([0-9]+) +read +c->timeout_ms +([0-9]+) ", timeouts);
+  ck_assert_msg(n_urls > 0 && n_conns > 0 && n_timeouts > 0,
+                "%d url copies, %d max_conns and %d timeout_ms reads:\n%s", n_urls, n_conns,
+                n_timeouts, trace);
+  /* a field read by the copier of urls[i] before its next copy, of a value
+   * that is not urls[i]'s version's (config.c derives every field from it) */
+  int n_torn = 0;
+  for (int i = 0; i < n_urls; i++) {
+    long long version = urls[i].v[1];
+    int end = 1 << 30;
+    for (int j = i + 1; j < n_urls && end == 1 << 30; j++)
+      if (urls[j].v[0] == urls[i].v[0]) end = urls[j].line;
+    for (int k = 0; k < n_conns; k++)
+      n_torn += in_copy(&conns[k], &urls[i], end) && conns[k].v[1] != 10 + version % 90;
+    for (int k = 0; k < n_timeouts; k++)
+      n_torn += in_copy(&timeouts[k], &urls[i], end) &&
+                timeouts[k].v[1] != 100 * (1 + version % 50);
+  }
+  ck_assert_msg(n_torn > 0, "no copy mixes two versions:\n%s", trace);
+  ck_assert(matches(trace, "^outcome: torn=1 "));
+  expect_same_elsewhere(replay, trace);
+}
+END_TEST
 #endif
 
 /* The trace says how to read it: when a line is printed, what its value
@@ -129,6 +168,7 @@ static Suite *trace_suite(void) {
   tcase_add_test(tc, header_explains_the_lines);
 #ifndef JOSTLE_UNINSTRUMENTED
   tcase_add_test(tc, lost_increment_is_readable);
+  tcase_add_test(tc, torn_read_is_readable);
 #endif
   return s;
 }
