@@ -128,7 +128,8 @@ typedef enum jostle__atomic_op {
 typedef uint32_t jostle__point_access;
 #define JOSTLE__WIDTH_MAX 0xffffu
 #define JOSTLE__ACCESS(kind, op, width)                                       \
-  ((jostle__point_access)(kind) | (jostle__point_access)(op) << 3 | (jostle__point_access)(width) << 16)
+  ((jostle__point_access)(kind) | (jostle__point_access)(op) << 3 |            \
+   (jostle__point_access)(width) << 16)
 #define JOSTLE__ACCESS_ORDERS(order, failure_order)                          \
   ((jostle__point_access)(order) << 8 | (jostle__point_access)(failure_order) << 12)
 
@@ -139,7 +140,9 @@ static inline jostle__atomic_op jostle__access_op(jostle__point_access a) {
   return (jostle__atomic_op)(a >> 3 & 31);
 }
 static inline int jostle__access_order(jostle__point_access a) { return (int)(a >> 8 & 15); }
-static inline int jostle__access_failure_order(jostle__point_access a) { return (int)(a >> 12 & 15); }
+static inline int jostle__access_failure_order(jostle__point_access a) {
+  return (int)(a >> 12 & 15);
+}
 static inline unsigned jostle__access_width(jostle__point_access a) { return a >> 16; }
 
 typedef struct jostle__point {

@@ -79,11 +79,20 @@ static int grep(const char *text, const char *pattern, found_line *out) {
   return n;
 }
 
+/* The start of a trace, for a failure's message (Check's are short). */
+static const char *head(const char *trace) {
+  static char buf[3000];
+  snprintf(buf, sizeof buf, "%s", trace);
+  return buf;
+}
+
 /* The same command traced in another process prints the same bytes. */
 static void expect_same_elsewhere(const char *replay, const char *trace) {
   cli_result *again = run(replay);
-  ck_assert_msg(strcmp(again->out, trace) == 0, "two traces of %s differ:\n%s\n---\n%s",
-                replay, trace, again->out);
+  size_t at = 0;
+  while (trace[at] != '\0' && trace[at] == again->out[at]) at++;
+  ck_assert_msg(trace[at] == again->out[at], "two traces of %s differ at byte %zu:\n%.300s\n"
+                "---\n%.300s", replay, at, trace + at, again->out + at);
 }
 
 #ifndef JOSTLE_UNINSTRUMENTED
@@ -97,17 +106,62 @@ START_TEST(lost_increment_is_readable) {
   int n_writes = grep(trace, "^ +[0-9]+  T([01]) +write +s->counter +(-?[0-9]+) -> (-?[0-9]+) "
                              "+scenarios/", writes);
   ck_assert_msg(n_reads == 2 && n_writes == 2, "%d reads, %d writes of s->counter:\n%s", n_reads,
-                n_writes, trace);
-  ck_assert_msg(reads[0].v[0] != reads[1].v[0], "one thread read twice:\n%s", trace);
-  ck_assert_msg(reads[0].v[1] == reads[1].v[1], "the loads read different values:\n%s", trace);
+                n_writes, head(trace));
+  ck_assert_msg(reads[0].v[0] != reads[1].v[0], "one thread read twice:\n%s", head(trace));
+  ck_assert_msg(reads[0].v[1] == reads[1].v[1], "the loads read different values:\n%s",
+                head(trace));
   ck_assert_msg(reads[1].line < writes[0].line, "a store took effect before both loads:\n%s",
                 trace);
   for (int i = 0; i < 2; i++)
     ck_assert_msg(writes[i].v[2] == reads[0].v[1] + 1, "a store not of the value read + 1:\n%s",
                   trace);
   ck_assert_msg(writes[1].v[1] == writes[0].v[2], "the second store's old value is not the "
-                "first one's:\n%s", trace);
+                "first one's:\n%s", head(trace));
   ck_assert(matches(trace, "^outcome: counter=1 \\(lost increments\\)$"));
+  expect_same_elsewhere(replay, trace);
+}
+END_TEST
+
+/* treiber-stack's ABA: a thread's compare-and-swap of the top succeeds,
+ * comparing the top it last saw, though another thread's swap moved the
+ * top away from that value after it was seen (it then came back). Each
+ * line gives the operation and its memory order. */
+START_TEST(aba_is_readable) {
+  const char *replay = found("treiber-stack");
+  const char *trace = traced(replay);
+  found_line seen[MAX_FOUND], failed[MAX_FOUND], swapped[MAX_FOUND];
+  /* what each thread last saw of the top: a load, or a failed swap */
+  int n_seen = grep(trace, "^ +[0-9]+  T([0-9]+) +atomic_load +(acquire|relaxed)  +s->top +"
+                           "(-?[0-9]+) ", seen);
+  int n_failed = grep(trace, "^ +[0-9]+  T([0-9]+) +atomic_compare_exchange_weak +(acquire|relaxed)"
+                             "  +s->top +(-?[0-9]+) \\(expected -?[0-9]+: failed\\) ", failed);
+  int n_swapped = grep(trace, "^ +[0-9]+  T([0-9]+) +atomic_compare_exchange_weak "
+                              "+(acq_rel|release)  +s->top +(-?[0-9]+) -> -?[0-9]+ "
+                              "\\(expected (-?[0-9]+): succeeded\\) ", swapped);
+  ck_assert_msg(n_seen > 0 && n_swapped > 0, "%d loads, %d swaps of s->top:\n%s", n_seen,
+                n_swapped, head(trace));
+  int n_aba = 0;
+  for (int i = 0; i < n_swapped; i++) {
+    const found_line *cas = &swapped[i];
+    ck_assert_msg(cas->v[2] == cas->v[3], "a swap succeeded on another value than expected:\n%s",
+                  head(trace));
+    /* the line of this thread's last view of the top before its swap */
+    int from = -1;
+    for (int k = 0; k < n_seen; k++)
+      if (seen[k].v[0] == cas->v[0] && seen[k].line < cas->line && seen[k].line > from &&
+          seen[k].v[2] == cas->v[3])
+        from = seen[k].line;
+    for (int k = 0; k < n_failed; k++)
+      if (failed[k].v[0] == cas->v[0] && failed[k].line < cas->line && failed[k].line > from &&
+          failed[k].v[2] == cas->v[3])
+        from = failed[k].line;
+    for (int k = 0; k < n_swapped; k++)
+      n_aba += swapped[k].v[0] != cas->v[0] && swapped[k].line > from &&
+               swapped[k].line < cas->line && swapped[k].v[2] == cas->v[3];
+  }
+  ck_assert_msg(n_aba > 0, "no swap succeeded after another thread moved the top:\n%s",
+                head(trace));
+  ck_assert(matches(trace, "^outcome: duplicated=1 "));
   expect_same_elsewhere(replay, trace);
 }
 END_TEST
@@ -130,7 +184,7 @@ START_TEST(torn_read_is_readable) {
   int n_timeouts = grep(trace, "^ +[0-9]+  T([0-9]+) +read +c->timeout_ms +([0-9]+) ", timeouts);
   ck_assert_msg(n_urls > 0 && n_conns > 0 && n_timeouts > 0,
                 "%d url copies, %d max_conns and %d timeout_ms reads:\n%s", n_urls, n_conns,
-                n_timeouts, trace);
+                n_timeouts, head(trace));
   /* a field read by the copier of urls[i] before its next copy, of a value
    * that is not urls[i]'s version's (config.c derives every field from it) */
   int n_torn = 0;
@@ -145,12 +199,51 @@ START_TEST(torn_read_is_readable) {
       n_torn += in_copy(&timeouts[k], &urls[i], end) &&
                 timeouts[k].v[1] != 100 * (1 + version % 50);
   }
-  ck_assert_msg(n_torn > 0, "no copy mixes two versions:\n%s", trace);
+  ck_assert_msg(n_torn > 0, "no copy mixes two versions:\n%s", head(trace));
   ck_assert(matches(trace, "^outcome: torn=1 "));
   expect_same_elsewhere(replay, trace);
 }
 END_TEST
 #endif
+
+/* Every line that names a synchronisation object names it the same way:
+ * its number, then the name of its first line (a lock's first line too,
+ * made before the model knew the object). */
+static void expect_objects_named_alike(const char *trace) {
+  regex_t re;
+  regmatch_t m[4];
+  char names[16][96] = {{0}};
+  int n_named = 0;
+  ck_assert_int_eq(regcomp(&re, "^ +[0-9]+  T[0-9]+ .*(mutex|cond)#([0-9]+) ([^ ]+)",
+                           REG_EXTENDED | REG_NEWLINE), 0);
+  for (const char *p = trace; regexec(&re, p, 4, m, 0) == 0; p += m[0].rm_eo) {
+    int id = atoi(p + m[2].rm_so);
+    char name[96];
+    snprintf(name, sizeof name, "%.*s", (int)(m[3].rm_eo - m[3].rm_so), p + m[3].rm_so);
+    ck_assert_int_lt(id, 16);
+    if (names[id][0] == '\0') snprintf(names[id], sizeof names[id], "%s", name);
+    ck_assert_msg(strcmp(names[id], name) == 0, "object #%d is %s and %s:\n%s", id, names[id],
+                  name, head(trace));
+    n_named++;
+  }
+  regfree(&re);
+  ck_assert_msg(n_named >= 2, "%d lines name an object:\n%s", n_named, head(trace));
+}
+
+START_TEST(objects_are_named_alike) {
+  const char *replay = found("lock-order");
+  const char *trace = traced(replay);
+  expect_objects_named_alike(trace);
+  /* the first lock of each mutex already has its number */
+  ck_assert_msg(matches(trace, "^ +1  T[01] +pthread_mutex_lock +mutex#0 "
+                               "s->accounts\\[[01]\\]\\.lock "),
+                "%s", head(trace));
+  ck_assert(matches(trace, "^ +[0-9]+  T[01] +blocks on mutex#[01] s->accounts\\[[01]\\]\\.lock "
+                           "\\(held by T[01]\\)$"));
+  expect_same_elsewhere(replay, trace);
+  expect_objects_named_alike(traced(found("lost-wakeup")));
+}
+END_TEST
 
 /* The trace says how to read it: when a line is printed, what its value
  * column holds. */
@@ -166,8 +259,10 @@ static Suite *trace_suite(void) {
   Suite *s = suite_create("trace");
   TCase *tc = jostle_check_case(s, "finds", 60, 0);
   tcase_add_test(tc, header_explains_the_lines);
+  tcase_add_test(tc, objects_are_named_alike);
 #ifndef JOSTLE_UNINSTRUMENTED
   tcase_add_test(tc, lost_increment_is_readable);
+  tcase_add_test(tc, aba_is_readable);
   tcase_add_test(tc, torn_read_is_readable);
 #endif
   return s;
