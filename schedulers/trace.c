@@ -209,12 +209,12 @@ static void print_access(jostle__control *c, struct jostle__trace *t, int k, con
   jostle__value_type type;
   jostle__trace_name_data(c, p->addr, p->pc, data, sizeof data, &type);
   const jostle__object *o = p->addr ? jostle__control_find_object(c, p->addr) : NULL;
-  if (o != NULL) object_name(t, o, data, address, sizeof address);
-  else snprintf(address, sizeof address, "%s", data);
-  jostle__trace_name_code(p->pc, code, sizeof code);
-
   unsigned width = p->kind == JOSTLE__POINT_SYNC || p->kind == JOSTLE__POINT_YIELD
                        ? 0 : jostle__access_width(p->access);
+  if (o != NULL) object_name(t, o, data, address, sizeof address);
+  else snprintf(address, sizeof address, "%s", width > 0 && p->addr == NULL ? "NULL" : data);
+  jostle__trace_name_code(p->pc, code, sizeof code);
+
   if (p->kind == JOSTLE__POINT_ATOMIC) order = order_name(jostle__access_order(p->access));
   if (width > 0 && !q->readable) {
     snprintf(value, sizeof value, "(unreadable)");

@@ -106,18 +106,19 @@ static jostle__value_type classify(Dwarf_Die *type) {
 /* Appends to buf the path to byte `off` of an object of type `type`:
  * "[index]", or `sep` and a member's name ("." below the top), repeated
  * down to a scalar or a union (pthread_mutex_t is one: its insides are
- * not the code's names). *leaf is the scalar's type when byte `off` is
- * its first. */
+ * not the code's names), or with `whole` only down to the largest object
+ * that starts at `off` (what a pointer to it points to). *leaf is the
+ * scalar's type when byte `off` is its first. */
 static void append_path(Dwarf_Die *type, Dwarf_Word off, const char *sep, char *buf,
-                        size_t size, jostle__value_type *leaf) {
+                        size_t size, int whole, jostle__value_type *leaf) {
   size_t len = strlen(buf);
-  if (len >= size) return;
+  if (len >= size || (whole && off == 0)) return;
   Dwarf_Die elem, child, mtype;
   Dwarf_Word esize;
   if (dwarf_tag(type) == DW_TAG_array_type && type_of(type, DW_AT_type, &elem) != NULL &&
       dwarf_aggregate_size(&elem, &esize) == 0 && esize > 0) {
     snprintf(buf + len, size - len, "[%llu]", (unsigned long long)(off / esize));
-    append_path(&elem, off % esize, ".", buf, size, leaf);
+    append_path(&elem, off % esize, ".", buf, size, whole, leaf);
     return;
   }
   if (!is_struct(type) || dwarf_child(type, &child) != 0) {
@@ -136,7 +137,7 @@ static void append_path(Dwarf_Die *type, Dwarf_Word off, const char *sep, char *
     if (off < at || off >= at + msize) continue;
     const char *name = dwarf_diename(&child);
     if (name != NULL) snprintf(buf + len, size - len, "%s%s", sep, name);
-    append_path(&mtype, off - at, ".", buf, size, leaf);
+    append_path(&mtype, off - at, ".", buf, size, whole, leaf);
     return;
   } while (dwarf_siblingof(&child, &child) == 0);
 }
@@ -221,23 +222,29 @@ static int part_of_state(Dwarf_Die *cu, size_t state_size, Dwarf_Die *part, Dwar
   return 0;
 }
 
-/* var's name and the path to byte `off` of its `target`; 0 when off fell
- * in padding. */
+/* var's name and the path to byte `off` of its `target` ("s->count");
+ * with `whole`, a pointer to the largest object there ("&s->items[2]", or
+ * "s" for the target itself). 0 when off fell in padding. */
 static int name_through(Dwarf_Die *var, Dwarf_Die *target, Dwarf_Word off, char *buf,
-                        size_t size, jostle__value_type *leaf) {
+                        size_t size, int whole, jostle__value_type *leaf) {
   Dwarf_Attribute attr;
   const char *name = dwarf_formstring(dwarf_attr_integrate(var, DW_AT_name, &attr));
   if (name == NULL) return 0;
-  size_t len = (size_t)snprintf(buf, size, "%s", name);
-  append_path(target, off, "->", buf, size, leaf);
+  if (whole && off == 0) {
+    snprintf(buf, size, "%s", name);
+    return 1;
+  }
+  size_t len = (size_t)snprintf(buf, size, "%s%s", whole ? "&" : "", name);
+  append_path(target, off, "->", buf, size, whole, leaf);
   return strlen(buf) > len;
 }
 
 /* Names byte `off` of the run's state as the code at pc does, "s->count"
- * or, in a helper given a part of the state, "c->max_conns"; 0 when no
- * variable in scope points to the state or to such a part. */
+ * or, in a helper given a part of the state, "c->max_conns" (`whole`: as
+ * name_through); 0 when no variable in scope points to the state or to
+ * such a part. */
 static int name_state(const void *pc, size_t state_size, size_t off, char *buf, size_t size,
-                      jostle__value_type *leaf) {
+                      int whole, jostle__value_type *leaf) {
   Dwfl *dwfl = dwfl_for_self();
   Dwarf_Addr at = (Dwarf_Addr)(uintptr_t)pc - 1, bias;
   Dwfl_Module *mod = dwfl ? dwfl_addrmodule(dwfl, at) : NULL;
@@ -256,10 +263,10 @@ static int name_state(const void *pc, size_t state_size, size_t off, char *buf, 
             dwarf_aggregate_size(&target, &target_size) != 0)
           continue;
         if (pass == 0 && target_size == state_size)
-          return name_through(&var, &target, off, buf, size, leaf);
+          return name_through(&var, &target, off, buf, size, whole, leaf);
         if (pass == 1 && target_size < state_size &&
             part_of_state(cu, state_size, &target, off, &start))
-          return name_through(&var, &target, off - start, buf, size, leaf);
+          return name_through(&var, &target, off - start, buf, size, whole, leaf);
       } while (dwarf_siblingof(&var, &var) == 0);
     }
   }
@@ -275,7 +282,7 @@ void jostle__trace_name_data(const jostle__control *c, const void *addr, const v
   }
   uintptr_t a = (uintptr_t)addr, lo = (uintptr_t)c->run_state;
   if (a - lo < c->run_state_size) {
-    if (pc == NULL || !name_state(pc, c->run_state_size, a - lo, buf, size, type)) {
+    if (pc == NULL || !name_state(pc, c->run_state_size, a - lo, buf, size, 0, type)) {
       *type = (jostle__value_type){JOSTLE__VALUE_UNKNOWN, 0};
       snprintf(buf, size, "state+0x%zx", (size_t)(a - lo));
     }
@@ -290,4 +297,12 @@ void jostle__trace_name_data(const jostle__control *c, const void *addr, const v
     snprintf(buf, size, "%s+0x%llx", name, (unsigned long long)off);
   else
     snprintf(buf, size, "%p", addr);
+}
+
+void jostle__trace_name_pointer(const jostle__control *c, const void *addr, const void *pc,
+                                char *buf, size_t size) {
+  jostle__value_type ignored;
+  size_t off = (size_t)((uintptr_t)addr - (uintptr_t)c->run_state);
+  if (pc == NULL || !name_state(pc, c->run_state_size, off, buf, size, 1, &ignored))
+    snprintf(buf, size, "&state+0x%zx", off);
 }

@@ -40,4 +40,10 @@ void jostle__trace_name_code(const void *pc, char *buf, size_t size);
 void jostle__trace_name_data(const jostle__control *c, const void *addr, const void *pc,
                              char *buf, size_t size, jostle__value_type *type);
 
+/* A pointer to addr, which is in the run's state, as the code at pc would
+ * write it: "s" (the state itself), "&s->items[2]" (the largest object
+ * that starts at addr), "&state+0x10" when unnamed. */
+void jostle__trace_name_pointer(const jostle__control *c, const void *addr, const void *pc,
+                                char *buf, size_t size);
+
 #endif

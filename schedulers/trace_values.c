@@ -56,21 +56,16 @@ static int escaped(unsigned char ch, char q, char *buf, size_t size) {
   return snprintf(buf, size, "\\x%02x", ch);
 }
 
-/* A pointer: NULL, &name when it points into the run's state, else the
+/* A pointer: NULL, named when it points into the run's state, else the
  * address (which may change with the address layout, as the value does). */
 static void pointer(const jostle__control *c, const void *pc, uint64_t v, char *buf,
                     size_t size) {
-  if (v == 0) {
+  if (v == 0)
     snprintf(buf, size, "NULL");
-    return;
-  }
-  if (v - (uintptr_t)c->run_state < c->run_state_size) {
-    jostle__value_type ignored;
-    buf[0] = '&';
-    jostle__trace_name_data(c, (const void *)(uintptr_t)v, pc, buf + 1, size - 1, &ignored);
-    return;
-  }
-  snprintf(buf, size, "0x%llx", (unsigned long long)v);
+  else if (v - (uintptr_t)c->run_state < c->run_state_size)
+    jostle__trace_name_pointer(c, (const void *)(uintptr_t)v, pc, buf, size);
+  else
+    snprintf(buf, size, "0x%llx", (unsigned long long)v);
 }
 
 /* A value of 1, 2, 4 or 8 bytes. */

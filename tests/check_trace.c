@@ -39,14 +39,36 @@ static const char *found(const char *scenario_args) {
   return replay;
 }
 
-/* The trace of `replay` (its whole output), in a buffer of its own. */
-static const char *traced(const char *replay) {
+/* The trace of `replay` (its whole output), which exits with `status`, in
+ * a buffer of its own. */
+static const char *traced_exiting(const char *replay, int status) {
   static char out[sizeof ((cli_result *)0)->out];
   cli_result *r = run(replay);
-  ck_assert_msg(r->status == 1, "%s: exit %d: %s%s", replay, r->status, r->out, r->err);
+  ck_assert_msg(r->status == status, "%s: exit %d: %s%s", replay, r->status, r->out, r->err);
   snprintf(out, sizeof out, "%s", r->out);
   return out;
 }
+
+static const char *traced(const char *replay) { return traced_exiting(replay, 1); }
+
+/* The start of a trace, for a failure's message (Check's are short). */
+static const char *head(const char *trace) {
+  static char buf[3000];
+  snprintf(buf, sizeof buf, "%s", trace);
+  return buf;
+}
+
+/* The same command traced in another process prints the same bytes. */
+static void expect_same_elsewhere(const char *replay, const char *trace) {
+  cli_result *again = run(replay);
+  size_t at = 0;
+  while (trace[at] != '\0' && trace[at] == again->out[at]) at++;
+  ck_assert_msg(trace[at] == again->out[at], "two traces of %s differ at byte %zu:\n%.300s\n"
+                "---\n%.300s", replay, at, trace + at, again->out + at);
+}
+
+#ifndef JOSTLE_UNINSTRUMENTED
+static const char *traced_allowed(const char *replay) { return traced_exiting(replay, 0); }
 
 /* The trace lines that match `pattern`, in order: each line's number and
  * up to 4 captured integers (decimal). */
@@ -79,23 +101,6 @@ static int grep(const char *text, const char *pattern, found_line *out) {
   return n;
 }
 
-/* The start of a trace, for a failure's message (Check's are short). */
-static const char *head(const char *trace) {
-  static char buf[3000];
-  snprintf(buf, sizeof buf, "%s", trace);
-  return buf;
-}
-
-/* The same command traced in another process prints the same bytes. */
-static void expect_same_elsewhere(const char *replay, const char *trace) {
-  cli_result *again = run(replay);
-  size_t at = 0;
-  while (trace[at] != '\0' && trace[at] == again->out[at]) at++;
-  ck_assert_msg(trace[at] == again->out[at], "two traces of %s differ at byte %zu:\n%.300s\n"
-                "---\n%.300s", replay, at, trace + at, again->out + at);
-}
-
-#ifndef JOSTLE_UNINSTRUMENTED
 /* counter's lost increment: both threads load the same value before
  * either stores, and both store that value + 1. */
 START_TEST(lost_increment_is_readable) {
@@ -204,6 +209,43 @@ START_TEST(torn_read_is_readable) {
   expect_same_elsewhere(replay, trace);
 }
 END_TEST
+
+
+/* Each value reads as C writes it, typed from the program's DWARF:
+ * characters, booleans, signed and unsigned integers, floating point,
+ * pointers (into the state: named), text. */
+START_TEST(values_read_as_c_writes_them) {
+  const char *trace =
+      traced_allowed("replay test-trace-values --scheduler random --seed 1 --trace");
+  static const char *const lines[] = {
+      "write +s->letter +'\\\\0' -> 'j' ", "write +s->flag +false -> true ",
+      "write +s->small +0 -> -3 ", "write +s->big +0 -> 4000000000 ",
+      "write +s->negative +0 -> -70000 ", "write +s->ratio +0 -> 0\\.25 ",
+      "write +s->self +NULL -> s ", "write +s->nowhere +NULL -> NULL ",
+      "write +s->text\\.chars\\[0\\] +\"\" -> \"hello, trace\" ",
+      "read +s->text\\.chars\\[0\\] +\"hello, trace\" ", "read +s->letter +'j' ",
+      "read +s->flag +true ", "read +s->small +-3 ", "read +s->big +4000000000 ",
+      "read +s->negative +-70000 ", "read +s->ratio +0\\.25 ", "read +s->self +s ",
+      "read +s->nowhere +NULL "};
+  for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+    char pattern[256];
+    snprintf(pattern, sizeof pattern, "^ +[0-9]+  T0 +%s +tests/scenarios_traced\\.c:", lines[i]);
+    ck_assert_msg(matches(trace, pattern), "no line /%s/ in:\n%s", pattern, head(trace));
+  }
+}
+END_TEST
+
+/* A store through a NULL pointer crashes the run: the store is the last
+ * line of the trace, unreadable, after the accesses before it. */
+START_TEST(crashing_access_ends_the_trace) {
+  cli_result *r = run("replay test-trace-crash --scheduler random --seed 1 --trace");
+  ck_assert_msg(r->status == 1, "exit %d: %s%s", r->status, r->out, r->err);
+  ck_assert_msg(matches(r->out, "^ +1  T0 +write +s->before +0 -> 1 "), "%s", r->out);
+  ck_assert_msg(matches(r->out, "^ +3  T0 +write +NULL +\\(unreadable\\) +tests/scenarios_traced"
+                                "\\.c:[0-9]+ \\(store_through\\)\noutcome: crash \\(SIGSEGV\\)$"),
+                "%s", r->out);
+}
+END_TEST
 #endif
 
 /* Every line that names a synchronisation object names it the same way:
@@ -264,6 +306,8 @@ static Suite *trace_suite(void) {
   tcase_add_test(tc, lost_increment_is_readable);
   tcase_add_test(tc, aba_is_readable);
   tcase_add_test(tc, torn_read_is_readable);
+  tcase_add_test(tc, values_read_as_c_writes_them);
+  tcase_add_test(tc, crashing_access_ends_the_trace);
 #endif
   return s;
 }
