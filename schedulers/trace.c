@@ -92,17 +92,14 @@ static const char *const orders[] = {"relaxed", "consume", "acquire",
                                      "release", "acq_rel", "seq_cst"};
 
 static const char *operation(const jostle__point *p) {
-  if (p->kind == JOSTLE__POINT_ATOMIC) {
-    unsigned op = jostle__access_op(p->access);
-    return op < sizeof atomic_ops / sizeof atomic_ops[0] ? atomic_ops[op] : "atomic";
-  }
-  if (p->call != NULL) return p->call;
+  unsigned op = jostle__access_op(p->access);
   switch (p->kind) {
-  case JOSTLE__POINT_YIELD: return "jostle_yield";
   case JOSTLE__POINT_READ: return "read";
   case JOSTLE__POINT_WRITE: return "write";
-  case JOSTLE__POINT_ATOMIC: return "atomic";
-  case JOSTLE__POINT_SYNC: return "sync";
+  case JOSTLE__POINT_ATOMIC:
+    return op < sizeof atomic_ops / sizeof atomic_ops[0] ? atomic_ops[op] : "atomic";
+  case JOSTLE__POINT_YIELD: return p->call != NULL ? p->call : "jostle_yield";
+  case JOSTLE__POINT_SYNC: return p->call != NULL ? p->call : "sync";
   }
   return "?";
 }
@@ -227,11 +224,12 @@ static void print_access(jostle__control *c, struct jostle__trace *t, int k, con
       unsigned n = width < CAS_BYTES ? width : CAS_BYTES;
       int succeeded = memcmp(q->before, q->expected, n) == 0;
       jostle__trace_format(c, p->pc, q->expected, width, type, expected, sizeof expected);
-      if (succeeded)
+      if (succeeded) {
         snprintf(value, sizeof value, "%s -> %s (expected %s: succeeded)", old, now, expected);
-      else
+      } else {
         snprintf(value, sizeof value, "%s (expected %s: failed)", old, expected);
-      if (!succeeded) order = order_name(jostle__access_failure_order(p->access));
+        order = order_name(jostle__access_failure_order(p->access));
+      }
     } else if (only_reads(p)) {
       snprintf(value, sizeof value, "%s", old);
     } else {
