@@ -70,7 +70,7 @@ HEADERS := $(wildcard include/*.h common/*.h harness/*.h cli/*.h schedulers/*.h 
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
 SCENARIO_OBJS := $(SCENARIO_SRCS:%.c=$(O)/%.o)
-TEST_SCENARIO_OBJS := $(O)/tests/scenarios_test.o $(O)/tests/fail_fork.o
+TEST_SCENARIO_OBJS := $(O)/tests/scenarios_test.o $(O)/tests/fail_fork.o $(O)/tests/scenarios_traced.o
 EXAMPLES := $(patsubst scenarios/examples/%.c,$(O)/examples/%,$(EXAMPLE_SRCS))
 # The sanitizer settings are linked whole into every program (nothing calls them).
 SAN_OBJ := $(if $(SANITIZER),$(O)/tools/sanitizer.o)
@@ -90,6 +90,11 @@ $(O)/scenarios/%.o: scenarios/%.c $(HEADERS)
 $(O)/tests/instrumented_test.o: tests/instrumented_test.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(if $(TSAN_BUILD),$(CFLAGS_JOSTLE),$(CFLAGS_SCENARIO) $(INSTRUMENT)) -c $< -o $@
+
+# Test scenarios whose traces are checked: instrumented as scenarios are.
+$(O)/tests/scenarios_traced.o: tests/scenarios_traced.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_SCENARIO) $(INSTRUMENT) -c $< -o $@
 
 $(O)/tests/%.o: tests/%.c $(HEADERS)
 	@mkdir -p $(dir $@)

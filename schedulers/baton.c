@@ -124,6 +124,7 @@ void jostle__control_destroy(jostle__control *c) {
   free(c->scratch);
   free(c->strategy_threads);
   free(c->strategy);
+  jostle__trace_free(c);
   free(c);
 }
 
@@ -326,6 +327,7 @@ static void describe_deadlock(jostle__control *c) {
  * baton and escapes too when it is a scenario thread (index >= 0). A
  * limit's text is the caller's. */
 static void abandon(jostle__control *c, jostle__verdict verdict, int index) {
+  if (c->cfg->trace && index >= 0) jostle__trace_abandon(c, index);
   c->verdict = verdict;
   if (verdict == JOSTLE__RUN_DEADLOCK) describe_deadlock(c);
   else if (verdict == JOSTLE__RUN_STEP_LIMIT)
@@ -422,6 +424,7 @@ void jostle__control_begin(jostle__control *c, uint64_t seed) {
   }
   c->n_steps = 0;
   c->step_limit = c->cfg->step_limit;
+  if (c->cfg->trace) jostle__trace_begin(c);
   for (int i = 0; i < c->n_threads; i++) reset_thread(c, i);
   c->n_objects = 0;
   memset(c->index, 0, c->index_cap * sizeof *c->index);
@@ -485,11 +488,11 @@ void jostle__control_point(jostle__thread *t, const jostle__point *p) {
   if (!c->active) return; /* setup and check run outside the schedule */
   int me = t->index;
   step(c, me);
-  if (c->cfg->trace) jostle__trace_point(c, me, p);
   if (c->cfg->feedback) jostle__feedback_note(c, me, p);
   int next = next_thread(c, me, p);
+  /* after the decision: the trace prints an access when it takes effect */
+  if (c->cfg->trace) jostle__trace_point(c, me, p, next);
   if (next == me) return;
-  if (c->cfg->trace) jostle__trace_switch(c, me, next);
   hand_to(c, next);
   wait_turn(c, c->seats[me], me);
 }

@@ -35,20 +35,38 @@ void jostle__thread_attach(jostle__thread *t) {
 extern uint8_t __start___sancov_cntrs[] __attribute__((weak));
 extern uint8_t __stop___sancov_cntrs[] __attribute__((weak));
 
-void jostle__point_at(jostle__point_kind kind, const void *addr, const void *pc) {
+/* The calling thread's context when an access to addr is a point, else
+ * NULL. */
+static inline jostle__thread *pointing(const void *addr) {
   jostle__thread *t = jostle__self;
-  if (t == NULL || t->point == NULL) return;
-  if ((uintptr_t)addr - t->stack_lo < t->stack_hi - t->stack_lo) return;
+  if (t == NULL || t->point == NULL) return NULL;
+  if ((uintptr_t)addr - t->stack_lo < t->stack_hi - t->stack_lo) return NULL;
   if ((uintptr_t)addr - (uintptr_t)__start___sancov_cntrs <
       (uintptr_t)__stop___sancov_cntrs - (uintptr_t)__start___sancov_cntrs)
-    return;
-  jostle__point p = {kind, addr, pc, NULL};
+    return NULL;
+  return t;
+}
+
+void jostle__point_at(jostle__point_access access, const void *addr, const void *pc) {
+  jostle__thread *t = pointing(addr);
+  if (t == NULL) return;
+  jostle__point p = {.kind = jostle__access_kind(access), .access = access, .addr = addr,
+                     .pc = pc};
+  t->point(t, &p);
+}
+
+void jostle__cas_point_at(jostle__point_access access, const void *addr, const void *pc,
+                          const void *expected) {
+  jostle__thread *t = pointing(addr);
+  if (t == NULL) return;
+  jostle__point p = {.kind = jostle__access_kind(access), .access = access, .addr = addr,
+                     .pc = pc, .expected = expected};
   t->point(t, &p);
 }
 
 JOSTLE_API void jostle_yield(void) {
   jostle__thread *t = jostle__self;
   if (t == NULL || t->point == NULL) return;
-  jostle__point p = {JOSTLE__POINT_YIELD, NULL, __builtin_return_address(0), NULL};
+  jostle__point p = {.kind = JOSTLE__POINT_YIELD, .pc = __builtin_return_address(0)};
   t->point(t, &p);
 }

@@ -101,11 +101,61 @@ typedef enum jostle__point_kind {
   JOSTLE__POINT_SYNC,    /* a wrapped synchronisation call */
 } jostle__point_kind;
 
+/* What an atomic operation does, as the code asked for it. */
+typedef enum jostle__atomic_op {
+  JOSTLE__OP_NONE,       /* not atomic: a plain access, or not an access */
+  JOSTLE__OP_LOAD,
+  JOSTLE__OP_STORE,
+  JOSTLE__OP_EXCHANGE,
+  JOSTLE__OP_CAS,        /* compare-exchange, strong or weak unknown (clang) */
+  JOSTLE__OP_CAS_STRONG,
+  JOSTLE__OP_CAS_WEAK,
+  JOSTLE__OP_FETCH_ADD,
+  JOSTLE__OP_FETCH_SUB,
+  JOSTLE__OP_FETCH_AND,
+  JOSTLE__OP_FETCH_OR,
+  JOSTLE__OP_FETCH_XOR,
+  JOSTLE__OP_FETCH_NAND,
+} jostle__atomic_op;
+
+/* What an instrumented access does, in one word: a hook passes it as one
+ * constant (an atomic ORs in the memory orders it was given), so that
+ * describing the access costs the hooks nothing. Only traces decode more
+ * than the kind. Bits 0-2 the point kind, 3-7 the atomic operation, 8-11
+ * its memory order and 12-15 a compare-exchange's failure order (0..5,
+ * __ATOMIC_RELAXED .. __ATOMIC_SEQ_CST), 16-31 the width in bytes (a
+ * range's, up to JOSTLE__WIDTH_MAX). */
+typedef uint32_t jostle__point_access;
+#define JOSTLE__WIDTH_MAX 0xffffu
+#define JOSTLE__ACCESS(kind, op, width)                                       \
+  ((jostle__point_access)(kind) | (jostle__point_access)(op) << 3 |            \
+   (jostle__point_access)(width) << 16)
+#define JOSTLE__ACCESS_ORDERS(order, failure_order)                          \
+  ((jostle__point_access)(order) << 8 | (jostle__point_access)(failure_order) << 12)
+
+static inline jostle__point_kind jostle__access_kind(jostle__point_access a) {
+  return (jostle__point_kind)(a & 7);
+}
+static inline jostle__atomic_op jostle__access_op(jostle__point_access a) {
+  return (jostle__atomic_op)(a >> 3 & 31);
+}
+static inline int jostle__access_order(jostle__point_access a) { return (int)(a >> 8 & 15); }
+static inline int jostle__access_failure_order(jostle__point_access a) {
+  return (int)(a >> 12 & 15);
+}
+static inline unsigned jostle__access_width(jostle__point_access a) { return a >> 16; }
+
 typedef struct jostle__point {
   jostle__point_kind kind;
+  jostle__point_access access; /* READ, WRITE, ATOMIC: what the access does; else 0 */
   const void *addr;      /* the memory or object concerned, or NULL */
   const void *pc;        /* the code address of the point, or NULL */
-  const char *call;      /* SYNC and wrapped YIELD: the call, "pthread_mutex_lock" */
+  union {
+    const char *call;    /* SYNC and wrapped YIELD: the call, "pthread_mutex_lock" */
+    /* ATOMIC compare-exchange: its expected value (access width bytes),
+     * readable until the point returns */
+    const void *expected;
+  };
 } jostle__point;
 
 /* A scheduler: a static const table in its own file, listed once in
@@ -176,8 +226,13 @@ void jostle__thread_attach(jostle__thread *t);
 
 /* A scheduling point of the calling thread, for instrumentation hooks and
  * wrappers: does nothing outside a run, under a scheduler without points,
- * or for an access to the thread's own stack. */
-void jostle__point_at(jostle__point_kind kind, const void *addr, const void *pc);
+ * or for an access to the thread's own stack. access: JOSTLE__ACCESS(...),
+ * or a bare point kind. */
+void jostle__point_at(jostle__point_access access, const void *addr, const void *pc);
+
+/* The same for a compare-exchange, whose expected value is at `expected`. */
+void jostle__cas_point_at(jostle__point_access access, const void *addr, const void *pc,
+                          const void *expected);
 
 /* The registered schedulers, NULL-ended, in the order help lists them
  * (registry.c). */

@@ -89,6 +89,7 @@ struct jostle__control {
   jostle__verdict verdict;
   char verdict_text[JOSTLE__VERDICT_MAX];
   uint64_t schedule_hash;            /* FNV over every choice made */
+  struct jostle__trace *trace;       /* trace.c's, once a run was traced */
 };
 
 /* The strategy's state of the run, and of its thread k. */

@@ -53,7 +53,7 @@ static jostle__control *enter(jostle__point_kind kind, const void *addr,
                               const void *pc, const char *call, int *me) {
   jostle__thread *t = jostle__self;
   if (t != NULL && t->point != NULL) {
-    jostle__point p = {kind, addr, pc, call};
+    jostle__point p = {.kind = kind, .addr = addr, .pc = pc, .call = call};
     t->point(t, &p);
   }
   return jostle__control_of_self(me);

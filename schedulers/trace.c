@@ -1,206 +1,315 @@
 /*
  * trace.c: step-by-step traces of controlled runs (see trace.h).
  *
- * Code and data addresses are named with elfutils' libdwfl, which reads
- * the program's own ELF and DWARF: code addresses become file:line and
- * function (when built with -g), data addresses the symbol they fall in.
- * An access to the run's state is named as the code names it, `s->count`
- * or `s->items[3].key`: among the variables in scope at the access, the
- * first pointer to a struct as large as the state gives the member. The
- * lookup is set up at the first trace line, in the process that runs the
- * scenario.
+ * When a line is printed. A hook's point comes before its access, and the
+ * access is made when the thread next holds the baton: at once when the
+ * strategy keeps it running, else when some thread hands the baton back
+ * (jostle__trace_switch). One thread runs at a time, so at that moment
+ * memory holds exactly what the access will read: a read's line is
+ * printed then. A write's new value exists only after the write, so its
+ * line waits for its thread's next step (a point, a block, its end, the
+ * run being abandoned): the thread has run alone since, so the line still
+ * comes before anything another thread did. Wrapped calls wait the same
+ * way, so that the object they act on has its number (the model makes it
+ * at first use, after the point). Yields access nothing and are printed at
+ * their point, before the switch they invite.
+ *
+ * Each thread has at most one access pending: WAITING from its point until
+ * it holds the baton again, then (writes) DONE until its next step. The
+ * state lives in the control (c->trace), made at the first traced run.
+ * Synchronisation objects keep the name of the first line that named
+ * them, so that every line names an object the same way.
  */
 #include "schedulers/trace.h"
 
-#include <dwarf.h>
-#include <elfutils/libdw.h>
-#include <elfutils/libdwfl.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-static Dwfl *dwfl_for_self(void) {
-  static Dwfl *dwfl;
-  static int tried;
-  if (tried) return dwfl;
-  tried = 1;
-  static const Dwfl_Callbacks callbacks = {
-      .find_elf = dwfl_linux_proc_find_elf,
-      .find_debuginfo = dwfl_standard_find_debuginfo,
-  };
-  dwfl = dwfl_begin(&callbacks);
-  if (dwfl == NULL) return NULL;
-  if (dwfl_linux_proc_report(dwfl, getpid()) != 0 || dwfl_report_end(dwfl, NULL, NULL) != 0) {
-    dwfl_end(dwfl);
-    dwfl = NULL;
-  }
-  return dwfl;
+#include "schedulers/trace_names.h"
+#include "schedulers/trace_values.h"
+
+#define NAME_SIZE 96
+#define CAS_BYTES 16 /* the widest compare-exchange */
+
+typedef enum stage {
+  IDLE,                  /* nothing pending */
+  WAITING,               /* at its point: the access is still to be made */
+  DONE,                  /* made; the line waits for the value written */
+} stage;
+
+typedef struct pending {
+  stage stage;
+  jostle__point p;       /* p.expected is readable only while WAITING */
+  uint64_t step;
+  int readable;          /* `before` could be read */
+  unsigned char before[JOSTLE__TRACE_BYTES]; /* what the access found */
+  unsigned char expected[CAS_BYTES];         /* a compare-exchange's */
+} pending;
+
+struct jostle__trace {
+  pending *threads;      /* by thread index, n_threads of them */
+  int n_threads;
+  char (*names)[NAME_SIZE]; /* by object id, "" until named */
+  int n_names;
+  int stopped;           /* out of memory: the rest of the run is not traced */
+};
+
+/* ---- the columns ----------------------------------------------------------- */
+
+#define LINE "%6s  %-4s %-30s %-7s  %-28s %-24s %s\n"
+
+void jostle__trace_header(void) {
+  printf("trace: one line per scheduling point, printed when its access takes effect, so the\n"
+         "       lines are in the order the accesses happened. A thread switched away at a\n"
+         "       point makes its access when it runs again: that line keeps the point's step\n"
+         "       and follows the switch back. value: what a read read; OLD -> NEW for a write\n"
+         "       or an atomic (NEW as written); a compare-exchange adds what it expected and\n"
+         "       whether it succeeded. order: an atomic's memory order (a failed compare-\n"
+         "       exchange's failure order). mutex#N, cond#N, ...: synchronisation objects,\n"
+         "       numbered by first use in the run.\n");
+  printf(LINE, "step", "thr", "operation", "order", "address", "value", "source");
+  fflush(stdout);
 }
 
-/* "scenarios/counter.c:31 (counter_thread)" for the code at pc. */
-static void name_code(const void *pc, char *buf, size_t size) {
-  Dwfl *dwfl = dwfl_for_self();
-  /* pc is a return address: the call is the instruction before it */
-  Dwarf_Addr at = (Dwarf_Addr)(uintptr_t)pc - 1;
-  Dwfl_Module *mod = dwfl ? dwfl_addrmodule(dwfl, at) : NULL;
-  const char *fn = mod ? dwfl_module_addrname(mod, at) : NULL;
-  Dwfl_Line *line = mod ? dwfl_module_getsrc(mod, at) : NULL;
-  int lineno = 0;
-  const char *file = line ? dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL) : NULL;
-  if (file != NULL)
-    snprintf(buf, size, "%s:%d (%s)", file, lineno, fn ? fn : "?");
-  else if (fn != NULL)
-    snprintf(buf, size, "%p (%s)", pc, fn);
-  else
-    snprintf(buf, size, "%p", pc);
-}
+static const char *const atomic_ops[] = {
+    [JOSTLE__OP_NONE] = "atomic",
+    [JOSTLE__OP_LOAD] = "atomic_load",
+    [JOSTLE__OP_STORE] = "atomic_store",
+    [JOSTLE__OP_EXCHANGE] = "atomic_exchange",
+    [JOSTLE__OP_CAS] = "atomic_compare_exchange",
+    [JOSTLE__OP_CAS_STRONG] = "atomic_compare_exchange_strong",
+    [JOSTLE__OP_CAS_WEAK] = "atomic_compare_exchange_weak",
+    [JOSTLE__OP_FETCH_ADD] = "atomic_fetch_add",
+    [JOSTLE__OP_FETCH_SUB] = "atomic_fetch_sub",
+    [JOSTLE__OP_FETCH_AND] = "atomic_fetch_and",
+    [JOSTLE__OP_FETCH_OR] = "atomic_fetch_or",
+    [JOSTLE__OP_FETCH_XOR] = "atomic_fetch_xor",
+    [JOSTLE__OP_FETCH_NAND] = "atomic_fetch_nand",
+};
 
-/* The DIE that `die`'s attribute `name` refers to, typedefs and
- * qualifiers peeled off; NULL when there is none. */
-static Dwarf_Die *type_of(Dwarf_Die *die, unsigned name, Dwarf_Die *mem) {
-  Dwarf_Attribute attr;
-  Dwarf_Die ref;
-  if (dwarf_attr_integrate(die, name, &attr) == NULL || dwarf_formref_die(&attr, &ref) == NULL ||
-      dwarf_peel_type(&ref, mem) != 0)
-    return NULL;
-  return mem;
-}
-
-static int is_struct(Dwarf_Die *type) { return dwarf_tag(type) == DW_TAG_structure_type; }
-
-/* Appends to buf the path to byte `off` of an object of type `type`:
- * "[index]", or `sep` and a member's name ("." below the top), repeated
- * down to a scalar or a union (pthread_mutex_t is one: its insides are
- * not the code's names). */
-static void append_path(Dwarf_Die *type, Dwarf_Word off, const char *sep, char *buf,
-                        size_t size) {
-  size_t len = strlen(buf);
-  if (len >= size) return;
-  Dwarf_Die elem, child, mtype;
-  Dwarf_Word esize;
-  if (dwarf_tag(type) == DW_TAG_array_type && type_of(type, DW_AT_type, &elem) != NULL &&
-      dwarf_aggregate_size(&elem, &esize) == 0 && esize > 0) {
-    snprintf(buf + len, size - len, "[%llu]", (unsigned long long)(off / esize));
-    append_path(&elem, off % esize, ".", buf, size);
-    return;
-  }
-  if (!is_struct(type) || dwarf_child(type, &child) != 0) return;
-  do {
-    Dwarf_Attribute attr;
-    Dwarf_Word at = 0, msize;
-    if (dwarf_tag(&child) != DW_TAG_member || type_of(&child, DW_AT_type, &mtype) == NULL ||
-        dwarf_aggregate_size(&mtype, &msize) != 0)
-      continue;
-    if (dwarf_attr(&child, DW_AT_data_member_location, &attr) != NULL &&
-        dwarf_formudata(&attr, &at) != 0)
-      continue;
-    if (off < at || off >= at + msize) continue;
-    const char *name = dwarf_diename(&child);
-    if (name != NULL) snprintf(buf + len, size - len, "%s%s", sep, name);
-    append_path(&mtype, off - at, ".", buf, size);
-    return;
-  } while (dwarf_siblingof(&child, &child) == 0);
-}
-
-/* Names byte `off` of the run's state as the code at pc does, "s->count";
- * 0 when no variable in scope points to a struct of the state's size. */
-static int name_state(const void *pc, size_t state_size, size_t off, char *buf, size_t size) {
-  Dwfl *dwfl = dwfl_for_self();
-  Dwarf_Addr at = (Dwarf_Addr)(uintptr_t)pc - 1, bias;
-  Dwfl_Module *mod = dwfl ? dwfl_addrmodule(dwfl, at) : NULL;
-  Dwarf_Die *cu = mod ? dwfl_module_addrdie(mod, at, &bias) : NULL;
-  Dwarf_Die *scopes = NULL;
-  int n = cu ? dwarf_getscopes(cu, at - bias, &scopes) : 0;
-  int named = 0;
-  for (int i = 0; i < n && !named; i++) {
-    Dwarf_Die var, pointer, target;
-    Dwarf_Word target_size;
-    if (dwarf_child(&scopes[i], &var) != 0) continue;
-    do {
-      int tag = dwarf_tag(&var);
-      if ((tag != DW_TAG_variable && tag != DW_TAG_formal_parameter) ||
-          type_of(&var, DW_AT_type, &pointer) == NULL || dwarf_tag(&pointer) != DW_TAG_pointer_type ||
-          type_of(&pointer, DW_AT_type, &target) == NULL || !is_struct(&target) ||
-          dwarf_aggregate_size(&target, &target_size) != 0 || target_size != state_size)
-        continue;
-      Dwarf_Attribute attr;
-      const char *name = dwarf_formstring(dwarf_attr_integrate(&var, DW_AT_name, &attr));
-      if (name == NULL) continue;
-      size_t len = (size_t)snprintf(buf, size, "%s", name);
-      append_path(&target, off, "->", buf, size);
-      named = strlen(buf) > len; /* not when the offset fell in padding */
-      break;
-    } while (dwarf_siblingof(&var, &var) == 0);
-  }
-  free(scopes);
-  return named;
-}
-
-/* "mutex#1 s->lock", "s->count", "state+0x10", "config_global+0x4",
- * "0x7f..." for an access by the code at pc */
-static void name_data(const jostle__control *c, const void *addr, const void *pc, char *buf,
-                      size_t size) {
-  if (addr == NULL) {
-    buf[0] = '\0';
-    return;
-  }
-  size_t len = 0;
-  const jostle__object *o = jostle__control_find_object(c, addr);
-  if (o != NULL)
-    len = (size_t)snprintf(buf, size, "%s#%d ", jostle__object_kind_name(o->kind), o->id);
-  if (len >= size) return;
-  uintptr_t a = (uintptr_t)addr, lo = (uintptr_t)c->run_state;
-  if (a - lo < c->run_state_size) {
-    if (pc == NULL || !name_state(pc, c->run_state_size, a - lo, buf + len, size - len))
-      snprintf(buf + len, size - len, "state+0x%zx", (size_t)(a - lo));
-    return;
-  }
-  Dwfl *dwfl = dwfl_for_self();
-  Dwfl_Module *mod = dwfl ? dwfl_addrmodule(dwfl, a) : NULL;
-  GElf_Off off = 0;
-  GElf_Sym sym;
-  const char *name = mod ? dwfl_module_addrinfo(mod, a, &off, &sym, NULL, NULL, NULL) : NULL;
-  if (name != NULL)
-    snprintf(buf + len, size - len, "%s+0x%llx", name, (unsigned long long)off);
-  else
-    snprintf(buf + len, size - len, "%p", addr);
-}
+static const char *const orders[] = {"relaxed", "consume", "acquire",
+                                     "release", "acq_rel", "seq_cst"};
 
 static const char *operation(const jostle__point *p) {
-  if (p->call != NULL) return p->call;
+  unsigned op = jostle__access_op(p->access);
   switch (p->kind) {
-  case JOSTLE__POINT_YIELD: return "jostle_yield";
   case JOSTLE__POINT_READ: return "read";
   case JOSTLE__POINT_WRITE: return "write";
-  case JOSTLE__POINT_ATOMIC: return "atomic";
-  case JOSTLE__POINT_SYNC: return "sync";
+  case JOSTLE__POINT_ATOMIC:
+    return op < sizeof atomic_ops / sizeof atomic_ops[0] ? atomic_ops[op] : "atomic";
+  case JOSTLE__POINT_YIELD: return p->call != NULL ? p->call : "jostle_yield";
+  case JOSTLE__POINT_SYNC: return p->call != NULL ? p->call : "sync";
   }
   return "?";
 }
 
-#define LINE "%6s  %-4s %-24s %-28s %s\n"
+static const char *order_name(int order) {
+  return order >= 0 && order < (int)(sizeof orders / sizeof orders[0]) ? orders[order] : "?";
+}
 
-void jostle__trace_header(void) {
-  printf(LINE, "step", "thr", "operation", "address", "source");
+static int is_cas(const jostle__point *p) {
+  jostle__atomic_op op = jostle__access_op(p->access);
+  return p->kind == JOSTLE__POINT_ATOMIC &&
+         (op == JOSTLE__OP_CAS || op == JOSTLE__OP_CAS_STRONG || op == JOSTLE__OP_CAS_WEAK);
+}
+
+/* Whether the access only reads: its line needs no value written. */
+static int only_reads(const jostle__point *p) {
+  return p->kind == JOSTLE__POINT_READ ||
+         (p->kind == JOSTLE__POINT_ATOMIC && jostle__access_op(p->access) == JOSTLE__OP_LOAD);
+}
+
+/* ---- the run's state -------------------------------------------------------- */
+
+/* The trace of c's run, or NULL once it has stopped. */
+static struct jostle__trace *trace_of(jostle__control *c) {
+  struct jostle__trace *t = c->trace;
+  return t != NULL && !t->stopped ? t : NULL;
+}
+
+/* Tracing needs memory the run did not: without it the trace says so and
+ * stops, and the run goes on untraced. */
+static void stop(struct jostle__trace *t) {
+  t->stopped = 1;
+  printf("trace: out of memory: the rest of the run is not traced\n");
   fflush(stdout);
 }
 
-void jostle__trace_point(const jostle__control *c, int thread, const jostle__point *p) {
-  char data[160], code[512];
-  name_data(c, p->addr, p->pc, data, sizeof data);
-  name_code(p->pc, code, sizeof code);
-  char step[24], thr[8];
-  snprintf(step, sizeof step, "%llu", (unsigned long long)c->n_steps);
-  snprintf(thr, sizeof thr, "T%d", thread);
-  printf(LINE, step, thr, operation(p), data, code);
+/* `array` (of *have entries of `each` bytes) with room for n, the new
+ * entries zeroed; NULL when out of memory, leaving array as it was. */
+static void *grown(void *array, int *have, int n, size_t each) {
+  if (n <= *have) return array;
+  int cap = *have ? *have : 8;
+  while (cap < n) cap *= 2;
+  char *more = realloc(array, (size_t)cap * each);
+  if (more == NULL) return NULL;
+  memset(more + (size_t)*have * each, 0, (size_t)(cap - *have) * each);
+  *have = cap;
+  return more;
+}
+
+void jostle__trace_begin(jostle__control *c) {
+  if (c->trace == NULL && (c->trace = calloc(1, sizeof *c->trace)) == NULL) {
+    printf("trace: out of memory: the run is not traced\n");
+    fflush(stdout);
+    return;
+  }
+  struct jostle__trace *t = c->trace;
+  t->stopped = 0;
+  if (t->n_threads) memset(t->threads, 0, (size_t)t->n_threads * sizeof *t->threads);
+  if (t->n_names) memset(t->names, 0, (size_t)t->n_names * sizeof *t->names);
+}
+
+void jostle__trace_free(jostle__control *c) {
+  if (c->trace == NULL) return;
+  free(c->trace->threads);
+  free(c->trace->names);
+  free(c->trace);
+  c->trace = NULL;
+}
+
+/* The pending access of thread k, NULL when there is none to look at. */
+static pending *pending_of(struct jostle__trace *t, int k) {
+  return k < t->n_threads ? &t->threads[k] : NULL;
+}
+
+/* ---- names ------------------------------------------------------------------ */
+
+/* "mutex#1 s->lock": the object's number and the name of its first line. */
+static void object_name(struct jostle__trace *t, const jostle__object *o, const char *name,
+                        char *buf, size_t size) {
+  const char *kept = "";
+  char(*names)[NAME_SIZE] = grown(t->names, &t->n_names, o->id + 1, sizeof *names);
+  if (names != NULL) {
+    t->names = names;
+    if (t->names[o->id][0] == '\0' && name != NULL)
+      snprintf(t->names[o->id], NAME_SIZE, "%s", name);
+    kept = t->names[o->id];
+  } else {
+    stop(t);
+  }
+  snprintf(buf, size, "%s#%d%s%s", jostle__object_kind_name(o->kind), o->id, kept[0] ? " " : "",
+           kept);
+}
+
+/* ---- lines ------------------------------------------------------------------ */
+
+/* The line of thread k's access q; `after` holds what it wrote (NULL for
+ * a line printed before anything was written). */
+static void print_access(jostle__control *c, struct jostle__trace *t, int k, const pending *q,
+                         const unsigned char *after) {
+  const jostle__point *p = &q->p;
+  char data[NAME_SIZE] = "", address[2 * NAME_SIZE] = "", code[512], value[256] = "";
+  char step[24], thr[16];
+  const char *order = "";
+  jostle__value_type type;
+  jostle__trace_name_data(c, p->addr, p->pc, data, sizeof data, &type);
+  const jostle__object *o = p->addr ? jostle__control_find_object(c, p->addr) : NULL;
+  unsigned width = p->kind == JOSTLE__POINT_SYNC || p->kind == JOSTLE__POINT_YIELD
+                       ? 0 : jostle__access_width(p->access);
+  if (o != NULL) object_name(t, o, data, address, sizeof address);
+  else snprintf(address, sizeof address, "%s", width > 0 && p->addr == NULL ? "NULL" : data);
+  jostle__trace_name_code(p->pc, code, sizeof code);
+
+  if (p->kind == JOSTLE__POINT_ATOMIC) order = order_name(jostle__access_order(p->access));
+  if (width > 0 && !q->readable) {
+    snprintf(value, sizeof value, "(unreadable)");
+  } else if (width > 0) {
+    char old[96], now[96] = "(unreadable)";
+    jostle__trace_format(c, p->pc, q->before, width, type, old, sizeof old);
+    if (after != NULL) jostle__trace_format(c, p->pc, after, width, type, now, sizeof now);
+    if (is_cas(p)) {
+      char expected[96];
+      unsigned n = width < CAS_BYTES ? width : CAS_BYTES;
+      int succeeded = memcmp(q->before, q->expected, n) == 0;
+      jostle__trace_format(c, p->pc, q->expected, width, type, expected, sizeof expected);
+      if (succeeded) {
+        snprintf(value, sizeof value, "%s -> %s (expected %s: succeeded)", old, now, expected);
+      } else {
+        snprintf(value, sizeof value, "%s (expected %s: failed)", old, expected);
+        order = order_name(jostle__access_failure_order(p->access));
+      }
+    } else if (only_reads(p)) {
+      snprintf(value, sizeof value, "%s", old);
+    } else {
+      snprintf(value, sizeof value, "%s -> %s", old, now);
+    }
+  }
+  snprintf(step, sizeof step, "%llu", (unsigned long long)q->step);
+  snprintf(thr, sizeof thr, "T%d", k);
+  printf(LINE, step, thr, operation(p), order, address, value, code);
   fflush(stdout);
 }
 
-void jostle__trace_event(const jostle__control *c, int thread, const char *what,
+/* Thread k holds the baton again, just before the access of its point:
+ * what the access will find is in memory now. */
+static void resume(jostle__control *c, struct jostle__trace *t, int k) {
+  pending *q = pending_of(t, k);
+  if (q == NULL || q->stage != WAITING) return;
+  const jostle__point *p = &q->p;
+  unsigned width = p->kind == JOSTLE__POINT_SYNC ? 0 : jostle__access_width(p->access);
+  q->readable = jostle__trace_read(p->addr, width, q->before) == 0;
+  if (is_cas(p) && jostle__trace_read(p->expected, width, q->expected) != 0)
+    memset(q->expected, 0, sizeof q->expected);
+  q->stage = DONE;
+  /* A read is complete now; so is an access that will fault (its line
+   * must come before the crash). */
+  if (width > 0 && (only_reads(p) || !q->readable)) {
+    print_access(c, t, k, q, NULL);
+    q->stage = IDLE;
+  }
+}
+
+/* Thread k takes its next step: its last access has been made. */
+static void finish_access(jostle__control *c, struct jostle__trace *t, int k) {
+  pending *q = pending_of(t, k);
+  if (q == NULL || q->stage != DONE) return;
+  unsigned char after[JOSTLE__TRACE_BYTES];
+  unsigned width = q->p.kind == JOSTLE__POINT_SYNC ? 0 : jostle__access_width(q->p.access);
+  int wrote = jostle__trace_read(q->p.addr, width, after) == 0;
+  print_access(c, t, k, q, wrote ? after : NULL);
+  q->stage = IDLE;
+}
+
+/* "T1 -> T0", and which step T1 leaves waiting when it stops at a point
+ * before its access: that step's line comes when T1 runs again. */
+static void print_switch(struct jostle__trace *t, int from, int to) {
+  const pending *q = pending_of(t, from);
+  if (q != NULL && q->stage == WAITING)
+    printf("        T%d -> T%d  (T%d's step %llu waits)\n", from, to, from,
+           (unsigned long long)q->step);
+  else
+    printf("        T%d -> T%d\n", from, to);
+  fflush(stdout);
+}
+
+void jostle__trace_point(jostle__control *c, int thread, const jostle__point *p, int next) {
+  struct jostle__trace *t = trace_of(c);
+  if (t == NULL) return;
+  finish_access(c, t, thread);
+  pending *threads = grown(t->threads, &t->n_threads, thread + 1, sizeof *threads);
+  if (threads == NULL) {
+    stop(t);
+    return;
+  }
+  t->threads = threads;
+  pending *q = &t->threads[thread];
+  *q = (pending){.stage = WAITING, .p = *p, .step = c->n_steps};
+  if (p->kind == JOSTLE__POINT_YIELD) {
+    q->stage = IDLE;
+    print_access(c, t, thread, q, NULL);
+  }
+  if (next != thread) print_switch(t, thread, next);
+  resume(c, t, next);
+}
+
+void jostle__trace_event(jostle__control *c, int thread, const char *what,
                          const jostle__object *o) {
-  char step[24] = "", thr[8], event[96];
+  struct jostle__trace *t = trace_of(c);
+  if (t == NULL) return;
+  finish_access(c, t, thread);
+  char step[24] = "", thr[16], event[2 * NAME_SIZE + 64], object[2 * NAME_SIZE];
   snprintf(thr, sizeof thr, "T%d", thread);
   if (o == NULL) {
     snprintf(event, sizeof event, "%s", what);
@@ -210,8 +319,8 @@ void jostle__trace_event(const jostle__control *c, int thread, const char *what,
   } else {
     /* a block is a step of its own */
     snprintf(step, sizeof step, "%llu", (unsigned long long)c->n_steps);
-    int len = snprintf(event, sizeof event, "%s %s#%d", what, jostle__object_kind_name(o->kind),
-                       o->id);
+    object_name(t, o, NULL, object, sizeof object);
+    int len = snprintf(event, sizeof event, "%s %s", what, object);
     if (o->owner >= 0 && len > 0 && (size_t)len < sizeof event)
       snprintf(event + len, sizeof event - (size_t)len, " (held by T%d)", o->owner);
   }
@@ -219,8 +328,14 @@ void jostle__trace_event(const jostle__control *c, int thread, const char *what,
   fflush(stdout);
 }
 
-void jostle__trace_switch(const jostle__control *c, int from, int to) {
-  (void)c;
-  printf("        T%d -> T%d\n", from, to);
-  fflush(stdout);
+void jostle__trace_switch(jostle__control *c, int from, int to) {
+  struct jostle__trace *t = trace_of(c);
+  if (t == NULL) return;
+  print_switch(t, from, to);
+  resume(c, t, to);
+}
+
+void jostle__trace_abandon(jostle__control *c, int thread) {
+  struct jostle__trace *t = trace_of(c);
+  if (t != NULL) finish_access(c, t, thread);
 }

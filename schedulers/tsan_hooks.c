@@ -5,11 +5,17 @@
  * point (DESIGN.md, "Instrumentation without the ThreadSanitizer runtime").
  *
  * Design. Every hook is a leaf that keeps no state of its own: it calls
- * jostle__point_at(kind, addr, pc) BEFORE the access, so that a load made
+ * jostle__point_at(access, addr, pc) BEFORE the access, so that a load made
  * after a point sees what other threads did at it, with pc the instrumented
- * code that made the access. jostle__point_at returns at once outside a
- * run, under a scheduler without points and for the calling thread's own
- * stack; it acts on the calling thread's context alone, so the hooks may
+ * code that made the access. `access` describes the access for traces
+ * (sched.h): kind, width and atomic operation are one constant of each
+ * hook, into which an atomic ORs the memory orders it was given, and a
+ * compare-exchange passes where its expected value is
+ * (jostle__cas_point_at). Values are never passed: the trace reads them
+ * from memory when it prints, so describing an access costs a plain hook
+ * nothing and an atomic one a few register operations. jostle__point_at
+ * returns at once outside a run, under a scheduler without points and for
+ * the calling thread's own stack; it acts on the calling thread's context alone, so the hooks may
  * run on any number of threads at once and need no locking. No hook touches
  * global state, so that code instrumenting the hooks' own callers (for
  * instance libFuzzer's counters) can be filtered out here later.
@@ -75,6 +81,12 @@
 
 #define PC __builtin_return_address(0)
 
+/* The descriptions of plain accesses and of ranges (whose width is capped:
+ * a trace shows no more than their first bytes). */
+#define READ_OF(n) JOSTLE__ACCESS(JOSTLE__POINT_READ, JOSTLE__OP_NONE, n)
+#define WRITE_OF(n) JOSTLE__ACCESS(JOSTLE__POINT_WRITE, JOSTLE__OP_NONE, n)
+#define CAPPED(size) ((size) < JOSTLE__WIDTH_MAX ? (size) : JOSTLE__WIDTH_MAX)
+
 /* The operand types of the ABI. */
 typedef uint8_t a8;
 typedef uint16_t a16;
@@ -99,10 +111,10 @@ void __tsan_func_exit(void) {}
   JOSTLE_API void __tsan_##prefix##read##n(void *addr);                      \
   JOSTLE_API void __tsan_##prefix##write##n(void *addr);                     \
   void __tsan_##prefix##read##n(void *addr) {                                \
-    jostle__point_at(JOSTLE__POINT_READ, addr, PC);                          \
+    jostle__point_at(READ_OF(n), addr, PC);                                  \
   }                                                                          \
   void __tsan_##prefix##write##n(void *addr) {                               \
-    jostle__point_at(JOSTLE__POINT_WRITE, addr, PC);                         \
+    jostle__point_at(WRITE_OF(n), addr, PC);                                 \
   }
 
 ACCESS_HOOKS(, 1)
@@ -126,24 +138,22 @@ JOSTLE_API void __tsan_read_range(void *addr, unsigned long size);
 JOSTLE_API void __tsan_write_range(void *addr, unsigned long size);
 
 void __tsan_read_range(void *addr, unsigned long size) {
-  (void)size;
-  jostle__point_at(JOSTLE__POINT_READ, addr, PC);
+  jostle__point_at(READ_OF(CAPPED(size)), addr, PC);
 }
 
 void __tsan_write_range(void *addr, unsigned long size) {
-  (void)size;
-  jostle__point_at(JOSTLE__POINT_WRITE, addr, PC);
+  jostle__point_at(WRITE_OF(CAPPED(size)), addr, PC);
 }
 
 /* C++ virtual table pointers: a read, and a store of the new table. */
 JOSTLE_API void __tsan_vptr_read(void **vptr_p);
 JOSTLE_API void __tsan_vptr_update(void **vptr_p, void *new_val);
 
-void __tsan_vptr_read(void **vptr_p) { jostle__point_at(JOSTLE__POINT_READ, vptr_p, PC); }
+void __tsan_vptr_read(void **vptr_p) { jostle__point_at(READ_OF(sizeof *vptr_p), vptr_p, PC); }
 
 void __tsan_vptr_update(void **vptr_p, void *new_val) {
   (void)new_val;
-  jostle__point_at(JOSTLE__POINT_WRITE, vptr_p, PC);
+  jostle__point_at(WRITE_OF(sizeof *vptr_p), vptr_p, PC);
 }
 
 /* Memory intrinsics of newer clang: the points, then the work. */
@@ -152,19 +162,19 @@ JOSTLE_API void *__tsan_memmove(void *dst, const void *src, size_t size);
 JOSTLE_API void *__tsan_memset(void *dst, int c, size_t size);
 
 void *__tsan_memcpy(void *dst, const void *src, size_t size) {
-  jostle__point_at(JOSTLE__POINT_READ, src, PC);
-  jostle__point_at(JOSTLE__POINT_WRITE, dst, PC);
+  jostle__point_at(READ_OF(CAPPED(size)), src, PC);
+  jostle__point_at(WRITE_OF(CAPPED(size)), dst, PC);
   return memcpy(dst, src, size);
 }
 
 void *__tsan_memmove(void *dst, const void *src, size_t size) {
-  jostle__point_at(JOSTLE__POINT_READ, src, PC);
-  jostle__point_at(JOSTLE__POINT_WRITE, dst, PC);
+  jostle__point_at(READ_OF(CAPPED(size)), src, PC);
+  jostle__point_at(WRITE_OF(CAPPED(size)), dst, PC);
   return memmove(dst, src, size);
 }
 
 void *__tsan_memset(void *dst, int c, size_t size) {
-  jostle__point_at(JOSTLE__POINT_WRITE, dst, PC);
+  jostle__point_at(WRITE_OF(CAPPED(size)), dst, PC);
   return memset(dst, c, size);
 }
 
@@ -222,6 +232,16 @@ static inline int cas_order(int success, int failure) {
   default: DO(__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);                           \
   }
 
+/* The point of atomic operation `op` on a T at a (expected: a compare-
+ * exchange's), given orders mo and fmo as the code gave them. */
+#define ATOMIC_ACCESS(op, T, mo, fmo)                                         \
+  (JOSTLE__ACCESS(JOSTLE__POINT_ATOMIC, JOSTLE__OP_##op, sizeof(T)) |         \
+   JOSTLE__ACCESS_ORDERS(order(mo), order(fmo)))
+#define ATOMIC_POINT(op, T, mo)                                               \
+  jostle__point_at(ATOMIC_ACCESS(op, T, mo, __ATOMIC_RELAXED), (const void *)a, PC)
+#define CAS_POINT(op, T, mo, fmo, expected)                                   \
+  jostle__cas_point_at(ATOMIC_ACCESS(op, T, mo, fmo), (const void *)a, PC, expected)
+
 /* --- atomics of 1, 2, 4 and 8 bytes: __atomic builtins -------------------- */
 
 #define LOAD_AS(o) return __atomic_load_n(a, o)
@@ -237,10 +257,10 @@ static inline int cas_order(int success, int failure) {
 #define CAS_WEAK_AS(s, f) return __atomic_compare_exchange_n(a, c, v, 1, s, f)
 #define CAS_VAL_AS(s, f) __atomic_compare_exchange_n(a, &c, v, 0, s, f); return c
 
-#define RMW_HOOK(bits, T, op, AS)                                             \
+#define RMW_HOOK(bits, T, op, OP, AS)                                         \
   JOSTLE_API T __tsan_atomic##bits##_##op(volatile T *a, T v, int mo);       \
   T __tsan_atomic##bits##_##op(volatile T *a, T v, int mo) {                 \
-    jostle__point_at(JOSTLE__POINT_ATOMIC, (const void *)a, PC);             \
+    ATOMIC_POINT(OP, T, mo);                                                 \
     ON_RMW_ORDER(mo, AS);                                                    \
   }
 
@@ -254,33 +274,33 @@ static inline int cas_order(int success, int failure) {
   JOSTLE_API T __tsan_atomic##bits##_compare_exchange_val(                   \
       volatile T *a, T c, T v, int mo, int fmo);                             \
   T __tsan_atomic##bits##_load(const volatile T *a, int mo) {                \
-    jostle__point_at(JOSTLE__POINT_ATOMIC, (const void *)a, PC);             \
+    ATOMIC_POINT(LOAD, T, mo);                                               \
     ON_LOAD_ORDER(mo, LOAD_AS);                                              \
   }                                                                          \
   void __tsan_atomic##bits##_store(volatile T *a, T v, int mo) {             \
-    jostle__point_at(JOSTLE__POINT_ATOMIC, (const void *)a, PC);             \
+    ATOMIC_POINT(STORE, T, mo);                                              \
     ON_STORE_ORDER(mo, STORE_AS);                                            \
   }                                                                          \
-  RMW_HOOK(bits, T, exchange, EXCHANGE_AS)                                   \
-  RMW_HOOK(bits, T, fetch_add, FETCH_ADD_AS)                                 \
-  RMW_HOOK(bits, T, fetch_sub, FETCH_SUB_AS)                                 \
-  RMW_HOOK(bits, T, fetch_and, FETCH_AND_AS)                                 \
-  RMW_HOOK(bits, T, fetch_or, FETCH_OR_AS)                                   \
-  RMW_HOOK(bits, T, fetch_xor, FETCH_XOR_AS)                                 \
-  RMW_HOOK(bits, T, fetch_nand, FETCH_NAND_AS)                               \
+  RMW_HOOK(bits, T, exchange, EXCHANGE, EXCHANGE_AS)                         \
+  RMW_HOOK(bits, T, fetch_add, FETCH_ADD, FETCH_ADD_AS)                      \
+  RMW_HOOK(bits, T, fetch_sub, FETCH_SUB, FETCH_SUB_AS)                      \
+  RMW_HOOK(bits, T, fetch_and, FETCH_AND, FETCH_AND_AS)                      \
+  RMW_HOOK(bits, T, fetch_or, FETCH_OR, FETCH_OR_AS)                         \
+  RMW_HOOK(bits, T, fetch_xor, FETCH_XOR, FETCH_XOR_AS)                      \
+  RMW_HOOK(bits, T, fetch_nand, FETCH_NAND, FETCH_NAND_AS)                   \
   int __tsan_atomic##bits##_compare_exchange_strong(volatile T *a, T *c, T v, \
                                                     int mo, int fmo) {       \
-    jostle__point_at(JOSTLE__POINT_ATOMIC, (const void *)a, PC);             \
+    CAS_POINT(CAS_STRONG, T, mo, fmo, c);                                    \
     ON_CAS_ORDER(mo, fmo, CAS_STRONG_AS);                                    \
   }                                                                          \
   int __tsan_atomic##bits##_compare_exchange_weak(volatile T *a, T *c, T v,  \
                                                   int mo, int fmo) {         \
-    jostle__point_at(JOSTLE__POINT_ATOMIC, (const void *)a, PC);             \
+    CAS_POINT(CAS_WEAK, T, mo, fmo, c);                                      \
     ON_CAS_ORDER(mo, fmo, CAS_WEAK_AS);                                      \
   }                                                                          \
   T __tsan_atomic##bits##_compare_exchange_val(volatile T *a, T c, T v,      \
                                                int mo, int fmo) {            \
-    jostle__point_at(JOSTLE__POINT_ATOMIC, (const void *)a, PC);             \
+    CAS_POINT(CAS, T, mo, fmo, &c);                                          \
     ON_CAS_ORDER(mo, fmo, CAS_VAL_AS);                                       \
   }
 
@@ -334,21 +354,21 @@ static a128 guess128(const volatile a128 *a) {
 #define NEXT_XOR(old, v) ((old) ^ (v))
 #define NEXT_NAND(old, v) (~((old) & (v)))
 
-#define RMW128_HOOK(op, NEXT)                                                 \
+/* Every order is met by CMPXCHG16B: mo only describes the access. */
+#define RMW128_HOOK(op, OP, NEXT)                                             \
   JOSTLE_API a128 __tsan_atomic128_##op(volatile a128 *a, a128 v, int mo);   \
   a128 __tsan_atomic128_##op(volatile a128 *a, a128 v, int mo) {             \
-    (void)mo;                                                                \
-    jostle__point_at(JOSTLE__POINT_ATOMIC, (const void *)a, PC);             \
+    ATOMIC_POINT(OP, a128, mo);                                              \
     RMW128(NEXT);                                                            \
   }
 
-RMW128_HOOK(exchange, NEXT_SET)
-RMW128_HOOK(fetch_add, NEXT_ADD)
-RMW128_HOOK(fetch_sub, NEXT_SUB)
-RMW128_HOOK(fetch_and, NEXT_AND)
-RMW128_HOOK(fetch_or, NEXT_OR)
-RMW128_HOOK(fetch_xor, NEXT_XOR)
-RMW128_HOOK(fetch_nand, NEXT_NAND)
+RMW128_HOOK(exchange, EXCHANGE, NEXT_SET)
+RMW128_HOOK(fetch_add, FETCH_ADD, NEXT_ADD)
+RMW128_HOOK(fetch_sub, FETCH_SUB, NEXT_SUB)
+RMW128_HOOK(fetch_and, FETCH_AND, NEXT_AND)
+RMW128_HOOK(fetch_or, FETCH_OR, NEXT_OR)
+RMW128_HOOK(fetch_xor, FETCH_XOR, NEXT_XOR)
+RMW128_HOOK(fetch_nand, FETCH_NAND, NEXT_NAND)
 
 JOSTLE_API a128 __tsan_atomic128_load(const volatile a128 *a, int mo);
 JOSTLE_API void __tsan_atomic128_store(volatile a128 *a, a128 v, int mo);
@@ -360,16 +380,14 @@ JOSTLE_API a128 __tsan_atomic128_compare_exchange_val(volatile a128 *a, a128 c, 
                                                       int mo, int fmo);
 
 a128 __tsan_atomic128_load(const volatile a128 *a, int mo) {
-  (void)mo;
-  jostle__point_at(JOSTLE__POINT_ATOMIC, (const void *)a, PC);
+  ATOMIC_POINT(LOAD, a128, mo);
   check_aligned128(a);
   /* Swapping 0 for 0 reads without changing anything, as libatomic does. */
   return cas128((volatile a128 *)a, 0, 0);
 }
 
 void __tsan_atomic128_store(volatile a128 *a, a128 v, int mo) {
-  (void)mo;
-  jostle__point_at(JOSTLE__POINT_ATOMIC, (const void *)a, PC);
+  ATOMIC_POINT(STORE, a128, mo);
   check_aligned128(a);
   a128 old = guess128(a), seen;
   while ((seen = cas128(a, old, v)) != old) old = seen;
@@ -385,22 +403,19 @@ static int cas128_update(volatile a128 *a, a128 *c, a128 v) {
 
 int __tsan_atomic128_compare_exchange_strong(volatile a128 *a, a128 *c, a128 v, int mo,
                                              int fmo) {
-  (void)mo, (void)fmo;
-  jostle__point_at(JOSTLE__POINT_ATOMIC, (const void *)a, PC);
+  CAS_POINT(CAS_STRONG, a128, mo, fmo, c);
   return cas128_update(a, c, v);
 }
 
 int __tsan_atomic128_compare_exchange_weak(volatile a128 *a, a128 *c, a128 v, int mo,
                                            int fmo) {
-  (void)mo, (void)fmo;
-  jostle__point_at(JOSTLE__POINT_ATOMIC, (const void *)a, PC);
+  CAS_POINT(CAS_WEAK, a128, mo, fmo, c);
   return cas128_update(a, c, v);
 }
 
 a128 __tsan_atomic128_compare_exchange_val(volatile a128 *a, a128 c, a128 v, int mo,
                                            int fmo) {
-  (void)mo, (void)fmo;
-  jostle__point_at(JOSTLE__POINT_ATOMIC, (const void *)a, PC);
+  CAS_POINT(CAS, a128, mo, fmo, &c);
   check_aligned128(a);
   return cas128(a, c, v);
 }

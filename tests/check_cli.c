@@ -560,9 +560,9 @@ START_TEST(schedules_trace_save_and_replay) {
   ck_assert_ptr_nonnull(mkdtemp(dir));
   cli_result *r;
 #ifndef JOSTLE_UNINSTRUMENTED
-  /* a plain access to the state, named as the code names it */
+  /* a plain access to the state, named as the code names it, and its value */
   r = run("replay counter --scheduler random --seed 1 --trace");
-  ck_assert_msg(matches(r->out, "^ +[0-9]+  T[01] +read +s->counter "
+  ck_assert_msg(matches(r->out, "^ +[0-9]+  T[01] +read +s->counter +[0-9]+ "
                                 "+scenarios/counter\\.c:[0-9]+ \\(plain_thread\\)$"),
                 "trace: %s", r->out);
 #endif
@@ -573,13 +573,14 @@ START_TEST(schedules_trace_save_and_replay) {
   ck_assert_msg(r->status == 1, "exit %d: %s%s", r->status, r->out, r->err);
   ck_assert(matches(r->out, "^shrunk: [0-9]+ -> [0-9]+ context switches, [0-9]+ -> [0-9]+ "
                             "decisions \\([0-9]+ replays\\)$"));
-  /* trace lines: step, thread, call, object (named as the code names it),
-   * source line and function */
-  ck_assert_msg(matches(r->out, "^ +[0-9]+  T[01] +pthread_mutex_lock +(mutex#[01] )?"
+  /* trace lines: step, thread, call, object (its number, and named as the
+   * code names it), source line and function */
+  ck_assert_msg(matches(r->out, "^ +[0-9]+  T[01] +pthread_mutex_lock +mutex#[01] "
                                 "s->accounts\\[[01]\\]\\.lock "
                                 "+scenarios/lock_order\\.c:[0-9]+ \\(source_first_thread\\)$"),
                 "trace: %s", r->out);
-  ck_assert(matches(r->out, "^ +[0-9]+  T[01] +blocks on mutex#[01] \\(held by T[01]\\)$"));
+  ck_assert(matches(r->out, "^ +[0-9]+  T[01] +blocks on mutex#[01] s->accounts\\[[01]\\]\\.lock "
+                            "\\(held by T[01]\\)$"));
   ck_assert(matches(r->out, "^ +T[01] -> T[01]$"));
   ck_assert(matches(r->out, "^outcome: deadlock \\(thread 0 waits for mutex#"));
   ck_assert(matches(r->out, "^schedule: .*deadlock\\.sched \\([0-9]+ decisions, [0-9]+ context switches\\)$"));

@@ -32,8 +32,8 @@ static jostle__control *fresh_run(void) {
 /* Made-up addresses of memory and code, fixed so that where the hashed
  * features fall (and whether two share a counter) is the same every run. */
 static void access_(jostle__control *c, int thread, jostle__point_kind kind, int addr, int pc) {
-  jostle__point p = {kind, (const void *)(uintptr_t)(0x10000 + 8 * addr),
-                     (const void *)(uintptr_t)(0x400000 + 4 * pc), NULL};
+  jostle__point p = {.kind = kind, .addr = (const void *)(uintptr_t)(0x10000 + 8 * addr),
+                     .pc = (const void *)(uintptr_t)(0x400000 + 4 * pc)};
   jostle__feedback_note(c, thread, &p);
 }
 

@@ -49,6 +49,10 @@ void jt_increment(void);
 void jt_bump(int *p);
 int jt_bump_local(void);
 void jt_fence(void);
+struct jt_block {
+  char bytes[40];
+};
+void jt_copy(struct jt_block *dst, const struct jt_block *src);
 
 #define DECLARE_ATOMIC_FUNCS(bits, T)                                   \
   T jt_load##bits(_Atomic T *a);                                       \
@@ -81,11 +85,16 @@ static int *watched;
 static int set_to[JOSTLE__POINT_SYNC + 1];
 static int set_this[JOSTLE__POINT_SYNC + 1];
 
+static uint64_t expected_seen[MAX_POINTS]; /* a compare-exchange's, at its point */
+
 static void record(jostle__thread *t, const jostle__point *p) {
   (void)t;
   if (n_recorded < MAX_POINTS) {
     recorded[n_recorded] = *p;
     if (watched != NULL && p->addr == watched) seen[n_recorded] = *watched;
+    expected_seen[n_recorded] = 0;
+    if (p->kind == JOSTLE__POINT_ATOMIC && p->expected != NULL)
+      memcpy(&expected_seen[n_recorded], p->expected, jostle__access_width(p->access));
   }
   n_recorded++;
   if (watched != NULL && p->addr == watched && set_this[p->kind]) *watched = set_to[p->kind];
@@ -251,6 +260,79 @@ START_TEST(fences_are_not_points) {
   jt_fence();
   detach();
   ck_assert_int_eq(n_recorded, 0);
+}
+END_TEST
+
+/* Asserts point i's description: width in bytes, atomic operation, orders. */
+static void expect_access(int i, unsigned width, jostle__atomic_op op, int order,
+                          int failure_order) {
+  ck_assert_int_gt(n_recorded, i);
+  jostle__point_access a = recorded[i].access;
+  ck_assert_int_eq(jostle__access_kind(a), recorded[i].kind);
+  ck_assert_uint_eq(jostle__access_width(a), width);
+  ck_assert_int_eq(jostle__access_op(a), op);
+  ck_assert_int_eq(jostle__access_order(a), order);
+  ck_assert_int_eq(jostle__access_failure_order(a), failure_order);
+}
+
+/* Every point of an access says, for traces, how wide the access is and,
+ * for an atomic, which operation with which memory orders, as the code
+ * asked for them; a compare-exchange also shows what it expects. */
+START_TEST(accesses_describe_themselves) {
+  static int cell = 1;
+  static struct jt_block from, to;
+  static _Atomic uint8_t a8;
+  static _Atomic uint16_t a16;
+  static _Atomic uint32_t a32;
+  static _Atomic uint64_t a64;
+  attach();
+  (void)jt_load(&cell);
+  jt_store(&cell, 2);
+  detach();
+  ck_assert_int_eq(n_recorded, 2);
+  expect_access(0, 4, JOSTLE__OP_NONE, 0, 0);
+  expect_access(1, 4, JOSTLE__OP_NONE, 0, 0);
+
+  attach();
+  jt_copy(&to, &from);
+  detach();
+  ck_assert_int_eq(n_recorded, 2); /* a range read and a range write, or a memcpy */
+  expect_access(0, sizeof from, JOSTLE__OP_NONE, 0, 0);
+  expect_access(1, sizeof to, JOSTLE__OP_NONE, 0, 0);
+
+  attach();
+  (void)jt_load8(&a8);
+  jt_store16(&a16, 3);
+  (void)jt_exchange32(&a32, 4);
+  (void)jt_fetch_add64(&a64, 5);
+  (void)jt_fetch_sub32(&a32, 1);
+  (void)jt_fetch_and32(&a32, 7);
+  (void)jt_fetch_or32(&a32, 8);
+  (void)jt_fetch_xor32(&a32, 9);
+  uint64_t expected = 99;
+  ck_assert(!jt_cas_strong64(&a64, &expected, 6));
+  uint32_t expected32 = 98;
+  ck_assert(!jt_cas_weak32(&a32, &expected32, 6));
+  detach();
+  ck_assert_int_eq(n_recorded, 10);
+  expect_access(0, 1, JOSTLE__OP_LOAD, __ATOMIC_ACQUIRE, 0);
+  expect_access(1, 2, JOSTLE__OP_STORE, __ATOMIC_RELEASE, 0);
+  expect_access(2, 4, JOSTLE__OP_EXCHANGE, __ATOMIC_SEQ_CST, 0);
+  expect_access(3, 8, JOSTLE__OP_FETCH_ADD, __ATOMIC_SEQ_CST, 0);
+  expect_access(4, 4, JOSTLE__OP_FETCH_SUB, __ATOMIC_ACQ_REL, 0);
+  expect_access(5, 4, JOSTLE__OP_FETCH_AND, __ATOMIC_RELAXED, 0);
+  expect_access(6, 4, JOSTLE__OP_FETCH_OR, __ATOMIC_SEQ_CST, 0);
+  expect_access(7, 4, JOSTLE__OP_FETCH_XOR, __ATOMIC_SEQ_CST, 0);
+  /* gcc keeps strong and weak apart; clang sends both to _val */
+  ck_assert_int_eq(jostle__access_kind(recorded[8].access), JOSTLE__POINT_ATOMIC);
+  ck_assert(jostle__access_op(recorded[8].access) == JOSTLE__OP_CAS_STRONG ||
+            jostle__access_op(recorded[8].access) == JOSTLE__OP_CAS);
+  expect_access(8, 8, jostle__access_op(recorded[8].access), __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+  ck_assert_uint_eq(expected_seen[8], 99);
+  ck_assert(jostle__access_op(recorded[9].access) == JOSTLE__OP_CAS_WEAK ||
+            jostle__access_op(recorded[9].access) == JOSTLE__OP_CAS);
+  expect_access(9, 4, jostle__access_op(recorded[9].access), __ATOMIC_RELEASE, __ATOMIC_RELAXED);
+  ck_assert_uint_eq(expected_seen[9], 98);
 }
 END_TEST
 
@@ -479,6 +561,35 @@ START_TEST(every_order_performs_the_operation) {
 }
 END_TEST
 
+/* Called directly, the hooks describe the order as the runtime reads it:
+ * gcc's flag bits dropped, an unknown order taken for seq_cst; clang's
+ * compare-exchange returning the old value expects its argument; 16-byte
+ * atomics describe themselves as the others do. */
+START_TEST(hooks_describe_their_orders) {
+  static uint32_t a;
+  static _Alignas(16) u128 w;
+  attach();
+  __tsan_atomic32_store(&a, 1, 5 | 1 << 15);
+  (void)__tsan_atomic32_load(&a, 99);
+  (void)__tsan_atomic32_fetch_nand(&a, 3, __ATOMIC_CONSUME);
+  (void)__tsan_atomic32_compare_exchange_val(&a, 7, 8, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+  (void)__tsan_atomic128_fetch_add(&w, 1, __ATOMIC_RELAXED);
+  u128 expected = 5;
+  (void)__tsan_atomic128_compare_exchange_weak(&w, &expected, 6, __ATOMIC_RELEASE,
+                                               __ATOMIC_RELAXED);
+  detach();
+  ck_assert_int_eq(n_recorded, 6);
+  expect_access(0, 4, JOSTLE__OP_STORE, __ATOMIC_SEQ_CST, 0);
+  expect_access(1, 4, JOSTLE__OP_LOAD, __ATOMIC_SEQ_CST, 0);
+  expect_access(2, 4, JOSTLE__OP_FETCH_NAND, __ATOMIC_CONSUME, 0);
+  expect_access(3, 4, JOSTLE__OP_CAS, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+  ck_assert_uint_eq(expected_seen[3], 7);
+  expect_access(4, 16, JOSTLE__OP_FETCH_ADD, __ATOMIC_RELAXED, 0);
+  expect_access(5, 16, JOSTLE__OP_CAS_WEAK, __ATOMIC_RELEASE, __ATOMIC_RELAXED);
+  ck_assert_ptr_eq(recorded[5].expected, &expected);
+}
+END_TEST
+
 static u128 wide(uint64_t hi, uint64_t lo) { return (u128)hi << 64 | lo; }
 
 static void assert_u128_eq(u128 got, u128 want) {
@@ -567,11 +678,13 @@ static Suite *hooks_suite(void) {
   tcase_add_test(tc, detached_records_nothing);
   tcase_add_test(tc, null_point_records_nothing);
   tcase_add_test(tc, fences_are_not_points);
+  if (HOOKS_LINKED) tcase_add_test(tc, accesses_describe_themselves);
   tc = jostle_check_case(s, "atomic", 10, 0);
   tcase_add_test(tc, atomics_attached);
   tcase_add_test(tc, atomics_detached);
 #if HOOKS_LINKED
   tcase_add_test(tc, every_order_performs_the_operation);
+  tcase_add_test(tc, hooks_describe_their_orders);
   tcase_add_test(tc, atomics_16_bytes);
   tcase_add_test_raise_signal(tc, atomics_16_bytes_misaligned_abort, SIGABRT);
 #endif

@@ -104,7 +104,8 @@ END_TEST
 START_TEST(under_pct) { expect(builtin(_i), jostle__sched_find("pct")); }
 END_TEST
 
-/* Every pattern of the source articles is here, racy beside fixed. */
+/* Every pattern of the source articles is here, and the ABA of a lock-free
+ * stack, racy beside fixed. */
 START_TEST(catalogue_is_complete) {
   static const char *const names[] = {
       "counter", "counter-mutex", "counter-atomic", "counter-owner", "cache",
@@ -112,11 +113,12 @@ START_TEST(catalogue_is_complete) {
       "cancel-flag-atomic", "slice-append", "slice-append-mutex",
       "slice-append-local", "loop-capture", "loop-capture-value",
       "config-inplace", "config-swap", "stats-snapshot", "stats-snapshot-locked",
-      "lock-order", "lock-order-fixed", "lost-wakeup", "lost-wakeup-fixed"};
+      "lock-order", "lock-order-fixed", "lost-wakeup", "lost-wakeup-fixed",
+      "treiber-stack", "treiber-stack-tagged"};
   static const char *const racy[] = {"counter", "cache", "metrics", "cancel-flag",
                                      "slice-append", "loop-capture",
                                      "config-inplace", "stats-snapshot", "lock-order",
-                                     "lost-wakeup"};
+                                     "lost-wakeup", "treiber-stack"};
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
     const jostle_scenario *s = jostle__scenario_find(names[i]);
     ck_assert_msg(s != NULL, "built-in scenario %s exists", names[i]);

@@ -60,7 +60,7 @@ static int draws_between(uint64_t before, uint64_t after) {
  * yielded. */
 static int point_acted(jostle__thread *t) {
   uint64_t before = noise_state(t)->rng;
-  t->point(t, &(jostle__point){JOSTLE__POINT_YIELD, NULL, NULL, NULL});
+  t->point(t, &(jostle__point){.kind = JOSTLE__POINT_YIELD});
   int draws = draws_between(before, noise_state(t)->rng);
   ck_assert_msg(draws == 1 || draws == 2, "a noise point took %d draws", draws);
   return draws == 2;
@@ -271,7 +271,7 @@ START_TEST(noise_p0_never_acts) {
   thread_init(&t, jostle__sched_find("noise"), &cfg, 0);
   t.ops->begin(&t, 0xabcdef);
   const uint64_t start = noise_state(&t)->rng, n = 1000000;
-  for (uint64_t i = 0; i < n; i++) t.point(&t, &(jostle__point){JOSTLE__POINT_YIELD, NULL, NULL, NULL});
+  for (uint64_t i = 0; i < n; i++) t.point(&t, &(jostle__point){.kind = JOSTLE__POINT_YIELD});
   ck_assert_msg(noise_state(&t)->rng == start + n * JOSTLE__GOLDEN,
                 "p = 0: %llu points took %lld extra draws", (unsigned long long)n,
                 (long long)((noise_state(&t)->rng - start - n * JOSTLE__GOLDEN) / JOSTLE__GOLDEN));

@@ -41,6 +41,14 @@ int jt_bump_local(void) {
   return local;
 }
 
+/* A struct too large for one access: its copy is a range read and a range
+ * write (gcc), or a memcpy (clang). */
+struct jt_block {
+  char bytes[40];
+};
+NOINLINE void jt_copy(struct jt_block *dst, const struct jt_block *src);
+void jt_copy(struct jt_block *dst, const struct jt_block *src) { *dst = *src; }
+
 /* The C11 atomic operations on one width, each a single hooked call. */
 #define ATOMIC_FUNCS(bits, T)                                                  \
   NOINLINE T jt_load##bits(_Atomic T *a);                                     \

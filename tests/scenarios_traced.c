@@ -1,0 +1,104 @@
+/*
+ * scenarios_traced.c: test-only scenarios whose traces tests/check_trace.c
+ * reads. The Makefile compiles this file with the hooks, as it does the
+ * built-in scenarios (plain under SANITIZER=thread, where no access is a
+ * point and check_trace.c leaves these out).
+ *
+ *   test-trace-values  one thread writes, then reads, a member of each kind
+ *                      of C type: the trace shows each value as C writes it
+ *   test-trace-crash   a thread stores through a NULL pointer: the store is
+ *                      the last line of the trace, before the crash
+ */
+#include <stddef.h>
+
+#include "jostle.h"
+
+/* Out of line and opaque to the optimiser: gcc's interprocedural passes
+ * would otherwise carry the values stored before a call into it. */
+#if defined(__clang__)
+#define OPAQUE __attribute__((noinline))
+#else
+#define OPAQUE __attribute__((noipa))
+#endif
+
+struct text {
+  char chars[40];
+};
+
+struct values {
+  char letter;
+  _Bool flag;
+  short small;
+  unsigned big;
+  long negative;
+  double ratio;
+  const struct values *self;
+  long *nowhere;
+  struct text text;
+};
+
+static const struct text greeting = {"hello, trace"};
+
+static void nothing_to_check(jostle_run *r) { (void)r; }
+
+/* Its loads are not folded into the stores before the call. */
+static OPAQUE long read_back(const struct values *s, struct text *copy) {
+  *copy = s->text;
+  return s->letter + s->flag + s->small + (long)s->big + s->negative + (long)(s->ratio * 4) +
+         (s->self == s) + (s->nowhere == NULL);
+}
+
+/* Every value is stored, then loaded back, each access a point of its own. */
+static void values_thread(jostle_run *r, int index) {
+  struct values *s = jostle_state(r);
+  struct text copy;
+
+  (void)index;
+  s->letter = 'j';
+  s->flag = 1;
+  s->small = -3;
+  s->big = 4000000000u;
+  s->negative = -70000;
+  s->ratio = 0.25;
+  s->self = s;
+  s->nowhere = NULL;
+  s->text = greeting;
+  if (read_back(s, &copy) != 'j' + 1 - 3 + 4000000000L - 70000 + 1 + 2 || copy.chars[0] != 'h')
+    jostle_fail(r, "a value read back is not the one written");
+}
+
+JOSTLE_SCENARIO(test_trace_values) {
+  .name = "test-trace-values",
+  .summary = "test only: a member of each kind of C type written and read",
+  .threads = 1,
+  .max_threads = 1,
+  .state_size = sizeof(struct values),
+  .thread = values_thread,
+  .check = nothing_to_check,
+};
+
+struct crash {
+  long before;
+  long *nowhere; /* NULL: the state is zeroed */
+};
+
+/* The compiler cannot prove that the store faults. */
+static OPAQUE void store_through(long *p) { *p = 2; }
+
+static void crash_thread(jostle_run *r, int index) {
+  struct crash *s = jostle_state(r);
+
+  (void)index;
+  s->before = 1;
+  store_through(s->nowhere);
+}
+
+JOSTLE_SCENARIO(test_trace_crash) {
+  .name = "test-trace-crash",
+  .summary = "test only: a store through a NULL pointer after a plain store",
+  .threads = 1,
+  .max_threads = 1,
+  .state_size = sizeof(struct crash),
+  .thread = crash_thread,
+  .check = nothing_to_check,
+};
