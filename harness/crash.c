@@ -5,18 +5,19 @@
  * there: it copies the signal's facts and glibc's backtrace() (whose
  * unwinder is loaded before the first run, as it would otherwise be on
  * its first call) into shared memory, then lets the signal kill the
- * process. The parent names the frames with libdwfl, reading its own
- * mappings, which are the worker's. Sanitizer builds keep their own
+ * process. The parent names the frames with libdwfl (self_debuginfo.h),
+ * reading its own mappings, which are the worker's. Sanitizer builds keep their own
  * handlers, which report more.
  */
 #include "harness/crash.h"
 
-#include <elfutils/libdwfl.h>
 #include <execinfo.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "schedulers/self_debuginfo.h"
 
 static jostle__crash_record *record;
 
@@ -51,24 +52,6 @@ void jostle__crash_watch(jostle__crash_record *rec) {
 #else
   (void)rec;
 #endif
-}
-
-static Dwfl *dwfl_for_self(void) {
-  static Dwfl *dwfl;
-  static int tried;
-  if (tried) return dwfl;
-  tried = 1;
-  static const Dwfl_Callbacks callbacks = {
-      .find_elf = dwfl_linux_proc_find_elf,
-      .find_debuginfo = dwfl_standard_find_debuginfo,
-  };
-  dwfl = dwfl_begin(&callbacks);
-  if (dwfl != NULL &&
-      (dwfl_linux_proc_report(dwfl, getpid()) != 0 || dwfl_report_end(dwfl, NULL, NULL) != 0)) {
-    dwfl_end(dwfl);
-    dwfl = NULL;
-  }
-  return dwfl;
 }
 
 /* The function of the code at `at`, or NULL. */
@@ -108,7 +91,7 @@ void jostle__crash_describe(jostle__crash_record *rec, char *buf, size_t size) {
   if (rec->code > 0 && rec->signo != SIGABRT && rec->signo != SIGTRAP && len < size)
     len += (size_t)snprintf(buf + len, size - len, " (address 0x%llx)",
                             (unsigned long long)rec->addr);
-  Dwfl *dwfl = dwfl_for_self();
+  Dwfl *dwfl = jostle__self_dwfl();
   int shown = 0, seen_handler = 0;
   for (int i = 0; i < rec->n_frames && shown < 6 && len < size; i++) {
     /* Past the handler's frame, frame 0 is where the signal struck (its

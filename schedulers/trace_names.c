@@ -26,28 +26,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-static Dwfl *dwfl_for_self(void) {
-  static Dwfl *dwfl;
-  static int tried;
-  if (tried) return dwfl;
-  tried = 1;
-  static const Dwfl_Callbacks callbacks = {
-      .find_elf = dwfl_linux_proc_find_elf,
-      .find_debuginfo = dwfl_standard_find_debuginfo,
-  };
-  dwfl = dwfl_begin(&callbacks);
-  if (dwfl == NULL) return NULL;
-  if (dwfl_linux_proc_report(dwfl, getpid()) != 0 || dwfl_report_end(dwfl, NULL, NULL) != 0) {
-    dwfl_end(dwfl);
-    dwfl = NULL;
-  }
-  return dwfl;
-}
+#include "schedulers/self_debuginfo.h"
 
 void jostle__trace_name_code(const void *pc, char *buf, size_t size) {
-  Dwfl *dwfl = dwfl_for_self();
+  Dwfl *dwfl = jostle__self_dwfl();
   Dwarf_Addr at = (Dwarf_Addr)(uintptr_t)pc - 1;
   Dwfl_Module *mod = dwfl ? dwfl_addrmodule(dwfl, at) : NULL;
   const char *fn = mod ? dwfl_module_addrname(mod, at) : NULL;
@@ -245,7 +228,7 @@ static int name_through(Dwarf_Die *var, Dwarf_Die *target, Dwarf_Word off, char 
  * such a part. */
 static int name_state(const void *pc, size_t state_size, size_t off, char *buf, size_t size,
                       int whole, jostle__value_type *leaf) {
-  Dwfl *dwfl = dwfl_for_self();
+  Dwfl *dwfl = jostle__self_dwfl();
   Dwarf_Addr at = (Dwarf_Addr)(uintptr_t)pc - 1, bias;
   Dwfl_Module *mod = dwfl ? dwfl_addrmodule(dwfl, at) : NULL;
   Dwarf_Die *cu = mod ? dwfl_module_addrdie(mod, at, &bias) : NULL;
@@ -288,7 +271,7 @@ void jostle__trace_name_data(const jostle__control *c, const void *addr, const v
     }
     return;
   }
-  Dwfl *dwfl = dwfl_for_self();
+  Dwfl *dwfl = jostle__self_dwfl();
   Dwfl_Module *mod = dwfl ? dwfl_addrmodule(dwfl, a) : NULL;
   GElf_Off off = 0;
   GElf_Sym sym;
