@@ -145,6 +145,7 @@ static int plan_cell(const jostle_scenario *s, const jostle__sched_ops *sched, j
   jostle__opts cell_opts = *o;
   cell_opts.sched = sched;
   cell_opts.pin = pin;
+  cell_opts.pin_given = 1; /* each cell's placement is its own, from --pins */
   int rc = jostle__cli_plan(s, &cell_opts, &c->plan, known);
   if (rc == 0) rc = jostle__cli_describe(&c->plan, &c->result);
   jostle__cell_sample(&c->result, (jostle__sample){0, 0, 0});
