@@ -19,6 +19,7 @@
 
 #include "schedulers/self_debuginfo.h"
 
+#ifndef JOSTLE_SANITIZER
 static jostle__crash_record *record;
 
 static const int fatal[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP};
@@ -38,7 +39,6 @@ static void on_fatal(int sig, siginfo_t *si, void *uc) {
 }
 
 void jostle__crash_watch(jostle__crash_record *rec) {
-#ifndef JOSTLE_SANITIZER
   void *warm[1];
   (void)backtrace(warm, 1);
   record = rec;
@@ -49,10 +49,10 @@ void jostle__crash_watch(jostle__crash_record *rec) {
   sa.sa_flags = SA_SIGINFO | SA_NODEFER;
   sigemptyset(&sa.sa_mask);
   for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++) sigaction(fatal[i], &sa, NULL);
-#else
-  (void)rec;
-#endif
 }
+#else
+void jostle__crash_watch(jostle__crash_record *rec) { (void)rec; }
+#endif
 
 /* The function of the code at `at`, or NULL. */
 static const char *function_at(Dwfl *dwfl, Dwarf_Addr at, Dwfl_Module **mod) {
