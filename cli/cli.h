@@ -97,7 +97,8 @@ void jostle__cli_reproduce_syntax(jostle__cell *c);
  * run diverged, from c->scheduler and c->controlled (hint.c): an
  * uncontrolled scheduler's cell tries the first controlled scheduler this
  * program can run; any other tries more runs or the other schedulers of
- * its kind ("more runs (-n) or --scheduler NAME"). */
+ * its kind ("more runs (-n) or --scheduler NAME"). A cell read from a
+ * results file whose hint says it keeps that. */
 void jostle__cli_racy_try(jostle__cell *c);
 
 /* Blocks SIGINT and SIGTERM: campaigns wait for them and stop cleanly. */

@@ -25,6 +25,7 @@ static int can_run(const jostle__sched_ops *s) {
 }
 
 void jostle__cli_racy_try(jostle__cell *c) {
+  if (c->racy_try[0] != '\0') return; /* read from a results file that says it */
   const jostle__sched_ops *controlled = jostle__sched_first(1);
   if (!c->controlled && controlled != NULL && can_run(controlled)) {
     snprintf(c->racy_try, sizeof c->racy_try, "--scheduler %s", controlled->name);

@@ -494,6 +494,11 @@ static int read_cell(reader *r, json_t *o, size_t index, jostle__cell *c) {
   if (c->n_divergent > c->n_runs)
     return r_fail(r, where, "divergent", "expected at most runs (%" PRIu64 "), found %" PRIu64,
                   c->n_runs, c->n_divergent);
+  /* What the hint said to try is the writer's to say: the program that
+   * reads the file may run fewer schedulers, and must print the same. */
+  const char *hint = json_string_value(json_object_get(o, "hint"));
+  const char *try = hint ? strstr(hint, ": try ") : NULL;
+  if (try != NULL) snprintf(c->racy_try, sizeof c->racy_try, "%s", try + 6);
   return read_samples(r, o, where, c) || read_outcomes(r, o, where, c) ? -1 : 0;
 }
 
