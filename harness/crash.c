@@ -32,10 +32,11 @@ static void on_fatal(int sig, siginfo_t *si, void *uc) {
     record->addr = (uint64_t)(uintptr_t)si->si_addr;
     record->n_frames = backtrace(record->frames, JOSTLE__CRASH_FRAMES);
   }
-  /* Back to the default action: a fault happens again on return and
-   * kills; a raised or sent signal is raised once more. */
+  /* Back to the default action, and the signal again: it kills here. (A
+   * fault would strike again on return, but a trap has already moved past
+   * its instruction, and the run would go on as if nothing had happened.) */
   signal(sig, SIG_DFL);
-  if (si->si_code <= 0) raise(sig);
+  raise(sig);
 }
 
 void jostle__crash_watch(jostle__crash_record *rec) {
