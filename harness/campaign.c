@@ -111,10 +111,8 @@ static int on_death(const jostle__plan *p, jostle__shared *sh, int i,
      * the steps it made before it died measure it as well, and, its seed
      * being fixed, the same in every process. The fresh worker takes them
      * instead of calibrating again. */
-    uint64_t steps = 0;
-    for (int k = 0; k < JOSTLE__STEP_COUNTERS; k++)
-      steps += atomic_load_explicit(&slot->steps[k].n, memory_order_relaxed);
-    steps -= atomic_load_explicit(&slot->calibration_base, memory_order_relaxed);
+    uint64_t steps = jostle__slot_steps(slot) -
+                     atomic_load_explicit(&slot->calibration_base, memory_order_relaxed);
     uint64_t unknown = 0;
     atomic_compare_exchange_strong_explicit(&sh->calibration, &unknown, steps ? steps : 1,
                                             memory_order_release, memory_order_relaxed);
@@ -155,9 +153,7 @@ static void check_hangs(const jostle__plan *p, jostle__shared *sh, watch *ws,
      * however slowly a loaded machine runs it: its end is the step limit's
      * to decide, which is a function of its seed. Only code that makes no
      * point at all for the timeout hangs. */
-    uint64_t steps = 0;
-    for (int k = 0; k < JOSTLE__STEP_COUNTERS; k++)
-      steps += atomic_load_explicit(&slot->steps[k].n, memory_order_relaxed);
+    uint64_t steps = jostle__slot_steps(slot);
     if (next != w->last_next || next >= end || steps != w->last_steps) {
       w->last_next = next;
       w->last_steps = steps;

@@ -58,6 +58,14 @@ static inline jostle__slot *jostle__slot_at(jostle__shared *sh, int i) {
                           (size_t)i * sh->slot_stride);
 }
 
+/* The scheduling points the slot's workers have made so far, all threads. */
+static inline uint64_t jostle__slot_steps(jostle__slot *slot) {
+  uint64_t steps = 0;
+  for (int k = 0; k < JOSTLE__STEP_COUNTERS; k++)
+    steps += atomic_load_explicit(&slot->steps[k].n, memory_order_relaxed);
+  return steps;
+}
+
 static inline jostle__tally *jostle__slot_tally(jostle__slot *slot) {
   return (jostle__tally *)((char *)slot + sizeof(jostle__slot));
 }

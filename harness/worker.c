@@ -46,10 +46,8 @@ static void place(const jostle__plan *p, jostle__shared *sh, jostle__slot *slot,
   if (first) {
     /* Not a run of the campaign: a death here must not be blamed on one. */
     uint64_t known = atomic_load_explicit(&sh->calibration, memory_order_acquire);
-    uint64_t base = 0;
-    for (int k = 0; k < JOSTLE__STEP_COUNTERS; k++)
-      base += atomic_load_explicit(&slot->steps[k].n, memory_order_relaxed);
-    atomic_store_explicit(&slot->calibration_base, base, memory_order_relaxed);
+    atomic_store_explicit(&slot->calibration_base, jostle__slot_steps(slot),
+                          memory_order_relaxed);
     atomic_store_explicit(&slot->calibrating, 1, memory_order_release);
     uint64_t measured = jostle__pool_calibrate(pool, known);
     atomic_store_explicit(&slot->calibrating, 0, memory_order_release);
