@@ -16,6 +16,7 @@
 #include "harness/campaign.h"
 #include "tests/check_main.h"
 #include "tests/scenarios_test.h"
+#include "tests/same_outcomes.h"
 #include "tests/test_plan.h"
 
 static jostle__plan plan_for(const char *name) {
@@ -173,17 +174,7 @@ START_TEST(many_outcomes_same_histogram) {
     if (jostle__outcome_is_other(&a->outcomes[i], &n_distinct)) n_told += n_distinct;
   }
   ck_assert_uint_eq(n_listed + n_told, n_seen);
-  for (int w = 1; w < 3; w++) {
-    const jostle__cell *b = &cells[w];
-    ck_assert_uint_eq(a->n_outcomes, b->n_outcomes);
-    for (size_t i = 0; i < a->n_outcomes; i++) {
-      ck_assert_int_eq(a->outcomes[i].cls, b->outcomes[i].cls);
-      ck_assert_str_eq(a->outcomes[i].text, b->outcomes[i].text);
-      ck_assert_uint_eq(a->outcomes[i].count, b->outcomes[i].count);
-      ck_assert_uint_eq(a->outcomes[i].first_run, b->outcomes[i].first_run);
-      ck_assert_uint_eq(a->outcomes[i].first_seed, b->outcomes[i].first_seed);
-    }
-  }
+  for (int w = 1; w < 3; w++) jostle_same_outcomes(a, &cells[w]);
   for (int w = 0; w < 3; w++) jostle__cell_free(&cells[w]);
 }
 END_TEST

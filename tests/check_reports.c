@@ -37,6 +37,7 @@
 #include "reports/report.h"
 #include "tests/check_main.h"
 #include "tests/reports_agree.h"
+#include "tests/same_outcomes.h"
 
 /* --- fixtures ----------------------------------------------------------- */
 
@@ -229,15 +230,7 @@ static void cell_equal(const jostle__cell *a, const jostle__cell *b) {
     ck_assert_uint_eq(a->samples[i].n_runs, b->samples[i].n_runs);
     ck_assert_uint_eq(a->samples[i].n_divergent, b->samples[i].n_divergent);
   }
-  ck_assert_uint_eq(a->n_outcomes, b->n_outcomes);
-  for (size_t i = 0; i < a->n_outcomes; i++) {
-    ck_assert_int_eq(a->outcomes[i].cls, b->outcomes[i].cls);
-    ck_assert_str_eq(a->outcomes[i].text, b->outcomes[i].text);
-    ck_assert_uint_eq(a->outcomes[i].count, b->outcomes[i].count);
-    ck_assert_uint_eq(a->outcomes[i].first_run, b->outcomes[i].first_run);
-    ck_assert_uint_eq(a->outcomes[i].first_seed, b->outcomes[i].first_seed);
-    ck_assert_str_eq(a->outcomes[i].detail, b->outcomes[i].detail);
-  }
+  jostle_same_outcomes(a, b);
 }
 
 /* The text report of the cells, as the terminal would show it. */

@@ -18,6 +18,7 @@
 #include "harness/tally.h"
 #include "schedulers/control.h"
 #include "tests/check_main.h"
+#include "tests/same_outcomes.h"
 
 static const char NAME_A[] = "a";
 static const char NAME_B[] = "b";
@@ -547,17 +548,6 @@ static void spread(jostle__cell *c, long long n_values, uint64_t n_runs, int n, 
   for (int i = 0; i < n; i++) free(tallies[i]);
 }
 
-static void same_outcomes(const jostle__cell *a, const jostle__cell *b) {
-  ck_assert_uint_eq(a->n_outcomes, b->n_outcomes);
-  for (size_t i = 0; i < a->n_outcomes; i++) {
-    ck_assert_int_eq(a->outcomes[i].cls, b->outcomes[i].cls);
-    ck_assert_str_eq(a->outcomes[i].text, b->outcomes[i].text);
-    ck_assert_uint_eq(a->outcomes[i].count, b->outcomes[i].count);
-    ck_assert_uint_eq(a->outcomes[i].first_run, b->outcomes[i].first_run);
-    ck_assert_uint_eq(a->outcomes[i].first_seed, b->outcomes[i].first_seed);
-  }
-}
-
 static const jostle__outcome *outcome(const jostle__cell *c, const char *text) {
   for (size_t i = 0; i < c->n_outcomes; i++)
     if (strcmp(c->outcomes[i].text, text) == 0) return &c->outcomes[i];
@@ -573,8 +563,8 @@ START_TEST(collect_is_the_same_however_runs_were_spread) {
   spread(&one, N_VALUES, n_runs, 1, n_runs, 4);
   spread(&turns, N_VALUES, n_runs, 3, 1, 4);
   spread(&chunks, N_VALUES, n_runs, 3, 7, 4);
-  same_outcomes(&one, &turns);
-  same_outcomes(&one, &chunks);
+  jostle_same_outcomes(&one, &turns);
+  jostle_same_outcomes(&one, &chunks);
 
   uint64_t count[N_VALUES] = {0};
   for (uint64_t i = 0; i < n_runs; i++) count[jostle__mix(7, i) % N_VALUES]++;
@@ -631,7 +621,7 @@ START_TEST(collect_says_when_it_could_not_count) {
     jostle__cell one, four;
     spread(&one, n_values, 400, 1, 400, 1);
     spread(&four, n_values, 400, 4, 25, 1);
-    same_outcomes(&one, &four);
+    jostle_same_outcomes(&one, &four);
     size_t n_other = 0;
     for (size_t i = 0; i < one.n_outcomes; i++) {
       uint64_t n_distinct;

@@ -1,0 +1,25 @@
+/*
+ * same_outcomes.h: shared by the test programs that compare histograms.
+ * Two cells list the same outcomes, in the same order, with the same
+ * counts, first runs, seeds and details.
+ */
+#ifndef JOSTLE_SAME_OUTCOMES_H
+#define JOSTLE_SAME_OUTCOMES_H
+
+#include <check.h>
+
+#include "reports/result.h"
+
+static inline void jostle_same_outcomes(const jostle__cell *a, const jostle__cell *b) {
+  ck_assert_uint_eq(a->n_outcomes, b->n_outcomes);
+  for (size_t i = 0; i < a->n_outcomes; i++) {
+    ck_assert_int_eq(a->outcomes[i].cls, b->outcomes[i].cls);
+    ck_assert_str_eq(a->outcomes[i].text, b->outcomes[i].text);
+    ck_assert_uint_eq(a->outcomes[i].count, b->outcomes[i].count);
+    ck_assert_uint_eq(a->outcomes[i].first_run, b->outcomes[i].first_run);
+    ck_assert_uint_eq(a->outcomes[i].first_seed, b->outcomes[i].first_seed);
+    ck_assert_str_eq(a->outcomes[i].detail, b->outcomes[i].detail);
+  }
+}
+
+#endif
