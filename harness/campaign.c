@@ -14,6 +14,7 @@
  */
 #include "harness/campaign.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -40,6 +41,11 @@ typedef struct watch {
   uint64_t last_steps;             /* slot->steps likewise (controlled runs) */
   uint64_t last_move_ns;
   int killed_for_hang;
+  /* Uncontrolled: the board's stamp when it last showed a deadlock in the
+   * run `last_next` (0: it did not), and the deadlock's text. */
+  uint64_t deadlock_stamp;
+  int killed_for_deadlock;
+  char deadlock[JOSTLE__TEXT_MAX];
 } watch;
 
 pid_t (*jostle__campaign_fork)(void) = fork;
@@ -90,9 +96,12 @@ static int stop_signal(jostle__cell *out) {
 static int on_death(const jostle__plan *p, jostle__shared *sh, int i,
                     watch *w, int status, jostle__cell *out) {
   jostle__slot *slot = jostle__slot_at(sh, i);
-  int hang = w->killed_for_hang;
+  int hang = w->killed_for_hang, deadlock = w->killed_for_deadlock;
   w->pid = 0;
-  w->killed_for_hang = 0;
+  w->killed_for_hang = w->killed_for_deadlock = 0;
+  w->deadlock_stamp = 0;
+  /* What the dead worker published is not the next one's. */
+  jostle__waits_init(jostle__slot_waits(sh, slot), p->n_threads);
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
       atomic_load_explicit(&slot->finished, memory_order_acquire))
     return 0;
@@ -128,12 +137,13 @@ static int on_death(const jostle__plan *p, jostle__shared *sh, int i,
   }
   char text[JOSTLE__TEXT_MAX];
   describe_death(p, status, hang, text, sizeof text);
-  jostle__class cls = hang ? JOSTLE__HANG : JOSTLE__CRASH;
+  if (deadlock) snprintf(text, sizeof text, "%s", w->deadlock);
+  jostle__class cls = deadlock ? JOSTLE__DEADLOCK : hang ? JOSTLE__HANG : JOSTLE__CRASH;
   if (jostle__cell_add(out, cls, text, 1, run, jostle__run_seed(p, run)) != 0) {
     fprintf(stderr, "jostle: out of memory\n");
     return -1;
   }
-  if (!hang) jostle__cell_detail(out, cls, text, run, detail);
+  if (cls == JOSTLE__CRASH) jostle__cell_detail(out, cls, text, run, detail);
   atomic_store_explicit(&slot->next, run + 1, memory_order_relaxed);
   atomic_fetch_add_explicit(&slot->n_done, 1, memory_order_relaxed);
   atomic_fetch_add_explicit(&slot->n_divergent, 1, memory_order_relaxed);
@@ -141,11 +151,51 @@ static int on_death(const jostle__plan *p, jostle__shared *sh, int i,
   return !atomic_load_explicit(&sh->stop, memory_order_relaxed);
 }
 
+/* Live threads of process pid, or -1 when they cannot be counted. */
+static int count_threads(pid_t pid) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+  DIR *d = opendir(path);
+  if (d == NULL) return -1;
+  int n = 0;
+  for (struct dirent *e; (e = readdir(d)) != NULL;) n += e->d_name[0] != '.';
+  closedir(d);
+  return n;
+}
+
+/* An uncontrolled run that has not moved for a tick: a deadlock when the
+ * worker's board proves one, and shows the same on two reads a tick apart
+ * (a condition variable may wake with no signal). Returns 1 when it is. */
+static int deadlocked(const jostle__plan *p, jostle__shared *sh, jostle__slot *slot,
+                      watch *w) {
+  const jostle__waits *board = jostle__slot_waits(sh, slot);
+  uint64_t stamp = 0;
+  char text[JOSTLE__TEXT_MAX];
+  /* Threads the pool does not know of may wake anyone: counted only when
+   * the board shows a deadlock without them. */
+  int found = jostle__waits_deadlock(board, 0, &stamp, text, sizeof text);
+  if (found) {
+    int threads = count_threads(w->pid);
+    found = jostle__waits_deadlock(board, threads < 0 ? -1 : threads - p->n_threads, &stamp,
+                                   text, sizeof text);
+  }
+  if (!found || stamp == 0) {
+    w->deadlock_stamp = 0;
+    return 0;
+  }
+  if (w->deadlock_stamp != stamp) {
+    w->deadlock_stamp = stamp;
+    return 0;
+  }
+  snprintf(w->deadlock, sizeof w->deadlock, "%s", text);
+  return 1;
+}
+
 static void check_hangs(const jostle__plan *p, jostle__shared *sh, watch *ws,
                         uint64_t now) {
   for (int i = 0; i < p->n_jobs; i++) {
     watch *w = &ws[i];
-    if (w->pid == 0 || w->killed_for_hang) continue;
+    if (w->pid == 0 || w->killed_for_hang || w->killed_for_deadlock) continue;
     jostle__slot *slot = jostle__slot_at(sh, i);
     uint64_t next = atomic_load_explicit(&slot->next, memory_order_acquire);
     uint64_t end = atomic_load_explicit(&slot->chunk_end, memory_order_acquire);
@@ -158,6 +208,10 @@ static void check_hangs(const jostle__plan *p, jostle__shared *sh, watch *ws,
       w->last_next = next;
       w->last_steps = steps;
       w->last_move_ns = now;
+      w->deadlock_stamp = 0;
+    } else if (p->sched->pick == NULL && deadlocked(p, sh, slot, w)) {
+      kill(w->pid, SIGKILL);
+      w->killed_for_deadlock = 1;
     } else if (now - w->last_move_ns > p->timeout_ns) {
       kill(w->pid, SIGKILL);
       w->killed_for_hang = 1;
@@ -218,8 +272,9 @@ int jostle__campaign_run_ranges(const jostle__plan *p, const jostle__range *pend
                                 size_t n_pending, jostle__runset *done, jostle__cell *out,
                                 jostle__progress_fn progress, void *progress_ctx) {
   JOSTLE_ASSERT(n_pending <= (size_t)p->n_jobs);
-  size_t stride = sizeof(jostle__slot) + jostle__tally_size(JOSTLE__MAX_LISTED);
-  stride = jostle__round_to_lines(stride);
+  size_t waits_offset = jostle__round_to_lines(sizeof(jostle__slot) +
+                                               jostle__tally_size(JOSTLE__MAX_LISTED));
+  size_t stride = jostle__round_to_lines(waits_offset + jostle__waits_size(p->n_threads));
   size_t size = sizeof(jostle__shared) + (size_t)p->n_jobs * stride;
   jostle__shared *sh = mmap(NULL, size, PROT_READ | PROT_WRITE,
                             MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -229,10 +284,13 @@ int jostle__campaign_run_ranges(const jostle__plan *p, const jostle__range *pend
     return -1;
   }
   sh->slot_stride = stride;
+  sh->waits_offset = waits_offset;
   atomic_init(&sh->next_run, p->first_run);
-  for (int i = 0; i < p->n_jobs; i++)
-    jostle__tally_init(jostle__slot_tally(jostle__slot_at(sh, i)),
-                       JOSTLE__MAX_LISTED);
+  for (int i = 0; i < p->n_jobs; i++) {
+    jostle__slot *slot = jostle__slot_at(sh, i);
+    jostle__tally_init(jostle__slot_tally(slot), JOSTLE__MAX_LISTED);
+    jostle__waits_init(jostle__slot_waits(sh, slot), p->n_threads);
+  }
   /* Pending runs are claimed before any worker starts: a worker finishes
    * its slot's claimed runs first, as a replaced worker does. */
   for (size_t i = 0; i < n_pending; i++) {

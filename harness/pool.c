@@ -31,6 +31,7 @@
 #include "harness/barrier.h"
 #include "schedulers/control.h"
 #include "schedulers/forks.h"
+#include "schedulers/waits.h"
 
 /* Pause iterations a barrier waiter spins before it blocks. */
 #define SPIN_OK_LIMIT (1u << 16)
@@ -62,6 +63,7 @@ struct jostle__pool {
   jostle_run run;
   int n_threads;
   jostle__control *control;      /* NULL unless the scheduler is controlled */
+  jostle__waits *waits;          /* where uncontrolled runs publish their waits */
   int timed;                     /* timed start: threads on their own processors */
   unsigned long long lead;       /* cycles from release to the common start */
   member *members;               /* n_threads of them */
@@ -102,6 +104,7 @@ static void run_body(jostle__pool *pool, member *m) {
     if (pool->timed) timed_start(pool, m);
     pool->scenario->thread(&pool->run, m->sched.index);
     jostle__leave_if_forked();
+    if (pool->waits) jostle__waits_done(pool->waits, m->sched.index, 1);
     return;
   }
   jmp_buf escape;
@@ -215,6 +218,13 @@ jostle__pool *jostle__pool_create(const jostle__plan *p) {
   return pool;
 }
 
+void jostle__pool_publish_waits(jostle__pool *pool, jostle__waits *waits) {
+  if (pool->control != NULL) return; /* the model knows every wait */
+  pool->waits = waits;
+  jostle__waits_board = waits;
+  for (int i = 0; i < pool->n_threads; i++) pool->members[i].sched.waiter = &waits->threads[i];
+}
+
 int jostle__pool_place(jostle__pool *pool, const int *pu, int spin_ok) {
   uint32_t spin = spin_ok ? SPIN_OK_LIMIT : SPIN_OVERSUBSCRIBED;
   pool->timed = spin_ok && pool->control == NULL;
@@ -245,7 +255,9 @@ const jostle_run *jostle__pool_run(jostle__pool *pool, uint64_t seed) {
   if (s->setup) s->setup(r);
   jostle__leave_if_forked();
   if (pool->control) jostle__control_begin(pool->control, seed);
+  if (pool->waits) jostle__waits_begin_run(pool->waits);
   round_trip(pool, ACT_RUN);
+  if (pool->waits) jostle__waits_done(pool->waits, 0, 0);
   if (pool->timed) adapt_lead(pool);
   if (pool->control) jostle__control_end(pool->control);
   if (pool->control) r->verdict = jostle__control_verdict(pool->control, &r->verdict_text);

@@ -12,12 +12,18 @@
 
 #include "harness/run.h"
 #include "schedulers/control.h"
+#include "schedulers/waits.h"
 
 typedef struct jostle__pool jostle__pool;
 
 /* Creates the pool for plan p. Returns NULL when threads or memory could
  * not be had. */
 jostle__pool *jostle__pool_create(const jostle__plan *p);
+
+/* Under an uncontrolled scheduler, makes the pool's threads publish their
+ * waits on `waits` (a board for its threads, waits.h) from the next run on;
+ * under a controlled one, does nothing. */
+void jostle__pool_publish_waits(jostle__pool *pool, jostle__waits *waits);
 
 /* Moves thread i to processing unit pu[i] (-1: leave it), and sets whether
  * barrier waits may spin. Returns 0, or -1 when some binding failed. */

@@ -19,6 +19,7 @@
 #include "harness/crash.h"
 #include "harness/tally.h"
 #include "schedulers/control.h"
+#include "schedulers/waits.h"
 
 typedef struct jostle__slot {
   /* The run this worker executes next; the runs [next, chunk_end) are
@@ -50,6 +51,7 @@ typedef struct jostle__shared {
    * 0 before. The run has a fixed seed, so every measure is the same. */
   _Atomic uint64_t calibration;
   size_t slot_stride;               /* bytes from one slot to the next */
+  size_t waits_offset;              /* from a slot to its board of waits */
 } jostle__shared;
 
 /* Slot i and its tally follow the header. */
@@ -68,6 +70,11 @@ static inline uint64_t jostle__slot_steps(jostle__slot *slot) {
 
 static inline jostle__tally *jostle__slot_tally(jostle__slot *slot) {
   return (jostle__tally *)((char *)slot + sizeof(jostle__slot));
+}
+
+/* Where the slot's worker publishes its threads' waits (uncontrolled). */
+static inline jostle__waits *jostle__slot_waits(jostle__shared *sh, jostle__slot *slot) {
+  return (jostle__waits *)((char *)slot + sh->waits_offset);
 }
 
 /* Runs in a forked worker process: finishes the slot's claimed runs, then

@@ -83,6 +83,7 @@ _Noreturn void jostle__worker_main(const jostle__plan *p, jostle__shared *sh,
   jostle__pool *pool = jostle__pool_create(p);
   if (pool == NULL) give_up(slot, "could not start the scenario's threads");
   jostle__pool_count_steps(pool, slot->steps);
+  jostle__pool_publish_waits(pool, jostle__slot_waits(sh, slot));
   jostle__tally_adopt(jostle__slot_tally(slot));
   int placed = 0;
   uint64_t resume = atomic_load_explicit(&slot->next, memory_order_relaxed);

@@ -11,7 +11,7 @@
 #include "jostle.h"
 #include "schedulers/sched.h"
 
-_Thread_local jostle__thread *jostle__self;
+_Thread_local jostle__thread *jostle__self __attribute__((tls_model("initial-exec")));
 
 void jostle__thread_attach(jostle__thread *t) {
   jostle__self = t;

@@ -213,12 +213,16 @@ struct jostle__thread {
   const jostle__sched_cfg *cfg;
   int index;                         /* 0 .. threads-1 within the run */
   struct jostle__control *control;   /* the run's control, when controlled */
+  struct jostle__waiter *waiter;     /* its published waits (waits.h), or NULL */
   /* The uncontrolled scheduler's state (ops->thread_size bytes). */
   _Alignas(16) unsigned char state[JOSTLE__THREAD_STATE_MAX];
 };
 
-/* The calling thread's context while it runs a scenario, else NULL. */
-extern _Thread_local jostle__thread *jostle__self;
+/* The calling thread's context while it runs a scenario, else NULL. Every
+ * scheduling point reads it: initial-exec, one load from the thread
+ * pointer, where the shared library's default would call
+ * __tls_get_addr. */
+extern _Thread_local jostle__thread *jostle__self __attribute__((tls_model("initial-exec")));
 
 /* Binds t to the calling thread (NULL unbinds) and records the thread's
  * stack bounds in it. */

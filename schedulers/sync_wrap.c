@@ -7,7 +7,10 @@
  * the C library's.
  *
  * Uncontrolled runs (free, noise): a scheduling point of kind SYNC, where
- * noise may act, then the real call.
+ * noise may act, then the real call. A pool thread in a campaign also
+ * publishes the blocking call it is in and the locks it holds (waits.h),
+ * from which the campaign's parent proves a deadlock: a lock is tried
+ * first, and only a thread the try turned away is shown waiting.
  *
  * Controlled runs: the call is a scheduling point, then it is carried out
  * on jostle's model of the object (control.h), never on the real one: the
@@ -40,6 +43,7 @@
 #include <unistd.h>
 
 #include "schedulers/control.h"
+#include "schedulers/waits.h"
 
 /* Referenced with -Wl,-u so that this file is always linked in. */
 const int jostle__sync_wrap_linked = 1;
@@ -97,47 +101,101 @@ static int unlock(jostle__control *c, int me, const void *addr, jostle__object_k
   return 0;
 }
 
+/* ---- uncontrolled: the real calls, with their waits published --------- */
+
+/* A real lock call (lock, trylock, timedlock or unlock of one kind). */
+typedef int (*real_lock_fn)(void *obj);
+
+/* Takes a real lock: tries first, and only when turned away shows the
+ * thread waiting for it while the blocking call runs. A relock of an
+ * error-checking mutex the thread holds returns at once (EDEADLK), so it
+ * is never shown waiting. */
+static int real_lock(jostle__waiter *w, void *obj, jostle__object_kind kind, int exclusive,
+                     real_lock_fn try_fn, real_lock_fn lock_fn) {
+  int rc = try_fn(obj);
+  if (rc == 0 || rc != EBUSY) goto taken;
+  int errorcheck = kind == JOSTLE__OBJ_MUTEX &&
+                   (((pthread_mutex_t *)obj)->__data.__kind & 3) == PTHREAD_MUTEX_ERRORCHECK;
+  if (errorcheck && jostle__waits_holds(w, obj)) return lock_fn(obj);
+  uint32_t was = jostle__waits_block(w, obj, kind,
+                                     exclusive ? JOSTLE__WAITS_LOCK : JOSTLE__WAITS_READ, 0);
+  rc = lock_fn(obj);
+  jostle__waits_unblock(w, was);
+taken:
+  if (rc == 0) jostle__waits_hold(w, obj, exclusive);
+  return rc;
+}
+
+/* A lock taken without waiting (try, timed): listed when taken. */
+static int real_take(jostle__waiter *w, int rc, const void *obj, int exclusive) {
+  if (rc == 0 && w != NULL) jostle__waits_hold(w, obj, exclusive);
+  return rc;
+}
+
+/* Unlisted before the real call lets go. */
+static int real_unlock(void *obj, real_lock_fn unlock_fn) {
+  jostle__waiter *w = jostle__waiter_self();
+  if (w != NULL) jostle__waits_release(w, obj);
+  return unlock_fn(obj);
+}
+
+static int mutex_try(void *m) { return __real_pthread_mutex_trylock(m); }
+static int mutex_lock(void *m) { return __real_pthread_mutex_lock(m); }
+static int mutex_unlock(void *m) { return __real_pthread_mutex_unlock(m); }
+static int spin_try(void *s) { return __real_pthread_spin_trylock(s); }
+static int spin_lock(void *s) { return __real_pthread_spin_lock(s); }
+static int spin_unlock(void *s) { return __real_pthread_spin_unlock(s); }
+
 int __wrap_pthread_mutex_lock(pthread_mutex_t *m) {
   int me;
   jostle__control *c = enter(JOSTLE__POINT_SYNC, m, PC, &me);
-  return c ? lock(c, me, m, JOSTLE__OBJ_MUTEX, 0, 0) : __real_pthread_mutex_lock(m);
+  if (c) return lock(c, me, m, JOSTLE__OBJ_MUTEX, 0, 0);
+  jostle__waiter *w = jostle__waiter_self();
+  if (w == NULL) return __real_pthread_mutex_lock(m);
+  return real_lock(w, m, JOSTLE__OBJ_MUTEX, 1, mutex_try, mutex_lock);
 }
 
 int __wrap_pthread_mutex_trylock(pthread_mutex_t *m) {
   int me;
   jostle__control *c = enter(JOSTLE__POINT_SYNC, m, PC, &me);
-  return c ? lock(c, me, m, JOSTLE__OBJ_MUTEX, 1, 0) : __real_pthread_mutex_trylock(m);
+  if (c) return lock(c, me, m, JOSTLE__OBJ_MUTEX, 1, 0);
+  return real_take(jostle__waiter_self(), __real_pthread_mutex_trylock(m), m, 1);
 }
 
 int __wrap_pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *t) {
   int me;
   jostle__control *c = enter(JOSTLE__POINT_SYNC, m, PC, &me);
-  return c ? lock(c, me, m, JOSTLE__OBJ_MUTEX, 0, 1) : __real_pthread_mutex_timedlock(m, t);
+  if (c) return lock(c, me, m, JOSTLE__OBJ_MUTEX, 0, 1);
+  return real_take(jostle__waiter_self(), __real_pthread_mutex_timedlock(m, t), m, 1);
 }
 
 int __wrap_pthread_mutex_unlock(pthread_mutex_t *m) {
   int me;
   jostle__control *c = enter(JOSTLE__POINT_SYNC, m, PC, &me);
-  return c ? unlock(c, me, m, JOSTLE__OBJ_MUTEX) : __real_pthread_mutex_unlock(m);
+  return c ? unlock(c, me, m, JOSTLE__OBJ_MUTEX) : real_unlock(m, mutex_unlock);
 }
 
 int __wrap_pthread_spin_lock(pthread_spinlock_t *s) {
   int me;
   jostle__control *c = enter(JOSTLE__POINT_SYNC, (const void *)s, PC, &me);
-  return c ? lock(c, me, (const void *)s, JOSTLE__OBJ_SPIN, 0, 0) : __real_pthread_spin_lock(s);
+  if (c) return lock(c, me, (const void *)s, JOSTLE__OBJ_SPIN, 0, 0);
+  jostle__waiter *w = jostle__waiter_self();
+  if (w == NULL) return __real_pthread_spin_lock(s);
+  return real_lock(w, (void *)s, JOSTLE__OBJ_SPIN, 1, spin_try, spin_lock);
 }
 
 int __wrap_pthread_spin_trylock(pthread_spinlock_t *s) {
   int me;
   jostle__control *c = enter(JOSTLE__POINT_SYNC, (const void *)s, PC, &me);
-  return c ? lock(c, me, (const void *)s, JOSTLE__OBJ_SPIN, 1, 0)
-           : __real_pthread_spin_trylock(s);
+  if (c) return lock(c, me, (const void *)s, JOSTLE__OBJ_SPIN, 1, 0);
+  return real_take(jostle__waiter_self(), __real_pthread_spin_trylock(s), (const void *)s, 1);
 }
 
 int __wrap_pthread_spin_unlock(pthread_spinlock_t *s) {
   int me;
   jostle__control *c = enter(JOSTLE__POINT_SYNC, (const void *)s, PC, &me);
-  return c ? unlock(c, me, (const void *)s, JOSTLE__OBJ_SPIN) : __real_pthread_spin_unlock(s);
+  return c ? unlock(c, me, (const void *)s, JOSTLE__OBJ_SPIN)
+           : real_unlock((void *)s, spin_unlock);
 }
 
 /* ---- read-write locks: owner is the writer, count the readers ---------- */
@@ -174,34 +232,48 @@ static int write_lock(jostle__control *c, int me, const void *l, int try) {
   return 0;
 }
 
+static int rw_tryrd(void *l) { return __real_pthread_rwlock_tryrdlock(l); }
+static int rw_rd(void *l) { return __real_pthread_rwlock_rdlock(l); }
+static int rw_trywr(void *l) { return __real_pthread_rwlock_trywrlock(l); }
+static int rw_wr(void *l) { return __real_pthread_rwlock_wrlock(l); }
+static int rw_unlock(void *l) { return __real_pthread_rwlock_unlock(l); }
+
 int __wrap_pthread_rwlock_rdlock(pthread_rwlock_t *l) {
   int me;
   jostle__control *c = enter(JOSTLE__POINT_SYNC, l, PC, &me);
-  return c ? read_lock(c, me, l, 0) : __real_pthread_rwlock_rdlock(l);
+  if (c) return read_lock(c, me, l, 0);
+  jostle__waiter *w = jostle__waiter_self();
+  if (w == NULL) return __real_pthread_rwlock_rdlock(l);
+  return real_lock(w, l, JOSTLE__OBJ_RWLOCK, 0, rw_tryrd, rw_rd);
 }
 
 int __wrap_pthread_rwlock_tryrdlock(pthread_rwlock_t *l) {
   int me;
   jostle__control *c = enter(JOSTLE__POINT_SYNC, l, PC, &me);
-  return c ? read_lock(c, me, l, 1) : __real_pthread_rwlock_tryrdlock(l);
+  if (c) return read_lock(c, me, l, 1);
+  return real_take(jostle__waiter_self(), __real_pthread_rwlock_tryrdlock(l), l, 0);
 }
 
 int __wrap_pthread_rwlock_wrlock(pthread_rwlock_t *l) {
   int me;
   jostle__control *c = enter(JOSTLE__POINT_SYNC, l, PC, &me);
-  return c ? write_lock(c, me, l, 0) : __real_pthread_rwlock_wrlock(l);
+  if (c) return write_lock(c, me, l, 0);
+  jostle__waiter *w = jostle__waiter_self();
+  if (w == NULL) return __real_pthread_rwlock_wrlock(l);
+  return real_lock(w, l, JOSTLE__OBJ_RWLOCK, 1, rw_trywr, rw_wr);
 }
 
 int __wrap_pthread_rwlock_trywrlock(pthread_rwlock_t *l) {
   int me;
   jostle__control *c = enter(JOSTLE__POINT_SYNC, l, PC, &me);
-  return c ? write_lock(c, me, l, 1) : __real_pthread_rwlock_trywrlock(l);
+  if (c) return write_lock(c, me, l, 1);
+  return real_take(jostle__waiter_self(), __real_pthread_rwlock_trywrlock(l), l, 1);
 }
 
 int __wrap_pthread_rwlock_unlock(pthread_rwlock_t *l) {
   int me;
   jostle__control *c = enter(JOSTLE__POINT_SYNC, l, PC, &me);
-  if (c == NULL) return __real_pthread_rwlock_unlock(l);
+  if (c == NULL) return real_unlock(l, rw_unlock);
   jostle__object *o = jostle__control_object(c, l, JOSTLE__OBJ_RWLOCK, 0);
   if (o->owner == me) o->owner = -1;
   else if (o->count > 0) o->count--;
@@ -238,10 +310,31 @@ static int cond_wait(jostle__control *c, int me, const void *cv, const void *m, 
   return timed_out ? ETIMEDOUT : 0;
 }
 
+/* The real wait: its mutex unlisted while it is let go, and, when the wait
+ * has no time limit, shown waiting to be woken since the wake count read
+ * before it began. */
+static int real_cond_wait(pthread_cond_t *cv, pthread_mutex_t *m, const struct timespec *t) {
+  jostle__waiter *w = jostle__waiter_self();
+  if (w == NULL)
+    return t ? __real_pthread_cond_timedwait(cv, m, t) : __real_pthread_cond_wait(cv, m);
+  uint64_t wakes = jostle__waits_wakes();
+  jostle__waits_release(w, m);
+  int rc;
+  if (t == NULL) {
+    uint32_t was = jostle__waits_block(w, cv, JOSTLE__OBJ_COND, JOSTLE__WAITS_WAKE, wakes);
+    rc = __real_pthread_cond_wait(cv, m);
+    jostle__waits_unblock(w, was);
+  } else {
+    rc = __real_pthread_cond_timedwait(cv, m, t);
+  }
+  if (rc == 0 || rc == ETIMEDOUT) jostle__waits_hold(w, m, 1);
+  return rc;
+}
+
 int __wrap_pthread_cond_wait(pthread_cond_t *cv, pthread_mutex_t *m) {
   int me;
   jostle__control *c = enter(JOSTLE__POINT_SYNC, cv, PC, &me);
-  return c ? cond_wait(c, me, cv, m, 0, "pthread_cond_wait") : __real_pthread_cond_wait(cv, m);
+  return c ? cond_wait(c, me, cv, m, 0, "pthread_cond_wait") : real_cond_wait(cv, m, NULL);
 }
 
 int __wrap_pthread_cond_timedwait(pthread_cond_t *cv, pthread_mutex_t *m,
@@ -249,13 +342,20 @@ int __wrap_pthread_cond_timedwait(pthread_cond_t *cv, pthread_mutex_t *m,
   int me;
   jostle__control *c = enter(JOSTLE__POINT_SYNC, cv, PC, &me);
   return c ? cond_wait(c, me, cv, m, 1, "pthread_cond_timedwait")
-           : __real_pthread_cond_timedwait(cv, m, t);
+           : real_cond_wait(cv, m, t);
+}
+
+/* A wake counts after the real call: a wait shown since an earlier count
+ * may have ended. */
+static int woke(int rc) {
+  jostle__waits_woke();
+  return rc;
 }
 
 int __wrap_pthread_cond_signal(pthread_cond_t *cv) {
   int me;
   jostle__control *c = enter(JOSTLE__POINT_SYNC, cv, PC, &me);
-  if (c == NULL) return __real_pthread_cond_signal(cv);
+  if (c == NULL) return woke(__real_pthread_cond_signal(cv));
   jostle__control_wake_one(c, jostle__control_object(c, cv, JOSTLE__OBJ_COND, 0));
   return 0;
 }
@@ -263,7 +363,7 @@ int __wrap_pthread_cond_signal(pthread_cond_t *cv) {
 int __wrap_pthread_cond_broadcast(pthread_cond_t *cv) {
   int me;
   jostle__control *c = enter(JOSTLE__POINT_SYNC, cv, PC, &me);
-  if (c == NULL) return __real_pthread_cond_broadcast(cv);
+  if (c == NULL) return woke(__real_pthread_cond_broadcast(cv));
   jostle__control_wake_all(c, jostle__control_object(c, cv, JOSTLE__OBJ_COND, 0));
   return 0;
 }
@@ -298,10 +398,26 @@ static int sem_down(jostle__control *c, int me, sem_t *s, int try, int timed) {
   return 0;
 }
 
+/* The real wait, shown waiting to be woken only once a try found the
+ * semaphore empty, since the wake count read before that try. */
+static int real_sem_wait(sem_t *s) {
+  jostle__waiter *w = jostle__waiter_self();
+  if (w == NULL) return __real_sem_wait(s);
+  uint64_t wakes = jostle__waits_wakes();
+  if (__real_sem_trywait(s) == 0) return 0;
+  if (errno != EAGAIN) return -1;
+  uint32_t was = jostle__waits_block(w, s, JOSTLE__OBJ_SEM, JOSTLE__WAITS_WAKE, wakes);
+  int rc = __real_sem_wait(s);
+  int saved = errno;
+  jostle__waits_unblock(w, was);
+  errno = saved;
+  return rc;
+}
+
 int __wrap_sem_wait(sem_t *s) {
   int me;
   jostle__control *c = enter(JOSTLE__POINT_SYNC, s, PC, &me);
-  return c ? sem_down(c, me, s, 0, 0) : __real_sem_wait(s);
+  return c ? sem_down(c, me, s, 0, 0) : real_sem_wait(s);
 }
 
 int __wrap_sem_trywait(sem_t *s) {
@@ -319,7 +435,7 @@ int __wrap_sem_timedwait(sem_t *s, const struct timespec *t) {
 int __wrap_sem_post(sem_t *s) {
   int me;
   jostle__control *c = enter(JOSTLE__POINT_SYNC, s, PC, &me);
-  if (c == NULL) return __real_sem_post(s);
+  if (c == NULL) return woke(__real_sem_post(s));
   jostle__object *o = sem_object(c, s);
   o->count++;
   jostle__control_wake_all(c, o);

@@ -583,6 +583,36 @@ START_TEST(crashes_say_where) {
 }
 END_TEST
 
+/* Under free, a deadlock among wrapped calls is a `deadlock` outcome at
+ * once, proved from what the threads publish, never after the timeout
+ * (which would make it a hang); waits that end, however long, are never
+ * called one. The timeout is far above the parent's checks and a worker's
+ * start. */
+START_TEST(free_deadlocks_are_proved) {
+  const jostle_test_wait *k = &jostle_test_waits[_i];
+  jostle__plan p = plan_for("test-waits");
+  p.n_jobs = 1;
+  p.n_threads = k->threads;
+  p.params[0] = _i;
+  p.n_runs = k->deadlock ? 3 : 2;
+  p.timeout_ns = 20ULL * 1000000000ULL;
+  jostle__cell c = {0};
+  ck_assert_int_eq(jostle__campaign_run(&p, &c, NULL, NULL), 0);
+  ck_assert_uint_eq(c.n_runs, p.n_runs);
+  ck_assert_uint_eq(c.n_outcomes, 1);
+  const jostle__outcome *o = &c.outcomes[0];
+  if (k->deadlock) {
+    ck_assert_msg(o->cls == JOSTLE__DEADLOCK, "%s: %s", k->what, o->text);
+    ck_assert_str_eq(o->text, k->deadlock);
+  } else {
+    ck_assert_msg(o->cls == JOSTLE__ALLOWED, "%s: %s", k->what, o->text);
+    ck_assert_str_eq(o->text, "done=1");
+  }
+  ck_assert_uint_eq(o->count, p.n_runs);
+  jostle__cell_free(&c);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("campaign");
   TCase *tc = jostle_check_case(s, "campaign", 60, 0);
@@ -605,5 +635,6 @@ int main(void) {
   tcase_add_loop_test(tc, threads_make_outcomes, 0, 2);
   tcase_add_test(tc, crashes_say_where);
   tcase_add_loop_test(tc, undeclared_parameter_is_an_outcome, 0, 5);
+  tcase_add_loop_test(tc, free_deadlocks_are_proved, 0, jostle_test_n_waits);
   return jostle_check_run(s);
 }

@@ -891,3 +891,207 @@ JOSTLE_SCENARIO(test_bad_param) {
     .thread = bad_param_thread,
     .check = no_check,
 };
+
+/* ---- waits under free: deadlocks proved, and waits that end ------------ */
+
+#include <semaphore.h>
+
+/* test-waits: -D case=K runs case K of jostle_test_waits[] (scenarios_test.h).
+ * Threads order their steps with `flag` (plain atomics, a wait in
+ * sched_yield), so that the deadlocking cases deadlock in every run and
+ * the others block, for longer than the parent's two reads, in waits that
+ * end. */
+typedef struct waits_state {
+  pthread_mutex_t a, b;
+  pthread_cond_t cv;
+  pthread_rwlock_t rw;
+  pthread_spinlock_t spin;
+  sem_t sem;
+  int ready;              /* under a */
+  _Atomic int flag;
+} waits_state;
+
+#define LONG_WAIT_US 300000 /* well over two of the parent's 20 ms ticks */
+
+static void waits_setup(jostle_run *r) {
+  waits_state *s = jostle_state(r);
+  pthread_mutex_init(&s->a, NULL);
+  pthread_mutex_init(&s->b, NULL);
+  pthread_cond_init(&s->cv, NULL);
+  pthread_rwlock_init(&s->rw, NULL);
+  pthread_spin_init(&s->spin, PTHREAD_PROCESS_PRIVATE);
+  sem_init(&s->sem, 0, 0);
+}
+
+static void wait_for_flag(waits_state *s, int at_least) {
+  while (atomic_load(&s->flag) < at_least) sched_yield();
+}
+
+static void *late_waker(void *arg) {
+  waits_state *s = arg;
+  usleep(LONG_WAIT_US);
+  pthread_mutex_lock(&s->a);
+  s->ready = 1;
+  pthread_cond_signal(&s->cv);
+  pthread_mutex_unlock(&s->a);
+  return NULL;
+}
+
+static void wait_for_ready(waits_state *s) {
+  pthread_mutex_lock(&s->a);
+  while (!s->ready) pthread_cond_wait(&s->cv, &s->a);
+  pthread_mutex_unlock(&s->a);
+}
+
+static void waits_thread(jostle_run *r, int index) {
+  waits_state *s = jostle_state(r);
+  pthread_t kid;
+  switch (jostle_param(r, 0)) {
+  case 0: /* lock order: each holds one and waits for the other */
+    pthread_mutex_lock(index == 0 ? &s->a : &s->b);
+    atomic_fetch_add(&s->flag, 1);
+    wait_for_flag(s, 2);
+    pthread_mutex_lock(index == 0 ? &s->b : &s->a);
+    break;
+  case 1: /* a signal sent before the wait */
+    if (index == 1) {
+      pthread_cond_signal(&s->cv);
+      atomic_store(&s->flag, 1);
+      break;
+    }
+    pthread_mutex_lock(&s->a);
+    wait_for_flag(s, 1);
+    pthread_cond_wait(&s->cv, &s->a);
+    break;
+  case 2: /* a default mutex taken twice */
+    if (index == 0) {
+      pthread_mutex_lock(&s->a);
+      pthread_mutex_lock(&s->a);
+    }
+    break;
+  case 3: /* a mutex its holder never lets go of */
+  case 4: /* a read lock likewise, and a writer */
+  case 5: /* a spinlock likewise */
+    if (index == 1) {
+      int k = jostle_param(r, 0);
+      if (k == 3) pthread_mutex_lock(&s->a);
+      else if (k == 4) pthread_rwlock_rdlock(&s->rw);
+      else pthread_spin_lock(&s->spin);
+      atomic_store(&s->flag, 1);
+      break;
+    }
+    wait_for_flag(s, 1);
+    if (jostle_param(r, 0) == 3) pthread_mutex_lock(&s->a);
+    else if (jostle_param(r, 0) == 4) pthread_rwlock_wrlock(&s->rw);
+    else pthread_spin_lock(&s->spin);
+    break;
+  case 6: /* a semaphore nobody posts */
+    if (index == 0) sem_wait(&s->sem);
+    break;
+  case 7: /* a holder that sleeps, then lets go */
+    if (index == 1) {
+      pthread_mutex_lock(&s->a);
+      atomic_store(&s->flag, 1);
+      usleep(LONG_WAIT_US);
+      pthread_mutex_unlock(&s->a);
+      break;
+    }
+    wait_for_flag(s, 1);
+    pthread_mutex_lock(&s->a);
+    pthread_mutex_unlock(&s->a);
+    break;
+  case 8: /* a signal that comes late */
+    if (index == 1) late_waker(s);
+    else wait_for_ready(s);
+    break;
+  case 9: /* a signal from a thread the pool does not know, after its
+             creator finished */
+    if (index == 1) {
+      if (pthread_create(&kid, NULL, late_waker, s) != 0) abort();
+      pthread_detach(kid);
+    } else {
+      wait_for_ready(s);
+    }
+    break;
+  case 10: /* a mutex unlocked by another thread than its owner, then
+              taken by that thread, which sleeps before it lets go */
+    if (index == 0) {
+      pthread_mutex_lock(&s->a);
+      atomic_store(&s->flag, 1);
+    } else if (index == 1) {
+      wait_for_flag(s, 1);
+      pthread_mutex_unlock(&s->a);
+      pthread_mutex_lock(&s->a);
+      atomic_store(&s->flag, 2);
+      usleep(LONG_WAIT_US);
+      pthread_mutex_unlock(&s->a);
+    } else {
+      wait_for_flag(s, 2);
+      pthread_mutex_lock(&s->a);
+      pthread_mutex_unlock(&s->a);
+    }
+    break;
+  case 11: /* a reader waits for a writer that sleeps, then lets go */
+    if (index == 1) {
+      pthread_rwlock_wrlock(&s->rw);
+      atomic_store(&s->flag, 1);
+      usleep(LONG_WAIT_US);
+      pthread_rwlock_unlock(&s->rw);
+      break;
+    }
+    wait_for_flag(s, 1);
+    pthread_rwlock_rdlock(&s->rw);
+    pthread_rwlock_unlock(&s->rw);
+    break;
+  }
+}
+
+static void waits_check(jostle_run *r) { jostle_observe(r, "done", 1); }
+
+static void waits_teardown(jostle_run *r) {
+  waits_state *s = jostle_state(r);
+  sem_destroy(&s->sem);
+  pthread_spin_destroy(&s->spin);
+}
+
+const jostle_test_wait jostle_test_waits[] = {
+    {"lock order", 2,
+     "deadlock (thread 0 waits for mutex#0 held by thread 1; "
+     "thread 1 waits for mutex#1 held by thread 0)"},
+    {"signal before the wait", 2, "deadlock (thread 0 waits for cond#0)"},
+    {"relocked mutex", 2, "deadlock (thread 0 waits for mutex#0 held by thread 0)"},
+    {"mutex never let go of", 2,
+     "deadlock (thread 0 waits for mutex#0 held by thread 1, which has finished)"},
+    {"read lock never let go of", 2,
+     "deadlock (thread 0 waits for rwlock#0 held by thread 1, which has finished)"},
+    {"spinlock never let go of", 2,
+     "deadlock (thread 0 waits for spinlock#0 held by thread 1, which has finished)"},
+    {"semaphore nobody posts", 2, "deadlock (thread 0 waits for sem#0)"},
+    {"holder sleeps", 2, NULL},
+    {"late signal", 2, NULL},
+    {"signal from a thread the pool does not know", 2, NULL},
+    {"mutex unlocked by another thread", 3, NULL},
+    {"writer sleeps", 2, NULL},
+};
+const int jostle_test_n_waits = sizeof jostle_test_waits / sizeof *jostle_test_waits;
+
+static const jostle_param_def waits_params[] = {
+    {"case", 0, 0, sizeof jostle_test_waits / sizeof *jostle_test_waits - 1,
+     "which case of jostle_test_waits (scenarios_test.h)"},
+    {0},
+};
+
+JOSTLE_SCENARIO(test_waits) {
+    .name = "test-waits",
+    .summary = "test only: -D case=K blocks in wrapped calls, deadlocking or not",
+    .racy = 1,
+    .threads = 2,
+    .min_threads = 2,
+    .max_threads = 3,
+    .params = waits_params,
+    .state_size = sizeof(waits_state),
+    .setup = waits_setup,
+    .thread = waits_thread,
+    .check = waits_check,
+    .teardown = waits_teardown,
+};

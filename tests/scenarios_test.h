@@ -29,4 +29,17 @@ typedef struct jostle_test_call {
 extern const jostle_test_call jostle_test_calls[];
 extern const int jostle_test_n_calls;
 
+/* test-waits: -D case=K (with `threads` threads) blocks in wrapped calls
+ * under `free`: every run is the deadlock `deadlock` names, or, when it is
+ * NULL, every run ends (outcome "done=1") although a thread waits for
+ * longer than the parent's checks. */
+typedef struct jostle_test_wait {
+  const char *what;
+  int threads;
+  const char *deadlock;
+} jostle_test_wait;
+
+extern const jostle_test_wait jostle_test_waits[];
+extern const int jostle_test_n_waits;
+
 #endif
