@@ -36,6 +36,7 @@ typedef struct jostle__opts {
   const jostle__sched_ops *sched;
   int sched_given;             /* --scheduler was on the command line */
   jostle__sched_cfg sched_cfg;  /* the control runtime's options (opts unused) */
+  uint64_t sched_opts_given;    /* bit k: scheduler option k (cli/parse.c) was given */
   /* Every scheduler's own options, by registry index: a soak runs several. */
   _Alignas(16) unsigned char sched_opts[JOSTLE__MAX_SCHEDULERS][JOSTLE__SCHED_OPTS_MAX];
   jostle__pin pin;

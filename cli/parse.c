@@ -97,6 +97,7 @@ typedef struct sched_option {
 } sched_option;
 
 #define MAX_SCHED_OPTIONS 64
+_Static_assert(MAX_SCHED_OPTIONS <= 64, "jostle__opts.sched_opts_given has a bit per option");
 static sched_option sched_options[MAX_SCHED_OPTIONS];
 static int n_sched_options;
 static int n_formats;
@@ -211,6 +212,39 @@ static int parse_sched_option(int k, const char *arg, jostle__opts *o) {
   case JOSTLE__OPT_FLAG: *(int *)at = 1; return 0;
   }
   return jostle__internal_error("internal: option type %d", (int)d->type);
+}
+
+/* Whether scheduler option k applies to a command running the schedulers
+ * scheds[0..n-1]: one of them owns it, or, for the control runtime's, one
+ * of them is controlled. */
+static int applies(int k, const jostle__sched_ops *const *scheds, int n) {
+  for (int i = 0; i < n; i++)
+    if (sched_options[k].owner < 0 ? scheds[i]->pick != NULL
+                                   : jostle__schedulers[sched_options[k].owner] == scheds[i])
+      return 1;
+  return 0;
+}
+
+/* A scheduler option given for none of the command's schedulers would be
+ * ignored without a word: refused, naming whom it is for. */
+static int check_options_apply(const char *cmd, const jostle__opts *o,
+                               const jostle__sched_ops *const *scheds, int n) {
+  for (int k = 0; k < n_sched_options; k++) {
+    if (!(o->sched_opts_given >> k & 1) || applies(k, scheds, n)) continue;
+    const char *name = sched_options[k].def->name;
+    char ran[96];
+    if (n == 1) snprintf(ran, sizeof ran, "%s", scheds[0]->name);
+    else snprintf(ran, sizeof ran, "those of --scheduler-set");
+    if (sched_options[k].owner >= 0)
+      return jostle__usage_error("%s: '--%s' is an option of the %s scheduler, not of %s", cmd,
+                                 name, jostle__schedulers[sched_options[k].owner]->name, ran);
+    char controlled[160];
+    jostle__scheduler_kind_names(1, " and ", controlled, sizeof controlled);
+    return jostle__usage_error("%s: '--%s' works under the controlled schedulers (%s), not "
+                               "under %s, whose threads run in parallel",
+                               cmd, name, controlled, ran);
+  }
+  return 0;
 }
 
 /* The shortest decimal text that reads back as exactly v, so a printed
@@ -501,8 +535,10 @@ static int stress_option(int c, const char *arg, jostle__opts *o) {
       o->report_path[c - OPT_FORMAT_FIRST] = arg;
       return 0;
     }
-    if (c >= OPT_SCHED_FIRST && c < OPT_SCHED_FIRST + n_sched_options)
+    if (c >= OPT_SCHED_FIRST && c < OPT_SCHED_FIRST + n_sched_options) {
+      o->sched_opts_given |= 1ULL << (c - OPT_SCHED_FIRST);
       return parse_sched_option(c - OPT_SCHED_FIRST, arg, o);
+    }
     return soak_option(c, arg, o);
   }
 }
@@ -712,6 +748,8 @@ int jostle__cli_parse(const char *cmd, int argc, char **argv, jostle__opts *o) {
     int rc = check_scheduler(sched, o);
     if (rc != 0) return rc;
   }
+  int rc = check_options_apply(cmd, o, command == SOAK ? o->sched_set : &o->sched, n_scheds);
+  if (rc != 0) return rc;
   return replay ? 0 : check_outputs(o);
 }
 

@@ -22,6 +22,7 @@
 #include "harness/shrink.h"
 #include "schedulers/control.h"
 #include "schedulers/schedule.h"
+#include "reports/report.h"
 #include "schedulers/trace.h"
 
 /* Most replays --shrink makes: each is a fresh worker, about a millisecond. */
@@ -139,6 +140,11 @@ static void print_outcome(const jostle__outcome *out, const jostle__cell *cell) 
   else
     printf("verdict: %s (%s: timing may differ from the original run)\n",
            jostle__class_name(out->cls), names);
+  if (out->detail[0] != '\0') printf("detail: %s\n", out->detail);
+  if (out->output[0] != '\0') {
+    printf("wrote:\n");
+    jostle__text_output(stdout, out->output);
+  }
 }
 
 int jostle__cmd_replay(int argc, char **argv) {

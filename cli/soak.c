@@ -461,8 +461,9 @@ static int run_batch(soak *k, size_t i) {
   strcpy(b.result.scheduler, c->result.scheduler);
   strcpy(b.result.placement, c->result.placement);
   batch_progress bp = {k, ""};
-  snprintf(bp.label, sizeof bp.label, "soak batch %" PRIu64 ", %s [%s, %s]", b.index,
-           c->result.scenario, c->result.scheduler, c->result.placement);
+  snprintf(bp.label, sizeof bp.label, "soak batch %" PRIu64 ", %s [%s, %s] (cell %zu of %zu)",
+           b.index, c->result.scenario, c->result.scheduler, c->result.placement, i + 1,
+           k->n_cells);
   if (k->show) on_progress(&bp, 0, 0, 0);
 
   uint64_t start = jostle__now_ns();

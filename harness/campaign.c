@@ -46,12 +46,13 @@ typedef struct watch {
   uint64_t deadlock_stamp;
   int killed_for_deadlock;
   char deadlock[JOSTLE__TEXT_MAX];
+  jostle__capture capture;         /* the slot's workers' stdout and stderr */
 } watch;
 
 pid_t (*jostle__campaign_fork)(void) = fork;
 
 static pid_t spawn(const jostle__plan *p, jostle__shared *sh, int i,
-                   const sigset_t *child_mask) {
+                   const sigset_t *child_mask, const jostle__capture *cap) {
   fflush(NULL); /* a scenario that calls exit() must not repeat our output */
   pid_t parent = getpid();
   pid_t pid = jostle__campaign_fork();
@@ -61,7 +62,7 @@ static pid_t spawn(const jostle__plan *p, jostle__shared *sh, int i,
   signal(SIGINT, SIG_IGN); /* the terminal's ^C is the parent's to handle */
   signal(SIGTERM, SIG_DFL);
   sigprocmask(SIG_SETMASK, child_mask, NULL);
-  jostle__worker_main(p, sh, i);
+  jostle__worker_main(p, sh, i, cap);
 }
 
 static void describe_death(const jostle__plan *p, int status, int hang, char *buf,
@@ -106,8 +107,11 @@ static int on_death(const jostle__plan *p, jostle__shared *sh, int i,
       atomic_load_explicit(&slot->finished, memory_order_acquire))
     return 0;
   /* Read, and cleared for the next worker, on every way out. */
-  char detail[JOSTLE__DETAIL_MAX];
+  char detail[JOSTLE__DETAIL_MAX], output[JOSTLE__OUTPUT_MAX];
   jostle__crash_describe(&slot->crash, detail, sizeof detail);
+  size_t wrote = jostle__capture_written(&w->capture);
+  if (wrote > 0) jostle__output_keep(output, w->capture.map, wrote);
+  jostle__capture_restart(&w->capture, wrote);
   uint64_t run = atomic_load_explicit(&slot->next, memory_order_acquire);
   if (WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM && stop_signal(out)) {
     /* The campaign is being stopped (a job timeout signals the whole
@@ -144,6 +148,7 @@ static int on_death(const jostle__plan *p, jostle__shared *sh, int i,
     return -1;
   }
   if (cls == JOSTLE__CRASH) jostle__cell_detail(out, cls, text, run, detail);
+  if (wrote > 0) jostle__cell_output(out, cls, text, run, output, strlen(output));
   atomic_store_explicit(&slot->next, run + 1, memory_order_relaxed);
   atomic_fetch_add_explicit(&slot->n_done, 1, memory_order_relaxed);
   atomic_fetch_add_explicit(&slot->n_divergent, 1, memory_order_relaxed);
@@ -322,7 +327,12 @@ int jostle__campaign_run_ranges(const jostle__plan *p, const jostle__range *pend
     rc = -1;
   }
   for (int i = 0; rc == 0 && i < p->n_jobs; i++) {
-    ws[i].pid = spawn(p, sh, i, &child_mask);
+    if (jostle__capture_open(&ws[i].capture) != 0 && i == 0)
+      fprintf(stderr, "jostle: cannot capture the scenario's output (%s): it goes to "
+                      "jostle's own\n", strerror(errno));
+  }
+  for (int i = 0; rc == 0 && i < p->n_jobs; i++) {
+    ws[i].pid = spawn(p, sh, i, &child_mask, &ws[i].capture);
     ws[i].last_move_ns = start;
     if (ws[i].pid < 0) {
       fprintf(stderr, "jostle: cannot fork a worker: %s\n", strerror(errno));
@@ -352,7 +362,7 @@ int jostle__campaign_run_ranges(const jostle__plan *p, const jostle__range *pend
         rc = -1;
         atomic_store(&sh->stop, 1);
       } else if (again) {
-        ws[i].pid = spawn(p, sh, i, &child_mask);
+        ws[i].pid = spawn(p, sh, i, &child_mask, &ws[i].capture);
         int fork_errno = errno;
         ws[i].last_move_ns = jostle__now_ns();
         if (ws[i].pid > 0) {
@@ -390,6 +400,7 @@ int jostle__campaign_run_ranges(const jostle__plan *p, const jostle__range *pend
   }
   out->elapsed_ns = jostle__now_ns() - start;
   sigprocmask(SIG_SETMASK, &entry_mask, NULL);
+  for (int i = 0; ws && i < p->n_jobs; i++) jostle__capture_close(&ws[i].capture);
   free(ws);
 
   totals(sh, p->n_jobs, &out->n_runs, &out->n_divergent);

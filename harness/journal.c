@@ -204,6 +204,16 @@ static int fits(const jostle__batch *b) {
   return most <= INT64_MAX;
 }
 
+/* Adds the text under key when there is one, bytes that are not UTF-8 as
+ * '?', as the JSON results do. */
+static void put_known(json_t *obj, const char *key, const char *text, int *ok) {
+  if (obj == NULL || text[0] == '\0') return;
+  char clean[JOSTLE__DETAIL_MAX > JOSTLE__OUTPUT_MAX ? JOSTLE__DETAIL_MAX : JOSTLE__OUTPUT_MAX];
+  snprintf(clean, sizeof clean, "%s", text);
+  jostle__utf8_clean(clean);
+  if (json_object_set_new(obj, key, json_string(clean)) != 0) *ok = 0;
+}
+
 /* The batch's line, naming its soak's campaign; NULL when out of memory,
  * or when a number or a text cannot be written. */
 static json_t *batch_json(const jostle__batch *b, uint32_t campaign) {
@@ -218,9 +228,12 @@ static json_t *batch_json(const jostle__batch *b, uint32_t campaign) {
     const jostle__outcome *o = &c->outcomes[i];
     char seed[24];
     snprintf(seed, sizeof seed, "0x%016" PRIx64, o->first_seed);
-    push(outcomes, json_pack("{s:s, s:s, s:I, s:I, s:s}", "class", jostle__class_name(o->cls),
-                             "text", o->text, "count", (json_int_t)o->count, "first_run",
-                             (json_int_t)o->first_run, "first_seed", seed), &ok);
+    json_t *j = json_pack("{s:s, s:s, s:I, s:I, s:s}", "class", jostle__class_name(o->cls),
+                          "text", o->text, "count", (json_int_t)o->count, "first_run",
+                          (json_int_t)o->first_run, "first_seed", seed);
+    put_known(j, "detail", o->detail, &ok);
+    put_known(j, "output", o->output, &ok);
+    push(outcomes, j, &ok);
   }
   if (!ok) {
     json_decref(done);
@@ -263,17 +276,21 @@ static int read_class(const char *name, jostle__class *out) {
 
 static int read_outcomes(json_t *list, jostle__cell *c) {
   for (size_t i = 0; i < json_array_size(list); i++) {
-    const char *cls_name, *text, *seed;
+    const char *cls_name, *text, *seed, *detail = NULL, *output = NULL;
     json_int_t count, first_run;
     jostle__class cls;
     uint64_t first_seed;
-    if (json_unpack(json_array_get(list, i), "{s:s, s:s, s:I, s:I, s:s}", "class", &cls_name,
-                    "text", &text, "count", &count, "first_run", &first_run, "first_seed",
-                    &seed) != 0 ||
+    if (json_unpack(json_array_get(list, i), "{s:s, s:s, s:I, s:I, s:s, s?s, s?s}", "class",
+                    &cls_name, "text", &text, "count", &count, "first_run", &first_run,
+                    "first_seed", &seed, "detail", &detail, "output", &output) != 0 ||
         read_class(cls_name, &cls) != 0 || count < 0 || first_run < 0 ||
         strlen(text) >= JOSTLE__TEXT_MAX || parse_seed(seed, &first_seed) != 0 ||
+        (detail && strlen(detail) >= JOSTLE__DETAIL_MAX) ||
+        (output && strlen(output) >= JOSTLE__OUTPUT_MAX) ||
         jostle__cell_add(c, cls, text, (uint64_t)count, (uint64_t)first_run, first_seed) != 0)
       return -1;
+    if (detail) jostle__cell_detail(c, cls, text, (uint64_t)first_run, detail);
+    if (output) jostle__cell_output(c, cls, text, (uint64_t)first_run, output, strlen(output));
   }
   return 0;
 }

@@ -262,7 +262,9 @@ const jostle_run *jostle__pool_run(jostle__pool *pool, uint64_t seed) {
   if (pool->control) jostle__control_end(pool->control);
   if (pool->control) r->verdict = jostle__control_verdict(pool->control, &r->verdict_text);
   jostle__run_settle(r, 1);
-  if (r->verdict == JOSTLE__RUN_OK) s->check(r); /* else the bodies never finished */
+  /* An abandoned run's bodies never finished; a race is the outcome,
+   * whatever check then says. */
+  if (r->verdict == JOSTLE__RUN_OK || r->verdict == JOSTLE__RUN_RACE) s->check(r);
   jostle__leave_if_forked();
   jostle__run_settle(r, 0);
   if (s->teardown) s->teardown(r);

@@ -16,6 +16,7 @@
 
 #include "common/cache_line.h"
 #include "harness/barrier.h"
+#include "harness/capture.h"
 #include "harness/crash.h"
 #include "harness/tally.h"
 #include "schedulers/control.h"
@@ -79,8 +80,8 @@ static inline jostle__waits *jostle__slot_waits(jostle__shared *sh, jostle__slot
 
 /* Runs in a forked worker process: finishes the slot's claimed runs, then
  * claims batches until the plan's runs are all claimed or `stop` is set.
- * Never returns. */
-_Noreturn void jostle__worker_main(const jostle__plan *p, jostle__shared *sh,
-                                   int slot_index);
+ * Its scenario's output goes to `cap`. Never returns. */
+_Noreturn void jostle__worker_main(const jostle__plan *p, jostle__shared *sh, int slot_index,
+                                   const jostle__capture *cap);
 
 #endif

@@ -66,6 +66,7 @@ void jostle__tally_init(jostle__tally *t, uint32_t n_kept) {
   t->index_capacity = index_capacity(n_kept);
   t->folded_capacity = folded_capacity(n_kept);
   t->n_folded_max = n_kept * FOLDED_PER_KEPT;
+  t->recorded = -1;
 }
 
 /* --- keys ------------------------------------------------------------------ */
@@ -198,6 +199,7 @@ static jostle__class judge(const jostle_run *r, const char *text) {
   if (r->verdict == JOSTLE__RUN_DEADLOCK) return JOSTLE__DEADLOCK;
   if (r->verdict == JOSTLE__RUN_STEP_LIMIT) return JOSTLE__STEP_LIMIT;
   if (r->verdict == JOSTLE__RUN_LIMIT) return JOSTLE__LIMIT;
+  if (r->verdict == JOSTLE__RUN_RACE) return JOSTLE__RACE;
   if (r->reason != NULL || r->obs_overflow) return JOSTLE__DIVERGENT;
   const char *const *allowed = r->scenario->allowed;
   if (allowed == NULL) return JOSTLE__ALLOWED;
@@ -264,7 +266,10 @@ static int32_t place(jostle__tally *t, const jostle_run *r, const char *text,
   for (uint32_t i = 0; i < t->n_kept; i++)
     if (es[i].order == order && cmp_entry(order, text, cls, &es[i]) == 0) {
       es[i].count++;
-      if (run < es[i].first_run) es[i].first_run = run;
+      if (run < es[i].first_run) {
+        es[i].first_run = run;
+        es[i].output[0] = '\0';
+      }
       return (int32_t)i;
     }
   int32_t at = is_full ? t->last : (int32_t)t->n_kept;
@@ -277,6 +282,7 @@ static int32_t place(jostle__tally *t, const jostle_run *r, const char *text,
   e->order = order;
   e->count = 1;
   e->first_run = run;
+  e->output[0] = '\0';
   e->cls = cls;
   key_of(r, &e->key);
   memcpy(e->text, text, sizeof e->text);
@@ -297,10 +303,15 @@ jostle__class jostle__tally_record(jostle__tally *t, const jostle_run *r,
     jostle__tally_entry *e = live_entry(t, s);
     if (e == NULL) {
       count_other(t, s->cls, 1, run);
+      t->recorded = -1;
       return s->cls;
     }
     e->count++;
-    if (run < e->first_run) e->first_run = run;
+    if (run < e->first_run) {
+      e->first_run = run;
+      e->output[0] = '\0';
+    }
+    t->recorded = (int32_t)(e - entries_of(t));
     return e->cls;
   }
   /* A key new to the index: format, judge and place it once. */
@@ -308,12 +319,19 @@ jostle__class jostle__tally_record(jostle__tally *t, const jostle_run *r,
   jostle__outcome_text(r, text, sizeof text);
   jostle__class cls = judge(r, text);
   int32_t at = place(t, r, text, cls, run);
+  t->recorded = at;
   if (at < 0 && r->verdict != JOSTLE__RUN_OK) return cls; /* keyed by a text not kept */
   jostle__tally_key k;
   key_of(r, &k);
   set_slot(s, h, &k, at, at >= 0 ? entries_of(t)[at].generation : 0, cls);
   t->n_index++;
   return cls;
+}
+
+void jostle__tally_output(jostle__tally *t, uint64_t run, const char *bytes, size_t n) {
+  if (t->recorded < 0) return;
+  jostle__tally_entry *e = &entries_of(t)[t->recorded];
+  if (e->first_run == run) jostle__output_keep(e->output, bytes, n);
 }
 
 /* --- a campaign's tallies into its cell ------------------------------------- */
@@ -383,11 +401,13 @@ int jostle__tally_collect(jostle__tally *const *tallies, int n, const jostle__pl
     for (int k = 0; k < JOSTLE__N_CLASSES; k++)
       add_other(&c, (jostle__class)k, t->other_count[k], t->other_first_run[k]);
     const jostle__tally_entry *es = entries_of(t);
-    for (uint32_t e = 0; e < t->n_kept; e++)
-      if (es[e].count > 0 &&
-          jostle__cell_append(out, es[e].cls, es[e].text, es[e].count, es[e].first_run,
+    for (uint32_t e = 0; e < t->n_kept; e++) {
+      if (es[e].count == 0) continue;
+      if (jostle__cell_append(out, es[e].cls, es[e].text, es[e].count, es[e].first_run,
                               jostle__run_seed(p, es[e].first_run)) != 0)
         return -1;
+      memcpy(out->outcomes[out->n_outcomes - 1].output, es[e].output, sizeof es[e].output);
+    }
   }
   c.marks = malloc((n_marks + out->n_outcomes + 1) * sizeof *c.marks);
   if (c.marks == NULL) return -1;

@@ -55,6 +55,7 @@ typedef struct jostle__tally_entry {
   jostle__class cls;
   jostle__tally_key key;        /* a key with this text, to rebuild the index */
   char text[JOSTLE__TEXT_MAX];
+  char output[JOSTLE__OUTPUT_MAX]; /* what first_run wrote (jostle__tally_output) */
 } jostle__tally_entry;
 
 /* A slot of the index. */
@@ -77,6 +78,7 @@ typedef struct jostle__tally {
   uint32_t n_folded_max;        /* distinct folded outcomes it counts at most */
   uint32_t n_folded;
   int folded_overflow;          /* more than n_folded_max: not all counted */
+  int32_t recorded;             /* the entry the last run went to; -1: folded */
   /* Runs of the outcomes not listed, per class. */
   uint64_t other_count[JOSTLE__N_CLASSES];
   uint64_t other_first_run[JOSTLE__N_CLASSES];
@@ -97,6 +99,10 @@ void jostle__tally_adopt(jostle__tally *t);
 /* Counts run `run`, whose observations are in r; returns its class. */
 jostle__class jostle__tally_record(jostle__tally *t, const jostle_run *r,
                                    uint64_t run);
+
+/* The output of run `run`, just recorded: kept when the run is its
+ * outcome's first (jostle__outcome.output). */
+void jostle__tally_output(jostle__tally *t, uint64_t run, const char *bytes, size_t n);
 
 /* The listed outcomes: n_kept of them. */
 const jostle__tally_entry *jostle__tally_entries(const jostle__tally *t);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "common/seed.h"
+#include "harness/capture.h"
 #include "harness/pool.h"
 #include "harness/shared.h"
 #include "schedulers/forks.h"
@@ -56,15 +57,24 @@ static void place(const jostle__plan *p, jostle__shared *sh, jostle__slot *slot,
   }
 }
 
-static void run_claimed(const jostle__plan *p, jostle__shared *sh,
-                        jostle__slot *slot, jostle__pool *pool) {
+static void run_claimed(const jostle__plan *p, jostle__shared *sh, jostle__slot *slot,
+                        jostle__pool *pool, const jostle__capture *cap) {
   jostle__tally *tally = jostle__slot_tally(slot);
   uint64_t end = atomic_load_explicit(&slot->chunk_end, memory_order_relaxed);
+  /* No run's: a calibration run's, or output that began with a NUL byte
+   * and went unseen. */
+  size_t stale = jostle__capture_written(cap);
+  if (stale > 0) jostle__capture_restart(cap, stale);
   for (uint64_t i = atomic_load_explicit(&slot->next, memory_order_relaxed);
        i < end; i++) {
     if (atomic_load_explicit(&sh->stop, memory_order_relaxed)) return;
     const jostle_run *r = jostle__pool_run(pool, jostle__run_seed(p, i));
     jostle__class cls = jostle__tally_record(tally, r, i);
+    size_t wrote = jostle__capture_taken(cap);
+    if (wrote > 0) {
+      jostle__tally_output(tally, i, cap->map, wrote);
+      jostle__capture_restart(cap, wrote);
+    }
     if (cls != JOSTLE__ALLOWED) {
       atomic_fetch_add_explicit(&slot->n_divergent, 1, memory_order_relaxed);
       if (p->until_divergence)
@@ -75,9 +85,10 @@ static void run_claimed(const jostle__plan *p, jostle__shared *sh,
   }
 }
 
-_Noreturn void jostle__worker_main(const jostle__plan *p, jostle__shared *sh,
-                                   int slot_index) {
+_Noreturn void jostle__worker_main(const jostle__plan *p, jostle__shared *sh, int slot_index,
+                                   const jostle__capture *cap) {
   jostle__slot *slot = jostle__slot_at(sh, slot_index);
+  jostle__capture_attach(cap);
   jostle__watch_forks();
   jostle__crash_watch(&slot->crash);
   jostle__pool *pool = jostle__pool_create(p);
@@ -89,7 +100,7 @@ _Noreturn void jostle__worker_main(const jostle__plan *p, jostle__shared *sh,
   uint64_t resume = atomic_load_explicit(&slot->next, memory_order_relaxed);
   if (resume < atomic_load_explicit(&slot->chunk_end, memory_order_relaxed)) {
     place(p, sh, slot, pool, slot_index, resume, &placed);
-    run_claimed(p, sh, slot, pool);
+    run_claimed(p, sh, slot, pool, cap);
   }
   uint64_t last = jostle__plan_end(p);
   while (!atomic_load_explicit(&sh->stop, memory_order_relaxed)) {
@@ -101,7 +112,7 @@ _Noreturn void jostle__worker_main(const jostle__plan *p, jostle__shared *sh,
     atomic_store_explicit(&slot->next, start, memory_order_relaxed);
     atomic_store_explicit(&slot->chunk_end, end, memory_order_release);
     place(p, sh, slot, pool, slot_index, start, &placed);
-    run_claimed(p, sh, slot, pool);
+    run_claimed(p, sh, slot, pool, cap);
   }
   jostle__pool_destroy(pool);
   atomic_store_explicit(&slot->finished, 1, memory_order_release);

@@ -20,7 +20,7 @@
 #include "reports/result.h"
 
 /* The version of the JSON results format this jostle writes and reads. */
-#define JOSTLE__JSON_VERSION 1
+#define JOSTLE__JSON_VERSION 2 /* 2: outcomes of class "race", an outcome's "output" */
 
 /* What a report knows besides its cells, found by the harness
  * (harness/environment.h) and only formatted here. Text fields that do not

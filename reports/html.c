@@ -38,7 +38,8 @@
 #define LINE_RIGHT 20
 #define LINE_TOP 16
 #define LINE_BOTTOM 36
-#define SUM_LABEL_W 300
+#define SUM_LABEL_W 300             /* at least; wider for long labels */
+#define SUM_CHAR_W 8                /* a label character's width, at most, about */
 #define SUM_COL_W 120
 #define SUM_ROW_H 28
 #define SUM_HEAD_H 36
@@ -51,6 +52,7 @@ static const char *const class_fill[JOSTLE__N_CLASSES] = {
     "#6d4c41",  /* deadlock: brown */
     "#546e7a",  /* step-limit: slate */
     "#9e9d24",  /* limit: olive */
+    "#d81b60",  /* race: magenta */
 };
 
 static const char style[] =
@@ -93,6 +95,9 @@ static const char style[] =
     "table.histogram td.num{color:#444;white-space:nowrap}\n"
     "table.histogram td.num[colspan]{white-space:normal}\n"
     "table.histogram tr.outcome:hover{background:#f6f8fa}\n"
+    "table.histogram tr.first-run details{margin:0 0 4px 8px;font-size:12px;color:#444}\n"
+    "table.histogram pre.output{background:#f6f8fa;padding:4px 6px;margin:2px 0;"
+    "white-space:pre-wrap;overflow-wrap:anywhere}\n"
     ".lane{background:#f0f0f0;height:16px}\n"
     ".bar{height:16px;min-width:2px}\n"
     ".compact{margin:4px 0 8px;overflow-wrap:anywhere}\n"
@@ -121,17 +126,14 @@ static const char script[] =
 
 static void text(FILE *f, const char *s) { jostle__put_markup(f, s, 0); }
 
-/* s escaped, cut after max_chars characters with an ellipsis that says so
- * (the full text is in the element's tooltip). */
-static void text_cut(FILE *f, const char *s, size_t max_chars) {
-  size_t bytes = 0, chars = 0;
-  while (s[bytes] != '\0' && chars < max_chars) {
-    size_t len = jostle__utf8_len(s + bytes);
-    bytes += len ? len : 1;
-    chars++;
+/* Characters (not bytes) of s. */
+static size_t chars_of(const char *s) {
+  size_t n = 0;
+  for (size_t i = 0; s[i] != '\0'; n++) {
+    size_t len = jostle__utf8_len(s + i);
+    i += len ? len : 1;
   }
-  jostle__put_markup_n(f, s, bytes, 0);
-  if (s[bytes] != '\0') fputs("\xe2\x80\xa6", f);
+  return n;
 }
 
 static double ratio(uint64_t k, uint64_t n) { return n ? (double)k / (double)n : 0.0; }
@@ -326,14 +328,21 @@ static void summary(FILE *f, const jostle__cell *cells, size_t n) {
     fputs("<p class=\"note\">No cells.</p>\n", f);
     return;
   }
-  size_t width = SUM_LABEL_W + n_cols * SUM_COL_W, height = SUM_HEAD_H + n_rows * SUM_ROW_H;
+  /* Row labels are whole: the label column is as wide as the widest. */
+  size_t label_w = SUM_LABEL_W;
+  for (size_t i = 0; i < n; i++) {
+    size_t chars = chars_of(cells[i].scenario) + 1 + chars_of(cells[i].params) +
+                   (cells[i].racy ? 5 : 0);
+    if (chars * SUM_CHAR_W + 16 > label_w) label_w = chars * SUM_CHAR_W + 16;
+  }
+  size_t width = label_w + n_cols * SUM_COL_W, height = SUM_HEAD_H + n_rows * SUM_ROW_H;
   fprintf(f, "<svg class=\"summary\" width=\"%zu\" height=\"%zu\" viewBox=\"0 0 %zu %zu\" "
              "role=\"img\" aria-label=\"divergence rate of each scenario under each scheduler "
              "and placement\">\n", width, height, width, height);
   size_t col = 0;
   for (size_t j = 0; j < n; j++) {
     if (first_like(cells, j, same_col) != j) continue;
-    fprintf(f, "<text x=\"%zu\" y=\"%d\" text-anchor=\"middle\">", SUM_LABEL_W +
+    fprintf(f, "<text x=\"%zu\" y=\"%d\" text-anchor=\"middle\">", label_w +
             col * SUM_COL_W + SUM_COL_W / 2, SUM_HEAD_H - 12);
     text(f, cells[j].scheduler);
     fputs(" / ", f);
@@ -345,19 +354,19 @@ static void summary(FILE *f, const jostle__cell *cells, size_t n) {
   for (size_t i = 0; i < n; i++) {
     if (first_like(cells, i, same_row) != i) continue;
     size_t y = SUM_HEAD_H + row * SUM_ROW_H;
-    fprintf(f, "<text x=\"%d\" y=\"%zu\" text-anchor=\"end\"><title>", SUM_LABEL_W - 8, y + 18);
+    fprintf(f, "<text x=\"%zu\" y=\"%zu\" text-anchor=\"end\"><title>", label_w - 8, y + 18);
     text(f, cells[i].scenario);
     fputc(' ', f);
     text(f, cells[i].params);
     fputs("</title>", f);
-    text_cut(f, cells[i].scenario, 24);
+    text(f, cells[i].scenario);
     fputs(" <tspan class=\"axis\">", f);
-    text_cut(f, cells[i].params, 22);
+    text(f, cells[i].params);
     fprintf(f, "</tspan>%s</text>\n", cells[i].racy ? "<tspan class=\"racy-tag\"> racy</tspan>" : "");
     col = 0;
     for (size_t j = 0; j < n; j++) {
       if (first_like(cells, j, same_col) != j) continue;
-      square(f, cells, n, i, j, SUM_LABEL_W + col * SUM_COL_W, y);
+      square(f, cells, n, i, j, label_w + col * SUM_COL_W, y);
       col++;
     }
     row++;
@@ -401,6 +410,26 @@ static void more_outcomes(FILE *f, const jostle__cell *c, size_t n_shown) {
           n_more, jostle__s(n_more), n_bad, jostle__grouped(runs, a, sizeof a), jostle__s(runs));
 }
 
+/* What is known of an outcome's first run, when anything is: a crash's
+ * detail, what the run wrote; folded, under its row. */
+static void first_run(FILE *f, const jostle__outcome *o) {
+  if (o->detail[0] == '\0' && o->output[0] == '\0') return;
+  fprintf(f, "<tr class=\"first-run\"><td colspan=\"3\"><details><summary>its first run "
+             "(run %" PRIu64 ")%s</summary>",
+          o->first_run, o->output[0] != '\0' ? ", and what it wrote" : "");
+  if (o->detail[0] != '\0') {
+    fputs("<p class=\"detail\">", f);
+    text(f, o->detail);
+    fputs("</p>", f);
+  }
+  if (o->output[0] != '\0') {
+    fputs("<pre class=\"output\">", f);
+    text(f, o->output);
+    fputs("</pre>", f);
+  }
+  fputs("</details></td></tr>\n", f);
+}
+
 /* The outcomes of a cell with runs not allowed, most frequent first: a row
  * each, its whole text (wrapped, never cut: outcomes that differ only in
  * their reason must not look alike), a bar as long as its share, and its
@@ -425,6 +454,7 @@ static void histogram(FILE *f, const jostle__cell *c) {
     fprintf(f, "></div></div></td><td class=\"num\">%s (%.3f%%)%s</td></tr>\n",
             jostle__grouped(o->count, a, sizeof a), 100.0 * share,
             o->cls == JOSTLE__ALLOWED ? "" : ", not allowed");
+    if (o->cls != JOSTLE__ALLOWED) first_run(f, o);
   }
   if (c->n_outcomes > n_bars) {
     fprintf(f, "<tr><td></td><td class=\"num\" colspan=\"2\" data-hidden-outcomes=\"%zu\">",

@@ -152,6 +152,7 @@ static json_t *outcome_json(writer *w, const jostle__cell *c, const jostle__outc
   put_uint(w, j, where, "first_run", o->first_run);
   put_seed(w, j, "first_seed", o->first_seed);
   if (o->detail[0] != '\0') put_text(w, j, "detail", o->detail);
+  if (o->output[0] != '\0') put_text(w, j, "output", o->output);
   if (o->cls == JOSTLE__ALLOWED) {
     put(w, j, "reproduce", json_null());
   } else {
@@ -464,7 +465,9 @@ static int read_outcomes(reader *r, json_t *o, const char *where, jostle__cell *
         get_uint(r, j, sub, "first_run", &out->first_run) ||
         get_seed(r, j, sub, "first_seed", &out->first_seed) ||
         (json_object_get(j, "detail") != NULL &&
-         get_text(r, j, sub, "detail", out->detail, sizeof out->detail)))
+         get_text(r, j, sub, "detail", out->detail, sizeof out->detail)) ||
+        (json_object_get(j, "output") != NULL &&
+         get_text(r, j, sub, "output", out->output, sizeof out->output)))
       return -1;
   }
   return 0;
@@ -591,8 +594,8 @@ int jostle__json_read(const char *path, jostle__report_meta *m, jostle__cell **c
                 FORMAT_NAME);
   else if (!json_is_integer(version))
     rc = r_fail(&r, "", "version", "expected an integer");
-  else if (json_integer_value(version) != JOSTLE__JSON_VERSION)
-    rc = r_fail(&r, "", "version", "expected %d, found %" JSON_INTEGER_FORMAT
+  else if (json_integer_value(version) < 1 || json_integer_value(version) > JOSTLE__JSON_VERSION)
+    rc = r_fail(&r, "", "version", "expected 1 to %d, found %" JSON_INTEGER_FORMAT
                 " (written by another version of jostle)", JOSTLE__JSON_VERSION,
                 json_integer_value(version));
   else if (read_meta(&r, root, &meta) != 0 || read_cells(&r, root, &meta, cells, n) != 0)

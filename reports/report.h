@@ -19,4 +19,9 @@ typedef struct jostle__reporter_ops {
 
 extern const jostle__reporter_ops jostle__report_text;
 
+/* Prints a run's output (jostle__outcome.output) as the text report does:
+ * each of its lines after "    | ", control characters as \xHH, so that
+ * no line of it reads as one of jostle's. */
+void jostle__text_output(FILE *out, const char *output);
+
 #endif

@@ -11,10 +11,11 @@
 
 #include "common/hash.h"
 #include "common/seed.h"
+#include "common/text.h"
 
 const char *jostle__class_name(jostle__class cls) {
   static const char *const names[JOSTLE__N_CLASSES] = {
-      "allowed", "DIVERGENT", "crash", "hang", "deadlock", "step-limit", "limit"};
+      "allowed", "DIVERGENT", "crash", "hang", "deadlock", "step-limit", "limit", "race"};
   return cls < JOSTLE__N_CLASSES ? names[cls] : "?";
 }
 
@@ -25,8 +26,10 @@ static void add_runs(jostle__outcome *into, const jostle__outcome *o) {
     into->first_run = o->first_run;
     into->first_seed = o->first_seed;
     memcpy(into->detail, o->detail, sizeof into->detail);
-  } else if (o->first_run == into->first_run && into->detail[0] == '\0') {
-    memcpy(into->detail, o->detail, sizeof into->detail);
+    memcpy(into->output, o->output, sizeof into->output);
+  } else if (o->first_run == into->first_run) {
+    if (into->detail[0] == '\0') memcpy(into->detail, o->detail, sizeof into->detail);
+    if (into->output[0] == '\0') memcpy(into->output, o->output, sizeof into->output);
   }
 }
 
@@ -36,6 +39,23 @@ void jostle__cell_detail(jostle__cell *c, jostle__class cls, const char *text, u
     jostle__outcome *o = &c->outcomes[i];
     if (o->cls != cls || strncmp(o->text, text, sizeof o->text - 1) != 0) continue;
     if (o->first_run == run) snprintf(o->detail, sizeof o->detail, "%s", detail);
+    return;
+  }
+}
+
+void jostle__output_keep(char *out, const char *bytes, size_t n) {
+  if (n > JOSTLE__OUTPUT_MAX - 1) n = JOSTLE__OUTPUT_MAX - 1;
+  memcpy(out, bytes, n);
+  out[n] = '\0';
+  if (n == JOSTLE__OUTPUT_MAX - 1) jostle__utf8_cut(out);
+}
+
+void jostle__cell_output(jostle__cell *c, jostle__class cls, const char *text, uint64_t run,
+                         const char *bytes, size_t n) {
+  for (size_t i = 0; i < c->n_outcomes; i++) {
+    jostle__outcome *o = &c->outcomes[i];
+    if (o->cls != cls || strncmp(o->text, text, sizeof o->text - 1) != 0) continue;
+    if (o->first_run == run) jostle__output_keep(o->output, bytes, n);
     return;
   }
 }
@@ -230,6 +250,7 @@ int jostle__cell_merge(jostle__cell *into, const jostle__cell *from) {
     if (jostle__cell_append(into, o->cls, o->text, o->count, o->first_run, o->first_seed) != 0)
       return -1;
     memcpy(into->outcomes[into->n_outcomes - 1].detail, o->detail, sizeof o->detail);
+    memcpy(into->outcomes[into->n_outcomes - 1].output, o->output, sizeof o->output);
   }
   if (jostle__cell_cut(into, JOSTLE__MAX_LISTED, fold_cut, &ol) != 0) return -1;
   for (int c = 0; c < JOSTLE__N_CLASSES; c++) {

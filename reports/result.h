@@ -21,6 +21,7 @@ typedef enum jostle__class {
   JOSTLE__STEP_LIMIT, /* controlled: more points than the step limit */
   JOSTLE__LIMIT,      /* the run needed more than jostle could give it (memory,
                          its most threads): jostle's limit, not the scenario's fault */
+  JOSTLE__RACE,       /* controlled, --races: a data race (schedulers/races.h) */
   JOSTLE__N_CLASSES
 } jostle__class;
 
@@ -37,6 +38,7 @@ const char *jostle__class_name(jostle__class cls);
 #define JOSTLE__MAX_LISTED 768
 
 #define JOSTLE__DETAIL_MAX 512
+#define JOSTLE__OUTPUT_MAX 512
 
 typedef struct jostle__outcome {
   jostle__class cls;
@@ -48,6 +50,10 @@ typedef struct jostle__outcome {
    * backtrace ("SIGSEGV (address 0x10) at file.c:12 (fn), called from
    * ..."); "" for nothing. Not part of the outcome's identity. */
   char detail[JOSTLE__DETAIL_MAX];
+  /* What the first run wrote to its stdout and stderr, its first bytes up
+   * to a NUL, cut at a whole UTF-8 character; "" for nothing. Not part of
+   * the outcome's identity either. */
+  char output[JOSTLE__OUTPUT_MAX];
 } jostle__outcome;
 
 /* Where a cell stood at one moment of its campaign. */
@@ -145,6 +151,14 @@ void jostle__cell_sort(jostle__cell *c);
  * that run is its first (a later run's detail is not kept). */
 void jostle__cell_detail(jostle__cell *c, jostle__class cls, const char *text, uint64_t run,
                          const char *detail);
+
+/* Likewise its output: n bytes at `bytes` (see jostle__outcome.output). */
+void jostle__cell_output(jostle__cell *c, jostle__class cls, const char *text, uint64_t run,
+                         const char *bytes, size_t n);
+
+/* Copies n bytes of a run's output into out (JOSTLE__OUTPUT_MAX bytes), as
+ * jostle__outcome.output keeps them. */
+void jostle__output_keep(char *out, const char *bytes, size_t n);
 
 /* Sets c's command to a copy of `command`. Returns 0, or -1 when out of
  * memory (the command is then unchanged). */

@@ -55,6 +55,12 @@ static void text_cell(const jostle__cell *c, FILE *out) {
     if (c->outcomes[i].detail[0] != '\0')
       fprintf(out, "  first %s: %s\n", c->outcomes[i].text, c->outcomes[i].detail);
   for (size_t i = 0; i < c->n_outcomes; i++) {
+    const jostle__outcome *o = &c->outcomes[i];
+    if (o->cls == JOSTLE__ALLOWED || o->output[0] == '\0') continue;
+    fprintf(out, "  first %s wrote:\n", o->text);
+    jostle__text_output(out, o->output);
+  }
+  for (size_t i = 0; i < c->n_outcomes; i++) {
     if (c->outcomes[i].cls == JOSTLE__ALLOWED) continue;
     fputs("reproduce: ", out);
     jostle__reproduce_print(out, c, &c->outcomes[i]);
@@ -62,6 +68,19 @@ static void text_cell(const jostle__cell *c, FILE *out) {
   }
   fputc('\n', out);
   fflush(out);
+}
+
+void jostle__text_output(FILE *out, const char *output) {
+  int at_start = 1;
+  for (const unsigned char *p = (const unsigned char *)output; *p; p++) {
+    if (at_start) fputs("    | ", out);
+    at_start = *p == '\n';
+    if (*p == '\n' || *p == '\t' || (*p >= 0x20 && *p != 0x7f))
+      fputc(*p, out);
+    else
+      fprintf(out, "\\x%02x", *p);
+  }
+  if (!at_start) fputc('\n', out);
 }
 
 /* Whether another cell has the scenario of cells[i] (a soak's cells). */

@@ -30,6 +30,7 @@
 #include "common/text.h"
 #include "schedulers/feedback.h"
 #include "schedulers/forks.h"
+#include "schedulers/races.h"
 #include "schedulers/schedule.h"
 #include "schedulers/strategy.h"
 #include "schedulers/trace.h"
@@ -47,6 +48,10 @@ const jostle__sched_option jostle__control_options[] = {
     {.name = "spurious-wakeups", .type = JOSTLE__OPT_FLAG,
      .help = "a condition wait may end unsignalled (a choice)",
      .offset = offsetof(jostle__sched_cfg, spurious_wakeups),
+     .reproduce = JOSTLE__REPRODUCE_CHANGED},
+    {.name = "races", .type = JOSTLE__OPT_FLAG,
+     .help = "a data race (accesses nothing orders) is the run's outcome",
+     .offset = offsetof(jostle__sched_cfg, races),
      .reproduce = JOSTLE__REPRODUCE_CHANGED},
     {0},
 };
@@ -102,8 +107,9 @@ jostle__control *jostle__control_create(const jostle__sched_ops *ops,
   c->strategy = ops->run_size ? calloc(1, ops->run_size) : NULL;
   c->index_cap = 64;
   c->index = calloc(c->index_cap, sizeof *c->index);
+  if (cfg->races) c->races = jostle__races_create();
   if (grow_threads(c, n_pool) != 0 || c->index == NULL ||
-      (ops->run_size && c->strategy == NULL)) {
+      (ops->run_size && c->strategy == NULL) || (cfg->races && c->races == NULL)) {
     jostle__control_destroy(c);
     return NULL;
   }
@@ -124,6 +130,7 @@ void jostle__control_destroy(jostle__control *c) {
   free(c->scratch);
   free(c->strategy_threads);
   free(c->strategy);
+  jostle__races_destroy(c->races);
   jostle__trace_free(c);
   free(c);
 }
@@ -142,6 +149,7 @@ void jostle__control_calibrating(jostle__control *c, int on) {
     c->quiet = *c->cfg_in;
     c->quiet.trace = 0;
     c->quiet.record = NULL;
+    c->quiet.races = 0;
     c->cfg = &c->quiet;
     c->calibration = 0;
   } else {
@@ -429,6 +437,7 @@ void jostle__control_begin(jostle__control *c, uint64_t seed) {
   c->n_objects = 0;
   memset(c->index, 0, c->index_cap * sizeof *c->index);
   if (c->cfg->feedback) jostle__feedback_begin(c);
+  c->races_failed = c->cfg->races && jostle__races_begin(c->races, c->n_pool) != 0;
   c->verdict = JOSTLE__RUN_OK;
   c->verdict_text[0] = '\0';
   c->schedule_hash = JOSTLE__FNV_OFFSET;
@@ -471,6 +480,21 @@ void jostle__control_exit(jostle__control *c, int index) {
   hand_to(c, next);
 }
 
+/* --races: the run's first race is its outcome, unless it was abandoned
+ * (a deadlock, a limit), which the bodies never finished to be judged. */
+static void judge_races(jostle__control *c) {
+  if (!c->cfg->races || c->verdict != JOSTLE__RUN_OK) return;
+  const jostle__race *race = c->races_failed ? NULL : jostle__races_found(c->races);
+  if (c->races_failed) {
+    c->verdict = JOSTLE__RUN_LIMIT;
+    snprintf(c->verdict_text, sizeof c->verdict_text,
+             "limit (out of memory for the race detector)");
+  } else if (race != NULL) {
+    c->verdict = JOSTLE__RUN_RACE;
+    jostle__race_text(c, race, c->verdict_text, sizeof c->verdict_text);
+  }
+}
+
 void jostle__control_end(jostle__control *c) {
   /* Created threads may still run (the pool's threads were done first), or
    * be leaving an abandoned run: the run ends when they are gone. */
@@ -479,6 +503,7 @@ void jostle__control_end(jostle__control *c) {
     if (!s->reaped) c->reap(s->tid, NULL);
     s->reaped = 1;
   }
+  judge_races(c);
   c->active = 0;
   c->n_threads = c->n_pool;
 }
@@ -492,9 +517,37 @@ void jostle__control_point(jostle__thread *t, const jostle__point *p) {
   int next = next_thread(c, me, p);
   /* after the decision: the trace prints an access when it takes effect */
   if (c->cfg->trace) jostle__trace_point(c, me, p, next);
-  if (next == me) return;
-  hand_to(c, next);
-  wait_turn(c, c->seats[me], me);
+  if (next != me) {
+    hand_to(c, next);
+    wait_turn(c, c->seats[me], me);
+  }
+  /* the access takes effect now, in the order the run makes them */
+  if (c->races != NULL && c->cfg->races && !c->races_failed && p->kind != JOSTLE__POINT_YIELD &&
+      p->kind != JOSTLE__POINT_SYNC)
+    c->races_failed = jostle__races_access(c->races, me, p->addr, p->access, p->pc) != 0;
+}
+
+void jostle__control_own_access(jostle__thread *t, jostle__point_access access,
+                                const void *addr, const void *pc) {
+  jostle__control *c = t->control;
+  if (c->active && c->cfg->races && !c->races_failed)
+    c->races_failed = jostle__races_access(c->races, t->index, addr, access, pc) != 0;
+}
+
+void jostle__control_acquired(jostle__control *c, int index, const void *addr) {
+  if (c->cfg->races && !c->races_failed)
+    c->races_failed = jostle__races_acquire(c->races, index, addr) != 0;
+}
+
+void jostle__control_released(jostle__control *c, int index, const void *addr) {
+  if (c->cfg->races && !c->races_failed)
+    c->races_failed = jostle__races_release(c->races, index, addr) != 0;
+}
+
+void jostle__control_fence_of_self(int order) {
+  int index;
+  jostle__control *c = jostle__control_of_self(&index);
+  if (c != NULL && c->cfg->races && !c->races_failed) jostle__races_fence(c->races, index, order);
 }
 
 jostle__control *jostle__control_of_self(int *index) {
@@ -656,6 +709,8 @@ int jostle__control_spawn(jostle__control *c, pthread_t *tid, const pthread_attr
   atomic_store_explicit(&s->sleeping, 0, memory_order_relaxed);
   c->reap = join;
   c->n_threads++;
+  if (c->cfg->races && !c->races_failed)
+    c->races_failed = jostle__races_spawn(c->races, me, k) != 0;
   if (c->ops->spawned) c->ops->spawned(c, k);
   int rc = create(&s->tid, attr, spawned_main, s);
   if (rc != 0) {
@@ -674,6 +729,7 @@ int jostle__control_join(jostle__control *c, int index, pthread_t tid, void **re
   if (k == c->n_threads) return ESRCH; /* not a thread of this run, or joined */
   jostle__object *o = jostle__control_object(c, c->seats[k], JOSTLE__OBJ_THREAD, k);
   while (c->state[k] != JOSTLE__DONE) jostle__control_block(c, index, o, 0);
+  if (c->cfg->races && !c->races_failed) jostle__races_joined(c->races, index, k);
   c->seats[k]->reaped = 1;
   return c->reap(tid, result);
 }

@@ -60,6 +60,7 @@ typedef enum jostle__verdict {
   JOSTLE__RUN_STEP_LIMIT,
   JOSTLE__RUN_LIMIT,                 /* a table of jostle's could not grow, or
                                         a call it does not model */
+  JOSTLE__RUN_RACE,                  /* --races: two accesses no edge orders (races.h) */
 } jostle__verdict;
 
 /* "mutex", "rwlock", "cond", "sem", "spinlock". */
@@ -128,6 +129,11 @@ void jostle__control_set_calibration(jostle__control *c, uint64_t steps);
 /* The scheduling point of a controlled scheduler (sched_ops.point). */
 void jostle__control_point(jostle__thread *t, const jostle__point *p);
 
+/* An access of thread t to its own stack, which is no scheduling point:
+ * seen by --races only. */
+void jostle__control_own_access(jostle__thread *t, jostle__point_access access,
+                                const void *addr, const void *pc);
+
 /* The control of the calling thread's run, or NULL when uncontrolled. */
 jostle__control *jostle__control_of_self(int *index);
 
@@ -149,6 +155,15 @@ void jostle__control_wake_all(jostle__control *c, const jostle__object *o);
 /* Makes one thread blocked on o runnable (the strategy's choice); returns
  * 0 when none waited. */
 int jostle__control_wake_one(jostle__control *c, const jostle__object *o);
+
+/* Thread `index` took the object at addr (a lock, a semaphore's count) or
+ * let it go (unlock, post): happens-before edges for --races. */
+void jostle__control_acquired(jostle__control *c, int index, const void *addr);
+void jostle__control_released(jostle__control *c, int index, const void *addr);
+
+/* An atomic_thread_fence of memory order `order` by the calling thread,
+ * for --races; nothing outside a controlled run. */
+void jostle__control_fence_of_self(int order);
 
 /* A call that jostle does not model (`why` NULL: pthread_barrier_wait,
  * C11 mtx_lock, ...), or a use of a modelled call that the model cannot

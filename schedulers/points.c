@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "jostle.h"
+#include "schedulers/control.h"
 #include "schedulers/sched.h"
 
 _Thread_local jostle__thread *jostle__self __attribute__((tls_model("initial-exec")));
@@ -36,11 +37,16 @@ extern uint8_t __start___sancov_cntrs[] __attribute__((weak));
 extern uint8_t __stop___sancov_cntrs[] __attribute__((weak));
 
 /* The calling thread's context when an access to addr is a point, else
- * NULL. */
-static inline jostle__thread *pointing(const void *addr) {
+ * NULL. An access to the thread's own stack is no point, but under --races
+ * another thread may have its address: the detector sees it. */
+static inline jostle__thread *pointing(jostle__point_access access, const void *addr,
+                                       const void *pc) {
   jostle__thread *t = jostle__self;
   if (t == NULL || t->point == NULL) return NULL;
-  if ((uintptr_t)addr - t->stack_lo < t->stack_hi - t->stack_lo) return NULL;
+  if ((uintptr_t)addr - t->stack_lo < t->stack_hi - t->stack_lo) {
+    if (t->control != NULL && t->cfg->races) jostle__control_own_access(t, access, addr, pc);
+    return NULL;
+  }
   if ((uintptr_t)addr - (uintptr_t)__start___sancov_cntrs <
       (uintptr_t)__stop___sancov_cntrs - (uintptr_t)__start___sancov_cntrs)
     return NULL;
@@ -48,7 +54,7 @@ static inline jostle__thread *pointing(const void *addr) {
 }
 
 void jostle__point_at(jostle__point_access access, const void *addr, const void *pc) {
-  jostle__thread *t = pointing(addr);
+  jostle__thread *t = pointing(access, addr, pc);
   if (t == NULL) return;
   jostle__point p = {.kind = jostle__access_kind(access), .access = access, .addr = addr,
                      .pc = pc};
@@ -57,7 +63,7 @@ void jostle__point_at(jostle__point_access access, const void *addr, const void 
 
 void jostle__cas_point_at(jostle__point_access access, const void *addr, const void *pc,
                           const void *expected) {
-  jostle__thread *t = pointing(addr);
+  jostle__thread *t = pointing(access, addr, pc);
   if (t == NULL) return;
   jostle__point p = {.kind = jostle__access_kind(access), .access = access, .addr = addr,
                      .pc = pc, .expected = expected};

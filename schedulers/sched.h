@@ -44,6 +44,7 @@ typedef struct jostle__sched_cfg {
   uint64_t step_limit;          /* controlled: points per run before step-limit */
   int spurious_wakeups;         /* controlled: a condition wait may end unsignalled,
                                    as one more choice of the strategy */
+  int races;                    /* controlled: a data race is the run's outcome */
   const struct jostle__schedule *replay; /* controlled: the decisions to follow */
   struct jostle__schedule *record; /* controlled: each run's decisions go here */
   int trace;                    /* controlled: print every step on stdout */

@@ -90,6 +90,7 @@ static int lock(jostle__control *c, int me, const void *addr,
     if (jostle__control_block(c, me, o, timed)) return ETIMEDOUT;
   }
   o->owner = me;
+  jostle__control_acquired(c, me, addr);
   return 0;
 }
 
@@ -97,6 +98,7 @@ static int unlock(jostle__control *c, int me, const void *addr, jostle__object_k
   jostle__object *o = jostle__control_object(c, addr, kind, 0);
   if (o->owner != me) return EPERM;
   o->owner = -1;
+  jostle__control_released(c, me, addr);
   jostle__control_wake_all(c, o);
   return 0;
 }
@@ -219,6 +221,7 @@ static int read_lock(jostle__control *c, int me, const void *l, int try) {
     jostle__control_block(c, me, o, 0);
   }
   o->count++;
+  jostle__control_acquired(c, me, l);
   return 0;
 }
 
@@ -229,6 +232,7 @@ static int write_lock(jostle__control *c, int me, const void *l, int try) {
     jostle__control_block(c, me, o, 0);
   }
   o->owner = me;
+  jostle__control_acquired(c, me, l);
   return 0;
 }
 
@@ -278,6 +282,7 @@ int __wrap_pthread_rwlock_unlock(pthread_rwlock_t *l) {
   if (o->owner == me) o->owner = -1;
   else if (o->count > 0) o->count--;
   else return EPERM;
+  jostle__control_released(c, me, l);
   jostle__control_wake_all(c, o);
   return 0;
 }
@@ -395,6 +400,7 @@ static int sem_down(jostle__control *c, int me, sem_t *s, int try, int timed) {
     }
   }
   o->count--;
+  jostle__control_acquired(c, me, s);
   return 0;
 }
 
@@ -438,6 +444,7 @@ int __wrap_sem_post(sem_t *s) {
   if (c == NULL) return woke(__real_sem_post(s));
   jostle__object *o = sem_object(c, s);
   o->count++;
+  jostle__control_released(c, me, s);
   jostle__control_wake_all(c, o);
   return 0;
 }

@@ -59,8 +59,19 @@ struct jostle__trace {
 
 #define LINE "%6s  %-4s %-30s %-7s  %-28s %-24s %s\n"
 
+/* Where traces go: stdout, or the descriptor a worker keeps for jostle's
+ * own output while its stdout captures the scenario's (harness/capture.h). */
+static FILE *trace_file;
+
+static FILE *out(void) { return trace_file != NULL ? trace_file : stdout; }
+
+void jostle__trace_to(int fd) {
+  FILE *f = fdopen(fd, "w");
+  if (f != NULL) trace_file = f;
+}
+
 void jostle__trace_header(void) {
-  printf("trace: one line per scheduling point, printed when its access takes effect, so the\n"
+  fprintf(out(), "trace: one line per scheduling point, printed when its access takes effect, so the\n"
          "       lines are in the order the accesses happened. A thread switched away at a\n"
          "       point makes its access when it runs again: that line keeps the point's step\n"
          "       and follows the switch back. value: what a read read; OLD -> NEW for a write\n"
@@ -68,8 +79,8 @@ void jostle__trace_header(void) {
          "       whether it succeeded. order: an atomic's memory order (a failed compare-\n"
          "       exchange's failure order). mutex#N, cond#N, ...: synchronisation objects,\n"
          "       numbered by first use in the run.\n");
-  printf(LINE, "step", "thr", "operation", "order", "address", "value", "source");
-  fflush(stdout);
+  fprintf(out(), LINE, "step", "thr", "operation", "order", "address", "value", "source");
+  fflush(out());
 }
 
 static const char *const atomic_ops[] = {
@@ -132,8 +143,8 @@ static struct jostle__trace *trace_of(jostle__control *c) {
  * stops, and the run goes on untraced. */
 static void stop(struct jostle__trace *t) {
   t->stopped = 1;
-  printf("trace: out of memory: the rest of the run is not traced\n");
-  fflush(stdout);
+  fprintf(out(), "trace: out of memory: the rest of the run is not traced\n");
+  fflush(out());
 }
 
 /* `array` (of *have entries of `each` bytes) with room for n, the new
@@ -151,8 +162,8 @@ static void *grown(void *array, int *have, int n, size_t each) {
 
 void jostle__trace_begin(jostle__control *c) {
   if (c->trace == NULL && (c->trace = calloc(1, sizeof *c->trace)) == NULL) {
-    printf("trace: out of memory: the run is not traced\n");
-    fflush(stdout);
+    fprintf(out(), "trace: out of memory: the run is not traced\n");
+    fflush(out());
     return;
   }
   struct jostle__trace *t = c->trace;
@@ -238,8 +249,8 @@ static void print_access(jostle__control *c, struct jostle__trace *t, int k, con
   }
   snprintf(step, sizeof step, "%llu", (unsigned long long)q->step);
   snprintf(thr, sizeof thr, "T%d", k);
-  printf(LINE, step, thr, operation(p), order, address, value, code);
-  fflush(stdout);
+  fprintf(out(), LINE, step, thr, operation(p), order, address, value, code);
+  fflush(out());
 }
 
 /* Thread k holds the baton again, just before the access of its point:
@@ -277,11 +288,11 @@ static void finish_access(jostle__control *c, struct jostle__trace *t, int k) {
 static void print_switch(struct jostle__trace *t, int from, int to) {
   const pending *q = pending_of(t, from);
   if (q != NULL && q->stage == WAITING)
-    printf("        T%d -> T%d  (T%d's step %llu waits)\n", from, to, from,
+    fprintf(out(), "        T%d -> T%d  (T%d's step %llu waits)\n", from, to, from,
            (unsigned long long)q->step);
   else
-    printf("        T%d -> T%d\n", from, to);
-  fflush(stdout);
+    fprintf(out(), "        T%d -> T%d\n", from, to);
+  fflush(out());
 }
 
 void jostle__trace_point(jostle__control *c, int thread, const jostle__point *p, int next) {
@@ -324,8 +335,8 @@ void jostle__trace_event(jostle__control *c, int thread, const char *what,
     if (o->owner >= 0 && len > 0 && (size_t)len < sizeof event)
       snprintf(event + len, sizeof event - (size_t)len, " (held by T%d)", o->owner);
   }
-  printf("%6s  %-4s %s\n", step, thr, event);
-  fflush(stdout);
+  fprintf(out(), "%6s  %-4s %s\n", step, thr, event);
+  fflush(out());
 }
 
 void jostle__trace_switch(jostle__control *c, int from, int to) {

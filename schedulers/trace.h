@@ -23,6 +23,10 @@
 /* How to read a trace, and the column heads, printed before a traced run. */
 void jostle__trace_header(void);
 
+/* Traces print on descriptor fd from now on, not on stdout (a worker whose
+ * stdout captures the scenario's output). */
+void jostle__trace_to(int fd);
+
 /* Before a traced run, by the thread that begins it: forgets the last run.
  * The trace's state is the control's until jostle__trace_free. */
 void jostle__trace_begin(jostle__control *c);

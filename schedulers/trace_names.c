@@ -33,14 +33,17 @@ void jostle__trace_name_code(const void *pc, char *buf, size_t size) {
   Dwfl *dwfl = jostle__self_dwfl();
   Dwarf_Addr at = (Dwarf_Addr)(uintptr_t)pc - 1;
   Dwfl_Module *mod = dwfl ? dwfl_addrmodule(dwfl, at) : NULL;
-  const char *fn = mod ? dwfl_module_addrname(mod, at) : NULL;
+  GElf_Off off = 0;
+  GElf_Sym sym;
+  const char *fn = mod ? dwfl_module_addrinfo(mod, at, &off, &sym, NULL, NULL, NULL) : NULL;
   Dwfl_Line *line = mod ? dwfl_module_getsrc(mod, at) : NULL;
   int lineno = 0;
   const char *file = line ? dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL) : NULL;
   if (file != NULL)
     snprintf(buf, size, "%s:%d (%s)", file, lineno, fn ? fn : "?");
-  else if (fn != NULL)
-    snprintf(buf, size, "%p (%s)", pc, fn);
+  else if (fn != NULL) /* code without line information: where in its function, the
+                          same in every process whatever the load address */
+    snprintf(buf, size, "%s+0x%llx", fn, (unsigned long long)off + 1);
   else
     snprintf(buf, size, "%p", pc);
 }

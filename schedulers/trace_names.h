@@ -1,9 +1,10 @@
 /*
- * trace_names.h: private to the trace (trace.c, trace_values.c). Names code
- * and data addresses as the program's own ELF and DWARF do (elfutils'
- * libdwfl), and says what type the named object has, so that its value can
- * be shown as the code would write it. The lookup is set up at the first
- * call, in the process that runs the scenario.
+ * trace_names.h: private to the trace (trace.c, trace_values.c) and race
+ * texts (race_text.c). Names code and data addresses as the program's own
+ * ELF and DWARF do (elfutils' libdwfl), and says what type the named
+ * object has, so that its value can be shown as the code would write it.
+ * The lookup is set up at the first call, in the process that runs the
+ * scenario.
  */
 #ifndef JOSTLE_TRACE_NAMES_H
 #define JOSTLE_TRACE_NAMES_H
@@ -29,7 +30,8 @@ typedef struct jostle__value_type {
 } jostle__value_type;
 
 /* "scenarios/counter.c:31 (counter_thread)" for the code at pc, which is a
- * return address (the call is the instruction before it). */
+ * return address (the call is the instruction before it); without line
+ * information "counter_thread+0x1c", the same in every process. */
 void jostle__trace_name_code(const void *pc, char *buf, size_t size);
 
 /* Names addr as the code at pc (may be NULL) names it: "s->count" or

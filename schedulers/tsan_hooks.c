@@ -77,6 +77,7 @@
 #include <string.h>
 
 #include "jostle.h"
+#include "schedulers/control.h"
 #include "schedulers/sched.h"
 
 #define PC __builtin_return_address(0)
@@ -428,6 +429,9 @@ a128 __tsan_atomic128_compare_exchange_val(volatile a128 *a, a128 c, a128 v, int
 JOSTLE_API void __tsan_atomic_thread_fence(int mo);
 JOSTLE_API void __tsan_atomic_signal_fence(int mo);
 
-void __tsan_atomic_thread_fence(int mo) { ON_RMW_ORDER(mo, THREAD_FENCE_AS); }
+void __tsan_atomic_thread_fence(int mo) {
+  jostle__control_fence_of_self(mo); /* --races: fences order */
+  ON_RMW_ORDER(mo, THREAD_FENCE_AS);
+}
 
 void __tsan_atomic_signal_fence(int mo) { ON_RMW_ORDER(mo, SIGNAL_FENCE_AS); }

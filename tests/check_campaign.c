@@ -613,6 +613,36 @@ START_TEST(free_deadlocks_are_proved) {
 }
 END_TEST
 
+/* What a scenario writes goes into its run's outcome, the first run's for
+ * each outcome, and never into jostle's own output: a crashed run's as
+ * well as a run that ends. */
+START_TEST(output_is_captured_per_run) {
+  jostle__plan p = plan_for("test-output");
+  p.n_runs = 200;
+  uint64_t first_print = UINT64_MAX, first_crash = UINT64_MAX;
+  for (uint64_t i = p.n_runs; i-- > 0;) {
+    uint64_t seed = jostle__run_seed(&p, i);
+    if (jostle_test_prints(seed)) first_print = i;
+    else if (jostle_test_crashes(seed)) first_crash = i;
+  }
+  ck_assert_uint_ne(first_print, UINT64_MAX);
+  ck_assert_uint_ne(first_crash, UINT64_MAX);
+  jostle__cell c = {0};
+  ck_assert_int_eq(jostle__campaign_run(&p, &c, NULL, NULL), 0);
+  ck_assert_uint_eq(c.n_runs, p.n_runs);
+  const jostle__outcome *printed = find(&c, JOSTLE__DIVERGENT);
+  ck_assert_ptr_nonnull(printed);
+  ck_assert_uint_eq(printed->first_run, first_print);
+  ck_assert_str_eq(printed->output, JOSTLE_TEST_PRINTED);
+  const jostle__outcome *crash = find(&c, JOSTLE__CRASH);
+  ck_assert_ptr_nonnull(crash);
+  ck_assert_uint_eq(crash->first_run, first_crash);
+  ck_assert_str_eq(crash->output, JOSTLE_TEST_CRASH_WROTE);
+  ck_assert_str_eq(find(&c, JOSTLE__ALLOWED)->output, ""); /* quiet runs wrote nothing */
+  jostle__cell_free(&c);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("campaign");
   TCase *tc = jostle_check_case(s, "campaign", 60, 0);
@@ -636,5 +666,6 @@ int main(void) {
   tcase_add_test(tc, crashes_say_where);
   tcase_add_loop_test(tc, undeclared_parameter_is_an_outcome, 0, 5);
   tcase_add_loop_test(tc, free_deadlocks_are_proved, 0, jostle_test_n_waits);
+  tcase_add_test(tc, output_is_captured_per_run);
   return jostle_check_run(s);
 }

@@ -27,6 +27,12 @@
 /* Each bad input and the text its one-line error must name. */
 static const struct { const char *args, *names; } bad_inputs[] = {
     {"stress no-such-scenario", "no-such-scenario"},
+    /* an option none of the schedulers run would take is not ignored */
+    {"stress counter --races", "'--races' works under the controlled schedulers"},
+    {"stress counter --scheduler noise --step-limit 9", "'--step-limit' works under the controlled"},
+    {"stress counter --scheduler random --depth 4", "'--depth' is an option of the pct scheduler, not of random"},
+    {"replay counter --scheduler free --seed 1 --races", "'--races'"},
+    {"soak counter --scheduler-set free,noise --races --out /tmp/jostle-never", "not under those of --scheduler-set"},
     {"stress counter -n abc", "abc"},
     {"stress counter -n 0", "'0'"},
     {"stress counter -n -5", "-5"},
@@ -530,6 +536,42 @@ START_TEST(controlled_reproduce_replays_exactly) {
   r = run(args);
   ck_assert_int_eq(r->status, 0);
   ck_assert_msg(strstr(r->out, want) != NULL, "replay gave: %s", r->out);
+}
+END_TEST
+
+/* --races: a data race is an outcome whose reproduce line replays the same
+ * race, and a results file keeps it. (Not in the ThreadSanitizer build,
+ * whose scenarios are not instrumented.) */
+START_TEST(races_replay_and_are_kept) {
+#ifndef JOSTLE_UNINSTRUMENTED
+  make_tmp();
+  char args[1024];
+  with_tmp("stress counter --scheduler pct --races -n 50 --seed 3 --json %s/r.json", args,
+           sizeof args);
+  cli_result *r = run(args);
+  ck_assert_int_eq(r->status, 1);
+  static const char race[] = "race on s->counter: write at scenarios/counter.c:51 (plain_thread) "
+                             "vs read at scenarios/counter.c:51 (plain_thread)";
+  static const char row_re[] = "  +50 100\\.000%  race  ";
+  ck_assert_msg(strstr(r->out, race) != NULL && matches(r->out, row_re), "%s", r->out);
+  regex_t re;
+  regmatch_t m[2];
+  ck_assert_int_eq(regcomp(&re, "^reproduce: [^ ]+ (replay counter --scheduler pct .*--races.*--seed 0x[0-9a-f]{16})$",
+                           REG_EXTENDED | REG_NEWLINE), 0);
+  ck_assert_int_eq(regexec(&re, r->out, 2, m, 0), 0);
+  regfree(&re);
+  snprintf(args, sizeof args, "%.*s", (int)(m[1].rm_eo - m[1].rm_so), r->out + m[1].rm_so);
+  r = run(args);
+  ck_assert_int_eq(r->status, 1);
+  char want[512];
+  snprintf(want, sizeof want, "outcome: %s\nverdict: race\n", race);
+  ck_assert_msg(strstr(r->out, want) != NULL, "replay gave: %s", r->out);
+  with_tmp("report %s/r.json", args, sizeof args);
+  r = run(args);
+  ck_assert_int_eq(r->status, 1);
+  ck_assert_msg(strstr(r->out, race) != NULL && matches(r->out, row_re), "%s", r->out);
+  remove_tmp();
+#endif
 }
 END_TEST
 
@@ -1058,12 +1100,42 @@ START_TEST(bad_results_files_exit_2) {
 }
 END_TEST
 
+/* A scenario's output never reads as jostle's lines: it is shown under the
+ * outcome whose first run wrote it, each line indented, in the text report
+ * and in replay; the results file keeps it. */
+START_TEST(scenario_output_is_not_jostles) {
+  make_tmp();
+  char args[256];
+  with_tmp("stress test-output -n 200 -j 2 --json %s/r.json", args, sizeof args);
+  cli_result *r = run(args);
+  ck_assert_int_eq(r->status, 1);
+  ck_assert_msg(!matches(r->out, "^reproduce: forged") && !matches(r->err, "^reproduce: forged"),
+                "%s", r->out);
+  ck_assert_msg(!matches(r->out, "^result test-output runs=1 ") &&
+                    !matches(r->err, "^result test-output runs=1 "),
+                "%s", r->out);
+  ck_assert_msg(matches(r->out, "^  first printed=1 \\(printed\\) wrote:\n"
+                                "    \\| result test-output runs=1 divergent=0\n"
+                                "    \\| reproduce: forged\n"),
+                "%s", r->out);
+  ck_assert_msg(matches(r->out, "^  first crash \\(SIGABRT\\) wrote:\n    \\| about to abort\n"),
+                "%s", r->out);
+  ck_assert_msg(matches(r->out, "^result test-output runs=200 "), "%s", r->out);
+  with_tmp("report %s/r.json", args, sizeof args);
+  r = run(args);
+  ck_assert_msg(matches(r->out, "^    \\| reproduce: forged$"), "%s", r->out);
+  remove_tmp();
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("cli");
   TCase *tc = jostle_check_case(s, "cli", 60, 0);
   tcase_add_loop_test(tc, bad_input_is_one_line_and_exit_2, 0,
                       (int)(sizeof bad_inputs / sizeof bad_inputs[0]));
   tcase_add_test(tc, defines_take_the_whole_64_bit_range);
+  tcase_add_test(tc, scenario_output_is_not_jostles);
+  tcase_add_test(tc, races_replay_and_are_kept);
   tcase_add_test(tc, headers_list_every_parameter);
   tcase_add_test(tc, long_reproduce_lines_are_whole);
   tcase_add_test(tc, long_bad_inputs_are_named_whole);

@@ -45,6 +45,10 @@ static void make_batch(uint64_t i, jostle__batch *b) {
   ck_assert_int_eq(jostle__cell_add(c, JOSTLE__ALLOWED, "counter=2", 900, 1000 * i, 7), 0);
   ck_assert_int_eq(jostle__cell_add(c, JOSTLE__DEADLOCK, "deadlock \"q\" \xc3\xa9 \\ tab\t", 90,
                                     1000 * i + 3, UINT64_MAX), 0);
+  /* what is known of a first run goes into the soak's reports too */
+  snprintf(c->outcomes[1].detail, sizeof c->outcomes[1].detail, "SIGSEGV at a.c:%d",
+           (int)i);
+  snprintf(c->outcomes[1].output, sizeof c->outcomes[1].output, "line \xc3\xa9\n\tend %d", (int)i);
   c->n_runs = 990;
   c->n_divergent = 90;
   c->elapsed_ns = 123456789 + i;
@@ -80,7 +84,9 @@ static int on_batch(void *ctx, const jostle__batch *b, char *err, size_t errsize
          strcmp(x->outcomes[i].text, y->outcomes[i].text) == 0 &&
          x->outcomes[i].count == y->outcomes[i].count &&
          x->outcomes[i].first_run == y->outcomes[i].first_run &&
-         x->outcomes[i].first_seed == y->outcomes[i].first_seed;
+         x->outcomes[i].first_seed == y->outcomes[i].first_seed &&
+         strcmp(x->outcomes[i].detail, y->outcomes[i].detail) == 0 &&
+         strcmp(x->outcomes[i].output, y->outcomes[i].output) == 0;
   if (!eq) s->equal = 0;
   free_batch(&want);
   return 0;

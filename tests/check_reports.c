@@ -318,6 +318,12 @@ START_TEST(json_round_trip) {
       jostle__cell_detail(&cells[1], JOSTLE__CRASH, cells[1].outcomes[i].text,
                           cells[1].outcomes[i].first_run,
                           "SIGSEGV (address 0x10) at caf\xc3\xa9.c:12 (\"get\"), called from x");
+  /* so does what it wrote, and it never reads as jostle's lines */
+  static const char wrote[] = "reproduce: forged\n\x1b[31mred\n";
+  for (size_t i = 0; i < cells[1].n_outcomes; i++)
+    if (cells[1].outcomes[i].cls == JOSTLE__CRASH)
+      jostle__cell_output(&cells[1], JOSTLE__CRASH, cells[1].outcomes[i].text,
+                          cells[1].outcomes[i].first_run, wrote, sizeof wrote - 1);
   const char *path = in_dir(0, "results.json");
   ck_assert_msg(jostle__json_write(path, &m, cells, N_CELLS, err, sizeof err) == 0, "%s", err);
   ck_assert_msg(!exists(in_dir(1, "results.json.tmp")), "the temporary file was left");
@@ -336,6 +342,8 @@ START_TEST(json_round_trip) {
                 want, got);
   ck_assert_msg(strstr(got, "\n  first (crash: SIGSEGV)\twith a tab and a\nnewline: SIGSEGV (address "
                             "0x10) at caf\xc3\xa9.c:12 (\"get\"), called from x\n") != NULL,
+                "%s", got);
+  ck_assert_msg(strstr(got, "newline wrote:\n    | reproduce: forged\n    | \\x1b[31mred\n") != NULL,
                 "%s", got);
   free(want);
   free(got);
@@ -594,7 +602,8 @@ typedef struct mutation {
 static const mutation mutations[] = {
     {"", "format", "\"jostle-result\"", "format: expected \"jostle-results\""},
     {"", "format", NULL, "format: expected \"jostle-results\""},
-    {"", "version", "2", "version: expected 1, found 2"},
+    {"", "version", "3", "version: expected 1 to 2, found 3"},
+    {"", "version", "0", "version: expected 1 to 2, found 0"},
     {"", "version", "\"1\"", "version: expected an integer"},
     {"", "meta", NULL, "meta: missing (expected an object)"},
     {"", "meta", "[]", "meta: expected an object"},
@@ -1067,6 +1076,12 @@ START_TEST(html_renders_the_numbers) {
   char err[512] = "", url[300];
   make_cells(cells);
   make_meta(&m);
+  for (size_t i = 0; i < cells[1].n_outcomes; i++)
+    if (cells[1].outcomes[i].cls == JOSTLE__CRASH) {
+      jostle__outcome *o = &cells[1].outcomes[i];
+      snprintf(o->detail, sizeof o->detail, "SIGSEGV at a.c:3 (get)");
+      snprintf(o->output, sizeof o->output, "<b>bold</b>\nreproduce: forged\n");
+    }
   const char *path = in_dir(0, "report.html");
   ck_assert_msg(jostle__html_write(path, &m, cells, N_CELLS, err, sizeof err) == 0, "%s", err);
 
@@ -1086,6 +1101,12 @@ START_TEST(html_renders_the_numbers) {
   ck_assert_msg(strstr(dom, "<h1>jostle results</h1>") != NULL, "not rendered: %.300s", dom);
   /* The awkward texts stayed text: the page's one script is its own. */
   ck_assert_uint_eq(occurrences(dom, "<script"), 1);
+  /* A crash's first run, folded under its row: its detail and its output. */
+  ck_assert_uint_eq(occurrences(dom, "<tr class=\"first-run\">"), 1);
+  ck_assert_ptr_nonnull(strstr(dom, "<summary>its first run (run 100), and what it wrote</summary>"
+                                    "<p class=\"detail\">SIGSEGV at a.c:3 (get)</p>"
+                                    "<pre class=\"output\">&lt;b&gt;bold&lt;/b&gt;\n"
+                                    "reproduce: forged\n</pre>"));
   /* the outcome's text, its row's tooltip, its data-outcome, its reproduce
    * line and the text report */
   ck_assert_uint_eq(occurrences(dom, "alert("), 5);
@@ -1193,6 +1214,56 @@ static size_t png_size(const char *path, uint32_t width, uint32_t height) {
   free(png);
   return len;
 }
+
+/* The summary's row labels are whole, however long a cell's parameters,
+ * and the browser draws each inside the chart (a probe script, added to a
+ * copy of the page, measures them). */
+START_TEST(html_summary_labels_are_whole) {
+  need("chromium");
+  make_dir();
+  jostle__cell cells[N_CELLS];
+  jostle__report_meta m;
+  char err[512] = "", args[1024];
+  make_cells(cells);
+  make_meta(&m);
+  const char *long_params = "threads=2 keys=4096 initial_buckets=1024 resize_at=75 "
+                            "probe=linear seed_mix=12345678901234";
+  snprintf(cells[1].params, sizeof cells[1].params, "%s", long_params);
+  const char *path = in_dir(0, "report.html");
+  ck_assert_msg(jostle__html_write(path, &m, cells, N_CELLS, err, sizeof err) == 0, "%s", err);
+  size_t len;
+  char *page = slurp(path, &len);
+  char *end = strstr(page, "</body>");
+  ck_assert_ptr_nonnull(end);
+  static const char probe[] =
+      "<script>addEventListener('load',()=>{let cut=0,n=0;"
+      "for(const t of document.querySelectorAll('svg.summary text[text-anchor=end]')){"
+      "n++;if(t.getBBox().x<0)cut++}"
+      "document.body.setAttribute('data-labels',n);"
+      "document.body.setAttribute('data-cut',cut)})</script>";
+  const char *probed = in_dir(1, "probed.html");
+  FILE *f = fopen(probed, "w");
+  ck_assert_ptr_nonnull(f);
+  fwrite(page, 1, (size_t)(end - page), f);
+  fputs(probe, f);
+  fputs(end, f);
+  fclose(f);
+  free(page);
+  const char *dump_path = in_dir(2, "dom.html");
+  snprintf(args, sizeof args, "--dump-dom 'file://%s'", probed);
+  chromium(args, dump_path);
+  char *dom = slurp(dump_path, NULL);
+  ck_assert_msg(strstr(dom, "data-cut=\"0\"") != NULL && strstr(dom, "data-labels=\"0\"") == NULL,
+                "labels drawn outside the chart: %.200s", strstr(dom, "<body"));
+  /* the label itself, not only its tooltip, holds the whole parameters */
+  char shown[256];
+  snprintf(shown, sizeof shown, "<tspan class=\"axis\">%s</tspan>", long_params);
+  ck_assert_msg(strstr(dom, shown) != NULL, "the label is cut");
+  free(dom);
+  free_cells(cells, N_CELLS);
+  remove_dir();
+}
+END_TEST
 
 /* A screenshot kept for people to look at, as build*\/tests/report.png;
  * checked here to be an image of the page's size that holds much more
@@ -1869,6 +1940,7 @@ static Suite *reports_suite(void) {
   tc = jostle_check_case(s, "html", 120, 0);
   tcase_add_test(tc, html_renders_the_numbers);
   tcase_add_test(tc, html_screenshot);
+  tcase_add_test(tc, html_summary_labels_are_whole);
   return s;
 }
 

@@ -104,6 +104,83 @@ END_TEST
 START_TEST(under_pct) { expect(builtin(_i), jostle__sched_find("pct")); }
 END_TEST
 
+/* --races: the built-ins with a data race, and those with none (the
+ * others: lock-order and lost-wakeup deadlock, stats-snapshot reads two
+ * atomics as one, treiber-stack's ABA is atomics alone), with the test
+ * scenario that makes every wrapped call. */
+static const char *const data_races[] = {"cache", "cancel-flag", "config-inplace", "counter",
+                                         "loop-capture", "metrics", "slice-append"};
+#define N_DATA_RACES (int)(sizeof data_races / sizeof data_races[0])
+
+static int has_data_race(const char *name) {
+  for (int i = 0; i < N_DATA_RACES; i++)
+    if (strcmp(data_races[i], name) == 0) return 1;
+  return 0;
+}
+
+/* The scenarios without a data race: the built-ins not in data_races, and
+ * test-sync-all. */
+static const char *race_free(int i) {
+  for (int k = 0; builtin(k) != NULL; k++)
+    if (!has_data_race(builtin(k)->name) && i-- == 0) return builtin(k)->name;
+  return i == 0 ? "test-sync-all" : NULL;
+}
+
+static int n_race_free(void) {
+  int n = 0;
+  while (race_free(n) != NULL) n++;
+  return n;
+}
+
+static const char *const controlled[] = {"random", "pct"};
+
+/* A data race is found in every run, whatever the interleaving: the two
+ * accesses need only be unordered, not in the bad order. One outcome, the
+ * same text in every run. */
+static void races_every_run(const char *name, const char *sched) {
+  jostle__plan p = plan_for(jostle__scenario_find(name), jostle__sched_find(sched));
+  p.sched_cfg.races = 1;
+  p.n_runs = 100;
+  jostle__cell c = {0};
+  ck_assert_int_eq(jostle__campaign_run(&p, &c, NULL, NULL), 0);
+#ifdef JOSTLE_UNINSTRUMENTED
+  printf("%-22s %-6s races: not instrumented, %llu runs\n", name, sched,
+         (unsigned long long)c.n_runs);
+#else
+  ck_assert_msg(c.n_outcomes == 1 && c.outcomes[0].cls == JOSTLE__RACE &&
+                    c.outcomes[0].count == p.n_runs,
+                "%s under %s --races: %s (%s) in %llu of %llu runs", name, sched,
+                c.outcomes[0].text, jostle__class_name(c.outcomes[0].cls),
+                (unsigned long long)c.outcomes[0].count, (unsigned long long)p.n_runs);
+  ck_assert_msg(strncmp(c.outcomes[0].text, "race", 4) == 0 &&
+                    strstr(c.outcomes[0].text, " vs ") != NULL,
+                "%s", c.outcomes[0].text);
+  printf("%-22s %-6s races: %s\n", name, sched, c.outcomes[0].text);
+#endif
+  jostle__cell_free(&c);
+}
+
+START_TEST(data_races_in_every_run) {
+  races_every_run(data_races[_i / 2], controlled[_i % 2]);
+}
+END_TEST
+
+START_TEST(no_race_where_there_is_none) {
+  const char *name = race_free(_i / 2), *sched = controlled[_i % 2];
+  jostle__plan p = plan_for(jostle__scenario_find(name), jostle__sched_find(sched));
+  p.sched_cfg.races = 1;
+  p.n_runs = FIXED_RUNS_SLOW * jostle_check_soak();
+  jostle__cell c = {0};
+  ck_assert_int_eq(jostle__campaign_run(&p, &c, NULL, NULL), 0);
+  ck_assert_uint_eq(c.n_runs, p.n_runs);
+  for (size_t i = 0; i < c.n_outcomes; i++)
+    ck_assert_msg(c.outcomes[i].cls != JOSTLE__RACE, "%s under %s: %llu runs of '%s'", name,
+                  sched, (unsigned long long)c.outcomes[i].count, c.outcomes[i].text);
+  printf("%-22s %-6s races: none in %llu runs\n", name, sched, (unsigned long long)c.n_runs);
+  jostle__cell_free(&c);
+}
+END_TEST
+
 /* Every pattern of the source articles is here, and the ABA of a lock-free
  * stack, racy beside fixed. */
 START_TEST(catalogue_is_complete) {
@@ -140,5 +217,7 @@ int main(void) {
   tcase_add_loop_test(tc, under_noise, 0, n);
   tcase_add_loop_test(tc, under_random, 0, n);
   tcase_add_loop_test(tc, under_pct, 0, n);
+  tcase_add_loop_test(tc, data_races_in_every_run, 0, 2 * N_DATA_RACES);
+  tcase_add_loop_test(tc, no_race_where_there_is_none, 0, 2 * n_race_free());
   return jostle_check_run(s);
 }

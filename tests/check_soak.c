@@ -124,6 +124,10 @@ START_TEST(killed_soak_resumes_to_the_same_counts) {
   /* batches 0..N-1 are journaled once the progress line shows batch N */
   char *err = jostle_capture("cat '%s'", in_tmp(0, "stderr"));
   assert_no_sanitizer_report(err);
+  /* (the kill may come before the first progress line) */
+  ck_assert_msg(strstr(err, "soak batch ") == NULL ||
+                    matches(err, "soak batch 0, [a-z-]+ \\[[a-z]+, none\\] \\(cell [1-4] of 4\\)"),
+                "the progress says which cell of how many: %s", err);
   free(err);
   long shown = last_batch_shown(in_tmp(0, "stderr"));
   long journaled = lines_of(journal) - 1;

@@ -70,6 +70,29 @@ points=$(grep -cE '^ +[0-9]+  T[01] ' "$tmp/trace" || true)
 grep -E '^ +[0-9]+  T[01] +(read|write) ' "$tmp/trace" | grep -vq ' state+0x0 ' &&
   fail "a point at an address other than the counter: $(grep -E '(read|write)' "$tmp/trace" | grep -v 'state+0x0' | head -1)"
 
+# JOSTLE_FUZZ_RACES=1: the counter's data race aborts at once, whatever
+# the interleaving, and its input replays to the same race with --races;
+# the fixed twin never races.
+rm -f "$tmp"/crash-*
+export JOSTLE_FUZZ_RACES=1
+run counter -seed=1 -runs=1000 -artifact_prefix="$tmp/"
+crash=$(ls "$tmp"/crash-* 2>/dev/null | head -1)
+race=$(sed -n 's/^jostle: counter: race outcome: //p' "$tmp/counter.log" | head -1)
+if [ -z "$crash" ] || [ -z "$race" ]; then
+  fail "JOSTLE_FUZZ_RACES=1 fuzz-counter found no race: $(grep '^jostle' "$tmp/counter.log" | head -1)"
+else
+  grep -q '^jostle: counter: race outcome: race on [^:]*: write at .* vs read at ' "$tmp/counter.log" ||
+    fail "fuzz-counter race: $race"
+  grep -q "replay counter --races --input FILE" "$tmp/counter.log" ||
+    fail "fuzz-counter race: the replay hint lacks --races"
+  run counter replay counter --races --input "$crash"
+  grep -qxF "outcome: $race" "$tmp/counter.log" && [ $status -eq 1 ] ||
+    fail "fuzz-counter replay --races gave '$(grep '^outcome' "$tmp/counter.log")', the fuzzer '$race'"
+fi
+run counter-mutex -seed=1 -runs=$((20000 * soak))
+[ $status -eq 0 ] || fail "JOSTLE_FUZZ_RACES=1 fuzz-counter-mutex: $(grep '^jostle:' "$tmp/counter-mutex.log" | head -1)"
+unset JOSTLE_FUZZ_RACES
+
 # -jobs/-workers: two fuzzing processes side by side, both clean on a
 # fixed twin, each with its log.
 run counter-mutex -jobs=2 -workers=2 -runs=20000
@@ -82,7 +105,7 @@ run counter -fork=2 -seed=3 -max_total_time=60 -artifact_prefix="$tmp/"
 ls "$tmp"/crash-* >/dev/null 2>&1 || fail "fuzz-counter -fork=2 found nothing"
 
 if [ $failures -eq 0 ]; then
-  echo "fuzz: $(echo $racy | wc -w) racy targets found and replayed, $(echo $fixed | wc -w) fixed targets clean, counter trap closed, -jobs and -fork work"
+  echo "fuzz: $(echo $racy | wc -w) racy targets found and replayed, $(echo $fixed | wc -w) fixed targets clean, counter trap closed, races found and replayed, -jobs and -fork work"
   echo "fuzz: $same_elsewhere of $(echo $racy | wc -w) inputs also replay identically in $build/jostle"
 else
   exit 1

@@ -1095,3 +1095,40 @@ JOSTLE_SCENARIO(test_waits) {
     .check = waits_check,
     .teardown = waits_teardown,
 };
+
+/* ---- a scenario that writes to stdout and stderr ----------------------- */
+
+/* test-output: in runs whose seed says so (jostle_test_prints), thread 0
+ * prints lines that look like jostle's own, and the run is divergent; in
+ * runs where jostle_test_crashes, thread 1 writes to stderr and aborts. */
+#include <stdio.h>
+
+int jostle_test_prints(unsigned long long seed) { return seed % 5 == 1; }
+
+static void output_thread(jostle_run *r, int index) {
+  test_state *st = jostle_state(r);
+  if (index == 0 && jostle_test_prints(jostle_seed(r))) {
+    printf("%s", JOSTLE_TEST_PRINTED);
+    atomic_fetch_add(&st->hits, 1);
+  }
+  if (index == 1 && !jostle_test_prints(jostle_seed(r)) && jostle_test_crashes(jostle_seed(r))) {
+    fputs(JOSTLE_TEST_CRASH_WROTE, stderr);
+    abort();
+  }
+}
+
+static void output_check(jostle_run *r) {
+  test_state *st = jostle_state(r);
+  if (atomic_load(&st->hits)) jostle_fail(r, "printed");
+  jostle_observe(r, "printed", atomic_load(&st->hits));
+}
+
+JOSTLE_SCENARIO(test_output) {
+    .name = "test-output",
+    .summary = "test only: prints lines that look like jostle's, and writes before a crash",
+    .racy = 1,
+    .threads = 2,
+    .state_size = sizeof(test_state),
+    .thread = output_thread,
+    .check = output_check,
+};

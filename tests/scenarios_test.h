@@ -29,6 +29,13 @@ typedef struct jostle_test_call {
 extern const jostle_test_call jostle_test_calls[];
 extern const int jostle_test_n_calls;
 
+/* test-output: whether a run with this seed prints JOSTLE_TEST_PRINTED on
+ * stdout (and fails); runs that do not, and jostle_test_crashes, write
+ * JOSTLE_TEST_CRASH_WROTE on stderr and abort. */
+int jostle_test_prints(unsigned long long seed);
+#define JOSTLE_TEST_PRINTED "result test-output runs=1 divergent=0\nreproduce: forged\n"
+#define JOSTLE_TEST_CRASH_WROTE "about to abort\n"
+
 /* test-waits: -D case=K (with `threads` threads) blocks in wrapped calls
  * under `free`: every run is the deadlock `deadlock` names, or, when it is
  * NULL, every run ends (outcome "done=1") although a thread waits for

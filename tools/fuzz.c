@@ -22,6 +22,8 @@
  * below); JOSTLE_FUZZ_MUTATE=0 leaves every mutation to libFuzzer.
  * JOSTLE_FUZZ_TRACE=1 prints every run step by step, as `replay --trace`
  * does (run the target on one saved input to see its interleaving).
+ * JOSTLE_FUZZ_RACES=1 is --races: a data race aborts as a divergence does,
+ * and the input replays to it with `replay --races`.
  */
 #include <libgen.h>
 #include <stdint.h>
@@ -103,6 +105,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
   mutate_choices = mutate == NULL || strcmp(mutate, "0") != 0;
   const char *trace = getenv("JOSTLE_FUZZ_TRACE");
   plan.sched_cfg.trace = trace != NULL && strcmp(trace, "1") == 0;
+  const char *races = getenv("JOSTLE_FUZZ_RACES");
+  plan.sched_cfg.races = races != NULL && strcmp(races, "1") == 0;
   plan.n_jobs = 1;
   tally = calloc(1, jostle__tally_size(JOSTLE__MAX_LISTED));
   pool = jostle__pool_create(&plan);
@@ -126,9 +130,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   char text[JOSTLE__TEXT_MAX];
   jostle__outcome_text(r, text, sizeof text);
   fprintf(stderr, "jostle: %s: %s outcome: %s\n"
-                  "jostle: replay the input libFuzzer saves with: %s replay %s --input FILE "
+                  "jostle: replay the input libFuzzer saves with: %s replay %s%s --input FILE "
                   "[--trace]\n",
-          plan.scenario->name, jostle__class_name(cls), text, program, plan.scenario->name);
+          plan.scenario->name, jostle__class_name(cls), text, program, plan.scenario->name,
+          plan.sched_cfg.races ? " --races" : "");
   abort();
 }
 

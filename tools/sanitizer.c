@@ -36,6 +36,10 @@ DEFAULTS(__tsan_default_suppressions,
          "race:inplace_thread\n"   /* config-inplace: memcpy of a changing config */
          /* lock-order takes two locks in opposite orders on purpose: the
           * runtime's deadlock detector reports the inversion */
-         "deadlock:source_first_thread\n")
+         "deadlock:source_first_thread\n"
+         /* test-waits (a test scenario) deadlocks, relocks and unlocks
+          * another thread's mutex on purpose */
+         "deadlock:waits_thread\n"
+         "mutex:waits_thread\n")
 
 #endif
