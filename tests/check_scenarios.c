@@ -104,6 +104,9 @@ END_TEST
 START_TEST(under_pct) { expect(builtin(_i), jostle__sched_find("pct")); }
 END_TEST
 
+START_TEST(under_pos) { expect(builtin(_i), jostle__sched_find("pos")); }
+END_TEST
+
 /* Every pattern of the source articles is here, and the ABA of a lock-free
  * stack, racy beside fixed. */
 START_TEST(catalogue_is_complete) {
@@ -140,5 +143,6 @@ int main(void) {
   tcase_add_loop_test(tc, under_noise, 0, n);
   tcase_add_loop_test(tc, under_random, 0, n);
   tcase_add_loop_test(tc, under_pct, 0, n);
+  tcase_add_loop_test(tc, under_pos, 0, n);
   return jostle_check_run(s);
 }
