@@ -5,9 +5,10 @@
 # including the first divergent one (`stress --until-divergence`, at most
 # BUDGET runs, 100000; a seed that finds nothing counts as BUDGET, and a
 # median of BUDGET is printed as >BUDGET), and how many seeds found it.
-# Knobs: SIZES (the Ns, "2 3 5 10 20 50 100"), SEEDS, BUDGET, PARALLEL
-# (campaigns at once, 2; each is one worker, -j 1, so that its count is
-# the first divergent run's and not a race between workers).
+# Knobs: SIZES (the Ns, "2 3 5 10 20 50 100"), SEEDS, BUDGET, STRATEGIES
+# (labels of the columns to run, all by default), PARALLEL (campaigns at
+# once, 2; each is one worker, -j 1, so that its count is the first
+# divergent run's and not a race between workers).
 #
 # These counts are functions of the seeds (controlled runs), so they are
 # the same on a loaded machine; only the time to get them is not. A
@@ -26,8 +27,12 @@ trap 'rm -rf "$tmp"' EXIT
 median() { sort -n | awk '{v[NR] = $1} END {print NR ? v[int((NR + 1) / 2)] : "-"}'; }
 
 # The strategies compared: a label and its options.
-strategies="random:--scheduler=random pct-d2:--scheduler=pct,--depth=2 \
+all="random:--scheduler=random pct-d2:--scheduler=pct,--depth=2 \
 pct-d3:--scheduler=pct,--depth=3 pct-d5:--scheduler=pct,--depth=5 pos:--scheduler=pos"
+strategies=""
+for s in $all; do
+  case " ${STRATEGIES:-${s%%:*}} " in *" ${s%%:*} "*) strategies="$strategies $s" ;; esac
+done
 
 echo "bench/checkers.c, one checker among N setters: runs to the first bug,"
 echo "median over $seeds campaign seeds (budget $budget runs; found: seeds that found it)"
