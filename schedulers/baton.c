@@ -76,7 +76,8 @@ static int grow_threads(jostle__control *c, int want) {
     if (scratch != NULL) c->scratch = scratch;
     unsigned char *strat = k ? realloc(c->strategy_threads, n * k) : NULL;
     if (strat != NULL) c->strategy_threads = strat;
-    if (!seats || !state || !waits_on || !pending || !timed || !timed_out || !scratch || (k && !strat))
+    if (!seats || !state || !waits_on || !pending || !timed || !timed_out || !scratch ||
+        (k && !strat))
       return -1;
     c->capacity = cap;
   }
