@@ -2,6 +2,8 @@
  * strategy.h: private to the control runtime (baton.c, trace.c,
  * feedback.c) and the controlled strategies (random.c, pct.c, ...): the
  * inside of a jostle__control (control.h) and what a strategy may ask of it.
+ * (tests/check_pos.c sets these fields by hand, to put a strategy before a
+ * moment of a run.)
  *
  * Only the thread holding the baton reads or writes these fields, but for
  * `turn`, `aborting` and each seat's `sleeping`, which waiting threads
