@@ -5,6 +5,7 @@
 #   make SANITIZER=thread check  the same tree under ThreadSanitizer
 #   make SANITIZER=address,undefined check
 #   make bench                   benchmarks against baselines measured in the same run
+#   make bench-checkers          runs to the first bug, one checker among N setters
 #   make install PREFIX=/usr/local
 # Sanitizer builds go to their own folder, so they never mix with the plain one.
 
@@ -64,7 +65,7 @@ LIB_SRCS := $(filter-out $(if $(TSAN_BUILD),schedulers/tsan_hooks.c), \
 SCENARIO_SRCS := $(wildcard scenarios/*.c)
 EXAMPLE_SRCS := $(wildcard scenarios/examples/*.c)
 TEST_SRCS := $(wildcard tests/check_*.c)
-BENCH_SRCS := $(filter-out bench/ladder.c,$(wildcard bench/*.c))
+BENCH_SRCS := $(filter-out bench/ladder.c bench/checkers.c,$(wildcard bench/*.c))
 HEADERS := $(wildcard include/*.h common/*.h harness/*.h cli/*.h schedulers/*.h reports/*.h \
              scenarios/*.h tests/*.h)
 
@@ -77,7 +78,7 @@ SAN_OBJ := $(if $(SANITIZER),$(O)/tools/sanitizer.o)
 TESTS := $(patsubst tests/%.c,$(O)/tests/%,$(TEST_SRCS))
 BENCHES := $(patsubst bench/%.c,$(O)/bench/%,$(BENCH_SRCS))
 
-.PHONY: all check check-layers bench install demo clean fuzz wrap-flags
+.PHONY: all check check-layers bench bench-checkers install demo clean fuzz wrap-flags
 .SECONDARY:
 all: $(O)/libjostle.a $(O)/libjostle-fuzz.a $(O)/libjostle.so $(O)/jostle $(O)/jostle-test $(EXAMPLES)
 
@@ -193,9 +194,23 @@ $(O)/bench/hooks_loop $(O)/bench/hooks_loop-instrumented: bench/hooks_loop.c $(O
 	$(CC) $(CFLAGS_SCENARIO) $(if $(findstring instrumented,$@),$(INSTRUMENT)) -c $< -o $@.o
 	$(CC) $(LDFLAGS_ALL) -o $@ $@.o $(O)/libjostle.a $(LIBS)
 
-bench: all $(BENCHES) $(O)/bench/hooks_loop-instrumented fuzz $(F)/bench/fuzz-ladder
+bench: all $(BENCHES) $(O)/bench/hooks_loop-instrumented $(O)/bench/jostle-checkers fuzz \
+       $(F)/bench/fuzz-ladder
 	@sh bench/run.sh $(O)
+	@sh bench/checkers.sh $(O)
 	@sh bench/fuzz.sh $(O) $(F)
+
+# bench/checkers.c (one checker among N setters) in a jostle of its own,
+# instrumented as scenarios are; bench/checkers.sh alone: make bench-checkers.
+$(O)/bench/checkers.o: bench/checkers.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_SCENARIO) $(INSTRUMENT) -c $< -o $@
+
+$(O)/bench/jostle-checkers: $(O)/tools/main.o $(O)/bench/checkers.o $(SAN_OBJ) $(O)/libjostle.a
+	$(CC) $(LDFLAGS_ALL) $(WRAP_LDFLAGS) -o $@ $^ $(LIBS)
+
+bench-checkers: $(O)/bench/jostle-checkers
+	@sh bench/checkers.sh $(O)
 
 # ---- fuzzing with clang's libFuzzer: make fuzz ----------------------------
 # build-fuzz/fuzz-SCENARIO for every built-in scenario: one program,

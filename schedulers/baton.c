@@ -71,6 +71,8 @@ static int grow_threads(jostle__control *c, int want) {
     if (state != NULL) c->state = state;
     const jostle__object **waits_on = realloc(c->waits_on, n * sizeof *waits_on);
     if (waits_on != NULL) c->waits_on = waits_on;
+    jostle__point *pending = realloc(c->pending, n * sizeof *pending);
+    if (pending != NULL) c->pending = pending;
     unsigned char *timed = realloc(c->timed, n);
     if (timed != NULL) c->timed = timed;
     unsigned char *timed_out = realloc(c->timed_out, n);
@@ -79,7 +81,8 @@ static int grow_threads(jostle__control *c, int want) {
     if (scratch != NULL) c->scratch = scratch;
     unsigned char *strat = k ? realloc(c->strategy_threads, n * k) : NULL;
     if (strat != NULL) c->strategy_threads = strat;
-    if (!seats || !state || !waits_on || !timed || !timed_out || !scratch || (k && !strat))
+    if (!seats || !state || !waits_on || !pending || !timed || !timed_out || !scratch ||
+        (k && !strat))
       return -1;
     c->capacity = cap;
   }
@@ -125,6 +128,7 @@ void jostle__control_destroy(jostle__control *c) {
   free(c->seats);
   free(c->state);
   free(c->waits_on);
+  free(c->pending);
   free(c->timed);
   free(c->timed_out);
   free(c->scratch);
@@ -419,6 +423,7 @@ static int next_thread(jostle__control *c, int current, const jostle__point *p) 
 static void reset_thread(jostle__control *c, int i) {
   c->state[i] = JOSTLE__RUNNABLE;
   c->waits_on[i] = NULL;
+  c->pending[i] = (jostle__point){.kind = JOSTLE__POINT_YIELD};
   c->timed[i] = c->timed_out[i] = 0;
 }
 
@@ -514,6 +519,7 @@ void jostle__control_point(jostle__thread *t, const jostle__point *p) {
   int me = t->index;
   step(c, me);
   if (c->cfg->feedback) jostle__feedback_note(c, me, p);
+  c->pending[me] = *p;
   int next = next_thread(c, me, p);
   /* after the decision: the trace prints an access when it takes effect */
   if (c->cfg->trace) jostle__trace_point(c, me, p, next);

@@ -8,13 +8,14 @@
 #include "schedulers/sched.h"
 
 extern const jostle__sched_ops jostle__sched_free, jostle__sched_noise, jostle__sched_random,
-    jostle__sched_pct, jostle__sched_replay;
+    jostle__sched_pct, jostle__sched_pos, jostle__sched_replay;
 
 const jostle__sched_ops *const jostle__schedulers[] = {
     &jostle__sched_free,
     &jostle__sched_noise,
     &jostle__sched_random,
     &jostle__sched_pct,
+    &jostle__sched_pos,
     &jostle__sched_replay,
     NULL,
 };

@@ -2,6 +2,8 @@
  * strategy.h: private to the control runtime (baton.c, trace.c,
  * feedback.c) and the controlled strategies (random.c, pct.c, ...): the
  * inside of a jostle__control (control.h) and what a strategy may ask of it.
+ * (tests/check_pos.c sets these fields by hand, to put a strategy before a
+ * moment of a run.)
  *
  * Only the thread holding the baton reads or writes these fields, but for
  * `turn`, `aborting` and each seat's `sleeping`, which waiting threads
@@ -73,6 +75,7 @@ struct jostle__control {
   jostle__seat **seats;
   jostle__thread_state *state;
   const jostle__object **waits_on;
+  jostle__point *pending;            /* the point each thread is parked at */
   unsigned char *timed;              /* blocked in a timed wait */
   unsigned char *timed_out;
   int *scratch;                      /* candidates of a pick */
@@ -98,6 +101,18 @@ struct jostle__control {
 static inline void *jostle__control_strategy(jostle__control *c) { return c->strategy; }
 static inline void *jostle__control_thread_strategy(jostle__control *c, int k) {
   return c->strategy_threads + (size_t)k * c->ops->thread_run_size;
+}
+
+/* The point thread k is parked at: the last it reached, which it has not
+ * yet passed (for the thread holding the baton, the point it reached last,
+ * on which the strategy is deciding), so a strategy can see what every
+ * thread will do next (pos). A thread that has reached no point yet is at
+ * its start, which touches nothing: a YIELD with no address. A thread that
+ * blocked is still at the point that led it to block (its lock, its wait).
+ * Set before the strategy is asked; `call` and `expected` are valid while
+ * thread k is parked and not done. */
+static inline const jostle__point *jostle__control_pending(const jostle__control *c, int k) {
+  return &c->pending[k];
 }
 
 /* The steps of the calibration run (ops->calibrate), at least 1; 0 in the

@@ -747,7 +747,7 @@ END_TEST
 /* A known-racy scenario that comes out clean says so and what to try, and
  * exits 0 as README's table says (no run diverged). Under free the try is
  * the first controlled scheduler; under a controlled one, more runs or the
- * other controlled scheduler. test-crash crashes only in runs whose seed %
+ * other controlled schedulers. test-crash crashes only in runs whose seed %
  * 7 == 3, so with --run-seed 1 it is clean under free on any machine; the
  * controlled seeds are clean as a function of the seed. `report` says it
  * again from the JSON, which holds the sentence as `hint`. */
@@ -756,9 +756,11 @@ START_TEST(racy_clean_run_says_not_found) {
       {"stress test-crash --run-seed 1 -n 5 --json %s/r.json",
        "^  known racy, not found in 5 runs: try --scheduler random$"},
       {"stress counter --scheduler random -n 3 --seed 1 -j 1 --json %s/r.json",
-       "^  known racy, not found in 3 runs: try more runs \\(-n\\) or --scheduler pct$"},
+       "^  known racy, not found in 3 runs: try more runs \\(-n\\) or --scheduler pct or "
+       "--scheduler pos$"},
       {"stress counter --scheduler pct -n 3 --seed 2 -j 1 --json %s/r.json",
-       "^  known racy, not found in 3 runs: try more runs \\(-n\\) or --scheduler random$"},
+       "^  known racy, not found in 3 runs: try more runs \\(-n\\) or --scheduler random or "
+       "--scheduler pos$"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     make_tmp();

@@ -1,5 +1,5 @@
 /*
- * check_control.c: controlled schedulers (random, pct) and the baton
+ * check_control.c: controlled schedulers (random, pct, pos) and the baton
  * runtime. A controlled run is a pure function of its seed; the random
  * scheduler loses the 2x1 counter's increment at the rate its model
  * predicts; deadlocks and livelocks become named outcomes; every wrapped
@@ -59,9 +59,10 @@ static const char *const determinism_scenarios[] = {"cancel-flag", "counter-owne
 /* The same seed gives the same schedule and outcome: in another process,
  * and whether hand-offs spin or sleep on a futex. */
 START_TEST(same_seed_same_schedule_everywhere) {
-  const jostle__sched_ops *scheds[] = {jostle__sched_find("random"), jostle__sched_find("pct")};
+  const jostle__sched_ops *scheds[] = {jostle__sched_find("random"), jostle__sched_find("pct"),
+                                       jostle__sched_find("pos")};
   int n = 2000 * (int)jostle_check_soak();
-  for (int k = 0; k < 2; k++) {
+  for (int k = 0; k < 3; k++) {
     jostle__plan p = plan_for(determinism_scenarios[_i], scheds[k]);
     run_print *child = mmap(NULL, (size_t)n * sizeof *child, PROT_READ | PROT_WRITE,
                             MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -176,8 +177,9 @@ START_TEST(deadlocks_are_named) {
   static const char *const expect[] = {
       "deadlock (thread 0 waits for mutex#1 held by thread 1; thread 1 waits for mutex#0 held by thread 0)",
       "deadlock (thread 0 waits for cond#"};
-  const jostle__sched_ops *scheds[] = {jostle__sched_find("random"), jostle__sched_find("pct")};
-  for (int k = 0; k < 2; k++) {
+  const jostle__sched_ops *scheds[] = {jostle__sched_find("random"), jostle__sched_find("pct"),
+                                       jostle__sched_find("pos")};
+  for (int k = 0; k < 3; k++) {
     jostle__plan p = plan_for(names[_i], scheds[k]);
     p.n_runs = 2000;
     jostle__cell c = {0};
@@ -320,8 +322,9 @@ START_TEST(created_threads_join_the_schedule) {
     ck_assert_str_eq(c.outcomes[0].text, "count=4 joined=4");
     jostle__cell_free(&c);
   }
-  const jostle__sched_ops *controlled[] = {jostle__sched_find("random"), jostle__sched_find("pct")};
-  for (int k = 0; k < 2; k++) {
+  const jostle__sched_ops *controlled[] = {jostle__sched_find("random"), jostle__sched_find("pct"),
+                                           jostle__sched_find("pos")};
+  for (int k = 0; k < 3; k++) {
     jostle__plan p = plan_for("test-spawn-racy", controlled[k]);
     p.n_runs = 500;
     jostle__cell c = {0};
@@ -343,14 +346,15 @@ END_TEST
 
 /* --spurious-wakeups: a condition wait may end unsignalled, as a choice,
  * and an option that sounds more thorough never finds less. lost-wakeup's
- * bare wait is found under random and pct with and without it: its
+ * bare wait is found under random, pct and pos with and without it: its
  * deadlock (the signal came first; a real condition variable need never
  * wake the waiter) in every combination, and with the option also the
  * waiter that woke before the event. A predicate loop (lost-wakeup-fixed,
  * test-sync-all) waits again: clean in every combination. */
 START_TEST(spurious_wakeups_are_a_choice) {
-  const jostle__sched_ops *controlled[] = {jostle__sched_find("random"), jostle__sched_find("pct")};
-  for (int k = 0; k < 2; k++) {
+  const jostle__sched_ops *controlled[] = {jostle__sched_find("random"), jostle__sched_find("pct"),
+                                           jostle__sched_find("pos")};
+  for (int k = 0; k < 3; k++) {
     for (int spurious = 0; spurious <= 1; spurious++) {
       jostle__plan p = plan_for("lost-wakeup", controlled[k]);
       p.sched_cfg.spurious_wakeups = spurious;
@@ -430,7 +434,8 @@ END_TEST
 
 /* A divergent seed found by a campaign replays to the same outcome. */
 START_TEST(found_seeds_replay) {
-  jostle__plan p = plan_for("cancel-flag", jostle__sched_find("pct"));
+  static const char *const scheds[] = {"pct", "pos"};
+  jostle__plan p = plan_for("cancel-flag", jostle__sched_find(scheds[_i]));
   p.n_runs = 3000;
   jostle__cell c = {0};
   ck_assert_int_eq(jostle__campaign_run(&p, &c, NULL, NULL), 0);
@@ -507,7 +512,7 @@ int main(void) {
   tcase_add_test(tc, slow_controlled_runs_are_not_hangs);
   tcase_add_test(tc, beyond_the_thread_limit_is_a_limit);
   tcase_add_test(tc, spurious_wakeups_are_a_choice);
-  tcase_add_test(tc, found_seeds_replay);
+  tcase_add_loop_test(tc, found_seeds_replay, 0, 2);
   tcase_add_test(tc, calibration_death_still_runs);
   /* a case of their own: CK_RUN_CASE=unsupported runs only these */
   tc = jostle_check_case(s, "unsupported", 120, 1);

@@ -104,6 +104,9 @@ END_TEST
 START_TEST(under_pct) { expect(builtin(_i), jostle__sched_find("pct")); }
 END_TEST
 
+START_TEST(under_pos) { expect(builtin(_i), jostle__sched_find("pos")); }
+END_TEST
+
 /* --races: the built-ins with a data race, and those with none (the
  * others: lock-order and lost-wakeup deadlock, stats-snapshot reads two
  * atomics as one, treiber-stack's ABA is atomics alone), with the test
@@ -132,7 +135,8 @@ static int n_race_free(void) {
   return n;
 }
 
-static const char *const controlled[] = {"random", "pct"};
+static const char *const controlled[] = {"random", "pct", "pos"};
+#define N_CONTROLLED (int)(sizeof controlled / sizeof controlled[0])
 
 /* A data race is found in every run, whatever the interleaving: the two
  * accesses need only be unordered, not in the bad order. One outcome, the
@@ -161,12 +165,12 @@ static void races_every_run(const char *name, const char *sched) {
 }
 
 START_TEST(data_races_in_every_run) {
-  races_every_run(data_races[_i / 2], controlled[_i % 2]);
+  races_every_run(data_races[_i / N_CONTROLLED], controlled[_i % N_CONTROLLED]);
 }
 END_TEST
 
 START_TEST(no_race_where_there_is_none) {
-  const char *name = race_free(_i / 2), *sched = controlled[_i % 2];
+  const char *name = race_free(_i / N_CONTROLLED), *sched = controlled[_i % N_CONTROLLED];
   jostle__plan p = plan_for(jostle__scenario_find(name), jostle__sched_find(sched));
   p.sched_cfg.races = 1;
   p.n_runs = FIXED_RUNS_SLOW * jostle_check_soak();
@@ -217,7 +221,8 @@ int main(void) {
   tcase_add_loop_test(tc, under_noise, 0, n);
   tcase_add_loop_test(tc, under_random, 0, n);
   tcase_add_loop_test(tc, under_pct, 0, n);
-  tcase_add_loop_test(tc, data_races_in_every_run, 0, 2 * N_DATA_RACES);
-  tcase_add_loop_test(tc, no_race_where_there_is_none, 0, 2 * n_race_free());
+  tcase_add_loop_test(tc, under_pos, 0, n);
+  tcase_add_loop_test(tc, data_races_in_every_run, 0, N_CONTROLLED * N_DATA_RACES);
+  tcase_add_loop_test(tc, no_race_where_there_is_none, 0, N_CONTROLLED * n_race_free());
   return jostle_check_run(s);
 }
