@@ -590,6 +590,16 @@ END_TEST
  * start. */
 START_TEST(free_deadlocks_are_proved) {
   const jostle_test_wait *k = &jostle_test_waits[_i];
+#ifdef JOSTLE_UNINSTRUMENTED
+  /* ThreadSanitizer's runtime has a thread of its own in every process, one
+   * the pool does not know: it might wake a waiter, so a wait to be woken
+   * proves nothing there (a lock's waits still do). */
+  if (k->deadlock != NULL &&
+      (strstr(k->deadlock, "cond#") != NULL || strstr(k->deadlock, "sem#") != NULL)) {
+    printf("free_deadlocks_are_proved: %s: not under ThreadSanitizer\n", k->what);
+    return;
+  }
+#endif
   jostle__plan p = plan_for("test-waits");
   p.n_jobs = 1;
   p.n_threads = k->threads;
