@@ -89,6 +89,9 @@ else
   $replay 2>/dev/null | sed -n 's/^outcome: /  outcome: /p'
   echo "and to watch it step by step (thread, access or call, source line):"
   echo "  \$ $replay --trace"
+  echo "A data race is there even in runs whose result was right: --races reports it"
+  echo "in every run, naming both accesses:"
+  echo "  \$ $jostle stress counter --scheduler random --races -n 1000"
 fi
 [ "$rc" -le 1 ] && exit 0
 exit "$rc"

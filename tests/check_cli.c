@@ -852,6 +852,17 @@ START_TEST(demo_ends_with_a_summary_and_next_steps) {
   ck_assert_int_eq(r->status, 1);
   ck_assert(matches(r->out, "^outcome: counter=1 \\(lost increments\\)$"));
   ck_assert_msg(matches(out, "^  outcome: counter=1 \\(lost increments\\)$"), "%s", out);
+  /* and the --races command, as printed, reports the counter's race */
+  ck_assert_int_eq(regcomp(&re, "^  \\$ [^ ]+ (stress counter --scheduler random --races -n 1000)$",
+                           REG_EXTENDED | REG_NEWLINE), 0);
+  ck_assert_msg(regexec(&re, out, 2, m, 0) == 0, "no --races command:\n%s", out);
+  regfree(&re);
+  snprintf(args, sizeof args, "%.*s --no-progress", (int)(m[1].rm_eo - m[1].rm_so),
+           out + m[1].rm_so);
+  r = run(args);
+  ck_assert_int_eq(r->status, 1);
+  ck_assert_msg(matches(r->out, "^  race on s->counter: write at .* +1,000 100\\.000%  race "),
+                "%s", r->out);
   free(out);
 
   /* a known-racy scenario not found is named, and so is where to look */
