@@ -485,16 +485,20 @@ void jostle__control_exit(jostle__control *c, int index) {
   hand_to(c, next);
 }
 
+/* --races is on for this run (never for the calibration run) and its
+ * detector has not run out of memory. */
+static int racing(const jostle__control *c) { return c->cfg->races && !c->races_failed; }
+
 /* --races: the run's first race is its outcome, unless it was abandoned
  * (a deadlock, a limit), which the bodies never finished to be judged. */
 static void judge_races(jostle__control *c) {
   if (!c->cfg->races || c->verdict != JOSTLE__RUN_OK) return;
-  const jostle__race *race = c->races_failed ? NULL : jostle__races_found(c->races);
+  const jostle__race *race;
   if (c->races_failed) {
     c->verdict = JOSTLE__RUN_LIMIT;
     snprintf(c->verdict_text, sizeof c->verdict_text,
              "limit (out of memory for the race detector)");
-  } else if (race != NULL) {
+  } else if ((race = jostle__races_found(c->races)) != NULL) {
     c->verdict = JOSTLE__RUN_RACE;
     jostle__race_text(c, race, c->verdict_text, sizeof c->verdict_text);
   }
@@ -528,32 +532,31 @@ void jostle__control_point(jostle__thread *t, const jostle__point *p) {
     wait_turn(c, c->seats[me], me);
   }
   /* the access takes effect now, in the order the run makes them */
-  if (c->races != NULL && c->cfg->races && !c->races_failed && p->kind != JOSTLE__POINT_YIELD &&
-      p->kind != JOSTLE__POINT_SYNC)
+  if (racing(c) && p->kind != JOSTLE__POINT_YIELD && p->kind != JOSTLE__POINT_SYNC)
     c->races_failed = jostle__races_access(c->races, me, p->addr, p->access, p->pc) != 0;
 }
 
 void jostle__control_own_access(jostle__thread *t, jostle__point_access access,
                                 const void *addr, const void *pc) {
   jostle__control *c = t->control;
-  if (c->active && c->cfg->races && !c->races_failed)
+  if (c->active && racing(c))
     c->races_failed = jostle__races_access(c->races, t->index, addr, access, pc) != 0;
 }
 
 void jostle__control_acquired(jostle__control *c, int index, const void *addr) {
-  if (c->cfg->races && !c->races_failed)
+  if (racing(c))
     c->races_failed = jostle__races_acquire(c->races, index, addr) != 0;
 }
 
 void jostle__control_released(jostle__control *c, int index, const void *addr) {
-  if (c->cfg->races && !c->races_failed)
+  if (racing(c))
     c->races_failed = jostle__races_release(c->races, index, addr) != 0;
 }
 
 void jostle__control_fence_of_self(int order) {
   int index;
   jostle__control *c = jostle__control_of_self(&index);
-  if (c != NULL && c->cfg->races && !c->races_failed) jostle__races_fence(c->races, index, order);
+  if (c != NULL && racing(c)) jostle__races_fence(c->races, index, order);
 }
 
 jostle__control *jostle__control_of_self(int *index) {
@@ -715,7 +718,7 @@ int jostle__control_spawn(jostle__control *c, pthread_t *tid, const pthread_attr
   atomic_store_explicit(&s->sleeping, 0, memory_order_relaxed);
   c->reap = join;
   c->n_threads++;
-  if (c->cfg->races && !c->races_failed)
+  if (racing(c))
     c->races_failed = jostle__races_spawn(c->races, me, k) != 0;
   if (c->ops->spawned) c->ops->spawned(c, k);
   int rc = create(&s->tid, attr, spawned_main, s);
@@ -735,7 +738,7 @@ int jostle__control_join(jostle__control *c, int index, pthread_t tid, void **re
   if (k == c->n_threads) return ESRCH; /* not a thread of this run, or joined */
   jostle__object *o = jostle__control_object(c, c->seats[k], JOSTLE__OBJ_THREAD, k);
   while (c->state[k] != JOSTLE__DONE) jostle__control_block(c, index, o, 0);
-  if (c->cfg->races && !c->races_failed) jostle__races_joined(c->races, index, k);
+  if (racing(c)) jostle__races_joined(c->races, index, k);
   c->seats[k]->reaped = 1;
   return c->reap(tid, result);
 }
