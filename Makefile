@@ -6,6 +6,7 @@
 #   make SANITIZER=address,undefined check
 #   make bench                   benchmarks against baselines measured in the same run
 #   make bench-checkers          runs to the first bug, one checker among N setters
+#   make bench-handover          controlled runs with many threads, both hand-overs
 #   make install PREFIX=/usr/local
 # Sanitizer builds go to their own folder, so they never mix with the plain one.
 
@@ -78,7 +79,7 @@ SAN_OBJ := $(if $(SANITIZER),$(O)/tools/sanitizer.o)
 TESTS := $(patsubst tests/%.c,$(O)/tests/%,$(TEST_SRCS))
 BENCHES := $(patsubst bench/%.c,$(O)/bench/%,$(BENCH_SRCS))
 
-.PHONY: all check check-layers bench bench-checkers install demo clean fuzz wrap-flags
+.PHONY: all check check-layers bench bench-checkers bench-handover install demo clean fuzz wrap-flags
 .SECONDARY:
 all: $(O)/libjostle.a $(O)/libjostle-fuzz.a $(O)/libjostle.so $(O)/jostle $(O)/jostle-test $(EXAMPLES)
 
@@ -197,6 +198,7 @@ $(O)/bench/hooks_loop $(O)/bench/hooks_loop-instrumented: bench/hooks_loop.c $(O
 bench: all $(BENCHES) $(O)/bench/hooks_loop-instrumented $(O)/bench/jostle-checkers fuzz \
        $(F)/bench/fuzz-ladder
 	@sh bench/run.sh $(O)
+	@sh bench/handover.sh $(O)
 	@sh bench/checkers.sh $(O)
 	@sh bench/fuzz.sh $(O) $(F)
 
@@ -211,6 +213,9 @@ $(O)/bench/jostle-checkers: $(O)/tools/main.o $(O)/bench/checkers.o $(SAN_OBJ) $
 
 bench-checkers: $(O)/bench/jostle-checkers
 	@sh bench/checkers.sh $(O)
+
+bench-handover: all
+	@sh bench/handover.sh $(O)
 
 # ---- fuzzing with clang's libFuzzer: make fuzz ----------------------------
 # build-fuzz/fuzz-SCENARIO for every built-in scenario: one program,

@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "cli/suggest.h"
+#include "schedulers/control.h"
 
 const char *jostle__prog = "jostle";
 int jostle__argc;
@@ -82,7 +83,10 @@ JOSTLE_API int jostle_main(int argc, char **argv) {
   const char *cmd = argv[1];
   if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) return cmd_help(1, argv + 1);
   if (strcmp(cmd, "--version") == 0) {
+    const char *kernel = jostle__control_switching();
     printf("jostle %s\n", JOSTLE_VERSION);
+    if (kernel == NULL) printf("controlled hand-overs: threads switched in user space\n");
+    else printf("controlled hand-overs: through the kernel (%s)\n", kernel);
     return EXIT_CLEAN;
   }
   const jostle__command *c = jostle__command_find(cmd);

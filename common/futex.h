@@ -6,10 +6,13 @@
  * The protocol around them is the caller's: a waiter announces itself
  * before it sleeps, a waker reads that announcement after its store, and
  * both use sequentially consistent operations, so no wake-up is lost.
+ * errno is left as it was: a scenario thread's errno is its own, whatever
+ * jostle does at its scheduling points.
  */
 #ifndef JOSTLE_FUTEX_H
 #define JOSTLE_FUTEX_H
 
+#include <errno.h>
 #include <limits.h>
 #include <linux/futex.h>
 #include <stdatomic.h>
@@ -21,12 +24,16 @@
  * (the kernel checks atomically), else when woken, on a signal, or
  * spuriously. Callers re-check their condition in a loop. */
 static inline void jostle__futex_wait(_Atomic uint32_t *addr, uint32_t expected) {
+  int saved = errno;
   syscall(SYS_futex, (uint32_t *)addr, FUTEX_WAIT_PRIVATE, expected, NULL, NULL, 0);
+  errno = saved;
 }
 
 /* Wakes every thread sleeping on addr. */
 static inline void jostle__futex_wake_all(_Atomic uint32_t *addr) {
+  int saved = errno;
   syscall(SYS_futex, (uint32_t *)addr, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+  errno = saved;
 }
 
 #endif

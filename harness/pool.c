@@ -302,6 +302,10 @@ uint64_t jostle__pool_schedule_hash(const jostle__pool *pool) {
   return pool->control ? jostle__control_schedule_hash(pool->control) : 0;
 }
 
+int jostle__pool_switches(const jostle__pool *pool) {
+  return pool->control ? jostle__control_switches(pool->control) : 0;
+}
+
 uint64_t jostle__pool_steps(const jostle__pool *pool) {
   return pool->control ? jostle__control_steps(pool->control) : 0;
 }

@@ -47,6 +47,10 @@ uint64_t jostle__pool_calibrate(jostle__pool *pool, uint64_t known);
  * last run (equal schedules, equal hashes); else 0. */
 uint64_t jostle__pool_schedule_hash(const jostle__pool *pool);
 
+/* Under a controlled scheduler, whether its hand-overs switch threads in
+ * user space (jostle__control_switches); else 0. */
+int jostle__pool_switches(const jostle__pool *pool);
+
 /* Under a controlled scheduler, the scheduling points of the last run. */
 uint64_t jostle__pool_steps(const jostle__pool *pool);
 

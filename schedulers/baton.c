@@ -28,6 +28,7 @@
 #include "common/seed.h"
 #include "common/spin_budget.h"
 #include "common/text.h"
+#include "schedulers/carrier.h"
 #include "schedulers/feedback.h"
 #include "schedulers/forks.h"
 #include "schedulers/races.h"
@@ -91,6 +92,11 @@ static int grow_threads(jostle__control *c, int want) {
     if (s == NULL) return -1;
     memset(s, 0, sizeof *s);
     s->spin_budget = JOSTLE__SPIN_BUDGET_INITIAL;
+    s->wake_after = -1;
+    if (c->carried && jostle__carrier_seat_init(s) != 0) {
+      free(s);
+      return -1;
+    }
     c->seats[c->n_seats] = s;
   }
   return 0;
@@ -110,6 +116,9 @@ jostle__control *jostle__control_create(const jostle__sched_ops *ops,
   c->strategy = ops->run_size ? calloc(1, ops->run_size) : NULL;
   c->index_cap = 64;
   c->index = calloc(c->index_cap, sizeof *c->index);
+  const char *handover = getenv("JOSTLE_HANDOVER");
+  c->carried = !(handover != NULL && strcmp(handover, "kernel") == 0) &&
+               jostle__carrier_probe(&c->tid_offset, &c->wrfsbase) == NULL;
   if (cfg->races) c->races = jostle__races_create();
   if (grow_threads(c, n_pool) != 0 || c->index == NULL ||
       (ops->run_size && c->strategy == NULL) || (cfg->races && c->races == NULL)) {
@@ -121,7 +130,10 @@ jostle__control *jostle__control_create(const jostle__sched_ops *ops,
 
 void jostle__control_destroy(jostle__control *c) {
   if (c == NULL) return;
-  for (int i = 0; i < c->n_seats; i++) free(c->seats[i]);
+  for (int i = 0; i < c->n_seats; i++) {
+    jostle__carrier_seat_free(c->seats[i]);
+    free(c->seats[i]);
+  }
   for (int i = 0; i < c->n_chunks; i++) free(c->chunks[i]);
   free(c->chunks);
   free(c->index);
@@ -140,6 +152,13 @@ void jostle__control_destroy(jostle__control *c) {
 }
 
 void jostle__control_set_spin(jostle__control *c, int spin) { c->spin = spin; }
+
+int jostle__control_switches(const jostle__control *c) { return c->carried; }
+
+const char *jostle__control_switching(void) {
+  int offset, wrfsbase;
+  return jostle__carrier_probe(&offset, &wrfsbase);
+}
 
 void jostle__control_count_steps(jostle__control *c, jostle__step_counter *counters) {
   c->steps_out = counters;
@@ -214,6 +233,17 @@ static void hand_to(jostle__control *c, int next) {
   jostle__seat *s = c->seats[next];
   atomic_store_explicit(&c->turn, (uint32_t)next, memory_order_seq_cst);
   if (atomic_load_explicit(&s->sleeping, memory_order_seq_cst)) jostle__futex_wake_all(&c->turn);
+}
+
+/* The holder `me` hands the baton to `next`; returns when it holds it
+ * again (or escapes from an abandoned run). */
+static void pass(jostle__control *c, int me, int next) {
+  if (c->carried) {
+    jostle__carrier_pass(c, me, next);
+    return;
+  }
+  hand_to(c, next);
+  wait_turn(c, c->seats[me], me);
 }
 
 /* Every decision is hashed, and recorded when the run is being recorded. */
@@ -351,6 +381,7 @@ static void abandon(jostle__control *c, jostle__verdict verdict, int index) {
    * which sleeps only while `turn` still has the value it read. */
   atomic_store_explicit(&c->turn, NOBODY, memory_order_seq_cst);
   jostle__futex_wake_all(&c->turn);
+  if (c->carried && index >= 0) jostle__carrier_abandon(c, index);
   if (index >= 0) escape(c, index);
 }
 
@@ -454,13 +485,16 @@ void jostle__control_begin(jostle__control *c, uint64_t seed) {
   int first = c->ops->pick(c, -1, NULL);
   note_choice(c, first);
   atomic_store_explicit(&c->turn, (uint32_t)first, memory_order_relaxed);
+  atomic_store_explicit(&c->arrived, 0, memory_order_relaxed);
   c->active = 1;
 }
 
 void jostle__control_enter(jostle__control *c, int index, jmp_buf *escape_to) {
   jostle__seat *s = c->seats[index];
   s->escape = escape_to;
-  wait_turn(c, s, index);
+  if (!c->carried) wait_turn(c, s, index);
+  else if (index < c->n_pool) jostle__carrier_enter(c, index);
+  else jostle__carrier_enter_created(c, index);
 }
 
 /* The model of created thread k, or NULL while nobody joined it. */
@@ -469,7 +503,10 @@ static jostle__object *thread_object(jostle__control *c, int k) {
 }
 
 void jostle__control_exit(jostle__control *c, int index) {
-  if (atomic_load_explicit(&c->aborting, memory_order_acquire)) return;
+  if (atomic_load_explicit(&c->aborting, memory_order_acquire)) {
+    if (c->carried) jostle__carrier_go_home(c, index);
+    return;
+  }
   c->state[index] = JOSTLE__DONE;
   if (index >= c->n_pool) {
     jostle__object *joined = thread_object(c, index);
@@ -477,12 +514,10 @@ void jostle__control_exit(jostle__control *c, int index) {
   }
   if (c->cfg->trace) jostle__trace_event(c, index, "finishes", NULL);
   int next = next_thread(c, index, NULL);
-  if (next < 0) {
-    c->active = 0;
-    return;
-  }
-  if (c->cfg->trace) jostle__trace_switch(c, index, next);
-  hand_to(c, next);
+  if (next < 0) c->active = 0;
+  else if (c->cfg->trace) jostle__trace_switch(c, index, next);
+  if (c->carried) jostle__carrier_leave(c, index, next);
+  else if (next >= 0) hand_to(c, next);
 }
 
 /* --races is on for this run (never for the calibration run) and its
@@ -527,10 +562,7 @@ void jostle__control_point(jostle__thread *t, const jostle__point *p) {
   int next = next_thread(c, me, p);
   /* after the decision: the trace prints an access when it takes effect */
   if (c->cfg->trace) jostle__trace_point(c, me, p, next);
-  if (next != me) {
-    hand_to(c, next);
-    wait_turn(c, c->seats[me], me);
-  }
+  if (next != me) pass(c, me, next);
   /* the access takes effect now, in the order the run makes them */
   if (racing(c) && p->kind != JOSTLE__POINT_YIELD && p->kind != JOSTLE__POINT_SYNC)
     c->races_failed = jostle__races_access(c->races, me, p->addr, p->access, p->pc) != 0;
@@ -643,8 +675,7 @@ int jostle__control_block(jostle__control *c, int index, const jostle__object *o
   int next = next_thread(c, index, NULL);
   if (next != index) {
     if (c->cfg->trace) jostle__trace_switch(c, index, next);
-    hand_to(c, next);
-    wait_turn(c, c->seats[index], index);
+    pass(c, index, next);
   }
   c->timed[index] = 0;
   return c->timed_out[index];
@@ -716,6 +747,8 @@ int jostle__control_spawn(jostle__control *c, pthread_t *tid, const pthread_attr
   s->reaped = 0;
   s->escape = NULL;
   atomic_store_explicit(&s->sleeping, 0, memory_order_relaxed);
+  atomic_store_explicit(&s->parked, 0, memory_order_relaxed);
+  s->wake_after = -1;
   c->reap = join;
   c->n_threads++;
   if (racing(c))
@@ -727,6 +760,7 @@ int jostle__control_spawn(jostle__control *c, pthread_t *tid, const pthread_attr
     s->reaped = 1;
     return rc;
   }
+  if (c->carried) jostle__carrier_wait_parked(c, k);
   *tid = s->tid;
   return 0;
 }

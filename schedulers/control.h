@@ -79,6 +79,16 @@ void jostle__control_destroy(jostle__control *c);
 /* Whether hand-offs may spin (every thread has a processor of its own). */
 void jostle__control_set_spin(jostle__control *c, int spin);
 
+/* How hand-overs are made. Where it can, the thread handing over switches
+ * to the next one itself, in user space (carrier.h); else, and when the
+ * environment says JOSTLE_HANDOVER=kernel, it wakes the next one's OS
+ * thread through the kernel and sleeps. Both give every run the same
+ * schedule. jostle__control_switches: whether c's do;
+ * jostle__control_switching: NULL when this process can switch, else why
+ * not, in a few words. */
+int jostle__control_switches(const jostle__control *c);
+const char *jostle__control_switching(void);
+
 /* Thread 0, before the start barrier: resets c for a run with `seed`. */
 void jostle__control_begin(jostle__control *c, uint64_t seed);
 

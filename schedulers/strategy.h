@@ -6,8 +6,9 @@
  * moment of a run.)
  *
  * Only the thread holding the baton reads or writes these fields, but for
- * `turn`, `aborting` and each seat's `sleeping`, which waiting threads
- * read (and write, for their own seat) while another holds the baton. The
+ * `turn`, `aborting`, `arrived` and each seat's `sleeping`, `wake` and
+ * `parked`, which waiting threads (and parked OS threads, carrier.c) read
+ * (and write, for their own seat) while another holds the baton. The
  * per-thread arrays grow when the run creates threads: only the holder
  * reallocates them, and waiters never touch them; each thread's seat is
  * allocated once and never moves.
@@ -16,6 +17,7 @@
 #define JOSTLE_STRATEGY_H
 
 #include <stdatomic.h>
+#include <sys/types.h>
 
 #include "schedulers/control.h"
 
@@ -47,6 +49,16 @@ typedef struct jostle__seat {
   void *arg;
   pthread_t tid;
   int reaped;                        /* its real thread was joined */
+  /* The switching hand-over (carrier.c), when the control uses it. */
+  void *sp;                          /* its saved registers, while it waits */
+  void *tcb;                         /* its thread pointer (the FS base) */
+  pid_t home;                        /* the OS thread it started on */
+  int created;                       /* a thread the run created */
+  int wake_after;                    /* taken up: wake this thread's home first */
+  _Atomic uint32_t wake;             /* 1: its home takes it up */
+  _Atomic uint32_t parked;           /* a created thread has parked */
+  struct jostle__control *owner;
+  void *park_stack;                  /* where its home waits */
 } jostle__seat;
 
 struct jostle__control {
@@ -58,6 +70,9 @@ struct jostle__control {
   int capacity;                      /* threads the arrays below hold */
   int n_seats;                       /* seats made: seats[0 .. n_seats-1] */
   int spin;                          /* 1: hand-offs may spin */
+  int carried;                       /* hand-offs switch threads (carrier.c) */
+  int tid_offset, wrfsbase;          /* carrier.c's facts of this process */
+  _Atomic int arrived;               /* carrier.c: pool threads parked this run */
   const jostle__sched_ops *ops;
   const jostle__sched_cfg *cfg;      /* cfg_in, or `quiet` while calibrating */
   const jostle__sched_cfg *cfg_in;

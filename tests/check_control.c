@@ -6,6 +6,7 @@
  * primitive works under every scheduler.
  */
 #include <math.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -41,8 +42,12 @@ typedef struct run_print {
   uint64_t schedule, outcome;
 } run_print;
 
-static void fingerprint(const jostle__plan *p, int spin, run_print *out, int n) {
+/* `switching`: whether the pool's hand-overs must switch threads in user
+ * space (where this build can) or go through the kernel. */
+static void fingerprint(const jostle__plan *p, int spin, int switching, run_print *out, int n) {
+  if (!switching) ck_assert_int_eq(setenv("JOSTLE_HANDOVER", "kernel", 1), 0);
   jostle__pool *pool = pool_for(p, spin);
+  ck_assert_int_eq(jostle__pool_switches(pool), switching && jostle__control_switching() == NULL);
   for (int i = 0; i < n; i++) {
     const jostle_run *r = jostle__pool_run(pool, jostle__mix(7, (uint64_t)i));
     char text[JOSTLE__TEXT_MAX];
@@ -57,7 +62,8 @@ static const char *const determinism_scenarios[] = {"cancel-flag", "counter-owne
                                                     "test-sync-all", "cache"};
 
 /* The same seed gives the same schedule and outcome: in another process,
- * and whether hand-offs spin or sleep on a futex. */
+ * whether hand-offs spin or sleep, switch threads in user space or go
+ * through the kernel. */
 START_TEST(same_seed_same_schedule_everywhere) {
   const jostle__sched_ops *scheds[] = {jostle__sched_find("random"), jostle__sched_find("pct"),
                                        jostle__sched_find("pos")};
@@ -70,14 +76,14 @@ START_TEST(same_seed_same_schedule_everywhere) {
     pid_t pid = fork(); /* before any pool: the parent has one thread */
     ck_assert_int_ge(pid, 0);
     if (pid == 0) {
-      fingerprint(&p, 0, child, n);
+      fingerprint(&p, 0, 0, child, n);
       _exit(0);
     }
     int status;
     ck_assert_int_eq(waitpid(pid, &status, 0), pid);
     ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     run_print *mine = calloc((size_t)n, sizeof *mine);
-    fingerprint(&p, 1, mine, n);
+    fingerprint(&p, 1, 1, mine, n);
     int distinct = 0;
     for (int i = 0; i < n; i++) {
       ck_assert_msg(mine[i].schedule == child[i].schedule && mine[i].outcome == child[i].outcome,
@@ -230,6 +236,45 @@ START_TEST(every_primitive_under_every_scheduler) {
       jostle__cell_free(&c);
     }
   }
+}
+END_TEST
+
+/* A thread's TLS, errno and pthread_self are its own across scheduling
+ * points, created threads' too, under every controlled scheduler and
+ * either hand-over. */
+START_TEST(threads_keep_their_own_state) {
+  const char *const scheds[] = {"random", "pct", "pos"};
+  if (_i == 1) ck_assert_int_eq(setenv("JOSTLE_HANDOVER", "kernel", 1), 0);
+  for (int k = 0; k < 3; k++) {
+    jostle__plan p = plan_for("test-thread-self", jostle__sched_find(scheds[k]));
+    p.n_runs = 300;
+    jostle__cell c = {0};
+    ck_assert_int_eq(jostle__campaign_run(&p, &c, NULL, NULL), 0);
+    ck_assert_msg(c.n_outcomes == 1 && c.outcomes[0].cls == JOSTLE__ALLOWED,
+                  "under %s, %s hand-over: %zu outcomes, the rarest '%s'", scheds[k],
+                  _i ? "kernel" : "default", c.n_outcomes, c.outcomes[c.n_outcomes - 1].text);
+    jostle__cell_free(&c);
+  }
+}
+END_TEST
+
+/* An abort is a crash by SIGABRT where the aborting code is, whichever OS
+ * thread it runs on (the runs' threads switch), never another signal or
+ * another thread's frames. */
+START_TEST(aborts_are_crashes_where_they_happen) {
+  jostle__plan p = plan_for("test-abort-late", jostle__sched_find("random"));
+  p.n_runs = 40;
+  jostle__cell c = {0};
+  ck_assert_int_eq(jostle__campaign_run(&p, &c, NULL, NULL), 0);
+  ck_assert_msg(c.n_outcomes == 1 && c.outcomes[0].cls == JOSTLE__CRASH &&
+                    c.outcomes[0].count == 40,
+                "%zu outcomes, the first '%s'", c.n_outcomes, c.outcomes[0].text);
+  ck_assert_str_eq(c.outcomes[0].text, "crash (SIGABRT)");
+#ifndef JOSTLE_SANITIZER
+  ck_assert_msg(strstr(c.outcomes[0].detail, "late_abort_thread") != NULL, "%s",
+                c.outcomes[0].detail);
+#endif
+  jostle__cell_free(&c);
 }
 END_TEST
 
@@ -507,6 +552,8 @@ int main(void) {
   tcase_add_loop_test(tc, deadlocks_are_named, 0, 2);
   tcase_add_test(tc, livelock_hits_the_step_limit);
   tcase_add_test(tc, every_primitive_under_every_scheduler);
+  tcase_add_loop_test(tc, threads_keep_their_own_state, 0, 2);
+  tcase_add_test(tc, aborts_are_crashes_where_they_happen);
   tcase_add_test(tc, created_threads_join_the_schedule);
   tcase_add_test(tc, many_threads_and_objects_run_everywhere);
   tcase_add_test(tc, slow_controlled_runs_are_not_hangs);

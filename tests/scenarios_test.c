@@ -5,7 +5,9 @@
  * Which runs crash or hang is a pure function of the run's seed, so a test
  * can compute the exact counts a campaign must report.
  */
+#include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -107,6 +109,81 @@ JOSTLE_SCENARIO(test_many_outcomes) {
     .state_size = sizeof(test_state),
     .thread = count_thread,
     .check = many_check,
+};
+
+/* ---- what stays a thread's own ------------------------------------------- */
+
+/* Each thread, and a thread each creates, keeps its thread-local storage,
+ * errno and pthread_self across scheduling points, whichever OS thread
+ * runs it after each (a controlled hand-over may switch threads in user
+ * space): a run in which one changed counts it. */
+typedef struct {
+  _Atomic int changed;
+} self_state;
+
+static _Thread_local int own_index = -1;
+
+static void keep_self(self_state *st, int index) {
+  pthread_t me = pthread_self();
+  own_index = index;
+  for (int i = 0; i < 20; i++) {
+    errno = 1000 + index;
+    jostle_yield();
+    if (own_index != index || errno != 1000 + index || !pthread_equal(pthread_self(), me))
+      atomic_fetch_add(&st->changed, 1);
+  }
+}
+
+typedef struct {
+  self_state *st;
+  int index;
+} self_child;
+
+static void *self_child_main(void *arg) {
+  self_child *c = arg;
+  keep_self(c->st, c->index);
+  return NULL;
+}
+
+static void self_thread(jostle_run *r, int index) {
+  self_state *st = jostle_state(r);
+  self_child child = {st, 100 + index};
+  pthread_t kid;
+  if (pthread_create(&kid, NULL, self_child_main, &child) != 0) abort();
+  keep_self(st, index);
+  if (pthread_join(kid, NULL) != 0) abort();
+}
+
+static void self_check(jostle_run *r) {
+  self_state *st = jostle_state(r);
+  jostle_observe(r, "changed", atomic_load(&st->changed));
+  if (atomic_load(&st->changed) != 0) jostle_fail(r, "a thread's own state changed");
+}
+
+JOSTLE_SCENARIO(test_thread_self) {
+    .name = "test-thread-self",
+    .summary = "test only: TLS, errno and pthread_self stay each thread's own across points",
+    .threads = 3,
+    .state_size = sizeof(self_state),
+    .thread = self_thread,
+    .check = self_check,
+};
+
+/* Thread 0 aborts after thread 1 has run a while: under a controlled
+ * scheduler it often aborts on another thread's OS thread. */
+static void late_abort_thread(jostle_run *r, int index) {
+  (void)r;
+  for (int i = 0; i < 4; i++) jostle_yield();
+  if (index == 0) abort();
+}
+
+JOSTLE_SCENARIO(test_abort_late) {
+    .name = "test-abort-late",
+    .summary = "test only: every run aborts, after points of both threads",
+    .racy = 1,
+    .threads = 2,
+    .thread = late_abort_thread,
+    .check = count_check,
 };
 
 /* ---- parameters ---------------------------------------------------------- */
