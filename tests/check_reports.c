@@ -159,7 +159,7 @@ static void make_cells(jostle__cell cells[N_CELLS]) {
    * harness fills it */
   for (int i = 0; i < N_CELLS; i++) {
     jostle__cli_reproduce_syntax(&cells[i]);
-    jostle__cli_racy_try(&cells[i]);
+    jostle__cli_racy_try(&cells[i], 0);
   }
 }
 
@@ -334,7 +334,7 @@ START_TEST(json_round_trip) {
   /* the command-line syntax, which the harness fills after reading */
   for (size_t i = 0; i < n; i++) {
     jostle__cli_reproduce_syntax(&back[i]);
-    jostle__cli_racy_try(&back[i]);
+    jostle__cli_racy_try(&back[i], 0);
   }
 
   char *want = text_report(cells, N_CELLS), *got = text_report(back, n);
@@ -1473,7 +1473,7 @@ static void racy_cell(jostle__cell *c, const char *scheduler, int controlled, in
   if (divergent) add(c, JOSTLE__DIVERGENT, "counter=1 (lost increments)", divergent, 7, 2);
   samples(c, 3);
   jostle__cli_reproduce_syntax(c);
-  jostle__cli_racy_try(c);
+  jostle__cli_racy_try(c, 0);
 }
 
 START_TEST(racy_clean_cell_says_not_found) {
@@ -1524,7 +1524,7 @@ START_TEST(racy_clean_cell_says_not_found) {
   ck_assert_msg(jostle__json_read(path, &m_back, &back, &n, err, sizeof err) == 0, "%s", err);
   for (size_t i = 0; i < n; i++) {
     jostle__cli_reproduce_syntax(&back[i]);
-    jostle__cli_racy_try(&back[i]);
+    jostle__cli_racy_try(&back[i], 0);
     char *a = jostle_cell_text(&cells[i]), *b = jostle_cell_text(&back[i]);
     ck_assert_str_eq(a, b);
     free(a);
