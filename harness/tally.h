@@ -56,6 +56,11 @@ typedef struct jostle__tally_entry {
   jostle__tally_key key;        /* a key with this text, to rebuild the index */
   char text[JOSTLE__TEXT_MAX];
   char output[JOSTLE__OUTPUT_MAX]; /* what first_run wrote (jostle__tally_output) */
+  /* A race's runs are checked too (jostle__outcome.n_check_divergent and
+   * its detail): those the check judged divergent, and what it said of
+   * first_run. */
+  uint64_t n_check_divergent;
+  char check[JOSTLE__DETAIL_MAX];
 } jostle__tally_entry;
 
 /* A slot of the index. */

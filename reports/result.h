@@ -48,13 +48,24 @@ typedef struct jostle__outcome {
   uint64_t first_seed;          /* that run's seed */
   /* What more is known of the first run: a crash's signal, address and
    * backtrace ("SIGSEGV (address 0x10) at file.c:12 (fn), called from
-   * ..."); "" for nothing. Not part of the outcome's identity. */
+   * ..."), what a race's check said of it ("the check: counter=2,
+   * allowed": jostle__race_check_detail); "" for nothing. Not part of the
+   * outcome's identity. */
   char detail[JOSTLE__DETAIL_MAX];
   /* What the first run wrote to its stdout and stderr, its first bytes up
    * to a NUL, cut at a whole UTF-8 character; "" for nothing. Not part of
    * the outcome's identity either. */
   char output[JOSTLE__OUTPUT_MAX];
+  /* A race's runs still run the scenario's check: of its count, those the
+   * check judged divergent too (the others it allowed). 0 for any other
+   * class. */
+  uint64_t n_check_divergent;
 } jostle__outcome;
+
+/* A race's detail: what the check said of its first run, the outcome
+ * `text` of class cls (allowed or divergent): "the check: counter=2,
+ * allowed". */
+void jostle__race_check_detail(const char *text, jostle__class cls, char *buf, size_t size);
 
 /* Where a cell stood at one moment of its campaign. */
 typedef struct jostle__sample {
@@ -108,6 +119,9 @@ typedef struct jostle__cell {
  * keeping the smallest first run. Returns 0, or -1 when out of memory. */
 int jostle__cell_add(jostle__cell *c, jostle__class cls, const char *text,
                      uint64_t count, uint64_t first_run, uint64_t first_seed);
+
+/* The outcome (cls, text) of c, or NULL. */
+jostle__outcome *jostle__cell_find(jostle__cell *c, jostle__class cls, const char *text);
 
 /* Adds an outcome without looking for an equal one: jostle__cell_cut
  * merges them. Returns 0, or -1 when out of memory. */

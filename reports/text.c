@@ -51,9 +51,18 @@ static void text_cell(const jostle__cell *c, FILE *out) {
           c->interrupted ? "; interrupted" : "");
   char hint[256];
   if (jostle__phrase_not_found(c, hint, sizeof hint) != NULL) fprintf(out, "  %s\n", hint);
-  for (size_t i = 0; i < c->n_outcomes; i++)
-    if (c->outcomes[i].detail[0] != '\0')
-      fprintf(out, "  first %s: %s\n", c->outcomes[i].text, c->outcomes[i].detail);
+  for (size_t i = 0; i < c->n_outcomes; i++) {
+    const jostle__outcome *o = &c->outcomes[i];
+    if (o->detail[0] == '\0') continue;
+    fprintf(out, "  first %s: %s", o->text, o->detail);
+    if (o->cls == JOSTLE__RACE) {
+      char b[32];
+      fprintf(out, " (the check judged %s of its %s run%s divergent)",
+              jostle__grouped(o->n_check_divergent, a, sizeof a),
+              jostle__grouped(o->count, b, sizeof b), jostle__s(o->count));
+    }
+    fputc('\n', out);
+  }
   for (size_t i = 0; i < c->n_outcomes; i++) {
     const jostle__outcome *o = &c->outcomes[i];
     if (o->cls == JOSTLE__ALLOWED || o->output[0] == '\0') continue;

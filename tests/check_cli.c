@@ -575,6 +575,57 @@ START_TEST(races_replay_and_are_kept) {
 }
 END_TEST
 
+/* A run that races still runs its check, and keeps what the check said:
+ * the counter's race is in every run, its lost increment in some, and
+ * both are counted (the text report, its JSON and the report made from
+ * it); a replay says what the check said of that run. */
+START_TEST(a_race_keeps_its_check) {
+#ifndef JOSTLE_UNINSTRUMENTED
+  make_tmp();
+  char args[1024];
+  with_tmp("stress counter --scheduler random --races -n 200 --seed 3 --json %s/r.json", args,
+           sizeof args);
+  cli_result *r = run(args);
+  ck_assert_int_eq(r->status, 1);
+  regex_t re;
+  regmatch_t m[4];
+  ck_assert_int_eq(regcomp(&re, "^  first race on s->counter: [^\n]*: the check: (counter=2, allowed|"
+                                "counter=1 \\(lost increments\\), DIVERGENT) \\(the check judged "
+                                "([0-9]+) of its 200 runs divergent\\)$",
+                           REG_EXTENDED | REG_NEWLINE), 0);
+  ck_assert_msg(regexec(&re, r->out, 4, m, 0) == 0, "%s", r->out);
+  regfree(&re);
+  int n_divergent = atoi(r->out + m[2].rm_so);
+  ck_assert_msg(n_divergent > 0 && n_divergent < 200, "%d of 200 lost an increment", n_divergent);
+  char line[600];
+  snprintf(line, sizeof line, "%.*s", (int)(m[0].rm_eo - m[0].rm_so), r->out + m[0].rm_so);
+  char json[16384];
+  FILE *f = fopen(in_tmp(0, "r.json"), "r");
+  ck_assert_ptr_nonnull(f);
+  json[fread(json, 1, sizeof json - 1, f)] = '\0';
+  fclose(f);
+  char field[64];
+  snprintf(field, sizeof field, "\"check_divergent\": %d,", n_divergent);
+  ck_assert_msg(strstr(json, field) != NULL, "%s", json);
+  with_tmp("report %s/r.json", args, sizeof args);
+  r = run(args);
+  ck_assert_msg(strstr(r->out, line) != NULL, "%s", r->out);
+  /* the first run's replay: the same check */
+  ck_assert_int_eq(regcomp(&re, "^reproduce: [^ ]+ (replay counter [^\n]*)$", REG_EXTENDED | REG_NEWLINE), 0);
+  ck_assert_int_eq(regexec(&re, r->out, 2, m, 0), 0);
+  regfree(&re);
+  snprintf(args, sizeof args, "%.*s", (int)(m[1].rm_eo - m[1].rm_so), r->out + m[1].rm_so);
+  r = run(args);
+  ck_assert_int_eq(r->status, 1);
+  char want[300];
+  snprintf(want, sizeof want, "\ndetail: %s", strstr(line, "the check: "));
+  *strstr(want, " (the check judged") = '\0';
+  ck_assert_msg(strstr(r->out, want) != NULL, "want %s in: %s", want, r->out);
+  remove_tmp();
+#endif
+}
+END_TEST
+
 /* A deadlock replays as one, naming who waits for what. */
 START_TEST(deadlock_replays_with_its_waits) {
   cli_result *r = run("stress lock-order --scheduler pct -n 200 --seed 5");
@@ -1155,6 +1206,7 @@ int main(void) {
   tcase_add_test(tc, defines_take_the_whole_64_bit_range);
   tcase_add_test(tc, scenario_output_is_not_jostles);
   tcase_add_test(tc, races_replay_and_are_kept);
+  tcase_add_test(tc, a_race_keeps_its_check);
   tcase_add_test(tc, headers_list_every_parameter);
   tcase_add_test(tc, long_reproduce_lines_are_whole);
   tcase_add_test(tc, long_bad_inputs_are_named_whole);
