@@ -291,6 +291,7 @@ static int32_t place(jostle__tally *t, const jostle_run *r, const char *text,
       if (first) {
         es[i].first_run = run;
         es[i].output[0] = '\0';
+        es[i].race_report[0] = '\0';
       }
       note_check(&es[i], r, first);
       return (int32_t)i;
@@ -308,6 +309,7 @@ static int32_t place(jostle__tally *t, const jostle_run *r, const char *text,
   e->output[0] = '\0';
   e->n_check_divergent = 0;
   e->check[0] = '\0';
+  e->race_report[0] = '\0';
   note_check(e, r, 1);
   e->cls = cls;
   key_of(r, &e->key);
@@ -337,6 +339,7 @@ jostle__class jostle__tally_record(jostle__tally *t, const jostle_run *r,
     if (first) {
       e->first_run = run;
       e->output[0] = '\0';
+      e->race_report[0] = '\0';
     }
     note_check(e, r, first);
     t->recorded = (int32_t)(e - entries_of(t));
@@ -354,6 +357,12 @@ jostle__class jostle__tally_record(jostle__tally *t, const jostle_run *r,
   set_slot(s, h, &k, at, at >= 0 ? entries_of(t)[at].generation : 0, cls);
   t->n_index++;
   return cls;
+}
+
+jostle__tally_entry *jostle__tally_first(jostle__tally *t, uint64_t run) {
+  if (t->recorded < 0) return NULL;
+  jostle__tally_entry *e = &entries_of(t)[t->recorded];
+  return e->first_run == run ? e : NULL;
 }
 
 void jostle__tally_output(jostle__tally *t, uint64_t run, const char *bytes, size_t n) {
@@ -438,6 +447,8 @@ int jostle__tally_collect(jostle__tally *const *tallies, int n, const jostle__pl
       memcpy(o->output, es[e].output, sizeof es[e].output);
       o->n_check_divergent = es[e].n_check_divergent;
       snprintf(o->detail, sizeof o->detail, "%s", es[e].check);
+      memcpy(o->race_report, es[e].race_report, sizeof o->race_report);
+      memcpy(o->race_steps, es[e].race_steps, sizeof o->race_steps);
     }
   }
   c.marks = malloc((n_marks + out->n_outcomes + 1) * sizeof *c.marks);

@@ -154,6 +154,7 @@ static json_t *outcome_json(writer *w, const jostle__cell *c, const jostle__outc
   if (o->detail[0] != '\0') put_text(w, j, "detail", o->detail);
   if (o->output[0] != '\0') put_text(w, j, "output", o->output);
   if (o->cls == JOSTLE__RACE) put_uint(w, j, where, "check_divergent", o->n_check_divergent);
+  if (o->race_report[0] != '\0') put_text(w, j, "race_report", o->race_report);
   if (o->cls == JOSTLE__ALLOWED) {
     put(w, j, "reproduce", json_null());
   } else {
@@ -469,6 +470,8 @@ static int read_outcomes(reader *r, json_t *o, const char *where, jostle__cell *
          get_text(r, j, sub, "detail", out->detail, sizeof out->detail)) ||
         (json_object_get(j, "output") != NULL &&
          get_text(r, j, sub, "output", out->output, sizeof out->output)) ||
+        (json_object_get(j, "race_report") != NULL &&
+         get_text(r, j, sub, "race_report", out->race_report, sizeof out->race_report)) ||
         (json_object_get(j, "check_divergent") != NULL &&
          get_uint(r, j, sub, "check_divergent", &out->n_check_divergent)))
       return -1;

@@ -32,9 +32,15 @@ static void add_runs(jostle__outcome *into, const jostle__outcome *o) {
     into->first_seed = o->first_seed;
     memcpy(into->detail, o->detail, sizeof into->detail);
     memcpy(into->output, o->output, sizeof into->output);
+    memcpy(into->race_report, o->race_report, sizeof into->race_report);
+    memcpy(into->race_steps, o->race_steps, sizeof into->race_steps);
   } else if (o->first_run == into->first_run) {
     if (into->detail[0] == '\0') memcpy(into->detail, o->detail, sizeof into->detail);
     if (into->output[0] == '\0') memcpy(into->output, o->output, sizeof into->output);
+    if (into->race_report[0] == '\0') {
+      memcpy(into->race_report, o->race_report, sizeof into->race_report);
+      memcpy(into->race_steps, o->race_steps, sizeof into->race_steps);
+    }
   }
 }
 
@@ -262,6 +268,10 @@ int jostle__cell_merge(jostle__cell *into, const jostle__cell *from) {
     memcpy(into->outcomes[into->n_outcomes - 1].detail, o->detail, sizeof o->detail);
     memcpy(into->outcomes[into->n_outcomes - 1].output, o->output, sizeof o->output);
     into->outcomes[into->n_outcomes - 1].n_check_divergent = o->n_check_divergent;
+    memcpy(into->outcomes[into->n_outcomes - 1].race_report, o->race_report,
+           sizeof o->race_report);
+    memcpy(into->outcomes[into->n_outcomes - 1].race_steps, o->race_steps,
+           sizeof o->race_steps);
   }
   if (jostle__cell_cut(into, JOSTLE__MAX_LISTED, fold_cut, &ol) != 0) return -1;
   for (int c = 0; c < JOSTLE__N_CLASSES; c++) {

@@ -39,6 +39,7 @@ const char *jostle__class_name(jostle__class cls);
 
 #define JOSTLE__DETAIL_MAX 512
 #define JOSTLE__OUTPUT_MAX 512
+#define JOSTLE__RACE_REPORT_MAX 2048
 
 typedef struct jostle__outcome {
   jostle__class cls;
@@ -60,6 +61,14 @@ typedef struct jostle__outcome {
    * check judged divergent too (the others it allowed). 0 for any other
    * class. */
   uint64_t n_check_divergent;
+  /* A race's full report of its first run: the data, and each access
+   * with its thread, operation, size, step and call stack
+   * (schedulers/races.h, jostle__race_report); "" for none. Not part of
+   * the outcome's identity. */
+  char race_report[JOSTLE__RACE_REPORT_MAX];
+  /* The steps of the first run's two racing accesses, the earlier first,
+   * for a traced replay to mark; 0 when unknown (not in results files). */
+  uint64_t race_steps[2];
 } jostle__outcome;
 
 /* A race's detail: what the check said of its first run, the outcome

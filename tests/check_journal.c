@@ -54,6 +54,8 @@ static void make_batch(uint64_t i, jostle__batch *b) {
                                     "vs read at c.c:5 (f)", 10, 1000 * i + 5, 8), 0);
   c->outcomes[2].n_check_divergent = 3 + i;
   snprintf(c->outcomes[2].detail, sizeof c->outcomes[2].detail, "the check: counter=1, DIVERGENT");
+  snprintf(c->outcomes[2].race_report, sizeof c->outcomes[2].race_report,
+           "WARNING: DATA RACE on s->counter\nread of 8 bytes by thread %d at step 5:\n", (int)i);
   c->n_runs = 990;
   c->n_divergent = 100;
   c->elapsed_ns = 123456789 + i;
@@ -92,7 +94,8 @@ static int on_batch(void *ctx, const jostle__batch *b, char *err, size_t errsize
          x->outcomes[i].first_seed == y->outcomes[i].first_seed &&
          strcmp(x->outcomes[i].detail, y->outcomes[i].detail) == 0 &&
          strcmp(x->outcomes[i].output, y->outcomes[i].output) == 0 &&
-         x->outcomes[i].n_check_divergent == y->outcomes[i].n_check_divergent;
+         x->outcomes[i].n_check_divergent == y->outcomes[i].n_check_divergent &&
+         strcmp(x->outcomes[i].race_report, y->outcomes[i].race_report) == 0;
   if (!eq) s->equal = 0;
   free_batch(&want);
   return 0;

@@ -384,6 +384,10 @@ START_TEST(a_race_keeps_its_check) {
   jostle__race_check_detail("counter=2", JOSTLE__ALLOWED, detail, sizeof detail);
   ck_assert_str_eq(detail, "the check: counter=2, allowed");
   jostle__cell_detail(&cells[0], JOSTLE__RACE, race, 4, detail);
+  /* and its full report, control characters shown, never obeyed */
+  snprintf(cells[0].outcomes[0].race_report, sizeof cells[0].outcomes[0].race_report,
+           "WARNING: DATA RACE on s->counter\nread of 8 bytes by thread 0 at step 5:\n"
+           "  c.c:5 (f)\x1b[31m\n");
   make_meta(&m);
   const char *path = in_dir(0, "results.json");
   ck_assert_msg(jostle__json_write(path, &m, cells, 1, err, sizeof err) == 0, "%s", err);
@@ -397,6 +401,10 @@ START_TEST(a_race_keeps_its_check) {
   ck_assert_msg(strstr(text, "\n  first race on s->counter: write at c.c:5 (f) vs read at c.c:5 "
                              "(f): the check: counter=2, allowed (the check judged 309 of its "
                              "1,000 runs divergent)\n") != NULL, "%s", text);
+  ck_assert_msg(strstr(text, "\n==================\nWARNING: DATA RACE on s->counter\nread of 8 "
+                             "bytes by thread 0 at step 5:\n  c.c:5 (f)\\x1b[31m\nreproduce: "
+                             "build/jostle replay counter --scheduler random --races --seed "
+                             "0x0000000000000009\n==================\n") != NULL, "%s", text);
   free(text);
   /* two shards of one campaign: the counts add up */
   ck_assert_int_eq(jostle__cell_merge(&back[0], &cells[0]), 0);
