@@ -21,8 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/cache_line.h"
 #include "common/assert.h"
+#include "common/cache_line.h"
 #include "common/cpu.h"
 #include "common/futex.h"
 #include "common/hash.h"
