@@ -97,9 +97,11 @@ void jostle__cli_reproduce_syntax(jostle__cell *c);
  * run diverged, from c->scheduler and c->controlled (hint.c): an
  * uncontrolled scheduler's cell tries the first controlled scheduler this
  * program can run; any other tries more runs or the other schedulers of
- * its kind ("more runs (-n) or --scheduler NAME"). A cell read from a
- * results file whose hint says it keeps that. */
-void jostle__cli_racy_try(jostle__cell *c);
+ * its kind ("more runs (-n) or --scheduler NAME"). A cell whose race only
+ * --races can see and that ran without it (`needs_races`) tries that, with
+ * a controlled scheduler. A cell read from a results file whose hint says
+ * it keeps that. */
+void jostle__cli_racy_try(jostle__cell *c, int needs_races);
 
 /* Blocks SIGINT and SIGTERM: campaigns wait for them and stop cleanly. */
 void jostle__cli_block_stop_signals(void);

@@ -9,7 +9,8 @@
  * interleaving from the run's seed and finds each built-in race within a
  * few runs on any machine, so it is the one thing to try. Under a
  * controlled scheduler the search is already the seed's: more runs, or
- * another controlled strategy.
+ * another controlled strategy. A data race that leaves the outcome right
+ * shows only to --races, under a controlled scheduler.
  */
 #include <stdio.h>
 #include <string.h>
@@ -24,11 +25,16 @@ static int can_run(const jostle__sched_ops *s) {
   return !s->follows_schedule && (s->pick == NULL || &jostle__sync_wrap_linked != NULL);
 }
 
-void jostle__cli_racy_try(jostle__cell *c) {
+void jostle__cli_racy_try(jostle__cell *c, int needs_races) {
   if (c->racy_try[0] != '\0') return; /* read from a results file that says it */
   const jostle__sched_ops *controlled = jostle__sched_first(1);
   if (!c->controlled && controlled != NULL && can_run(controlled)) {
-    snprintf(c->racy_try, sizeof c->racy_try, "--scheduler %s", controlled->name);
+    snprintf(c->racy_try, sizeof c->racy_try, "--scheduler %s%s", controlled->name,
+             needs_races ? " --races" : "");
+    return;
+  }
+  if (needs_races && c->controlled) {
+    snprintf(c->racy_try, sizeof c->racy_try, "--races");
     return;
   }
   size_t len = (size_t)snprintf(c->racy_try, sizeof c->racy_try, "more runs (-n)");

@@ -12,8 +12,10 @@
 static const char list_help[] =
     "usage: %s list [SCENARIO...]\n"
     "\n"
-    "Without names, lists every scenario: name, threads, whether it is a\n"
-    "known-racy demonstration, summary. With names or shell patterns\n"
+    "Without names, lists every scenario: name, threads, kind, summary. Its\n"
+    "kind is racy (a known-racy demonstration, expected to diverge), race (a\n"
+    "data race that its outcome need not show: --races finds it under a\n"
+    "controlled scheduler) or fixed. With names or shell patterns\n"
     "('counter*', as stress takes them), shows their parameters.\n";
 
 void jostle__help_list(void) { printf(list_help, jostle__prog); }
@@ -28,6 +30,11 @@ static void show_params(const jostle_scenario *s) {
   for (const jostle_param_def *p = s->params; p && p->name; p++)
     printf("  %-14s %8lld  %lld..%-10lld %s\n", p->name, p->def, p->min, p->max,
            p->help ? p->help : "");
+}
+
+static const char *kind(const jostle_scenario *s) {
+  if (s->racy == JOSTLE_DATA_RACE_ONLY) return "race";
+  return s->racy ? "racy" : "fixed";
 }
 
 int jostle__cmd_list(int argc, char **argv) {
@@ -52,7 +59,7 @@ int jostle__cmd_list(int argc, char **argv) {
   printf("%-22s %7s  %-6s %s\n", "scenario", "threads", "kind", "summary");
   for (int i = 0; i < jostle__n_scenarios(); i++) {
     const jostle_scenario *s = jostle__scenario_at(i);
-    printf("%-22s %7d  %-6s %s\n", s->name, s->threads, s->racy ? "racy" : "fixed",
+    printf("%-22s %7d  %-6s %s\n", s->name, s->threads, kind(s),
            s->summary ? s->summary : "");
   }
   return EXIT_CLEAN;

@@ -608,11 +608,11 @@ int jostle__cli_describe(const jostle__plan *p, jostle__cell *c) {
   snprintf(c->scenario, sizeof c->scenario, "%s", s->name);
   snprintf(c->scheduler, sizeof c->scheduler, "%s", p->sched->name);
   snprintf(c->placement, sizeof c->placement, "%s", jostle__pin_name(p->pin));
-  c->racy = s->racy;
+  c->racy = s->racy != 0;
   c->campaign_seed = p->seed;
   c->fixed_seed = p->fixed_seed;
   c->until_divergence = p->until_divergence;
-  jostle__cli_racy_try(c);
+  jostle__cli_racy_try(c, s->racy == JOSTLE_DATA_RACE_ONLY && !p->sched_cfg.races);
   return failed ? jostle__internal_error("out of memory") : 0;
 }
 

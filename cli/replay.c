@@ -132,6 +132,15 @@ static int describe_origin(const jostle__plan *p, const char *from, const char *
   return failed ? -1 : 0;
 }
 
+/* Forgets what a replay of cell found, keeping what names it (its
+ * command), for another replay of the same run. */
+static void forget_outcomes(jostle__cell *cell) {
+  free(cell->outcomes);
+  cell->outcomes = NULL;
+  cell->n_outcomes = 0;
+  cell->n_samples = 0;
+}
+
 static void print_outcome(const jostle__outcome *out, const jostle__cell *cell) {
   char names[128];
   jostle__scheduler_kind_names(0, " and ", names, sizeof names);
@@ -141,6 +150,7 @@ static void print_outcome(const jostle__outcome *out, const jostle__cell *cell) 
     printf("verdict: %s (%s: timing may differ from the original run)\n",
            jostle__class_name(out->cls), names);
   if (out->detail[0] != '\0') printf("detail: %s\n", out->detail);
+  if (out->race_report[0] != '\0') jostle__text_race_report(stdout, cell, out);
   if (out->output[0] != '\0') {
     printf("wrote:\n");
     jostle__text_output(stdout, out->output);
@@ -274,9 +284,21 @@ int jostle__cmd_replay(int argc, char **argv) {
            p.seed, cell.params);
   int trace = p.sched_cfg.trace;
   p.sched_cfg.trace = trace && !o.shrink; /* with --shrink, trace the shrunk run */
+  rc = EXIT_CLEAN;
+  if (p.sched_cfg.trace && p.sched_cfg.races) {
+    /* The trace marks a race's two accesses, the first long printed when
+     * the second is made: the run, a function of its seed, is made once
+     * untraced to know their steps, then traced. */
+    p.sched_cfg.trace = 0;
+    rc = jostle__replay_once(&p, &cell) == 0 ? EXIT_CLEAN : EXIT_INTERNAL;
+    if (rc == EXIT_CLEAN && cell.outcomes[0].cls == JOSTLE__RACE)
+      memcpy(p.sched_cfg.race_steps, cell.outcomes[0].race_steps, sizeof p.sched_cfg.race_steps);
+    forget_outcomes(&cell);
+    p.sched_cfg.trace = 1;
+  }
   if (p.sched_cfg.trace) jostle__trace_header();
   fflush(stdout);
-  rc = jostle__replay_once(&p, &cell) == 0 ? EXIT_CLEAN : EXIT_INTERNAL;
+  if (rc == EXIT_CLEAN) rc = jostle__replay_once(&p, &cell) == 0 ? EXIT_CLEAN : EXIT_INTERNAL;
   const jostle__schedule *final = rec;
   jostle__schedule *shrunk = NULL;
   int is_shrunk = 0;
@@ -306,7 +328,7 @@ int jostle__cmd_replay(int argc, char **argv) {
         shown.sched_cfg.replay = shrunk;
         shown.sched_cfg.record = NULL;
         shown.sched_cfg.trace = 1;
-        jostle__cell_free(&cell);
+        forget_outcomes(&cell);
         jostle__trace_header();
         if (jostle__replay_once(&shown, &cell) != 0) rc = EXIT_INTERNAL;
       }

@@ -49,7 +49,7 @@ int jostle__results_load(char *const *paths, size_t n, jostle__results *l) {
     /* the reproduce commands' syntax is the command line's, not the file's */
     for (size_t i = 0; i < n_cells; i++) {
       jostle__cli_reproduce_syntax(&cells[i]);
-      jostle__cli_racy_try(&cells[i]);
+      jostle__cli_racy_try(&cells[i], 0);
     }
     l->first_cell[f] = l->n_cells;
     if (append(l, cells, n_cells) != 0) {

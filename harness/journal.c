@@ -208,7 +208,10 @@ static int fits(const jostle__batch *b) {
  * '?', as the JSON results do. */
 static void put_known(json_t *obj, const char *key, const char *text, int *ok) {
   if (obj == NULL || text[0] == '\0') return;
-  char clean[JOSTLE__DETAIL_MAX > JOSTLE__OUTPUT_MAX ? JOSTLE__DETAIL_MAX : JOSTLE__OUTPUT_MAX];
+  char clean[JOSTLE__RACE_REPORT_MAX]; /* the longest of the texts */
+  _Static_assert(JOSTLE__RACE_REPORT_MAX >= JOSTLE__DETAIL_MAX &&
+                     JOSTLE__RACE_REPORT_MAX >= JOSTLE__OUTPUT_MAX,
+                 "put_known's buffer holds every text");
   snprintf(clean, sizeof clean, "%s", text);
   jostle__utf8_clean(clean);
   if (json_object_set_new(obj, key, json_string(clean)) != 0) *ok = 0;
@@ -233,6 +236,10 @@ static json_t *batch_json(const jostle__batch *b, uint32_t campaign) {
                           (json_int_t)o->first_run, "first_seed", seed);
     put_known(j, "detail", o->detail, &ok);
     put_known(j, "output", o->output, &ok);
+    put_known(j, "race_report", o->race_report, &ok);
+    if (o->n_check_divergent != 0 &&
+        json_object_set_new(j, "check_divergent", json_integer((json_int_t)o->n_check_divergent)) != 0)
+      ok = 0;
     push(outcomes, j, &ok);
   }
   if (!ok) {
@@ -276,14 +283,17 @@ static int read_class(const char *name, jostle__class *out) {
 
 static int read_outcomes(json_t *list, jostle__cell *c) {
   for (size_t i = 0; i < json_array_size(list); i++) {
-    const char *cls_name, *text, *seed, *detail = NULL, *output = NULL;
-    json_int_t count, first_run;
+    const char *cls_name, *text, *seed, *detail = NULL, *output = NULL, *race_report = NULL;
+    json_int_t count, first_run, check_divergent = 0;
     jostle__class cls;
     uint64_t first_seed;
-    if (json_unpack(json_array_get(list, i), "{s:s, s:s, s:I, s:I, s:s, s?s, s?s}", "class",
-                    &cls_name, "text", &text, "count", &count, "first_run", &first_run,
-                    "first_seed", &seed, "detail", &detail, "output", &output) != 0 ||
+    if (json_unpack(json_array_get(list, i), "{s:s, s:s, s:I, s:I, s:s, s?s, s?s, s?s, s?I}",
+                    "class", &cls_name, "text", &text, "count", &count, "first_run",
+                    &first_run, "first_seed", &seed, "detail", &detail, "output", &output,
+                    "race_report", &race_report, "check_divergent", &check_divergent) != 0 ||
+        (race_report && strlen(race_report) >= JOSTLE__RACE_REPORT_MAX) ||
         read_class(cls_name, &cls) != 0 || count < 0 || first_run < 0 ||
+        check_divergent < 0 || check_divergent > count ||
         strlen(text) >= JOSTLE__TEXT_MAX || parse_seed(seed, &first_seed) != 0 ||
         (detail && strlen(detail) >= JOSTLE__DETAIL_MAX) ||
         (output && strlen(output) >= JOSTLE__OUTPUT_MAX) ||
@@ -291,6 +301,10 @@ static int read_outcomes(json_t *list, jostle__cell *c) {
       return -1;
     if (detail) jostle__cell_detail(c, cls, text, (uint64_t)first_run, detail);
     if (output) jostle__cell_output(c, cls, text, (uint64_t)first_run, output, strlen(output));
+    jostle__outcome *o = jostle__cell_find(c, cls, text);
+    o->n_check_divergent += (uint64_t)check_divergent;
+    if (race_report && o->first_run == (uint64_t)first_run)
+      snprintf(o->race_report, sizeof o->race_report, "%s", race_report);
   }
   return 0;
 }

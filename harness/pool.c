@@ -201,7 +201,10 @@ jostle__pool *jostle__pool_create(const jostle__plan *p) {
       pool_free(pool);
       return NULL;
     }
-    for (int i = 0; i < p->n_threads; i++) pool->members[i].sched.control = pool->control;
+    for (int i = 0; i < p->n_threads; i++) {
+      pool->members[i].sched.control = pool->control;
+      pool->members[i].sched.calls = jostle__control_calls(pool->control);
+    }
   }
   /* Threads are created (and joined, in destroy) while the calling thread
    * is not a scenario thread: scenarios' thread calls are wrapped, and
@@ -292,6 +295,10 @@ uint64_t jostle__pool_calibrate(jostle__pool *pool, uint64_t known) {
   }
   jostle__control_set_calibration(c, known);
   return known;
+}
+
+void jostle__pool_race_report(jostle__pool *pool, char *buf, size_t size, uint64_t steps[2]) {
+  jostle__control_race_report(pool->control, buf, size, steps);
 }
 
 void jostle__pool_count_steps(jostle__pool *pool, jostle__step_counter *counters) {

@@ -51,6 +51,10 @@ uint64_t jostle__pool_schedule_hash(const jostle__pool *pool);
  * user space (jostle__control_switches); else 0. */
 int jostle__pool_switches(const jostle__pool *pool);
 
+/* After a run whose outcome is a race (--races): its full report and the
+ * steps of its two accesses (jostle__control_race_report). */
+void jostle__pool_race_report(jostle__pool *pool, char *buf, size_t size, uint64_t steps[2]);
+
 /* Under a controlled scheduler, the scheduling points of the last run. */
 uint64_t jostle__pool_steps(const jostle__pool *pool);
 

@@ -175,13 +175,10 @@ void jostle__tally_adopt(jostle__tally *t) {
 
 /* --- the outcome ------------------------------------------------------------ */
 
-void jostle__outcome_text(const jostle_run *r, char *buf, size_t size) {
+/* The outcome of r's observations and reason: what its check said. */
+static void check_text(const jostle_run *r, char *buf, size_t size) {
   size_t len = 0;
   buf[0] = '\0';
-  if (r->verdict != JOSTLE__RUN_OK) {
-    snprintf(buf, size, "%s", r->verdict_text);
-    return;
-  }
   for (int i = 0; i < r->n_obs && len < size; i++)
     len += (size_t)snprintf(buf + len, size - len, "%s%s=%lld", i ? " " : "",
                             r->obs_names[i], r->obs_values[i]);
@@ -195,17 +192,41 @@ void jostle__outcome_text(const jostle_run *r, char *buf, size_t size) {
   jostle__utf8_clean(buf);
 }
 
-static jostle__class judge(const jostle_run *r, const char *text) {
-  if (r->verdict == JOSTLE__RUN_DEADLOCK) return JOSTLE__DEADLOCK;
-  if (r->verdict == JOSTLE__RUN_STEP_LIMIT) return JOSTLE__STEP_LIMIT;
-  if (r->verdict == JOSTLE__RUN_LIMIT) return JOSTLE__LIMIT;
-  if (r->verdict == JOSTLE__RUN_RACE) return JOSTLE__RACE;
+void jostle__outcome_text(const jostle_run *r, char *buf, size_t size) {
+  if (r->verdict != JOSTLE__RUN_OK) snprintf(buf, size, "%s", r->verdict_text);
+  else check_text(r, buf, size);
+}
+
+/* What r's check judged its outcome `text` (check_text): allowed or
+ * divergent. */
+static jostle__class judge_check(const jostle_run *r, const char *text) {
   if (r->reason != NULL || r->obs_overflow) return JOSTLE__DIVERGENT;
   const char *const *allowed = r->scenario->allowed;
   if (allowed == NULL) return JOSTLE__ALLOWED;
   for (; *allowed; allowed++)
     if (strcmp(*allowed, text) == 0) return JOSTLE__ALLOWED;
   return JOSTLE__DIVERGENT;
+}
+
+static jostle__class judge(const jostle_run *r, const char *text) {
+  if (r->verdict == JOSTLE__RUN_DEADLOCK) return JOSTLE__DEADLOCK;
+  if (r->verdict == JOSTLE__RUN_STEP_LIMIT) return JOSTLE__STEP_LIMIT;
+  if (r->verdict == JOSTLE__RUN_LIMIT) return JOSTLE__LIMIT;
+  if (r->verdict == JOSTLE__RUN_RACE) return JOSTLE__RACE;
+  return judge_check(r, text);
+}
+
+/* A race's run was checked too: counts the runs of entry e whose check
+ * judged them divergent, and keeps what the check of its first run said
+ * (`first`: run r is now e's first). */
+static void note_check(jostle__tally_entry *e, const jostle_run *r, int first) {
+  if (r->verdict != JOSTLE__RUN_RACE) return;
+  char text[JOSTLE__TEXT_MAX] = "";
+  /* the text is needed for a list of allowed outcomes, or to be kept */
+  if (first || r->scenario->allowed != NULL) check_text(r, text, sizeof text);
+  jostle__class cls = judge_check(r, text);
+  e->n_check_divergent += cls == JOSTLE__DIVERGENT;
+  if (first) jostle__race_check_detail(text, cls, e->check, sizeof e->check);
 }
 
 /* --- listed and folded ------------------------------------------------------ */
@@ -266,10 +287,13 @@ static int32_t place(jostle__tally *t, const jostle_run *r, const char *text,
   for (uint32_t i = 0; i < t->n_kept; i++)
     if (es[i].order == order && cmp_entry(order, text, cls, &es[i]) == 0) {
       es[i].count++;
-      if (run < es[i].first_run) {
+      int first = run < es[i].first_run;
+      if (first) {
         es[i].first_run = run;
         es[i].output[0] = '\0';
+        es[i].race_report[0] = '\0';
       }
+      note_check(&es[i], r, first);
       return (int32_t)i;
     }
   int32_t at = is_full ? t->last : (int32_t)t->n_kept;
@@ -283,6 +307,10 @@ static int32_t place(jostle__tally *t, const jostle_run *r, const char *text,
   e->count = 1;
   e->first_run = run;
   e->output[0] = '\0';
+  e->n_check_divergent = 0;
+  e->check[0] = '\0';
+  e->race_report[0] = '\0';
+  note_check(e, r, 1);
   e->cls = cls;
   key_of(r, &e->key);
   memcpy(e->text, text, sizeof e->text);
@@ -307,10 +335,13 @@ jostle__class jostle__tally_record(jostle__tally *t, const jostle_run *r,
       return s->cls;
     }
     e->count++;
-    if (run < e->first_run) {
+    int first = run < e->first_run;
+    if (first) {
       e->first_run = run;
       e->output[0] = '\0';
+      e->race_report[0] = '\0';
     }
+    note_check(e, r, first);
     t->recorded = (int32_t)(e - entries_of(t));
     return e->cls;
   }
@@ -326,6 +357,12 @@ jostle__class jostle__tally_record(jostle__tally *t, const jostle_run *r,
   set_slot(s, h, &k, at, at >= 0 ? entries_of(t)[at].generation : 0, cls);
   t->n_index++;
   return cls;
+}
+
+jostle__tally_entry *jostle__tally_first(jostle__tally *t, uint64_t run) {
+  if (t->recorded < 0) return NULL;
+  jostle__tally_entry *e = &entries_of(t)[t->recorded];
+  return e->first_run == run ? e : NULL;
 }
 
 void jostle__tally_output(jostle__tally *t, uint64_t run, const char *bytes, size_t n) {
@@ -406,7 +443,12 @@ int jostle__tally_collect(jostle__tally *const *tallies, int n, const jostle__pl
       if (jostle__cell_append(out, es[e].cls, es[e].text, es[e].count, es[e].first_run,
                               jostle__run_seed(p, es[e].first_run)) != 0)
         return -1;
-      memcpy(out->outcomes[out->n_outcomes - 1].output, es[e].output, sizeof es[e].output);
+      jostle__outcome *o = &out->outcomes[out->n_outcomes - 1];
+      memcpy(o->output, es[e].output, sizeof es[e].output);
+      o->n_check_divergent = es[e].n_check_divergent;
+      snprintf(o->detail, sizeof o->detail, "%s", es[e].check);
+      memcpy(o->race_report, es[e].race_report, sizeof o->race_report);
+      memcpy(o->race_steps, es[e].race_steps, sizeof o->race_steps);
     }
   }
   c.marks = malloc((n_marks + out->n_outcomes + 1) * sizeof *c.marks);

@@ -56,6 +56,15 @@ typedef struct jostle__tally_entry {
   jostle__tally_key key;        /* a key with this text, to rebuild the index */
   char text[JOSTLE__TEXT_MAX];
   char output[JOSTLE__OUTPUT_MAX]; /* what first_run wrote (jostle__tally_output) */
+  /* A race's runs are checked too (jostle__outcome.n_check_divergent and
+   * its detail): those the check judged divergent, and what it said of
+   * first_run. */
+  uint64_t n_check_divergent;
+  char check[JOSTLE__DETAIL_MAX];
+  /* A race's full report of first_run, and the steps of its two accesses
+   * (jostle__outcome.race_report, race_steps). */
+  char race_report[JOSTLE__RACE_REPORT_MAX];
+  uint64_t race_steps[2];
 } jostle__tally_entry;
 
 /* A slot of the index. */
@@ -103,6 +112,10 @@ jostle__class jostle__tally_record(jostle__tally *t, const jostle_run *r,
 /* The output of run `run`, just recorded: kept when the run is its
  * outcome's first (jostle__outcome.output). */
 void jostle__tally_output(jostle__tally *t, uint64_t run, const char *bytes, size_t n);
+
+/* The entry run `run`, just recorded, went to when it is that entry's
+ * first run, else NULL: where its race's report goes. */
+jostle__tally_entry *jostle__tally_first(jostle__tally *t, uint64_t run);
 
 /* The listed outcomes: n_kept of them. */
 const jostle__tally_entry *jostle__tally_entries(const jostle__tally *t);

@@ -70,6 +70,10 @@ static void run_claimed(const jostle__plan *p, jostle__shared *sh, jostle__slot 
     if (atomic_load_explicit(&sh->stop, memory_order_relaxed)) return;
     const jostle_run *r = jostle__pool_run(pool, jostle__run_seed(p, i));
     jostle__class cls = jostle__tally_record(tally, r, i);
+    jostle__tally_entry *first = cls == JOSTLE__RACE ? jostle__tally_first(tally, i) : NULL;
+    if (first != NULL)
+      jostle__pool_race_report(pool, first->race_report, sizeof first->race_report,
+                               first->race_steps);
     size_t wrote = jostle__capture_taken(cap);
     if (wrote > 0) {
       jostle__tally_output(tally, i, cap->map, wrote);

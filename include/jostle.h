@@ -53,11 +53,19 @@ typedef struct jostle_param_def {
   const char *help;    /* one line */
 } jostle_param_def;
 
+/* jostle_scenario.racy of a scenario whose bug is a data race that leaves
+ * its outcome right (on this machine, or one thread at a time): it is
+ * expected to be found under a controlled scheduler with --races, not by
+ * its check. */
+#define JOSTLE_DATA_RACE_ONLY 2
+
 typedef struct jostle_scenario {
   const char *name;     /* [a-z0-9-]+, at most JOSTLE_MAX_NAME bytes, unique among
                            registered scenarios */
   const char *summary;  /* one line for `jostle list` */
-  int racy;             /* 1: a known-racy demonstration expected to diverge */
+  int racy;             /* 1: a known-racy demonstration expected to diverge;
+                           JOSTLE_DATA_RACE_ONLY: one with a data race that its
+                           outcome need not show, found by --races alone */
   int threads;          /* default thread count; -D threads=N overrides */
   int min_threads;      /* smallest thread count it accepts (0 means 1) */
   int max_threads;      /* largest (0 means JOSTLE_MAX_THREADS) */

@@ -153,6 +153,8 @@ static json_t *outcome_json(writer *w, const jostle__cell *c, const jostle__outc
   put_seed(w, j, "first_seed", o->first_seed);
   if (o->detail[0] != '\0') put_text(w, j, "detail", o->detail);
   if (o->output[0] != '\0') put_text(w, j, "output", o->output);
+  if (o->cls == JOSTLE__RACE) put_uint(w, j, where, "check_divergent", o->n_check_divergent);
+  if (o->race_report[0] != '\0') put_text(w, j, "race_report", o->race_report);
   if (o->cls == JOSTLE__ALLOWED) {
     put(w, j, "reproduce", json_null());
   } else {
@@ -467,8 +469,15 @@ static int read_outcomes(reader *r, json_t *o, const char *where, jostle__cell *
         (json_object_get(j, "detail") != NULL &&
          get_text(r, j, sub, "detail", out->detail, sizeof out->detail)) ||
         (json_object_get(j, "output") != NULL &&
-         get_text(r, j, sub, "output", out->output, sizeof out->output)))
+         get_text(r, j, sub, "output", out->output, sizeof out->output)) ||
+        (json_object_get(j, "race_report") != NULL &&
+         get_text(r, j, sub, "race_report", out->race_report, sizeof out->race_report)) ||
+        (json_object_get(j, "check_divergent") != NULL &&
+         get_uint(r, j, sub, "check_divergent", &out->n_check_divergent)))
       return -1;
+    if (out->n_check_divergent > out->count)
+      return r_fail(r, sub, "check_divergent", "expected at most count (%" PRIu64 "), found %" PRIu64,
+                    out->count, out->n_check_divergent);
   }
   return 0;
 }

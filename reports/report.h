@@ -24,4 +24,9 @@ extern const jostle__reporter_ops jostle__report_text;
  * no line of it reads as one of jostle's. */
 void jostle__text_output(FILE *out, const char *output);
 
+/* Prints a race's full report (jostle__outcome.race_report) as Go's race
+ * detector frames its WARNING: DATA RACE block, with the reproduce
+ * command of that run; control characters as \xHH. */
+void jostle__text_race_report(FILE *out, const jostle__cell *c, const jostle__outcome *o);
+
 #endif

@@ -19,17 +19,28 @@ const char *jostle__class_name(jostle__class cls) {
   return cls < JOSTLE__N_CLASSES ? names[cls] : "?";
 }
 
+void jostle__race_check_detail(const char *text, jostle__class cls, char *buf, size_t size) {
+  snprintf(buf, size, "the check: %s, %s", text, jostle__class_name(cls));
+}
+
 /* Adds o's runs to `into`, an outcome of the same text and class. */
 static void add_runs(jostle__outcome *into, const jostle__outcome *o) {
   into->count += o->count;
+  into->n_check_divergent += o->n_check_divergent;
   if (o->first_run < into->first_run) {
     into->first_run = o->first_run;
     into->first_seed = o->first_seed;
     memcpy(into->detail, o->detail, sizeof into->detail);
     memcpy(into->output, o->output, sizeof into->output);
+    memcpy(into->race_report, o->race_report, sizeof into->race_report);
+    memcpy(into->race_steps, o->race_steps, sizeof into->race_steps);
   } else if (o->first_run == into->first_run) {
     if (into->detail[0] == '\0') memcpy(into->detail, o->detail, sizeof into->detail);
     if (into->output[0] == '\0') memcpy(into->output, o->output, sizeof into->output);
+    if (into->race_report[0] == '\0') {
+      memcpy(into->race_report, o->race_report, sizeof into->race_report);
+      memcpy(into->race_steps, o->race_steps, sizeof into->race_steps);
+    }
   }
 }
 
@@ -76,17 +87,22 @@ int jostle__cell_append(jostle__cell *c, jostle__class cls, const char *text,
   return 0;
 }
 
-int jostle__cell_add(jostle__cell *c, jostle__class cls, const char *text,
-                     uint64_t count, uint64_t first_run, uint64_t first_seed) {
+jostle__outcome *jostle__cell_find(jostle__cell *c, jostle__class cls, const char *text) {
   for (size_t i = 0; i < c->n_outcomes; i++) {
     jostle__outcome *o = &c->outcomes[i];
     /* texts are kept cut to the field: compare what is kept */
-    if (o->cls != cls || strncmp(o->text, text, sizeof o->text - 1) != 0) continue;
-    add_runs(o, &(jostle__outcome){.count = count, .first_run = first_run,
-                                   .first_seed = first_seed});
-    return 0;
+    if (o->cls == cls && strncmp(o->text, text, sizeof o->text - 1) == 0) return o;
   }
-  return jostle__cell_append(c, cls, text, count, first_run, first_seed);
+  return NULL;
+}
+
+int jostle__cell_add(jostle__cell *c, jostle__class cls, const char *text,
+                     uint64_t count, uint64_t first_run, uint64_t first_seed) {
+  jostle__outcome *o = jostle__cell_find(c, cls, text);
+  if (o == NULL) return jostle__cell_append(c, cls, text, count, first_run, first_seed);
+  add_runs(o, &(jostle__outcome){.count = count, .first_run = first_run,
+                                 .first_seed = first_seed});
+  return 0;
 }
 
 uint64_t jostle__outcome_order(const char *text) {
@@ -251,6 +267,11 @@ int jostle__cell_merge(jostle__cell *into, const jostle__cell *from) {
       return -1;
     memcpy(into->outcomes[into->n_outcomes - 1].detail, o->detail, sizeof o->detail);
     memcpy(into->outcomes[into->n_outcomes - 1].output, o->output, sizeof o->output);
+    into->outcomes[into->n_outcomes - 1].n_check_divergent = o->n_check_divergent;
+    memcpy(into->outcomes[into->n_outcomes - 1].race_report, o->race_report,
+           sizeof o->race_report);
+    memcpy(into->outcomes[into->n_outcomes - 1].race_steps, o->race_steps,
+           sizeof o->race_steps);
   }
   if (jostle__cell_cut(into, JOSTLE__MAX_LISTED, fold_cut, &ol) != 0) return -1;
   for (int c = 0; c < JOSTLE__N_CLASSES; c++) {

@@ -39,6 +39,7 @@ const char *jostle__class_name(jostle__class cls);
 
 #define JOSTLE__DETAIL_MAX 512
 #define JOSTLE__OUTPUT_MAX 512
+#define JOSTLE__RACE_REPORT_MAX 2048
 
 typedef struct jostle__outcome {
   jostle__class cls;
@@ -48,13 +49,32 @@ typedef struct jostle__outcome {
   uint64_t first_seed;          /* that run's seed */
   /* What more is known of the first run: a crash's signal, address and
    * backtrace ("SIGSEGV (address 0x10) at file.c:12 (fn), called from
-   * ..."); "" for nothing. Not part of the outcome's identity. */
+   * ..."), what a race's check said of it ("the check: counter=2,
+   * allowed": jostle__race_check_detail); "" for nothing. Not part of the
+   * outcome's identity. */
   char detail[JOSTLE__DETAIL_MAX];
   /* What the first run wrote to its stdout and stderr, its first bytes up
    * to a NUL, cut at a whole UTF-8 character; "" for nothing. Not part of
    * the outcome's identity either. */
   char output[JOSTLE__OUTPUT_MAX];
+  /* A race's runs still run the scenario's check: of its count, those the
+   * check judged divergent too (the others it allowed). 0 for any other
+   * class. */
+  uint64_t n_check_divergent;
+  /* A race's full report of its first run: the data, and each access
+   * with its thread, operation, size, step and call stack
+   * (schedulers/races.h, jostle__race_report); "" for none. Not part of
+   * the outcome's identity. */
+  char race_report[JOSTLE__RACE_REPORT_MAX];
+  /* The steps of the first run's two racing accesses, the earlier first,
+   * for a traced replay to mark; 0 when unknown (not in results files). */
+  uint64_t race_steps[2];
 } jostle__outcome;
+
+/* A race's detail: what the check said of its first run, the outcome
+ * `text` of class cls (allowed or divergent): "the check: counter=2,
+ * allowed". */
+void jostle__race_check_detail(const char *text, jostle__class cls, char *buf, size_t size);
 
 /* Where a cell stood at one moment of its campaign. */
 typedef struct jostle__sample {
@@ -108,6 +128,9 @@ typedef struct jostle__cell {
  * keeping the smallest first run. Returns 0, or -1 when out of memory. */
 int jostle__cell_add(jostle__cell *c, jostle__class cls, const char *text,
                      uint64_t count, uint64_t first_run, uint64_t first_seed);
+
+/* The outcome (cls, text) of c, or NULL. */
+jostle__outcome *jostle__cell_find(jostle__cell *c, jostle__class cls, const char *text);
 
 /* Adds an outcome without looking for an equal one: jostle__cell_cut
  * merges them. Returns 0, or -1 when out of memory. */

@@ -51,9 +51,24 @@ static void text_cell(const jostle__cell *c, FILE *out) {
           c->interrupted ? "; interrupted" : "");
   char hint[256];
   if (jostle__phrase_not_found(c, hint, sizeof hint) != NULL) fprintf(out, "  %s\n", hint);
-  for (size_t i = 0; i < c->n_outcomes; i++)
-    if (c->outcomes[i].detail[0] != '\0')
-      fprintf(out, "  first %s: %s\n", c->outcomes[i].text, c->outcomes[i].detail);
+  for (size_t i = 0; i < c->n_outcomes; i++) {
+    const jostle__outcome *o = &c->outcomes[i];
+    if (o->detail[0] == '\0') continue;
+    fprintf(out, "  first %s: %s", o->text, o->detail);
+    if (o->cls == JOSTLE__RACE) {
+      char b[32];
+      fprintf(out, " (the check judged %s of its %s run%s divergent)",
+              jostle__grouped(o->n_check_divergent, a, sizeof a),
+              jostle__grouped(o->count, b, sizeof b), jostle__s(o->count));
+    }
+    fputc('\n', out);
+  }
+  /* each race's full report, once: its first run's */
+  for (size_t i = 0; i < c->n_outcomes; i++) {
+    const jostle__outcome *o = &c->outcomes[i];
+    if (o->race_report[0] == '\0') continue;
+    jostle__text_race_report(out, c, o);
+  }
   for (size_t i = 0; i < c->n_outcomes; i++) {
     const jostle__outcome *o = &c->outcomes[i];
     if (o->cls == JOSTLE__ALLOWED || o->output[0] == '\0') continue;
@@ -108,3 +123,16 @@ const jostle__reporter_ops jostle__report_text = {
     .cell = text_cell,
     .end = text_end,
 };
+
+#define RACE_FRAME "=================="
+
+void jostle__text_race_report(FILE *out, const jostle__cell *c, const jostle__outcome *o) {
+  fputs(RACE_FRAME "\n", out);
+  for (const unsigned char *p = (const unsigned char *)o->race_report; *p; p++) {
+    if (*p == '\n' || (*p >= 0x20 && *p != 0x7f)) fputc(*p, out);
+    else fprintf(out, "\\x%02x", *p);
+  }
+  fputs("reproduce: ", out);
+  jostle__reproduce_print(out, c, o);
+  fputs("\n" RACE_FRAME "\n", out);
+}

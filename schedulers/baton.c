@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/assert.h"
 #include "common/cache_line.h"
 #include "common/cpu.h"
 #include "common/futex.h"
@@ -28,6 +29,7 @@
 #include "common/seed.h"
 #include "common/spin_budget.h"
 #include "common/text.h"
+#include "schedulers/calls.h"
 #include "schedulers/carrier.h"
 #include "schedulers/feedback.h"
 #include "schedulers/forks.h"
@@ -119,9 +121,13 @@ jostle__control *jostle__control_create(const jostle__sched_ops *ops,
   const char *handover = getenv("JOSTLE_HANDOVER");
   c->carried = !(handover != NULL && strcmp(handover, "kernel") == 0) &&
                jostle__carrier_probe(&c->tid_offset, &c->wrfsbase) == NULL;
-  if (cfg->races) c->races = jostle__races_create();
+  if (cfg->races) {
+    c->races = jostle__races_create();
+    c->calls = jostle__calls_create();
+  }
   if (grow_threads(c, n_pool) != 0 || c->index == NULL ||
-      (ops->run_size && c->strategy == NULL) || (cfg->races && c->races == NULL)) {
+      (ops->run_size && c->strategy == NULL) ||
+      (cfg->races && (c->races == NULL || c->calls == NULL))) {
     jostle__control_destroy(c);
     return NULL;
   }
@@ -147,6 +153,7 @@ void jostle__control_destroy(jostle__control *c) {
   free(c->strategy_threads);
   free(c->strategy);
   jostle__races_destroy(c->races);
+  jostle__calls_destroy(c->calls);
   jostle__trace_free(c);
   free(c);
 }
@@ -474,6 +481,7 @@ void jostle__control_begin(jostle__control *c, uint64_t seed) {
   memset(c->index, 0, c->index_cap * sizeof *c->index);
   if (c->cfg->feedback) jostle__feedback_begin(c);
   c->races_failed = c->cfg->races && jostle__races_begin(c->races, c->n_pool) != 0;
+  if (c->calls) jostle__calls_begin(c->calls);
   c->verdict = JOSTLE__RUN_OK;
   c->verdict_text[0] = '\0';
   c->schedule_hash = JOSTLE__FNV_OFFSET;
@@ -552,11 +560,19 @@ void jostle__control_end(jostle__control *c) {
   c->n_threads = c->n_pool;
 }
 
+/* Where thread t makes an access from pc at step `at`, for a race's
+ * report. */
+static jostle__race_site site_of(const jostle__control *c, int t, const void *pc,
+                                 uint64_t at) {
+  return (jostle__race_site){pc, jostle__calls_now(c->calls, t), at};
+}
+
 void jostle__control_point(jostle__thread *t, const jostle__point *p) {
   jostle__control *c = t->control;
   if (!c->active) return; /* setup and check run outside the schedule */
   int me = t->index;
   step(c, me);
+  uint64_t at = c->n_steps; /* the trace's step of this point */
   if (c->cfg->feedback) jostle__feedback_note(c, me, p);
   c->pending[me] = *p;
   int next = next_thread(c, me, p);
@@ -564,15 +580,31 @@ void jostle__control_point(jostle__thread *t, const jostle__point *p) {
   if (c->cfg->trace) jostle__trace_point(c, me, p, next);
   if (next != me) pass(c, me, next);
   /* the access takes effect now, in the order the run makes them */
-  if (racing(c) && p->kind != JOSTLE__POINT_YIELD && p->kind != JOSTLE__POINT_SYNC)
-    c->races_failed = jostle__races_access(c->races, me, p->addr, p->access, p->pc) != 0;
+  if (racing(c) && p->kind != JOSTLE__POINT_YIELD && p->kind != JOSTLE__POINT_SYNC) {
+    jostle__race_site site = site_of(c, me, p->pc, at);
+    c->races_failed = jostle__races_access(c->races, me, p->addr, p->access, &site) != 0;
+  }
 }
 
 void jostle__control_own_access(jostle__thread *t, jostle__point_access access,
                                 const void *addr, const void *pc) {
   jostle__control *c = t->control;
-  if (c->active && racing(c))
-    c->races_failed = jostle__races_access(c->races, t->index, addr, access, pc) != 0;
+  if (c->active && racing(c)) {
+    /* no point of its own, and no step (0) */
+    jostle__race_site site = site_of(c, t->index, pc, 0);
+    c->races_failed = jostle__races_access(c->races, t->index, addr, access, &site) != 0;
+  }
+}
+
+struct jostle__calls *jostle__control_calls(const jostle__control *c) { return c->calls; }
+
+void jostle__control_race_report(const jostle__control *c, char *buf, size_t size,
+                                 uint64_t steps[2]) {
+  const jostle__race *race = c->races ? jostle__races_found(c->races) : NULL;
+  JOSTLE_ASSERT(race != NULL);
+  jostle__race_report(c, c->calls, race, buf, size);
+  steps[0] = race->earlier.site.step;
+  steps[1] = race->later.site.step;
 }
 
 void jostle__control_acquired(jostle__control *c, int index, const void *addr) {
@@ -751,8 +783,10 @@ int jostle__control_spawn(jostle__control *c, pthread_t *tid, const pthread_attr
   s->wake_after = -1;
   c->reap = join;
   c->n_threads++;
-  if (racing(c))
+  if (racing(c)) {
     c->races_failed = jostle__races_spawn(c->races, me, k) != 0;
+    jostle__calls_reset(c->calls, k);
+  }
   if (c->ops->spawned) c->ops->spawned(c, k);
   int rc = create(&s->tid, attr, spawned_main, s);
   if (rc != 0) {

@@ -112,6 +112,17 @@ jostle__verdict jostle__control_verdict(const jostle__control *c, const char **t
 uint64_t jostle__control_schedule_hash(const jostle__control *c);
 uint64_t jostle__control_steps(const jostle__control *c);
 
+/* --races: the shadow call stacks of c's runs (calls.h), which each
+ * thread's context points to so that the function hooks find them; NULL
+ * without --races. */
+struct jostle__calls *jostle__control_calls(const jostle__control *c);
+
+/* After jostle__control_end of a run whose verdict is a race: its full
+ * report into buf (jostle__race_report), and the steps of its two
+ * accesses, the earlier first. */
+void jostle__control_race_report(const jostle__control *c, char *buf, size_t size,
+                                 uint64_t steps[2]);
+
 /* Scheduling points counted for a watcher in another process: thread i
  * adds to counter i % JOSTLE__STEP_COUNTERS, each alone on its cache line,
  * so that threads handing the baton on do not also hand a line to and fro. */

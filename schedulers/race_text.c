@@ -28,8 +28,8 @@ static struct {
 static uint64_t key_of(const jostle__control *c, const jostle__race *race) {
   const jostle__race_access *a = &race->earlier, *b = &race->later;
   uint64_t k = jostle__mix((uint64_t)(uintptr_t)race->addr, (uint64_t)(uintptr_t)c->run_state);
-  k = jostle__mix(k, (uint64_t)(uintptr_t)a->pc ^ (uint64_t)(a->wrote | a->atomic << 1));
-  k = jostle__mix(k, (uint64_t)(uintptr_t)b->pc ^ (uint64_t)(b->wrote | b->atomic << 1));
+  k = jostle__mix(k, (uint64_t)(uintptr_t)a->site.pc ^ (uint64_t)(a->wrote | a->atomic << 1));
+  k = jostle__mix(k, (uint64_t)(uintptr_t)b->site.pc ^ (uint64_t)(b->wrote | b->atomic << 1));
   return k ? k : 1;
 }
 
@@ -56,7 +56,7 @@ static void generalise(char *name) {
 
 static void describe_access(const jostle__race_access *a, char *buf, size_t size) {
   char where[160];
-  jostle__trace_name_code(a->pc, where, sizeof where);
+  jostle__trace_name_code(a->site.pc, where, sizeof where);
   snprintf(buf, size, "%s%s at %s", a->atomic ? "atomic " : "", a->wrote ? "write" : "read",
            where);
 }
@@ -77,8 +77,8 @@ void jostle__race_text(const jostle__control *c, const jostle__race *race, char 
   /* named from the first access's code, or the other's when that names it
    * better (a variable in scope where the first has none) */
   jostle__value_type type;
-  const void *first = swap ? race->later.pc : race->earlier.pc;
-  const void *second = swap ? race->earlier.pc : race->later.pc;
+  const void *first = swap ? race->later.site.pc : race->earlier.site.pc;
+  const void *second = swap ? race->earlier.site.pc : race->later.site.pc;
   jostle__trace_name_data(c, race->addr, first, name, sizeof name, &type);
   if (strncmp(name, "0x", 2) == 0 || strstr(name, "+0x") != NULL)
     jostle__trace_name_data(c, race->addr, second, name, sizeof name, &type);

@@ -25,7 +25,8 @@
 typedef struct epoch {
   int32_t thread;                    /* -1: none */
   uint32_t clock;
-  const void *pc;
+  jostle__race_site site;            /* where it was made, for the report */
+  uint16_t width;
   uint8_t atomic;
 } epoch;
 
@@ -310,25 +311,25 @@ static int races_with(const jostle__races *r, const epoch *e, int t, int atomic)
   return e->clock > clock_of(r->vc, r->cap, (size_t)t)[e->thread];
 }
 
-static void report(jostle__races *r, uintptr_t addr, const epoch *e, int e_wrote, int t,
-                   int wrote, int atomic, const void *pc) {
+static void report(jostle__races *r, uintptr_t addr, const epoch *e, int e_wrote,
+                   const epoch *now, int wrote) {
   if (r->found) return;
   r->found = 1;
   r->race.addr = (const void *)addr;
-  r->race.earlier = (jostle__race_access){e->thread, e_wrote, e->atomic, e->pc};
-  r->race.later = (jostle__race_access){t, wrote, atomic, pc};
+  r->race.earlier = (jostle__race_access){e->thread, e_wrote, e->atomic, e->width, e->site};
+  r->race.later = (jostle__race_access){now->thread, wrote, now->atomic, now->width, now->site};
 }
 
 static int access_byte(jostle__races *r, int t, uintptr_t addr, int wrote, int atomic,
-                       const void *pc) {
+                       unsigned width, const jostle__race_site *site) {
   shadow *s = shadow_of(r, addr);
   if (s == NULL) return -1;
-  epoch now = {t, clock_of(r->vc, r->cap, (size_t)t)[t], pc, (uint8_t)atomic};
-  if (races_with(r, &s->write, t, atomic)) report(r, addr, &s->write, 1, t, wrote, atomic, pc);
+  epoch now = {t, clock_of(r->vc, r->cap, (size_t)t)[t], *site, (uint16_t)width,
+               (uint8_t)atomic};
+  if (races_with(r, &s->write, t, atomic)) report(r, addr, &s->write, 1, &now, wrote);
   if (wrote) {
     for (int i = 0; i < s->n_reads; i++)
-      if (races_with(r, &s->reads[i], t, atomic))
-        report(r, addr, &s->reads[i], 0, t, wrote, atomic, pc);
+      if (races_with(r, &s->reads[i], t, atomic)) report(r, addr, &s->reads[i], 0, &now, wrote);
     s->write = now;
     s->n_reads = 0;
     return 0;
@@ -352,7 +353,7 @@ static int access_byte(jostle__races *r, int t, uintptr_t addr, int wrote, int a
 }
 
 int jostle__races_access(jostle__races *r, int t, const void *addr, jostle__point_access a,
-                         const void *pc) {
+                         const jostle__race_site *site) {
   jostle__point_kind kind = jostle__access_kind(a);
   int atomic = kind == JOSTLE__POINT_ATOMIC;
   jostle__atomic_op op = jostle__access_op(a);
@@ -362,7 +363,7 @@ int jostle__races_access(jostle__races *r, int t, const void *addr, jostle__poin
                op != JOSTLE__OP_CAS_STRONG && op != JOSTLE__OP_CAS_WEAK);
   unsigned width = jostle__access_width(a);
   for (unsigned i = 0; i < width; i++)
-    if (access_byte(r, t, (uintptr_t)addr + i, wrote, atomic, pc) != 0) return -1;
+    if (access_byte(r, t, (uintptr_t)addr + i, wrote, atomic, width, site) != 0) return -1;
   return atomic ? atomic_edges(r, t, addr, a) : 0;
 }
 

@@ -32,12 +32,23 @@
 
 typedef struct jostle__races jostle__races;
 
+/* Where an access was made: its code, the call stack that reached it
+ * (calls.h) and the run's step, the point it was made at (the trace's
+ * numbering; 0 for an access to the thread's own stack, which is no
+ * point). */
+typedef struct jostle__race_site {
+  const void *pc;
+  uint32_t stack;
+  uint64_t step;
+} jostle__race_site;
+
 /* One of the two accesses of a race. */
 typedef struct jostle__race_access {
   int thread;
   int wrote;
   int atomic;
-  const void *pc;
+  unsigned width;                    /* bytes of the access */
+  jostle__race_site site;
 } jostle__race_access;
 
 typedef struct jostle__race {
@@ -66,15 +77,29 @@ int jostle__races_acquire(jostle__races *r, int t, const void *obj);
 int jostle__races_release(jostle__races *r, int t, const void *obj);
 
 /* Thread t made the access `a` (READ, WRITE or ATOMIC, its width and
- * orders) at addr, from code at pc. -1: out of memory. */
+ * orders) at addr, from `site`. -1: out of memory. */
 int jostle__races_access(jostle__races *r, int t, const void *addr, jostle__point_access a,
-                         const void *pc);
+                         const jostle__race_site *site);
 
 /* Thread t made an atomic_thread_fence of memory order `order`. */
 void jostle__races_fence(jostle__races *r, int t, int order);
 
 /* The run's first race, or NULL. */
 const jostle__race *jostle__races_found(const jostle__races *r);
+
+/* The race's full report (race_report.c), without its frame: the data as
+ * the code names it, then each access, the later first, with its thread,
+ * operation, size, step and call stack, a line per frame:
+ *   WARNING: DATA RACE on s->counter
+ *   write of 8 bytes by thread 1 at step 6:
+ *     scenarios/counter.c:51 (plain_thread)
+ *     harness/pool.c:120 (run_body)
+ *   previous read of 8 bytes by thread 0 at step 5:
+ *     ...
+ * `calls` may be NULL (no stacks: the access's own line alone). */
+struct jostle__calls;
+void jostle__race_report(const jostle__control *c, const struct jostle__calls *calls,
+                         const jostle__race *race, char *buf, size_t size);
 
 /* The race's outcome text, "race on s->counter: write at FILE:LINE (fn) vs
  * read at FILE:LINE (fn)", the same whichever access came first

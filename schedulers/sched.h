@@ -48,6 +48,8 @@ typedef struct jostle__sched_cfg {
   const struct jostle__schedule *replay; /* controlled: the decisions to follow */
   struct jostle__schedule *record; /* controlled: each run's decisions go here */
   int trace;                    /* controlled: print every step on stdout */
+  uint64_t race_steps[2];       /* controlled, traced: the steps of a race's two
+                                   accesses, which the trace marks (0: none) */
   jostle__input *input;         /* controlled: choices come from these bytes */
   uint8_t *feedback;            /* controlled: interleaving coverage counters */
   size_t feedback_size;         /* (a power of two; see feedback.h) */
@@ -214,6 +216,8 @@ struct jostle__thread {
   const jostle__sched_cfg *cfg;
   int index;                         /* 0 .. threads-1 within the run */
   struct jostle__control *control;   /* the run's control, when controlled */
+  struct jostle__calls *calls;       /* --races: its shadow call stack's tree
+                                        (calls.h), else NULL */
   struct jostle__waiter *waiter;     /* its published waits (waits.h), or NULL */
   /* The uncontrolled scheduler's state (ops->thread_size bytes). */
   _Alignas(16) unsigned char state[JOSTLE__THREAD_STATE_MAX];

@@ -84,6 +84,7 @@ struct jostle__control {
   uint64_t n_steps, step_limit;
   uint64_t calibration;              /* steps of the calibration run */
   struct jostle__races *races;       /* --races: the run's detector, else NULL */
+  struct jostle__calls *calls;       /* --races: shadow call stacks, else NULL */
   int races_failed;                  /* it ran out of memory in this run */
   jostle__step_counter *steps_out;   /* every point adds one, when not NULL */
   /* Per thread of the run, growing with it. */

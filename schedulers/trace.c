@@ -249,7 +249,15 @@ static void print_access(jostle__control *c, struct jostle__trace *t, int k, con
   }
   snprintf(step, sizeof step, "%llu", (unsigned long long)q->step);
   snprintf(thr, sizeof thr, "T%d", k);
-  fprintf(out(), LINE, step, thr, operation(p), order, address, value, code);
+  /* a race's two accesses, as its report numbers them */
+  const uint64_t *marks = c->cfg->race_steps;
+  const char *mark = q->step == 0                ? ""
+                     : q->step == marks[0]       ? "   <- race: the earlier access"
+                     : q->step == marks[1]       ? "   <- race: the later access"
+                                                 : "";
+  char marked[sizeof code + 40];
+  snprintf(marked, sizeof marked, "%s%s", code, mark);
+  fprintf(out(), LINE, step, thr, operation(p), order, address, value, marked);
   fflush(out());
 }
 

@@ -4,7 +4,9 @@
  * runtime turns each of its loads, stores and atomics into a scheduling
  * point (DESIGN.md, "Instrumentation without the ThreadSanitizer runtime").
  *
- * Design. Every hook is a leaf that keeps no state of its own: it calls
+ * Design. Every hook but the function hooks (which, under --races only,
+ * move the thread in its control's call tree, one thread at a time) is a
+ * leaf that keeps no state of its own: it calls
  * jostle__point_at(access, addr, pc) BEFORE the access, so that a load made
  * after a point sees what other threads did at it, with pc the instrumented
  * code that made the access. `access` describes the access for traces
@@ -22,7 +24,9 @@
  *
  * The ABI is the one gcc 12 and clang 14 emit for C (the runtime's
  * tsan_interface.h and tsan_interface_atomic.h):
- *   - __tsan_init, __tsan_func_entry(caller pc), __tsan_func_exit: no-ops.
+ *   - __tsan_init: a no-op. __tsan_func_entry(caller pc), __tsan_func_exit:
+ *     under --races, the thread's shadow call stack (calls.h); else no-ops
+ *     but for a thread-local load.
  *   - __tsan_{read,write}{1,2,4,8,16}(addr): a plain access of that width.
  *     clang sends accesses it cannot prove aligned to
  *     __tsan_unaligned_{read,write}{2,4,8,16}; gcc sends them, and struct
@@ -77,6 +81,7 @@
 #include <string.h>
 
 #include "jostle.h"
+#include "schedulers/calls.h"
 #include "schedulers/control.h"
 #include "schedulers/sched.h"
 
@@ -102,8 +107,17 @@ JOSTLE_API void __tsan_func_entry(void *caller_pc);
 JOSTLE_API void __tsan_func_exit(void);
 
 void __tsan_init(void) {}
-void __tsan_func_entry(void *caller_pc) { (void)caller_pc; }
-void __tsan_func_exit(void) {}
+/* --races follows calls (calls.h); without it, a thread-local load and a
+ * branch. */
+void __tsan_func_entry(void *caller_pc) {
+  jostle__thread *t = jostle__self;
+  if (t != NULL && t->calls != NULL) jostle__calls_enter(t->calls, t->index, caller_pc);
+}
+
+void __tsan_func_exit(void) {
+  jostle__thread *t = jostle__self;
+  if (t != NULL && t->calls != NULL) jostle__calls_exit(t->calls, t->index);
+}
 
 /* --- plain accesses ------------------------------------------------------- */
 

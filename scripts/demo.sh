@@ -26,18 +26,26 @@ grep -q '^result ' "$out" || exit "$rc"
 echo
 echo "== what happened"
 # The text report's header lines say which scenarios are known racy; its
-# result lines, what each found.
-awk '
+# result lines, what each found. Those whose data race leaves the outcome
+# right (kind "race" in `jostle list`) are found by --races alone: said
+# apart, not as misses.
+race_only=$("$jostle" list | awk '$3 == "race" { printf "%s ", $1 }')
+awk -v race_only="$race_only" '
   function commas(n,   s, head) {
     s = sprintf("%d", n); head = ""
     while (length(s) > 3) { head = "," substr(s, length(s) - 2) head; s = substr(s, 1, length(s) - 3) }
     return s head
   }
   function runs(n) { return commas(n) " run" (n == 1 ? "" : "s") }
+  BEGIN { n = split(race_only, names, " "); for (i = 1; i <= n; i++) only[names[i]] = 1 }
   / \[scheduler [^]]*\]/ { racy[$1] = ($0 ~ /\(known racy\)$/) }
   /^result / {
     name = $2; sub(/^runs=/, "", $3); sub(/^divergent=/, "", $4)
-    if (racy[name]) {
+    if (name in only) {
+      n_only++
+      said = said (said == "" ? "" : "; ") name ", " \
+             ($4 > 0 ? commas($4) " of " runs($3) " not allowed" : "every run allowed (--races finds it)")
+    } else if (racy[name]) {
       n_racy++
       if ($4 > 0) {
         n_found++
@@ -59,6 +67,8 @@ awk '
       if (n_found > 0) line = line (min == max ? " in " runs(min) : ", in " commas(min) " to " runs(max))
       print line missed
     }
+    if (n_only > 0)
+      print n_only " data race" (n_only == 1 ? "" : "s") " that the outcome need not show: " said
     if (n_fixed > 0) {
       line = n_fixed " fixed twin" (n_fixed == 1 ? "" : "s") ": "
       if (bad == "")

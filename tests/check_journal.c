@@ -42,15 +42,22 @@ static void make_batch(uint64_t i, jostle__batch *b) {
   snprintf(c->scenario, sizeof c->scenario, "counter");
   snprintf(c->scheduler, sizeof c->scheduler, "random");
   snprintf(c->placement, sizeof c->placement, "none");
-  ck_assert_int_eq(jostle__cell_add(c, JOSTLE__ALLOWED, "counter=2", 900, 1000 * i, 7), 0);
+  ck_assert_int_eq(jostle__cell_add(c, JOSTLE__ALLOWED, "counter=2", 890, 1000 * i, 7), 0);
   ck_assert_int_eq(jostle__cell_add(c, JOSTLE__DEADLOCK, "deadlock \"q\" \xc3\xa9 \\ tab\t", 90,
                                     1000 * i + 3, UINT64_MAX), 0);
   /* what is known of a first run goes into the soak's reports too */
   snprintf(c->outcomes[1].detail, sizeof c->outcomes[1].detail, "SIGSEGV at a.c:%d",
            (int)i);
   snprintf(c->outcomes[1].output, sizeof c->outcomes[1].output, "line \xc3\xa9\n\tend %d", (int)i);
+  /* and what a race's check said */
+  ck_assert_int_eq(jostle__cell_add(c, JOSTLE__RACE, "race on s->counter: write at c.c:5 (f) "
+                                    "vs read at c.c:5 (f)", 10, 1000 * i + 5, 8), 0);
+  c->outcomes[2].n_check_divergent = 3 + i;
+  snprintf(c->outcomes[2].detail, sizeof c->outcomes[2].detail, "the check: counter=1, DIVERGENT");
+  snprintf(c->outcomes[2].race_report, sizeof c->outcomes[2].race_report,
+           "WARNING: DATA RACE on s->counter\nread of 8 bytes by thread %d at step 5:\n", (int)i);
   c->n_runs = 990;
-  c->n_divergent = 90;
+  c->n_divergent = 100;
   c->elapsed_ns = 123456789 + i;
   c->first_divergence_ns = i ? 20000000 : 0;
 }
@@ -86,7 +93,9 @@ static int on_batch(void *ctx, const jostle__batch *b, char *err, size_t errsize
          x->outcomes[i].first_run == y->outcomes[i].first_run &&
          x->outcomes[i].first_seed == y->outcomes[i].first_seed &&
          strcmp(x->outcomes[i].detail, y->outcomes[i].detail) == 0 &&
-         strcmp(x->outcomes[i].output, y->outcomes[i].output) == 0;
+         strcmp(x->outcomes[i].output, y->outcomes[i].output) == 0 &&
+         x->outcomes[i].n_check_divergent == y->outcomes[i].n_check_divergent &&
+         strcmp(x->outcomes[i].race_report, y->outcomes[i].race_report) == 0;
   if (!eq) s->equal = 0;
   free_batch(&want);
   return 0;

@@ -5,6 +5,7 @@
  */
 #include <stdint.h>
 
+#include "schedulers/calls.h"
 #include "schedulers/races.h"
 #include "tests/check_main.h"
 
@@ -26,24 +27,38 @@ static void fresh(int n) {
   ck_assert_int_eq(jostle__races_begin(r, n), 0);
 }
 
+/* Each access is its own step, with stack 100 + its thread. */
+static uint64_t n_steps;
+
 static void at(int t, const void *addr, jostle__point_access a, const void *pc) {
-  ck_assert_int_eq(jostle__races_access(r, t, addr, a, pc), 0);
+  jostle__race_site site = {pc, 100u + (uint32_t)t, ++n_steps};
+  ck_assert_int_eq(jostle__races_access(r, t, addr, a, &site), 0);
 }
 
 START_TEST(unordered_writes_race) {
   fresh(2);
   at(0, &data[0], WRITE(4), &pc_a);
+  uint64_t write_step = n_steps;
+  at(0, &data[1], WRITE(2), &pc_a);
   ck_assert_ptr_null(jostle__races_found(r));
-  at(1, &data[0], READ(4), &pc_b);
+  at(1, &data[0], READ(8), &pc_b);
   const jostle__race *race = jostle__races_found(r);
   ck_assert_ptr_nonnull(race);
   ck_assert_ptr_eq(race->addr, &data[0]);
+  /* each access as its report tells it: thread, operation, size, code,
+   * stack and step */
   ck_assert_int_eq(race->earlier.thread, 0);
   ck_assert_int_eq(race->earlier.wrote, 1);
-  ck_assert_ptr_eq(race->earlier.pc, &pc_a);
+  ck_assert_uint_eq(race->earlier.width, 4);
+  ck_assert_ptr_eq(race->earlier.site.pc, &pc_a);
+  ck_assert_uint_eq(race->earlier.site.stack, 100);
+  ck_assert_uint_eq(race->earlier.site.step, write_step);
   ck_assert_int_eq(race->later.thread, 1);
   ck_assert_int_eq(race->later.wrote, 0);
-  ck_assert_ptr_eq(race->later.pc, &pc_b);
+  ck_assert_uint_eq(race->later.width, 8);
+  ck_assert_ptr_eq(race->later.site.pc, &pc_b);
+  ck_assert_uint_eq(race->later.site.stack, 101);
+  ck_assert_uint_eq(race->later.site.step, n_steps);
   /* a read then a write race too; two reads never do */
   fresh(2);
   at(0, &data[0], READ(4), &pc_a);
@@ -215,6 +230,58 @@ START_TEST(many_readers) {
 }
 END_TEST
 
+/* The shadow call stacks of race reports: a stack is the call sites that
+ * reached it, innermost first; returns undo calls; threads have their own;
+ * calls past the depth bound are not told apart but still returned from. */
+static const char site[JOSTLE__CALLS_DEPTH + 8];
+
+START_TEST(call_stacks) {
+  jostle__calls *k = jostle__calls_create();
+  ck_assert_ptr_nonnull(k);
+  const void *sites[JOSTLE__CALLS_DEPTH + 8];
+  jostle__calls_begin(k);
+  ck_assert_uint_eq(jostle__calls_now(k, 0), JOSTLE__CALLS_ROOT);
+  jostle__calls_enter(k, 0, &site[0]);
+  jostle__calls_enter(k, 0, &site[1]);
+  jostle__calls_enter(k, 1, &site[2]); /* another thread */
+  uint32_t deep = jostle__calls_now(k, 0);
+  ck_assert_int_eq(jostle__calls_sites(k, deep, sites, 8), 2);
+  ck_assert_ptr_eq(sites[0], &site[1]);
+  ck_assert_ptr_eq(sites[1], &site[0]);
+  ck_assert_int_eq(jostle__calls_sites(k, deep, sites, 1), 1); /* cut at max */
+  ck_assert_int_eq(jostle__calls_sites(k, jostle__calls_now(k, 1), sites, 8), 1);
+  ck_assert_ptr_eq(sites[0], &site[2]);
+  jostle__calls_exit(k, 0);
+  ck_assert_int_eq(jostle__calls_sites(k, jostle__calls_now(k, 0), sites, 8), 1);
+  /* the same path is the same node */
+  jostle__calls_enter(k, 0, &site[1]);
+  ck_assert_uint_eq(jostle__calls_now(k, 0), deep);
+  jostle__calls_exit(k, 0);
+  jostle__calls_exit(k, 0);
+  jostle__calls_exit(k, 0); /* more returns than calls: stays at the root */
+  ck_assert_uint_eq(jostle__calls_now(k, 0), JOSTLE__CALLS_ROOT);
+  /* recursion past the bound: the stack stops growing, and returns from
+   * the calls it did not keep come first */
+  for (int i = 0; i < JOSTLE__CALLS_DEPTH + 8; i++) jostle__calls_enter(k, 0, &site[i]);
+  int n = jostle__calls_sites(k, jostle__calls_now(k, 0), sites, JOSTLE__CALLS_DEPTH + 8);
+  ck_assert_int_eq(n, JOSTLE__CALLS_DEPTH);
+  ck_assert_ptr_eq(sites[0], &site[JOSTLE__CALLS_DEPTH - 1]);
+  for (int i = 0; i < 8; i++) jostle__calls_exit(k, 0);
+  ck_assert_int_eq(jostle__calls_sites(k, jostle__calls_now(k, 0), sites, 8), 8);
+  ck_assert_ptr_eq(sites[0], &site[JOSTLE__CALLS_DEPTH - 1]);
+  jostle__calls_exit(k, 0);
+  ck_assert_ptr_eq(sites[jostle__calls_sites(k, jostle__calls_now(k, 0), sites, 1) - 1],
+                   &site[JOSTLE__CALLS_DEPTH - 2]);
+  /* a new run, or a created thread, starts at the root */
+  jostle__calls_reset(k, 1);
+  ck_assert_uint_eq(jostle__calls_now(k, 1), JOSTLE__CALLS_ROOT);
+  jostle__calls_begin(k);
+  ck_assert_uint_eq(jostle__calls_now(k, 0), JOSTLE__CALLS_ROOT);
+  ck_assert_uint_eq(jostle__calls_now(k, 1000), JOSTLE__CALLS_ROOT); /* never seen */
+  jostle__calls_destroy(k);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("races");
   TCase *tc = jostle_check_case(s, "races", 10, 0);
@@ -227,5 +294,6 @@ int main(void) {
   tcase_add_test(tc, atomics_and_plain_accesses);
   tcase_add_test(tc, threads_created_and_joined);
   tcase_add_test(tc, many_readers);
+  tcase_add_test(tc, call_stacks);
   return jostle_check_run(s);
 }

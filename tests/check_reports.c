@@ -159,7 +159,7 @@ static void make_cells(jostle__cell cells[N_CELLS]) {
    * harness fills it */
   for (int i = 0; i < N_CELLS; i++) {
     jostle__cli_reproduce_syntax(&cells[i]);
-    jostle__cli_racy_try(&cells[i]);
+    jostle__cli_racy_try(&cells[i], 0);
   }
 }
 
@@ -334,7 +334,7 @@ START_TEST(json_round_trip) {
   /* the command-line syntax, which the harness fills after reading */
   for (size_t i = 0; i < n; i++) {
     jostle__cli_reproduce_syntax(&back[i]);
-    jostle__cli_racy_try(&back[i]);
+    jostle__cli_racy_try(&back[i], 0);
   }
 
   char *want = text_report(cells, N_CELLS), *got = text_report(back, n);
@@ -358,6 +358,72 @@ START_TEST(json_round_trip) {
   free_cells(back, n);
   free(back);
   free_cells(cells, N_CELLS);
+  remove_dir();
+}
+END_TEST
+
+/* A race's runs keep what their check said: how many it judged divergent
+ * and its first run's outcome go to JSON and back, into the text report,
+ * and add up when cells merge; a file written before they were kept reads
+ * with none. */
+START_TEST(a_race_keeps_its_check) {
+  static const char race[] = "race on s->counter: write at c.c:5 (f) vs read at c.c:5 (f)";
+  make_dir();
+  jostle__cell cells[1], *back = NULL;
+  jostle__report_meta m, m_back;
+  char err[512] = "", detail[JOSTLE__DETAIL_MAX];
+  size_t n = 0;
+  memset(cells, 0, sizeof cells);
+  snprintf(cells[0].scenario, sizeof cells[0].scenario, "counter");
+  snprintf(cells[0].scheduler, sizeof cells[0].scheduler, "random");
+  snprintf(cells[0].placement, sizeof cells[0].placement, "none");
+  set_command(&cells[0], "build/jostle replay counter --scheduler random --races");
+  cells[0].controlled = 1;
+  add(&cells[0], JOSTLE__RACE, race, 1000, 4, 9);
+  cells[0].outcomes[0].n_check_divergent = 309;
+  jostle__race_check_detail("counter=2", JOSTLE__ALLOWED, detail, sizeof detail);
+  ck_assert_str_eq(detail, "the check: counter=2, allowed");
+  jostle__cell_detail(&cells[0], JOSTLE__RACE, race, 4, detail);
+  /* and its full report, control characters shown, never obeyed */
+  snprintf(cells[0].outcomes[0].race_report, sizeof cells[0].outcomes[0].race_report,
+           "WARNING: DATA RACE on s->counter\nread of 8 bytes by thread 0 at step 5:\n"
+           "  c.c:5 (f)\x1b[31m\n");
+  make_meta(&m);
+  const char *path = in_dir(0, "results.json");
+  ck_assert_msg(jostle__json_write(path, &m, cells, 1, err, sizeof err) == 0, "%s", err);
+  char *json = slurp(path, NULL);
+  ck_assert_msg(strstr(json, "\"check_divergent\": 309") != NULL, "%s", json);
+  ck_assert_msg(jostle__json_read(path, &m_back, &back, &n, err, sizeof err) == 0, "%s", err);
+  ck_assert_uint_eq(n, 1);
+  cell_equal(&cells[0], &back[0]);
+  jostle__cli_reproduce_syntax(&back[0]);
+  char *text = text_report(back, 1);
+  ck_assert_msg(strstr(text, "\n  first race on s->counter: write at c.c:5 (f) vs read at c.c:5 "
+                             "(f): the check: counter=2, allowed (the check judged 309 of its "
+                             "1,000 runs divergent)\n") != NULL, "%s", text);
+  ck_assert_msg(strstr(text, "\n==================\nWARNING: DATA RACE on s->counter\nread of 8 "
+                             "bytes by thread 0 at step 5:\n  c.c:5 (f)\\x1b[31m\nreproduce: "
+                             "build/jostle replay counter --scheduler random --races --seed "
+                             "0x0000000000000009\n==================\n") != NULL, "%s", text);
+  free(text);
+  /* two shards of one campaign: the counts add up */
+  ck_assert_int_eq(jostle__cell_merge(&back[0], &cells[0]), 0);
+  ck_assert_uint_eq(back[0].outcomes[0].count, 2000);
+  ck_assert_uint_eq(back[0].outcomes[0].n_check_divergent, 618);
+  free_cells(back, n);
+  free(back);
+  /* as a version 2 file without them */
+  char *at = strstr(json, "\"check_divergent\": 309");
+  memcpy(at, "\"check_divergenX\"", strlen("\"check_divergenX\""));
+  FILE *f = fopen(path, "w");
+  fputs(json, f);
+  fclose(f);
+  ck_assert_msg(jostle__json_read(path, &m_back, &back, &n, err, sizeof err) == 0, "%s", err);
+  ck_assert_uint_eq(back[0].outcomes[0].n_check_divergent, 0);
+  free_cells(back, n);
+  free(back);
+  free(json);
+  free_cells(cells, 1);
   remove_dir();
 }
 END_TEST
@@ -641,6 +707,8 @@ static const mutation mutations[] = {
     {"cells/0/outcomes/1", "class", "\"divergent\"", "cells[0].outcomes[1].class: expected one of"},
     {"cells/0/outcomes/0", "text", "\"" X64 X64 X64 "\"", "cells[0].outcomes[0].text: expected a string of at most 191 bytes, found 192"},
     {"cells/0/outcomes/0", "first_seed", NULL, "cells[0].outcomes[0].first_seed: missing"},
+    {"cells/0/outcomes/0", "check_divergent", "-1", "cells[0].outcomes[0].check_divergent: expected a non-negative integer"},
+    {"cells/0/outcomes/0", "check_divergent", "96348", "cells[0].outcomes[0].check_divergent: expected at most count (96347), found 96348"},
     {"cells/1", "first_divergence_ns", "true", "cells[1].first_divergence_ns: expected a non-negative integer or null"},
     /* a late error, after cells with outcomes were read: they are freed */
     {"cells/3/outcomes/0", "first_run", "[]", "cells[3].outcomes[0].first_run: expected a non-negative integer"},
@@ -1473,7 +1541,7 @@ static void racy_cell(jostle__cell *c, const char *scheduler, int controlled, in
   if (divergent) add(c, JOSTLE__DIVERGENT, "counter=1 (lost increments)", divergent, 7, 2);
   samples(c, 3);
   jostle__cli_reproduce_syntax(c);
-  jostle__cli_racy_try(c);
+  jostle__cli_racy_try(c, 0);
 }
 
 START_TEST(racy_clean_cell_says_not_found) {
@@ -1524,7 +1592,7 @@ START_TEST(racy_clean_cell_says_not_found) {
   ck_assert_msg(jostle__json_read(path, &m_back, &back, &n, err, sizeof err) == 0, "%s", err);
   for (size_t i = 0; i < n; i++) {
     jostle__cli_reproduce_syntax(&back[i]);
-    jostle__cli_racy_try(&back[i]);
+    jostle__cli_racy_try(&back[i], 0);
     char *a = jostle_cell_text(&cells[i]), *b = jostle_cell_text(&back[i]);
     ck_assert_str_eq(a, b);
     free(a);
@@ -1906,6 +1974,7 @@ static Suite *reports_suite(void) {
   Suite *s = suite_create("reports");
   TCase *tc = jostle_check_case(s, "json", 20, 0);
   tcase_add_test(tc, json_round_trip);
+  tcase_add_test(tc, a_race_keeps_its_check);
   tcase_add_test(tc, json_round_trip_empty);
   tcase_add_test(tc, json_extreme_values);
   tcase_add_test(tc, json_invalid_utf8_becomes_question_marks);

@@ -31,7 +31,7 @@ static inline void jostle_read_json(const char *path, jostle__report_meta *meta,
   ck_assert_msg(jostle__json_read(path, meta, cells, n, err, sizeof err) == 0, "%s", err);
   for (size_t i = 0; i < *n; i++) {
     jostle__cli_reproduce_syntax(&(*cells)[i]);
-    jostle__cli_racy_try(&(*cells)[i]);
+    jostle__cli_racy_try(&(*cells)[i], 0);
   }
 }
 

@@ -1,7 +1,7 @@
 /*
  * same_outcomes.h: shared by the test programs that compare histograms.
  * Two cells list the same outcomes, in the same order, with the same
- * counts, first runs, seeds, details and outputs.
+ * counts, first runs, seeds, details, outputs, a race's checks and report.
  */
 #ifndef JOSTLE_SAME_OUTCOMES_H
 #define JOSTLE_SAME_OUTCOMES_H
@@ -20,6 +20,8 @@ static inline void jostle_same_outcomes(const jostle__cell *a, const jostle__cel
     ck_assert_uint_eq(a->outcomes[i].first_seed, b->outcomes[i].first_seed);
     ck_assert_str_eq(a->outcomes[i].detail, b->outcomes[i].detail);
     ck_assert_str_eq(a->outcomes[i].output, b->outcomes[i].output);
+    ck_assert_uint_eq(a->outcomes[i].n_check_divergent, b->outcomes[i].n_check_divergent);
+    ck_assert_str_eq(a->outcomes[i].race_report, b->outcomes[i].race_report);
   }
 }
 
