@@ -33,14 +33,12 @@
  *
  * A home asleep on its park stack has the thread pointer of a thread that
  * may be running elsewhere: the park code touches no thread-local storage
- * (its system calls are made here, without errno).
+ * (its futex calls are made here, without errno).
  */
 #include "schedulers/carrier.h"
 
-#include <errno.h>
 #include <linux/futex.h>
 #include <pthread.h>
-#include <string.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -48,7 +46,6 @@
 
 #include "common/assert.h"
 #include "common/cpu.h"
-#include "common/spin_budget.h"
 
 #define PARK_STACK (64 * 1024)
 #define PARK_SPIN (1u << 14)      /* most pauses before a home sleeps */
@@ -100,7 +97,7 @@ __asm__(".text\n"
         "  movq %rsi, %rsp\n  movq %rcx, %rdi\n  callq *%rdx\n  ud2\n"
         ".size jostle__ctx_park, .-jostle__ctx_park\n");
 
-/* System calls that leave errno alone: a parked home shares its thread
+/* A futex call that leaves errno alone: a parked home shares its thread
  * pointer with a thread that may be running elsewhere. */
 static long raw_futex(_Atomic uint32_t *addr, int op, uint32_t val) {
   long ret;
@@ -113,18 +110,12 @@ static long raw_futex(_Atomic uint32_t *addr, int op, uint32_t val) {
   return ret;
 }
 
-static long raw_gettid(void) {
-  long ret;
-  __asm__ volatile("syscall" : "=a"(ret) : "0"((long)SYS_gettid) : "rcx", "r11", "memory");
-  return ret;
-}
-
 /* ---- finding the thread id in glibc's descriptor ------------------------- */
 
 /* The first offset in the calling thread's descriptor holding its id, or -1. */
 static int tid_offset_here(void) {
   const pid_t *d = (const pid_t *)(const void *)pthread_self();
-  pid_t me = (pid_t)raw_gettid();
+  pid_t me = gettid();
   for (int i = 0; i < TID_SCAN / (int)sizeof *d; i++)
     if (d[i] == me) return i * (int)sizeof *d;
   return -1;
