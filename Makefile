@@ -55,6 +55,8 @@ WRAP_SYMS := pthread_mutex_lock pthread_mutex_trylock pthread_mutex_timedlock \
   sem_trywait sem_timedwait sem_post sched_yield usleep nanosleep pthread_create pthread_join \
   thrd_yield $(UNMODELLED_SYMS)
 WRAP_LDFLAGS := $(foreach s,$(WRAP_SYMS),-Wl,--wrap=$(s)) -Wl,-u,jostle__sync_wrap_linked
+# An ordinary program's main and exits go through tools/program_main.c (program mode).
+PROGRAM_LDFLAGS := -Wl,--wrap=main -Wl,--wrap=exit -Wl,--wrap=_exit -Wl,--wrap=_Exit
 # Test programs that run scenarios under controlled schedulers. The others
 # are linked without the wrappers: Check's own locking would become points.
 WRAPPED_TESTS := check_campaign check_scenarios check_control check_schedule
@@ -77,6 +79,8 @@ EXAMPLES := $(patsubst scenarios/examples/%.c,$(O)/examples/%,$(EXAMPLE_SRCS))
 # The sanitizer settings are linked whole into every program (nothing calls them).
 SAN_OBJ := $(if $(SANITIZER),$(O)/tools/sanitizer.o)
 TESTS := $(patsubst tests/%.c,$(O)/tests/%,$(TEST_SRCS))
+# Ordinary programs (tests/programs/): built as jostle-cc builds them, no glue.
+PROGRAMS := $(patsubst tests/programs/%.c,$(O)/programs/%,$(wildcard tests/programs/*.c))
 BENCHES := $(patsubst bench/%.c,$(O)/bench/%,$(BENCH_SRCS))
 
 .PHONY: all check check-layers bench bench-checkers bench-handover install demo clean fuzz wrap-flags
@@ -106,7 +110,8 @@ $(O)/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_JOSTLE) -c $< -o $@
 
-$(O)/libjostle.a: $(LIB_OBJS)
+# tools/program_main.o is linked only where PROGRAM_LDFLAGS ask for its __wrap_main.
+$(O)/libjostle.a: $(LIB_OBJS) $(O)/tools/program_main.o
 	rm -f $@ && ar rcs $@ $^
 
 # The libFuzzer driver (LLVMFuzzerTestOneInput, for jostle-cc --fuzz) is
@@ -142,6 +147,12 @@ $(O)/tests/check_%: $(O)/tests/check_%.o $(SCENARIO_OBJS) $(TEST_SCENARIO_OBJS) 
 $(O)/tests/check_hooks: $(O)/tests/check_hooks.o $(O)/tests/instrumented_test.o $(SAN_OBJ) $(O)/libjostle.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CHECK_LIBS) $(LIBS)
 
+$(O)/programs/%: tests/programs/%.c $(SAN_OBJ) $(O)/libjostle.a
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -g -pthread $(INSTRUMENT) -c $< -o $@.o
+	$(CC) $(LDFLAGS_ALL) $(WRAP_LDFLAGS) $(PROGRAM_LDFLAGS) -o $@ $@.o $(SAN_OBJ) \
+	  $(O)/libjostle.a $(LIBS)
+
 # jostle's own inputs as fuzz targets: tests/fuzz_NAME.c defines
 # LLVMFuzzerTestOneInput. In make check each is linked with
 # tests/corpus_driver.c and runs every file of its seed corpus
@@ -158,7 +169,7 @@ $(O)/tests/fuzz-%: $(O)/tests/fuzz_%.o $(O)/tests/corpus_driver.o $(SAN_OBJ) $(O
 # tools/sanitizer.c).
 SAN_REPORT := WARNING: ThreadSanitizer|runtime error:|ERROR: LeakSanitizer
 # The scenario fuzz targets are clang's: checked in the plain build only.
-check: check-layers all $(TESTS) $(FUZZ_INPUT_TESTS) $(if $(SANITIZER),,fuzz)
+check: check-layers all $(TESTS) $(FUZZ_INPUT_TESTS) $(PROGRAMS) $(if $(SANITIZER),,fuzz)
 	@rm -f $(O)/check.passed
 	@set -e; for t in $(TESTS); do echo "== $$t"; \
 	  JOSTLE_BIN=$(O)/jostle-test $$t > $$t.log 2>&1 || { cat $$t.log; exit 1; }; \
@@ -172,6 +183,9 @@ check: check-layers all $(TESTS) $(FUZZ_INPUT_TESTS) $(if $(SANITIZER),,fuzz)
 	@echo "== examples"; JOSTLE_BUILD=$(O) EXAMPLE_FLAGS="$(SAN_FLAGS)" sh tests/examples.sh \
 	  > $(O)/examples.log 2>&1 || { cat $(O)/examples.log; exit 1; }; cat $(O)/examples.log; \
 	  sed -n 's/^examples: \([0-9]*\) passed, 0 failed.*/\1/p' $(O)/examples.log >> $(O)/check.passed
+	@echo "== programs"; UNINSTRUMENTED=$(if $(TSAN_BUILD),1,0) sh tests/programs.sh $(O) > $(O)/programs.log 2>&1 \
+	  || { cat $(O)/programs.log; exit 1; }; cat $(O)/programs.log; \
+	  sed -n 's/^programs: \([0-9]*\) passed, 0 failed.*/\1/p' $(O)/programs.log >> $(O)/check.passed
 	@echo "== layers"; sh tests/check_layers.sh && echo 1 >> $(O)/check.passed
 	$(if $(SANITIZER),,@echo "== fuzz targets"; sh tests/fuzz.sh $(O) $(F) && echo 1 >> $(O)/check.passed)
 	@awk '{ n += $$1 } END { print n " passed, 0 failed" }' $(O)/check.passed
@@ -294,7 +308,7 @@ install: $(O)/libjostle.a $(O)/libjostle-fuzz.a $(O)/libjostle.so $(O)/jostle
 	install -m 755 $(O)/jostle $(DESTDIR)$(PREFIX)/bin/
 	sed -e 's|@PREFIX@|$(PREFIX)|' jostle.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/jostle.pc
 	sed -e 's|@LIBDIR@|$(PREFIX)/lib|' -e 's|@INCLUDEDIR@|$(PREFIX)/include|' \
-	  -e 's|@WRAP_LDFLAGS@|$(WRAP_LDFLAGS)|' -e 's|@LIBS@|$(DEP_LIBS) -lm -pthread|' \
+	  -e 's|@WRAP_LDFLAGS@|$(WRAP_LDFLAGS)|' -e 's|@PROGRAM_LDFLAGS@|$(PROGRAM_LDFLAGS)|' -e 's|@LIBS@|$(DEP_LIBS) -lm -pthread|' \
 	  tools/jostle-cc.in > $(DESTDIR)$(PREFIX)/bin/jostle-cc
 	chmod 755 $(DESTDIR)$(PREFIX)/bin/jostle-cc
 

@@ -171,6 +171,7 @@ int jostle__cmd_merge(int argc, char **argv);
 int jostle__cmd_replay(int argc, char **argv);
 int jostle__cmd_list(int argc, char **argv);
 int jostle__cmd_topology(int argc, char **argv);
+int jostle__cmd_run(int argc, char **argv);
 void jostle__help_stress(void);
 void jostle__help_soak(void);
 void jostle__help_report(void);
@@ -178,6 +179,18 @@ void jostle__help_merge(void);
 void jostle__help_replay(void);
 void jostle__help_list(void);
 void jostle__help_topology(void);
+void jostle__help_run(void);
+
+/* Program mode (cli/run.c). The index of "--" among a command's words, or
+ * -1. */
+int jostle__program_split(int argc, char **argv);
+/* Runs command `cmd` with the options argv[1 .. split) on the program
+ * argv[split + 1] and its arguments, built with jostle-cc: starts the
+ * program, which runs the command. Returns only on an error (messages
+ * name the command `typed`), its exit status. `default_random`: the
+ * scheduler is random unless given. */
+int jostle__program_start(const char *typed, const char *cmd, int argc, char **argv,
+                          int split, int default_random);
 
 /* The scheduler options every command shares, as the soak help lists
  * them: "runs, scheduling: --seed, ... -j as for stress", wrapped. */

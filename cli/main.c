@@ -24,6 +24,8 @@ static const char main_help[] =
     "\n"
     "commands:\n"
     "  stress SCENARIO...   run scenarios and report their outcome histograms\n"
+    "  run -- PROGRAM [ARGS...]   the same for an ordinary program built with\n"
+    "                       jostle-cc: every run a fresh process\n"
     "  soak [SCENARIO...] --duration TIME --out DIR   a time-budgeted campaign\n"
     "                       rotating schedulers and placements, journaled and\n"
     "                       resumable (soak --resume DIR)\n"
@@ -31,6 +33,7 @@ static const char main_help[] =
     "                       report --history DIR... shows trends across soaks\n"
     "  merge FILE.json... -o OUT.json   combine the results of shards\n"
     "  replay SCENARIO --seed S   rerun one run exactly, trace it, save or shrink\n"
+    "                       (replay --seed S -- PROGRAM [ARGS...]: a program's run)\n"
     "                       its schedule (replay --schedule FILE replays one)\n"
     "  list [SCENARIO...]   list the scenarios, or show their parameters\n"
     "  topology             show the processors hwloc finds\n"
@@ -56,6 +59,7 @@ static int cmd_help(int argc, char **argv) {
 
 const jostle__command jostle__commands[] = {
     {"stress", jostle__cmd_stress, jostle__help_stress},
+    {"run", jostle__cmd_run, jostle__help_run},
     {"soak", jostle__cmd_soak, jostle__help_soak},
     {"report", jostle__cmd_report, jostle__help_report},
     {"merge", jostle__cmd_merge, jostle__help_merge},

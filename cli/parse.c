@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "harness/campaign.h"
+#include "harness/program.h"
 #include "cli/cli.h"
 #include "cli/suggest.h"
 #include "cli/errors.h"
@@ -589,8 +590,16 @@ int jostle__cli_describe(const jostle__plan *p, jostle__cell *c) {
   size_t size;
   FILE *out = open_memstream(&command, &size);
   if (out == NULL) return jostle__internal_error("out of memory");
-  fprintf(out, "%s %s %s --scheduler %s", jostle__prog, c->controlled ? "replay" : "stress",
-          s->name, p->sched->name);
+  /* a program's cell names the program last, after the seed's parts */
+  const jostle__program *program = jostle__program_served;
+  if (program != NULL && s == &program->scenario) {
+    fprintf(out, "%s %s --scheduler %s", jostle__prog, c->controlled ? "replay" : "run",
+            p->sched->name);
+    snprintf(c->program, sizeof c->program, "%s", program->invocation);
+  } else {
+    fprintf(out, "%s %s %s --scheduler %s", jostle__prog, c->controlled ? "replay" : "stress",
+            s->name, p->sched->name);
+  }
   jostle__sched_describe(p->sched, &p->sched_cfg, 1, out);
   fprintf(out, " --pin %s -D threads=%d", jostle__pin_name(p->pin), p->n_threads);
   for (int i = 0; s->params && s->params[i].name; i++)

@@ -34,6 +34,7 @@ static const char replay_help[] =
     "usage: %s replay [options] SCENARIO --seed S\n"
     "       %s replay [options] --schedule FILE\n"
     "       %s replay [options] SCENARIO --input FILE\n"
+    "       %s replay [options] --seed S -- PROGRAM [ARGS...]\n"
     "\n"
     "Runs SCENARIO once with run seed S and prints `outcome: OUTCOME` and its\n"
     "verdict. Under a controlled scheduler (%s) a run is a pure\n"
@@ -68,7 +69,7 @@ void jostle__help_replay(void) {
   jostle__sched_option_list(0, list, sizeof list);
   jostle__scheduler_kind_names(1, ", ", controlled, sizeof controlled);
   jostle__scheduler_kind_names(0, " and ", others, sizeof others);
-  printf(replay_help, jostle__prog, jostle__prog, jostle__prog, controlled, others, names,
+  printf(replay_help, jostle__prog, jostle__prog, jostle__prog, jostle__prog, controlled, others, names,
          block, list);
 }
 
@@ -158,6 +159,8 @@ static void print_outcome(const jostle__outcome *out, const jostle__cell *cell) 
 }
 
 int jostle__cmd_replay(int argc, char **argv) {
+  int split = jostle__program_split(argc, argv);
+  if (split >= 0) return jostle__program_start("replay", "replay", argc, argv, split, 0);
   jostle__opts o;
   jostle__opts_default(&o);
   o.sched = jostle__sched_first(1);

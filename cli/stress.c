@@ -101,6 +101,8 @@ static int run_cells(const jostle__opts *o, const jostle__plan *plans, jostle__c
 }
 
 int jostle__cmd_stress(int argc, char **argv) {
+  int split = jostle__program_split(argc, argv);
+  if (split >= 0) return jostle__program_start("stress", "stress", argc, argv, split, 0);
   jostle__opts o;
   jostle__opts_default(&o);
   /* before parsing, which cuts -D KEY=VALUE apart */

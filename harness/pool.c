@@ -297,6 +297,18 @@ uint64_t jostle__pool_calibrate(jostle__pool *pool, uint64_t known) {
   return known;
 }
 
+void jostle__pool_adopt_fork(jostle__pool *pool) {
+  JOSTLE_ASSERT(pool->n_threads == 1);
+  jostle__forks_adopt();
+  /* the same thread's stack as in the worker: its bounds are known */
+  jostle__self = &pool->members[0].sched;
+}
+
+int jostle__pool_verdict(const jostle__pool *pool, const char **text) {
+  *text = NULL;
+  return pool->control ? (int)jostle__control_verdict(pool->control, text) : JOSTLE__RUN_OK;
+}
+
 void jostle__pool_race_report(jostle__pool *pool, char *buf, size_t size, uint64_t steps[2]) {
   jostle__control_race_report(pool->control, buf, size, steps);
 }

@@ -55,6 +55,15 @@ int jostle__pool_switches(const jostle__pool *pool);
  * steps of its two accesses (jostle__control_race_report). */
 void jostle__pool_race_report(jostle__pool *pool, char *buf, size_t size, uint64_t steps[2]);
 
+/* In a process the worker forked from its own for one run (a program's):
+ * the calling thread is the pool's thread 0 again, and the process is no
+ * scenario's child. Only for a pool of one thread. */
+void jostle__pool_adopt_fork(jostle__pool *pool);
+
+/* The control's verdict on the run in progress (jostle__verdict), and its
+ * text; JOSTLE__RUN_OK for an uncontrolled pool. */
+int jostle__pool_verdict(const jostle__pool *pool, const char **text);
+
 /* Under a controlled scheduler, the scheduling points of the last run. */
 uint64_t jostle__pool_steps(const jostle__pool *pool);
 

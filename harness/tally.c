@@ -213,6 +213,7 @@ static jostle__class judge(const jostle_run *r, const char *text) {
   if (r->verdict == JOSTLE__RUN_STEP_LIMIT) return JOSTLE__STEP_LIMIT;
   if (r->verdict == JOSTLE__RUN_LIMIT) return JOSTLE__LIMIT;
   if (r->verdict == JOSTLE__RUN_RACE) return JOSTLE__RACE;
+  if (r->verdict == JOSTLE__RUN_CRASH) return JOSTLE__CRASH;
   return judge_check(r, text);
 }
 

@@ -5,17 +5,21 @@
  * claimed from the shared counter, up to the plan's last run, recording
  * every outcome in its slot's tally before it moves `next` past the run.
  * Placement is re-planned per batch (binding a thread costs tens of
- * microseconds, far more than a run).
+ * microseconds, far more than a run). Serving a program, every run is a
+ * process of its own, forked from the worker (program_run).
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/seed.h"
 #include "harness/capture.h"
 #include "harness/pool.h"
+#include "harness/program.h"
 #include "harness/shared.h"
 #include "schedulers/forks.h"
 
@@ -25,6 +29,158 @@
 static _Noreturn void give_up(jostle__slot *slot, const char *why) {
   snprintf(slot->error, sizeof slot->error, "%s", why);
   _exit(WORKER_FAILED);
+}
+
+/* Counts run i, whose outcome is r, in the slot, and moves `next` past it. */
+static void record(const jostle__plan *p, jostle__shared *sh, jostle__slot *slot,
+                   jostle__pool *pool, const jostle__capture *cap, uint64_t i,
+                   const jostle_run *r) {
+  jostle__tally *tally = jostle__slot_tally(slot);
+  jostle__class cls = jostle__tally_record(tally, r, i);
+  jostle__tally_entry *first = cls == JOSTLE__RACE ? jostle__tally_first(tally, i) : NULL;
+  if (first != NULL)
+    jostle__pool_race_report(pool, first->race_report, sizeof first->race_report,
+                             first->race_steps);
+  size_t wrote = jostle__capture_taken(cap);
+  if (wrote > 0) {
+    jostle__tally_output(tally, i, cap->map, wrote);
+    jostle__capture_restart(cap, wrote);
+  }
+  if (cls != JOSTLE__ALLOWED) {
+    atomic_fetch_add_explicit(&slot->n_divergent, 1, memory_order_relaxed);
+    if (p->until_divergence) atomic_store_explicit(&sh->stop, 1, memory_order_relaxed);
+  }
+  atomic_fetch_add_explicit(&slot->n_done, 1, memory_order_relaxed);
+  atomic_store_explicit(&slot->next, i + 1, memory_order_release);
+}
+
+/* ---- program mode: a process per run ---------------------------------- */
+
+typedef struct run_ctx {
+  const jostle__plan *p;
+  jostle__shared *sh;
+  jostle__slot *slot;
+  jostle__pool *pool;
+  const jostle__capture *cap;
+  uint64_t i;
+} run_ctx;
+
+/* A run whose outcome is a text of jostle's (verdict), or the program's
+ * exit status (an observation, so that the scenario's allowed list says
+ * which are allowed). */
+static void program_outcome(jostle_run *r, const jostle__plan *p, int verdict,
+                            const char *text, int status) {
+  memset(r, 0, sizeof *r);
+  r->scenario = p->scenario;
+  r->n_threads = p->n_threads;
+  r->verdict = verdict;
+  r->verdict_text = text;
+  if (verdict == JOSTLE__RUN_OK) {
+    r->n_obs = 1;
+    r->obs_names[0] = "exit";
+    r->obs_values[0] = status;
+  }
+}
+
+/* In the run's process: the program exited with status. A race found
+ * before stays the outcome. */
+static void program_exited(void *arg, int status) {
+  run_ctx *x = arg;
+  jostle_run r;
+  const char *text = NULL;
+  int verdict = jostle__pool_verdict(x->pool, &text);
+  program_outcome(&r, x->p, verdict == JOSTLE__RUN_RACE ? verdict : JOSTLE__RUN_OK, text,
+                  status);
+  record(x->p, x->sh, x->slot, x->pool, x->cap, x->i, &r);
+}
+
+/* The last line the run wrote, for a crash's text (an assert's message). */
+static void last_line(const jostle__capture *cap, char *buf, size_t size) {
+  size_t n = jostle__capture_taken(cap);
+  const char *s = cap->map;
+  while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' ')) n--;
+  size_t start = n;
+  while (start > 0 && s[start - 1] != '\n') start--;
+  size_t len = n - start;
+  if (len >= size) len = size - 1;
+  memcpy(buf, s + start, len);
+  buf[len] = '\0';
+  for (size_t k = 0; k < len; k++)
+    if ((unsigned char)buf[k] < 0x20) buf[k] = ' ';
+}
+
+/* Run i in a process of its own, forked from this one, in which the
+ * program's main has not run. The run's process records its outcome when
+ * the program exits or jostle ends the run; one that dies first is
+ * recorded here, by how it died. */
+static void program_run(const jostle__plan *p, jostle__shared *sh, jostle__slot *slot,
+                        jostle__pool *pool, const jostle__capture *cap, uint64_t i) {
+  fflush(NULL);
+  pid_t worker = getpid();
+  pid_t pid = fork();
+  if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != worker) _exit(0);
+    jostle__pool_adopt_fork(pool);
+    run_ctx x = {p, sh, slot, pool, cap, i};
+    jostle__program_arm(program_exited, &x);
+    const jostle_run *r = jostle__pool_run(pool, jostle__run_seed(p, i));
+    jostle__program_disarm();
+    record(p, sh, slot, pool, cap, i, r);
+    _exit(0);
+  }
+  char text[JOSTLE__TEXT_MAX];
+  jostle_run r;
+  if (pid < 0) {
+    snprintf(text, sizeof text, "limit (no process for the run: %s)", strerror(errno));
+    program_outcome(&r, p, JOSTLE__RUN_LIMIT, text, 0);
+    record(p, sh, slot, pool, cap, i, &r);
+    return;
+  }
+  int status;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+  if (atomic_load_explicit(&slot->next, memory_order_acquire) != i) return;
+  /* Died before its outcome was recorded. */
+  char crash[JOSTLE__DETAIL_MAX];
+  jostle__crash_describe(&slot->crash, crash, sizeof crash);
+  if (WIFSIGNALED(status)) {
+    char line[160];
+    last_line(cap, line, sizeof line);
+    const char *abbrev = sigabbrev_np(WTERMSIG(status));
+    int len = abbrev ? snprintf(text, sizeof text, "crash (SIG%s)", abbrev)
+                     : snprintf(text, sizeof text, "crash (signal %d)", WTERMSIG(status));
+    if (line[0] && len > 0 && (size_t)len < sizeof text)
+      snprintf(text + len, sizeof text - (size_t)len, ": %s", line);
+    program_outcome(&r, p, JOSTLE__RUN_CRASH, text, 0);
+  } else {
+    /* an exit jostle's hook did not see (a raw exit_group) */
+    program_outcome(&r, p, JOSTLE__RUN_OK, NULL, WEXITSTATUS(status));
+  }
+  record(p, sh, slot, pool, cap, i, &r);
+}
+
+/* The calibration run (pct's), in a process of its own: the steps it made
+ * before the program exited or died, counted in the slot. */
+static uint64_t program_calibrate(jostle__slot *slot, jostle__pool *pool, uint64_t known) {
+  if (known != 0) return jostle__pool_calibrate(pool, known);
+  fflush(NULL);
+  pid_t worker = getpid();
+  pid_t pid = fork();
+  if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != worker) _exit(0);
+    jostle__pool_adopt_fork(pool);
+    (void)jostle__pool_calibrate(pool, 0);
+    _exit(0);
+  }
+  if (pid < 0) give_up(slot, "could not fork the calibration run's process");
+  int status;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+  char crash[JOSTLE__DETAIL_MAX];
+  jostle__crash_describe(&slot->crash, crash, sizeof crash);
+  uint64_t steps = jostle__slot_steps(slot) -
+                   atomic_load_explicit(&slot->calibration_base, memory_order_relaxed);
+  return jostle__pool_calibrate(pool, steps ? steps : 1);
 }
 
 static void place(const jostle__plan *p, jostle__shared *sh, jostle__slot *slot,
@@ -40,6 +196,9 @@ static void place(const jostle__plan *p, jostle__shared *sh, jostle__slot *slot,
   if (*placed && pin != JOSTLE__PIN_RANDOM) return;
   int first = !*placed;
   *placed = 1;
+  /* A program makes threads of its own, which the plan does not count:
+   * none may spin on a processor that another needs. */
+  if (jostle__program_served != NULL) spin_ok = 0;
   if (jostle__pool_place(pool, pu, spin_ok) != 0) {
     atomic_store_explicit(&sh->pin_disabled, 1, memory_order_relaxed);
     atomic_store_explicit(&slot->bind_failed, 1, memory_order_relaxed);
@@ -50,7 +209,9 @@ static void place(const jostle__plan *p, jostle__shared *sh, jostle__slot *slot,
     atomic_store_explicit(&slot->calibration_base, jostle__slot_steps(slot),
                           memory_order_relaxed);
     atomic_store_explicit(&slot->calibrating, 1, memory_order_release);
-    uint64_t measured = jostle__pool_calibrate(pool, known);
+    uint64_t measured = jostle__program_served != NULL
+                            ? program_calibrate(slot, pool, known)
+                            : jostle__pool_calibrate(pool, known);
     atomic_store_explicit(&slot->calibrating, 0, memory_order_release);
     if (measured != 0 && known == 0)
       atomic_store_explicit(&sh->calibration, measured, memory_order_release);
@@ -59,7 +220,6 @@ static void place(const jostle__plan *p, jostle__shared *sh, jostle__slot *slot,
 
 static void run_claimed(const jostle__plan *p, jostle__shared *sh, jostle__slot *slot,
                         jostle__pool *pool, const jostle__capture *cap) {
-  jostle__tally *tally = jostle__slot_tally(slot);
   uint64_t end = atomic_load_explicit(&slot->chunk_end, memory_order_relaxed);
   /* No run's: a calibration run's, or output that began with a NUL byte
    * and went unseen. */
@@ -68,24 +228,11 @@ static void run_claimed(const jostle__plan *p, jostle__shared *sh, jostle__slot 
   for (uint64_t i = atomic_load_explicit(&slot->next, memory_order_relaxed);
        i < end; i++) {
     if (atomic_load_explicit(&sh->stop, memory_order_relaxed)) return;
-    const jostle_run *r = jostle__pool_run(pool, jostle__run_seed(p, i));
-    jostle__class cls = jostle__tally_record(tally, r, i);
-    jostle__tally_entry *first = cls == JOSTLE__RACE ? jostle__tally_first(tally, i) : NULL;
-    if (first != NULL)
-      jostle__pool_race_report(pool, first->race_report, sizeof first->race_report,
-                               first->race_steps);
-    size_t wrote = jostle__capture_taken(cap);
-    if (wrote > 0) {
-      jostle__tally_output(tally, i, cap->map, wrote);
-      jostle__capture_restart(cap, wrote);
+    if (jostle__program_served != NULL) {
+      program_run(p, sh, slot, pool, cap, i);
+      continue;
     }
-    if (cls != JOSTLE__ALLOWED) {
-      atomic_fetch_add_explicit(&slot->n_divergent, 1, memory_order_relaxed);
-      if (p->until_divergence)
-        atomic_store_explicit(&sh->stop, 1, memory_order_relaxed);
-    }
-    atomic_fetch_add_explicit(&slot->n_done, 1, memory_order_relaxed);
-    atomic_store_explicit(&slot->next, i + 1, memory_order_release);
+    record(p, sh, slot, pool, cap, i, jostle__pool_run(pool, jostle__run_seed(p, i)));
   }
 }
 
@@ -98,7 +245,10 @@ _Noreturn void jostle__worker_main(const jostle__plan *p, jostle__shared *sh, in
   jostle__pool *pool = jostle__pool_create(p);
   if (pool == NULL) give_up(slot, "could not start the scenario's threads");
   jostle__pool_count_steps(pool, slot->steps);
-  jostle__pool_publish_waits(pool, jostle__slot_waits(sh, slot));
+  /* A program's threads are no pool threads: what the pool's would publish
+   * proves nothing about them. */
+  if (jostle__program_served == NULL)
+    jostle__pool_publish_waits(pool, jostle__slot_waits(sh, slot));
   jostle__tally_adopt(jostle__slot_tally(slot));
   int placed = 0;
   uint64_t resume = atomic_load_explicit(&slot->next, memory_order_relaxed);

@@ -177,6 +177,7 @@ static json_t *cell_json(writer *w, const jostle__cell *c, size_t index) {
   put_text(w, o, "placement", c->placement);
   put_text(w, o, "params", c->params);
   put_text(w, o, "command", c->command ? c->command : "");
+  if (c->program[0]) put_text(w, o, "program", c->program);
   put_seed(w, o, "campaign_seed", c->campaign_seed);
   put(w, o, "fixed_seed", json_boolean(c->fixed_seed));
   put(w, o, "controlled", json_boolean(c->controlled));
@@ -508,6 +509,10 @@ static int read_cell(reader *r, json_t *o, size_t index, jostle__cell *c) {
                   c->n_runs, c->n_divergent);
   /* What the hint said to try is the writer's to say: the program that
    * reads the file may run fewer schedulers, and must print the same. */
+  const char *program = json_string_value(json_object_get(o, "program"));
+  if (program != NULL && strlen(program) >= sizeof c->program)
+    return r_fail(r, where, "program", "expected at most %zu bytes", sizeof c->program - 1);
+  if (program != NULL) snprintf(c->program, sizeof c->program, "%s", program);
   const char *hint = json_string_value(json_object_get(o, "hint"));
   const char *try = hint ? strstr(hint, ": try ") : NULL;
   if (try != NULL) snprintf(c->racy_try, sizeof c->racy_try, "%s", try + 6);

@@ -324,9 +324,10 @@ void jostle__wilson95(uint64_t k, uint64_t n, double *lo, double *hi) {
   *hi = centre + half > 1.0 ? 1.0 : centre + half;
 }
 
-#define REPRODUCE_FORMAT "%s%s0x%016" PRIx64 "%s"
-#define REPRODUCE_ARGS(c, o) \
-  (c)->command ? (c)->command : "", (c)->seed_prefix, (o)->first_seed, (c)->seed_suffix
+#define REPRODUCE_FORMAT "%s%s0x%016" PRIx64 "%s%s"
+#define REPRODUCE_ARGS(c, o)                                                          \
+  (c)->command ? (c)->command : "", (c)->seed_prefix, (o)->first_seed, (c)->seed_suffix, \
+      (c)->program
 
 char *jostle__reproduce(const jostle__cell *c, const jostle__outcome *o) {
   char *command;

@@ -96,11 +96,15 @@ typedef struct jostle__cell {
    * owned (jostle__cell_set_command), NULL for none. */
   char *command;
   /* A reproduce command is command, seed_prefix, a run's seed (0x and 16
-   * hex digits), seed_suffix. The harness writes all three (command-line
+   * hex digits), seed_suffix, program. The harness writes all three (command-line
    * syntax is its own: jostle__cli_describe, and again after reading JSON
    * results, which do not hold the two); reporters only join them. */
   char seed_prefix[32];         /* " --seed " */
   char seed_suffix[64];         /* " -n 100000 --until-divergence" */
+  /* A program's cell (jostle run): what follows the seed's parts, the
+   * program and its arguments as the shell reads them (" -- ./prog 'a b'");
+   * "" for a scenario's. */
+  char program[512];
   /* What a known-racy cell that comes out clean should try instead, in
    * command-line syntax ("--scheduler random"); the harness writes it as
    * it writes the seed's parts (jostle__cli_racy_try), reporters say it. */

@@ -61,6 +61,8 @@ typedef enum jostle__verdict {
   JOSTLE__RUN_LIMIT,                 /* a table of jostle's could not grow, or
                                         a call it does not model */
   JOSTLE__RUN_RACE,                  /* --races: two accesses no edge orders (races.h) */
+  JOSTLE__RUN_CRASH,                 /* a program's run died of a signal (the worker
+                                        records it: harness/program.h) */
 } jostle__verdict;
 
 /* "mutex", "rwlock", "cond", "sem", "spinlock". */

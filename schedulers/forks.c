@@ -30,6 +30,11 @@ void jostle__watch_forks(void) {
   pthread_atfork(NULL, NULL, in_child);
 }
 
+void jostle__forks_adopt(void) {
+  forked = 0;
+  self = getpid();
+}
+
 void jostle__leave_if_forked(void) {
   if (forked) _exit(0);
 }

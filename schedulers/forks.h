@@ -17,6 +17,10 @@
 /* Called once by a worker process, before its first run. */
 void jostle__watch_forks(void);
 
+/* In a child the worker forked itself (a run of a program, which is a
+ * process of its own): no scenario's child, but a worker's process. */
+void jostle__forks_adopt(void);
+
 /* Where scenario code returns into jostle: ends a forked child here. */
 void jostle__leave_if_forked(void);
 

@@ -1,0 +1,62 @@
+/*
+ * program.h: private to jostle. Program mode: an ordinary program, built
+ * with jostle-cc, whose `main` is the scenario.
+ *
+ * `jostle run [options] -- ./prog args` runs the program itself with
+ * JOSTLE_SERVE in its environment; its `main` (jostle's, wrapping the
+ * program's: tools/program_main.c) then registers the program as a
+ * scenario of one thread, whose body calls the program's `main` and then
+ * `exit` with what it returned, and runs jostle's command inside the
+ * program. Every run is a process of its own, forked by the worker from a
+ * process in which the program's `main` never ran (harness/worker.c):
+ * each run starts from the program's initial state, and ends as the
+ * program's process would, by its exit, its death or a verdict of
+ * jostle's.
+ */
+#ifndef JOSTLE_PROGRAM_H
+#define JOSTLE_PROGRAM_H
+
+#include "jostle.h"
+
+/* The environment variable that asks a program to serve jostle, and what
+ * separates the words of the command it holds. */
+#define JOSTLE__SERVE_ENV "JOSTLE_SERVE"
+#define JOSTLE__SERVE_SEP '\x1f'
+/* A text every program jostle-cc builds holds, and jostle looks for. */
+#define JOSTLE__SERVE_MARK "jostle-serves-programs-v1"
+
+typedef int (*jostle__program_main_fn)(int argc, char **argv, char **envp);
+
+/* The program being served, or NULL: this process runs scenarios. */
+typedef struct jostle__program {
+  jostle__program_main_fn main;
+  int argc;
+  char **argv;                  /* the program's own: argv[0] is its path */
+  char **envp;
+  char name[32];                /* the scenario's name, from argv[0] */
+  char invocation[512];         /* " -- ./prog 'an arg'", for reproduce lines */
+  jostle_scenario scenario;
+} jostle__program;
+
+extern jostle__program *jostle__program_served;
+
+/* In a program built with jostle-cc, before its main: serves the command
+ * `serve` (JOSTLE_SERVE's value) on the program given by main, argc,
+ * argv and envp. Returns jostle's exit status. */
+int jostle__program_serve(const char *serve, jostle__program_main_fn main, int argc,
+                          char **argv, char **envp);
+
+/* In a run's process: from now on, the program's exit (exit from any
+ * thread, or main's return) calls on_exit(ctx, status) once, after the
+ * program's own exit handlers, with stdio flushed. */
+void jostle__program_arm(void (*on_exit)(void *ctx, int status), void *ctx);
+
+/* In a run's process, once jostle ended the run itself (a verdict): the
+ * process's exit is no longer the program's. */
+void jostle__program_disarm(void);
+
+/* Called by the program's exit and _exit (tools/program_main.c), before
+ * the real ones. `flushed`: stdio buffers and exit handlers will run. */
+void jostle__program_exiting(int status, int flushed);
+
+#endif

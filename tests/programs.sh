@@ -1,0 +1,142 @@
+#!/bin/sh
+# tests/programs.sh BUILD: program mode. The ordinary programs of
+# tests/programs/ (plain C with main, pthreads and assert, no jostle in
+# them), built by make as jostle-cc builds them, run under `jostle run`:
+# the racy ones are found under the controlled schedulers and their
+# reproduce lines replay the same outcome; the fixed twins stay clean
+# under every scheduler; every run starts from the program's initial
+# state; exits, crashes and deadlocks are outcomes of the program; bad
+# input is one line and exit 2. The run counts are fixed seeds' (each
+# controlled campaign's counts are a function of its seed); JOSTLE_SOAK=N
+# multiplies the clean runs.
+set -eu
+build=${1:-build}
+jostle="$build/jostle"
+progs="$build/programs"
+soak=${JOSTLE_SOAK:-1}
+clean_runs=$((500 * soak))
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0
+fail() { echo "programs: FAIL: $*" >&2; exit 1; }
+pass() { passed=$((passed + 1)); echo "ok $passed - $*"; }
+
+# run EXPECTED_STATUS OUT ARGS...: jostle run, its status checked
+run() {
+  want=$1 out=$2
+  shift 2
+  set +e
+  "$jostle" run --no-progress "$@" >"$tmp/$out" 2>"$tmp/$out.err"
+  status=$?
+  set -e
+  [ $status -eq "$want" ] ||
+    { cat "$tmp/$out" "$tmp/$out.err"; fail "jostle run $*: exit $status, expected $want"; }
+}
+
+# Under ThreadSanitizer's build the programs are not instrumented for
+# jostle (its runtime owns the hooks): controlled runs switch at
+# synchronisation calls only, so the finds that need a switch between two
+# plain accesses are not checked there.
+uninstrumented=${UNINSTRUMENTED:-0}
+
+# 1. A lost update with an assert: found under random and pct, as a crash
+#    whose text is the assert's message; its reproduce line replays it.
+racy_scheds="random pct"
+[ "$uninstrumented" = 0 ] || racy_scheds=""
+for sched in $racy_scheds; do
+  run 1 racy-$sched --scheduler $sched -n 1000 --seed 1 -j 1 --until-divergence \
+    -- "$progs/bank_racy"
+  grep -q "^  crash (SIGABRT): .*bank_racy.c:[0-9]*: main: Assertion .* failed\\. .*crash" \
+    "$tmp/racy-$sched" || { cat "$tmp/racy-$sched"; fail "bank_racy under $sched: no crash"; }
+  line=$(sed -n 's/^reproduce: //p' "$tmp/racy-$sched" | head -n 1)
+  case "$line" in
+  *" replay "*" --seed 0x"*" -- $progs/bank_racy") ;;
+  *) fail "bank_racy under $sched: reproduce line '$line'" ;;
+  esac
+  set +e
+  eval "$(echo "$line" | sed "s|^jostle |\"$jostle\" |")" >"$tmp/replay-$sched" 2>&1
+  status=$?
+  set -e
+  [ $status -eq 1 ] || { cat "$tmp/replay-$sched"; fail "replay of bank_racy: exit $status"; }
+  grep -q "^outcome: crash (SIGABRT): .*Assertion" "$tmp/replay-$sched" ||
+    { cat "$tmp/replay-$sched"; fail "replay of bank_racy under $sched: not the crash"; }
+  pass "bank_racy found under $sched, and replayed"
+done
+
+# 2. The trace of a program's run names its own code and variables.
+if [ "$uninstrumented" = 0 ]; then
+"$jostle" replay --scheduler random --seed 0x1 --trace -- "$progs/bank_racy" \
+  >"$tmp/trace" 2>&1 || true
+grep -q "accounts+0x0 .*bank_racy.c:[0-9]* (teller)" "$tmp/trace" ||
+  { head -30 "$tmp/trace"; fail "the trace does not name accounts and teller"; }
+pass "a program's trace names its variables and functions"
+fi
+
+# 3. Fixed twins: never flagged, under every scheduler.
+for prog in bank_fixed lock_order_fixed exit_thread; do
+  for sched in random pct pos free noise; do
+    run 0 clean --scheduler $sched -n $clean_runs --seed 7 -- "$progs/$prog"
+    grep -q "^  exit=0 *$clean_runs " "$tmp/clean" ||
+      { cat "$tmp/clean"; fail "$prog under $sched: not $clean_runs runs of exit=0"; }
+  done
+  pass "$prog: $clean_runs runs of exit=0 under each scheduler"
+done
+
+# 4. Each run starts from the program's initial state: exit_code exits 3
+#    when its global counter of runs is not 0 as loaded. Its lost update
+#    is its exit status, 1, a divergent outcome.
+want=1
+[ "$uninstrumented" = 0 ] || want=0
+run $want exit-code --scheduler random -n 2000 --seed 5 -- "$progs/exit_code"
+grep -q "exit=3" "$tmp/exit-code" && { cat "$tmp/exit-code"; fail "a run saw an earlier run's state"; }
+[ "$uninstrumented" = 1 ] || grep -q "^  exit=1 .*DIVERGENT" "$tmp/exit-code" ||
+  { cat "$tmp/exit-code"; fail "exit_code's exit 1 is not divergent"; }
+grep -q "^  exit=0 .*allowed" "$tmp/exit-code" || fail "exit_code's exit 0 is not allowed"
+pass "every run starts from the initial state; an exit status is the outcome"
+
+# 5. A lock-order deadlock is a deadlock, naming the threads.
+run 1 deadlock --scheduler random -n 300 --seed 3 -- "$progs/lock_order"
+grep -q "^  deadlock (thread 0 waits for thread 1 to finish; thread 1 waits for mutex" \
+  "$tmp/deadlock" || { cat "$tmp/deadlock"; fail "lock_order: no deadlock"; }
+pass "a deadlock of a program's threads is found"
+
+# 6. The program's arguments reach its main, and its reproduce line.
+run 0 args -n 20 -- "$progs/args_echo" ok
+run 1 args2 -n 20 -- "$progs/args_echo" 'a b' c
+grep -q "^  exit=3 *20 " "$tmp/args2" || { cat "$tmp/args2"; fail "args_echo: not exit=3"; }
+grep -q "^reproduce: .* -- $progs/args_echo 'a b' c$" "$tmp/args2" ||
+  { cat "$tmp/args2"; fail "args_echo: reproduce line without its arguments"; }
+pass "arguments reach main and the reproduce line"
+
+# 7. The same binary is the user's program when jostle does not start it.
+"$progs/args_echo" ok || fail "args_echo ok, run on its own: not exit 0"
+set +e
+"$progs/args_echo" x y >/dev/null 2>&1
+status=$?
+set -e
+[ $status -eq 3 ] || fail "args_echo x y, run on its own: exit $status, expected 3"
+pass "the program runs as itself when run on its own"
+
+# 8. JSON keeps the program: a report of it reproduces with the program.
+run 1 json -n 50 --seed 1 --json "$tmp/r.json" -- "$progs/args_echo" a
+grep -q '"program": " -- .*args_echo a"' "$tmp/r.json" || fail "the JSON has no program"
+"$jostle" report "$tmp/r.json" >"$tmp/report" || true
+grep -q "^reproduce: .* -- $progs/args_echo a$" "$tmp/report" ||
+  { cat "$tmp/report"; fail "the report of the JSON lost the program"; }
+pass "JSON results keep the program"
+
+# 9. Bad input: one line, exit 2.
+for args in "-- $jostle" "-- $tmp/no-such-program" "-n 5" "--"; do
+  set +e
+  # shellcheck disable=SC2086
+  "$jostle" run $args >"$tmp/bad" 2>"$tmp/bad.err"
+  status=$?
+  set -e
+  [ $status -eq 2 ] || fail "jostle run $args: exit $status, expected 2"
+  [ "$(wc -l <"$tmp/bad.err")" -eq 1 ] || { cat "$tmp/bad.err"; fail "jostle run $args: not one line"; }
+done
+"$jostle" run -- "$jostle" 2>&1 | grep -q "was not built with jostle-cc" ||
+  fail "a program not built with jostle-cc is not named as such"
+pass "bad input is one line and exit 2"
+
+echo "programs: $passed passed, 0 failed"

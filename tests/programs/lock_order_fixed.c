@@ -1,0 +1,30 @@
+/* lock_order_fixed.c: lock_order.c's fixed twin: both threads take the
+ * lower-numbered account's lock first. */
+#include <pthread.h>
+#include <stdio.h>
+
+static pthread_mutex_t account_lock[2] = {PTHREAD_MUTEX_INITIALIZER,
+                                          PTHREAD_MUTEX_INITIALIZER};
+static long balance[2] = {50, 50};
+
+static void *transfer(void *arg) {
+  int from = (int)(long)arg, to = 1 - from;
+  int first = from < to ? from : to, second = from < to ? to : from;
+  pthread_mutex_lock(&account_lock[first]);
+  pthread_mutex_lock(&account_lock[second]);
+  balance[from] -= 10;
+  balance[to] += 10;
+  pthread_mutex_unlock(&account_lock[second]);
+  pthread_mutex_unlock(&account_lock[first]);
+  return NULL;
+}
+
+int main(void) {
+  pthread_t a, b;
+  pthread_create(&a, NULL, transfer, (void *)0L);
+  pthread_create(&b, NULL, transfer, (void *)1L);
+  pthread_join(a, NULL);
+  pthread_join(b, NULL);
+  printf("%ld %ld\n", balance[0], balance[1]);
+  return 0;
+}

@@ -1,0 +1,48 @@
+/*
+ * program_main.c: what jostle-cc links into an ordinary program (one with
+ * its own main) with -Wl,--wrap=main,--wrap=exit,--wrap=_exit,--wrap=_Exit:
+ * the program's main unless jostle started it (JOSTLE_SERVE, see
+ * harness/program.h), and its exits, which end a run of the program.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness/program.h"
+
+int __real_main(int argc, char **argv, char **envp);
+int __wrap_main(int argc, char **argv, char **envp);
+_Noreturn void __real_exit(int status);
+_Noreturn void __wrap_exit(int status);
+_Noreturn void __real__exit(int status);
+_Noreturn void __wrap__exit(int status);
+_Noreturn void __real__Exit(int status);
+_Noreturn void __wrap__Exit(int status);
+
+/* What `jostle run` looks for in a program before it starts it. */
+__attribute__((used)) static const char mark[] = JOSTLE__SERVE_MARK;
+
+int __wrap_main(int argc, char **argv, char **envp) {
+  const char *serve = getenv(JOSTLE__SERVE_ENV);
+  if (serve == NULL) return __real_main(argc, argv, envp);
+  /* the program's own children are the program's, not jostle's */
+  char *mine = strdup(serve);
+  unsetenv(JOSTLE__SERVE_ENV);
+  if (mine == NULL) return 3;
+  return jostle__program_serve(mine, __real_main, argc, argv, envp);
+}
+
+void __wrap_exit(int status) {
+  jostle__program_exiting(status, 1);
+  __real_exit(status);
+}
+
+void __wrap__exit(int status) {
+  jostle__program_exiting(status, 0);
+  __real__exit(status);
+}
+
+void __wrap__Exit(int status) {
+  jostle__program_exiting(status, 0);
+  __real__Exit(status);
+}
