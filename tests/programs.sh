@@ -31,6 +31,9 @@ run() {
   set -e
   [ $status -eq "$want" ] ||
     { cat "$tmp/$out" "$tmp/$out.err"; fail "jostle run $*: exit $status, expected $want"; }
+  # a sanitizer's report about jostle's own code (sanitizer builds)
+  ! grep -qE 'WARNING: ThreadSanitizer|runtime error:|ERROR: (Leak|Address)Sanitizer' \
+    "$tmp/$out.err" || { cat "$tmp/$out.err"; fail "jostle run $*: a sanitizer's report"; }
 }
 
 # Under ThreadSanitizer's build the programs are not instrumented for

@@ -19,7 +19,9 @@
 #define SIGNALS "handle_segv=0:handle_sigbus=0:handle_sigfpe=0:handle_sigill=0:handle_abort=0"
 
 DEFAULTS(__asan_default_options, SIGNALS ":abort_on_error=1")
-DEFAULTS(__tsan_default_options, SIGNALS)
+/* atexit_sleep_ms: a program's run (program mode) exits with threads
+ * still running, where ThreadSanitizer would wait a second for them. */
+DEFAULTS(__tsan_default_options, SIGNALS ":atexit_sleep_ms=0")
 DEFAULTS(__ubsan_default_options, "halt_on_error=1:abort_on_error=1:print_stacktrace=1")
 
 /* ThreadSanitizer: the racy built-in scenarios race on purpose. Their code
@@ -37,6 +39,7 @@ DEFAULTS(__tsan_default_suppressions,
          /* lock-order takes two locks in opposite orders on purpose: the
           * runtime's deadlock detector reports the inversion */
          "deadlock:source_first_thread\n"
+         "deadlock:transfer\n"    /* tests/programs/lock_order.c, likewise */
          /* test-waits (a test scenario) deadlocks, relocks and unlocks
           * another thread's mutex on purpose */
          "deadlock:waits_thread\n"
