@@ -542,6 +542,49 @@ START_TEST(calibration_death_still_runs) {
 }
 END_TEST
 
+
+/* Chi-square of the 90 orders of test-tickets over n runs of `sched`
+ * (seeds mix(11, i)): a function of the seeds. */
+static double tickets_chi_square(const char *sched, int n) {
+  jostle__plan p = plan_for("test-tickets", jostle__sched_find(sched));
+  jostle__pool *pool = pool_for(&p, 1);
+  int count[729] = {0}, n_orders = 0;
+  for (int i = 0; i < n; i++) {
+    const jostle_run *r = jostle__pool_run(pool, jostle__mix(11, (uint64_t)i));
+    ck_assert_int_eq(r->n_obs, 1);
+    ck_assert(r->obs_values[0] >= 0 && r->obs_values[0] < 729);
+    count[r->obs_values[0]]++;
+  }
+  jostle__pool_destroy(pool);
+  double expected = n / 90.0, chi = 0;
+  for (int k = 0; k < 729; k++)
+    if (count[k] > 0) n_orders++;
+  ck_assert_int_le(n_orders, 90);
+  /* the orders never seen count too: (0 - e)^2 / e each */
+  for (int k = 0; k < 729; k++)
+    if (count[k] > 0) chi += (count[k] - expected) * (count[k] - expected) / expected;
+  chi += (90 - n_orders) * expected;
+  printf("test-tickets under %s: %d of 90 orders, chi-square %.1f (89 df)\n", sched, n_orders,
+         chi);
+  return chi;
+}
+
+/* surw's walk is uniform over the interleavings of the interesting events:
+ * the 90 orders in which three threads take two tickets each come out
+ * alike (chi-square with 89 degrees of freedom, far below 150 whose
+ * chance is under 1e-4), where random's walk does not. */
+START_TEST(surw_is_uniform_over_orders) {
+  jostle__plan p = plan_for("test-tickets", jostle__sched_find("surw"));
+  jostle__pool *pool = pool_for(&p, 1);
+  (void)jostle__pool_run(pool, 1);
+  int instrumented = jostle__pool_steps(pool) > 3;
+  jostle__pool_destroy(pool);
+  if (!instrumented) return; /* the ThreadSanitizer build: no points to order */
+  ck_assert_double_lt(tickets_chi_square("surw", 9000), 150);
+  ck_assert_double_gt(tickets_chi_square("random", 9000), 150);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("control");
   TCase *tc = jostle_check_case(s, "control", 120, 1);
@@ -561,6 +604,7 @@ int main(void) {
   tcase_add_test(tc, spurious_wakeups_are_a_choice);
   tcase_add_loop_test(tc, found_seeds_replay, 0, 2);
   tcase_add_test(tc, calibration_death_still_runs);
+  tcase_add_test(tc, surw_is_uniform_over_orders);
   /* a case of their own: CK_RUN_CASE=unsupported runs only these */
   tc = jostle_check_case(s, "unsupported", 120, 1);
   tcase_add_loop_test(tc, unsupported_calls_end_the_run, 0, jostle_test_n_calls);
