@@ -28,7 +28,8 @@ median() { sort -n | awk '{v[NR] = $1} END {print NR ? v[int((NR + 1) / 2)] : "-
 
 # The strategies compared: a label and its options.
 all="random:--scheduler=random pct-d2:--scheduler=pct,--depth=2 \
-pct-d3:--scheduler=pct,--depth=3 pct-d5:--scheduler=pct,--depth=5 pos:--scheduler=pos"
+pct-d3:--scheduler=pct,--depth=3 pct-d5:--scheduler=pct,--depth=5 pos:--scheduler=pos \
+surw:--scheduler=surw"
 strategies=""
 for s in $all; do
   case " ${STRATEGIES:-${s%%:*}} " in *" ${s%%:*} "*) strategies="$strategies $s" ;; esac

@@ -286,14 +286,21 @@ void jostle__pool_destroy(jostle__pool *pool) {
 
 uint64_t jostle__pool_calibrate(jostle__pool *pool, uint64_t known) {
   jostle__control *c = pool->control;
-  if (c == NULL || !pool->members[0].sched.ops->calibrate) return 0;
-  if (known == 0) {
+  const jostle__sched_ops *ops = pool->members[0].sched.ops;
+  if (c == NULL || !ops->calibrate) return 0;
+  /* A profile (surw's) is the pool's own, so every pool makes the run,
+   * unless the measure it is given has no JOSTLE__PROFILED mark: the
+   * parent's count of a calibration run that died, which would die here
+   * too; the strategy then runs without a profile. */
+  int profiled = ops->profile_size != 0;
+  if (known == 0 || (profiled && (known & JOSTLE__PROFILED))) {
     jostle__control_calibrating(c, 1);
     (void)jostle__pool_run(pool, JOSTLE__CALIBRATION_SEED);
     jostle__control_calibrating(c, 0);
     known = jostle__control_steps(c) ? jostle__control_steps(c) : 1;
+    if (profiled) known |= JOSTLE__PROFILED;
   }
-  jostle__control_set_calibration(c, known);
+  jostle__control_set_calibration(c, known & ~JOSTLE__PROFILED);
   return known;
 }
 

@@ -40,7 +40,12 @@ const jostle_run *jostle__pool_run(jostle__pool *pool, uint64_t seed);
  * steps of a typical run (one run with JOSTLE__CALIBRATION_SEED, neither
  * traced nor recorded), or takes `known`, that measure when another
  * process has taken it; returns it. Else does nothing and returns 0. Call
- * once, after the first jostle__pool_place. */
+ * once, after the first jostle__pool_place. A strategy with a profile
+ * (ops->profile_size) makes the run whenever `known` is 0 or carries
+ * JOSTLE__PROFILED, which the measure it returns then carries: a measure
+ * without the mark (a dead calibration run's, counted by the parent)
+ * leaves it without a profile instead. */
+#define JOSTLE__PROFILED ((uint64_t)1 << 63)
 uint64_t jostle__pool_calibrate(jostle__pool *pool, uint64_t known);
 
 /* Under a controlled scheduler, a hash of every scheduling choice of the

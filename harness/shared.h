@@ -49,7 +49,9 @@ typedef struct jostle__shared {
   _Atomic int pin_disabled;         /* binding failed: stop trying */
   /* The steps of the calibration run (pct), once a worker has measured
    * them, or the parent has counted them in a calibration run that died;
-   * 0 before. The run has a fixed seed, so every measure is the same. */
+   * 0 before. The run has a fixed seed, so every measure is the same. A
+   * worker's measure for a strategy with a profile carries JOSTLE__PROFILED
+   * (harness/pool.h), the parent's count of a dead run never does. */
   _Atomic uint64_t calibration;
   size_t slot_stride;               /* bytes from one slot to the next */
   size_t waits_offset;              /* from a slot to its board of waits */

@@ -116,6 +116,7 @@ jostle__control *jostle__control_create(const jostle__sched_ops *ops,
   c->run_state = run_state;
   c->run_state_size = state_size;
   c->strategy = ops->run_size ? calloc(1, ops->run_size) : NULL;
+  c->profile = ops->profile_size ? calloc(1, ops->profile_size) : NULL;
   c->index_cap = 64;
   c->index = calloc(c->index_cap, sizeof *c->index);
   const char *handover = getenv("JOSTLE_HANDOVER");
@@ -126,7 +127,7 @@ jostle__control *jostle__control_create(const jostle__sched_ops *ops,
     c->calls = jostle__calls_create();
   }
   if (grow_threads(c, n_pool) != 0 || c->index == NULL ||
-      (ops->run_size && c->strategy == NULL) ||
+      (ops->run_size && c->strategy == NULL) || (ops->profile_size && c->profile == NULL) ||
       (cfg->races && (c->races == NULL || c->calls == NULL))) {
     jostle__control_destroy(c);
     return NULL;
@@ -152,6 +153,7 @@ void jostle__control_destroy(jostle__control *c) {
   free(c->scratch);
   free(c->strategy_threads);
   free(c->strategy);
+  free(c->profile);
   jostle__races_destroy(c->races);
   jostle__calls_destroy(c->calls);
   jostle__trace_free(c);
@@ -182,9 +184,11 @@ void jostle__control_calibrating(jostle__control *c, int on) {
     c->quiet.races = 0;
     c->cfg = &c->quiet;
     c->calibration = 0;
+    if (c->profile) memset(c->profile, 0, c->ops->profile_size);
   } else {
     c->cfg = c->cfg_in;
     c->calibration = c->n_steps ? c->n_steps : 1;
+    if (c->ops->calibrated) c->ops->calibrated(c);
   }
 }
 

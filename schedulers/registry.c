@@ -8,7 +8,7 @@
 #include "schedulers/sched.h"
 
 extern const jostle__sched_ops jostle__sched_free, jostle__sched_noise, jostle__sched_random,
-    jostle__sched_pct, jostle__sched_pos, jostle__sched_replay;
+    jostle__sched_pct, jostle__sched_pos, jostle__sched_surw, jostle__sched_replay;
 
 const jostle__sched_ops *const jostle__schedulers[] = {
     &jostle__sched_free,
@@ -16,6 +16,7 @@ const jostle__sched_ops *const jostle__schedulers[] = {
     &jostle__sched_random,
     &jostle__sched_pct,
     &jostle__sched_pos,
+    &jostle__sched_surw,
     &jostle__sched_replay,
     NULL,
 };

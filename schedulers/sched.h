@@ -199,12 +199,21 @@ typedef struct jostle__sched_ops {
    *   spawned (optional): the run created thread k, now runnable.
    * calibrate: run_begin needs the steps of a typical run
    * (jostle__control_calibration), which each pool measures first with
-   * one run at a fixed seed. */
+   * one run at a fixed seed.
+   * profile_size, calibrated (optional, with calibrate): the strategy keeps
+   *   profile_size bytes of its own across runs (jostle__control_profile),
+   *   zeroed before the calibration run, filled by its hooks during that
+   *   run (jostle__control_calibration is 0 then), and finished by
+   *   calibrated() after it. Every pool makes its own calibration run; when
+   *   that run died in another process (a crash, a hang) it makes none and
+   *   the profile stays zeroed, which the strategy must accept. */
   size_t run_size, thread_run_size;
   void (*run_begin)(struct jostle__control *c);
   int (*pick)(struct jostle__control *c, int current, const jostle__point *p);
   void (*spawned)(struct jostle__control *c, int k);
   int calibrate;
+  size_t profile_size;
+  void (*calibrated)(struct jostle__control *c);
 } jostle__sched_ops;
 
 /* A scenario thread as schedulers see it; owned by the thread pool (or,

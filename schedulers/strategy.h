@@ -97,6 +97,7 @@ struct jostle__control {
   int *scratch;                      /* candidates of a pick */
   unsigned char *strategy_threads;   /* ops->thread_run_size bytes each */
   void *strategy;                    /* ops->run_size bytes */
+  void *profile;                     /* ops->profile_size bytes, kept across runs */
   /* The objects of the run, in stable chunks, found by address through an
    * open-addressing index of object numbers + 1 (0: empty). */
   int n_objects;
@@ -136,6 +137,10 @@ static inline const jostle__point *jostle__control_pending(const jostle__control
 static inline uint64_t jostle__control_calibration(const jostle__control *c) {
   return c->calibration;
 }
+
+/* The strategy's profile (ops->profile_size bytes), which lives as long as
+ * the control: filled in the calibration run, read in the others. */
+static inline void *jostle__control_profile(jostle__control *c) { return c->profile; }
 
 /* The model of the object at addr, or NULL when the run has not used it. */
 jostle__object *jostle__control_find_object(const jostle__control *c, const void *addr);

@@ -879,10 +879,10 @@ START_TEST(racy_clean_run_says_not_found) {
        "^  known racy, not found in 5 runs: try --scheduler random$"},
       {"stress counter --scheduler random -n 3 --seed 1 -j 1 --json %s/r.json",
        "^  known racy, not found in 3 runs: try more runs \\(-n\\) or --scheduler pct or "
-       "--scheduler pos$"},
+       "--scheduler pos or --scheduler surw$"},
       {"stress counter --scheduler pct -n 3 --seed 2 -j 1 --json %s/r.json",
        "^  known racy, not found in 3 runs: try more runs \\(-n\\) or --scheduler random or "
-       "--scheduler pos$"},
+       "--scheduler pos or --scheduler surw$"},
       /* a data race that leaves the outcome right (under free, on x86, whose
        * stores are not reordered): only --races sees it */
       {"stress publish-relaxed -n 5 --json %s/r.json",

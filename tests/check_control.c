@@ -66,9 +66,9 @@ static const char *const determinism_scenarios[] = {"cancel-flag", "counter-owne
  * through the kernel. */
 START_TEST(same_seed_same_schedule_everywhere) {
   const jostle__sched_ops *scheds[] = {jostle__sched_find("random"), jostle__sched_find("pct"),
-                                       jostle__sched_find("pos")};
+                                       jostle__sched_find("pos"), jostle__sched_find("surw")};
   int n = 2000 * (int)jostle_check_soak();
-  for (int k = 0; k < 3; k++) {
+  for (int k = 0; k < 4; k++) {
     jostle__plan p = plan_for(determinism_scenarios[_i], scheds[k]);
     run_print *child = mmap(NULL, (size_t)n * sizeof *child, PROT_READ | PROT_WRITE,
                             MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -184,8 +184,8 @@ START_TEST(deadlocks_are_named) {
       "deadlock (thread 0 waits for mutex#1 held by thread 1; thread 1 waits for mutex#0 held by thread 0)",
       "deadlock (thread 0 waits for cond#"};
   const jostle__sched_ops *scheds[] = {jostle__sched_find("random"), jostle__sched_find("pct"),
-                                       jostle__sched_find("pos")};
-  for (int k = 0; k < 3; k++) {
+                                       jostle__sched_find("pos"), jostle__sched_find("surw")};
+  for (int k = 0; k < 4; k++) {
     jostle__plan p = plan_for(names[_i], scheds[k]);
     p.n_runs = 2000;
     jostle__cell c = {0};
@@ -243,9 +243,9 @@ END_TEST
  * points, created threads' too, under every controlled scheduler and
  * either hand-over. */
 START_TEST(threads_keep_their_own_state) {
-  const char *const scheds[] = {"random", "pct", "pos"};
+  const char *const scheds[] = {"random", "pct", "pos", "surw"};
   if (_i == 1) ck_assert_int_eq(setenv("JOSTLE_HANDOVER", "kernel", 1), 0);
-  for (int k = 0; k < 3; k++) {
+  for (int k = 0; k < 4; k++) {
     jostle__plan p = plan_for("test-thread-self", jostle__sched_find(scheds[k]));
     p.n_runs = 300;
     jostle__cell c = {0};
@@ -368,8 +368,9 @@ START_TEST(created_threads_join_the_schedule) {
     jostle__cell_free(&c);
   }
   const jostle__sched_ops *controlled[] = {jostle__sched_find("random"), jostle__sched_find("pct"),
-                                           jostle__sched_find("pos")};
-  for (int k = 0; k < 3; k++) {
+                                           jostle__sched_find("pos"),
+                                           jostle__sched_find("surw")};
+  for (int k = 0; k < 4; k++) {
     jostle__plan p = plan_for("test-spawn-racy", controlled[k]);
     p.n_runs = 500;
     jostle__cell c = {0};
@@ -398,8 +399,9 @@ END_TEST
  * test-sync-all) waits again: clean in every combination. */
 START_TEST(spurious_wakeups_are_a_choice) {
   const jostle__sched_ops *controlled[] = {jostle__sched_find("random"), jostle__sched_find("pct"),
-                                           jostle__sched_find("pos")};
-  for (int k = 0; k < 3; k++) {
+                                           jostle__sched_find("pos"),
+                                           jostle__sched_find("surw")};
+  for (int k = 0; k < 4; k++) {
     for (int spurious = 0; spurious <= 1; spurious++) {
       jostle__plan p = plan_for("lost-wakeup", controlled[k]);
       p.sched_cfg.spurious_wakeups = spurious;
@@ -479,7 +481,7 @@ END_TEST
 
 /* A divergent seed found by a campaign replays to the same outcome. */
 START_TEST(found_seeds_replay) {
-  static const char *const scheds[] = {"pct", "pos"};
+  static const char *const scheds[] = {"pct", "pos", "surw"};
   jostle__plan p = plan_for("cancel-flag", jostle__sched_find(scheds[_i]));
   p.n_runs = 3000;
   jostle__cell c = {0};
@@ -503,13 +505,14 @@ START_TEST(found_seeds_replay) {
 }
 END_TEST
 
-/* pct never refuses a scenario: a calibration run that dies (crash, hang)
+/* pct and surw never refuse a scenario: a calibration run that dies (crash, hang)
  * is measured by the steps it made before it died, the same in every
  * process; it is never blamed on a run of the campaign, and the campaign
  * is the same whatever the number of workers. A scenario whose every run
  * crashes is run, and every run is a crash. */
 START_TEST(calibration_death_still_runs) {
-  jostle__plan p = plan_for("test-calibration-crash", jostle__sched_find("pct"));
+  static const char *const scheds[] = {"pct", "surw"};
+  jostle__plan p = plan_for("test-calibration-crash", jostle__sched_find(scheds[_i]));
   ck_assert_uint_eq(JOSTLE__CALIBRATION_SEED, 0x6b2d657374ULL); /* the scenario's copy */
   p.n_runs = 100;
   jostle__cell c = {0}, again = {0};
@@ -524,7 +527,7 @@ START_TEST(calibration_death_still_runs) {
   jostle__cell_free(&c);
   jostle__cell_free(&again);
 
-  p = plan_for("test-abort", jostle__sched_find("pct"));
+  p = plan_for("test-abort", jostle__sched_find(scheds[_i]));
   p.n_runs = 20;
   ck_assert_int_eq(jostle__campaign_run(&p, &c, NULL, NULL), 0);
   ck_assert_uint_eq(c.n_runs, 20);
@@ -539,6 +542,49 @@ START_TEST(calibration_death_still_runs) {
   ck_assert_uint_eq(c.n_runs, 100);
   ck_assert_uint_eq(c.n_divergent, 0);
   jostle__cell_free(&c);
+}
+END_TEST
+
+
+/* Chi-square of the 90 orders of test-tickets over n runs of `sched`
+ * (seeds mix(11, i)): a function of the seeds. */
+static double tickets_chi_square(const char *sched, int n) {
+  jostle__plan p = plan_for("test-tickets", jostle__sched_find(sched));
+  jostle__pool *pool = pool_for(&p, 1);
+  int count[729] = {0}, n_orders = 0;
+  for (int i = 0; i < n; i++) {
+    const jostle_run *r = jostle__pool_run(pool, jostle__mix(11, (uint64_t)i));
+    ck_assert_int_eq(r->n_obs, 1);
+    ck_assert(r->obs_values[0] >= 0 && r->obs_values[0] < 729);
+    count[r->obs_values[0]]++;
+  }
+  jostle__pool_destroy(pool);
+  double expected = n / 90.0, chi = 0;
+  for (int k = 0; k < 729; k++)
+    if (count[k] > 0) n_orders++;
+  ck_assert_int_le(n_orders, 90);
+  /* the orders never seen count too: (0 - e)^2 / e each */
+  for (int k = 0; k < 729; k++)
+    if (count[k] > 0) chi += (count[k] - expected) * (count[k] - expected) / expected;
+  chi += (90 - n_orders) * expected;
+  printf("test-tickets under %s: %d of 90 orders, chi-square %.1f (89 df)\n", sched, n_orders,
+         chi);
+  return chi;
+}
+
+/* surw's walk is uniform over the interleavings of the interesting events:
+ * the 90 orders in which three threads take two tickets each come out
+ * alike (chi-square with 89 degrees of freedom, far below 150 whose
+ * chance is under 1e-4), where random's walk does not. */
+START_TEST(surw_is_uniform_over_orders) {
+  jostle__plan p = plan_for("test-tickets", jostle__sched_find("surw"));
+  jostle__pool *pool = pool_for(&p, 1);
+  (void)jostle__pool_run(pool, 1);
+  int instrumented = jostle__pool_steps(pool) > 3;
+  jostle__pool_destroy(pool);
+  if (!instrumented) return; /* the ThreadSanitizer build: no points to order */
+  ck_assert_double_lt(tickets_chi_square("surw", 9000), 150);
+  ck_assert_double_gt(tickets_chi_square("random", 9000), 150);
 }
 END_TEST
 
@@ -559,8 +605,9 @@ int main(void) {
   tcase_add_test(tc, slow_controlled_runs_are_not_hangs);
   tcase_add_test(tc, beyond_the_thread_limit_is_a_limit);
   tcase_add_test(tc, spurious_wakeups_are_a_choice);
-  tcase_add_loop_test(tc, found_seeds_replay, 0, 2);
-  tcase_add_test(tc, calibration_death_still_runs);
+  tcase_add_loop_test(tc, found_seeds_replay, 0, 3);
+  tcase_add_loop_test(tc, calibration_death_still_runs, 0, 2);
+  tcase_add_test(tc, surw_is_uniform_over_orders);
   /* a case of their own: CK_RUN_CASE=unsupported runs only these */
   tc = jostle_check_case(s, "unsupported", 120, 1);
   tcase_add_loop_test(tc, unsupported_calls_end_the_run, 0, jostle_test_n_calls);

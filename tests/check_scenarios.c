@@ -114,6 +114,9 @@ END_TEST
 START_TEST(under_pos) { expect(builtin(_i), jostle__sched_find("pos")); }
 END_TEST
 
+START_TEST(under_surw) { expect(builtin(_i), jostle__sched_find("surw")); }
+END_TEST
+
 /* --races: the built-ins with a data race, and those with none (the
  * others: publish-release and publish-fence order the message, lock-order and lost-wakeup deadlock, stats-snapshot reads two
  * atomics as one, treiber-stack's ABA is atomics alone), with the test
@@ -143,7 +146,7 @@ static int n_race_free(void) {
   return n;
 }
 
-static const char *const controlled[] = {"random", "pct", "pos"};
+static const char *const controlled[] = {"random", "pct", "pos", "surw"};
 #define N_CONTROLLED (int)(sizeof controlled / sizeof controlled[0])
 
 /* A data race is found in every run, whatever the interleaving: the two
@@ -269,6 +272,7 @@ int main(void) {
   tcase_add_loop_test(tc, under_random, 0, n);
   tcase_add_loop_test(tc, under_pct, 0, n);
   tcase_add_loop_test(tc, under_pos, 0, n);
+  tcase_add_loop_test(tc, under_surw, 0, n);
   tcase_add_loop_test(tc, data_races_in_every_run, 0, N_CONTROLLED * N_DATA_RACES);
   tcase_add_loop_test(tc, publish_relaxed_races_in_run_one, 0, N_CONTROLLED);
   tcase_add_loop_test(tc, no_race_where_there_is_none, 0, N_CONTROLLED * n_race_free());

@@ -38,22 +38,22 @@ static const char *const recorded_scenarios[] = {
 #endif
 };
 
-/* Every run of random, pct and pos, recorded and replayed by the replay
+/* Every run of random, pct, pos and surw, recorded and replayed by the replay
  * scheduler, makes the same decisions (schedule hash) to the same outcome,
  * with --spurious-wakeups and without.
  * (One pool at a time: the calling thread is thread 0 of the last pool
  * made.) */
 START_TEST(recorded_runs_replay_exactly) {
   const jostle__sched_ops *scheds[] = {jostle__sched_find("random"), jostle__sched_find("pct"),
-                                       jostle__sched_find("pos")};
+                                       jostle__sched_find("pos"), jostle__sched_find("surw")};
   int n = 300 * (int)jostle_check_soak();
   jostle__schedule **schedules = calloc((size_t)n, sizeof *schedules);
   char (*outcomes)[JOSTLE__TEXT_MAX] = calloc((size_t)n, sizeof *outcomes);
   uint64_t *hashes = calloc((size_t)n, sizeof *hashes);
   ck_assert(schedules && outcomes && hashes);
-  for (int k = 0; k < 6; k++) {
-    int spurious = k / 3;
-    jostle__plan rec_plan = jostle_test_plan(recorded_scenarios[_i], scheds[k % 3]);
+  for (int k = 0; k < 8; k++) {
+    int spurious = k / 4;
+    jostle__plan rec_plan = jostle_test_plan(recorded_scenarios[_i], scheds[k % 4]);
     rec_plan.sched_cfg.spurious_wakeups = spurious;
     jostle__schedule *rec = jostle__schedule_shared(2 * rec_plan.sched_cfg.step_limit);
     ck_assert_ptr_nonnull(rec);
@@ -80,7 +80,7 @@ START_TEST(recorded_runs_replay_exactly) {
       jostle__outcome_text(jostle__pool_run(pool, (uint64_t)i), got, sizeof got);
       ck_assert_msg(strcmp(outcomes[i], got) == 0,
                     "%s under %s (spurious %d), run %d: recorded '%s', replayed '%s'",
-                    recorded_scenarios[_i], scheds[k % 3]->name, spurious, i, outcomes[i], got);
+                    recorded_scenarios[_i], scheds[k % 4]->name, spurious, i, outcomes[i], got);
       ck_assert_uint_eq(jostle__pool_schedule_hash(pool), hashes[i]);
       free(schedules[i]);
     }

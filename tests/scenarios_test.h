@@ -13,6 +13,9 @@ int jostle_test_thread_fails(unsigned long long seed);
 #define JOSTLE_TEST_MANY 3000
 int jostle_test_many_value(unsigned long long seed);
 
+/* test-tickets: 3 threads take 2 tickets each, 90 orders. */
+#define JOSTLE_TEST_TICKETS 6
+
 /* test-unsupported: -D call=K makes call K of this table in every thread.
  * `call` is what a controlled run must end at (its limit's text is
  * "unsupported: " followed by it), NULL when the call is modelled;
