@@ -77,13 +77,19 @@ fi
 
 # 3. Fixed twins: never flagged, under every scheduler.
 for prog in bank_fixed lock_order_fixed exit_thread; do
-  for sched in random pct pos free noise; do
+  for sched in random pct pos surw free noise; do
     run 0 clean --scheduler $sched -n $clean_runs --seed 7 -- "$progs/$prog"
     grep -q "^  exit=0 *$clean_runs " "$tmp/clean" ||
       { cat "$tmp/clean"; fail "$prog under $sched: not $clean_runs runs of exit=0"; }
   done
   pass "$prog: $clean_runs runs of exit=0 under each scheduler"
 done
+
+# 3b. surw has no profile of a program's runs: it says so, in one line.
+run 0 surw --scheduler surw -n 20 -- "$progs/bank_fixed"
+grep -q "surw has no profile of a program's runs yet" "$tmp/surw.err" ||
+  { cat "$tmp/surw.err"; fail "surw on a program: no line saying it has no profile"; }
+pass "surw on a program says it walks as random does"
 
 # 4. Each run starts from the program's initial state: exit_code exits 3
 #    when its global counter of runs is not 0 as loaded. Its lost update
