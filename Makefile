@@ -7,6 +7,7 @@
 #   make bench                   benchmarks against baselines measured in the same run
 #   make bench-checkers          runs to the first bug, one checker among N setters
 #   make bench-handover          controlled runs with many threads, both hand-overs
+#   make bench-programs          program mode's cost per run beside exec per run
 #   make install PREFIX=/usr/local
 # Sanitizer builds go to their own folder, so they never mix with the plain one.
 
@@ -83,7 +84,7 @@ TESTS := $(patsubst tests/%.c,$(O)/tests/%,$(TEST_SRCS))
 PROGRAMS := $(patsubst tests/programs/%.c,$(O)/programs/%,$(wildcard tests/programs/*.c))
 BENCHES := $(patsubst bench/%.c,$(O)/bench/%,$(BENCH_SRCS))
 
-.PHONY: all check check-layers bench bench-checkers bench-handover install demo clean fuzz wrap-flags
+.PHONY: all check check-layers bench bench-checkers bench-handover bench-programs install demo clean fuzz wrap-flags
 .SECONDARY:
 all: $(O)/libjostle.a $(O)/libjostle-fuzz.a $(O)/libjostle.so $(O)/jostle $(O)/jostle-test $(EXAMPLES)
 
@@ -210,9 +211,10 @@ $(O)/bench/hooks_loop $(O)/bench/hooks_loop-instrumented: bench/hooks_loop.c $(O
 	$(CC) $(LDFLAGS_ALL) -o $@ $@.o $(O)/libjostle.a $(LIBS)
 
 bench: all $(BENCHES) $(O)/bench/hooks_loop-instrumented $(O)/bench/jostle-checkers fuzz \
-       $(F)/bench/fuzz-ladder
+       $(F)/bench/fuzz-ladder $(O)/programs/bank_fixed
 	@sh bench/run.sh $(O)
 	@sh bench/handover.sh $(O)
+	@sh bench/programs.sh $(O)
 	@sh bench/checkers.sh $(O)
 	@sh bench/fuzz.sh $(O) $(F)
 
@@ -230,6 +232,9 @@ bench-checkers: $(O)/bench/jostle-checkers
 
 bench-handover: all
 	@sh bench/handover.sh $(O)
+
+bench-programs: all $(O)/programs/bank_fixed
+	@sh bench/programs.sh $(O)
 
 # ---- fuzzing with clang's libFuzzer: make fuzz ----------------------------
 # build-fuzz/fuzz-SCENARIO for every built-in scenario: one program,

@@ -91,7 +91,21 @@ if [ -z "${EXAMPLE_FLAGS:-}" ]; then
   set -e
   [ $status -eq 1 ] && grep -q '^outcome: counter=1 (lost increments)$' "$tmp/replay" ||
     { cat "$tmp/replay"; fail "my-counter: the fuzzer's input did not replay"; }
-  echo "examples: 6 passed, 0 failed"
+  # 7. jostle-cc on an ordinary program (its own main, no jostle in it):
+  #    still the program when run on its own, and `jostle run` finds its
+  #    lost update under random.
+  "$tmp/prefix/bin/jostle-cc" -O2 tests/programs/bank_racy.c -o "$tmp/bank" ||
+    fail "jostle-cc cannot build an ordinary program"
+  "$tmp/bank" >"$tmp/own" 2>&1 || true
+  grep -q '^total=' "$tmp/own" || { cat "$tmp/own"; fail "bank, run on its own, is not itself"; }
+  set +e
+  "$tmp/prefix/bin/jostle" run -n 1000 --seed 1 --until-divergence --no-progress \
+    -- "$tmp/bank" >"$tmp/out"
+  status=$?
+  set -e
+  [ $status -eq 1 ] && grep -q '^  crash (SIGABRT): .*Assertion' "$tmp/out" ||
+    { cat "$tmp/out"; fail "jostle run did not find bank's lost update"; }
+  echo "examples: 7 passed, 0 failed"
 else
   echo "examples: 4 passed, 0 failed (jostle-cc is checked in the plain build)"
 fi
