@@ -103,6 +103,8 @@ int jostle__program_serve(const char *serve, jostle__program_main_fn main, int a
   for (const char *s = serve; *s; s++) n += *s == JOSTLE__SERVE_SEP;
   char **jargv = calloc((size_t)n + 1, sizeof *jargv);
   if (words == NULL || jargv == NULL) {
+    free(words);
+    free(jargv);
     fprintf(stderr, "jostle: out of memory\n");
     return 3;
   }
@@ -117,7 +119,10 @@ int jostle__program_serve(const char *serve, jostle__program_main_fn main, int a
   }
   jargv[k++] = served.name;
   jargv[k] = NULL;
-  return jostle_main(k, jargv);
+  int status = jostle_main(k, jargv);
+  free(jargv);
+  free(words);
+  return status;
 }
 
 /* ---- a run's exit ----------------------------------------------------- */
@@ -138,12 +143,15 @@ static void fire(void) {
 }
 
 /* Registered in the run's process before main: runs after the exit
- * handlers main registered, and before those of the process it was forked
- * from, which are not the run's. */
+ * handlers main registered, and ends the process before those registered
+ * earlier, by the process it was forked from (and by constructors). */
 static void at_exit(void) {
   if (!hook.armed || getpid() != hook.pid) return;
   fflush(NULL);
   fire();
+  /* The rest of exit is that process's: a leak check of the program's
+   * memory (sanitizer builds) would be the program's, not the run's. */
+  _exit(hook.status);
 }
 
 void jostle__program_arm(void (*on_exit)(void *ctx, int status), void *ctx) {

@@ -48,7 +48,8 @@ int jostle__program_serve(const char *serve, jostle__program_main_fn main, int a
 
 /* In a run's process: from now on, the program's exit (exit from any
  * thread, or main's return) calls on_exit(ctx, status) once, after the
- * program's own exit handlers, with stdio flushed. */
+ * exit handlers registered in main, with stdio flushed; the process then
+ * ends with that status, without the handlers registered before main. */
 void jostle__program_arm(void (*on_exit)(void *ctx, int status), void *ctx);
 
 /* In a run's process, once jostle ended the run itself (a verdict): the

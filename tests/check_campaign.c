@@ -655,7 +655,7 @@ END_TEST
 
 int main(void) {
   Suite *s = suite_create("campaign");
-  TCase *tc = jostle_check_case(s, "campaign", 60, 0);
+  TCase *tc = jostle_check_case(s, "campaign", 180, 0);
   tcase_add_test(tc, crashes_cost_only_their_run);
   tcase_add_test(tc, hangs_cost_only_their_run);
   tcase_add_test(tc, same_seed_same_result);

@@ -29,7 +29,9 @@ int __wrap_main(int argc, char **argv, char **envp) {
   char *mine = strdup(serve);
   unsetenv(JOSTLE__SERVE_ENV);
   if (mine == NULL) return 3;
-  return jostle__program_serve(mine, __real_main, argc, argv, envp);
+  int status = jostle__program_serve(mine, __real_main, argc, argv, envp);
+  free(mine);
+  return status;
 }
 
 void __wrap_exit(int status) {
