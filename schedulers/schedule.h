@@ -81,7 +81,7 @@ int jostle__schedule_save(const char *path, const jostle__schedule_info *info,
 
 /* Reads a schedule file made by jostle__schedule_save; every field is
  * checked: params must start with threads=N, and every decision must be
- * below N. Returns the schedule (free() it), or NULL with a one-line
+ * below JOSTLE_MAX_THREADS (a run's threads include those it creates). Returns the schedule (free() it), or NULL with a one-line
  * reason in err. */
 jostle__schedule *jostle__schedule_load(const char *path, jostle__schedule_info *info,
                                         char *err, size_t errsize);

@@ -75,6 +75,19 @@ grep -q "accounts+0x0 .*bank_racy.c:[0-9]* (teller)" "$tmp/trace" ||
 pass "a program's trace names its variables and functions"
 fi
 
+# 2b. A program's run saved as a schedule replays from it; the schedule
+#     names the threads the program created.
+if [ "$uninstrumented" = 0 ]; then
+"$jostle" replay --scheduler random --seed 0x1 --save-schedule "$tmp/run.schedule" \
+  -- "$progs/bank_racy" >"$tmp/saved" 2>&1 || true
+set +e
+"$jostle" replay --schedule "$tmp/run.schedule" -- "$progs/bank_racy" >"$tmp/from-schedule" 2>&1
+set -e
+grep -q "^recorded: .*: the same$" "$tmp/from-schedule" ||
+  { cat "$tmp/saved" "$tmp/from-schedule"; fail "a program's saved schedule does not replay"; }
+pass "a program's saved schedule replays the same outcome"
+fi
+
 # 3. Fixed twins: never flagged, under every scheduler.
 for prog in bank_fixed lock_order_fixed exit_thread; do
   for sched in random pct pos surw free noise; do
