@@ -320,10 +320,12 @@ START_TEST(many_threads_and_objects_run_everywhere) {
     if (jostle__schedulers[i]->follows_schedule) continue;
     for (int k = 0; k < 2; k++) {
       jostle__plan p = plan_for(crowds[k], jostle__schedulers[i]);
-      p.n_runs = 20;
+      /* few runs: under the sanitizers' kernel hand-over a run of 200
+       * threads takes seconds */
+      p.n_runs = 5;
       jostle__cell c = {0};
       ck_assert_int_eq(jostle__campaign_run(&p, &c, NULL, NULL), 0);
-      ck_assert_msg(c.n_runs == 20 && c.n_outcomes == 1 && c.outcomes[0].cls == JOSTLE__ALLOWED,
+      ck_assert_msg(c.n_runs == 5 && c.n_outcomes == 1 && c.outcomes[0].cls == JOSTLE__ALLOWED,
                     "%s under %s: %llu runs, %zu outcomes, the first '%s'", crowds[k],
                     jostle__schedulers[i]->name, (unsigned long long)c.n_runs, c.n_outcomes,
                     c.outcomes[0].text);
