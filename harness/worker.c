@@ -109,19 +109,28 @@ static void last_line(const jostle__capture *cap, char *buf, size_t size) {
     if ((unsigned char)buf[k] < 0x20) buf[k] = ' ';
 }
 
+/* Forks the process of one of a program's runs: in it (0 returned), the
+ * pool's thread is the calling thread and the process dies with the
+ * worker. */
+static pid_t fork_run_process(jostle__pool *pool) {
+  fflush(NULL);
+  pid_t worker = getpid();
+  pid_t pid = fork();
+  if (pid != 0) return pid;
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != worker) _exit(0);
+  jostle__pool_adopt_fork(pool);
+  return 0;
+}
+
 /* Run i in a process of its own, forked from this one, in which the
  * program's main has not run. The run's process records its outcome when
  * the program exits or jostle ends the run; one that dies first is
  * recorded here, by how it died. */
 static void program_run(const jostle__plan *p, jostle__shared *sh, jostle__slot *slot,
                         jostle__pool *pool, const jostle__capture *cap, uint64_t i) {
-  fflush(NULL);
-  pid_t worker = getpid();
-  pid_t pid = fork();
+  pid_t pid = fork_run_process(pool);
   if (pid == 0) {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != worker) _exit(0);
-    jostle__pool_adopt_fork(pool);
     run_ctx x = {p, sh, slot, pool, cap, i};
     jostle__program_arm(program_exited, &x);
     const jostle_run *r = jostle__pool_run(pool, jostle__run_seed(p, i));
@@ -163,13 +172,8 @@ static void program_run(const jostle__plan *p, jostle__shared *sh, jostle__slot 
  * before the program exited or died, counted in the slot. */
 static uint64_t program_calibrate(jostle__slot *slot, jostle__pool *pool, uint64_t known) {
   if (known != 0) return jostle__pool_calibrate(pool, known);
-  fflush(NULL);
-  pid_t worker = getpid();
-  pid_t pid = fork();
+  pid_t pid = fork_run_process(pool);
   if (pid == 0) {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != worker) _exit(0);
-    jostle__pool_adopt_fork(pool);
     (void)jostle__pool_calibrate(pool, 0);
     _exit(0);
   }
