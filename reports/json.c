@@ -456,6 +456,7 @@ static int read_outcomes(reader *r, json_t *o, const char *where, jostle__cell *
   c->outcomes = calloc(n, sizeof *c->outcomes);
   if (c->outcomes == NULL) return r_fail(r, where, "outcomes", "out of memory");
   c->n_outcomes = n;
+  c->cap_outcomes = n;
   char sub[128];
   for (size_t i = 0; i < n; i++) {
     json_t *j = json_array_get(list, i);

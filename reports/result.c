@@ -73,11 +73,15 @@ void jostle__cell_output(jostle__cell *c, jostle__class cls, const char *text, u
 
 int jostle__cell_append(jostle__cell *c, jostle__class cls, const char *text,
                         uint64_t count, uint64_t first_run, uint64_t first_seed) {
-  jostle__outcome *grown =
-      realloc(c->outcomes, (c->n_outcomes + 1) * sizeof *grown);
-  if (grown == NULL) return -1;
-  c->outcomes = grown;
-  jostle__outcome *o = &grown[c->n_outcomes++];
+  /* doubling: an outcome is kilobytes, and merges append hundreds */
+  if (c->outcomes == NULL || c->n_outcomes >= c->cap_outcomes) {
+    size_t cap = c->n_outcomes < 8 ? 16 : 2 * c->n_outcomes;
+    jostle__outcome *grown = realloc(c->outcomes, cap * sizeof *grown);
+    if (grown == NULL) return -1;
+    c->outcomes = grown;
+    c->cap_outcomes = cap;
+  }
+  jostle__outcome *o = &c->outcomes[c->n_outcomes++];
   memset(o, 0, sizeof *o);
   o->cls = cls;
   strncpy(o->text, text, sizeof o->text - 1);
@@ -199,6 +203,7 @@ void jostle__cell_free(jostle__cell *c) {
   free(c->outcomes);
   c->outcomes = NULL;
   c->n_outcomes = 0;
+  c->cap_outcomes = 0;
   free(c->command);
   c->command = NULL;
 }

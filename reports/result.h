@@ -126,6 +126,7 @@ typedef struct jostle__cell {
   jostle__sample samples[JOSTLE__MAX_SAMPLES];
   size_t n_outcomes;
   jostle__outcome *outcomes;    /* owned; sorted by jostle__cell_sort */
+  size_t cap_outcomes;          /* room in outcomes (jostle__cell_append's) */
 } jostle__cell;
 
 /* Adds `count` runs of an outcome, merging with an equal (cls, text) one and
