@@ -3,6 +3,7 @@
  */
 #include "common/text.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 void jostle__one_line(char *msg) {
@@ -46,4 +47,38 @@ void jostle__utf8_cut(char *s) {
     if (want > back) s[n - back] = '\0';
     return;
   }
+}
+
+/* A word the shell reads back as itself needs no quotes. */
+static int shell_plain(const char *word) {
+  if (*word == '\0') return 0;
+  for (; *word != '\0'; word++)
+    if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+               "_-+=.,/:@%", *word) == NULL)
+      return 0;
+  return 1;
+}
+
+char *jostle__shell_join(int argc, char *const *argv) {
+  size_t len = 1;
+  for (int i = 0; i < argc; i++) len += 3 + 4 * strlen(argv[i]);
+  char *line = malloc(len);
+  if (line == NULL) return NULL;
+  char *p = line;
+  *p = '\0';
+  for (int i = 0; i < argc; i++) {
+    if (i > 0) *p++ = ' ';
+    if (shell_plain(argv[i])) {
+      p = stpcpy(p, argv[i]);
+      continue;
+    }
+    *p++ = '\'';
+    for (const char *c = argv[i]; *c != '\0'; c++) {
+      if (*c == '\'') p = stpcpy(p, "'\\''");  /* end quote, \', quote again */
+      else *p++ = *c;
+    }
+    *p++ = '\'';
+    *p = '\0';
+  }
+  return line;
 }

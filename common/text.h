@@ -41,6 +41,10 @@ void jostle__utf8_cut(char *s);
 /* The plural ending of a count's noun: "" for 1, "s" for any other count
  * ("1 run", "0 runs", "2 runs"). Nouns whose plural is not their singular
  * and an s ("1 context switch") choose by n == 1 themselves. */
+/* argv's argc words joined with spaces as the shell reads them back, each
+ * word that needs it in single quotes: malloc'd, NULL when out of memory. */
+char *jostle__shell_join(int argc, char *const *argv);
+
 static inline const char *jostle__s(uint64_t n) { return n == 1 ? "" : "s"; }
 
 #endif

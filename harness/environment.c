@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "jostle.h"
+#include "common/text.h"
 #include "schedulers/placement.h"
 
 
@@ -48,41 +49,10 @@ static void copy_marked(char *dst, size_t size, const char *src) {
   memcpy(dst + keep, "...", sizeof "...");
 }
 
-/* A word the shell reads back as itself needs no quotes. */
-static int shell_plain(const char *word) {
-  if (*word == '\0') return 0;
-  for (; *word != '\0'; word++)
-    if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-               "_-+=.,/:@%", *word) == NULL)
-      return 0;
-  return 1;
-}
-
 /* argv joined with spaces, each word that needs it in single quotes. */
 static void join_command(char *dst, size_t size, int argc, char **argv) {
-  size_t len = 0;
-  for (int i = 0; i < argc; i++) len += 3 + 4 * strlen(argv[i]);
-  char *line = malloc(len + 1);
-  if (line == NULL) {
-    copy_marked(dst, size, "(out of memory)");
-    return;
-  }
-  char *p = line;
-  for (int i = 0; i < argc; i++) {
-    if (i > 0) *p++ = ' ';
-    if (shell_plain(argv[i])) {
-      p = stpcpy(p, argv[i]);
-      continue;
-    }
-    *p++ = '\'';
-    for (const char *c = argv[i]; *c != '\0'; c++) {
-      if (*c == '\'') p = stpcpy(p, "'\\''");  /* end quote, \', quote again */
-      else *p++ = *c;
-    }
-    *p++ = '\'';
-  }
-  *p = '\0';
-  copy_marked(dst, size, line);
+  char *line = jostle__shell_join(argc, argv);
+  copy_marked(dst, size, line ? line : "(out of memory)");
   free(line);
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/text.h"
 #include "schedulers/sched.h"
 
 jostle__program *jostle__program_served;
@@ -42,33 +43,6 @@ static void name_from(const char *path, char *name, size_t size) {
   name[n] = '\0';
 }
 
-/* Appends word to buf (of size, holding len bytes) as the shell reads it
- * back; returns the new length, or size when it does not fit. */
-static size_t quoted(char *buf, size_t size, size_t len, const char *word) {
-  int plain = *word != '\0';
-  for (const char *s = word; *s; s++)
-    if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./=,:+@%",
-                *s))
-      plain = 0;
-  char piece[1024];
-  size_t k = 0;
-  piece[k++] = ' ';
-  if (!plain) piece[k++] = '\'';
-  for (const char *s = word; *s && k + 5 < sizeof piece; s++) {
-    if (*s == '\'' && !plain) {
-      memcpy(piece + k, "'\\''", 4);
-      k += 4;
-    } else {
-      piece[k++] = *s;
-    }
-  }
-  if (!plain) piece[k++] = '\'';
-  if (k + 5 >= sizeof piece || len + k >= size) return size;
-  memcpy(buf + len, piece, k);
-  buf[len + k] = '\0';
-  return len + k;
-}
-
 int jostle__program_serve(const char *serve, jostle__program_main_fn main, int argc,
                           char **argv, char **envp) {
   served.main = main;
@@ -76,12 +50,14 @@ int jostle__program_serve(const char *serve, jostle__program_main_fn main, int a
   served.argv = argv;
   served.envp = envp;
   name_from(argc > 0 ? argv[0] : "program", served.name, sizeof served.name);
-  size_t len = quoted(served.invocation, sizeof served.invocation, 0, "--");
-  for (int i = 0; i < argc && len < sizeof served.invocation; i++)
-    len = quoted(served.invocation, sizeof served.invocation, len, argv[i]);
-  if (len >= sizeof served.invocation) {
+  char *words_typed = jostle__shell_join(argc, argv);
+  int fits = words_typed != NULL &&
+             snprintf(served.invocation, sizeof served.invocation, " -- %s", words_typed) <
+                 (int)sizeof served.invocation;
+  free(words_typed);
+  if (!fits) {
     fprintf(stderr, "jostle: the program's command line is too long for a reproduce "
-                    "line (at most %zu bytes)\n", sizeof served.invocation - 8);
+                    "line (at most %zu bytes)\n", sizeof served.invocation - 5);
     return 2;
   }
   served.scenario = (jostle_scenario){
