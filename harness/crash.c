@@ -65,9 +65,8 @@ static const char *function_at(Dwfl *dwfl, Dwarf_Addr at, Dwfl_Module **mod) {
 static int name_code(Dwfl *dwfl, Dwarf_Addr at, char *buf, size_t size) {
   Dwfl_Module *mod;
   const char *fn = function_at(dwfl, at, &mod);
-  Dwfl_Line *line = mod ? dwfl_module_getsrc(mod, at) : NULL;
   int lineno = 0;
-  const char *file = line ? dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL) : NULL;
+  const char *file = mod ? jostle__self_line(mod, at, &lineno) : NULL;
   if (file != NULL) return snprintf(buf, size, "%s:%d (%s)", file, lineno, fn ? fn : "?");
   if (fn != NULL) return snprintf(buf, size, "%s", fn);
   return snprintf(buf, size, "0x%llx", (unsigned long long)at);

@@ -4,7 +4,9 @@
  */
 #include "schedulers/self_debuginfo.h"
 
+#include <dwarf.h>
 #include <stddef.h>
+#include <string.h>
 #include <unistd.h>
 
 Dwfl *jostle__self_dwfl(void) {
@@ -23,4 +25,25 @@ Dwfl *jostle__self_dwfl(void) {
     dwfl = NULL;
   }
   return dwfl;
+}
+
+Dwarf_Die *jostle__self_cu(Dwfl_Module *mod, Dwarf_Addr at, Dwarf_Addr *bias) {
+  Dwarf_Die *cu = dwfl_module_addrdie(mod, at, bias);
+  if (cu != NULL) return cu;
+  while ((cu = dwfl_module_nextcu(mod, cu, bias)) != NULL)
+    if (dwarf_haspc(cu, at - *bias) > 0) return cu;
+  return NULL;
+}
+
+const char *jostle__self_line(Dwfl_Module *mod, Dwarf_Addr at, int *line) {
+  Dwarf_Addr bias;
+  Dwarf_Die *cu = jostle__self_cu(mod, at, &bias);
+  Dwarf_Line *l = cu ? dwarf_getsrc_die(cu, at - bias) : NULL;
+  const char *file = l ? dwarf_linesrc(l, NULL, NULL) : NULL;
+  if (file == NULL || dwarf_lineno(l, line) != 0) return NULL;
+  Dwarf_Attribute attr;
+  const char *dir = dwarf_formstring(dwarf_attr(cu, DW_AT_comp_dir, &attr));
+  size_t n = dir ? strlen(dir) : 0;
+  if (n > 0 && strncmp(file, dir, n) == 0 && file[n] == '/') return file + n + 1;
+  return file;
 }

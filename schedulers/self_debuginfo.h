@@ -13,4 +13,15 @@
  * cannot read them. */
 Dwfl *jostle__self_dwfl(void);
 
+/* The compile unit of mod holding the code at `at`, and its bias; NULL
+ * when there is none. libdwfl finds units through .debug_aranges, which
+ * clang does not write: then each unit's own ranges are asked. */
+Dwarf_Die *jostle__self_cu(Dwfl_Module *mod, Dwarf_Addr at, Dwarf_Addr *bias);
+
+/* The source file and line of the code at `at`, the file relative to its
+ * unit's compile directory when it lies inside it (gcc names it as it was
+ * typed, clang joined to that directory: both give scenarios/counter.c,
+ * on any machine); NULL when unknown. */
+const char *jostle__self_line(Dwfl_Module *mod, Dwarf_Addr at, int *line);
+
 #endif

@@ -36,9 +36,8 @@ void jostle__trace_name_code(const void *pc, char *buf, size_t size) {
   GElf_Off off = 0;
   GElf_Sym sym;
   const char *fn = mod ? dwfl_module_addrinfo(mod, at, &off, &sym, NULL, NULL, NULL) : NULL;
-  Dwfl_Line *line = mod ? dwfl_module_getsrc(mod, at) : NULL;
   int lineno = 0;
-  const char *file = line ? dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL) : NULL;
+  const char *file = mod ? jostle__self_line(mod, at, &lineno) : NULL;
   if (file != NULL)
     snprintf(buf, size, "%s:%d (%s)", file, lineno, fn ? fn : "?");
   else if (fn != NULL) /* code without line information: where in its function, the
@@ -234,7 +233,7 @@ static int name_state(const void *pc, size_t state_size, size_t off, char *buf, 
   Dwfl *dwfl = jostle__self_dwfl();
   Dwarf_Addr at = (Dwarf_Addr)(uintptr_t)pc - 1, bias;
   Dwfl_Module *mod = dwfl ? dwfl_addrmodule(dwfl, at) : NULL;
-  Dwarf_Die *cu = mod ? dwfl_module_addrdie(mod, at, &bias) : NULL;
+  Dwarf_Die *cu = mod ? jostle__self_cu(mod, at, &bias) : NULL;
   Dwarf_Die scopes[MAX_SCOPES];
   int n = cu ? scopes_at(cu, at - bias, scopes) : 0;
   /* a pointer to the whole state first, innermost scope first; then one

@@ -22,8 +22,9 @@
  * below); JOSTLE_FUZZ_MUTATE=0 leaves every mutation to libFuzzer.
  * JOSTLE_FUZZ_TRACE=1 prints every run step by step, as `replay --trace`
  * does (run the target on one saved input to see its interleaving).
- * JOSTLE_FUZZ_RACES=1 is --races: a data race aborts as a divergence does,
- * and the input replays to it with `replay --races`.
+ * JOSTLE_FUZZ_RACES=1 is --races: a data race prints its full report (both
+ * accesses and their call stacks) and aborts as a divergence does, and the
+ * input replays to it with `replay --races`.
  */
 #include <libgen.h>
 #include <stdint.h>
@@ -127,13 +128,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const jostle_run *r = jostle__pool_run(pool, 0);
   jostle__class cls = jostle__tally_record(tally, r, n_runs++);
   if (cls == JOSTLE__ALLOWED) return 0;
-  char text[JOSTLE__TEXT_MAX];
+  char text[JOSTLE__TEXT_MAX], replay[1024];
   jostle__outcome_text(r, text, sizeof text);
+  snprintf(replay, sizeof replay, "%s replay %s%s --input FILE", program, plan.scenario->name,
+           plan.sched_cfg.races ? " --races" : "");
+  if (cls == JOSTLE__RACE) { /* Go's block, as jostle stress prints it */
+    static char report[JOSTLE__RACE_REPORT_MAX];
+    uint64_t steps[2];
+    jostle__pool_race_report(pool, report, sizeof report, steps);
+    fprintf(stderr, "==================\n%sreproduce: %s\n==================\n", report, replay);
+  }
   fprintf(stderr, "jostle: %s: %s outcome: %s\n"
-                  "jostle: replay the input libFuzzer saves with: %s replay %s%s --input FILE "
-                  "[--trace]\n",
-          plan.scenario->name, jostle__class_name(cls), text, program, plan.scenario->name,
-          plan.sched_cfg.races ? " --races" : "");
+                  "jostle: replay the input libFuzzer saves with: %s [--trace]\n",
+          plan.scenario->name, jostle__class_name(cls), text, replay);
   abort();
 }
 
