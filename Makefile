@@ -84,7 +84,7 @@ TESTS := $(patsubst tests/%.c,$(O)/tests/%,$(TEST_SRCS))
 PROGRAMS := $(patsubst tests/programs/%.c,$(O)/programs/%,$(wildcard tests/programs/*.c))
 BENCHES := $(patsubst bench/%.c,$(O)/bench/%,$(BENCH_SRCS))
 
-.PHONY: all check check-layers bench bench-checkers bench-handover bench-programs install demo clean fuzz wrap-flags
+.PHONY: all check check-layers bench bench-checkers bench-handover bench-programs bench-races install demo clean fuzz wrap-flags
 .SECONDARY:
 all: $(O)/libjostle.a $(O)/libjostle-fuzz.a $(O)/libjostle.so $(O)/jostle $(O)/jostle-test $(EXAMPLES)
 
@@ -210,11 +210,24 @@ $(O)/bench/hooks_loop $(O)/bench/hooks_loop-instrumented: bench/hooks_loop.c $(O
 	$(CC) $(CFLAGS_SCENARIO) $(if $(findstring instrumented,$@),$(INSTRUMENT)) -c $< -o $@.o
 	$(CC) $(LDFLAGS_ALL) -o $@ $@.o $(O)/libjostle.a $(LIBS)
 
+# bench/race_loop.c, an ordinary program, with ThreadSanitizer's own
+# runtime and as jostle-cc builds a program (its plain build is a baseline).
+$(O)/bench/race_loop-tsan: bench/race_loop.c
+	$(CC) -O2 -g -pthread -fsanitize=thread -o $@ $<
+
+$(O)/bench/race_loop-jostle: bench/race_loop.c $(SAN_OBJ) $(O)/libjostle.a
+	$(CC) -O2 -g -pthread $(INSTRUMENT) -c $< -o $@.o
+	$(CC) $(LDFLAGS_ALL) $(WRAP_LDFLAGS) $(PROGRAM_LDFLAGS) -o $@ $@.o $(SAN_OBJ) \
+	  $(O)/libjostle.a $(LIBS)
+
+RACE_BENCH := $(O)/bench/race_loop $(O)/bench/race_loop-tsan $(O)/bench/race_loop-jostle
+
 bench: all $(BENCHES) $(O)/bench/hooks_loop-instrumented $(O)/bench/jostle-checkers fuzz \
-       $(F)/bench/fuzz-ladder $(O)/programs/bank_fixed
+       $(F)/bench/fuzz-ladder $(O)/programs/bank_fixed $(RACE_BENCH)
 	@sh bench/run.sh $(O)
 	@sh bench/handover.sh $(O)
 	@sh bench/programs.sh $(O)
+	@sh bench/races.sh $(O)
 	@sh bench/checkers.sh $(O)
 	@sh bench/fuzz.sh $(O) $(F)
 
@@ -235,6 +248,9 @@ bench-handover: all
 
 bench-programs: all $(O)/programs/bank_fixed
 	@sh bench/programs.sh $(O)
+
+bench-races: all $(RACE_BENCH)
+	@sh bench/races.sh $(O)
 
 # ---- fuzzing with clang's libFuzzer: make fuzz ----------------------------
 # build-fuzz/fuzz-SCENARIO for every built-in scenario: one program,

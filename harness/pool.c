@@ -311,9 +311,9 @@ void jostle__pool_adopt_fork(jostle__pool *pool) {
   jostle__self = &pool->members[0].sched;
 }
 
-int jostle__pool_verdict(const jostle__pool *pool, const char **text) {
+int jostle__pool_verdict(jostle__pool *pool, const char **text) {
   *text = NULL;
-  return pool->control ? (int)jostle__control_verdict(pool->control, text) : JOSTLE__RUN_OK;
+  return pool->control ? (int)jostle__control_verdict_now(pool->control, text) : JOSTLE__RUN_OK;
 }
 
 void jostle__pool_race_report(jostle__pool *pool, char *buf, size_t size, uint64_t steps[2]) {

@@ -65,9 +65,10 @@ void jostle__pool_race_report(jostle__pool *pool, char *buf, size_t size, uint64
  * scenario's child. Only for a pool of one thread. */
 void jostle__pool_adopt_fork(jostle__pool *pool);
 
-/* The control's verdict on the run in progress (jostle__verdict), and its
+/* The control's verdict on the run in progress as if it ended now (a
+ * program's exit): jostle__verdict, a race found so far included, and its
  * text; JOSTLE__RUN_OK for an uncontrolled pool. */
-int jostle__pool_verdict(const jostle__pool *pool, const char **text);
+int jostle__pool_verdict(jostle__pool *pool, const char **text);
 
 /* Under a controlled scheduler, the scheduling points of the last run. */
 uint64_t jostle__pool_steps(const jostle__pool *pool);

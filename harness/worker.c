@@ -67,7 +67,7 @@ typedef struct run_ctx {
 
 /* A run whose outcome is a text of jostle's (verdict), or the program's
  * exit status (an observation, so that the scenario's allowed list says
- * which are allowed). */
+ * which are allowed), which a race's run keeps as the check's outcome. */
 static void program_outcome(jostle_run *r, const jostle__plan *p, int verdict,
                             const char *text, int status) {
   memset(r, 0, sizeof *r);
@@ -75,7 +75,7 @@ static void program_outcome(jostle_run *r, const jostle__plan *p, int verdict,
   r->n_threads = p->n_threads;
   r->verdict = verdict;
   r->verdict_text = text;
-  if (verdict == JOSTLE__RUN_OK) {
+  if (verdict == JOSTLE__RUN_OK || verdict == JOSTLE__RUN_RACE) {
     r->n_obs = 1;
     r->obs_names[0] = "exit";
     r->obs_values[0] = status;

@@ -551,6 +551,11 @@ static void judge_races(jostle__control *c) {
   }
 }
 
+jostle__verdict jostle__control_verdict_now(jostle__control *c, const char **text) {
+  judge_races(c);
+  return jostle__control_verdict(c, text);
+}
+
 void jostle__control_end(jostle__control *c) {
   /* Created threads may still run (the pool's threads were done first), or
    * be leaving an abandoned run: the run ends when they are gone. */

@@ -111,6 +111,11 @@ void jostle__control_end(jostle__control *c);
  * (...)", valid until the next run), a hash of every choice it made
  * (equal schedules, equal hashes) and its scheduling points. */
 jostle__verdict jostle__control_verdict(const jostle__control *c, const char **text);
+
+/* The verdict of a run that ends where it stands, before
+ * jostle__control_end (a program that exits, in its run's own process):
+ * the verdict so far, or the run's first race under --races. */
+jostle__verdict jostle__control_verdict_now(jostle__control *c, const char **text);
 uint64_t jostle__control_schedule_hash(const jostle__control *c);
 uint64_t jostle__control_steps(const jostle__control *c);
 

@@ -278,7 +278,9 @@ void jostle__trace_name_data(const jostle__control *c, const void *addr, const v
   GElf_Off off = 0;
   GElf_Sym sym;
   const char *name = mod ? dwfl_module_addrinfo(mod, a, &off, &sym, NULL, NULL, NULL) : NULL;
-  if (name != NULL)
+  if (name != NULL && off == 0) /* a global or static, at its start */
+    snprintf(buf, size, "%s", name);
+  else if (name != NULL)
     snprintf(buf, size, "%s+0x%llx", name, (unsigned long long)off);
   else
     snprintf(buf, size, "%p", addr);

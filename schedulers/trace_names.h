@@ -37,7 +37,8 @@ void jostle__trace_name_code(const void *pc, char *buf, size_t size);
 /* Names addr as the code at pc (may be NULL) names it: "s->count" or
  * "s->items[3].key" in the run's state (the first variable in scope that
  * points to a struct as large as the state gives the member), else
- * "state+0x10", "config_global+0x4" for a symbol, or the plain address.
+ * "state+0x10", "config_global" or "config_global+0x4" for a symbol, or the
+ * plain address.
  * *type is the type of the object that starts at addr, when one does. */
 void jostle__trace_name_data(const jostle__control *c, const void *addr, const void *pc,
                              char *buf, size_t size, jostle__value_type *type);
