@@ -5,9 +5,12 @@
  * own counter ticks after each release, so an access's epoch (t, its
  * counter) is ordered before thread u exactly when u's clock has reached
  * it. Synchronisation objects and atomic locations have a clock each,
- * found by address; so does each byte accessed, with its last write and
- * its reads since. Both tables are open-addressing hashes whose entries
- * belong to a run by generation: a new run empties them in O(1).
+ * found by address. Each byte accessed has its last write and its reads
+ * since, kept by 8-aligned granule: one state for all 8 bytes while they
+ * are accessed together (a word, a pointer), a state per byte once an
+ * access takes part of them; so a word costs one lookup, and a byte is
+ * still compared exactly. Both tables are open-addressing hashes whose
+ * entries belong to a run by generation: a new run empties them in O(1).
  */
 #include "schedulers/races.h"
 
@@ -23,20 +26,43 @@
 #define ORDER_SEQ_CST 5
 
 typedef struct epoch {
-  int32_t thread;                    /* -1: none */
-  uint32_t clock;
-  jostle__race_site site;            /* where it was made, for the report */
+  const void *pc;                    /* where it was made, for the report */
+  uint64_t step;
+  uint32_t stack;
+  int32_t thread;
+  uint32_t clock;                    /* 0: no access (a thread's own clock starts at 1) */
   uint16_t width;
   uint8_t atomic;
 } epoch;
 
-typedef struct shadow {
-  uintptr_t addr;
-  uint32_t gen;
-  uint8_t n_reads;
+/* A byte's last write and its reads since; all zero: never accessed. */
+typedef struct byte_state {
   epoch write;
   epoch reads[JOSTLE__RACES_READERS];
-} shadow;
+  uint8_t n_reads;
+} byte_state;
+
+/* The 8 bytes from an 8-aligned address. While `split` is 0 they share
+ * one state, `one` (an access of all 8, as of a long or a pointer, keeps
+ * them so, and a write of all 8 makes them so again); else each has its
+ * own, the 8 states from r->bytes[block - 1], which the granule keeps once
+ * taken. */
+typedef struct granule {
+  uint8_t split;
+  uint32_t block;                    /* 0: none yet */
+  byte_state one;
+} granule;
+
+/* Granules come by chunks of CHUNK, the bytes of a 512-byte aligned block
+ * of memory, laid out in order: a sweep through an array walks through
+ * its chunk. A hash finds chunks by address. */
+enum { CHUNK = 64 };
+
+typedef struct chunk_slot {
+  uintptr_t base;
+  uint32_t gen;
+  uint32_t index;                    /* into r->chunks, in chunks */
+} chunk_slot;
 
 typedef struct sync_slot {
   uintptr_t addr;
@@ -55,8 +81,14 @@ struct jostle__races {
   size_t sync_cap, n_syncs;
   uint32_t *sync_clocks;             /* n_syncs clocks of cap entries */
   size_t sync_clocks_cap;
-  shadow *shadows;
-  size_t shadow_cap, n_shadows;
+  chunk_slot *chunk_slots;
+  size_t chunk_slot_cap, n_chunks;
+  granule *chunks;                   /* n_chunks chunks of CHUNK granules */
+  size_t chunks_cap;
+  uintptr_t last_base;               /* the chunk the last access found */
+  granule *last;                     /* NULL: none */
+  byte_state *bytes;                 /* split granules' states, 8 at a time */
+  size_t bytes_cap, n_bytes;
   int found;
   jostle__race race;
 };
@@ -83,7 +115,9 @@ void jostle__races_destroy(jostle__races *r) {
   free(r->pending);
   free(r->syncs);
   free(r->sync_clocks);
-  free(r->shadows);
+  free(r->chunk_slots);
+  free(r->chunks);
+  free(r->bytes);
   free(r);
 }
 
@@ -139,11 +173,13 @@ int jostle__races_begin(jostle__races *r, int n) {
   r->gen++;
   if (r->gen == 0) { /* wrapped: entries of an old run could look current */
     if (r->syncs) memset(r->syncs, 0, r->sync_cap * sizeof *r->syncs);
-    if (r->shadows) memset(r->shadows, 0, r->shadow_cap * sizeof *r->shadows);
+    if (r->chunk_slots) memset(r->chunk_slots, 0, r->chunk_slot_cap * sizeof *r->chunk_slots);
     r->gen = 1;
   }
   r->n_syncs = 0;
-  r->n_shadows = 0;
+  r->n_chunks = 0;
+  r->last = NULL;
+  r->n_bytes = 0;
   r->found = 0;
   size_t bytes = (size_t)r->cap * (size_t)n * sizeof *r->vc;
   memset(r->vc, 0, bytes);
@@ -272,43 +308,81 @@ static int atomic_edges(jostle__races *r, int t, const void *loc, jostle__point_
 
 /* ---- shadow bytes ----------------------------------------------------- */
 
-static int grow_shadows(jostle__races *r) {
-  size_t cap = r->shadow_cap ? r->shadow_cap * 2 : 256;
-  shadow *grown = calloc(cap, sizeof *grown);
+static int grow_chunk_slots(jostle__races *r) {
+  size_t cap = r->chunk_slot_cap ? r->chunk_slot_cap * 2 : 64;
+  chunk_slot *grown = calloc(cap, sizeof *grown);
   if (grown == NULL) return -1;
-  for (size_t i = 0; i < r->shadow_cap; i++) {
-    const shadow *s = &r->shadows[i];
-    if (s->gen != r->gen) continue;
-    size_t k = slot_of(s->addr, cap);
+  for (size_t i = 0; i < r->chunk_slot_cap; i++) {
+    const chunk_slot *c = &r->chunk_slots[i];
+    if (c->gen != r->gen) continue;
+    size_t k = slot_of(c->base, cap);
     while (grown[k].gen == r->gen) k = (k + 1) & (cap - 1);
-    grown[k] = *s;
+    grown[k] = *c;
   }
-  free(r->shadows);
-  r->shadows = grown;
-  r->shadow_cap = cap;
+  free(r->chunk_slots);
+  r->chunk_slots = grown;
+  r->chunk_slot_cap = cap;
   return 0;
 }
 
-static shadow *shadow_of(jostle__races *r, uintptr_t addr) {
-  if ((r->n_shadows + 1) * 2 > r->shadow_cap && grow_shadows(r) != 0) return NULL;
-  size_t k = slot_of(addr, r->shadow_cap);
-  while (r->shadows[k].gen == r->gen) {
-    if (r->shadows[k].addr == addr) return &r->shadows[k];
-    k = (k + 1) & (r->shadow_cap - 1);
+/* The first granule of the chunk from base, made (untouched) when new. */
+static granule *chunk_of(jostle__races *r, uintptr_t base) {
+  if ((r->n_chunks + 1) * 2 > r->chunk_slot_cap && grow_chunk_slots(r) != 0) return NULL;
+  size_t k = slot_of(base, r->chunk_slot_cap);
+  while (r->chunk_slots[k].gen == r->gen) {
+    if (r->chunk_slots[k].base == base) return &r->chunks[r->chunk_slots[k].index * CHUNK];
+    k = (k + 1) & (r->chunk_slot_cap - 1);
   }
-  shadow *s = &r->shadows[k];
-  memset(s, 0, sizeof *s);
-  s->addr = addr;
-  s->gen = r->gen;
-  s->write.thread = -1;
-  r->n_shadows++;
-  return s;
+  if (r->n_chunks + 1 > r->chunks_cap) {
+    size_t cap = r->chunks_cap ? r->chunks_cap * 2 : 4;
+    granule *grown = realloc(r->chunks, cap * CHUNK * sizeof *grown);
+    if (grown == NULL) return NULL;
+    r->chunks = grown;
+    r->chunks_cap = cap;
+  }
+  r->chunk_slots[k] = (chunk_slot){base, r->gen, (uint32_t)r->n_chunks};
+  granule *c = &r->chunks[r->n_chunks++ * CHUNK];
+  memset(c, 0, CHUNK * sizeof *c);
+  return c;
+}
+
+/* The granule of the 8 bytes from base. */
+static granule *granule_of(jostle__races *r, uintptr_t base) {
+  uintptr_t chunk = base & ~(uintptr_t)(CHUNK * 8 - 1);
+  if (r->last == NULL || r->last_base != chunk) {
+    r->last = chunk_of(r, chunk);
+    r->last_base = chunk;
+    if (r->last == NULL) return NULL;
+  }
+  return &r->last[(base - chunk) / 8];
+}
+
+/* Gives g's bytes a state each, all as `one` was. -1: out of memory. */
+static int split(jostle__races *r, granule *g) {
+  if (g->block == 0) {
+    if (r->n_bytes + 8 > r->bytes_cap) {
+      size_t cap = r->bytes_cap ? r->bytes_cap * 2 : 64;
+      byte_state *grown = realloc(r->bytes, cap * sizeof *grown);
+      if (grown == NULL) return -1;
+      r->bytes = grown;
+      r->bytes_cap = cap;
+    }
+    g->block = (uint32_t)(1 + r->n_bytes);
+    r->n_bytes += 8;
+  }
+  for (int i = 0; i < 8; i++) r->bytes[g->block - 1 + (size_t)i] = g->one;
+  g->split = 1;
+  return 0;
 }
 
 /* Whether the earlier access e and this one by t (atomic or not) race. */
 static int races_with(const jostle__races *r, const epoch *e, int t, int atomic) {
-  if (e->thread < 0 || e->thread == t || (e->atomic && atomic)) return 0;
+  if (e->clock == 0 || e->thread == t || (e->atomic && atomic)) return 0;
   return e->clock > clock_of(r->vc, r->cap, (size_t)t)[e->thread];
+}
+
+static jostle__race_access access_of(const epoch *e, int wrote) {
+  return (jostle__race_access){e->thread, wrote, e->atomic, e->width, {e->pc, e->stack, e->step}};
 }
 
 static void report(jostle__races *r, uintptr_t addr, const epoch *e, int e_wrote,
@@ -316,39 +390,55 @@ static void report(jostle__races *r, uintptr_t addr, const epoch *e, int e_wrote
   if (r->found) return;
   r->found = 1;
   r->race.addr = (const void *)addr;
-  r->race.earlier = (jostle__race_access){e->thread, e_wrote, e->atomic, e->width, e->site};
-  r->race.later = (jostle__race_access){now->thread, wrote, now->atomic, now->width, now->site};
+  r->race.earlier = access_of(e, e_wrote);
+  r->race.later = access_of(now, wrote);
 }
 
-static int access_byte(jostle__races *r, int t, uintptr_t addr, int wrote, int atomic,
-                       unsigned width, const jostle__race_site *site) {
-  shadow *s = shadow_of(r, addr);
-  if (s == NULL) return -1;
-  epoch now = {t, clock_of(r->vc, r->cap, (size_t)t)[t], *site, (uint16_t)width,
-               (uint8_t)atomic};
-  if (races_with(r, &s->write, t, atomic)) report(r, addr, &s->write, 1, &now, wrote);
+/* The access `now` (by now->thread) to a byte at addr whose state is b. */
+static void access_state(jostle__races *r, byte_state *b, uintptr_t addr, const epoch *now,
+                         int wrote) {
+  int t = now->thread;
+  if (races_with(r, &b->write, t, now->atomic)) report(r, addr, &b->write, 1, now, wrote);
   if (wrote) {
-    for (int i = 0; i < s->n_reads; i++)
-      if (races_with(r, &s->reads[i], t, atomic)) report(r, addr, &s->reads[i], 0, &now, wrote);
-    s->write = now;
-    s->n_reads = 0;
-    return 0;
+    for (int i = 0; i < b->n_reads; i++)
+      if (races_with(r, &b->reads[i], t, now->atomic)) report(r, addr, &b->reads[i], 0, now, wrote);
+    b->write = *now;
+    b->n_reads = 0;
+    return;
   }
   /* A read replaces its thread's last read, else one this read follows
    * (a later write that races with that one races with this one too),
    * else the oldest. */
   const uint32_t *vc = clock_of(r->vc, r->cap, (size_t)t);
   int at = -1;
-  for (int i = 0; i < s->n_reads && at < 0; i++)
-    if (s->reads[i].thread == t) at = i;
-  for (int i = 0; i < s->n_reads && at < 0; i++)
-    if (s->reads[i].clock <= vc[s->reads[i].thread]) at = i;
-  if (at < 0 && s->n_reads < JOSTLE__RACES_READERS) at = s->n_reads++;
+  for (int i = 0; i < b->n_reads && at < 0; i++)
+    if (b->reads[i].thread == t) at = i;
+  for (int i = 0; i < b->n_reads && at < 0; i++)
+    if (b->reads[i].clock <= vc[b->reads[i].thread]) at = i;
+  if (at < 0 && b->n_reads < JOSTLE__RACES_READERS) at = b->n_reads++;
   if (at < 0) {
-    memmove(&s->reads[0], &s->reads[1], (JOSTLE__RACES_READERS - 1) * sizeof s->reads[0]);
+    memmove(&b->reads[0], &b->reads[1], (JOSTLE__RACES_READERS - 1) * sizeof b->reads[0]);
     at = JOSTLE__RACES_READERS - 1;
   }
-  s->reads[at] = now;
+  b->reads[at] = *now;
+}
+
+/* The access `now` to bytes [from, to) of the granule from base. */
+static int access_granule(jostle__races *r, uintptr_t base, unsigned from, unsigned to,
+                          const epoch *now, int wrote) {
+  granule *g = granule_of(r, base);
+  if (g == NULL) return -1;
+  if (!g->split && from == 0 && to == 8) {
+    access_state(r, &g->one, base, now, wrote);
+    return 0;
+  }
+  if (!g->split && split(r, g) != 0) return -1;
+  byte_state *bytes = &r->bytes[g->block - 1];
+  for (unsigned i = from; i < to; i++) access_state(r, &bytes[i], base + i, now, wrote);
+  if (wrote && from == 0 && to == 8) { /* the 8 states are the same again */
+    g->one = bytes[0];
+    g->split = 0;
+  }
   return 0;
 }
 
@@ -362,8 +452,14 @@ int jostle__races_access(jostle__races *r, int t, const void *addr, jostle__poin
               (atomic && op != JOSTLE__OP_LOAD && op != JOSTLE__OP_CAS &&
                op != JOSTLE__OP_CAS_STRONG && op != JOSTLE__OP_CAS_WEAK);
   unsigned width = jostle__access_width(a);
-  for (unsigned i = 0; i < width; i++)
-    if (access_byte(r, t, (uintptr_t)addr + i, wrote, atomic, width, site) != 0) return -1;
+  epoch now = {site->pc, site->step, site->stack, t, clock_of(r->vc, r->cap, (size_t)t)[t],
+               (uint16_t)width, (uint8_t)atomic};
+  for (uintptr_t at = (uintptr_t)addr, end = at + width; at < end;) {
+    uintptr_t base = at & ~(uintptr_t)7;
+    uintptr_t to = end - base < 8 ? end - base : 8;
+    if (access_granule(r, base, (unsigned)(at - base), (unsigned)to, &now, wrote) != 0) return -1;
+    at = base + to;
+  }
   return atomic ? atomic_edges(r, t, addr, a) : 0;
 }
 
