@@ -45,16 +45,16 @@ CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubu
 LIBS := $(DEP_LIBS) -lm -pthread
 # Scenario code's synchronisation calls go through schedulers/sync_wrap.c.
 # Calls jostle does not model: a controlled run ends at them, `unsupported: CALL`.
-UNMODELLED_SYMS := pthread_barrier_wait pthread_once pthread_cancel pthread_detach pthread_exit \
-  mtx_lock mtx_timedlock mtx_trylock mtx_unlock cnd_wait cnd_timedwait cnd_signal \
-  cnd_broadcast thrd_create thrd_join thrd_detach thrd_exit call_once
+UNMODELLED_SYMS := pthread_cancel pthread_detach pthread_exit thrd_detach thrd_exit
 WRAP_SYMS := pthread_mutex_lock pthread_mutex_trylock pthread_mutex_timedlock \
   pthread_mutex_unlock pthread_spin_lock pthread_spin_trylock pthread_spin_unlock \
   pthread_rwlock_rdlock pthread_rwlock_tryrdlock pthread_rwlock_wrlock \
   pthread_rwlock_trywrlock pthread_rwlock_unlock pthread_cond_wait \
   pthread_cond_timedwait pthread_cond_signal pthread_cond_broadcast sem_wait \
   sem_trywait sem_timedwait sem_post sched_yield usleep nanosleep pthread_create pthread_join \
-  thrd_yield $(UNMODELLED_SYMS)
+  pthread_once call_once pthread_barrier_init pthread_barrier_destroy pthread_barrier_wait \
+  mtx_lock mtx_timedlock mtx_trylock mtx_unlock cnd_wait cnd_timedwait cnd_signal \
+  cnd_broadcast thrd_create thrd_join thrd_yield $(UNMODELLED_SYMS)
 WRAP_LDFLAGS := $(foreach s,$(WRAP_SYMS),-Wl,--wrap=$(s)) -Wl,-u,jostle__sync_wrap_linked
 # An ordinary program's main and exits go through tools/program_main.c (program mode).
 PROGRAM_LDFLAGS := -Wl,--wrap=main -Wl,--wrap=exit -Wl,--wrap=_exit -Wl,--wrap=_Exit
@@ -75,7 +75,8 @@ HEADERS := $(wildcard include/*.h common/*.h harness/*.h cli/*.h schedulers/*.h 
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
 SCENARIO_OBJS := $(SCENARIO_SRCS:%.c=$(O)/%.o)
-TEST_SCENARIO_OBJS := $(O)/tests/scenarios_test.o $(O)/tests/fail_fork.o $(O)/tests/scenarios_traced.o
+TEST_SCENARIO_OBJS := $(O)/tests/scenarios_test.o $(O)/tests/fail_fork.o $(O)/tests/scenarios_traced.o \
+  $(O)/tests/scenarios_sync.o
 EXAMPLES := $(patsubst scenarios/examples/%.c,$(O)/examples/%,$(EXAMPLE_SRCS))
 # The sanitizer settings are linked whole into every program (nothing calls them).
 SAN_OBJ := $(if $(SANITIZER),$(O)/tools/sanitizer.o)
@@ -98,8 +99,9 @@ $(O)/tests/instrumented_test.o: tests/instrumented_test.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(if $(TSAN_BUILD),$(CFLAGS_JOSTLE),$(CFLAGS_SCENARIO) $(INSTRUMENT)) -c $< -o $@
 
-# Test scenarios whose traces are checked: instrumented as scenarios are.
-$(O)/tests/scenarios_traced.o: tests/scenarios_traced.c $(HEADERS)
+# Test scenarios whose traces and races are checked: instrumented as
+# scenarios are.
+$(O)/tests/scenarios_traced.o $(O)/tests/scenarios_sync.o: $(O)/tests/%.o: tests/%.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_SCENARIO) $(INSTRUMENT) -c $< -o $@
 

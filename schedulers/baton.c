@@ -348,7 +348,8 @@ int jostle__control_pick_runnable(jostle__control *c, int current, const jostle_
 }
 
 const char *jostle__object_kind_name(jostle__object_kind kind) {
-  static const char *const names[] = {"mutex", "rwlock", "cond", "sem", "spinlock", "thread"};
+  static const char *const names[] = {"mutex",    "rwlock", "cond", "sem",
+                                      "spinlock", "thread", "once", "barrier"};
   return names[kind];
 }
 
@@ -698,7 +699,7 @@ jostle__object *jostle__control_object(jostle__control *c, const void *addr,
     at = find_slot(c, addr);
   }
   jostle__object *o = &c->chunks[n / CHUNK][n % CHUNK];
-  *o = (jostle__object){addr, kind, n, -1, initial};
+  *o = (jostle__object){addr, kind, n, -1, initial, 0};
   c->index[at] = n + 1;
   c->n_objects++;
   return o;
@@ -796,7 +797,7 @@ int jostle__control_spawn(jostle__control *c, pthread_t *tid, const pthread_attr
     c->races_failed = jostle__races_spawn(c->races, me, k) != 0;
     jostle__calls_reset(c->calls, k);
   }
-  if (c->ops->spawned) c->ops->spawned(c, k);
+  if (c->ops->spawned) c->ops->spawned(c, me, k);
   int rc = create(&s->tid, attr, spawned_main, s);
   if (rc != 0) {
     c->state[k] = JOSTLE__DONE;

@@ -40,6 +40,7 @@ typedef enum jostle__object_kind {
   JOSTLE__OBJ_MUTEX, JOSTLE__OBJ_RWLOCK, JOSTLE__OBJ_COND,
   JOSTLE__OBJ_SEM, JOSTLE__OBJ_SPIN,
   JOSTLE__OBJ_THREAD,                /* a created thread, which joiners wait for */
+  JOSTLE__OBJ_ONCE, JOSTLE__OBJ_BARRIER,
 } jostle__object_kind;
 
 /* A synchronisation object as the model sees it; the wrappers change
@@ -49,9 +50,11 @@ typedef struct jostle__object {
   const void *addr;                  /* the user's object */
   jostle__object_kind kind;
   int id;                            /* order of first use in the run */
-  int owner;                         /* mutex, spin, rwlock writer; -1 none */
-  int count;                         /* rwlock readers, semaphore value; thread:
-                                        its index */
+  int owner;                         /* mutex, spin, rwlock writer, the thread running
+                                        a once's init; -1 none */
+  int count;                         /* rwlock readers, semaphore value, threads at a
+                                        barrier; thread: its index */
+  int round;                         /* barrier: rounds completed */
 } jostle__object;
 
 typedef enum jostle__verdict {
@@ -65,7 +68,7 @@ typedef enum jostle__verdict {
                                         records it: harness/program.h) */
 } jostle__verdict;
 
-/* "mutex", "rwlock", "cond", "sem", "spinlock". */
+/* "mutex", "rwlock", "cond", "sem", "spinlock", "thread", "once", "barrier". */
 const char *jostle__object_kind_name(jostle__object_kind kind);
 
 /* ---- for the thread pool ---------------------------------------------- */

@@ -132,7 +132,8 @@ static int pct_pick(jostle__control *c, int current, const jostle__point *p) {
   return best;
 }
 
-static void pct_spawned(jostle__control *c, int k) {
+static void pct_spawned(jostle__control *c, int creator, int k) {
+  (void)creator;
   pct_run *r = jostle__control_strategy(c);
   *priority(c, k) = --r->low_water;
 }

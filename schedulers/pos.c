@@ -160,7 +160,10 @@ static int pos_pick(jostle__control *c, int current, const jostle__point *p) {
   return best;
 }
 
-static void pos_spawned(jostle__control *c, int k) { redraw(c, k); }
+static void pos_spawned(jostle__control *c, int creator, int k) {
+  (void)creator;
+  redraw(c, k);
+}
 
 const jostle__sched_ops jostle__sched_pos = {
     .name = "pos",

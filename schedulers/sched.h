@@ -196,7 +196,8 @@ typedef struct jostle__sched_ops {
    *   run_begin (optional): prepares a run, holding every thread;
    *   pick: the runnable thread to continue after `current` reached
    *     point p (current is -1 at the start, and may be blocked or done);
-   *   spawned (optional): the run created thread k, now runnable.
+   *   spawned (optional): thread `creator` (the holder) created thread k, now
+   *     runnable.
    * calibrate: run_begin needs the steps of a typical run
    * (jostle__control_calibration), which each pool measures first with
    * one run at a fixed seed.
@@ -210,7 +211,7 @@ typedef struct jostle__sched_ops {
   size_t run_size, thread_run_size;
   void (*run_begin)(struct jostle__control *c);
   int (*pick)(struct jostle__control *c, int current, const jostle__point *p);
-  void (*spawned)(struct jostle__control *c, int k);
+  void (*spawned)(struct jostle__control *c, int creator, int k);
   int calibrate;
   size_t profile_size;
   void (*calibrated)(struct jostle__control *c);

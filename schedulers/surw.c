@@ -40,7 +40,6 @@
  * Every draw comes from jostle__control_choose and the profile from a
  * fixed seed, so a run is still a function of its seed in any process.
  */
-#include <stdatomic.h>
 #include <stdlib.h>
 
 #include "common/assert.h"
@@ -170,9 +169,10 @@ static void surw_run_begin(jostle__control *c) {
   for (int k = 0; k < c->n_threads && k < THREADS_MAX; k++) thread_of(c, k)->left = prof->weight[k];
 }
 
-static void surw_spawned(jostle__control *c, int k) {
+/* (The creator is the holder; c->turn is not, under the switching
+ * hand-over, which hands over without it.) */
+static void surw_spawned(jostle__control *c, int creator, int k) {
   surw_profile *prof = jostle__control_profile(c);
-  int creator = (int)atomic_load_explicit(&c->turn, memory_order_relaxed);
   if (jostle__control_calibration(c) == 0) {
     if (k < THREADS_MAX && creator < k) prof->parent[k] = creator + 1;
     return;

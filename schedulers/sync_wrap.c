@@ -25,10 +25,13 @@
  * Sleeps and yields are points of kind YIELD and take no time. A thread
  * created inside a controlled run joins the run's schedule: it runs only
  * with the baton, and a join waits for it in the model; the run ends when
- * every created thread is done (joined or not). Calls that are not modelled
- * (barriers, once, cancel, detach, exit, C11 threads: the end of this
- * file), and a condition wait on a mutex the thread does not hold, end the
- * run with a limit, `unsupported: CALL`.
+ * every created thread is done (joined or not). pthread_once and call_once
+ * run the init in the first caller, the others wait for it; a barrier lets
+ * its threads go when the count its pthread_barrier_init gave has arrived.
+ * C11's <threads.h> mutexes, condition variables and threads are the same
+ * models as pthreads'. Calls that are not modelled (cancel, detach, exit:
+ * the end of this file), and a condition wait on a mutex the thread does
+ * not hold, end the run with a limit, `unsupported: CALL`.
  *
  * These wrappers are in the static library only: the shared library
  * cannot carry them (its __real_ references would stay unresolved), so a
@@ -36,6 +39,9 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <sched.h>
 #include <semaphore.h>
 #include <threads.h>
@@ -508,15 +514,287 @@ int __wrap_pthread_join(pthread_t tid, void **result) {
   return jostle__control_join(c, me, tid, result);
 }
 
+/* ---- once: the first caller runs the init, the others wait for it ------- */
+
+int __real_pthread_once(pthread_once_t *once, void (*init)(void));
+void __real_call_once(once_flag *once, void (*init)(void));
+
+int __wrap_pthread_once(pthread_once_t *once, void (*init)(void));
+void __wrap_call_once(once_flag *once, void (*init)(void));
+
+static void no_init(void) {}
+
+/* What the C library leaves in a once object whose init is done, read
+ * from one it ran: the model writes it when its init is done, so that the
+ * real calls (and later runs, as after a real call) see the init done. */
+static int once_done(void) {
+  static pthread_once_t probe = PTHREAD_ONCE_INIT;
+  static _Atomic int done = -1;
+  int v = atomic_load_explicit(&done, memory_order_relaxed);
+  if (v < 0) {
+    __real_pthread_once(&probe, no_init);
+    v = *(volatile int *)&probe;
+    atomic_store_explicit(&done, v, memory_order_relaxed);
+  }
+  return v;
+}
+
+static void once(jostle__control *c, int me, pthread_once_t *flag, void (*init)(void)) {
+  _Atomic int *state = (_Atomic int *)flag;
+  jostle__object *o = jostle__control_object(c, flag, JOSTLE__OBJ_ONCE, 0);
+  while (o->owner >= 0) jostle__control_block(c, me, o, 0);
+  if (atomic_load_explicit(state, memory_order_relaxed) == once_done()) {
+    jostle__control_acquired(c, me, flag);
+    return;
+  }
+  o->owner = me;
+  init();
+  o->owner = -1;
+  atomic_store_explicit(state, once_done(), memory_order_relaxed);
+  jostle__control_released(c, me, flag);
+  jostle__control_wake_all(c, o);
+}
+
+int __wrap_pthread_once(pthread_once_t *flag, void (*init)(void)) {
+  int me;
+  jostle__control *c = enter(JOSTLE__POINT_SYNC, flag, PC, &me);
+  if (c == NULL) return __real_pthread_once(flag, init);
+  once(c, me, flag, init);
+  return 0;
+}
+
+/* glibc's once_flag holds a pthread_once_t, and call_once is pthread_once
+ * on it. */
+void __wrap_call_once(once_flag *flag, void (*init)(void)) {
+  int me;
+  jostle__control *c = enter(JOSTLE__POINT_SYNC, flag, PC, &me);
+  if (c == NULL) __real_call_once(flag, init);
+  else once(c, me, (pthread_once_t *)flag, init);
+}
+
+/* ---- barriers: counted from their init --------------------------------- */
+
+int __real_pthread_barrier_init(pthread_barrier_t *b, const pthread_barrierattr_t *attr,
+                                unsigned count);
+int __real_pthread_barrier_destroy(pthread_barrier_t *b);
+int __real_pthread_barrier_wait(pthread_barrier_t *b);
+
+int __wrap_pthread_barrier_init(pthread_barrier_t *b, const pthread_barrierattr_t *attr,
+                                unsigned count);
+int __wrap_pthread_barrier_destroy(pthread_barrier_t *b);
+int __wrap_pthread_barrier_wait(pthread_barrier_t *b);
+
+/* The count of each barrier initialised and not destroyed, by any thread
+ * in or out of a run: only the real object holds it, in the C library's
+ * own layout. */
+enum { MAX_BARRIERS = 256 };
+static struct {
+  const void *addr;
+  unsigned count;
+} barriers[MAX_BARRIERS];
+static pthread_mutex_t barriers_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* b's slot, or a free one (addr NULL), or NULL when full; under the lock. */
+static int barrier_slot(const void *b) {
+  int free_slot = -1;
+  for (int i = 0; i < MAX_BARRIERS; i++) {
+    if (barriers[i].addr == b) return i;
+    if (barriers[i].addr == NULL && free_slot < 0) free_slot = i;
+  }
+  return free_slot;
+}
+
+int __wrap_pthread_barrier_init(pthread_barrier_t *b, const pthread_barrierattr_t *attr,
+                                unsigned count) {
+  int rc = __real_pthread_barrier_init(b, attr, count);
+  if (rc != 0) return rc;
+  __real_pthread_mutex_lock(&barriers_lock);
+  int i = barrier_slot(b);
+  if (i >= 0) barriers[i].addr = b, barriers[i].count = count;
+  __real_pthread_mutex_unlock(&barriers_lock);
+  return 0;
+}
+
+int __wrap_pthread_barrier_destroy(pthread_barrier_t *b) {
+  __real_pthread_mutex_lock(&barriers_lock);
+  int i = barrier_slot(b);
+  if (i >= 0 && barriers[i].addr == b) barriers[i].addr = NULL;
+  __real_pthread_mutex_unlock(&barriers_lock);
+  return __real_pthread_barrier_destroy(b);
+}
+
+/* The count of b's init; 0 when jostle did not see it. */
+static unsigned barrier_count(const void *b) {
+  __real_pthread_mutex_lock(&barriers_lock);
+  int i = barrier_slot(b);
+  unsigned count = i >= 0 && barriers[i].addr == b ? barriers[i].count : 0;
+  __real_pthread_mutex_unlock(&barriers_lock);
+  return count;
+}
+
+/* Every thread arriving lets its past go; leaving, each takes what all of
+ * its round let go. A round's edges go through one of two addresses in the
+ * barrier, by the round's parity: a thread that leaves late still takes
+ * only its own round's (the next but one cannot begin before it arrives
+ * again). */
+int __wrap_pthread_barrier_wait(pthread_barrier_t *b) {
+  int me;
+  jostle__control *c = enter(JOSTLE__POINT_SYNC, b, PC, &me);
+  if (c == NULL) return __real_pthread_barrier_wait(b);
+  unsigned need = barrier_count(b);
+  if (need == 0)
+    jostle__control_unsupported(c, me, "pthread_barrier_wait",
+                                "on a barrier whose pthread_barrier_init jostle did not see");
+  jostle__object *o = jostle__control_object(c, b, JOSTLE__OBJ_BARRIER, 0);
+  int round = o->round;
+  const char *edges = (const char *)b + (round & 1);
+  jostle__control_released(c, me, edges);
+  if ((unsigned)++o->count == need) {
+    o->count = 0;
+    o->round++;
+    jostle__control_wake_all(c, o);
+    jostle__control_acquired(c, me, edges);
+    return PTHREAD_BARRIER_SERIAL_THREAD;
+  }
+  while (o->round == round) jostle__control_block(c, me, o, 0);
+  jostle__control_acquired(c, me, edges);
+  return 0;
+}
+
+/* ---- C11 <threads.h>: the pthreads models on the same objects ---------- */
+
+int __real_mtx_lock(mtx_t *m);
+int __real_mtx_timedlock(mtx_t *restrict m, const struct timespec *restrict t);
+int __real_mtx_trylock(mtx_t *m);
+int __real_mtx_unlock(mtx_t *m);
+int __real_cnd_wait(cnd_t *cv, mtx_t *m);
+int __real_cnd_timedwait(cnd_t *restrict cv, mtx_t *restrict m,
+                         const struct timespec *restrict t);
+int __real_cnd_signal(cnd_t *cv);
+int __real_cnd_broadcast(cnd_t *cv);
+int __real_thrd_create(thrd_t *tid, thrd_start_t fn, void *arg);
+int __real_thrd_join(thrd_t tid, int *result);
+
+int __wrap_mtx_lock(mtx_t *m);
+int __wrap_mtx_timedlock(mtx_t *restrict m, const struct timespec *restrict t);
+int __wrap_mtx_trylock(mtx_t *m);
+int __wrap_mtx_unlock(mtx_t *m);
+int __wrap_cnd_wait(cnd_t *cv, mtx_t *m);
+int __wrap_cnd_timedwait(cnd_t *restrict cv, mtx_t *restrict m,
+                         const struct timespec *restrict t);
+int __wrap_cnd_signal(cnd_t *cv);
+int __wrap_cnd_broadcast(cnd_t *cv);
+int __wrap_thrd_create(thrd_t *tid, thrd_start_t fn, void *arg);
+int __wrap_thrd_join(thrd_t tid, int *result);
+
+/* A model's errno-style result as <threads.h> says it. */
+static int thrd_result(int rc) {
+  return rc == 0 ? thrd_success : rc == EBUSY ? thrd_busy : rc == ETIMEDOUT ? thrd_timedout
+                                                                            : thrd_error;
+}
+
+int __wrap_mtx_lock(mtx_t *m) {
+  int me;
+  jostle__control *c = enter(JOSTLE__POINT_SYNC, m, PC, &me);
+  return c ? thrd_result(lock(c, me, m, JOSTLE__OBJ_MUTEX, 0, 0)) : __real_mtx_lock(m);
+}
+
+int __wrap_mtx_timedlock(mtx_t *restrict m, const struct timespec *restrict t) {
+  int me;
+  jostle__control *c = enter(JOSTLE__POINT_SYNC, m, PC, &me);
+  return c ? thrd_result(lock(c, me, m, JOSTLE__OBJ_MUTEX, 0, 1)) : __real_mtx_timedlock(m, t);
+}
+
+int __wrap_mtx_trylock(mtx_t *m) {
+  int me;
+  jostle__control *c = enter(JOSTLE__POINT_SYNC, m, PC, &me);
+  return c ? thrd_result(lock(c, me, m, JOSTLE__OBJ_MUTEX, 1, 0)) : __real_mtx_trylock(m);
+}
+
+int __wrap_mtx_unlock(mtx_t *m) {
+  int me;
+  jostle__control *c = enter(JOSTLE__POINT_SYNC, m, PC, &me);
+  return c ? thrd_result(unlock(c, me, m, JOSTLE__OBJ_MUTEX)) : __real_mtx_unlock(m);
+}
+
+int __wrap_cnd_wait(cnd_t *cv, mtx_t *m) {
+  int me;
+  jostle__control *c = enter(JOSTLE__POINT_SYNC, cv, PC, &me);
+  return c ? thrd_result(cond_wait(c, me, cv, m, 0, "cnd_wait")) : __real_cnd_wait(cv, m);
+}
+
+int __wrap_cnd_timedwait(cnd_t *restrict cv, mtx_t *restrict m,
+                         const struct timespec *restrict t) {
+  int me;
+  jostle__control *c = enter(JOSTLE__POINT_SYNC, cv, PC, &me);
+  return c ? thrd_result(cond_wait(c, me, cv, m, 1, "cnd_timedwait"))
+           : __real_cnd_timedwait(cv, m, t);
+}
+
+int __wrap_cnd_signal(cnd_t *cv) {
+  int me;
+  jostle__control *c = enter(JOSTLE__POINT_SYNC, cv, PC, &me);
+  if (c == NULL) return __real_cnd_signal(cv);
+  jostle__control_wake_one(c, jostle__control_object(c, cv, JOSTLE__OBJ_COND, 0));
+  return thrd_success;
+}
+
+int __wrap_cnd_broadcast(cnd_t *cv) {
+  int me;
+  jostle__control *c = enter(JOSTLE__POINT_SYNC, cv, PC, &me);
+  if (c == NULL) return __real_cnd_broadcast(cv);
+  jostle__control_wake_all(c, jostle__control_object(c, cv, JOSTLE__OBJ_COND, 0));
+  return thrd_success;
+}
+
+/* A C11 thread's start: its function and argument, on the heap until it
+ * starts; its int result is the pthread's. */
+typedef struct c11_start {
+  thrd_start_t fn;
+  void *arg;
+} c11_start;
+
+static void *c11_main(void *p) {
+  c11_start s = *(c11_start *)p;
+  free(p);
+  return (void *)(intptr_t)s.fn(s.arg);
+}
+
+int __wrap_thrd_create(thrd_t *tid, thrd_start_t fn, void *arg) {
+  int me;
+  jostle__control *c = enter(JOSTLE__POINT_SYNC, NULL, PC, &me);
+  if (c == NULL) return __real_thrd_create(tid, fn, arg);
+  c11_start *s = malloc(sizeof *s);
+  if (s == NULL) return thrd_nomem;
+  *s = (c11_start){fn, arg};
+  pthread_t t;
+  int rc = jostle__control_spawn(c, &t, NULL, c11_main, s, __real_pthread_create,
+                                 __real_pthread_join);
+  if (rc != 0) {
+    free(s);
+    return rc == ENOMEM || rc == EAGAIN ? thrd_nomem : thrd_error;
+  }
+  *tid = (thrd_t)t;
+  return thrd_success;
+}
+
+int __wrap_thrd_join(thrd_t tid, int *result) {
+  int me;
+  jostle__control *c = enter(JOSTLE__POINT_SYNC, NULL, PC, &me);
+  if (c == NULL) return __real_thrd_join(tid, result);
+  void *r = NULL;
+  int rc = jostle__control_join(c, me, (pthread_t)tid, &r);
+  if (rc == 0 && result != NULL) *result = (int)(intptr_t)r;
+  return thrd_result(rc);
+}
+
 /* ---- calls that are not modelled ----------------------------------------- */
 
 /* Until jostle models them, these end a controlled run at once with a
  * limit, `unsupported: CALL` (jostle__control_unsupported): carried out on
- * the real objects, a barrier or a C11 mutex would block the thread that
- * holds the baton (a hang), a cancel or an exit would leave the model
- * waiting for a thread that is gone (a false deadlock), a detached thread
- * could not be joined at the run's end (a crash of jostle's), and a C11
- * thread would run outside the schedule. No scheduling point comes first:
+ * the real objects, a cancel or an exit would leave the model waiting for
+ * a thread that is gone (a false deadlock), and a detached thread could
+ * not be joined at the run's end (a crash of jostle's). No scheduling point comes first:
  * the run ends at the call, whatever another thread would have done.
  * Uncontrolled runs (and setup, check and teardown of controlled ones):
  * a point of kind SYNC, then the real call, as above. */
@@ -529,55 +807,17 @@ int __wrap_pthread_join(pthread_t tid, void **result) {
   } while (0)
 #define PC_CALL (__func__ + sizeof "__wrap_" - 1)
 
-int __real_pthread_barrier_wait(pthread_barrier_t *b);
-int __real_pthread_once(pthread_once_t *once, void (*init)(void));
 int __real_pthread_cancel(pthread_t tid);
 int __real_pthread_detach(pthread_t tid);
 _Noreturn void __real_pthread_exit(void *result);
-int __real_mtx_lock(mtx_t *m);
-int __real_mtx_timedlock(mtx_t *restrict m, const struct timespec *restrict t);
-int __real_mtx_trylock(mtx_t *m);
-int __real_mtx_unlock(mtx_t *m);
-int __real_cnd_wait(cnd_t *cv, mtx_t *m);
-int __real_cnd_timedwait(cnd_t *restrict cv, mtx_t *restrict m,
-                         const struct timespec *restrict t);
-int __real_cnd_signal(cnd_t *cv);
-int __real_cnd_broadcast(cnd_t *cv);
-int __real_thrd_create(thrd_t *tid, thrd_start_t fn, void *arg);
-int __real_thrd_join(thrd_t tid, int *result);
 int __real_thrd_detach(thrd_t tid);
 _Noreturn void __real_thrd_exit(int result);
-void __real_call_once(once_flag *once, void (*init)(void));
 
-int __wrap_pthread_barrier_wait(pthread_barrier_t *b);
-int __wrap_pthread_once(pthread_once_t *once, void (*init)(void));
 int __wrap_pthread_cancel(pthread_t tid);
 int __wrap_pthread_detach(pthread_t tid);
 _Noreturn void __wrap_pthread_exit(void *result);
-int __wrap_mtx_lock(mtx_t *m);
-int __wrap_mtx_timedlock(mtx_t *restrict m, const struct timespec *restrict t);
-int __wrap_mtx_trylock(mtx_t *m);
-int __wrap_mtx_unlock(mtx_t *m);
-int __wrap_cnd_wait(cnd_t *cv, mtx_t *m);
-int __wrap_cnd_timedwait(cnd_t *restrict cv, mtx_t *restrict m,
-                         const struct timespec *restrict t);
-int __wrap_cnd_signal(cnd_t *cv);
-int __wrap_cnd_broadcast(cnd_t *cv);
-int __wrap_thrd_create(thrd_t *tid, thrd_start_t fn, void *arg);
-int __wrap_thrd_join(thrd_t tid, int *result);
 int __wrap_thrd_detach(thrd_t tid);
 _Noreturn void __wrap_thrd_exit(int result);
-void __wrap_call_once(once_flag *once, void (*init)(void));
-
-int __wrap_pthread_barrier_wait(pthread_barrier_t *b) {
-  UNMODELLED(b);
-  return __real_pthread_barrier_wait(b);
-}
-
-int __wrap_pthread_once(pthread_once_t *once, void (*init)(void)) {
-  UNMODELLED(once);
-  return __real_pthread_once(once, init);
-}
 
 int __wrap_pthread_cancel(pthread_t tid) {
   UNMODELLED(NULL);
@@ -595,57 +835,6 @@ _Noreturn void __wrap_pthread_exit(void *result) {
   __real_pthread_exit(result);
 }
 
-int __wrap_mtx_lock(mtx_t *m) {
-  UNMODELLED(m);
-  return __real_mtx_lock(m);
-}
-
-int __wrap_mtx_timedlock(mtx_t *restrict m, const struct timespec *restrict t) {
-  UNMODELLED(m);
-  return __real_mtx_timedlock(m, t);
-}
-
-int __wrap_mtx_trylock(mtx_t *m) {
-  UNMODELLED(m);
-  return __real_mtx_trylock(m);
-}
-
-int __wrap_mtx_unlock(mtx_t *m) {
-  UNMODELLED(m);
-  return __real_mtx_unlock(m);
-}
-
-int __wrap_cnd_wait(cnd_t *cv, mtx_t *m) {
-  UNMODELLED(cv);
-  return __real_cnd_wait(cv, m);
-}
-
-int __wrap_cnd_timedwait(cnd_t *restrict cv, mtx_t *restrict m,
-                         const struct timespec *restrict t) {
-  UNMODELLED(cv);
-  return __real_cnd_timedwait(cv, m, t);
-}
-
-int __wrap_cnd_signal(cnd_t *cv) {
-  UNMODELLED(cv);
-  return __real_cnd_signal(cv);
-}
-
-int __wrap_cnd_broadcast(cnd_t *cv) {
-  UNMODELLED(cv);
-  return __real_cnd_broadcast(cv);
-}
-
-int __wrap_thrd_create(thrd_t *tid, thrd_start_t fn, void *arg) {
-  UNMODELLED(NULL);
-  return __real_thrd_create(tid, fn, arg);
-}
-
-int __wrap_thrd_join(thrd_t tid, int *result) {
-  UNMODELLED(NULL);
-  return __real_thrd_join(tid, result);
-}
-
 int __wrap_thrd_detach(thrd_t tid) {
   UNMODELLED(NULL);
   return __real_thrd_detach(tid);
@@ -654,9 +843,4 @@ int __wrap_thrd_detach(thrd_t tid) {
 _Noreturn void __wrap_thrd_exit(int result) {
   UNMODELLED(NULL);
   __real_thrd_exit(result);
-}
-
-void __wrap_call_once(once_flag *once, void (*init)(void)) {
-  UNMODELLED(once);
-  __real_call_once(once, init);
 }

@@ -442,21 +442,22 @@ END_TEST
 /* A call jostle does not model never gives a silent wrong verdict under a
  * controlled scheduler (a hang, a false deadlock, a crash of jostle's, a
  * run outside the schedule): every run ends at the call with one limit
- * outcome, `unsupported: CALL`. Under free the same bodies run correctly.
- * thrd_yield is modelled: a yield, so pct's spin-wait ends. (A 2-second
- * timeout, so that a hang shows quickly.) */
-START_TEST(unsupported_calls_end_the_run) {
+ * outcome, `unsupported: CALL`. A modelled call (once, barriers, C11
+ * mutexes, condition variables and threads, thrd_yield) keeps its promise
+ * in every run, as under free. (A 2-second timeout, so that a hang shows
+ * quickly.) */
+START_TEST(calls_are_modelled_or_refused) {
   const jostle_test_call *call = &jostle_test_calls[_i];
   const char *controlled[] = {"random", "pct"};
   char want[128];
-  snprintf(want, sizeof want, "unsupported: %s", call->call ? call->call : "");
+  snprintf(want, sizeof want, "unsupported: %s", call->call);
   for (int k = 0; k < 3; k++) {
     const char *sched = k < 2 ? controlled[k] : "free";
     if (k == 2 && !call->free_ok) continue;
 #ifdef JOSTLE_UNINSTRUMENTED
     if (k == 2 && call->c11) continue; /* the real ThreadSanitizer runtime: see c11 */
 #endif
-    jostle__plan p = plan_for("test-unsupported", jostle__sched_find(sched));
+    jostle__plan p = plan_for("test-calls", jostle__sched_find(sched));
     p.params[0] = _i;
     p.n_runs = 20;
     p.timeout_ns = 2ULL * 1000000000ULL;
@@ -465,7 +466,7 @@ START_TEST(unsupported_calls_end_the_run) {
     ck_assert_uint_eq(c.n_runs, 20);
     ck_assert_msg(c.n_outcomes == 1, "call %d under %s: %zu outcomes, the first '%s'", _i, sched,
                   c.n_outcomes, c.n_outcomes ? c.outcomes[0].text : "");
-    if (k < 2 && call->call != NULL) {
+    if (k < 2 && !call->modelled) {
       size_t n = strlen(want);
       ck_assert_msg(c.outcomes[0].cls == JOSTLE__LIMIT && strncmp(c.outcomes[0].text, want, n) == 0 &&
                         (c.outcomes[0].text[n] == '\0' || c.outcomes[0].text[n] == ' '),
@@ -478,6 +479,30 @@ START_TEST(unsupported_calls_end_the_run) {
     }
     jostle__cell_free(&c);
   }
+}
+END_TEST
+
+/* --races through a barrier: its rounds order what came before them, and
+ * only that. test-sync-all (every modelled call, --races) never races;
+ * test-barrier-race's write and read between the same two rounds race in
+ * every run, also when the reader leaves the first round after the writer
+ * has arrived at the second. */
+START_TEST(barrier_rounds_order_their_own) {
+#ifndef JOSTLE_UNINSTRUMENTED
+  const char *sched = _i == 0 ? "random" : _i == 1 ? "pct" : _i == 2 ? "pos" : "surw";
+  static const char *const names[] = {"test-sync-all", "test-barrier-race"};
+  for (int k = 0; k < 2; k++) {
+    jostle__plan p = plan_for(names[k], jostle__sched_find(sched));
+    p.sched_cfg.races = 1;
+    p.n_runs = 1000;
+    jostle__cell c = {0};
+    ck_assert_int_eq(jostle__campaign_run(&p, &c, NULL, NULL), 0);
+    ck_assert_msg(c.n_outcomes == 1, "%s under %s --races: %zu outcomes, the rarest '%s'",
+                  names[k], sched, c.n_outcomes, c.outcomes[c.n_outcomes - 1].text);
+    ck_assert_int_eq(c.outcomes[0].cls, k == 0 ? JOSTLE__ALLOWED : JOSTLE__RACE);
+    jostle__cell_free(&c);
+  }
+#endif
 }
 END_TEST
 
@@ -610,8 +635,9 @@ int main(void) {
   tcase_add_loop_test(tc, found_seeds_replay, 0, 3);
   tcase_add_loop_test(tc, calibration_death_still_runs, 0, 2);
   tcase_add_test(tc, surw_is_uniform_over_orders);
-  /* a case of their own: CK_RUN_CASE=unsupported runs only these */
-  tc = jostle_check_case(s, "unsupported", 120, 1);
-  tcase_add_loop_test(tc, unsupported_calls_end_the_run, 0, jostle_test_n_calls);
+  tcase_add_loop_test(tc, barrier_rounds_order_their_own, 0, 4);
+  /* a case of their own: CK_RUN_CASE=calls runs only these */
+  tc = jostle_check_case(s, "calls", 120, 1);
+  tcase_add_loop_test(tc, calls_are_modelled_or_refused, 0, jostle_test_n_calls);
   return jostle_check_run(s);
 }

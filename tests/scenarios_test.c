@@ -237,111 +237,6 @@ JOSTLE_SCENARIO(test_params) {
 #include <time.h>
 #include <unistd.h>
 
-typedef struct sync_state {
-  pthread_mutex_t m;
-  pthread_rwlock_t rw;
-  pthread_cond_t cv;
-  pthread_spinlock_t spin;
-  sem_t sem;
-  int in_cs[6];       /* threads inside each lock's critical section */
-  int overlaps;       /* times two were inside at once */
-  int shared[6];      /* one per critical section, under its lock */
-  int ready;          /* set by thread 0, waited for by the others */
-  int readers_seen;
-} sync_state;
-
-static void sync_setup(jostle_run *r) {
-  sync_state *s = jostle_state(r);
-  pthread_mutex_init(&s->m, NULL);
-  pthread_rwlock_init(&s->rw, NULL);
-  pthread_cond_init(&s->cv, NULL);
-  pthread_spin_init(&s->spin, PTHREAD_PROCESS_PRIVATE);
-  sem_init(&s->sem, 0, 1);
-}
-
-/* Critical section `k` (one per lock): never two threads inside at once. */
-static void enter_cs(sync_state *s, int k) {
-  if (s->in_cs[k]++) s->overlaps++;
-  sched_yield();
-  s->shared[k]++;
-  s->in_cs[k]--;
-}
-
-/* Every wrapped primitive, used correctly: must complete under every
- * scheduler with the same outcome. */
-static void sync_thread(jostle_run *r, int index) {
-  sync_state *s = jostle_state(r);
-  struct timespec later = {0, 0}, nap = {0, 1000};
-  clock_gettime(CLOCK_REALTIME, &later);
-  later.tv_sec += 60;
-  pthread_mutex_lock(&s->m);
-  enter_cs(s, 0);
-  pthread_mutex_unlock(&s->m);
-  while (pthread_mutex_trylock(&s->m) != 0) sched_yield();
-  enter_cs(s, 1);
-  pthread_mutex_unlock(&s->m);
-  if (pthread_mutex_timedlock(&s->m, &later) == 0) {
-    enter_cs(s, 2);
-    pthread_mutex_unlock(&s->m);
-  } else {
-    pthread_mutex_lock(&s->m); /* timed out: take it untimed */
-    enter_cs(s, 2);
-    pthread_mutex_unlock(&s->m);
-  }
-  pthread_rwlock_wrlock(&s->rw);
-  enter_cs(s, 3);
-  pthread_rwlock_unlock(&s->rw);
-  pthread_rwlock_rdlock(&s->rw);
-  usleep(1);
-  pthread_rwlock_unlock(&s->rw);
-  pthread_spin_lock(&s->spin);
-  enter_cs(s, 4);
-  pthread_spin_unlock(&s->spin);
-  sem_wait(&s->sem);
-  enter_cs(s, 5);
-  sem_post(&s->sem);
-  nanosleep(&nap, NULL);
-  pthread_mutex_lock(&s->m);
-  if (index == 0) {
-    s->ready = 1;
-    pthread_cond_broadcast(&s->cv);
-  } else {
-    while (!s->ready) pthread_cond_wait(&s->cv, &s->m);
-    pthread_cond_signal(&s->cv);
-  }
-  pthread_mutex_unlock(&s->m);
-}
-
-static void sync_check(jostle_run *r) {
-  sync_state *s = jostle_state(r);
-  int total = 0;
-  for (int k = 0; k < 6; k++) total += s->shared[k];
-  jostle_observe(r, "shared", total);
-  jostle_observe(r, "overlaps", s->overlaps);
-  if (total != 6 * jostle_threads(r) || s->overlaps != 0) jostle_fail(r, "broken lock");
-}
-
-static void sync_teardown(jostle_run *r) {
-  sync_state *s = jostle_state(r);
-  pthread_mutex_destroy(&s->m);
-  pthread_rwlock_destroy(&s->rw);
-  pthread_cond_destroy(&s->cv);
-  pthread_spin_destroy(&s->spin);
-  sem_destroy(&s->sem);
-}
-
-JOSTLE_SCENARIO(test_sync_all) {
-    .name = "test-sync-all",
-    .summary = "test only: every wrapped primitive used correctly; never diverges",
-    .threads = 3,
-    .min_threads = 2,
-    .state_size = sizeof(sync_state),
-    .setup = sync_setup,
-    .thread = sync_thread,
-    .check = sync_check,
-    .teardown = sync_teardown,
-};
-
 /* Thread 0 waits for a flag nobody sets, yielding: a livelock, which a
  * controlled scheduler ends at the step limit. */
 static void spin_thread(jostle_run *r, int index) {
@@ -643,15 +538,15 @@ JOSTLE_SCENARIO(test_pointless_hang) {
     .check = nothing_to_check,
 };
 
-/* ---- calls jostle does not model ------------------------------------------ */
+/* ---- the calls jostle models, and those it does not ---------------------- */
 
 #include <threads.h>
 
-/* test-unsupported: with -D call=K, every thread's body makes call K of
+/* test-calls: with -D call=K, every thread's body makes call K of
  * jostle_test_calls[] (scenarios_test.h), used correctly where the entry
  * says it is fine under `free`. Under a controlled scheduler each run
- * must end at that call with `unsupported: CALL` (or, for thrd_yield,
- * run as under free). */
+ * carries a modelled call out and passes as under free, and ends at any
+ * other with `unsupported: CALL`. */
 typedef struct calls_state {
   pthread_barrier_t barrier;
   pthread_once_t once;
@@ -669,7 +564,11 @@ typedef struct calls_state {
 
 static _Atomic int once_runs; /* pthread_once and call_once run this many inits */
 
-static void once_init(void) { atomic_fetch_add(&once_runs, 1); }
+/* Yields inside: another caller must wait for it, not run it too. */
+static void once_init(void) {
+  atomic_fetch_add(&once_runs, 1);
+  sched_yield();
+}
 
 static void calls_setup(jostle_run *r) {
   calls_state *s = jostle_state(r);
@@ -852,28 +751,28 @@ static void call_thread(jostle_run *r, int index) {
 }
 
 const jostle_test_call jostle_test_calls[] = {
-    {.call = "pthread_barrier_wait", .free_ok = 1},
-    {.call = "pthread_once", .free_ok = 1},
+    {.call = "pthread_barrier_wait", .modelled = 1, .free_ok = 1},
+    {.call = "pthread_once", .modelled = 1, .free_ok = 1},
     {.call = "pthread_cancel", .free_ok = 1},
     {.call = "pthread_detach", .free_ok = 1},
     {.call = "pthread_exit", .free_ok = 1},
-    {.call = "mtx_lock", .free_ok = 1, .c11 = 1},
-    {.call = "mtx_trylock", .free_ok = 1, .c11 = 1},
-    {.call = "mtx_timedlock", .free_ok = 1, .c11 = 1},
-    {.call = "mtx_unlock", .free_ok = 0},
-    {.call = "cnd_wait", .free_ok = 0},
-    {.call = "cnd_timedwait", .free_ok = 0},
-    {.call = "cnd_signal", .free_ok = 1},
-    {.call = "cnd_broadcast", .free_ok = 1},
-    {.call = "thrd_create", .free_ok = 1, .c11 = 1},
-    {.call = "thrd_join", .free_ok = 0},
+    {.call = "mtx_lock", .modelled = 1, .free_ok = 1, .c11 = 1},
+    {.call = "mtx_trylock", .modelled = 1, .free_ok = 1, .c11 = 1},
+    {.call = "mtx_timedlock", .modelled = 1, .free_ok = 1, .c11 = 1},
+    {.call = "mtx_unlock", .modelled = 1, .free_ok = 0}, /* not held: thrd_error */
+    {.call = "cnd_wait without holding its mutex", .free_ok = 0},
+    {.call = "cnd_timedwait without holding its mutex", .free_ok = 0},
+    {.call = "cnd_signal", .modelled = 1, .free_ok = 1},
+    {.call = "cnd_broadcast", .modelled = 1, .free_ok = 1},
+    {.call = "thrd_create", .modelled = 1, .free_ok = 1, .c11 = 1},
+    {.call = "thrd_join", .modelled = 1, .free_ok = 0},
     {.call = "thrd_detach", .free_ok = 0},
     {.call = "thrd_exit", .free_ok = 0},
-    {.call = "call_once", .free_ok = 1},
+    {.call = "call_once", .modelled = 1, .free_ok = 1},
     {.call = "pthread_cond_wait without holding its mutex", .free_ok = 0},
     {.call = "pthread_cond_timedwait without holding its mutex", .free_ok = 0},
-    {.call = "mtx_lock", .free_ok = 1, .c11 = 1}, /* C11 mutex and condition variable together */
-    {.call = NULL, .free_ok = 1}, /* thrd_yield: modelled, a yield */
+    {.call = "mtx_lock", .modelled = 1, .free_ok = 1, .c11 = 1}, /* C11 mutex and condition variable together */
+    {.call = "thrd_yield", .modelled = 1, .free_ok = 1}, /* a yield */
 };
 const int jostle_test_n_calls = (int)(sizeof jostle_test_calls / sizeof jostle_test_calls[0]);
 
@@ -883,9 +782,9 @@ static const jostle_param_def call_params[] = {
     {0},
 };
 
-JOSTLE_SCENARIO(test_unsupported) {
-    .name = "test-unsupported",
-    .summary = "test only: -D call=K makes a call jostle does not model (or thrd_yield)",
+JOSTLE_SCENARIO(test_calls) {
+    .name = "test-calls",
+    .summary = "test only: -D call=K makes call K of the pthreads and C11 calls (modelled or not)",
     .threads = 2,
     .params = call_params,
     .state_size = sizeof(calls_state),

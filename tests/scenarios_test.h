@@ -16,15 +16,17 @@ int jostle_test_many_value(unsigned long long seed);
 /* test-tickets: 3 threads take 2 tickets each, 90 orders. */
 #define JOSTLE_TEST_TICKETS 6
 
-/* test-unsupported: -D call=K makes call K of this table in every thread.
- * `call` is what a controlled run must end at (its limit's text is
- * "unsupported: " followed by it), NULL when the call is modelled;
+/* test-calls: -D call=K makes call K of this table in every thread.
+ * modelled: controlled runs carry the call out on jostle's model, and
+ * every run passes; else a controlled run must end at it, with a limit
+ * whose text is "unsupported: " followed by `call`;
  * free_ok: the body is correct C, so that under `free` every run passes;
  * c11: the body synchronises with C11 threads calls, which
  * ThreadSanitizer's runtime does not intercept (it reports their critical
  * sections as races, and a thrd_create thread crashes in it). */
 typedef struct jostle_test_call {
   const char *call;
+  int modelled;
   int free_ok;
   int c11;
 } jostle_test_call;
