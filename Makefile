@@ -45,7 +45,7 @@ CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubu
 LIBS := $(DEP_LIBS) -lm -pthread
 # Scenario code's synchronisation calls go through schedulers/sync_wrap.c.
 # Calls jostle does not model: a controlled run ends at them, `unsupported: CALL`.
-UNMODELLED_SYMS := pthread_cancel pthread_detach pthread_exit thrd_detach thrd_exit
+UNMODELLED_SYMS := pthread_cancel
 WRAP_SYMS := pthread_mutex_lock pthread_mutex_trylock pthread_mutex_timedlock \
   pthread_mutex_unlock pthread_spin_lock pthread_spin_trylock pthread_spin_unlock \
   pthread_rwlock_rdlock pthread_rwlock_tryrdlock pthread_rwlock_wrlock \
@@ -54,7 +54,8 @@ WRAP_SYMS := pthread_mutex_lock pthread_mutex_trylock pthread_mutex_timedlock \
   sem_trywait sem_timedwait sem_post sched_yield usleep nanosleep pthread_create pthread_join \
   pthread_once call_once pthread_barrier_init pthread_barrier_destroy pthread_barrier_wait \
   mtx_lock mtx_timedlock mtx_trylock mtx_unlock cnd_wait cnd_timedwait cnd_signal \
-  cnd_broadcast thrd_create thrd_join thrd_yield $(UNMODELLED_SYMS)
+  cnd_broadcast thrd_create thrd_join thrd_yield pthread_detach thrd_detach pthread_exit \
+  thrd_exit $(UNMODELLED_SYMS)
 WRAP_LDFLAGS := $(foreach s,$(WRAP_SYMS),-Wl,--wrap=$(s)) -Wl,-u,jostle__sync_wrap_linked
 # An ordinary program's main and exits go through tools/program_main.c (program mode).
 PROGRAM_LDFLAGS := -Wl,--wrap=main -Wl,--wrap=exit -Wl,--wrap=_exit -Wl,--wrap=_Exit

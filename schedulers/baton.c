@@ -746,23 +746,30 @@ int jostle__control_wake_one(jostle__control *c, const jostle__object *o) {
 
 /* ---- threads created inside a run ------------------------------------------ */
 
+/* A created thread's end in the model, by return or by pthread_exit. */
+static void spawned_done(void *arg) {
+  jostle__seat *s = arg;
+  jostle__control_exit(s->context.control, s->context.index);
+  jostle__thread_attach(NULL);
+}
+
 /* A created thread under the control: it waits for the baton like the
- * pool's threads, and leaves by longjmp when the run is abandoned. */
+ * pool's threads, and leaves by longjmp when the run is abandoned. When it
+ * calls pthread_exit, its own cleanup handlers run first, with the baton,
+ * then spawned_done (under the switching hand-over that returns on its
+ * home, where the thread ends). */
 static void *spawned_main(void *arg) {
   jostle__seat *s = arg;
-  jostle__thread *t = &s->context;
-  jostle__control *c = t->control;
-  int k = t->index;
-  jostle__thread_attach(t);
+  jostle__thread_attach(&s->context);
   void *volatile result = NULL;
   jmp_buf escape_to;
+  pthread_cleanup_push(spawned_done, s);
   if (setjmp(escape_to) == 0) {
-    jostle__control_enter(c, k, &escape_to);
+    jostle__control_enter(s->context.control, s->context.index, &escape_to);
     result = s->fn(s->arg);
     jostle__leave_if_forked();
   }
-  jostle__control_exit(c, k);
-  jostle__thread_attach(NULL);
+  pthread_cleanup_pop(1);
   return result;
 }
 
@@ -787,6 +794,7 @@ int jostle__control_spawn(jostle__control *c, pthread_t *tid, const pthread_attr
   s->fn = fn;
   s->arg = arg;
   s->reaped = 0;
+  s->detached = 0;
   s->escape = NULL;
   atomic_store_explicit(&s->sleeping, 0, memory_order_relaxed);
   atomic_store_explicit(&s->parked, 0, memory_order_relaxed);
@@ -798,7 +806,14 @@ int jostle__control_spawn(jostle__control *c, pthread_t *tid, const pthread_attr
     jostle__calls_reset(c->calls, k);
   }
   if (c->ops->spawned) c->ops->spawned(c, me, k);
+  /* created detached: detached in the model, joinable for real (the
+   * attributes are the caller's, restored at once: one thread runs) */
+  int state = PTHREAD_CREATE_JOINABLE;
+  if (attr != NULL) pthread_attr_getdetachstate(attr, &state);
+  s->detached = state == PTHREAD_CREATE_DETACHED;
+  if (s->detached) pthread_attr_setdetachstate((pthread_attr_t *)attr, PTHREAD_CREATE_JOINABLE);
   int rc = create(&s->tid, attr, spawned_main, s);
+  if (s->detached) pthread_attr_setdetachstate((pthread_attr_t *)attr, PTHREAD_CREATE_DETACHED);
   if (rc != 0) {
     c->state[k] = JOSTLE__DONE;
     s->reaped = 1;
@@ -809,11 +824,29 @@ int jostle__control_spawn(jostle__control *c, pthread_t *tid, const pthread_attr
   return 0;
 }
 
+/* The created thread tid, not joined yet, or -1. */
+static int created_thread(const jostle__control *c, pthread_t tid) {
+  for (int k = c->n_pool; k < c->n_threads; k++)
+    if (!c->seats[k]->reaped && pthread_equal(c->seats[k]->tid, tid)) return k;
+  return -1;
+}
+
+int jostle__control_detach(jostle__control *c, pthread_t tid) {
+  int k = created_thread(c, tid);
+  if (k < 0) return ESRCH;
+  if (c->seats[k]->detached) return EINVAL;
+  c->seats[k]->detached = 1;
+  return 0;
+}
+
+int jostle__control_is_created(const jostle__control *c, int index) {
+  return index >= c->n_pool;
+}
+
 int jostle__control_join(jostle__control *c, int index, pthread_t tid, void **result) {
-  int k = c->n_pool;
-  while (k < c->n_threads && (c->seats[k]->reaped || !pthread_equal(c->seats[k]->tid, tid)))
-    k++;
-  if (k == c->n_threads) return ESRCH; /* not a thread of this run, or joined */
+  int k = created_thread(c, tid);
+  if (k < 0) return ESRCH; /* not a thread of this run, or joined */
+  if (c->seats[k]->detached) return EINVAL;
   jostle__object *o = jostle__control_object(c, c->seats[k], JOSTLE__OBJ_THREAD, k);
   while (c->state[k] != JOSTLE__DONE) jostle__control_block(c, index, o, 0);
   if (racing(c)) jostle__races_joined(c->races, index, k);

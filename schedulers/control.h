@@ -217,8 +217,18 @@ int jostle__control_spawn(jostle__control *c, pthread_t *tid, const pthread_attr
                           int (*join)(pthread_t, void **));
 
 /* pthread_join inside a controlled run, by thread `index`: waits in the
- * model for the created thread tid to finish, then joins it. Returns 0, or
- * ESRCH when tid is not a thread of this run that is still to be joined. */
+ * model for the created thread tid to finish, then joins it. Returns 0,
+ * ESRCH when tid is not a thread of this run that is still to be joined,
+ * or EINVAL when it was detached. */
 int jostle__control_join(jostle__control *c, int index, pthread_t tid, void **result);
+
+/* pthread_detach inside a controlled run: tid is no longer joinable in the
+ * model; its real thread stays joinable, and the run's end joins it.
+ * Returns 0, ESRCH as join does, or EINVAL when it was detached already. */
+int jostle__control_detach(jostle__control *c, pthread_t tid);
+
+/* Whether thread `index` is one the run created (not one of the pool's:
+ * a scenario's thread body, a program's main), which may pthread_exit. */
+int jostle__control_is_created(const jostle__control *c, int index);
 
 #endif

@@ -49,6 +49,8 @@ typedef struct jostle__seat {
   void *arg;
   pthread_t tid;
   int reaped;                        /* its real thread was joined */
+  int detached;                      /* detached in the model: not joinable; its real
+                                        thread stays joinable, for the run's end */
   /* The switching hand-over (carrier.c), when the control uses it. */
   void *sp;                          /* its saved registers, while it waits */
   void *tcb;                         /* its thread pointer (the FS base) */

@@ -29,9 +29,11 @@
  * run the init in the first caller, the others wait for it; a barrier lets
  * its threads go when the count its pthread_barrier_init gave has arrived.
  * C11's <threads.h> mutexes, condition variables and threads are the same
- * models as pthreads'. Calls that are not modelled (cancel, detach, exit:
- * the end of this file), and a condition wait on a mutex the thread does
- * not hold, end the run with a limit, `unsupported: CALL`.
+ * models as pthreads'. A detached thread is detached in the model only
+ * (the run's end joins every thread it created), and a created thread may
+ * pthread_exit. pthread_cancel (the end of this file), pthread_exit from a
+ * pool's thread, and a condition wait on a mutex the thread does not
+ * hold, end the run with a limit, `unsupported: CALL`.
  *
  * These wrappers are in the static library only: the shared library
  * cannot carry them (its __real_ references would stay unresolved), so a
@@ -788,14 +790,62 @@ int __wrap_thrd_join(thrd_t tid, int *result) {
   return thrd_result(rc);
 }
 
+/* ---- detach and exit, for the threads a run created -------------------- */
+
+int __real_pthread_detach(pthread_t tid);
+_Noreturn void __real_pthread_exit(void *result);
+int __real_thrd_detach(thrd_t tid);
+_Noreturn void __real_thrd_exit(int result);
+
+int __wrap_pthread_detach(pthread_t tid);
+_Noreturn void __wrap_pthread_exit(void *result);
+int __wrap_thrd_detach(thrd_t tid);
+_Noreturn void __wrap_thrd_exit(int result);
+
+int __wrap_pthread_detach(pthread_t tid) {
+  int me;
+  jostle__control *c = enter(JOSTLE__POINT_SYNC, NULL, PC, &me);
+  if (c == NULL) return __real_pthread_detach(tid);
+  return jostle__control_detach(c, tid);
+}
+
+int __wrap_thrd_detach(thrd_t tid) {
+  int me;
+  jostle__control *c = enter(JOSTLE__POINT_SYNC, NULL, PC, &me);
+  if (c == NULL) return __real_thrd_detach(tid);
+  return thrd_result(jostle__control_detach(c, (pthread_t)tid));
+}
+
+/* A created thread ends as a real one does, its cleanup handlers first
+ * (baton.c, spawned_main); a pool's thread (a scenario's thread body, a
+ * program's main) would leave the pool's own loop, so the run ends there. */
+#define EXIT_CREATED_ONLY()                                                          \
+  do {                                                                               \
+    int me_;                                                                         \
+    jostle__control *c_ = jostle__control_of_self(&me_);                             \
+    if (c_ != NULL && !jostle__control_is_created(c_, me_))                          \
+      jostle__control_unsupported(c_, me_, __func__ + sizeof "__wrap_" - 1,          \
+                                  "from a thread the run did not create");           \
+    enter(JOSTLE__POINT_SYNC, NULL, PC, &me_);                                       \
+  } while (0)
+
+_Noreturn void __wrap_pthread_exit(void *result) {
+  EXIT_CREATED_ONLY();
+  __real_pthread_exit(result);
+}
+
+_Noreturn void __wrap_thrd_exit(int result) {
+  EXIT_CREATED_ONLY();
+  __real_thrd_exit(result);
+}
+
 /* ---- calls that are not modelled ----------------------------------------- */
 
-/* Until jostle models them, these end a controlled run at once with a
- * limit, `unsupported: CALL` (jostle__control_unsupported): carried out on
- * the real objects, a cancel or an exit would leave the model waiting for
- * a thread that is gone (a false deadlock), and a detached thread could
- * not be joined at the run's end (a crash of jostle's). No scheduling point comes first:
- * the run ends at the call, whatever another thread would have done.
+/* Until jostle models it, pthread_cancel ends a controlled run at once with
+ * a limit, `unsupported: CALL` (jostle__control_unsupported): carried out
+ * on the real thread, it would leave the model waiting for a thread that
+ * is gone (a false deadlock). No scheduling point comes first: the run
+ * ends at the call, whatever another thread would have done.
  * Uncontrolled runs (and setup, check and teardown of controlled ones):
  * a point of kind SYNC, then the real call, as above. */
 #define UNMODELLED(addr)                                                  \
@@ -808,39 +858,9 @@ int __wrap_thrd_join(thrd_t tid, int *result) {
 #define PC_CALL (__func__ + sizeof "__wrap_" - 1)
 
 int __real_pthread_cancel(pthread_t tid);
-int __real_pthread_detach(pthread_t tid);
-_Noreturn void __real_pthread_exit(void *result);
-int __real_thrd_detach(thrd_t tid);
-_Noreturn void __real_thrd_exit(int result);
-
 int __wrap_pthread_cancel(pthread_t tid);
-int __wrap_pthread_detach(pthread_t tid);
-_Noreturn void __wrap_pthread_exit(void *result);
-int __wrap_thrd_detach(thrd_t tid);
-_Noreturn void __wrap_thrd_exit(int result);
 
 int __wrap_pthread_cancel(pthread_t tid) {
   UNMODELLED(NULL);
   return __real_pthread_cancel(tid);
-}
-
-int __wrap_pthread_detach(pthread_t tid) {
-  UNMODELLED(NULL);
-  return __real_pthread_detach(tid);
-}
-
-/* In a controlled thread it would leave without jostle__control_exit. */
-_Noreturn void __wrap_pthread_exit(void *result) {
-  UNMODELLED(NULL);
-  __real_pthread_exit(result);
-}
-
-int __wrap_thrd_detach(thrd_t tid) {
-  UNMODELLED(NULL);
-  return __real_thrd_detach(tid);
-}
-
-_Noreturn void __wrap_thrd_exit(int result) {
-  UNMODELLED(NULL);
-  __real_thrd_exit(result);
 }

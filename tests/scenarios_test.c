@@ -556,6 +556,7 @@ typedef struct calls_state {
   pthread_mutex_t pm;
   pthread_cond_t pcv;
   int in_cs;              /* threads inside m's critical section */
+  int cleaned;            /* an exiting thread's cleanup handler ran */
   int ready;              /* under m */
   _Atomic int arrived;    /* at the barrier */
   _Atomic int flag;       /* thrd_yield: thread 0 is done */
@@ -621,7 +622,20 @@ static void *sleeper(void *arg) {
   return arg;
 }
 
-static void *exiting_child(void *arg) { pthread_exit(arg); }
+/* Exits holding pm: its cleanup handler lets it go, and counts. */
+static void exit_cleanup(void *arg) {
+  calls_state *s = arg;
+  s->cleaned++;
+  pthread_mutex_unlock(&s->pm);
+}
+
+static void *exiting_child(void *arg) {
+  calls_state *s = arg;
+  pthread_mutex_lock(&s->pm);
+  pthread_cleanup_push(exit_cleanup, s);
+  pthread_exit(arg);
+  pthread_cleanup_pop(0);
+}
 
 static void *c11_exiting_child(void *arg) {
   (void)arg;
@@ -667,7 +681,10 @@ static void call_thread(jostle_run *r, int index) {
     if (index != 0) break;
     if (pthread_create(&kid, NULL, exiting_child, s) != 0) abort();
     pthread_join(kid, &result);
-    if (result != s) atomic_fetch_add(&s->bad, 1);
+    if (result != s || s->cleaned != 1 || pthread_mutex_trylock(&s->pm) != 0)
+      atomic_fetch_add(&s->bad, 1);
+    else
+      pthread_mutex_unlock(&s->pm);
     break;
   case 5:
     mtx_lock(&s->m);
@@ -745,6 +762,21 @@ static void call_thread(jostle_run *r, int index) {
     else
       while (!atomic_load(&s->flag)) thrd_yield();
     break;
+  case 22:
+    if (index == 1) pthread_exit(NULL); /* a thread body: controlled schedulers only */
+    break;
+  case 23: {
+    /* created detached, and detached after: neither is joinable */
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    if (pthread_create(&kid, &attr, nothing, NULL) != 0) abort();
+    int state = 0;
+    pthread_attr_getdetachstate(&attr, &state);
+    if (state != PTHREAD_CREATE_DETACHED) atomic_fetch_add(&s->bad, 1);
+    pthread_attr_destroy(&attr);
+    break;
+  }
   default:
     abort();
   }
@@ -754,8 +786,8 @@ const jostle_test_call jostle_test_calls[] = {
     {.call = "pthread_barrier_wait", .modelled = 1, .free_ok = 1},
     {.call = "pthread_once", .modelled = 1, .free_ok = 1},
     {.call = "pthread_cancel", .free_ok = 1},
-    {.call = "pthread_detach", .free_ok = 1},
-    {.call = "pthread_exit", .free_ok = 1},
+    {.call = "pthread_detach", .modelled = 1, .free_ok = 1},
+    {.call = "pthread_exit", .modelled = 1, .free_ok = 1}, /* by a created thread */
     {.call = "mtx_lock", .modelled = 1, .free_ok = 1, .c11 = 1},
     {.call = "mtx_trylock", .modelled = 1, .free_ok = 1, .c11 = 1},
     {.call = "mtx_timedlock", .modelled = 1, .free_ok = 1, .c11 = 1},
@@ -766,13 +798,15 @@ const jostle_test_call jostle_test_calls[] = {
     {.call = "cnd_broadcast", .modelled = 1, .free_ok = 1},
     {.call = "thrd_create", .modelled = 1, .free_ok = 1, .c11 = 1},
     {.call = "thrd_join", .modelled = 1, .free_ok = 0},
-    {.call = "thrd_detach", .free_ok = 0},
-    {.call = "thrd_exit", .free_ok = 0},
+    {.call = "thrd_detach", .modelled = 1, .free_ok = 0},
+    {.call = "thrd_exit", .modelled = 1, .free_ok = 0},
     {.call = "call_once", .modelled = 1, .free_ok = 1},
     {.call = "pthread_cond_wait without holding its mutex", .free_ok = 0},
     {.call = "pthread_cond_timedwait without holding its mutex", .free_ok = 0},
     {.call = "mtx_lock", .modelled = 1, .free_ok = 1, .c11 = 1}, /* C11 mutex and condition variable together */
     {.call = "thrd_yield", .modelled = 1, .free_ok = 1}, /* a yield */
+    {.call = "pthread_exit from a thread the run did not create", .free_ok = 0},
+    {.call = "pthread_create", .modelled = 1, .free_ok = 1}, /* detached */
 };
 const int jostle_test_n_calls = (int)(sizeof jostle_test_calls / sizeof jostle_test_calls[0]);
 
