@@ -4,12 +4,14 @@
  */
 #include "harness/program.h"
 
+#include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "common/text.h"
+#include "schedulers/control.h"
 #include "schedulers/sched.h"
 
 jostle__program *jostle__program_served;
@@ -18,11 +20,24 @@ static jostle__program served;
 
 static const char *const exit_zero[] = {"exit=0", NULL};
 
+/* Where pthread_exit in main lands (a controlled run's). */
+static jmp_buf main_exited;
+
+static void main_pthread_exit(void) { longjmp(main_exited, 1); }
+
 /* The run's one scenario thread is the program's main thread: it exits as
- * a process does when main returns. */
+ * a process does when main returns. When main calls pthread_exit, the
+ * process goes on until its other threads are done, then exits with 0. */
 static void program_thread(jostle_run *r, int index) {
   (void)r, (void)index;
-  exit(served.main(served.argc, served.argv, served.envp));
+  if (setjmp(main_exited) == 0) {
+    jostle__pool_thread_exit = main_pthread_exit;
+    exit(served.main(served.argc, served.argv, served.envp));
+  }
+  int me;
+  jostle__control *c = jostle__control_of_self(&me);
+  if (c != NULL) jostle__control_await_created(c, me);
+  exit(0);
 }
 
 /* Reached only by a run that never ran main to its end. */

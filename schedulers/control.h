@@ -231,4 +231,13 @@ int jostle__control_detach(jostle__control *c, pthread_t tid);
  * a scenario's thread body, a program's main), which may pthread_exit. */
 int jostle__control_is_created(const jostle__control *c, int index);
 
+/* What pthread_exit does in a pool's thread of a controlled run: NULL, the
+ * run ends there (unsupported); a program's main runs there, and
+ * harness/program.c ends main as pthread_exit would (it does not return). */
+extern void (*jostle__pool_thread_exit)(void);
+
+/* Thread `index` waits in the model until every thread the run created is
+ * done (a program's main that called pthread_exit). */
+void jostle__control_await_created(jostle__control *c, int index);
+
 #endif

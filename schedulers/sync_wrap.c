@@ -817,16 +817,19 @@ int __wrap_thrd_detach(thrd_t tid) {
 }
 
 /* A created thread ends as a real one does, its cleanup handlers first
- * (baton.c, spawned_main); a pool's thread (a scenario's thread body, a
- * program's main) would leave the pool's own loop, so the run ends there. */
+ * (baton.c, spawned_main). A pool's thread would leave the pool's own
+ * loop: a program's main ends as pthread_exit ends it (harness/program.c),
+ * and a scenario's thread body ends the run there. */
 #define EXIT_CREATED_ONLY()                                                          \
   do {                                                                               \
     int me_;                                                                         \
     jostle__control *c_ = jostle__control_of_self(&me_);                             \
-    if (c_ != NULL && !jostle__control_is_created(c_, me_))                          \
+    if (c_ != NULL && !jostle__control_is_created(c_, me_) &&                        \
+        jostle__pool_thread_exit == NULL)                                            \
       jostle__control_unsupported(c_, me_, __func__ + sizeof "__wrap_" - 1,          \
                                   "from a thread the run did not create");           \
     enter(JOSTLE__POINT_SYNC, NULL, PC, &me_);                                       \
+    if (c_ != NULL && !jostle__control_is_created(c_, me_)) jostle__pool_thread_exit(); \
   } while (0)
 
 _Noreturn void __wrap_pthread_exit(void *result) {

@@ -111,7 +111,7 @@ fi
 # 3. Fixed twins: never flagged, under every scheduler. (Under
 #    ThreadSanitizer's build a C11 thread started by the C library itself,
 #    under free and noise, is one its runtime does not know.)
-for prog in bank_fixed lock_order_fixed exit_thread phases_fixed c11_fixed detach_exit; do
+for prog in bank_fixed lock_order_fixed exit_thread phases_fixed c11_fixed detach_exit main_exit; do
   scheds="random pct pos surw free noise"
   [ "$uninstrumented" = 1 ] && [ $prog = c11_fixed ] && scheds="random pct pos surw"
   for sched in $scheds; do
@@ -147,7 +147,7 @@ if [ "$uninstrumented" = 0 ]; then
     run 1 races-$prog --scheduler random --races -n 20 --seed 2 -- "$progs/$prog"
     grep -q "^  race on " "$tmp/races-$prog" || { cat "$tmp/races-$prog"; fail "$prog --races: no race"; }
   done
-  for prog in bank_fixed lock_order_fixed exit_thread phases_fixed c11_fixed detach_exit; do
+  for prog in bank_fixed lock_order_fixed exit_thread phases_fixed c11_fixed detach_exit main_exit; do
     for sched in random pct pos; do
       run 0 clean-races --scheduler $sched --races -n $clean_runs --seed 7 -- "$progs/$prog"
     done
