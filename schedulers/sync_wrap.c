@@ -102,12 +102,17 @@ static int lock(jostle__control *c, int me, const void *addr,
   return 0;
 }
 
+/* Wakes one waiter, the strategy's choice: only one can take the lock, and
+ * waking them all would make every other one a step to block again, N
+ * steps for each unlock that N threads wait for. A thread that takes the
+ * lock first (barging) is still possible: the woken one blocks again, and
+ * that unlock wakes one in turn. */
 static int unlock(jostle__control *c, int me, const void *addr, jostle__object_kind kind) {
   jostle__object *o = jostle__control_object(c, addr, kind, 0);
   if (o->owner != me) return EPERM;
   o->owner = -1;
   jostle__control_released(c, me, addr);
-  jostle__control_wake_all(c, o);
+  jostle__control_wake_one(c, o);
   return 0;
 }
 
@@ -453,7 +458,7 @@ int __wrap_sem_post(sem_t *s) {
   jostle__object *o = sem_object(c, s);
   o->count++;
   jostle__control_released(c, me, s);
-  jostle__control_wake_all(c, o);
+  jostle__control_wake_one(c, o); /* one count, one waiter (as unlock) */
   return 0;
 }
 

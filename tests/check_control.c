@@ -203,6 +203,27 @@ START_TEST(deadlocks_are_named) {
 }
 END_TEST
 
+/* Threads that wait for one lock cost a step each to take it, not one for
+ * every waiter at every unlock: 64 threads x 10 increments of
+ * counter-mutex are about 3,800 points (all woken at each unlock, they
+ * were 31,600, and 128 threads passed the default step limit: a limit of
+ * jostle's own reported as the scenario's). */
+START_TEST(contended_locks_cost_linear_steps) {
+  const char *sched = _i == 0 ? "random" : _i == 1 ? "pct" : _i == 2 ? "pos" : "surw";
+  jostle__plan p = plan_for("counter-mutex", jostle__sched_find(sched));
+  p.n_threads = 64;
+  p.params[0] = 10; /* increments */
+  p.sched_cfg.step_limit = 6000;
+  p.n_runs = 20;
+  jostle__cell c = {0};
+  ck_assert_int_eq(jostle__campaign_run(&p, &c, NULL, NULL), 0);
+  ck_assert_msg(c.n_outcomes == 1 && c.outcomes[0].cls == JOSTLE__ALLOWED,
+                "counter-mutex, 64 x 10, under %s: '%s'", sched, c.outcomes[0].text);
+  ck_assert_str_eq(c.outcomes[0].text, "counter=640");
+  jostle__cell_free(&c);
+}
+END_TEST
+
 /* A thread that spins forever (yielding) ends at the step limit. */
 START_TEST(livelock_hits_the_step_limit) {
   jostle__plan p = plan_for("test-spin", jostle__sched_find("pct"));
@@ -624,6 +645,7 @@ int main(void) {
   tcase_add_test(tc, random_counter_matches_model);
   tcase_add_loop_test(tc, deadlocks_are_named, 0, 2);
   tcase_add_test(tc, livelock_hits_the_step_limit);
+  tcase_add_loop_test(tc, contended_locks_cost_linear_steps, 0, 4);
   tcase_add_test(tc, every_primitive_under_every_scheduler);
   tcase_add_loop_test(tc, threads_keep_their_own_state, 0, 2);
   tcase_add_test(tc, aborts_are_crashes_where_they_happen);
