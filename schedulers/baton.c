@@ -72,6 +72,12 @@ static int grow_threads(jostle__control *c, int want) {
     if (seats != NULL) c->seats = seats;
     jostle__thread_state *state = realloc(c->state, n * sizeof *state);
     if (state != NULL) c->state = state;
+    size_t words = (n + 63) / 64, had = ((size_t)c->capacity + 63) / 64;
+    uint64_t *runnable = realloc(c->runnable, words * sizeof *runnable);
+    if (runnable != NULL) {
+      memset(runnable + had, 0, (words - had) * sizeof *runnable);
+      c->runnable = runnable;
+    }
     const jostle__object **waits_on = realloc(c->waits_on, n * sizeof *waits_on);
     if (waits_on != NULL) c->waits_on = waits_on;
     jostle__point *pending = realloc(c->pending, n * sizeof *pending);
@@ -84,8 +90,8 @@ static int grow_threads(jostle__control *c, int want) {
     if (scratch != NULL) c->scratch = scratch;
     unsigned char *strat = k ? realloc(c->strategy_threads, n * k) : NULL;
     if (strat != NULL) c->strategy_threads = strat;
-    if (!seats || !state || !waits_on || !pending || !timed || !timed_out || !scratch ||
-        (k && !strat))
+    if (!seats || !state || !runnable || !waits_on || !pending || !timed || !timed_out ||
+        !scratch || (k && !strat))
       return -1;
     c->capacity = cap;
   }
@@ -146,6 +152,7 @@ void jostle__control_destroy(jostle__control *c) {
   free(c->index);
   free(c->seats);
   free(c->state);
+  free(c->runnable);
   free(c->waits_on);
   free(c->pending);
   free(c->timed);
@@ -320,7 +327,30 @@ static int spurious_candidate(const jostle__control *c, int i) {
          c->waits_on[i] != NULL && c->waits_on[i]->kind == JOSTLE__OBJ_COND;
 }
 
+static int n_runnable(const jostle__control *c) {
+  int n = 0;
+  for (int w = 0; w < (c->n_threads + 63) / 64; w++) n += __builtin_popcountll(c->runnable[w]);
+  return n;
+}
+
+/* The runnable thread of rank r (from 0, by index). */
+static int nth_runnable(const jostle__control *c, int r) {
+  for (int w = 0;; w++) {
+    uint64_t bits = c->runnable[w];
+    int here = __builtin_popcountll(bits);
+    if (r >= here) {
+      r -= here;
+      continue;
+    }
+    while (r-- > 0) bits &= bits - 1;
+    return w * 64 + __builtin_ctzll(bits);
+  }
+}
+
 int jostle__control_pick_runnable(jostle__control *c, int current, const jostle__point *p) {
+  /* drawn from the source alone, as choose_among would draw among them */
+  if (c->cfg->replay == NULL && c->cfg->input == NULL && !c->cfg->spurious_wakeups)
+    return nth_runnable(c, (int)jostle__control_choose(c, (uint32_t)n_runnable(c)));
   int *runnable = c->scratch, n = 0, n_running;
   for (int i = 0; i < c->n_threads; i++)
     if (c->state[i] == JOSTLE__RUNNABLE) runnable[n++] = i;
@@ -341,7 +371,7 @@ int jostle__control_pick_runnable(jostle__control *c, int current, const jostle_
   }
   int chosen = choose_among(c, runnable, n, preferred);
   if (c->state[chosen] == JOSTLE__BLOCKED) { /* a spurious wake-up */
-    c->state[chosen] = JOSTLE__RUNNABLE;
+    jostle__control_set_state(c, chosen, JOSTLE__RUNNABLE);
     c->waits_on[chosen] = NULL;
   }
   return chosen;
@@ -430,8 +460,8 @@ _Noreturn void jostle__control_unsupported(jostle__control *c, int index, const 
 }
 
 static int any_runnable(const jostle__control *c) {
-  for (int i = 0; i < c->n_threads; i++)
-    if (c->state[i] == JOSTLE__RUNNABLE) return 1;
+  for (int w = 0; w < (c->n_threads + 63) / 64; w++)
+    if (c->runnable[w]) return 1;
   return 0;
 }
 
@@ -441,7 +471,7 @@ static int unstick(jostle__control *c) {
   int woke = 0;
   for (int i = 0; i < c->n_threads; i++) {
     if (c->state[i] == JOSTLE__BLOCKED && c->timed[i]) {
-      c->state[i] = JOSTLE__RUNNABLE;
+      jostle__control_set_state(c, i, JOSTLE__RUNNABLE);
       c->waits_on[i] = NULL;
       c->timed_out[i] = 1;
       woke = 1;
@@ -464,7 +494,7 @@ static int next_thread(jostle__control *c, int current, const jostle__point *p) 
 }
 
 static void reset_thread(jostle__control *c, int i) {
-  c->state[i] = JOSTLE__RUNNABLE;
+  jostle__control_set_state(c, i, JOSTLE__RUNNABLE);
   c->waits_on[i] = NULL;
   c->pending[i] = (jostle__point){.kind = JOSTLE__POINT_YIELD};
   c->timed[i] = c->timed_out[i] = 0;
@@ -481,6 +511,7 @@ void jostle__control_begin(jostle__control *c, uint64_t seed) {
   c->n_steps = 0;
   c->step_limit = c->cfg->step_limit;
   if (c->cfg->trace) jostle__trace_begin(c);
+  memset(c->runnable, 0, ((size_t)c->capacity + 63) / 64 * sizeof *c->runnable);
   for (int i = 0; i < c->n_threads; i++) reset_thread(c, i);
   c->n_objects = 0;
   memset(c->index, 0, c->index_cap * sizeof *c->index);
@@ -520,7 +551,7 @@ void jostle__control_exit(jostle__control *c, int index) {
     if (c->carried) jostle__carrier_go_home(c, index);
     return;
   }
-  c->state[index] = JOSTLE__DONE;
+  jostle__control_set_state(c, index, JOSTLE__DONE);
   if (index >= c->n_pool) {
     jostle__object *joined = thread_object(c, index);
     if (joined != NULL) jostle__control_wake_all(c, joined);
@@ -707,7 +738,7 @@ jostle__object *jostle__control_object(jostle__control *c, const void *addr,
 
 int jostle__control_block(jostle__control *c, int index, const jostle__object *o,
                           int timed) {
-  c->state[index] = JOSTLE__BLOCKED;
+  jostle__control_set_state(c, index, JOSTLE__BLOCKED);
   c->waits_on[index] = o;
   c->timed[index] = (unsigned char)timed;
   c->timed_out[index] = 0;
@@ -726,7 +757,7 @@ int jostle__control_block(jostle__control *c, int index, const jostle__object *o
 void jostle__control_wake_all(jostle__control *c, const jostle__object *o) {
   for (int i = 0; i < c->n_threads; i++) {
     if (c->state[i] == JOSTLE__BLOCKED && c->waits_on[i] == o) {
-      c->state[i] = JOSTLE__RUNNABLE;
+      jostle__control_set_state(c, i, JOSTLE__RUNNABLE);
       c->waits_on[i] = NULL;
     }
   }
@@ -739,7 +770,7 @@ int jostle__control_wake_one(jostle__control *c, const jostle__object *o) {
   if (n == 0) return 0;
   int w = choose_among(c, waiters, n, -1);
   note_choice(c, w);
-  c->state[w] = JOSTLE__RUNNABLE;
+  jostle__control_set_state(c, w, JOSTLE__RUNNABLE);
   c->waits_on[w] = NULL;
   return 1;
 }
@@ -815,7 +846,7 @@ int jostle__control_spawn(jostle__control *c, pthread_t *tid, const pthread_attr
   int rc = create(&s->tid, attr, spawned_main, s);
   if (s->detached) pthread_attr_setdetachstate((pthread_attr_t *)attr, PTHREAD_CREATE_DETACHED);
   if (rc != 0) {
-    c->state[k] = JOSTLE__DONE;
+    jostle__control_set_state(c, k, JOSTLE__DONE);
     s->reaped = 1;
     return rc;
   }

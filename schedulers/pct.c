@@ -105,7 +105,7 @@ static int wake_spuriously(jostle__control *c) {
       waiters[n++] = i;
   if (n == 0) return -1;
   int w = waiters[jostle__control_choose(c, (uint32_t)n)];
-  c->state[w] = JOSTLE__RUNNABLE;
+  jostle__control_set_state(c, w, JOSTLE__RUNNABLE);
   c->waits_on[w] = NULL;
   return w;
 }

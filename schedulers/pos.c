@@ -150,7 +150,7 @@ static int pos_pick(jostle__control *c, int current, const jostle__point *p) {
     }
   }
   if (c->state[best] == JOSTLE__BLOCKED) { /* a spurious wake-up */
-    c->state[best] = JOSTLE__RUNNABLE;
+    jostle__control_set_state(c, best, JOSTLE__RUNNABLE);
     c->waits_on[best] = NULL;
   }
   const jostle__point *ran = jostle__control_pending(c, best);

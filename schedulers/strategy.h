@@ -91,7 +91,8 @@ struct jostle__control {
   jostle__step_counter *steps_out;   /* every point adds one, when not NULL */
   /* Per thread of the run, growing with it. */
   jostle__seat **seats;
-  jostle__thread_state *state;
+  jostle__thread_state *state;       /* written through jostle__control_set_state */
+  uint64_t *runnable;                /* bit i: state[i] is RUNNABLE */
   const jostle__object **waits_on;
   jostle__point *pending;            /* the point each thread is parked at */
   unsigned char *timed;              /* blocked in a timed wait */
@@ -115,6 +116,17 @@ struct jostle__control {
   uint64_t schedule_hash;            /* FNV over every choice made */
   struct jostle__trace *trace;       /* trace.c's, once a run was traced */
 };
+
+/* Sets thread i's state, and keeps the set of runnable threads with it
+ * (a point picks among them at the cost of a few words, not of a scan of
+ * every thread). */
+static inline void jostle__control_set_state(struct jostle__control *c, int i,
+                                             jostle__thread_state state) {
+  uint64_t bit = (uint64_t)1 << (i & 63);
+  if (state == JOSTLE__RUNNABLE) c->runnable[i >> 6] |= bit;
+  else c->runnable[i >> 6] &= ~bit;
+  c->state[i] = state;
+}
 
 /* The strategy's state of the run, and of its thread k. */
 static inline void *jostle__control_strategy(jostle__control *c) { return c->strategy; }
