@@ -52,6 +52,8 @@ typedef struct pct_run {
   int low_water;                   /* the lowest priority given */
   uint64_t spurious_at;            /* --spurious-wakeups: from this step a
                                       condition waiter wakes, once; 0 none */
+  int last;                        /* the last pick, the highest runnable; -1 none */
+  uint64_t runnable_at;            /* c->n_made_runnable at that pick */
 } pct_run;
 
 typedef struct pct_thread {
@@ -91,6 +93,7 @@ static void pct_run_begin(jostle__control *c) {
   for (int j = 0; j < r->n_changes; j++)
     r->change_at[j] = 1 + jostle__control_choose(c, (uint32_t)(k > UINT32_MAX ? UINT32_MAX : k));
   r->low_water = d; /* initial priorities are d and above */
+  r->last = -1;
   if (c->cfg->spurious_wakeups)
     r->spurious_at = 1 + jostle__control_choose(c, (uint32_t)(k > UINT32_MAX ? UINT32_MAX : k));
 }
@@ -121,14 +124,23 @@ static int pct_pick(jostle__control *c, int current, const jostle__point *p) {
     int woken = wake_spuriously(c);
     if (woken >= 0) {
       r->spurious_at = 0;
+      r->last = -1;
       return woken;
     }
   }
+  /* The last pick still runs, undropped, and no thread has become runnable
+   * since: it is still the highest (only a drop changes a priority, and a
+   * created thread starts lowest). */
+  if (current >= 0 && current == r->last && c->state[current] == JOSTLE__RUNNABLE &&
+      *priority(c, current) > r->low_water && c->n_made_runnable == r->runnable_at)
+    return current;
   int best = -1;
   for (int i = 0; i < c->n_threads; i++)
     if (c->state[i] == JOSTLE__RUNNABLE && (best < 0 || *priority(c, i) > *priority(c, best)))
       best = i;
   JOSTLE_ASSERT(best >= 0); /* a pick is made only when a thread can run */
+  r->last = best;
+  r->runnable_at = c->n_made_runnable;
   return best;
 }
 

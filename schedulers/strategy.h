@@ -93,6 +93,9 @@ struct jostle__control {
   jostle__seat **seats;
   jostle__thread_state *state;       /* written through jostle__control_set_state */
   uint64_t *runnable;                /* bit i: state[i] is RUNNABLE */
+  uint64_t n_made_runnable;          /* states set RUNNABLE so far: a strategy that
+                                        sees it unchanged knows no thread joined the
+                                        runnable ones */
   const jostle__object **waits_on;
   jostle__point *pending;            /* the point each thread is parked at */
   unsigned char *timed;              /* blocked in a timed wait */
@@ -123,8 +126,12 @@ struct jostle__control {
 static inline void jostle__control_set_state(struct jostle__control *c, int i,
                                              jostle__thread_state state) {
   uint64_t bit = (uint64_t)1 << (i & 63);
-  if (state == JOSTLE__RUNNABLE) c->runnable[i >> 6] |= bit;
-  else c->runnable[i >> 6] &= ~bit;
+  if (state == JOSTLE__RUNNABLE) {
+    c->runnable[i >> 6] |= bit;
+    c->n_made_runnable++;
+  } else {
+    c->runnable[i >> 6] &= ~bit;
+  }
   c->state[i] = state;
 }
 
