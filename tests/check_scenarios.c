@@ -180,17 +180,19 @@ START_TEST(data_races_in_every_run) {
 }
 END_TEST
 
-/* publish-relaxed's race is reported in the first run of a campaign, for
- * every campaign seed tried, though its outcome is right: the message's
- * write and read are unordered whether or not the reader saw the flag
- * early. */
+/* Every built-in with a data race has it reported in the first run of a
+ * campaign, for every campaign seed tried, under every controlled
+ * scheduler: the race needs the two accesses unordered, not the bad
+ * interleaving. publish-relaxed's though its outcome is right: the
+ * message's write and read are unordered whether or not the reader saw the
+ * flag early. */
 #define FIRST_RUN_SEEDS 100
 
-START_TEST(publish_relaxed_races_in_run_one) {
-  const char *sched = controlled[_i];
+START_TEST(data_races_in_run_one) {
+  const char *name = data_races[_i / N_CONTROLLED], *sched = controlled[_i % N_CONTROLLED];
   int n_races = 0;
   for (uint64_t seed = 1; seed <= FIRST_RUN_SEEDS; seed++) {
-    jostle__plan p = plan_for(jostle__scenario_find("publish-relaxed"), jostle__sched_find(sched));
+    jostle__plan p = plan_for(jostle__scenario_find(name), jostle__sched_find(sched));
     p.sched_cfg.races = 1;
     p.seed = seed;
     p.n_runs = 1;
@@ -199,17 +201,18 @@ START_TEST(publish_relaxed_races_in_run_one) {
     ck_assert_uint_eq(c.n_runs, 1);
     ck_assert_uint_eq(c.n_outcomes, 1);
 #ifndef JOSTLE_UNINSTRUMENTED
-    ck_assert_msg(c.outcomes[0].cls == JOSTLE__RACE, "campaign seed %llu under %s: %s (%s)",
-                  (unsigned long long)seed, sched, c.outcomes[0].text,
+    ck_assert_msg(c.outcomes[0].cls == JOSTLE__RACE, "%s, campaign seed %llu under %s: %s (%s)",
+                  name, (unsigned long long)seed, sched, c.outcomes[0].text,
                   jostle__class_name(c.outcomes[0].cls));
-    ck_assert_msg(strstr(c.outcomes[0].text, "race on s->message.") == c.outcomes[0].text,
-                  "%s", c.outcomes[0].text);
+    if (strcmp(name, "publish-relaxed") == 0)
+      ck_assert_msg(strstr(c.outcomes[0].text, "race on s->message.") == c.outcomes[0].text,
+                    "%s", c.outcomes[0].text);
 #endif
     n_races += c.outcomes[0].cls == JOSTLE__RACE;
     jostle__cell_free(&c);
   }
-  printf("publish-relaxed        %-6s races: in run 1 for %d of %d campaign seeds\n", sched,
-         n_races, FIRST_RUN_SEEDS);
+  printf("%-22s %-6s races: in run 1 for %d of %d campaign seeds\n", name, sched, n_races,
+         FIRST_RUN_SEEDS);
 }
 END_TEST
 
@@ -274,7 +277,7 @@ int main(void) {
   tcase_add_loop_test(tc, under_pos, 0, n);
   tcase_add_loop_test(tc, under_surw, 0, n);
   tcase_add_loop_test(tc, data_races_in_every_run, 0, N_CONTROLLED * N_DATA_RACES);
-  tcase_add_loop_test(tc, publish_relaxed_races_in_run_one, 0, N_CONTROLLED);
+  tcase_add_loop_test(tc, data_races_in_run_one, 0, N_CONTROLLED * N_DATA_RACES);
   tcase_add_loop_test(tc, no_race_where_there_is_none, 0, N_CONTROLLED * n_race_free());
   return jostle_check_run(s);
 }
