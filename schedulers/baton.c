@@ -42,10 +42,11 @@
 #define CHOICE_SALT 0x63686f696365ULL
 #define NOBODY UINT32_MAX       /* `turn` of an abandoned run */
 #define CHUNK 64                /* objects per chunk */
+#define SOLO_WEIGHT 100         /* a lone thread's points per counted one */
 
 const jostle__sched_option jostle__control_options[] = {
     {.name = "step-limit", .metavar = "N", .type = JOSTLE__OPT_COUNT,
-     .help = "points per run before step-limit",
+     .help = "points per run before step-limit (a lone thread's: 1 in 100)",
      .offset = offsetof(jostle__sched_cfg, step_limit), .def.count = 100000,
      .reproduce = JOSTLE__REPRODUCE_CHANGED},
     {.name = "spurious-wakeups", .type = JOSTLE__OPT_FLAG,
@@ -427,7 +428,12 @@ static void abandon(jostle__control *c, jostle__verdict verdict, int index) {
   if (index >= 0) escape(c, index);
 }
 
-/* One more scheduling point; past the step limit the run is abandoned. */
+/* One more scheduling point; past the step limit the run is abandoned.
+ * While one thread of the run is left that is not done (a program's
+ * start-up before it creates threads, its end after the last join), a
+ * point has no choice to make and counts as 1/SOLO_WEIGHT of one: a long
+ * start-up is no step-limit, and a lone thread that loops forever still
+ * ends at one. */
 static void step(jostle__control *c, int index) {
   if (c->steps_out != NULL) {
     /* only this thread writes its counter */
@@ -435,7 +441,9 @@ static void step(jostle__control *c, int index) {
     atomic_store_explicit(mine, atomic_load_explicit(mine, memory_order_relaxed) + 1,
                           memory_order_relaxed);
   }
-  if (++c->n_steps > c->step_limit) abandon(c, JOSTLE__RUN_STEP_LIMIT, index);
+  c->n_steps++;
+  if (c->n_threads - c->n_done > 1 || c->n_steps % SOLO_WEIGHT == 0)
+    if (++c->n_counted > c->step_limit) abandon(c, JOSTLE__RUN_STEP_LIMIT, index);
 }
 
 /* The run needs more than jostle could allocate: a limit of jostle's own,
@@ -508,7 +516,8 @@ void jostle__control_begin(jostle__control *c, uint64_t seed) {
     c->cfg->record->n = 0;
     c->cfg->record->overflow = 0;
   }
-  c->n_steps = 0;
+  c->n_steps = c->n_counted = 0;
+  c->n_done = 0;
   c->step_limit = c->cfg->step_limit;
   if (c->cfg->trace) jostle__trace_begin(c);
   memset(c->runnable, 0, ((size_t)c->capacity + 63) / 64 * sizeof *c->runnable);
@@ -552,6 +561,7 @@ void jostle__control_exit(jostle__control *c, int index) {
     return;
   }
   jostle__control_set_state(c, index, JOSTLE__DONE);
+  c->n_done++;
   if (index >= c->n_pool) {
     jostle__object *joined = thread_object(c, index);
     if (joined != NULL) jostle__control_wake_all(c, joined);
@@ -847,6 +857,7 @@ int jostle__control_spawn(jostle__control *c, pthread_t *tid, const pthread_attr
   if (s->detached) pthread_attr_setdetachstate((pthread_attr_t *)attr, PTHREAD_CREATE_DETACHED);
   if (rc != 0) {
     jostle__control_set_state(c, k, JOSTLE__DONE);
+    c->n_done++;
     s->reaped = 1;
     return rc;
   }

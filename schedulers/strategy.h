@@ -84,6 +84,8 @@ struct jostle__control {
   const void *run_state;             /* the run's state, for traces */
   size_t run_state_size;
   uint64_t n_steps, step_limit;
+  uint64_t n_counted;                /* the points counted against step_limit */
+  int n_done;                        /* threads of the run that are done */
   uint64_t calibration;              /* steps of the calibration run */
   struct jostle__races *races;       /* --races: the run's detector, else NULL */
   struct jostle__calls *calls;       /* --races: shadow call stacks, else NULL */

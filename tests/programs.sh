@@ -173,6 +173,15 @@ grep -q "exit=3" "$tmp/exit-code" && { cat "$tmp/exit-code"; fail "a run saw an 
 grep -q "^  exit=0 .*allowed" "$tmp/exit-code" || fail "exit_code's exit 0 is not allowed"
 pass "every run starts from the initial state; an exit status is the outcome"
 
+# 4b. A start-up longer than the step limit (300,000 stores by main alone)
+#     is no step-limit: a lone thread's points count 1 in 100.
+for sched in random pct; do
+  run 0 startup-$sched --scheduler $sched -n 5 --seed 1 -- "$progs/long_startup"
+  grep -q "^  exit=0 *5 " "$tmp/startup-$sched" ||
+    { cat "$tmp/startup-$sched"; fail "long_startup under $sched: not 5 runs of exit=0"; }
+done
+pass "a long start-up alone is no step-limit"
+
 # 5. A lock-order deadlock is a deadlock, naming the threads.
 run 1 deadlock --scheduler random -n 300 --seed 3 -- "$progs/lock_order"
 grep -q "^  deadlock (thread 0 waits for thread 1 to finish; thread 1 waits for mutex" \
