@@ -109,6 +109,8 @@ static int merge_cells(jostle__results *r, char *const *paths, jostle__cell *mer
       c->outcomes = NULL;
       c->n_outcomes = 0;
       c->command = NULL;
+      c->members = NULL;
+      c->n_members = 0;
       continue;
     }
     if (merged[k].campaign_seed != c->campaign_seed || merged[k].fixed_seed != c->fixed_seed ||

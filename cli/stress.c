@@ -129,10 +129,13 @@ int jostle__cmd_stress(int argc, char **argv) {
   if (rc == 0) rc = jostle__cli_check_defines(&o, known, selected, n_selected);
   /* A program's calibration run ends in the program's exit, in a process
    * of its own: a profile made there does not reach the worker (yet). */
-  if (rc == 0 && jostle__program_served != NULL && n_selected > 0 &&
-      plans[0].sched->profile_size != 0)
-    fprintf(stderr, "%s: %s has no profile of a program's runs yet: it walks as random does\n",
-            jostle__prog, plans[0].sched->name);
+  const jostle__sched_ops *members[JOSTLE__MAX_MEMBERS] = {n_selected > 0 ? plans[0].sched : NULL};
+  int n_members = n_selected > 0 && plans[0].sched->portfolio ? jostle__portfolio_members(members)
+                                                              : n_selected > 0;
+  for (int k = 0; rc == 0 && jostle__program_served != NULL && k < n_members; k++)
+    if (members[k]->profile_size != 0)
+      fprintf(stderr, "%s: %s has no profile of a program's runs yet: it walks as random does\n",
+              jostle__prog, members[k]->name);
   if (rc == 0 && o.pin != JOSTLE__PIN_NONE && jostle__topology_load() != 0)
     fprintf(stderr, "%s: hwloc cannot read the topology; going on unpinned\n", jostle__prog);
 
