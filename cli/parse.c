@@ -351,11 +351,14 @@ void jostle__sched_option_list(int controlled, char *buf, size_t size) {
   }
 }
 
-void jostle__scheduler_names(const jostle__sched_ops *def, char *buf, size_t size) {
+void jostle__scheduler_names(const jostle__sched_ops *def, int portfolios, char *buf,
+                             size_t size) {
   size_t len = 0;
+  buf[0] = '\0';
   for (int i = 0; jostle__schedulers[i] && len < size; i++)
-    len += (size_t)snprintf(buf + len, size - len, "%s%s", i ? ", " : "",
-                            jostle__schedulers[i]->name);
+    if (portfolios || !jostle__schedulers[i]->portfolio)
+      len += (size_t)snprintf(buf + len, size - len, "%s%s", len ? ", " : "",
+                              jostle__schedulers[i]->name);
   if (len < size) snprintf(buf + len, size - len, " (%s)", def->name);
 }
 
@@ -410,11 +413,12 @@ void jostle__scheduler_kind_names(int controlled, const char *last_sep, char *bu
   }
 }
 
-void jostle__campaign_scheduler_names(const char *sep, char *buf, size_t size) {
+void jostle__campaign_scheduler_names(const char *sep, int portfolios, char *buf, size_t size) {
   size_t len = 0;
   buf[0] = '\0';
   for (int i = 0; jostle__schedulers[i] && len < size; i++)
-    if (!jostle__schedulers[i]->follows_schedule)
+    if (!jostle__schedulers[i]->follows_schedule &&
+        (portfolios > 0 || (portfolios == 0) != jostle__schedulers[i]->portfolio))
       len += (size_t)snprintf(buf + len, size - len, "%s%s", len ? sep : "",
                               jostle__schedulers[i]->name);
 }
@@ -438,7 +442,7 @@ static int soak_option(int c, const char *arg, jostle__opts *o) {
   case OPT_SCHEDULER_SET:
     o->n_sched_set = parse_set(arg, find_soak_scheduler, set, bad, sizeof bad);
     if (o->n_sched_set < 0) {
-      jostle__campaign_scheduler_names(", ", names, sizeof names);
+      jostle__campaign_scheduler_names(", ", 1, names, sizeof names);
       return jostle__usage_error("bad --scheduler-set '%s' at '%s': expected distinct names "
                                  "among %s, separated by commas", arg, bad, names);
     }
@@ -497,7 +501,7 @@ static int stress_option(int c, const char *arg, jostle__opts *o) {
     o->sched = jostle__sched_find(arg);
     if (o->sched == NULL) {
       char hint[96];
-      jostle__scheduler_names(jostle__sched_first(0), names, sizeof names);
+      jostle__scheduler_names(jostle__sched_first(0), 1, names, sizeof names);
       return jostle__usage_error("unknown scheduler '%s': %sexpected one of %s", arg,
                                  jostle__suggest_scheduler(arg, hint, sizeof hint), names);
     }

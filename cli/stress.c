@@ -61,7 +61,7 @@ static const char stress_help[] =
 
 void jostle__help_stress(void) {
   char names[128], block[4096];
-  jostle__scheduler_names(jostle__sched_first(0), names, sizeof names);
+  jostle__scheduler_names(jostle__sched_first(0), 1, names, sizeof names);
   jostle__sched_help(-1, block, sizeof block);
   printf(stress_help, jostle__prog, jostle__prog, names, block);
 }

@@ -42,9 +42,10 @@ run() {
 # plain accesses are not checked there.
 uninstrumented=${UNINSTRUMENTED:-0}
 
-# 1. A lost update with an assert: found under random and pct, as a crash
-#    whose text is the assert's message; its reproduce line replays it.
-racy_scheds="random pct"
+# 1. A lost update with an assert: found under random, pct and auto (whose
+#    reproduce line names the member that found it), as a crash whose text
+#    is the assert's message; its reproduce line replays it.
+racy_scheds="random pct auto"
 [ "$uninstrumented" = 0 ] || racy_scheds=""
 for sched in $racy_scheds; do
   run 1 racy-$sched --scheduler $sched -n 1000 --seed 1 -j 1 --until-divergence \
@@ -53,6 +54,7 @@ for sched in $racy_scheds; do
     "$tmp/racy-$sched" || { cat "$tmp/racy-$sched"; fail "bank_racy under $sched: no crash"; }
   line=$(sed -n 's/^reproduce: //p' "$tmp/racy-$sched" | head -n 1)
   case "$line" in
+  *" replay "*"--scheduler auto "*) fail "bank_racy under $sched: reproduce line '$line'" ;;
   *" replay "*" --seed 0x"*" -- $progs/bank_racy") ;;
   *) fail "bank_racy under $sched: reproduce line '$line'" ;;
   esac
@@ -90,7 +92,7 @@ fi
 
 # 3. Fixed twins: never flagged, under every scheduler.
 for prog in bank_fixed lock_order_fixed exit_thread; do
-  for sched in random pct pos surw free noise; do
+  for sched in random pct pos surw auto free noise; do
     run 0 clean --scheduler $sched -n $clean_runs --seed 7 -- "$progs/$prog"
     grep -q "^  exit=0 *$clean_runs " "$tmp/clean" ||
       { cat "$tmp/clean"; fail "$prog under $sched: not $clean_runs runs of exit=0"; }
