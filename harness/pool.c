@@ -67,7 +67,7 @@ struct jostle__pool {
   jostle__control *control;      /* the run's: controls[member] */
   /* Controlled: a control per member (one, or a portfolio's K), each with
    * its scheduler and configuration; all NULL when uncontrolled. */
-  int n_members, member;
+  int n_members;
   jostle__control *controls[JOSTLE__MAX_MEMBERS];
   const jostle__sched_ops *member_ops[JOSTLE__MAX_MEMBERS];
   const jostle__sched_cfg *member_cfg[JOSTLE__MAX_MEMBERS];
@@ -245,7 +245,6 @@ int jostle__pool_members(const jostle__pool *pool) {
 void jostle__pool_member(jostle__pool *pool, int k) {
   JOSTLE_ASSERT(k >= 0 && k < jostle__pool_members(pool));
   if (pool->n_members == 0) return; /* uncontrolled: one scheduler, no control */
-  pool->member = k;
   pool->control = pool->controls[k];
   for (int i = 0; i < pool->n_threads; i++) {
     jostle__thread *t = &pool->members[i].sched;
