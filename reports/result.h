@@ -257,8 +257,8 @@ void jostle__wilson95(uint64_t k, uint64_t n, double *lo, double *hi);
 
 /* The complete command that reruns outcome o's first seed (every reporter
  * prints this same command): c's command (a portfolio's: that of the
- * member that found o), seed_prefix, the seed, seed_suffix. Returns it malloc'd (the caller frees it), or NULL when out
- * of memory. */
+ * member that found o), seed_prefix, the seed, seed_suffix. Returns it
+ * malloc'd (the caller frees it), or NULL when out of memory. */
 char *jostle__reproduce(const jostle__cell *c, const jostle__outcome *o);
 
 /* Writes that command to f. */
