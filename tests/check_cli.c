@@ -1356,6 +1356,19 @@ START_TEST(auto_campaigns_are_deterministic) {
   for (const char *p = json; (p = strstr(p, "\"members\": [")) != NULL; p++) n_members++;
   ck_assert_uint_eq(n_found_by, n_outcomes);
   ck_assert_uint_eq(n_members, n_cells);
+  /* a shard whose cells ran under other members is no shard of this
+   * campaign: merging it is refused in one line */
+  jostle__report_meta meta;
+  jostle_read_json(in_tmp(0, "s1.json"), &meta, &cells, &n_cells);
+  for (size_t c = 0; c < n_cells; c++) free(cells[c].members[--cells[c].n_members].command);
+  char err[512];
+  ck_assert_msg(jostle__json_write(in_tmp(0, "other.json"), &meta, cells, n_cells, err,
+                                   sizeof err) == 0, "%s", err);
+  jostle_free_results(cells, n_cells);
+  r = run_in("merge %s/s0.json %s/other.json -o %s/bad.json");
+  ck_assert_int_eq(r->status, 2);
+  ck_assert_msg(count_lines(r->err) == 1 && strstr(r->err, "under other members") != NULL, "%s",
+                r->err);
   free(json), free(merged), free(want), free(printed);
   remove_tmp();
 }
