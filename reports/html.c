@@ -596,9 +596,14 @@ static int reproduce(FILE *f, const jostle__cell *c, size_t index) {
     if (cmd == NULL) return -1;
     fputs("<div class=\"repro\"><div class=\"what\">", f);
     text(f, o->text);
-    fprintf(f, " &#8212; %s, %s run%s</div><div class=\"cmd\"><pre id=\"repro-%zu-%zu\">",
-            jostle__class_name(o->cls), jostle__grouped(o->count, a, sizeof a),
-            jostle__s(o->count), index, i);
+    fprintf(f, " &#8212; %s, %s run%s", jostle__class_name(o->cls),
+            jostle__grouped(o->count, a, sizeof a), jostle__s(o->count));
+    const jostle__member *by = jostle__found_by(c, o);
+    if (by != NULL) {
+      fputs(", found by ", f);
+      text(f, by->scheduler);
+    }
+    fprintf(f, "</div><div class=\"cmd\"><pre id=\"repro-%zu-%zu\">", index, i);
     text(f, cmd);
     free(cmd);
     fprintf(f, "</pre><button type=\"button\" class=\"copy\" data-copy=\"repro-%zu-%zu\">"

@@ -1313,6 +1313,9 @@ START_TEST(auto_campaigns_are_deterministic) {
   ck_assert_msg(matches(junit, "seed 0x[0-9a-f]{16}, found by (random|pct|pos|surw)$"), "%s",
                 junit);
   free(junit);
+  char *html = jostle_capture("cat '%s/h.html'", tmp);
+  ck_assert_msg(matches(html, " runs?, found by (random|pct|pos|surw)</div>"), "%.2000s", html);
+  free(html);
   char *printed = strdup(r->out), *want = histograms(r->out);
   ck_assert_msg(strstr(want, "found by\n") != NULL, "%s", want);
   const char *again[] = {"stress cache lock-order --scheduler auto -n 300 --seed 9 -j 1",
