@@ -33,17 +33,21 @@ extern char **jostle__argv;
 /* Prints "PROG: MESSAGE" on stderr; returns EXIT_USAGE. */
 int jostle__usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Every scheduler's name and, in parentheses, the default def's, for help
- * texts and errors. */
-void jostle__scheduler_names(const jostle__sched_ops *def, char *buf, size_t size);
+/* Every scheduler's name (the portfolios' too when `portfolios`: not for
+ * replay, which refuses them) and, in parentheses, the default def's, for
+ * help texts and errors. */
+void jostle__scheduler_names(const jostle__sched_ops *def, int portfolios, char *buf,
+                             size_t size);
 
 /* The controlled (1) or uncontrolled (0) schedulers campaigns run, the
  * last two joined by last_sep: "random, pct", "free and noise". */
 void jostle__scheduler_kind_names(int controlled, const char *last_sep, char *buf,
                                   size_t size);
 
-/* The schedulers campaigns run ("free, noise, random, pct" with sep ", "). */
-void jostle__campaign_scheduler_names(const char *sep, char *buf, size_t size);
+/* The schedulers campaigns run ("free, noise, random, pct" with sep ", "):
+ * with `portfolios` 1 every one, 0 all but the portfolios (auto), -1 the
+ * portfolios alone. */
+void jostle__campaign_scheduler_names(const char *sep, int portfolios, char *buf, size_t size);
 
 /* The configuration of scheduler `sched` under options o: the control
  * runtime's options and sched's own. */

@@ -22,7 +22,8 @@
 extern const int jostle__sync_wrap_linked __attribute__((weak));
 
 static int can_run(const jostle__sched_ops *s) {
-  return !s->follows_schedule && (s->pick == NULL || &jostle__sync_wrap_linked != NULL);
+  return !s->follows_schedule &&
+         (!jostle__sched_controlled(s) || &jostle__sync_wrap_linked != NULL);
 }
 
 void jostle__cli_racy_try(jostle__cell *c, int needs_races) {
@@ -38,10 +39,13 @@ void jostle__cli_racy_try(jostle__cell *c, int needs_races) {
     return;
   }
   size_t len = (size_t)snprintf(c->racy_try, sizeof c->racy_try, "more runs (-n)");
+  /* A portfolio ran every controlled strategy already; nor is one offered
+   * beside them, which would only run them again. */
+  const jostle__sched_ops *own = jostle__sched_find(c->scheduler);
   for (int i = 0; jostle__schedulers[i] != NULL && len < sizeof c->racy_try; i++) {
     const jostle__sched_ops *s = jostle__schedulers[i];
-    if ((s->pick != NULL) != (c->controlled != 0) || !can_run(s) ||
-        strcmp(s->name, c->scheduler) == 0)
+    if ((s->pick != NULL) != (c->controlled != 0) || !can_run(s) || s->portfolio ||
+        (own != NULL && own->portfolio) || strcmp(s->name, c->scheduler) == 0)
       continue;
     len += (size_t)snprintf(c->racy_try + len, sizeof c->racy_try - len, " or --scheduler %s",
                             s->name);

@@ -96,6 +96,15 @@ static char *file_of(const jostle__results *r, char *const *paths, size_t i) {
   return paths[f];
 }
 
+/* Whether two cells' portfolios (none, for most) have the same members in
+ * the same order: run i was member i mod K's in both. */
+static int same_members(const jostle__cell *a, const jostle__cell *b) {
+  if (a->n_members != b->n_members) return 0;
+  for (size_t i = 0; i < a->n_members; i++)
+    if (strcmp(a->members[i].scheduler, b->members[i].scheduler) != 0) return 0;
+  return 1;
+}
+
 /* Merges the cells of r into merged (*n of them; room for all of r's),
  * taking their outcomes and commands. Returns 0 or an exit code. */
 static int merge_cells(jostle__results *r, char *const *paths, jostle__cell *merged,
@@ -109,6 +118,8 @@ static int merge_cells(jostle__results *r, char *const *paths, jostle__cell *mer
       c->outcomes = NULL;
       c->n_outcomes = 0;
       c->command = NULL;
+      c->members = NULL;
+      c->n_members = 0;
       continue;
     }
     if (merged[k].campaign_seed != c->campaign_seed || merged[k].fixed_seed != c->fixed_seed ||
@@ -118,6 +129,11 @@ static int merge_cells(jostle__results *r, char *const *paths, jostle__cell *mer
                                  "campaign merge", file_of(r, paths, i), c->scenario,
                                  c->scheduler, c->placement, c->params, c->campaign_seed,
                                  merged[k].campaign_seed);
+    if (!same_members(&merged[k], c))
+      return jostle__usage_error("%s: cell %s [%s, %s, %s] ran its runs under other members "
+                                 "than another file's: only results of one campaign merge",
+                                 file_of(r, paths, i), c->scenario, c->scheduler, c->placement,
+                                 c->params);
     if (jostle__cell_merge(&merged[k], c) != 0) {
       return jostle__internal_error("out of memory");
     }

@@ -220,7 +220,7 @@ static int parse_sched_option(int k, const char *arg, jostle__opts *o) {
  * of them is controlled. */
 static int applies(int k, const jostle__sched_ops *const *scheds, int n) {
   for (int i = 0; i < n; i++)
-    if (sched_options[k].owner < 0 ? scheds[i]->pick != NULL
+    if (sched_options[k].owner < 0 ? jostle__sched_controlled(scheds[i])
                                    : jostle__schedulers[sched_options[k].owner] == scheds[i])
       return 1;
   return 0;
@@ -308,7 +308,8 @@ static void put_options(const jostle__sched_option *list, const void *block, int
 void jostle__sched_describe(const jostle__sched_ops *sched, const jostle__sched_cfg *cfg,
                             int controlled_too, FILE *out) {
   put_options(sched->options, cfg->opts, !controlled_too, out);
-  if (controlled_too && sched->pick != NULL) put_options(jostle__control_options, cfg, 0, out);
+  if (controlled_too && jostle__sched_controlled(sched))
+    put_options(jostle__control_options, cfg, 0, out);
 }
 
 /* Whether option so is of the kind asked: controlled (1), not (0), any (-1). */
@@ -350,11 +351,14 @@ void jostle__sched_option_list(int controlled, char *buf, size_t size) {
   }
 }
 
-void jostle__scheduler_names(const jostle__sched_ops *def, char *buf, size_t size) {
+void jostle__scheduler_names(const jostle__sched_ops *def, int portfolios, char *buf,
+                             size_t size) {
   size_t len = 0;
+  buf[0] = '\0';
   for (int i = 0; jostle__schedulers[i] && len < size; i++)
-    len += (size_t)snprintf(buf + len, size - len, "%s%s", i ? ", " : "",
-                            jostle__schedulers[i]->name);
+    if (portfolios || !jostle__schedulers[i]->portfolio)
+      len += (size_t)snprintf(buf + len, size - len, "%s%s", len ? ", " : "",
+                              jostle__schedulers[i]->name);
   if (len < size) snprintf(buf + len, size - len, " (%s)", def->name);
 }
 
@@ -397,23 +401,24 @@ void jostle__scheduler_kind_names(int controlled, const char *last_sep, char *bu
   int n = 0, k = 0;
   for (int i = 0; jostle__schedulers[i]; i++)
     n += (jostle__schedulers[i]->pick != NULL) == controlled &&
-         !jostle__schedulers[i]->follows_schedule;
+         !jostle__schedulers[i]->follows_schedule && !jostle__schedulers[i]->portfolio;
   size_t len = 0;
   buf[0] = '\0';
   for (int i = 0; jostle__schedulers[i] && len < size; i++) {
     const jostle__sched_ops *s = jostle__schedulers[i];
-    if ((s->pick != NULL) != controlled || s->follows_schedule) continue;
+    if ((s->pick != NULL) != controlled || s->follows_schedule || s->portfolio) continue;
     len += (size_t)snprintf(buf + len, size - len, "%s%s",
                             k == 0 ? "" : k == n - 1 ? last_sep : ", ", s->name);
     k++;
   }
 }
 
-void jostle__campaign_scheduler_names(const char *sep, char *buf, size_t size) {
+void jostle__campaign_scheduler_names(const char *sep, int portfolios, char *buf, size_t size) {
   size_t len = 0;
   buf[0] = '\0';
   for (int i = 0; jostle__schedulers[i] && len < size; i++)
-    if (!jostle__schedulers[i]->follows_schedule)
+    if (!jostle__schedulers[i]->follows_schedule &&
+        (portfolios > 0 || (portfolios == 0) != jostle__schedulers[i]->portfolio))
       len += (size_t)snprintf(buf + len, size - len, "%s%s", len ? sep : "",
                               jostle__schedulers[i]->name);
 }
@@ -437,7 +442,7 @@ static int soak_option(int c, const char *arg, jostle__opts *o) {
   case OPT_SCHEDULER_SET:
     o->n_sched_set = parse_set(arg, find_soak_scheduler, set, bad, sizeof bad);
     if (o->n_sched_set < 0) {
-      jostle__campaign_scheduler_names(", ", names, sizeof names);
+      jostle__campaign_scheduler_names(", ", 1, names, sizeof names);
       return jostle__usage_error("bad --scheduler-set '%s' at '%s': expected distinct names "
                                  "among %s, separated by commas", arg, bad, names);
     }
@@ -496,7 +501,7 @@ static int stress_option(int c, const char *arg, jostle__opts *o) {
     o->sched = jostle__sched_find(arg);
     if (o->sched == NULL) {
       char hint[96];
-      jostle__scheduler_names(jostle__sched_first(0), names, sizeof names);
+      jostle__scheduler_names(jostle__sched_first(0), 1, names, sizeof names);
       return jostle__usage_error("unknown scheduler '%s': %sexpected one of %s", arg,
                                  jostle__suggest_scheduler(arg, hint, sizeof hint), names);
     }
@@ -575,6 +580,61 @@ static int resolve_params(const jostle_scenario *s, const jostle__opts *o,
   return 0;
 }
 
+_Static_assert(JOSTLE__MAX_MEMBERS <= JOSTLE__CELL_MAX_MEMBERS,
+               "a cell lists every member of a portfolio");
+
+/* The command that runs plan p's scenario under `sched` configured by
+ * cfg, without the seed's parts: `replay` under a controlled strategy
+ * (its runs replay exactly), else `stress` (`run` for a program).
+ * malloc'd, or NULL when out of memory. */
+static char *command_for(const jostle__plan *p, const jostle__sched_ops *sched,
+                         const jostle__sched_cfg *cfg) {
+  const jostle_scenario *s = p->scenario;
+  int replays = sched->pick != NULL;
+  /* the command holds the program's path as it was typed: any length */
+  char *command = NULL;
+  size_t size;
+  FILE *out = open_memstream(&command, &size);
+  if (out == NULL) return NULL;
+  /* a program's cell names the program last, after the seed's parts */
+  const jostle__program *program = jostle__program_served;
+  if (program != NULL && s == &program->scenario)
+    fprintf(out, "%s %s --scheduler %s", jostle__prog, replays ? "replay" : "run", sched->name);
+  else
+    fprintf(out, "%s %s %s --scheduler %s", jostle__prog, replays ? "replay" : "stress",
+            s->name, sched->name);
+  jostle__sched_describe(sched, cfg, 1, out);
+  fprintf(out, " --pin %s -D threads=%d", jostle__pin_name(p->pin), p->n_threads);
+  for (int i = 0; s->params && s->params[i].name; i++)
+    fprintf(out, " -D %s=%lld", s->params[i].name, p->params[i]);
+  if (p->timeout_ns != JOSTLE__DEFAULT_TIMEOUT_NS)
+    fprintf(out, " --timeout %llums", (unsigned long long)(p->timeout_ns / 1000000ULL));
+  int failed = ferror(out);
+  failed |= fclose(out) != 0;
+  if (failed) {
+    free(command);
+    return NULL;
+  }
+  return command;
+}
+
+/* A portfolio's cell lists its members, each with the command that
+ * replays its runs: its own options at their defaults, as its runs had
+ * them (jostle__portfolio_cfg). Returns 0, or -1 when out of memory. */
+static int describe_members(const jostle__plan *p, jostle__cell *c) {
+  const jostle__sched_ops *members[JOSTLE__MAX_MEMBERS];
+  int n = jostle__portfolio_members(members);
+  for (int k = 0; k < n; k++) {
+    jostle__sched_cfg cfg;
+    jostle__portfolio_cfg(&p->sched_cfg, members[k], &cfg);
+    char *command = command_for(p, members[k], &cfg);
+    int rc = command ? jostle__cell_add_member(c, members[k]->name, command) : -1;
+    free(command);
+    if (rc != 0) return -1;
+  }
+  return 0;
+}
+
 int jostle__cli_describe(const jostle__plan *p, jostle__cell *c) {
   const jostle_scenario *s = p->scenario;
   /* fits whole: JOSTLE__PARAMS_MAX is the longest a scenario can have */
@@ -583,37 +643,18 @@ int jostle__cli_describe(const jostle__plan *p, jostle__cell *c) {
     len += (size_t)snprintf(c->params + len, sizeof c->params - len, " %s=%lld",
                             s->params[i].name, p->params[i]);
   JOSTLE_ASSERT(len < sizeof c->params);
-  c->controlled = p->sched->pick != NULL;
+  c->controlled = jostle__sched_controlled(p->sched);
   jostle__cli_reproduce_syntax(c);
-  /* the command holds the program's path as it was typed: any length */
-  char *command = NULL;
-  size_t size;
-  FILE *out = open_memstream(&command, &size);
-  if (out == NULL) return jostle__internal_error("out of memory");
-  /* a program's cell names the program last, after the seed's parts */
   const jostle__program *program = jostle__program_served;
-  if (program != NULL && s == &program->scenario) {
-    fprintf(out, "%s %s --scheduler %s", jostle__prog, c->controlled ? "replay" : "run",
-            p->sched->name);
+  if (program != NULL && s == &program->scenario)
     snprintf(c->program, sizeof c->program, "%s", program->invocation);
-  } else {
-    fprintf(out, "%s %s %s --scheduler %s", jostle__prog, c->controlled ? "replay" : "stress",
-            s->name, p->sched->name);
-  }
-  jostle__sched_describe(p->sched, &p->sched_cfg, 1, out);
-  fprintf(out, " --pin %s -D threads=%d", jostle__pin_name(p->pin), p->n_threads);
-  for (int i = 0; s->params && s->params[i].name; i++)
-    fprintf(out, " -D %s=%lld", s->params[i].name, p->params[i]);
-  if (p->timeout_ns != JOSTLE__DEFAULT_TIMEOUT_NS)
-    fprintf(out, " --timeout %llums", (unsigned long long)(p->timeout_ns / 1000000ULL));
-  int failed = ferror(out);
-  failed |= fclose(out) != 0;
+  char *command = command_for(p, p->sched, &p->sched_cfg);
+  int failed = command == NULL;
   if (!failed) {
     free(c->command);
     c->command = command;
-  } else {
-    free(command);
   }
+  if (!failed && p->sched->portfolio && c->n_members == 0) failed = describe_members(p, c) != 0;
   snprintf(c->scenario, sizeof c->scenario, "%s", s->name);
   snprintf(c->scheduler, sizeof c->scheduler, "%s", p->sched->name);
   snprintf(c->placement, sizeof c->placement, "%s", jostle__pin_name(p->pin));
@@ -670,7 +711,7 @@ static int check_scheduler(const jostle__sched_ops *sched, const jostle__opts *o
   jostle__cli_sched_cfg(o, sched, &cfg);
   const char *why = sched->validate ? sched->validate(&cfg) : NULL;
   if (why != NULL) return jostle__usage_error("bad scheduler options: %s", why);
-  if (sched->pick != NULL && &jostle__sync_wrap_linked == NULL)
+  if (jostle__sched_controlled(sched) && &jostle__sync_wrap_linked == NULL)
     return jostle__usage_error("the %s scheduler needs jostle's synchronisation wrappers, which "
                                "this program was linked without (see README: jostle-cc)",
                                sched->name);
@@ -697,12 +738,16 @@ static int check_outputs(const jostle__opts *o) {
 
 /* A soak rotates every scheduler this program can run in a campaign (the
  * controlled ones need the wrappers) and two placements, unless told
- * otherwise. */
+ * otherwise. Not a portfolio (auto): its members are in the set already,
+ * each a cell of its own with the whole budget, and a portfolio cell
+ * would only run the same strategies again with a Kth of it each; it is
+ * there for `--scheduler-set` to name. */
 static void soak_defaults(jostle__opts *o) {
   if (o->n_sched_set == 0)
     for (int i = 0; jostle__schedulers[i] && o->n_sched_set < JOSTLE__MAX_SET; i++) {
       const jostle__sched_ops *sched = jostle__schedulers[i];
-      if (!sched->follows_schedule && (sched->pick == NULL || &jostle__sync_wrap_linked != NULL))
+      if (!sched->follows_schedule && !sched->portfolio &&
+          (sched->pick == NULL || &jostle__sync_wrap_linked != NULL))
         o->sched_set[o->n_sched_set++] = sched;
     }
   if (o->n_pin_set == 0) {
@@ -749,6 +794,13 @@ int jostle__cli_parse(const char *cmd, int argc, char **argv, jostle__opts *o) {
     return jostle__usage_error("%s: the %s scheduler follows one recorded schedule: "
                                "use '%s replay --schedule FILE'", cmd, o->sched->name,
                                jostle__prog);
+  if (replay && o->sched->portfolio) {
+    char names[128];
+    jostle__scheduler_kind_names(1, " or ", names, sizeof names);
+    return jostle__usage_error("replay: --scheduler %s runs each run under one of its members: "
+                               "replay with the member its reproduce: line names (%s)",
+                               o->sched->name, names);
+  }
   if (o->schedule_path != NULL) return 0; /* replay checks the schedule itself */
   if (command == SOAK) soak_defaults(o);
   int n_scheds = command == SOAK ? o->n_sched_set : 1;
@@ -770,7 +822,7 @@ int jostle__cli_parse(const char *cmd, int argc, char **argv, jostle__opts *o) {
  * which binding needs); a controlled scheduler runs one thread at a time,
  * and placement changes none of its outcomes. */
 static jostle__pin default_pin(const jostle__plan *p) {
-  int spread = p->sched->pick == NULL && jostle__topology_load() == 0 &&
+  int spread = !jostle__sched_controlled(p->sched) && jostle__topology_load() == 0 &&
                (long long)p->n_jobs * p->n_threads <= jostle__topology_n_cores();
   return spread ? JOSTLE__PIN_SPREAD : JOSTLE__PIN_NONE;
 }

@@ -64,7 +64,7 @@ static const char replay_help[] =
 
 void jostle__help_replay(void) {
   char names[128], block[4096], list[1024], controlled[128], others[128];
-  jostle__scheduler_names(jostle__sched_first(1), names, sizeof names);
+  jostle__scheduler_names(jostle__sched_first(1), 0, names, sizeof names);
   jostle__sched_help(1, block, sizeof block);
   jostle__sched_option_list(0, list, sizeof list);
   jostle__scheduler_kind_names(1, ", ", controlled, sizeof controlled);

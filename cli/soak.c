@@ -75,7 +75,8 @@ static const char soak_help[] =
     "                          share of --duration, from 5s to 60s, at most the\n"
     "                          share; 10s without)\n"
     "cells:\n"
-    "  --scheduler-set LIST    schedulers in turn (default: %s)\n"
+    "  --scheduler-set LIST    schedulers in turn (default: %s;\n"
+    "                          a portfolio, %s, runs only when named)\n"
     "  --pins LIST             placements in turn (default: none,spread)\n"
     "  --all                   every scenario (the default when none is named)\n"
     "  --shard I/N             run only slice I (from 0) of N of each cell's runs\n"
@@ -94,10 +95,11 @@ static const char soak_help[] =
     "            SIGINT or SIGTERM with no divergence in what ran\n";
 
 void jostle__help_soak(void) {
-  char list[1024], block[4096];
-  jostle__campaign_scheduler_names(",", list, sizeof list);
+  char list[1024], portfolios[128], block[4096];
+  jostle__campaign_scheduler_names(",", 0, list, sizeof list);
+  jostle__campaign_scheduler_names(",", -1, portfolios, sizeof portfolios);
   jostle__sched_shared_options(block, sizeof block);
-  printf(soak_help, jostle__prog, jostle__prog, list, block);
+  printf(soak_help, jostle__prog, jostle__prog, list, portfolios, block);
 }
 
 #define SEC_NS 1000000000ULL

@@ -67,7 +67,7 @@ static pid_t spawn(const jostle__plan *p, jostle__shared *sh, int i,
 
 static void describe_death(const jostle__plan *p, int status, int hang, char *buf,
                            size_t size) {
-  if (hang && p->sched->pick != NULL)
+  if (hang && jostle__sched_controlled(p->sched))
     snprintf(buf, size, "hang (no scheduling point in %.3g s)", (double)p->timeout_ns / 1e9);
   else if (hang)
     snprintf(buf, size, "hang (no progress in %.3g s)", (double)p->timeout_ns / 1e9);
@@ -119,7 +119,8 @@ static int on_death(const jostle__plan *p, jostle__shared *sh, int i,
     atomic_store_explicit(&sh->stop, 1, memory_order_relaxed);
     return 0;
   }
-  if (atomic_load_explicit(&slot->calibrating, memory_order_acquire)) {
+  int calibrating = atomic_load_explicit(&slot->calibrating, memory_order_acquire);
+  if (calibrating > 0) {
     /* The calibration run (not a run of the campaign) crashed or hung:
      * the steps it made before it died measure it as well, and, its seed
      * being fixed, the same in every process. The fresh worker takes them
@@ -127,7 +128,8 @@ static int on_death(const jostle__plan *p, jostle__shared *sh, int i,
     uint64_t steps = jostle__slot_steps(slot) -
                      atomic_load_explicit(&slot->calibration_base, memory_order_relaxed);
     uint64_t unknown = 0;
-    atomic_compare_exchange_strong_explicit(&sh->calibration, &unknown, steps ? steps : 1,
+    atomic_compare_exchange_strong_explicit(&sh->calibration[calibrating - 1], &unknown,
+                                            steps ? steps : 1,
                                             memory_order_release, memory_order_relaxed);
     atomic_store_explicit(&slot->calibrating, 0, memory_order_relaxed);
     return 1;
@@ -214,7 +216,7 @@ static void check_hangs(const jostle__plan *p, jostle__shared *sh, watch *ws,
       w->last_steps = steps;
       w->last_move_ns = now;
       w->deadlock_stamp = 0;
-    } else if (p->sched->pick == NULL && deadlocked(p, sh, slot, w)) {
+    } else if (!jostle__sched_controlled(p->sched) && deadlocked(p, sh, slot, w)) {
       kill(w->pid, SIGKILL);
       w->killed_for_deadlock = 1;
     } else if (now - w->last_move_ns > p->timeout_ns) {

@@ -5,7 +5,9 @@
  * arrives at the start barrier; the other threads read them after leaving
  * it, and write `late` before the end barrier, which thread 0 reads after
  * it: the barriers order every access and no other synchronisation is
- * needed.
+ * needed. So it writes, before the start barrier, which control a
+ * portfolio's run is under (jostle__pool_member): the control every
+ * thread enters, its scheduler and configuration in each thread's context.
  *
  * Releasing threads from a barrier is not enough to make them race: the
  * releaser runs on at once while the others learn of the release a cache
@@ -62,7 +64,14 @@ struct jostle__pool {
   _Atomic int bind_failed;
   jostle_run run;
   int n_threads;
-  jostle__control *control;      /* NULL unless the scheduler is controlled */
+  jostle__control *control;      /* the run's: controls[member] */
+  /* Controlled: a control per member (one, or a portfolio's K), each with
+   * its scheduler and configuration; all NULL when uncontrolled. */
+  int n_members;
+  jostle__control *controls[JOSTLE__MAX_MEMBERS];
+  const jostle__sched_ops *member_ops[JOSTLE__MAX_MEMBERS];
+  const jostle__sched_cfg *member_cfg[JOSTLE__MAX_MEMBERS];
+  jostle__sched_cfg portfolio_cfg[JOSTLE__MAX_MEMBERS]; /* a portfolio's members' */
   jostle__waits *waits;          /* where uncontrolled runs publish their waits */
   int timed;                     /* timed start: threads on their own processors */
   unsigned long long lead;       /* cycles from release to the common start */
@@ -156,7 +165,7 @@ static void round_trip(jostle__pool *pool, enum action action) {
 }
 
 static void pool_free(jostle__pool *pool) {
-  jostle__control_destroy(pool->control);
+  for (int k = 0; k < pool->n_members; k++) jostle__control_destroy(pool->controls[k]);
   free(pool->run.state);
   free(pool->members);
   free(pool->place);
@@ -194,17 +203,25 @@ jostle__pool *jostle__pool_create(const jostle__plan *p) {
     m->sched.index = i;
     m->spin_budget = JOSTLE__SPIN_BUDGET_INITIAL;
   }
-  if (p->sched->pick != NULL) {
-    pool->control = jostle__control_create(p->sched, &p->sched_cfg, p->n_threads,
-                                           pool->run.state, state_size);
-    if (pool->control == NULL) {
-      pool_free(pool);
-      return NULL;
+  if (jostle__sched_controlled(p->sched)) {
+    pool->member_ops[0] = p->sched;
+    pool->member_cfg[0] = &p->sched_cfg;
+    int n = p->sched->portfolio ? jostle__portfolio_members(pool->member_ops) : 1;
+    JOSTLE_ASSERT(n > 0);
+    for (int k = 0; k < n; k++) {
+      if (p->sched->portfolio) {
+        jostle__portfolio_cfg(&p->sched_cfg, pool->member_ops[k], &pool->portfolio_cfg[k]);
+        pool->member_cfg[k] = &pool->portfolio_cfg[k];
+      }
+      pool->controls[k] = jostle__control_create(pool->member_ops[k], pool->member_cfg[k],
+                                                 p->n_threads, pool->run.state, state_size);
+      if (pool->controls[k] == NULL) {
+        pool_free(pool);
+        return NULL;
+      }
+      pool->n_members = k + 1;
     }
-    for (int i = 0; i < p->n_threads; i++) {
-      pool->members[i].sched.control = pool->control;
-      pool->members[i].sched.calls = jostle__control_calls(pool->control);
-    }
+    jostle__pool_member(pool, 0);
   }
   /* Threads are created (and joined, in destroy) while the calling thread
    * is not a scenario thread: scenarios' thread calls are wrapped, and
@@ -221,6 +238,24 @@ jostle__pool *jostle__pool_create(const jostle__plan *p) {
   return pool;
 }
 
+int jostle__pool_members(const jostle__pool *pool) {
+  return pool->n_members > 0 ? pool->n_members : 1;
+}
+
+void jostle__pool_member(jostle__pool *pool, int k) {
+  JOSTLE_ASSERT(k >= 0 && k < jostle__pool_members(pool));
+  if (pool->n_members == 0) return; /* uncontrolled: one scheduler, no control */
+  pool->control = pool->controls[k];
+  for (int i = 0; i < pool->n_threads; i++) {
+    jostle__thread *t = &pool->members[i].sched;
+    t->ops = pool->member_ops[k];
+    t->point = t->ops->point;
+    t->cfg = pool->member_cfg[k];
+    t->control = pool->control;
+    t->calls = jostle__control_calls(pool->control);
+  }
+}
+
 void jostle__pool_publish_waits(jostle__pool *pool, jostle__waits *waits) {
   if (pool->control != NULL) return; /* the model knows every wait */
   pool->waits = waits;
@@ -232,7 +267,7 @@ int jostle__pool_place(jostle__pool *pool, const int *pu, int spin_ok) {
   uint32_t spin = spin_ok ? SPIN_OK_LIMIT : SPIN_OVERSUBSCRIBED;
   pool->timed = spin_ok && pool->control == NULL;
   pool->lead = LEAD_INITIAL;
-  if (pool->control) jostle__control_set_spin(pool->control, spin_ok);
+  for (int k = 0; k < pool->n_members; k++) jostle__control_set_spin(pool->controls[k], spin_ok);
   jostle__barrier_set_spin(&pool->start, spin);
   jostle__barrier_set_spin(&pool->end, spin);
   memcpy(pool->place, pu, (size_t)pool->n_threads * sizeof *pu);
@@ -321,7 +356,8 @@ void jostle__pool_race_report(jostle__pool *pool, char *buf, size_t size, uint64
 }
 
 void jostle__pool_count_steps(jostle__pool *pool, jostle__step_counter *counters) {
-  if (pool->control) jostle__control_count_steps(pool->control, counters);
+  for (int k = 0; k < pool->n_members; k++)
+    jostle__control_count_steps(pool->controls[k], counters);
 }
 
 uint64_t jostle__pool_schedule_hash(const jostle__pool *pool) {

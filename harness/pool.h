@@ -20,6 +20,15 @@ typedef struct jostle__pool jostle__pool;
  * not be had. */
 jostle__pool *jostle__pool_create(const jostle__plan *p);
 
+/* The pool's members: a portfolio's K (sched.h, jostle__portfolio_members),
+ * else 1. */
+int jostle__pool_members(const jostle__pool *pool);
+
+/* Puts the next runs, and the calibration, under member k (0 .. members-1)
+ * of a portfolio: its control, scheduler and configuration. Member 0 is
+ * in place when the pool is made; nothing to do for other schedulers. */
+void jostle__pool_member(jostle__pool *pool, int k);
+
 /* Under an uncontrolled scheduler, makes the pool's threads publish their
  * waits on `waits` (a board for its threads, waits.h) from the next run on;
  * under a controlled one, does nothing. */
@@ -36,7 +45,8 @@ const jostle_run *jostle__pool_run(jostle__pool *pool, uint64_t seed);
 /* The seed of the calibration run below. */
 #define JOSTLE__CALIBRATION_SEED 0x6b2d657374ULL
 
-/* Under a controlled scheduler that needs it (pct): measures the number of
+/* Under a controlled scheduler that needs it (pct; of a portfolio, the
+ * member in place, see jostle__pool_member): measures the number of
  * steps of a typical run (one run with JOSTLE__CALIBRATION_SEED, neither
  * traced nor recorded), or takes `known`, that measure when another
  * process has taken it; returns it. Else does nothing and returns 0. Call

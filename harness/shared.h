@@ -32,7 +32,8 @@ typedef struct jostle__slot {
   _Atomic uint64_t n_divergent;     /* of which not allowed */
   _Atomic int finished;             /* the worker returned normally */
   _Atomic int bind_failed;          /* placement was refused once */
-  _Atomic int calibrating;          /* in the pool's calibration run, no run */
+  _Atomic int calibrating;          /* in the pool's calibration run of member
+                                       calibrating - 1, no run; 0: not */
   _Atomic uint64_t calibration_base; /* sum of `steps` when it started */
   /* Controlled: scheduling points made so far, by every run of this worker;
    * the parent counts a run's progress in them, not in time alone. */
@@ -51,8 +52,10 @@ typedef struct jostle__shared {
    * them, or the parent has counted them in a calibration run that died;
    * 0 before. The run has a fixed seed, so every measure is the same. A
    * worker's measure for a strategy with a profile carries JOSTLE__PROFILED
-   * (harness/pool.h), the parent's count of a dead run never does. */
-  _Atomic uint64_t calibration;
+   * (harness/pool.h), the parent's count of a dead run never does. One per
+   * member of a portfolio (jostle__pool_member), which calibrate apart;
+   * else only the first is used. */
+  _Atomic uint64_t calibration[JOSTLE__MAX_MEMBERS];
   size_t slot_stride;               /* bytes from one slot to the next */
   size_t waits_offset;              /* from a slot to its board of waits */
 } jostle__shared;

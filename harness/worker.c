@@ -207,19 +207,27 @@ static void place(const jostle__plan *p, jostle__shared *sh, jostle__slot *slot,
     atomic_store_explicit(&sh->pin_disabled, 1, memory_order_relaxed);
     atomic_store_explicit(&slot->bind_failed, 1, memory_order_relaxed);
   }
-  if (first) {
-    /* Not a run of the campaign: a death here must not be blamed on one. */
-    uint64_t known = atomic_load_explicit(&sh->calibration, memory_order_acquire);
+  /* Not a run of the campaign: a death here must not be blamed on one.
+   * A portfolio's members calibrate one after the other, each its own. */
+  for (int k = 0; first && k < jostle__pool_members(pool); k++) {
+    jostle__pool_member(pool, k);
+    uint64_t known = atomic_load_explicit(&sh->calibration[k], memory_order_acquire);
     atomic_store_explicit(&slot->calibration_base, jostle__slot_steps(slot),
                           memory_order_relaxed);
-    atomic_store_explicit(&slot->calibrating, 1, memory_order_release);
+    atomic_store_explicit(&slot->calibrating, k + 1, memory_order_release);
     uint64_t measured = jostle__program_served != NULL
                             ? program_calibrate(slot, pool, known)
                             : jostle__pool_calibrate(pool, known);
     atomic_store_explicit(&slot->calibrating, 0, memory_order_release);
     if (measured != 0 && known == 0)
-      atomic_store_explicit(&sh->calibration, measured, memory_order_release);
+      atomic_store_explicit(&sh->calibration[k], measured, memory_order_release);
   }
+}
+
+/* Puts run i under its member: i mod K of a portfolio, whichever worker
+ * runs it. */
+static void member_of_run(jostle__pool *pool, uint64_t i) {
+  jostle__pool_member(pool, jostle__portfolio_member_of(i, jostle__pool_members(pool)));
 }
 
 static void run_claimed(const jostle__plan *p, jostle__shared *sh, jostle__slot *slot,
@@ -232,6 +240,7 @@ static void run_claimed(const jostle__plan *p, jostle__shared *sh, jostle__slot 
   for (uint64_t i = atomic_load_explicit(&slot->next, memory_order_relaxed);
        i < end; i++) {
     if (atomic_load_explicit(&sh->stop, memory_order_relaxed)) return;
+    member_of_run(pool, i);
     if (jostle__program_served != NULL) {
       program_run(p, sh, slot, pool, cap, i);
       continue;

@@ -20,7 +20,9 @@
 #include "reports/result.h"
 
 /* The version of the JSON results format this jostle writes and reads. */
-#define JOSTLE__JSON_VERSION 2 /* 2: outcomes of class "race", an outcome's "output" */
+/* 2: outcomes of class "race", an outcome's "output"; 3: a portfolio's
+ * cell's "members", which its reproduce commands are made of */
+#define JOSTLE__JSON_VERSION 3
 
 /* What a report knows besides its cells, found by the harness
  * (harness/environment.h) and only formatted here. Text fields that do not

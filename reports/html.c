@@ -384,15 +384,20 @@ static void summary(FILE *f, const jostle__cell *cells, size_t n) {
 static void outcome_attrs(FILE *f, const jostle__cell *c, const jostle__outcome *o) {
   char a[32], b[32], tip[512];
   double share = ratio(o->count, c->n_runs);
+  const jostle__member *by = jostle__found_by(c, o);
   snprintf(tip, sizeof tip, "%s (%s): %s of %s run%s, %.3f%%; first run %" PRIu64
-           ", seed 0x%016" PRIx64, o->text, jostle__class_name(o->cls),
+           ", seed 0x%016" PRIx64 "%s%s", o->text, jostle__class_name(o->cls),
            jostle__grouped(o->count, a, sizeof a), jostle__grouped(c->n_runs, b, sizeof b),
-           jostle__s(c->n_runs), 100.0 * share, o->first_run, o->first_seed);
+           jostle__s(c->n_runs), 100.0 * share, o->first_run, o->first_seed,
+           by ? ", found by " : "", by ? by->scheduler : "");
   jostle__put_attr(f, "title", tip);
   jostle__put_attr(f, "data-outcome", o->text);
-  fprintf(f, " data-class=\"%s\" data-count=\"%" PRIu64 "\" data-share=\"%.6g\""
-             " data-first-run=\"%" PRIu64 "\" data-first-seed=\"0x%016" PRIx64 "\"",
-          jostle__class_name(o->cls), o->count, share, o->first_run, o->first_seed);
+  fprintf(f, " data-class=\"%s\" data-count=\"%" PRIu64 "\" data-share=\"%.6g\"",
+          jostle__class_name(o->cls), o->count, share);
+  /* a portfolio's: the member of the outcome's first run */
+  if (by != NULL) jostle__put_attr(f, "data-found-by", by->scheduler);
+  fprintf(f, " data-first-run=\"%" PRIu64 "\" data-first-seed=\"0x%016" PRIx64 "\"",
+          o->first_run, o->first_seed);
 }
 
 /* What the page leaves out past its first n_shown outcomes, in a sentence
@@ -591,9 +596,14 @@ static int reproduce(FILE *f, const jostle__cell *c, size_t index) {
     if (cmd == NULL) return -1;
     fputs("<div class=\"repro\"><div class=\"what\">", f);
     text(f, o->text);
-    fprintf(f, " &#8212; %s, %s run%s</div><div class=\"cmd\"><pre id=\"repro-%zu-%zu\">",
-            jostle__class_name(o->cls), jostle__grouped(o->count, a, sizeof a),
-            jostle__s(o->count), index, i);
+    fprintf(f, " &#8212; %s, %s run%s", jostle__class_name(o->cls),
+            jostle__grouped(o->count, a, sizeof a), jostle__s(o->count));
+    const jostle__member *by = jostle__found_by(c, o);
+    if (by != NULL) {
+      fputs(", found by ", f);
+      text(f, by->scheduler);
+    }
+    fprintf(f, "</div><div class=\"cmd\"><pre id=\"repro-%zu-%zu\">", index, i);
     text(f, cmd);
     free(cmd);
     fprintf(f, "</pre><button type=\"button\" class=\"copy\" data-copy=\"repro-%zu-%zu\">"

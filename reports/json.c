@@ -151,6 +151,8 @@ static json_t *outcome_json(writer *w, const jostle__cell *c, const jostle__outc
   put_uint(w, j, where, "count", o->count);
   put_uint(w, j, where, "first_run", o->first_run);
   put_seed(w, j, "first_seed", o->first_seed);
+  const jostle__member *by = jostle__found_by(c, o);
+  if (by != NULL) put_text(w, j, "found_by", by->scheduler);
   if (o->detail[0] != '\0') put_text(w, j, "detail", o->detail);
   if (o->output[0] != '\0') put_text(w, j, "output", o->output);
   if (o->cls == JOSTLE__RACE) put_uint(w, j, where, "check_divergent", o->n_check_divergent);
@@ -178,6 +180,16 @@ static json_t *cell_json(writer *w, const jostle__cell *c, size_t index) {
   put_text(w, o, "params", c->params);
   put_text(w, o, "command", c->command ? c->command : "");
   if (c->program[0]) put_text(w, o, "program", c->program);
+  if (c->n_members > 0) {
+    json_t *members = json_array();
+    for (size_t i = 0; i < c->n_members; i++) {
+      json_t *m = json_object();
+      put_text(w, m, "scheduler", c->members[i].scheduler);
+      put_text(w, m, "command", c->members[i].command);
+      append(w, members, m);
+    }
+    put(w, o, "members", members);
+  }
   put_seed(w, o, "campaign_seed", c->campaign_seed);
   put(w, o, "fixed_seed", json_boolean(c->fixed_seed));
   put(w, o, "controlled", json_boolean(c->controlled));
@@ -398,6 +410,31 @@ static json_t *get_array(reader *r, json_t *obj, const char *where, const char *
   return v;
 }
 
+/* A portfolio's members, when the cell has them: each its scheduler and
+ * the command that replays its runs. */
+static int read_members(reader *r, json_t *o, const char *where, jostle__cell *c) {
+  if (json_object_get(o, "members") == NULL) return 0;
+  json_t *list = get_array(r, o, where, "members");
+  if (list == NULL) return -1;
+  size_t n = json_array_size(list);
+  if (n == 0 || n > JOSTLE__CELL_MAX_MEMBERS)
+    return r_fail(r, where, "members", "expected 1 to %d members, found %zu",
+                  JOSTLE__CELL_MAX_MEMBERS, n);
+  char sub[128], scheduler[32];
+  for (size_t i = 0; i < n; i++) {
+    json_t *m = json_array_get(list, i);
+    snprintf(sub, sizeof sub, "%s.members[%zu]", where, i);
+    if (!json_is_object(m)) return r_fail(r, sub, NULL, "expected an object");
+    if (get_text(r, m, sub, "scheduler", scheduler, sizeof scheduler)) return -1;
+    json_t *v = field(r, m, sub, "command", "a string");
+    if (v == NULL) return -1;
+    if (!json_is_string(v)) return r_fail(r, sub, "command", "expected a string");
+    if (jostle__cell_add_member(c, scheduler, json_string_value(v)) != 0)
+      return r_fail(r, sub, "command", "out of memory");
+  }
+  return 0;
+}
+
 static int read_meta(reader *r, json_t *root, jostle__report_meta *m) {
   json_t *o = get_object(r, root, "", "meta");
   if (o == NULL) return -1;
@@ -517,7 +554,10 @@ static int read_cell(reader *r, json_t *o, size_t index, jostle__cell *c) {
   const char *hint = json_string_value(json_object_get(o, "hint"));
   const char *try = hint ? strstr(hint, ": try ") : NULL;
   if (try != NULL) snprintf(c->racy_try, sizeof c->racy_try, "%s", try + 6);
-  return read_samples(r, o, where, c) || read_outcomes(r, o, where, c) ? -1 : 0;
+  return read_members(r, o, where, c) || read_samples(r, o, where, c) ||
+                 read_outcomes(r, o, where, c)
+             ? -1
+             : 0;
 }
 
 /* The cells of the campaign meta m describes: each stopped at its first

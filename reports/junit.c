@@ -118,12 +118,14 @@ static int failure(FILE *f, const jostle__cell *c) {
               jostle__grouped(o->count, a, sizeof a), share(o->count, c->n_runs));
       n_named++;
     }
+    const jostle__member *by = jostle__found_by(c, o);
     fprintf(bf, "%s: %s of %s run%s (%.3f%%), %s, first run %" PRIu64 ", seed 0x%016" PRIx64
-                "\nreproduce: ",
+                "%s%s\nreproduce: ",
             o->text, jostle__grouped(o->count, a, sizeof a),
             jostle__grouped(c->n_runs, b, sizeof b), jostle__s(c->n_runs),
             share(o->count, c->n_runs),
-            jostle__class_name(o->cls), o->first_run, o->first_seed);
+            jostle__class_name(o->cls), o->first_run, o->first_seed,
+            by ? ", found by " : "", by ? by->scheduler : "");
     jostle__reproduce_print(bf, c, o);
     fputc('\n', bf);
   }

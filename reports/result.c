@@ -199,6 +199,26 @@ int jostle__cell_set_command(jostle__cell *c, const char *command) {
   return 0;
 }
 
+int jostle__cell_add_member(jostle__cell *c, const char *scheduler, const char *command) {
+  if (c->n_members >= JOSTLE__CELL_MAX_MEMBERS) return -1;
+  char *copy = strdup(command);
+  jostle__member *grown = copy ? realloc(c->members, (c->n_members + 1) * sizeof *grown) : NULL;
+  if (grown == NULL) {
+    free(copy);
+    return -1;
+  }
+  c->members = grown;
+  jostle__member *m = &c->members[c->n_members++];
+  snprintf(m->scheduler, sizeof m->scheduler, "%s", scheduler);
+  m->command = copy;
+  return 0;
+}
+
+const jostle__member *jostle__found_by(const jostle__cell *c, const jostle__outcome *o) {
+  if (c->n_members == 0) return NULL;
+  return &c->members[o->first_run % c->n_members];
+}
+
 void jostle__cell_free(jostle__cell *c) {
   free(c->outcomes);
   c->outcomes = NULL;
@@ -206,6 +226,10 @@ void jostle__cell_free(jostle__cell *c) {
   c->cap_outcomes = 0;
   free(c->command);
   c->command = NULL;
+  for (size_t i = 0; i < c->n_members; i++) free(c->members[i].command);
+  free(c->members);
+  c->members = NULL;
+  c->n_members = 0;
 }
 
 int jostle__cell_sample(jostle__cell *c, jostle__sample s) {
@@ -330,9 +354,16 @@ void jostle__wilson95(uint64_t k, uint64_t n, double *lo, double *hi) {
 }
 
 #define REPRODUCE_FORMAT "%s%s0x%016" PRIx64 "%s%s"
-#define REPRODUCE_ARGS(c, o)                                                          \
-  (c)->command ? (c)->command : "", (c)->seed_prefix, (o)->first_seed, (c)->seed_suffix, \
-      (c)->program
+#define REPRODUCE_ARGS(c, o)                                                           \
+  command_of(c, o), (c)->seed_prefix, (o)->first_seed, (c)->seed_suffix, (c)->program
+
+/* The command o's reproduce command starts with: a portfolio's member's,
+ * which names the strategy that ran o's first run. */
+static const char *command_of(const jostle__cell *c, const jostle__outcome *o) {
+  const jostle__member *m = jostle__found_by(c, o);
+  const char *command = m != NULL ? m->command : c->command;
+  return command ? command : "";
+}
 
 char *jostle__reproduce(const jostle__cell *c, const jostle__outcome *o) {
   char *command;

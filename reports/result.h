@@ -85,6 +85,18 @@ typedef struct jostle__sample {
 
 #define JOSTLE__MAX_SAMPLES 256
 
+/* A member of a portfolio's cell (--scheduler auto): the strategy that
+ * ran some of its runs, and the command that replays one of them. */
+typedef struct jostle__member {
+  char scheduler[32];
+  /* Like jostle__cell.command, the member's: it names the member and its
+   * options, so that a reproduce command replays the run exactly. Owned. */
+  char *command;
+} jostle__member;
+
+/* The most members a cell lists (a portfolio's, sched.h's bound). */
+#define JOSTLE__CELL_MAX_MEMBERS 8
+
 /* One scenario under one scheduler and placement. */
 typedef struct jostle__cell {
   char scenario[64];
@@ -127,6 +139,12 @@ typedef struct jostle__cell {
   size_t n_outcomes;
   jostle__outcome *outcomes;    /* owned; sorted by jostle__cell_sort */
   size_t cap_outcomes;          /* room in outcomes (jostle__cell_append's) */
+  /* A portfolio's cell: run i ran under members[i mod n_members], and an
+   * outcome was found by its first run's member, whose command its
+   * reproduce command is made of. Owned (jostle__cell_add_member); 0 and
+   * NULL for any other cell. */
+  size_t n_members;
+  jostle__member *members;
 } jostle__cell;
 
 /* Adds `count` runs of an outcome, merging with an equal (cls, text) one and
@@ -192,8 +210,17 @@ void jostle__output_keep(char *out, const char *bytes, size_t n);
  * memory (the command is then unchanged). */
 int jostle__cell_set_command(jostle__cell *c, const char *command);
 
-/* Frees what the cell owns (its outcomes and command); the cell may be
- * reused after. */
+/* Appends a member to c's portfolio, with a copy of its command. Returns
+ * 0, or -1 when out of memory or past JOSTLE__CELL_MAX_MEMBERS (c is then
+ * unchanged). */
+int jostle__cell_add_member(jostle__cell *c, const char *scheduler, const char *command);
+
+/* The member of c that found outcome o (its first run's); NULL when c is
+ * not a portfolio's. Valid as long as c's members. */
+const jostle__member *jostle__found_by(const jostle__cell *c, const jostle__outcome *o);
+
+/* Frees what the cell owns (its outcomes, command and members); the cell
+ * may be reused after. */
 void jostle__cell_free(jostle__cell *c);
 
 /* Appends sample s; when the cell's samples are full, first keeps every
@@ -229,9 +256,9 @@ int jostle__cell_merge(jostle__cell *into, const jostle__cell *from);
 void jostle__wilson95(uint64_t k, uint64_t n, double *lo, double *hi);
 
 /* The complete command that reruns outcome o's first seed (every reporter
- * prints this same command): c's command, seed_prefix, the seed,
- * seed_suffix. Returns it malloc'd (the caller frees it), or NULL when out
- * of memory. */
+ * prints this same command): c's command (a portfolio's: that of the
+ * member that found o), seed_prefix, the seed, seed_suffix. Returns it
+ * malloc'd (the caller frees it), or NULL when out of memory. */
 char *jostle__reproduce(const jostle__cell *c, const jostle__outcome *o);
 
 /* Writes that command to f. */

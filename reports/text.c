@@ -37,14 +37,16 @@ static void text_cell(const jostle__cell *c, FILE *out) {
     fflush(out);
     return;
   }
-  fprintf(out, "  %-*s %13s %8s  %-9s  %s\n", width, "outcome", "runs", "share",
-          "verdict", "first seed");
+  /* a portfolio's cell says which member found each outcome first */
+  fprintf(out, "  %-*s %13s %8s  %-9s  %s%s\n", width, "outcome", "runs", "share",
+          "verdict", "first seed", c->n_members ? "          found by" : "");
   for (size_t i = 0; i < c->n_outcomes; i++) {
     const jostle__outcome *o = &c->outcomes[i];
     double share = c->n_runs ? 100.0 * (double)o->count / (double)c->n_runs : 0;
-    fprintf(out, "  %-*s %13s %7.3f%%  %-9s  0x%016" PRIx64 "\n", width, o->text,
+    const jostle__member *by = jostle__found_by(c, o);
+    fprintf(out, "  %-*s %13s %7.3f%%  %-9s  0x%016" PRIx64 "%s%s\n", width, o->text,
             jostle__grouped(o->count, a, sizeof a), share, jostle__class_name(o->cls),
-            o->first_seed);
+            o->first_seed, by ? "  " : "", by ? by->scheduler : "");
   }
   char rate[256];
   fprintf(out, "  %s%s\n", jostle__phrase_rate(c, rate, sizeof rate),

@@ -8,7 +8,8 @@
 #include "schedulers/sched.h"
 
 extern const jostle__sched_ops jostle__sched_free, jostle__sched_noise, jostle__sched_random,
-    jostle__sched_pct, jostle__sched_pos, jostle__sched_surw, jostle__sched_replay;
+    jostle__sched_pct, jostle__sched_pos, jostle__sched_surw, jostle__sched_auto,
+    jostle__sched_replay;
 
 const jostle__sched_ops *const jostle__schedulers[] = {
     &jostle__sched_free,
@@ -17,6 +18,7 @@ const jostle__sched_ops *const jostle__schedulers[] = {
     &jostle__sched_pct,
     &jostle__sched_pos,
     &jostle__sched_surw,
+    &jostle__sched_auto,
     &jostle__sched_replay,
     NULL,
 };
@@ -36,7 +38,8 @@ int jostle__sched_index(const jostle__sched_ops *ops) {
 const jostle__sched_ops *jostle__sched_first(int controlled) {
   for (int i = 0; jostle__schedulers[i] != NULL; i++) {
     const jostle__sched_ops *s = jostle__schedulers[i];
-    if ((s->pick != NULL) == (controlled != 0) && !s->follows_schedule) return s;
+    if ((s->pick != NULL) == (controlled != 0) && !s->follows_schedule && !s->portfolio)
+      return s;
   }
   return NULL;
 }

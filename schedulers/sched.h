@@ -215,6 +215,15 @@ typedef struct jostle__sched_ops {
   int calibrate;
   size_t profile_size;
   void (*calibrated)(struct jostle__control *c);
+
+  /* A portfolio (no hooks of its own, pick NULL): run i of a campaign
+   * runs under the (i mod K)-th of its K members
+   * (jostle__portfolio_members), each with a control, options and
+   * calibration of its own, so a run is a function of its seed and its
+   * member and a reproduce command names the member. Controlled
+   * (jostle__sched_controlled), but never a member, and `replay` refuses
+   * it: a run is replayed under its member. */
+  int portfolio;
 } jostle__sched_ops;
 
 /* A scenario thread as schedulers see it; owned by the thread pool (or,
@@ -263,13 +272,39 @@ const jostle__sched_ops *jostle__sched_find(const char *name);
 /* Its position in jostle__schedulers. */
 int jostle__sched_index(const jostle__sched_ops *ops);
 
+/* Whether runs under ops are controlled: a strategy of the control
+ * runtime (pick), or a portfolio of them. */
+static inline int jostle__sched_controlled(const jostle__sched_ops *ops) {
+  return ops->pick != NULL || ops->portfolio;
+}
+
 /* The first registered scheduler that is controlled (`controlled` 1) or
- * not (0), among those campaigns run (not follows_schedule): the default
- * of `replay` and of `stress`. */
+ * not (0), among those campaigns run (not follows_schedule), a portfolio
+ * never: the default of `replay` and of `stress`. */
 const jostle__sched_ops *jostle__sched_first(int controlled);
 
 /* The scheduler that follows recorded schedules, or NULL. */
 const jostle__sched_ops *jostle__sched_follower(void);
+
+/* The most members a portfolio has. */
+#define JOSTLE__MAX_MEMBERS 8
+
+/* The members of a portfolio (sched_ops.portfolio), in registry order:
+ * every registered strategy of the control runtime (pick) that campaigns
+ * run (not follows_schedule), so that registering a strategy adds a
+ * member. Fills out[0 .. K-1] and returns K (schedulers/auto.c). */
+int jostle__portfolio_members(const jostle__sched_ops *out[JOSTLE__MAX_MEMBERS]);
+
+/* The member that runs run `run` of a portfolio of n_members. */
+static inline int jostle__portfolio_member_of(uint64_t run, int n_members) {
+  return n_members > 0 ? (int)(run % (uint64_t)n_members) : 0;
+}
+
+/* The configuration of `member` in a portfolio campaign configured by
+ * `base`: the member's own options at their defaults, the control
+ * runtime's (step limit, spurious wake-ups, races, ...) as base has them. */
+void jostle__portfolio_cfg(const jostle__sched_cfg *base, const jostle__sched_ops *member,
+                           jostle__sched_cfg *out);
 
 /* The options of the control runtime, which every controlled scheduler
  * takes (--step-limit, --spurious-wakeups); values in jostle__sched_cfg

@@ -124,6 +124,11 @@ static const struct { const char *args, *names; } bad_inputs[] = {
     {"merge -o /tmp/m.json", "merge"},
     {"merge /dev/null -o /tmp/m.json", "/dev/null"},
     {"merge /nonexistent/a.json -o /tmp/m.json", "/nonexistent/a.json"},
+    /* a portfolio's run is replayed under its member */
+    {"replay counter --scheduler auto --seed 1",
+     "replay with the member its reproduce: line names (random, pct, pos or surw)"},
+    {"stress counter --scheduler auto --depth 2",
+     "'--depth' is an option of the pct scheduler, not of auto"},
 };
 
 START_TEST(bad_input_is_one_line_and_exit_2) {
@@ -1203,6 +1208,175 @@ END_TEST
 /* Results that are cut short, or of another campaign, are refused by
  * `report` and `merge` with one line naming the file, and exit 2; merge
  * writes nothing then. */
+/* --- auto: a portfolio of the controlled strategies --------------------- */
+
+/* The histograms of a report: everything before the result lines but the
+ * rate lines, which say how fast the runs went. Malloc'd. */
+static char *histograms(const char *out) {
+  char *all = part(out, 0), *kept = malloc(strlen(all) + 1);
+  ck_assert_ptr_nonnull(kept);
+  size_t len = 0;
+  for (char *line = all, *end; *line; line = end) {
+    end = strchr(line, '\n');
+    end = end ? end + 1 : line + strlen(line);
+    if (memmem(line, (size_t)(end - line), " runs/s", 7) != NULL) continue;
+    memcpy(kept + len, line, (size_t)(end - line));
+    len += (size_t)(end - line);
+  }
+  kept[len] = '\0';
+  free(all);
+  return kept;
+}
+
+/* Under auto, run i runs under member i mod 4, the registry's controlled
+ * strategies in its order; each outcome row ends with the member that
+ * found it first (its first run's), and its reproduce line is a replay
+ * under that member, never under auto, which gives the row's outcome
+ * again. lock-order's deadlocks and loop-capture's race lie at explicit
+ * points, so they are found in every build; -j 2 deals runs to workers
+ * in batches, not to members. */
+START_TEST(auto_reproduce_lines_replay_under_their_member) {
+  make_tmp();
+  cli_result *r = run_in("stress lock-order loop-capture --scheduler auto -n 400 --seed 11 "
+                         "-j 2 --json %s/r.json");
+  ck_assert_msg(r->status == 1, "exit %d: %s", r->status, r->err);
+  char *out = strdup(r->out);
+  ck_assert_msg(matches(out, "^  outcome +runs +share +verdict +first seed +found by$"), "%s", out);
+  jostle__cell *cells;
+  size_t n_cells;
+  jostle_read_results(in_tmp(0, "r.json"), &cells, &n_cells);
+  ck_assert_uint_eq(n_cells, 2);
+  static const char *const members[] = {"random", "pct", "pos", "surw"};
+  regex_t row_re;
+  ck_assert_int_eq(regcomp(&row_re, "^  (.*[^ ]) +[0-9,]+ +[0-9.]+% +([a-zA-Z-]+) +"
+                                    "(0x[0-9a-f]{16})  ([a-z]+)$", REG_EXTENDED | REG_NEWLINE), 0);
+  int replayed = 0, by_member[4] = {0};
+  const char *at = out;
+  for (size_t c = 0; c < n_cells; c++) {
+    ck_assert_uint_eq(cells[c].n_members, 4);
+    for (int k = 0; k < 4; k++) ck_assert_str_eq(cells[c].members[k].scheduler, members[k]);
+    for (size_t i = 0; i < cells[c].n_outcomes; i++) {
+      const jostle__outcome *o = &cells[c].outcomes[i];
+      regmatch_t m[5];
+      ck_assert_msg(regexec(&row_re, at, 5, m, 0) == 0, "no row for %s in %s", o->text, at);
+      char text[256], verdict[32], seed[20], by[16];
+      snprintf(text, sizeof text, "%.*s", (int)(m[1].rm_eo - m[1].rm_so), at + m[1].rm_so);
+      snprintf(verdict, sizeof verdict, "%.*s", (int)(m[2].rm_eo - m[2].rm_so), at + m[2].rm_so);
+      snprintf(seed, sizeof seed, "%.*s", (int)(m[3].rm_eo - m[3].rm_so), at + m[3].rm_so);
+      snprintf(by, sizeof by, "%.*s", (int)(m[4].rm_eo - m[4].rm_so), at + m[4].rm_so);
+      at += m[0].rm_eo;
+      ck_assert_str_eq(text, o->text);
+      /* the member of the outcome's first run, by its index alone */
+      ck_assert_str_eq(by, members[o->first_run % 4]);
+      if (o->cls == JOSTLE__ALLOWED) continue;
+      by_member[o->first_run % 4] = 1;
+      char pattern[512];
+      snprintf(pattern, sizeof pattern, "^reproduce: [^ ]+ (replay %s --scheduler %s .*--seed %s)$",
+               cells[c].scenario, by, seed);
+      regex_t re;
+      regmatch_t rm[2];
+      ck_assert_int_eq(regcomp(&re, pattern, REG_EXTENDED | REG_NEWLINE), 0);
+      ck_assert_msg(regexec(&re, out, 2, rm, 0) == 0, "no reproduce line %s in %s", pattern, out);
+      regfree(&re);
+      char args[1024], want[400];
+      snprintf(args, sizeof args, "%.*s", (int)(rm[1].rm_eo - rm[1].rm_so), out + rm[1].rm_so);
+      r = run(args);
+      snprintf(want, sizeof want, "outcome: %s\nverdict: %s\n", text, verdict);
+      ck_assert_msg(r->status == 1 && strstr(r->out, want) != NULL, "%s gave %d: %s", args,
+                    r->status, r->out);
+      replayed++;
+    }
+  }
+  regfree(&row_re);
+  ck_assert_msg(!matches(out, "^reproduce: .*--scheduler auto"), "%s", out);
+  /* both scenarios' bugs were found, by more than one member */
+  ck_assert_int_ge(replayed, 2);
+  ck_assert_int_ge(by_member[0] + by_member[1] + by_member[2] + by_member[3], 2);
+  jostle_free_results(cells, n_cells);
+  free(out);
+  remove_tmp();
+}
+END_TEST
+
+/* An auto campaign is a function of its seed, like its members': the same
+ * campaign again, with -j 1 or -j 2, or in shards merged, gives the same
+ * histograms, first seeds and found-by column; `report` prints from its
+ * JSON what stress printed, JUnit and HTML say who found each outcome as
+ * the JSON does, and a merged file keeps each outcome's found_by. */
+START_TEST(auto_campaigns_are_deterministic) {
+  make_tmp();
+  cli_result *r = run_in("stress cache lock-order --scheduler auto -n 300 --seed 9 -j 1 "
+                         "--json %s/whole.json --junit %s/j.xml --html %s/h.html");
+  ck_assert_msg(r->status == 1, "exit %d: %s", r->status, r->err);
+  jostle_check_reports_agree(in_tmp(0, "whole.json"), in_tmp(1, "j.xml"), in_tmp(2, "h.html"));
+  char *junit = jostle_capture("cat '%s/j.xml'", tmp);
+  ck_assert_msg(matches(junit, "seed 0x[0-9a-f]{16}, found by (random|pct|pos|surw)$"), "%s",
+                junit);
+  free(junit);
+  char *html = jostle_capture("cat '%s/h.html'", tmp);
+  ck_assert_msg(matches(html, " runs?, found by (random|pct|pos|surw)</div>"), "%.2000s", html);
+  free(html);
+  char *printed = strdup(r->out), *want = histograms(r->out);
+  ck_assert_msg(strstr(want, "found by\n") != NULL, "%s", want);
+  const char *again[] = {"stress cache lock-order --scheduler auto -n 300 --seed 9 -j 1",
+                         "stress cache lock-order --scheduler auto -n 300 --seed 9 -j 2"};
+  for (int i = 0; i < 2; i++) {
+    r = run(again[i]);
+    ck_assert_int_eq(r->status, 1);
+    char *got = histograms(r->out);
+    ck_assert_msg(strcmp(got, want) == 0, "%s:\n%s\n--- differs from ---\n%s", again[i], got,
+                  want);
+    free(got);
+  }
+  r = run_in("report %s/whole.json");
+  ck_assert_int_eq(r->status, 1);
+  ck_assert_str_eq(r->out, printed);
+  for (int i = 0; i < 2; i++) {
+    char fmt[256];
+    snprintf(fmt, sizeof fmt, "stress cache lock-order --scheduler auto -n 300 --seed 9 "
+             "--shard %d/2 --json %%s/s%d.json", i, i);
+    r = run_in(fmt);
+    ck_assert_int_le(r->status, 1);
+  }
+  r = run_in("merge %s/s1.json %s/s0.json -o %s/merged.json");
+  ck_assert_msg(r->status == 0, "%s", r->err);
+  r = run_in("report %s/merged.json");
+  ck_assert_int_eq(r->status, 1);
+  char *merged = histograms(r->out);
+  ck_assert_msg(strcmp(merged, want) == 0, "merged:\n%s\n--- differs from ---\n%s", merged, want);
+  /* found_by is in the merged file, one per outcome, and members per cell */
+  jostle__cell *cells;
+  size_t n_cells, n_outcomes = 0;
+  jostle_read_results(in_tmp(0, "merged.json"), &cells, &n_cells);
+  for (size_t c = 0; c < n_cells; c++) {
+    ck_assert_uint_eq(cells[c].n_members, 4);
+    n_outcomes += cells[c].n_outcomes;
+  }
+  jostle_free_results(cells, n_cells);
+  char *json = jostle_capture("cat '%s/merged.json'", tmp);
+  size_t n_found_by = 0, n_members = 0;
+  for (const char *p = json; (p = strstr(p, "\"found_by\": \"")) != NULL; p++) n_found_by++;
+  for (const char *p = json; (p = strstr(p, "\"members\": [")) != NULL; p++) n_members++;
+  ck_assert_uint_eq(n_found_by, n_outcomes);
+  ck_assert_uint_eq(n_members, n_cells);
+  /* a shard whose cells ran under other members is no shard of this
+   * campaign: merging it is refused in one line */
+  jostle__report_meta meta;
+  jostle_read_json(in_tmp(0, "s1.json"), &meta, &cells, &n_cells);
+  for (size_t c = 0; c < n_cells; c++) free(cells[c].members[--cells[c].n_members].command);
+  char err[512];
+  ck_assert_msg(jostle__json_write(in_tmp(0, "other.json"), &meta, cells, n_cells, err,
+                                   sizeof err) == 0, "%s", err);
+  jostle_free_results(cells, n_cells);
+  r = run_in("merge %s/s0.json %s/other.json -o %s/bad.json");
+  ck_assert_int_eq(r->status, 2);
+  ck_assert_msg(count_lines(r->err) == 1 && strstr(r->err, "under other members") != NULL, "%s",
+                r->err);
+  free(json), free(merged), free(want), free(printed);
+  remove_tmp();
+}
+END_TEST
+
 START_TEST(bad_results_files_exit_2) {
   make_tmp();
   cli_result *r = run_in("stress counter-mutex counter-atomic -n 500 --seed 5 --json %s/r.json");
@@ -1312,5 +1486,7 @@ int main(void) {
   tcase_add_test(tc, group_sigterm_is_an_interruption_not_crashes);
   tcase_add_test(tc, merged_shards_equal_the_whole_campaign);
   tcase_add_test(tc, bad_results_files_exit_2);
+  tcase_add_test(tc, auto_reproduce_lines_replay_under_their_member);
+  tcase_add_test(tc, auto_campaigns_are_deterministic);
   return jostle_check_run(s);
 }

@@ -527,16 +527,26 @@ START_TEST(barrier_rounds_order_their_own) {
 }
 END_TEST
 
-/* A divergent seed found by a campaign replays to the same outcome. */
+/* A divergent seed found by a campaign replays to the same outcome; under
+ * auto, the seed of run i replays under member i mod K alone, with its
+ * own defaults: a run of the portfolio is its member's run. */
 START_TEST(found_seeds_replay) {
-  static const char *const scheds[] = {"pct", "pos", "surw"};
+  static const char *const scheds[] = {"pct", "pos", "surw", "auto"};
   jostle__plan p = plan_for("cancel-flag", jostle__sched_find(scheds[_i]));
   p.n_runs = 3000;
+  p.n_jobs = 2;
   jostle__cell c = {0};
   ck_assert_int_eq(jostle__campaign_run(&p, &c, NULL, NULL), 0);
+  const jostle__sched_ops *members[JOSTLE__MAX_MEMBERS];
+  int n_members = jostle__portfolio_members(members);
   int replayed = 0;
   for (size_t i = 0; i < c.n_outcomes; i++) {
     jostle__plan one = p;
+    one.n_jobs = 1;
+    if (p.sched->portfolio) {
+      one.sched = members[jostle__portfolio_member_of(c.outcomes[i].first_run, n_members)];
+      jostle__sched_cfg_default(&one.sched_cfg, one.sched);
+    }
     one.seed = c.outcomes[i].first_seed;
     one.fixed_seed = 1;
     one.n_runs = 1;
@@ -557,9 +567,10 @@ END_TEST
  * is measured by the steps it made before it died, the same in every
  * process; it is never blamed on a run of the campaign, and the campaign
  * is the same whatever the number of workers. A scenario whose every run
- * crashes is run, and every run is a crash. */
+ * crashes is run, and every run is a crash. Under auto both members'
+ * calibration runs die, each counted for its own member. */
 START_TEST(calibration_death_still_runs) {
-  static const char *const scheds[] = {"pct", "surw"};
+  static const char *const scheds[] = {"pct", "surw", "auto"};
   jostle__plan p = plan_for("test-calibration-crash", jostle__sched_find(scheds[_i]));
   ck_assert_uint_eq(JOSTLE__CALIBRATION_SEED, 0x6b2d657374ULL); /* the scenario's copy */
   p.n_runs = 100;
@@ -654,8 +665,8 @@ int main(void) {
   tcase_add_test(tc, slow_controlled_runs_are_not_hangs);
   tcase_add_test(tc, beyond_the_thread_limit_is_a_limit);
   tcase_add_test(tc, spurious_wakeups_are_a_choice);
-  tcase_add_loop_test(tc, found_seeds_replay, 0, 3);
-  tcase_add_loop_test(tc, calibration_death_still_runs, 0, 2);
+  tcase_add_loop_test(tc, found_seeds_replay, 0, 4);
+  tcase_add_loop_test(tc, calibration_death_still_runs, 0, 3);
   tcase_add_test(tc, surw_is_uniform_over_orders);
   tcase_add_loop_test(tc, barrier_rounds_order_their_own, 0, 4);
   /* a case of their own: CK_RUN_CASE=calls runs only these */

@@ -571,6 +571,96 @@ START_TEST(json_fields_as_documented) {
 }
 END_TEST
 
+/* A portfolio's cell (--scheduler auto) keeps its members through a
+ * results file: each outcome says which member found it (its first run's,
+ * run i being member i mod K's), and its reproduce command is that
+ * member's command, not the cell's; the file read back reports the same,
+ * found-by column included. */
+START_TEST(json_keeps_a_portfolio) {
+  make_dir();
+  jostle__cell c = {0};
+  snprintf(c.scenario, sizeof c.scenario, "counter");
+  snprintf(c.scheduler, sizeof c.scheduler, "auto");
+  snprintf(c.placement, sizeof c.placement, "none");
+  snprintf(c.params, sizeof c.params, "threads=2 increments=1");
+  set_command(&c, "build/jostle stress counter --scheduler auto --pin none -D threads=2");
+  ck_assert_int_eq(jostle__cell_add_member(&c, "random", "build/jostle replay counter "
+                                           "--scheduler random --pin none -D threads=2"), 0);
+  ck_assert_int_eq(jostle__cell_add_member(&c, "pct", "build/jostle replay counter "
+                                           "--scheduler pct --depth 3 --pin none -D threads=2"), 0);
+  ck_assert_int_eq(jostle__cell_add_member(&c, "pos", "build/jostle replay counter "
+                                           "--scheduler pos --pin none -D threads=2"), 0);
+  c.controlled = 1;
+  c.campaign_seed = 5;
+  add(&c, JOSTLE__ALLOWED, "counter=2", 70, 0, 0x10);
+  add(&c, JOSTLE__DIVERGENT, "counter=1 (lost increments)", 20, 7, 0x17);
+  add(&c, JOSTLE__DEADLOCK, "deadlock (made up)", 10, 5, 0x15);
+  c.elapsed_ns = 1000;
+  jostle__cli_reproduce_syntax(&c);
+  jostle__cell_sort(&c);
+  /* run 7 is member 7 mod 3 = 1's, run 5 member 2's */
+  ck_assert_str_eq(jostle__found_by(&c, &c.outcomes[1])->scheduler, "pct");
+  ck_assert_str_eq(jostle__found_by(&c, &c.outcomes[2])->scheduler, "pos");
+  char *cmd = jostle__reproduce(&c, &c.outcomes[1]);
+  ck_assert_str_eq(cmd, "build/jostle replay counter --scheduler pct --depth 3 --pin none "
+                        "-D threads=2 --seed 0x0000000000000017");
+  free(cmd);
+  jostle__report_meta m;
+  make_meta(&m);
+  char err[512] = "";
+  const char *path = in_dir(0, "auto.json");
+  ck_assert_msg(jostle__json_write(path, &m, &c, 1, err, sizeof err) == 0, "%s", err);
+
+  json_error_t e;
+  json_t *root = json_load_file(path, 0, &e);
+  ck_assert_msg(root != NULL, "%s", e.text);
+  json_t *cell = json_array_get(json_object_get(root, "cells"), 0);
+  json_t *members = json_object_get(cell, "members");
+  ck_assert_uint_eq(json_array_size(members), 3);
+  ck_assert_str_eq(json_string_value(json_object_get(json_array_get(members, 2), "scheduler")),
+                   "pos");
+  static const char *const by[] = {"random", "pct", "pos"};
+  json_t *outcomes = json_object_get(cell, "outcomes");
+  for (size_t i = 0; i < json_array_size(outcomes); i++)
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(outcomes, i), "found_by")),
+                     by[i]);
+  ck_assert_str_eq(json_string_value(json_object_get(json_array_get(outcomes, 2), "reproduce")),
+                   "build/jostle replay counter --scheduler pos --pin none -D threads=2 "
+                   "--seed 0x0000000000000015");
+  json_decref(root);
+
+  jostle__cell *back = NULL;
+  jostle__report_meta m_back;
+  size_t n = 0;
+  ck_assert_msg(jostle__json_read(path, &m_back, &back, &n, err, sizeof err) == 0, "%s", err);
+  ck_assert_uint_eq(n, 1);
+  ck_assert_uint_eq(back[0].n_members, 3);
+  for (size_t k = 0; k < 3; k++) {
+    ck_assert_str_eq(back[0].members[k].scheduler, c.members[k].scheduler);
+    ck_assert_str_eq(back[0].members[k].command, c.members[k].command);
+  }
+  cell_equal(&c, &back[0]);
+  jostle__cli_reproduce_syntax(&back[0]);
+  jostle__cli_racy_try(&back[0], 0);
+  char *want = text_report(&c, 1), *got = text_report(back, 1);
+  ck_assert_str_eq(got, want);
+  ck_assert_msg(strstr(got, "first seed          found by\n") != NULL &&
+                    strstr(got, "0x0000000000000017  pct\n") != NULL, "%s", got);
+  /* a cell of one strategy has no found-by column */
+  size_t n_members = back[0].n_members;
+  back[0].n_members = 0;
+  char *plain = text_report(back, 1);
+  back[0].n_members = n_members;
+  ck_assert_msg(strstr(plain, "found by") == NULL && strstr(plain, "first seed\n") != NULL,
+                "%s", plain);
+  free(want), free(got), free(plain);
+  jostle__cell_free(&back[0]);
+  free(back);
+  jostle__cell_free(&c);
+  remove_dir();
+}
+END_TEST
+
 /* Writing replaces a file whole; a path that cannot be written is refused
  * with a message naming it, and leaves nothing behind. */
 START_TEST(json_write_errors) {
@@ -668,8 +758,8 @@ typedef struct mutation {
 static const mutation mutations[] = {
     {"", "format", "\"jostle-result\"", "format: expected \"jostle-results\""},
     {"", "format", NULL, "format: expected \"jostle-results\""},
-    {"", "version", "3", "version: expected 1 to 2, found 3"},
-    {"", "version", "0", "version: expected 1 to 2, found 0"},
+    {"", "version", "4", "version: expected 1 to 3, found 4"},
+    {"", "version", "0", "version: expected 1 to 3, found 0"},
     {"", "version", "\"1\"", "version: expected an integer"},
     {"", "meta", NULL, "meta: missing (expected an object)"},
     {"", "meta", "[]", "meta: expected an object"},
@@ -710,6 +800,11 @@ static const mutation mutations[] = {
     {"cells/0/outcomes/0", "check_divergent", "-1", "cells[0].outcomes[0].check_divergent: expected a non-negative integer"},
     {"cells/0/outcomes/0", "check_divergent", "96348", "cells[0].outcomes[0].check_divergent: expected at most count (96347), found 96348"},
     {"cells/1", "first_divergence_ns", "true", "cells[1].first_divergence_ns: expected a non-negative integer or null"},
+    {"cells/1", "members", "[]", "cells[1].members: expected 1 to 8 members, found 0"},
+    {"cells/1", "members", "{}", "cells[1].members: expected an array"},
+    {"cells/1", "members", "[{\"scheduler\": \"pct\"}]", "cells[1].members[0].command: missing"},
+    {"cells/1", "members", "[{\"command\": \"x\"}]", "cells[1].members[0].scheduler: missing"},
+    {"cells/1", "members", "[7]", "cells[1].members[0]: expected an object"},
     /* a late error, after cells with outcomes were read: they are freed */
     {"cells/3/outcomes/0", "first_run", "[]", "cells[3].outcomes[0].first_run: expected a non-negative integer"},
 };
@@ -1979,6 +2074,7 @@ static Suite *reports_suite(void) {
   tcase_add_test(tc, json_extreme_values);
   tcase_add_test(tc, json_invalid_utf8_becomes_question_marks);
   tcase_add_test(tc, json_fields_as_documented);
+  tcase_add_test(tc, json_keeps_a_portfolio);
   tcase_add_test(tc, json_write_errors);
   tcase_add_test(tc, json_doc_example_reads);
   tc = jostle_check_case(s, "json-refused", 30, 0);

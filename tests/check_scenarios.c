@@ -26,6 +26,14 @@
  * controlled ones (the soak multiplies all). */
 #define FIXED_RUNS 100000ULL
 #define FIXED_RUNS_SLOW 10000ULL
+/* auto's runs are its members' (each tested above with the budget of a
+ * slow scheduler): a fifth of it deals each member 500 runs. */
+#define FIXED_RUNS_AUTO 2000ULL
+
+/* The runs of a fixed twin under a slow scheduler `sched`. */
+static uint64_t slow_runs(const jostle__sched_ops *sched) {
+  return (sched->portfolio ? FIXED_RUNS_AUTO : FIXED_RUNS_SLOW) * jostle_check_soak();
+}
 
 /* The built-in scenarios, in name order: the test-only ones are left out. */
 static const jostle_scenario *builtin(int i) {
@@ -55,12 +63,12 @@ static jostle__plan plan_for(const jostle_scenario *s, const jostle__sched_ops *
 static void expect(const jostle_scenario *s, const jostle__sched_ops *sched) {
   jostle__plan p = plan_for(s, sched);
   jostle__cell c = {0};
-  if (s->racy == JOSTLE_DATA_RACE_ONLY && sched->pick == NULL) {
+  if (s->racy == JOSTLE_DATA_RACE_ONLY && !jostle__sched_controlled(sched)) {
     printf("%-22s %-6s race : its outcome need not show it, --races finds it\n", s->name,
            sched->name);
     return;
   }
-  if (s->racy && sched->pick == NULL) {
+  if (s->racy && !jostle__sched_controlled(sched)) {
     printf("%-22s %-6s racy : found by make bench, not a test\n", s->name, sched->name);
     return;
   }
@@ -70,7 +78,8 @@ static void expect(const jostle_scenario *s, const jostle__sched_ops *sched) {
     p.n_runs = FIND_RUNS;
     p.until_divergence = 1;
   } else {
-    p.n_runs = (sched == jostle__sched_find("free") ? FIXED_RUNS : FIXED_RUNS_SLOW) * jostle_check_soak();
+    p.n_runs = sched == jostle__sched_find("free") ? FIXED_RUNS * jostle_check_soak()
+                                                   : slow_runs(sched);
   }
   ck_assert_int_eq(jostle__campaign_run(&p, &c, NULL, NULL), 0);
   if (s->racy) {
@@ -117,6 +126,9 @@ END_TEST
 START_TEST(under_surw) { expect(builtin(_i), jostle__sched_find("surw")); }
 END_TEST
 
+START_TEST(under_auto) { expect(builtin(_i), jostle__sched_find("auto")); }
+END_TEST
+
 /* --races: the built-ins with a data race, and those with none (the
  * others: publish-release and publish-fence order the message, lock-order and lost-wakeup deadlock, stats-snapshot reads two
  * atomics as one, treiber-stack's ABA is atomics alone), with the test
@@ -146,7 +158,7 @@ static int n_race_free(void) {
   return n;
 }
 
-static const char *const controlled[] = {"random", "pct", "pos", "surw"};
+static const char *const controlled[] = {"random", "pct", "pos", "surw", "auto"};
 #define N_CONTROLLED (int)(sizeof controlled / sizeof controlled[0])
 
 /* A data race is found in every run, whatever the interleaving: the two
@@ -220,7 +232,7 @@ START_TEST(no_race_where_there_is_none) {
   const char *name = race_free(_i / N_CONTROLLED), *sched = controlled[_i % N_CONTROLLED];
   jostle__plan p = plan_for(jostle__scenario_find(name), jostle__sched_find(sched));
   p.sched_cfg.races = 1;
-  p.n_runs = FIXED_RUNS_SLOW * jostle_check_soak();
+  p.n_runs = slow_runs(p.sched);
   jostle__cell c = {0};
   ck_assert_int_eq(jostle__campaign_run(&p, &c, NULL, NULL), 0);
   ck_assert_uint_eq(c.n_runs, p.n_runs);
@@ -276,6 +288,7 @@ int main(void) {
   tcase_add_loop_test(tc, under_pct, 0, n);
   tcase_add_loop_test(tc, under_pos, 0, n);
   tcase_add_loop_test(tc, under_surw, 0, n);
+  tcase_add_loop_test(tc, under_auto, 0, n);
   tcase_add_loop_test(tc, data_races_in_every_run, 0, N_CONTROLLED * N_DATA_RACES);
   tcase_add_loop_test(tc, data_races_in_run_one, 0, N_CONTROLLED * N_DATA_RACES);
   tcase_add_loop_test(tc, no_race_where_there_is_none, 0, N_CONTROLLED * n_race_free());

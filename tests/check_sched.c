@@ -89,6 +89,51 @@ START_TEST(find_by_name) {
 }
 END_TEST
 
+/* auto's members are every controlled strategy of the registry that
+ * campaigns run, in registry order, never a portfolio; each runs with its
+ * own options at their defaults and the control runtime's as given. */
+START_TEST(portfolio_members_come_from_the_registry) {
+  const jostle__sched_ops *portfolio = jostle__sched_find("auto");
+  ck_assert_ptr_nonnull(portfolio);
+  ck_assert(portfolio->portfolio && jostle__sched_controlled(portfolio));
+  ck_assert(!jostle__sched_controlled(jostle__sched_find("noise")));
+  ck_assert(jostle__sched_controlled(jostle__sched_find("pos")));
+  const jostle__sched_ops *members[JOSTLE__MAX_MEMBERS];
+  int n = jostle__portfolio_members(members), k = 0;
+  for (int i = 0; jostle__schedulers[i] != NULL; i++) {
+    const jostle__sched_ops *s = jostle__schedulers[i];
+    if (s->pick == NULL || s->follows_schedule) continue;
+    ck_assert_int_lt(k, n);
+    ck_assert_ptr_eq(members[k++], s);
+  }
+  ck_assert_int_eq(k, n);
+  static const char *const today[] = {"random", "pct", "pos", "surw"};
+  ck_assert_int_eq(n, 4);
+  for (int i = 0; i < n; i++) ck_assert_str_eq(members[i]->name, today[i]);
+  /* neither default is a portfolio */
+  ck_assert(!jostle__sched_first(0)->portfolio && !jostle__sched_first(1)->portfolio);
+  /* run i under member i mod K */
+  ck_assert_int_eq(jostle__portfolio_member_of(0, 4), 0);
+  ck_assert_int_eq(jostle__portfolio_member_of(7, 4), 3);
+  ck_assert_int_eq(jostle__portfolio_member_of(UINT64_MAX, 4), (int)(UINT64_MAX % 4));
+
+  jostle__sched_cfg base, cfg, pct_default;
+  jostle__sched_cfg_default(&base, portfolio);
+  memset(base.opts, 0x5a, sizeof base.opts);
+  base.step_limit = 77;
+  base.races = 1;
+  base.spurious_wakeups = 1;
+  const jostle__sched_ops *pct = jostle__sched_find("pct");
+  jostle__portfolio_cfg(&base, pct, &cfg);
+  jostle__sched_cfg_default(&pct_default, pct);
+  ck_assert_mem_eq(cfg.opts, pct_default.opts, sizeof cfg.opts);
+  ck_assert_ptr_null(pct->validate(&cfg));
+  ck_assert_uint_eq(cfg.step_limit, 77);
+  ck_assert_int_eq(cfg.races, 1);
+  ck_assert_int_eq(cfg.spurious_wakeups, 1);
+}
+END_TEST
+
 START_TEST(registry_is_well_formed) {
   int n = 0;
   for (int i = 0; jostle__schedulers[i] != NULL; i++, n++) {
@@ -99,7 +144,13 @@ START_TEST(registry_is_well_formed) {
     /* uncontrolled schedulers keep their state in the thread's context and
      * seed it in begin; controlled ones are strategies of the control
      * runtime, whose point they use */
-    if (ops->pick == NULL) {
+    if (ops->portfolio) {
+      /* a portfolio has no hooks of its own: its members' run its runs */
+      ck_assert_msg(ops->pick == NULL && ops->point == NULL && ops->begin == NULL &&
+                    ops->run_begin == NULL && ops->calibrate == 0 && ops->options == NULL &&
+                    ops->opts_size == 0 && !ops->follows_schedule,
+                    "portfolio '%s' has slots of its own", ops->name);
+    } else if (ops->pick == NULL) {
       ck_assert_msg(ops->run_begin == NULL && ops->spawned == NULL && ops->run_size == 0 &&
                     ops->thread_run_size == 0 && !ops->calibrate && !ops->follows_schedule,
                     "uncontrolled scheduler '%s' has a strategy's slots", ops->name);
@@ -425,6 +476,7 @@ static Suite *sched_suite(void) {
   TCase *tc = jostle_check_case(s, "registry", 5, 0);
   tcase_add_test(tc, find_by_name);
   tcase_add_test(tc, registry_is_well_formed);
+  tcase_add_test(tc, portfolio_members_come_from_the_registry);
   tcase_add_test(tc, defaults_are_valid);
   tc = jostle_check_case(s, "noise", 20, 0);
   tcase_add_test(tc, noise_validate);

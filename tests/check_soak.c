@@ -234,6 +234,45 @@ START_TEST(sigterm_stops_a_soak_with_its_reports) {
 }
 END_TEST
 
+/* --- auto in a soak ---------------------------------------------------------- */
+
+/* A soak's default set is made from the registry without the portfolio
+ * (auto runs its members, which are cells of their own already); named,
+ * auto is a cell whose batches deal run i to member i mod K as a stress
+ * campaign does: the same counts, outcomes, first runs and seeds as
+ * `stress --scheduler auto` with that seed, and its results keep the
+ * members. */
+START_TEST(auto_in_a_soak_is_the_stress_campaign) {
+  make_tmp();
+  cli_result *r = run_in("soak counter-mutex --pins none --runs-per-cell 1 -j 1 --seed 3 "
+                         "--out %s/default");
+  ck_assert_msg(r->status == 0, "exit %d: %s", r->status, r->err);
+  ck_assert_msg(matches(r->out, "^counter-mutex  \\[scheduler surw, ") &&
+                    !matches(r->out, "^counter-mutex  \\[scheduler auto, "), "%s", r->out);
+  r = run_in("soak counter lock-order --scheduler-set auto --pins none --runs-per-cell 400 "
+             "--batch 20ms --seed 3 -j 1 --out %s/auto");
+  ck_assert_msg(r->status == 1, "exit %d: %s", r->status, r->err);
+  r = run_in("stress counter lock-order --scheduler auto -n 400 --seed 3 -j 2 "
+             "--json %s/stress.json");
+  ck_assert_msg(r->status == 1, "exit %d: %s", r->status, r->err);
+  char soaked[256], stressed[256];
+  snprintf(soaked, sizeof soaked, "%s/auto/results.json", tmp);
+  snprintf(stressed, sizeof stressed, "%s/stress.json", tmp);
+  assert_same_counts(soaked, stressed);
+  jostle__cell *cells;
+  size_t n;
+  jostle_read_results(soaked, &cells, &n);
+  ck_assert_uint_eq(n, 2);
+  for (size_t i = 0; i < n; i++) {
+    ck_assert_str_eq(cells[i].scheduler, "auto");
+    ck_assert_uint_eq(cells[i].n_members, 4);
+    ck_assert_str_eq(cells[i].members[1].scheduler, "pct");
+  }
+  jostle_free_results(cells, n);
+  remove_tmp();
+}
+END_TEST
+
 /* --- one soak per folder --------------------------------------------------- */
 
 /* A short clean soak: one cell, done in a few batches. */
@@ -568,5 +607,6 @@ int main(void) {
   tcase_add_test(tc, a_mixed_journal_is_refused_on_resume);
   tcase_add_test(tc, a_short_soak_runs_every_cell);
   tcase_add_test(tc, a_budget_too_short_for_its_cells_is_refused);
+  tcase_add_test(tc, auto_in_a_soak_is_the_stress_campaign);
   return jostle_check_run(s);
 }

@@ -42,9 +42,10 @@ run() {
 # plain accesses are not checked there.
 uninstrumented=${UNINSTRUMENTED:-0}
 
-# 1. A lost update with an assert: found under random and pct, as a crash
-#    whose text is the assert's message; its reproduce line replays it.
-racy_scheds="random pct"
+# 1. A lost update with an assert: found under random, pct and auto (whose
+#    reproduce line names the member that found it), as a crash whose text
+#    is the assert's message; its reproduce line replays it.
+racy_scheds="random pct auto"
 [ "$uninstrumented" = 0 ] || racy_scheds=""
 for sched in $racy_scheds; do
   run 1 racy-$sched --scheduler $sched -n 1000 --seed 1 -j 1 --until-divergence \
@@ -53,6 +54,7 @@ for sched in $racy_scheds; do
     "$tmp/racy-$sched" || { cat "$tmp/racy-$sched"; fail "bank_racy under $sched: no crash"; }
   line=$(sed -n 's/^reproduce: //p' "$tmp/racy-$sched" | head -n 1)
   case "$line" in
+  *" replay "*"--scheduler auto "*) fail "bank_racy under $sched: reproduce line '$line'" ;;
   *" replay "*" --seed 0x"*" -- $progs/bank_racy") ;;
   *) fail "bank_racy under $sched: reproduce line '$line'" ;;
   esac
@@ -112,8 +114,8 @@ fi
 #    ThreadSanitizer's build a C11 thread started by the C library itself,
 #    under free and noise, is one its runtime does not know.)
 for prog in bank_fixed lock_order_fixed exit_thread phases_fixed c11_fixed detach_exit main_exit; do
-  scheds="random pct pos surw free noise"
-  [ "$uninstrumented" = 1 ] && [ $prog = c11_fixed ] && scheds="random pct pos surw"
+  scheds="random pct pos surw auto free noise"
+  [ "$uninstrumented" = 1 ] && [ $prog = c11_fixed ] && scheds="random pct pos surw auto"
   for sched in $scheds; do
     run 0 clean --scheduler $sched -n $clean_runs --seed 7 -- "$progs/$prog"
     grep -q "^  exit=0 *$clean_runs " "$tmp/clean" ||

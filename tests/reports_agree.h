@@ -129,6 +129,14 @@ static inline void jostle_check_html_agrees(const jostle__cell *cells, size_t n,
                "\"", o->text, jostle__class_name(o->cls), o->count);
       const char *bar = strstr(page, want);
       ck_assert_msg(bar != NULL, "the HTML histogram lacks%s", want);
+      /* a portfolio's bar says which member found the outcome */
+      const jostle__member *by = jostle__found_by(c, o);
+      if (by != NULL) {
+        char found[64];
+        snprintf(found, sizeof found, " data-found-by=\"%s\" ", by->scheduler);
+        const char *at = strstr(bar, found), *close = strchr(bar, '>');
+        ck_assert_msg(at != NULL && at < close, "the HTML bar of %s lacks%s", o->text, found);
+      }
       snprintf(want, sizeof want, " data-first-run=\"%" PRIu64 "\" data-first-seed=\"0x%016"
                PRIx64 "\">", o->first_run, o->first_seed);
       const char *end = strchr(bar, '>');
