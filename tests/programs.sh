@@ -8,13 +8,14 @@
 # state; exits, crashes and deadlocks are outcomes of the program; bad
 # input is one line and exit 2. The run counts are fixed seeds' (each
 # controlled campaign's counts are a function of its seed); JOSTLE_SOAK=N
-# multiplies the clean runs.
+# multiplies the clean runs, CLEAN_RUNS (500) sets them (the sanitizer
+# builds, where every run is a fork of an instrumented process, use 100).
 set -eu
 build=${1:-build}
 jostle="$build/jostle"
 progs="$build/programs"
 soak=${JOSTLE_SOAK:-1}
-clean_runs=$((500 * soak))
+clean_runs=$((${CLEAN_RUNS:-500} * soak))
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 passed=0
