@@ -887,21 +887,23 @@ int jostle__control_is_created(const jostle__control *c, int index) {
 
 void (*jostle__pool_thread_exit)(void);
 
+/* Thread `index` waits in the model for created thread k to be done, and
+ * is ordered after it. */
+static void await_thread(jostle__control *c, int index, int k) {
+  jostle__object *o = jostle__control_object(c, c->seats[k], JOSTLE__OBJ_THREAD, k);
+  while (c->state[k] != JOSTLE__DONE) jostle__control_block(c, index, o, 0);
+  if (racing(c)) jostle__races_joined(c->races, index, k);
+}
+
 void jostle__control_await_created(jostle__control *c, int index) {
-  for (int k = c->n_pool; k < c->n_threads; k++) { /* they may create more */
-    jostle__object *o = jostle__control_object(c, c->seats[k], JOSTLE__OBJ_THREAD, k);
-    while (c->state[k] != JOSTLE__DONE) jostle__control_block(c, index, o, 0);
-    if (racing(c)) jostle__races_joined(c->races, index, k);
-  }
+  for (int k = c->n_pool; k < c->n_threads; k++) await_thread(c, index, k); /* may grow */
 }
 
 int jostle__control_join(jostle__control *c, int index, pthread_t tid, void **result) {
   int k = created_thread(c, tid);
   if (k < 0) return ESRCH; /* not a thread of this run, or joined */
   if (c->seats[k]->detached) return EINVAL;
-  jostle__object *o = jostle__control_object(c, c->seats[k], JOSTLE__OBJ_THREAD, k);
-  while (c->state[k] != JOSTLE__DONE) jostle__control_block(c, index, o, 0);
-  if (racing(c)) jostle__races_joined(c->races, index, k);
+  await_thread(c, index, k);
   c->seats[k]->reaped = 1;
   return c->reap(tid, result);
 }
