@@ -58,7 +58,21 @@ WRAP_SYMS := pthread_mutex_lock pthread_mutex_trylock pthread_mutex_timedlock \
   thrd_exit $(UNMODELLED_SYMS)
 WRAP_LDFLAGS := $(foreach s,$(WRAP_SYMS),-Wl,--wrap=$(s)) -Wl,-u,jostle__sync_wrap_linked
 # An ordinary program's main and exits go through tools/program_main.c (program mode).
-PROGRAM_LDFLAGS := -Wl,--wrap=main -Wl,--wrap=exit -Wl,--wrap=_exit -Wl,--wrap=_Exit
+PROGRAM_LDFLAGS := -Wl,--wrap=main -Wl,--wrap=exit -Wl,--wrap=_exit -Wl,--wrap=_Exit \
+  -Wl,--wrap=quick_exit
+# An ordinary program's calls that change the process beyond its own data are
+# renamed in its objects (objcopy --redefine-syms, program.syms) to jostle's
+# (harness/heap.c, harness/program_calls.c): its heap is jostle's, and what
+# its runs change is put back, or stops its runs sharing a process.
+PROGRAM_SYMS := malloc calloc realloc reallocarray free posix_memalign aligned_alloc \
+  memalign valloc pvalloc malloc_usable_size strdup strndup getline getdelim \
+  atexit on_exit signal sigaction pthread_key_create setenv putenv unsetenv clearenv \
+  chdir fchdir rand random srand srandom drand48 lrand48 mrand48 srand48 \
+  getopt getopt_long getopt_long_only open open64 openat openat64 creat creat64 fopen \
+  fopen64 fdopen freopen freopen64 tmpfile tmpfile64 opendir fdopendir popen socket \
+  socketpair accept accept4 pipe pipe2 dup dup2 dup3 mkstemp mkostemp eventfd \
+  epoll_create epoll_create1 timerfd_create signalfd memfd_create inotify_init \
+  inotify_init1
 # Test programs that run scenarios under controlled schedulers. The others
 # are linked without the wrappers: Check's own locking would become points.
 WRAPPED_TESTS := check_campaign check_scenarios check_control check_schedule
@@ -118,6 +132,21 @@ $(O)/%.o: %.c $(HEADERS)
 $(O)/libjostle.a: $(LIB_OBJS) $(O)/tools/program_main.o
 	rm -f $@ && ar rcs $@ $^
 
+# What a program's link puts around its objects, and the names its calls take.
+PROGRAM_PARTS := $(O)/jostle-program-begin.o $(O)/jostle-program-end.o $(O)/jostle-program.syms
+$(O)/jostle-program-%.o: $(O)/tools/program_%.o
+	cp $< $@
+# $(call program_link,OBJECT): links an ordinary program's object as
+# jostle-cc does (tools/jostle-cc.in).
+define program_link
+	objcopy --redefine-syms=$(O)/jostle-program.syms $(1)
+	$(CC) $(LDFLAGS_ALL) $(WRAP_LDFLAGS) $(PROGRAM_LDFLAGS) -o $@ $(O)/jostle-program-begin.o \
+	  $(1) $(O)/jostle-program-end.o $(SAN_OBJ) $(O)/libjostle.a $(LIBS)
+endef
+$(O)/jostle-program.syms: Makefile
+	@mkdir -p $(dir $@)
+	printf '%s\n' $(foreach s,$(PROGRAM_SYMS),"$(s) jostle__prog_$(s)") > $@
+
 # The libFuzzer driver (LLVMFuzzerTestOneInput, for jostle-cc --fuzz) is
 # an archive of its own: neither libjostle exports fuzzer entry points.
 $(O)/libjostle-fuzz.a: $(O)/tools/fuzz.o
@@ -151,11 +180,10 @@ $(O)/tests/check_%: $(O)/tests/check_%.o $(SCENARIO_OBJS) $(TEST_SCENARIO_OBJS) 
 $(O)/tests/check_hooks: $(O)/tests/check_hooks.o $(O)/tests/instrumented_test.o $(SAN_OBJ) $(O)/libjostle.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CHECK_LIBS) $(LIBS)
 
-$(O)/programs/%: tests/programs/%.c $(SAN_OBJ) $(O)/libjostle.a
+$(O)/programs/%: tests/programs/%.c $(SAN_OBJ) $(O)/libjostle.a $(PROGRAM_PARTS)
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -g -pthread $(INSTRUMENT) -c $< -o $@.o
-	$(CC) $(LDFLAGS_ALL) $(WRAP_LDFLAGS) $(PROGRAM_LDFLAGS) -o $@ $@.o $(SAN_OBJ) \
-	  $(O)/libjostle.a $(LIBS)
+	$(call program_link,$@.o)
 
 # jostle's own inputs as fuzz targets: tests/fuzz_NAME.c defines
 # LLVMFuzzerTestOneInput. In make check each is linked with
@@ -219,10 +247,9 @@ $(O)/bench/hooks_loop $(O)/bench/hooks_loop-instrumented: bench/hooks_loop.c $(O
 $(O)/bench/race_loop-tsan: bench/race_loop.c
 	$(CC) -O2 -g -pthread -fsanitize=thread -o $@ $<
 
-$(O)/bench/race_loop-jostle: bench/race_loop.c $(SAN_OBJ) $(O)/libjostle.a
+$(O)/bench/race_loop-jostle: bench/race_loop.c $(SAN_OBJ) $(O)/libjostle.a $(PROGRAM_PARTS)
 	$(CC) -O2 -g -pthread $(INSTRUMENT) -c $< -o $@.o
-	$(CC) $(LDFLAGS_ALL) $(WRAP_LDFLAGS) $(PROGRAM_LDFLAGS) -o $@ $@.o $(SAN_OBJ) \
-	  $(O)/libjostle.a $(LIBS)
+	$(call program_link,$@.o)
 
 RACE_BENCH := $(O)/bench/race_loop $(O)/bench/race_loop-tsan $(O)/bench/race_loop-jostle
 
@@ -323,11 +350,11 @@ wrap-flags:
 demo: $(O)/jostle
 	sh scripts/demo.sh ./$(O)/jostle
 
-install: $(O)/libjostle.a $(O)/libjostle-fuzz.a $(O)/libjostle.so $(O)/jostle
+install: $(O)/libjostle.a $(O)/libjostle-fuzz.a $(O)/libjostle.so $(O)/jostle $(PROGRAM_PARTS)
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/bin \
 	  $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 644 include/jostle.h $(DESTDIR)$(PREFIX)/include/
-	install -m 644 $(O)/libjostle.a $(O)/libjostle-fuzz.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 $(O)/libjostle.a $(O)/libjostle-fuzz.a $(PROGRAM_PARTS) $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(O)/libjostle.so.0 $(DESTDIR)$(PREFIX)/lib/libjostle.so.0
 	ln -sf libjostle.so.0 $(DESTDIR)$(PREFIX)/lib/libjostle.so
 	install -m 755 $(O)/jostle $(DESTDIR)$(PREFIX)/bin/

@@ -29,6 +29,7 @@
 #include "common/assert.h"
 #include "common/cache_line.h"
 #include "common/clock.h"
+#include "harness/program.h"
 #include "harness/shared.h"
 
 #define TICK_NS 20000000ULL        /* longest wait between checks: 20 ms */
@@ -106,6 +107,11 @@ static int on_death(const jostle__plan *p, jostle__shared *sh, int i,
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
       atomic_load_explicit(&slot->finished, memory_order_acquire))
     return 0;
+  /* Its process could serve no more runs of a program; its last run is
+   * counted. */
+  if (WIFEXITED(status) && WEXITSTATUS(status) == JOSTLE__WORKER_REPLACED &&
+      atomic_load_explicit(&sh->program_forks, memory_order_acquire) == 2)
+    return !atomic_load_explicit(&sh->stop, memory_order_relaxed);
   /* Read, and cleared for the next worker, on every way out. */
   char detail[JOSTLE__DETAIL_MAX], output[JOSTLE__OUTPUT_MAX];
   jostle__crash_describe(&slot->crash, detail, sizeof detail);
@@ -144,6 +150,15 @@ static int on_death(const jostle__plan *p, jostle__shared *sh, int i,
   char text[JOSTLE__TEXT_MAX];
   describe_death(p, status, hang, text, sizeof text);
   if (deadlock) snprintf(text, sizeof text, "%s", w->deadlock);
+  /* A program's run that shared the worker's process died with it: its
+   * crash reads as one in a process of its own (harness/worker.c). */
+  if (jostle__program_served != NULL && !hang && !deadlock && WIFSIGNALED(status) &&
+      wrote > 0) {
+    char line[160];
+    jostle__capture_last_line(output, strlen(output), line, sizeof line);
+    size_t len = strlen(text);
+    if (line[0] && len < sizeof text) snprintf(text + len, sizeof text - len, ": %s", line);
+  }
   jostle__class cls = deadlock ? JOSTLE__DEADLOCK : hang ? JOSTLE__HANG : JOSTLE__CRASH;
   if (jostle__cell_add(out, cls, text, 1, run, jostle__run_seed(p, run)) != 0) {
     fprintf(stderr, "jostle: out of memory\n");
@@ -318,7 +333,7 @@ int jostle__campaign_run_ranges(const jostle__plan *p, const jostle__range *pend
   sigdelset(&child_mask, SIGTERM);
   sigdelset(&child_mask, SIGCHLD);
 
-  int rc = 0, warned_bind = 0;
+  int rc = 0, warned_bind = 0, warned_forks = 0;
   watch *ws = calloc((size_t)p->n_jobs, sizeof *ws);
   uint64_t start = jostle__now_ns(), last_progress = start, every = SAMPLE_NS;
   out->n_samples = 0;
@@ -392,6 +407,11 @@ int jostle__campaign_run_ranges(const jostle__plan *p, const jostle__range *pend
                         "going on unpinned\n", jostle__pin_name(p->pin));
         warned_bind = 1;
       }
+    }
+    if (!warned_forks && atomic_load_explicit(&sh->program_forks, memory_order_acquire) == 2) {
+      fprintf(stderr, "jostle: %s: from now on every run is a process of its own (slower): "
+                      "%s\n", p->scenario->name, sh->program_forks_why);
+      warned_forks = 1;
     }
     if (div > 0 && out->first_divergence_ns == 0) out->first_divergence_ns = now - start;
     sample(out, now - start, runs, div, &every, 0);

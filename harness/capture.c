@@ -65,6 +65,19 @@ size_t jostle__capture_written(const jostle__capture *c) {
   return end < JOSTLE__CAPTURE_BYTES ? (size_t)end : JOSTLE__CAPTURE_BYTES;
 }
 
+void jostle__capture_last_line(const char *s, size_t n, char *buf, size_t size) {
+  n = strnlen(s, n); /* what was written, not the zeros after it */
+  while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' ')) n--;
+  size_t start = n;
+  while (start > 0 && s[start - 1] != '\n') start--;
+  size_t len = n - start;
+  if (len >= size) len = size - 1;
+  if (len) memcpy(buf, s + start, len);
+  buf[len] = '\0';
+  for (size_t k = 0; k < len; k++)
+    if ((unsigned char)buf[k] < 0x20) buf[k] = ' ';
+}
+
 size_t jostle__capture_taken(const jostle__capture *c) {
   if (c->fd < 0) return 0;
   if (__fpending(stdout) > 0) fflush(stdout);

@@ -43,6 +43,11 @@ size_t jostle__capture_taken(const jostle__capture *c);
  * view of a worker that died in a run). */
 size_t jostle__capture_written(const jostle__capture *c);
 
+/* The last line of the n bytes a run wrote at `bytes` (control characters
+ * as spaces, at most size - 1 bytes): a program's crash text names it, as
+ * an assert's message. */
+void jostle__capture_last_line(const char *bytes, size_t n, char *buf, size_t size);
+
 /* Starts the capture again from its beginning, n bytes having been used. */
 void jostle__capture_restart(const jostle__capture *c, size_t n);
 

@@ -11,8 +11,11 @@
 #include <unistd.h>
 
 #include "common/text.h"
+#include "harness/program_calls.h"
+#include "harness/program_reset.h"
 #include "schedulers/control.h"
 #include "schedulers/sched.h"
+#include "schedulers/spares.h"
 
 jostle__program *jostle__program_served;
 
@@ -20,23 +23,66 @@ static jostle__program served;
 
 static const char *const exit_zero[] = {"exit=0", NULL};
 
-/* Where pthread_exit in main lands (a controlled run's). */
-static jmp_buf main_exited;
+/* Where main's end lands: MAIN_PTHREAD_EXIT from pthread_exit in main
+ * (a controlled run's, or one sharing the worker's process), MAIN_EXITED
+ * from the exit of a run that shares the process (uncontrolled). */
+enum { MAIN_RUNS, MAIN_PTHREAD_EXIT, MAIN_EXITED };
+static jmp_buf main_over;
 
-static void main_pthread_exit(void) { longjmp(main_exited, 1); }
+static void main_pthread_exit(void) { longjmp(main_over, MAIN_PTHREAD_EXIT); }
+
+/* The command line main gets, a fresh copy for every run that shares the
+ * process: a program may write into its arguments. */
+static struct {
+  char **argv;
+  char **pristine;        /* argc + 1 pointers, then the strings */
+  size_t size;
+} args;
+
+static int copy_args(void) {
+  size_t size = (size_t)(served.argc + 1) * sizeof(char *);
+  for (int i = 0; i < served.argc; i++) size += strlen(served.argv[i]) + 1;
+  args.argv = malloc(size);
+  args.pristine = malloc(size);
+  if (args.argv == NULL || args.pristine == NULL) return -1;
+  char *text = (char *)(args.argv + served.argc + 1);
+  for (int i = 0; i < served.argc; i++) {
+    args.argv[i] = text;
+    text = stpcpy(text, served.argv[i]) + 1;
+  }
+  args.argv[served.argc] = NULL;
+  args.size = size;
+  memcpy(args.pristine, args.argv, size);
+  return 0;
+}
+
+static struct {
+  void (*on_exit)(void *ctx, int status);
+  void *ctx;
+  pid_t pid;                    /* the run's process (not a child it forks) */
+  int armed;
+  int shared;                   /* the run shares the worker's process */
+  int exiting;                  /* shared: the program's exit has begun */
+  int exited;
+  int status;
+} hook;
 
 /* The run's one scenario thread is the program's main thread: it exits as
  * a process does when main returns. When main calls pthread_exit, the
  * process goes on until its other threads are done, then exits with 0. */
 static void program_thread(jostle_run *r, int index) {
   (void)r, (void)index;
-  if (setjmp(main_exited) == 0) {
+  if (hook.shared) memcpy(args.argv, args.pristine, args.size);
+  int how = setjmp(main_over);
+  if (how == MAIN_RUNS) {
     jostle__pool_thread_exit = main_pthread_exit;
-    exit(served.main(served.argc, served.argv, served.envp));
+    exit(served.main(served.argc, hook.shared ? args.argv : served.argv, served.envp));
   }
+  if (how == MAIN_EXITED) return;
   int me;
   jostle__control *c = jostle__control_of_self(&me);
   if (c != NULL) jostle__control_await_created(c, me);
+  else if (hook.shared) jostle__spares_await();
   exit(0);
 }
 
@@ -58,9 +104,11 @@ static void name_from(const char *path, char *name, size_t size) {
   name[n] = '\0';
 }
 
-int jostle__program_serve(const char *serve, jostle__program_main_fn main, int argc,
-                          char **argv, char **envp) {
+int jostle__program_serve(const char *serve, jostle__program_main_fn main,
+                          const jostle__program_image *image, int argc, char **argv,
+                          char **envp) {
   served.main = main;
+  served.image = *image;
   served.argc = argc;
   served.argv = argv;
   served.envp = envp;
@@ -118,14 +166,6 @@ int jostle__program_serve(const char *serve, jostle__program_main_fn main, int a
 
 /* ---- a run's exit ----------------------------------------------------- */
 
-static struct {
-  void (*on_exit)(void *ctx, int status);
-  void *ctx;
-  pid_t pid;                    /* the run's process (not a child it forks) */
-  int armed;
-  int status;
-} hook;
-
 static void fire(void) {
   hook.armed = 0;
   /* jostle's own calls from here on are no scheduling points */
@@ -150,14 +190,62 @@ void jostle__program_arm(void (*on_exit)(void *ctx, int status), void *ctx) {
   hook.ctx = ctx;
   hook.pid = getpid();
   hook.status = 0;
+  hook.shared = 0;
   hook.armed = 1;
   atexit(at_exit);
 }
 
 void jostle__program_disarm(void) { hook.armed = 0; }
 
+const char *jostle__program_share(void) {
+  if (copy_args() != 0) return "out of memory for its command line";
+  return jostle__program_reset_mark(&served.image);
+}
+
+void jostle__program_arm_shared(void (*on_exit)(void *ctx, int status), void *ctx) {
+  hook.on_exit = on_exit;
+  hook.ctx = ctx;
+  hook.pid = getpid();
+  hook.status = 0;
+  hook.shared = 1;
+  hook.exiting = hook.exited = 0;
+  hook.armed = 1;
+}
+
+int jostle__program_disarm_shared(int *status) {
+  hook.armed = 0;
+  hook.shared = 0;
+  *status = hook.status;
+  return hook.exited;
+}
+
+/* The program's exit in a run that shares the process: the run's exit
+ * handlers, stdio flushed, and every thread of the run ended, as a
+ * process's end ends them. Under a controlled run, the control ends
+ * them; uncontrolled, main's own exit returns to program_thread. From
+ * another thread, with main running, the run ends here, and so does the
+ * process (hook.on_exit): later runs get processes of their own. */
+static _Noreturn void shared_exit(int status, int flushed) {
+  if (!hook.exiting) {
+    hook.exiting = 1;
+    if (flushed) jostle__program_calls_exit_handlers(status);
+    fflush(NULL);
+    hook.status = status & 0xff;
+    hook.exited = 1;
+  }
+  int me;
+  jostle__control *c = jostle__control_of_self(&me);
+  if (c != NULL) jostle__control_halt(c, me);
+  if (jostle__self != NULL) longjmp(main_over, MAIN_EXITED);
+  hook.armed = 0;
+  jostle__thread_attach(NULL);
+  hook.on_exit(hook.ctx, hook.status);
+  _exit(hook.status); /* on_exit ends the process */
+}
+
 void jostle__program_exiting(int status, int flushed) {
   if (!hook.armed || getpid() != hook.pid) return;
+  if (hook.shared) shared_exit(status, flushed);
   hook.status = status & 0xff;
   if (!flushed) fire();
 }

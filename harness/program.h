@@ -27,6 +27,15 @@
 
 typedef int (*jostle__program_main_fn)(int argc, char **argv, char **envp);
 
+/* Where the program's own data lies (tools/program_begin.c): its
+ * writable data, its zeroed data, and a function that gives the bounds of
+ * its thread-local variables in the calling thread. */
+typedef struct jostle__program_image {
+  char *data, *data_end;
+  char *bss, *bss_end;
+  void (*tls)(char **data, char **data_end, char **zero, char **zero_end);
+} jostle__program_image;
+
 /* The program being served, or NULL: this process runs scenarios. */
 typedef struct jostle__program {
   jostle__program_main_fn main;
@@ -35,16 +44,18 @@ typedef struct jostle__program {
   char **envp;
   char name[32];                /* the scenario's name, from argv[0] */
   char invocation[512];         /* " -- ./prog 'an arg'", for reproduce lines */
+  jostle__program_image image;
   jostle_scenario scenario;
 } jostle__program;
 
 extern jostle__program *jostle__program_served;
 
 /* In a program built with jostle-cc, before its main: serves the command
- * `serve` (JOSTLE_SERVE's value) on the program given by main, argc,
- * argv and envp. Returns jostle's exit status. */
-int jostle__program_serve(const char *serve, jostle__program_main_fn main, int argc,
-                          char **argv, char **envp);
+ * `serve` (JOSTLE_SERVE's value) on the program given by main, image,
+ * argc, argv and envp. Returns jostle's exit status. */
+int jostle__program_serve(const char *serve, jostle__program_main_fn main,
+                          const jostle__program_image *image, int argc, char **argv,
+                          char **envp);
 
 /* In a run's process: from now on, the program's exit (exit from any
  * thread, or main's return) calls on_exit(ctx, status) once, after the
@@ -55,6 +66,19 @@ void jostle__program_arm(void (*on_exit)(void *ctx, int status), void *ctx);
 /* In a run's process, once jostle ended the run itself (a verdict): the
  * process's exit is no longer the program's. */
 void jostle__program_disarm(void);
+
+/* In a worker before its first run: makes the program's runs share the
+ * worker's process (harness/program_reset.h). Returns NULL, or why they
+ * cannot (one line): each run then gets a process of its own. */
+const char *jostle__program_share(void);
+
+/* Around one run that shares the process. From arm to disarm, the
+ * program's exit ends the run instead of the process, and disarm returns
+ * whether it exited, with its status in *status. The exit of a thread
+ * that is not main, in an uncontrolled run, ends the process instead,
+ * after on_exit(ctx, status), which must not return. */
+void jostle__program_arm_shared(void (*on_exit)(void *ctx, int status), void *ctx);
+int jostle__program_disarm_shared(int *status);
 
 /* Called by the program's exit and _exit (tools/program_main.c), before
  * the real ones. `flushed`: stdio buffers and exit handlers will run. */

@@ -42,6 +42,10 @@ typedef struct jostle__slot {
   jostle__crash_record crash;       /* what its fatal signal left, if any */
 } jostle__slot;
 
+/* Exit status of a worker whose process can serve no more runs of a
+ * program (harness/program_reset.h): its slot gets a fresh worker. */
+#define JOSTLE__WORKER_REPLACED 124
+
 typedef struct jostle__shared {
   /* The next unclaimed run of the plan's range [first_run, end); starts at
    * first_run. */
@@ -56,6 +60,12 @@ typedef struct jostle__shared {
    * member of a portfolio (jostle__pool_member), which calibrate apart;
    * else only the first is used. */
   _Atomic uint64_t calibration[JOSTLE__MAX_MEMBERS];
+  /* A served program's runs share a worker's process until a worker finds
+   * they cannot (harness/program_reset.h): then 1 while that worker writes
+   * why, 2 once it has, and every run from then on gets a process of its
+   * own. */
+  _Atomic int program_forks;
+  char program_forks_why[160];
   size_t slot_stride;               /* bytes from one slot to the next */
   size_t waits_offset;              /* from a slot to its board of waits */
 } jostle__shared;

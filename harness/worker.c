@@ -5,12 +5,15 @@
  * claimed from the shared counter, up to the plan's last run, recording
  * every outcome in its slot's tally before it moves `next` past the run.
  * Placement is re-planned per batch (binding a thread costs tens of
- * microseconds, far more than a run). Serving a program, every run is a
+ * microseconds, far more than a run). Serving a program, runs share the
+ * worker's process, which goes back to the program's first state after
+ * each (program_run_shared), or, where that cannot be, every run is a
  * process of its own, forked from the worker (program_run).
  */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -18,8 +21,10 @@
 
 #include "common/seed.h"
 #include "harness/capture.h"
+#include "harness/heap.h"
 #include "harness/pool.h"
 #include "harness/program.h"
+#include "harness/program_reset.h"
 #include "harness/shared.h"
 #include "schedulers/forks.h"
 
@@ -94,21 +99,6 @@ static void program_exited(void *arg, int status) {
   record(x->p, x->sh, x->slot, x->pool, x->cap, x->i, &r);
 }
 
-/* The last line the run wrote, for a crash's text (an assert's message). */
-static void last_line(const jostle__capture *cap, char *buf, size_t size) {
-  size_t n = jostle__capture_taken(cap);
-  const char *s = cap->map;
-  while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' ')) n--;
-  size_t start = n;
-  while (start > 0 && s[start - 1] != '\n') start--;
-  size_t len = n - start;
-  if (len >= size) len = size - 1;
-  memcpy(buf, s + start, len);
-  buf[len] = '\0';
-  for (size_t k = 0; k < len; k++)
-    if ((unsigned char)buf[k] < 0x20) buf[k] = ' ';
-}
-
 /* Forks the process of one of a program's runs: in it (0 returned), the
  * pool's thread is the calling thread and the process dies with the
  * worker. */
@@ -154,7 +144,7 @@ static void program_run(const jostle__plan *p, jostle__shared *sh, jostle__slot 
   jostle__crash_describe(&slot->crash, crash, sizeof crash);
   if (WIFSIGNALED(status)) {
     char line[160];
-    last_line(cap, line, sizeof line);
+    jostle__capture_last_line(cap->map, jostle__capture_taken(cap), line, sizeof line);
     const char *abbrev = sigabbrev_np(WTERMSIG(status));
     int len = abbrev ? snprintf(text, sizeof text, "crash (SIG%s)", abbrev)
                      : snprintf(text, sizeof text, "crash (signal %d)", WTERMSIG(status));
@@ -166,6 +156,68 @@ static void program_run(const jostle__plan *p, jostle__shared *sh, jostle__slot 
     program_outcome(&r, p, JOSTLE__RUN_OK, NULL, WEXITSTATUS(status));
   }
   record(p, sh, slot, pool, cap, i, &r);
+}
+
+/* ---- program mode: runs that share the worker's process --------------- */
+
+/* Whether this worker's runs of a program share its process
+ * (jostle__program_share). */
+static int sharing;
+
+/* From now on, every run of the program gets a process of its own, for
+ * `why`; the first worker to say so says why. */
+static void stop_sharing(jostle__shared *sh, const char *why) {
+  int none = 0;
+  if (atomic_compare_exchange_strong_explicit(&sh->program_forks, &none, 1,
+                                              memory_order_acq_rel, memory_order_relaxed)) {
+    snprintf(sh->program_forks_why, sizeof sh->program_forks_why, "%s", why);
+    atomic_store_explicit(&sh->program_forks, 2, memory_order_release);
+  }
+  sharing = 0;
+}
+
+/* This process can serve no more runs: a fresh worker takes the slot. */
+static _Noreturn void replaced(jostle__shared *sh, const char *why) {
+  stop_sharing(sh, why);
+  _exit(JOSTLE__WORKER_REPLACED);
+}
+
+/* A thread other than main exited, main running (uncontrolled). */
+static void exited_beside_main(void *arg, int status) {
+  run_ctx *x = arg;
+  program_exited(arg, status);
+  replaced(x->sh, "a thread other than main called exit while main ran");
+}
+
+/* Run i in this process, which then goes back to the state the first run
+ * started from (harness/program_reset.h). */
+static void program_run_shared(const jostle__plan *p, jostle__shared *sh, jostle__slot *slot,
+                               jostle__pool *pool, const jostle__capture *cap, uint64_t i) {
+  run_ctx x = {p, sh, slot, pool, cap, i};
+  jostle__program_arm_shared(exited_beside_main, &x);
+  const jostle_run *r = jostle__pool_run(pool, jostle__run_seed(p, i));
+  int status;
+  jostle_run exited;
+  if (jostle__program_disarm_shared(&status) &&
+      (r->verdict == JOSTLE__RUN_OK || r->verdict == JOSTLE__RUN_RACE)) {
+    program_outcome(&exited, p, r->verdict, r->verdict_text, status);
+    r = &exited;
+  }
+  const char *why = jostle__program_reset();
+  record(p, sh, slot, pool, cap, i, r);
+  if (why != NULL) replaced(sh, why);
+}
+
+/* Whether a worker's runs of the served program share its process: unless
+ * JOSTLE_PROGRAM_RUNS=fork asks for a process per run, or a worker found
+ * they cannot. */
+static int share_runs(jostle__shared *sh, int heap) {
+  const char *knob = getenv("JOSTLE_PROGRAM_RUNS");
+  if (knob != NULL && strcmp(knob, "fork") == 0) return 0;
+  if (atomic_load_explicit(&sh->program_forks, memory_order_acquire)) return 0;
+  const char *why = heap ? jostle__program_share() : "no room for its heap";
+  if (why != NULL) stop_sharing(sh, why);
+  return why == NULL;
 }
 
 /* The calibration run (pct's), in a process of its own: the steps it made
@@ -242,7 +294,8 @@ static void run_claimed(const jostle__plan *p, jostle__shared *sh, jostle__slot 
     if (atomic_load_explicit(&sh->stop, memory_order_relaxed)) return;
     member_of_run(pool, i);
     if (jostle__program_served != NULL) {
-      program_run(p, sh, slot, pool, cap, i);
+      if (sharing) program_run_shared(p, sh, slot, pool, cap, i);
+      else program_run(p, sh, slot, pool, cap, i);
       continue;
     }
     record(p, sh, slot, pool, cap, i, jostle__pool_run(pool, jostle__run_seed(p, i)));
@@ -263,6 +316,11 @@ _Noreturn void jostle__worker_main(const jostle__plan *p, jostle__shared *sh, in
   if (jostle__program_served == NULL)
     jostle__pool_publish_waits(pool, jostle__slot_waits(sh, slot));
   jostle__tally_adopt(jostle__slot_tally(slot));
+  if (jostle__program_served != NULL) {
+    /* without room, the program keeps libc's heap */
+    int heap = jostle__heap_start() == 0;
+    sharing = share_runs(sh, heap);
+  }
   int placed = 0;
   uint64_t resume = atomic_load_explicit(&slot->next, memory_order_relaxed);
   if (resume < atomic_load_explicit(&slot->chunk_end, memory_order_relaxed)) {

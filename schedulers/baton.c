@@ -410,9 +410,9 @@ static void describe_deadlock(jostle__control *c) {
 
 /* Ends the run early: every thread leaves its body. The caller holds the
  * baton and escapes too when it is a scenario thread (index >= 0). A
- * limit's text is the caller's. */
-static void abandon(jostle__control *c, jostle__verdict verdict, int index) {
-  if (c->cfg->trace && index >= 0) jostle__trace_abandon(c, index);
+ * limit's text is the caller's. abandon's trace says jostle ended the
+ * run; a halt's run ended itself. */
+static void stop_threads(jostle__control *c, jostle__verdict verdict, int index) {
   c->verdict = verdict;
   if (verdict == JOSTLE__RUN_DEADLOCK) describe_deadlock(c);
   else if (verdict == JOSTLE__RUN_STEP_LIMIT)
@@ -426,6 +426,11 @@ static void abandon(jostle__control *c, jostle__verdict verdict, int index) {
   jostle__futex_wake_all(&c->turn);
   if (c->carried && index >= 0) jostle__carrier_abandon(c, index);
   if (index >= 0) escape(c, index);
+}
+
+static void abandon(jostle__control *c, jostle__verdict verdict, int index) {
+  if (c->cfg->trace && index >= 0) jostle__trace_abandon(c, index);
+  stop_threads(c, verdict, index);
 }
 
 /* One more scheduling point; past the step limit the run is abandoned.
@@ -465,6 +470,11 @@ _Noreturn void jostle__control_unsupported(jostle__control *c, int index, const 
   }
   abandon(c, JOSTLE__RUN_LIMIT, index);
   abort(); /* abandon escapes: index is a scenario thread's */
+}
+
+_Noreturn void jostle__control_halt(jostle__control *c, int index) {
+  stop_threads(c, c->verdict, index);
+  abort(); /* stop_threads escapes: index is a thread of the run */
 }
 
 static int any_runnable(const jostle__control *c) {

@@ -206,6 +206,12 @@ void jostle__control_fence_of_self(int order);
 _Noreturn void jostle__control_unsupported(jostle__control *c, int index, const char *call,
                                            const char *why);
 
+/* The process's end, by thread `index` holding the baton (a served
+ * program's exit, when its runs share a process): every thread of the run
+ * leaves now, as after a verdict, but the verdict stays what it is (a race
+ * found so far is still judged at the end). */
+_Noreturn void jostle__control_halt(jostle__control *c, int index);
+
 /* pthread_create inside a controlled run: a new thread of the run, which
  * runs fn(arg) on a real thread (started with `create`, the C library's
  * pthread_create) only when it holds the baton. Returns 0 with *tid set,

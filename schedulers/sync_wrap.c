@@ -51,6 +51,7 @@
 #include <unistd.h>
 
 #include "schedulers/control.h"
+#include "schedulers/spares.h"
 #include "schedulers/waits.h"
 
 /* Referenced with -Wl,-u so that this file is always linked in. */
@@ -500,25 +501,48 @@ void __wrap_thrd_yield(void) {
 int __real_pthread_create(pthread_t *tid, const pthread_attr_t *attr,
                           void *(*fn)(void *), void *arg);
 int __real_pthread_join(pthread_t tid, void **result);
+int __real_pthread_detach(pthread_t tid);
 
 int __wrap_pthread_create(pthread_t *tid, const pthread_attr_t *attr,
                           void *(*fn)(void *), void *arg);
 int __wrap_pthread_join(pthread_t tid, void **result);
 
+static const jostle__thread_calls real_calls = {__real_pthread_create, __real_pthread_join,
+                                                __real_pthread_detach};
+
+/* A served program's threads, when its runs share a process (spares.h). */
+static int spare_create(pthread_t *tid, const pthread_attr_t *attr, void *(*fn)(void *),
+                        void *arg) {
+  return jostle__spare_create(&real_calls, tid, attr, fn, arg);
+}
+
+static int spare_join(pthread_t tid, void **result) {
+  return jostle__spare_join(&real_calls, tid, result);
+}
+
+/* Under a controlled run: the thread's creation in the model. */
+static int spawn(jostle__control *c, pthread_t *tid, const pthread_attr_t *attr,
+                 void *(*fn)(void *), void *arg) {
+  return jostle__spares_on
+             ? jostle__control_spawn(c, tid, attr, fn, arg, spare_create, spare_join)
+             : jostle__control_spawn(c, tid, attr, fn, arg, __real_pthread_create,
+                                     __real_pthread_join);
+}
+
 int __wrap_pthread_create(pthread_t *tid, const pthread_attr_t *attr,
                           void *(*fn)(void *), void *arg) {
   int me;
   jostle__control *c = enter(JOSTLE__POINT_SYNC, NULL, PC, &me);
-  if (c == NULL) return __real_pthread_create(tid, attr, fn, arg);
-  return jostle__control_spawn(c, tid, attr, fn, arg, __real_pthread_create,
-                               __real_pthread_join);
+  if (c != NULL) return spawn(c, tid, attr, fn, arg);
+  return jostle__spares_on ? spare_create(tid, attr, fn, arg)
+                           : __real_pthread_create(tid, attr, fn, arg);
 }
 
 int __wrap_pthread_join(pthread_t tid, void **result) {
   int me;
   jostle__control *c = enter(JOSTLE__POINT_SYNC, NULL, PC, &me);
-  if (c == NULL) return __real_pthread_join(tid, result);
-  return jostle__control_join(c, me, tid, result);
+  if (c != NULL) return jostle__control_join(c, me, tid, result);
+  return jostle__spares_on ? spare_join(tid, result) : __real_pthread_join(tid, result);
 }
 
 /* ---- once: the first caller runs the init, the others wait for it ------- */
@@ -770,13 +794,12 @@ static void *c11_main(void *p) {
 int __wrap_thrd_create(thrd_t *tid, thrd_start_t fn, void *arg) {
   int me;
   jostle__control *c = enter(JOSTLE__POINT_SYNC, NULL, PC, &me);
-  if (c == NULL) return __real_thrd_create(tid, fn, arg);
+  if (c == NULL && !jostle__spares_on) return __real_thrd_create(tid, fn, arg);
   c11_start *s = malloc(sizeof *s);
   if (s == NULL) return thrd_nomem;
   *s = (c11_start){fn, arg};
   pthread_t t;
-  int rc = jostle__control_spawn(c, &t, NULL, c11_main, s, __real_pthread_create,
-                                 __real_pthread_join);
+  int rc = c != NULL ? spawn(c, &t, NULL, c11_main, s) : spare_create(&t, NULL, c11_main, s);
   if (rc != 0) {
     free(s);
     return rc == ENOMEM || rc == EAGAIN ? thrd_nomem : thrd_error;
@@ -788,16 +811,16 @@ int __wrap_thrd_create(thrd_t *tid, thrd_start_t fn, void *arg) {
 int __wrap_thrd_join(thrd_t tid, int *result) {
   int me;
   jostle__control *c = enter(JOSTLE__POINT_SYNC, NULL, PC, &me);
-  if (c == NULL) return __real_thrd_join(tid, result);
+  if (c == NULL && !jostle__spares_on) return __real_thrd_join(tid, result);
   void *r = NULL;
-  int rc = jostle__control_join(c, me, (pthread_t)tid, &r);
+  int rc = c != NULL ? jostle__control_join(c, me, (pthread_t)tid, &r)
+                     : spare_join((pthread_t)tid, &r);
   if (rc == 0 && result != NULL) *result = (int)(intptr_t)r;
   return thrd_result(rc);
 }
 
 /* ---- detach and exit, for the threads a run created -------------------- */
 
-int __real_pthread_detach(pthread_t tid);
 _Noreturn void __real_pthread_exit(void *result);
 int __real_thrd_detach(thrd_t tid);
 _Noreturn void __real_thrd_exit(int result);
@@ -810,21 +833,24 @@ _Noreturn void __wrap_thrd_exit(int result);
 int __wrap_pthread_detach(pthread_t tid) {
   int me;
   jostle__control *c = enter(JOSTLE__POINT_SYNC, NULL, PC, &me);
-  if (c == NULL) return __real_pthread_detach(tid);
-  return jostle__control_detach(c, tid);
+  if (c != NULL) return jostle__control_detach(c, tid);
+  return jostle__spares_on ? jostle__spare_detach(&real_calls, tid) : __real_pthread_detach(tid);
 }
 
 int __wrap_thrd_detach(thrd_t tid) {
   int me;
   jostle__control *c = enter(JOSTLE__POINT_SYNC, NULL, PC, &me);
-  if (c == NULL) return __real_thrd_detach(tid);
-  return thrd_result(jostle__control_detach(c, (pthread_t)tid));
+  if (c != NULL) return thrd_result(jostle__control_detach(c, (pthread_t)tid));
+  return jostle__spares_on ? thrd_result(jostle__spare_detach(&real_calls, (pthread_t)tid))
+                           : __real_thrd_detach(tid);
 }
 
 /* A created thread ends as a real one does, its cleanup handlers first
- * (baton.c, spawned_main). A pool's thread would leave the pool's own
- * loop: a program's main ends as pthread_exit ends it (harness/program.c),
- * and a scenario's thread body ends the run there. */
+ * (baton.c, spawned_main); a spare keeps its result for a join. A pool's
+ * thread would leave the pool's own loop: a program's main ends as
+ * pthread_exit ends it (harness/program.c), under a controlled run or when
+ * its runs share a process, and a scenario's thread body ends the run
+ * there. */
 #define EXIT_CREATED_ONLY()                                                          \
   do {                                                                               \
     int me_;                                                                         \
@@ -835,15 +861,20 @@ int __wrap_thrd_detach(thrd_t tid) {
                                   "from a thread the run did not create");           \
     enter(JOSTLE__POINT_SYNC, NULL, PC, &me_);                                       \
     if (c_ != NULL && !jostle__control_is_created(c_, me_)) jostle__pool_thread_exit(); \
+    if (c_ == NULL && jostle__spares_on && jostle__self != NULL &&                   \
+        jostle__pool_thread_exit != NULL)                                            \
+      jostle__pool_thread_exit();                                                    \
   } while (0)
 
 _Noreturn void __wrap_pthread_exit(void *result) {
   EXIT_CREATED_ONLY();
+  jostle__spare_exiting(result);
   __real_pthread_exit(result);
 }
 
 _Noreturn void __wrap_thrd_exit(int result) {
   EXIT_CREATED_ONLY();
+  jostle__spare_exiting((void *)(intptr_t)result);
   __real_thrd_exit(result);
 }
 

@@ -2,7 +2,9 @@
  * program_main.c: what jostle-cc links into an ordinary program (one with
  * its own main) with -Wl,--wrap=main,--wrap=exit,--wrap=_exit,--wrap=_Exit:
  * the program's main unless jostle started it (JOSTLE_SERVE, see
- * harness/program.h), and its exits, which end a run of the program.
+ * harness/program.h), and its exits, which end a run of the program. The
+ * program's data lies between the markers of tools/program_begin.c and
+ * tools/program_end.c, which jostle-cc links around its objects.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +24,18 @@ _Noreturn void __wrap__Exit(int status);
 /* What `jostle run` looks for in a program before it starts it. */
 __attribute__((used)) static const char mark[] = JOSTLE__SERVE_MARK;
 
+extern char jostle__program_data_begin, jostle__program_data_end;
+extern char jostle__program_bss_begin, jostle__program_bss_end;
+extern _Thread_local char jostle__program_tdata_begin, jostle__program_tdata_end;
+extern _Thread_local char jostle__program_tbss_begin, jostle__program_tbss_end;
+
+static void tls_of_self(char **data, char **data_end, char **zero, char **zero_end) {
+  *data = &jostle__program_tdata_begin;
+  *data_end = &jostle__program_tdata_end;
+  *zero = &jostle__program_tbss_begin;
+  *zero_end = &jostle__program_tbss_end;
+}
+
 int __wrap_main(int argc, char **argv, char **envp) {
   const char *serve = getenv(JOSTLE__SERVE_ENV);
   if (serve == NULL) return __real_main(argc, argv, envp);
@@ -29,7 +43,14 @@ int __wrap_main(int argc, char **argv, char **envp) {
   char *mine = strdup(serve);
   unsetenv(JOSTLE__SERVE_ENV);
   if (mine == NULL) return 3;
-  int status = jostle__program_serve(mine, __real_main, argc, argv, envp);
+  jostle__program_image image = {
+      .data = &jostle__program_data_begin,
+      .data_end = &jostle__program_data_end,
+      .bss = &jostle__program_bss_begin,
+      .bss_end = &jostle__program_bss_end,
+      .tls = tls_of_self,
+  };
+  int status = jostle__program_serve(mine, __real_main, &image, argc, argv, envp);
   free(mine);
   return status;
 }
