@@ -216,6 +216,7 @@ check: check-layers all $(TESTS) $(FUZZ_INPUT_TESTS) $(PROGRAMS) $(if $(SANITIZE
 	  > $(O)/examples.log 2>&1 || { cat $(O)/examples.log; exit 1; }; cat $(O)/examples.log; \
 	  sed -n 's/^examples: \([0-9]*\) passed, 0 failed.*/\1/p' $(O)/examples.log >> $(O)/check.passed
 	@echo "== programs"; UNINSTRUMENTED=$(if $(TSAN_BUILD),1,0) CLEAN_RUNS=$(if $(SANITIZER),100,500) \
+	  RESET_RUNS=$(if $(SANITIZER),10000,100000) \
 	  sh tests/programs.sh $(O) > $(O)/programs.log 2>&1 \
 	  || { cat $(O)/programs.log; exit 1; }; cat $(O)/programs.log; \
 	  sed -n 's/^programs: \([0-9]*\) passed, 0 failed.*/\1/p' $(O)/programs.log >> $(O)/check.passed

@@ -173,6 +173,15 @@ static int on_death(const jostle__plan *p, jostle__shared *sh, int i,
   return !atomic_load_explicit(&sh->stop, memory_order_relaxed);
 }
 
+/* Once a worker found that a program's runs cannot share its process:
+ * says why, and returns 1. */
+static int say_forks(const jostle__plan *p, jostle__shared *sh) {
+  if (atomic_load_explicit(&sh->program_forks, memory_order_acquire) != 2) return 0;
+  fprintf(stderr, "jostle: %s: from now on every run is a process of its own (slower): %s\n",
+          p->scenario->name, sh->program_forks_why);
+  return 1;
+}
+
 /* Live threads of process pid, or -1 when they cannot be counted. */
 static int count_threads(pid_t pid) {
   char path[64];
@@ -408,11 +417,7 @@ int jostle__campaign_run_ranges(const jostle__plan *p, const jostle__range *pend
         warned_bind = 1;
       }
     }
-    if (!warned_forks && atomic_load_explicit(&sh->program_forks, memory_order_acquire) == 2) {
-      fprintf(stderr, "jostle: %s: from now on every run is a process of its own (slower): "
-                      "%s\n", p->scenario->name, sh->program_forks_why);
-      warned_forks = 1;
-    }
+    warned_forks = warned_forks || say_forks(p, sh);
     if (div > 0 && out->first_divergence_ns == 0) out->first_divergence_ns = now - start;
     sample(out, now - start, runs, div, &every, 0);
     if (progress && now - last_progress >= PROGRESS_NS) {
@@ -421,6 +426,7 @@ int jostle__campaign_run_ranges(const jostle__plan *p, const jostle__range *pend
     }
   }
   out->elapsed_ns = jostle__now_ns() - start;
+  if (!warned_forks) say_forks(p, sh);
   sigprocmask(SIG_SETMASK, &entry_mask, NULL);
   for (int i = 0; ws && i < p->n_jobs; i++) jostle__capture_close(&ws[i].capture);
   free(ws);

@@ -236,6 +236,18 @@ int jostle__program_calls_opened(void) {
 
 /* ---- the reset ----------------------------------------------------------- */
 
+static void fresh_getopt(void) {
+  /* optind 0 makes getopt start over; an empty command line leaves it 1 */
+  char *none[] = {"", NULL};
+  optind = 0;
+  (void)getopt(1, none, "");
+  opterr = 1;
+  optopt = '?';
+  optarg = NULL;
+}
+
+void jostle__program_calls_start(void) { fresh_getopt(); }
+
 const char *jostle__program_calls_reset(void) {
   n_handlers = 0;
   for (int sig = 1; sig < NSIG; sig++)
@@ -249,15 +261,7 @@ const char *jostle__program_calls_reset(void) {
     unsigned short zero[3] = {0, 0, 0};
     seed48(zero); /* drand48's state before its first call */
   }
-  if (atomic_exchange_explicit(&touched.getopt, 0, memory_order_relaxed)) {
-    /* optind 0 makes getopt start over; an empty command line leaves it 1 */
-    char *none[] = {"", NULL};
-    optind = 0;
-    (void)getopt(1, none, "");
-    opterr = 1;
-    optopt = '?';
-    optarg = NULL;
-  }
+  if (atomic_exchange_explicit(&touched.getopt, 0, memory_order_relaxed)) fresh_getopt();
   atomic_store_explicit(&touched.opened, 0, memory_order_relaxed);
   return atomic_exchange_explicit(&touched.kept, NULL, memory_order_relaxed);
 }

@@ -20,6 +20,10 @@
 /* Whether the program's runs share this process (set between runs). */
 extern int jostle__program_calls_sharing;
 
+/* In a worker, before the program's first run: what jostle's own command
+ * line left in getopt is put back as a fresh process has it. */
+void jostle__program_calls_start(void);
+
 /* The program's exit: calls the exit handlers the run registered, the
  * last first (as exit does). */
 void jostle__program_calls_exit_handlers(int status);

@@ -24,6 +24,7 @@
 #include "harness/heap.h"
 #include "harness/pool.h"
 #include "harness/program.h"
+#include "harness/program_calls.h"
 #include "harness/program_reset.h"
 #include "harness/shared.h"
 #include "schedulers/forks.h"
@@ -317,6 +318,7 @@ _Noreturn void jostle__worker_main(const jostle__plan *p, jostle__shared *sh, in
     jostle__pool_publish_waits(pool, jostle__slot_waits(sh, slot));
   jostle__tally_adopt(jostle__slot_tally(slot));
   if (jostle__program_served != NULL) {
+    jostle__program_calls_start();
     /* without room, the program keeps libc's heap */
     int heap = jostle__heap_start() == 0;
     sharing = share_runs(sh, heap);

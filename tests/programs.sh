@@ -9,7 +9,8 @@
 # input is one line and exit 2. The run counts are fixed seeds' (each
 # controlled campaign's counts are a function of its seed); JOSTLE_SOAK=N
 # multiplies the clean runs, CLEAN_RUNS (500) sets them (the sanitizer
-# builds, where every run is a fork of an instrumented process, use 100).
+# builds, whose runs are slower, use 100), RESET_RUNS (100,000) the runs of
+# one seed in one process (10,000 there).
 set -eu
 build=${1:-build}
 jostle="$build/jostle"
@@ -179,6 +180,82 @@ grep -q "exit=3" "$tmp/exit-code" && { cat "$tmp/exit-code"; fail "a run saw an 
   { cat "$tmp/exit-code"; fail "exit_code's exit 1 is not divergent"; }
 grep -q "^  exit=0 .*allowed" "$tmp/exit-code" || fail "exit_code's exit 0 is not allowed"
 pass "every run starts from the initial state; an exit status is the outcome"
+
+# 4c. Runs that share a worker's process start from the program's initial
+#     state. fresh_state checks, as it starts, its data, zeroed data,
+#     thread-locals (main's and a new thread's), arguments, errno, rand,
+#     getopt, exit handlers and a signal disposition, changes them all,
+#     leaves heap blocks allocated, and exits with a signature of its first
+#     heap address: one outcome under every scheduler, the one of runs in
+#     processes of their own (JOSTLE_PROGRAM_RUNS=fork), and the runs kept
+#     sharing the process.
+fresh="$progs/fresh_state -v -n 3"
+set +e
+JOSTLE_PROGRAM_RUNS=fork "$jostle" run --no-progress --scheduler random -n 20 --seed 2 \
+  -- $fresh >"$tmp/fresh-fork" 2>&1
+set -e
+signature=$(sed -n 's/^  \(exit=[0-9]*\) .* 100\.000% .*/\1/p' "$tmp/fresh-fork")
+[ -n "$signature" ] || { cat "$tmp/fresh-fork"; fail "fresh_state in a process per run: not one exit"; }
+for sched in free random pct pos surw; do
+  want=1
+  [ "$signature" = exit=0 ] && want=0
+  run $want fresh-$sched --scheduler $sched -n $clean_runs --seed 2 -- $fresh
+  grep -q "^  $signature .* 100\.000% " "$tmp/fresh-$sched" ||
+    { cat "$tmp/fresh-$sched"; fail "fresh_state under $sched: not $signature in every run"; }
+  ! grep -q "every run is a process of its own" "$tmp/fresh-$sched.err" ||
+    { cat "$tmp/fresh-$sched.err"; fail "fresh_state under $sched: its runs stopped sharing"; }
+done
+pass "runs sharing a process start from the initial state (fresh_state, every scheduler)"
+
+# 4d. A run is the same function of its seed in a shared process as in a
+#     process of its own: interleave exits with a fingerprint of the order
+#     its threads took a lock (up to 256 outcomes), and the histograms of
+#     both ways, outcome by outcome with their counts and first seeds, are
+#     equal under every controlled scheduler.
+rows() { grep -E "^  (exit=|crash|hang|deadlock|step-limit|limit)" "$1" | sort; }
+for sched in random pct pos surw; do
+  set +e
+  "$jostle" run --no-progress --scheduler $sched -n 1000 --seed 9 \
+    -- "$progs/interleave" >"$tmp/il-shared" 2>&1
+  JOSTLE_PROGRAM_RUNS=fork "$jostle" run --no-progress --scheduler $sched -n 1000 --seed 9 \
+    -- "$progs/interleave" >"$tmp/il-fork" 2>&1
+  set -e
+  rows "$tmp/il-shared" >"$tmp/il-shared.rows"
+  rows "$tmp/il-fork" >"$tmp/il-fork.rows"
+  [ "$(wc -l <"$tmp/il-shared.rows")" -gt 1 ] ||
+    { cat "$tmp/il-shared"; fail "interleave under $sched: one outcome only"; }
+  diff "$tmp/il-shared.rows" "$tmp/il-fork.rows" >"$tmp/il.diff" ||
+    { cat "$tmp/il.diff"; fail "interleave under $sched: a shared process and a process per run differ"; }
+done
+pass "each run is the same function of its seed, shared or in a process of its own"
+
+# 4e. The reset is exact after many runs: RESET_RUNS (100,000) runs of one
+#     seed in one worker all end as the run of that seed in a fresh process
+#     (replay), for two seeds of interleave under random.
+reset_runs=${RESET_RUNS:-100000}
+for seed in $(sed -n 's/^  exit=[0-9]* .* \(0x[0-9a-f]*\)$/\1/p' "$tmp/il-shared" | head -n 2); do
+  set +e
+  "$jostle" replay --scheduler random --seed "$seed" -- "$progs/interleave" >"$tmp/il-replay" 2>&1
+  set -e
+  outcome=$(sed -n 's/^outcome: //p' "$tmp/il-replay")
+  [ -n "$outcome" ] || { cat "$tmp/il-replay"; fail "replay of interleave: no outcome"; }
+  want=1
+  [ "$outcome" = exit=0 ] && want=0
+  run $want il-many --scheduler random -j 1 -n "$reset_runs" --run-seed "$seed" \
+    -- "$progs/interleave"
+  grep -q "^  $outcome .* 100\.000% " "$tmp/il-many" ||
+    { cat "$tmp/il-many"; fail "interleave seed $seed: not $outcome in all $reset_runs runs"; }
+done
+pass "$reset_runs runs of one seed in one process end as a fresh process's run of it"
+
+# 4f. What a reset cannot undo is said in one line, and later runs get
+#     processes of their own: exit_thread's worker calls exit while main
+#     waits for it, under free, where jostle cannot end main.
+run 0 forks --scheduler free -n 50 -- "$progs/exit_thread"
+grep -q "^  exit=0 *50 " "$tmp/forks" || { cat "$tmp/forks"; fail "exit_thread under free: not 50 runs of exit=0"; }
+grep -q "^jostle: exit-thread: from now on every run is a process of its own (slower): a thread other than main called exit while main ran$" \
+  "$tmp/forks.err" || { cat "$tmp/forks.err"; fail "exit_thread under free: no line saying why runs stopped sharing"; }
+pass "a program whose runs cannot share a process is told so, and runs on"
 
 # 4b. A start-up longer than the step limit (300,000 stores by main alone)
 #     is no step-limit: a lone thread's points count 1 in 100.
