@@ -4,9 +4,13 @@
 # each) run three ways, side by side in the same run:
 #   exec per run   the native build (cc -O2 -pthread), started RUNS times
 #                  by a shell loop: fork, exec, run, exit, wait
-#   jostle run     the jostle-cc build under `jostle run -j 1`: a process
-#                  forked per run from one where main has not run, under
-#                  free and under random (controlled)
+#   jostle run     the jostle-cc build under `jostle run -j 1`, under free
+#                  and under random (controlled), both ways of starting
+#                  each run from the program's initial state:
+#                  shared         runs share the worker's process, which is
+#                                 reset between them (the default)
+#                  process/run    a process forked per run from one where
+#                                 main has not run (JOSTLE_PROGRAM_RUNS=fork)
 #   scenario       the same code as a built-in scenario (counter-mutex, 2
 #                  threads x 10 increments), under free and random, -j 1
 # Knobs: RUNS (2000), SECONDS_EACH (3, for the jostle columns).
@@ -30,6 +34,8 @@ exec_rate=$(awk -v n="$runs" -v t="$(( $(now_ns) - start ))" 'BEGIN { printf "%d
 for s in free random; do
   "$jostle" run --no-progress -j 1 --scheduler $s --duration ${secs}s -n 100M \
     -- "$build/programs/bank_fixed" >"$tmp/run-$s"
+  JOSTLE_PROGRAM_RUNS=fork "$jostle" run --no-progress -j 1 --scheduler $s \
+    --duration ${secs}s -n 100M -- "$build/programs/bank_fixed" >"$tmp/fork-$s"
   "$jostle" stress --no-progress -j 1 --scheduler $s --duration ${secs}s -n 100M \
     -D threads=2 -D increments=10 counter-mutex >"$tmp/scn-$s"
 done
@@ -38,7 +44,9 @@ echo "program mode: runs/s of bank_fixed (2 threads), -j 1"
 printf '%-34s %12s %10s\n' "way" "runs/s" "x exec"
 row() { printf '%-34s %12s %10s\n' "$1" "$2" "$(awk -v a="$2" -v b="$exec_rate" 'BEGIN { printf "%.2f", a / b }')"; }
 row "exec per run (native build)" "$exec_rate"
-row "jostle run, free" "$(rate "$tmp/run-free")"
-row "jostle run, random" "$(rate "$tmp/run-random")"
+row "jostle run, free, process/run" "$(rate "$tmp/fork-free")"
+row "jostle run, free, shared" "$(rate "$tmp/run-free")"
+row "jostle run, random, process/run" "$(rate "$tmp/fork-random")"
+row "jostle run, random, shared" "$(rate "$tmp/run-random")"
 row "scenario counter-mutex, free" "$(rate "$tmp/scn-free")"
 row "scenario counter-mutex, random" "$(rate "$tmp/scn-random")"
