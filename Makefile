@@ -45,13 +45,14 @@ CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubu
 LIBS := $(DEP_LIBS) -lm -pthread
 # Scenario code's synchronisation calls go through schedulers/sync_wrap.c.
 # Calls jostle does not model: a controlled run ends at them, `unsupported: CALL`.
-UNMODELLED_SYMS := pthread_cancel
+UNMODELLED_SYMS := pthread_cancel syscall
 WRAP_SYMS := pthread_mutex_lock pthread_mutex_trylock pthread_mutex_timedlock \
   pthread_mutex_unlock pthread_spin_lock pthread_spin_trylock pthread_spin_unlock \
   pthread_rwlock_rdlock pthread_rwlock_tryrdlock pthread_rwlock_wrlock \
   pthread_rwlock_trywrlock pthread_rwlock_unlock pthread_cond_wait \
   pthread_cond_timedwait pthread_cond_signal pthread_cond_broadcast sem_wait \
-  sem_trywait sem_timedwait sem_post sched_yield usleep nanosleep pthread_create pthread_join \
+  sem_trywait sem_timedwait sem_post sched_yield usleep nanosleep sleep clock_nanosleep \
+  thrd_sleep pthread_create pthread_join \
   pthread_once call_once pthread_barrier_init pthread_barrier_destroy pthread_barrier_wait \
   mtx_lock mtx_timedlock mtx_trylock mtx_unlock cnd_wait cnd_timedwait cnd_signal \
   cnd_broadcast thrd_create thrd_join thrd_yield pthread_detach thrd_detach pthread_exit \

@@ -33,7 +33,7 @@
  *
  * A home asleep on its park stack has the thread pointer of a thread that
  * may be running elsewhere: the park code touches no thread-local storage
- * (its futex calls are made here, without errno).
+ * (its futex calls leave errno alone: common/futex.h).
  */
 #include "schedulers/carrier.h"
 
@@ -46,6 +46,7 @@
 
 #include "common/assert.h"
 #include "common/cpu.h"
+#include "common/futex.h"
 
 #define PARK_STACK (64 * 1024)
 #define PARK_SPIN (1u << 14)      /* most pauses before a home sleeps */
@@ -96,19 +97,6 @@ __asm__(".text\n"
         "  movq %rsp, (%rdi)\n"
         "  movq %rsi, %rsp\n  movq %rcx, %rdi\n  callq *%rdx\n  ud2\n"
         ".size jostle__ctx_park, .-jostle__ctx_park\n");
-
-/* A futex call that leaves errno alone: a parked home shares its thread
- * pointer with a thread that may be running elsewhere. */
-static long raw_futex(_Atomic uint32_t *addr, int op, uint32_t val) {
-  long ret;
-  register void *timeout __asm__("r10") = NULL;
-  __asm__ volatile("syscall"
-                   : "=a"(ret)
-                   : "0"((long)SYS_futex), "D"(addr), "S"((long)op), "d"((long)val),
-                     "r"(timeout)
-                   : "rcx", "r11", "memory");
-  return ret;
-}
 
 /* ---- finding the thread id in glibc's descriptor ------------------------- */
 
@@ -177,7 +165,7 @@ static void switch_to(jostle__control *c, jostle__seat *from, jostle__seat *to, 
 static void wake_home(jostle__seat *s) {
   atomic_store_explicit(&s->wake, 1, memory_order_seq_cst);
   if (atomic_load_explicit(&s->sleeping, memory_order_seq_cst))
-    raw_futex(&s->wake, FUTEX_WAKE_PRIVATE, 1);
+    jostle__futex(&s->wake, FUTEX_WAKE_PRIVATE, 1);
 }
 
 /* What a thread does first when taken up: the wake-up that the thread it
@@ -210,7 +198,7 @@ static _Noreturn void park_main(void *arg) {
   int spin = c->spin;
   if (s->created) {
     atomic_store_explicit(&s->parked, 1, memory_order_seq_cst);
-    raw_futex(&s->parked, FUTEX_WAKE_PRIVATE, 1);
+    jostle__futex(&s->parked, FUTEX_WAKE_PRIVATE, 1);
   } else if (atomic_fetch_add_explicit(&c->arrived, 1, memory_order_acq_rel) + 1 == c->n_pool) {
     /* the last of the pool: every seat is saved; this OS thread carries */
     jostle__seat *first = c->seats[atomic_load_explicit(&c->turn, memory_order_relaxed)];
@@ -224,7 +212,7 @@ static _Noreturn void park_main(void *arg) {
   while (!atomic_load_explicit(&s->wake, memory_order_acquire)) {
     atomic_store_explicit(&s->sleeping, 1, memory_order_seq_cst);
     if (!atomic_load_explicit(&s->wake, memory_order_seq_cst))
-      raw_futex(&s->wake, FUTEX_WAIT_PRIVATE, 0);
+      jostle__futex(&s->wake, FUTEX_WAIT_PRIVATE, 0);
     atomic_store_explicit(&s->sleeping, 0, memory_order_relaxed);
   }
   atomic_store_explicit(&s->wake, 0, memory_order_relaxed);
@@ -248,7 +236,7 @@ void jostle__carrier_enter_created(jostle__control *c, int index) { park(c, inde
 void jostle__carrier_wait_parked(jostle__control *c, int k) {
   jostle__seat *s = c->seats[k];
   while (!atomic_load_explicit(&s->parked, memory_order_acquire))
-    raw_futex(&s->parked, FUTEX_WAIT_PRIVATE, 0);
+    jostle__futex(&s->parked, FUTEX_WAIT_PRIVATE, 0);
 }
 
 void jostle__carrier_pass(jostle__control *c, int me, int next) {

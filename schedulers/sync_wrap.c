@@ -41,11 +41,13 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sched.h>
 #include <semaphore.h>
+#include <sys/syscall.h>
 #include <threads.h>
 #include <time.h>
 #include <unistd.h>
@@ -488,6 +490,37 @@ int __wrap_nanosleep(const struct timespec *req, struct timespec *rem) {
   return enter(JOSTLE__POINT_YIELD, NULL, PC, &me) ? 0 : __real_nanosleep(req, rem);
 }
 
+/* Under a controlled scheduler a sleep is a yield and takes no time: the
+ * run's time is its schedule's (virtual), so a program that sleeps a
+ * second runs as fast as one that yields, and a wait that backs off with
+ * sleep(0) lets the others run. */
+unsigned __real_sleep(unsigned seconds);
+int __real_clock_nanosleep(clockid_t clock, int flags, const struct timespec *req,
+                           struct timespec *rem);
+int __real_thrd_sleep(const struct timespec *req, struct timespec *rem);
+
+unsigned __wrap_sleep(unsigned seconds);
+int __wrap_clock_nanosleep(clockid_t clock, int flags, const struct timespec *req,
+                           struct timespec *rem);
+int __wrap_thrd_sleep(const struct timespec *req, struct timespec *rem);
+
+unsigned __wrap_sleep(unsigned seconds) {
+  int me;
+  return enter(JOSTLE__POINT_YIELD, NULL, PC, &me) ? 0 : __real_sleep(seconds);
+}
+
+int __wrap_clock_nanosleep(clockid_t clock, int flags, const struct timespec *req,
+                           struct timespec *rem) {
+  int me;
+  return enter(JOSTLE__POINT_YIELD, NULL, PC, &me) ? 0
+                                                    : __real_clock_nanosleep(clock, flags, req, rem);
+}
+
+int __wrap_thrd_sleep(const struct timespec *req, struct timespec *rem) {
+  int me;
+  return enter(JOSTLE__POINT_YIELD, NULL, PC, &me) ? 0 : __real_thrd_sleep(req, rem);
+}
+
 void __real_thrd_yield(void);
 void __wrap_thrd_yield(void);
 
@@ -895,6 +928,28 @@ _Noreturn void __wrap_thrd_exit(int result) {
     enter(JOSTLE__POINT_SYNC, (addr), PC, &me_);                          \
   } while (0)
 #define PC_CALL (__func__ + sizeof "__wrap_" - 1)
+
+/* A raw futex call (syscall(SYS_futex, ...)) waits or wakes outside the
+ * model: refused as pthread_cancel is. Other system calls pass. */
+long __real_syscall(long number, ...);
+long __wrap_syscall(long number, ...);
+
+long __wrap_syscall(long number, ...) {
+  va_list ap;
+  va_start(ap, number);
+  long a[6];
+  for (int i = 0; i < 6; i++) a[i] = va_arg(ap, long);
+  va_end(ap);
+#if defined(__x86_64__) /* jostle's own futex calls are no syscall() there (common/futex.h) */
+  if (number == SYS_futex || number == SYS_futex_waitv) {
+    int me;
+    jostle__control *c = jostle__control_of_self(&me);
+    if (c != NULL) jostle__control_unsupported(c, me, "syscall(SYS_futex)", NULL);
+    enter(JOSTLE__POINT_SYNC, (void *)a[0], PC, &me);
+  }
+#endif
+  return __real_syscall(number, a[0], a[1], a[2], a[3], a[4], a[5]);
+}
 
 int __real_pthread_cancel(pthread_t tid);
 int __wrap_pthread_cancel(pthread_t tid);

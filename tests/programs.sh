@@ -257,6 +257,30 @@ grep -q "^jostle: exit-thread: from now on every run is a process of its own (sl
   "$tmp/forks.err" || { cat "$tmp/forks.err"; fail "exit_thread under free: no line saying why runs stopped sharing"; }
 pass "a program whose runs cannot share a process is told so, and runs on"
 
+# 4g. Sleeps take no time under a controlled scheduler: sleepy_fixed
+#     sleeps an hour four ways (sleep, usleep, nanosleep, clock_nanosleep)
+#     and spins on a lock that backs off with sleep(0); every run ends with
+#     exit 0, none is a hang (real sleeps would be one, after --timeout).
+for sched in random pct pos surw auto; do
+  run 0 sleepy-$sched --scheduler $sched -n $clean_runs --seed 4 --timeout 30s \
+    -- "$progs/sleepy_fixed"
+  grep -q "^  exit=0 .* 100\.000% " "$tmp/sleepy-$sched" ||
+    { cat "$tmp/sleepy-$sched"; fail "sleepy_fixed under $sched: not exit=0 in every run"; }
+done
+pass "sleeps are virtual time under every controlled scheduler"
+
+# 4h. No false alarm at a real program's scale: many_fixed (500 threads,
+#     100 of them detached, 5,000 mutexes, a barrier of 400, sleeps) ends
+#     with exit 0 in every run under every scheduler.
+many_runs=$((clean_runs / 25))
+for sched in free noise random pct pos surw auto; do
+  run 0 many-$sched --scheduler $sched -n $many_runs --seed 4 --timeout 60s \
+    -- "$progs/many_fixed"
+  grep -q "^  exit=0 .* 100\.000% " "$tmp/many-$sched" ||
+    { cat "$tmp/many-$sched"; fail "many_fixed under $sched: not exit=0 in every run"; }
+done
+pass "500 threads, 5,000 mutexes, a barrier and sleeps: clean under every scheduler"
+
 # 4b. A start-up longer than the step limit (300,000 stores by main alone)
 #     is no step-limit: a lone thread's points count 1 in 100.
 for sched in random pct; do

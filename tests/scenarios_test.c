@@ -540,6 +540,8 @@ JOSTLE_SCENARIO(test_pointless_hang) {
 
 /* ---- the calls jostle models, and those it does not ---------------------- */
 
+#include <linux/futex.h>
+#include <sys/syscall.h>
 #include <threads.h>
 
 /* test-calls: with -D call=K, every thread's body makes call K of
@@ -777,6 +779,23 @@ static void call_thread(jostle_run *r, int index) {
     pthread_attr_destroy(&attr);
     break;
   }
+  case 24:
+    sleep(0);
+    break;
+  case 25: {
+    struct timespec none = {0, 0};
+    if (clock_nanosleep(CLOCK_MONOTONIC, 0, &none, NULL) != 0) atomic_fetch_add(&s->bad, 1);
+    break;
+  }
+  case 26: {
+    struct timespec none = {0, 0};
+    if (thrd_sleep(&none, NULL) != 0) atomic_fetch_add(&s->bad, 1);
+    break;
+  }
+  case 27:
+    /* a raw futex wake of a word nobody waits on: harmless, but outside the model */
+    syscall(SYS_futex, &s->flag, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+    break;
   default:
     abort();
   }
@@ -807,6 +826,10 @@ const jostle_test_call jostle_test_calls[] = {
     {.call = "thrd_yield", .modelled = 1, .free_ok = 1}, /* a yield */
     {.call = "pthread_exit from a thread the run did not create", .free_ok = 0},
     {.call = "pthread_create", .modelled = 1, .free_ok = 1}, /* detached */
+    {.call = "sleep", .modelled = 1, .free_ok = 1},
+    {.call = "clock_nanosleep", .modelled = 1, .free_ok = 1},
+    {.call = "thrd_sleep", .modelled = 1, .free_ok = 1},
+    {.call = "syscall(SYS_futex)", .free_ok = 1},
 };
 const int jostle_test_n_calls = (int)(sizeof jostle_test_calls / sizeof jostle_test_calls[0]);
 
