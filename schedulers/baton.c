@@ -384,10 +384,14 @@ const char *jostle__object_kind_name(jostle__object_kind kind) {
   return names[kind];
 }
 
-/* "thread 0 waits for mutex#1 (held by thread 1); ..." */
+/* "thread 0 waits for mutex#0 held by thread 1; ...". Objects are
+ * numbered by their first appearance in the text, as an uncontrolled
+ * run's deadlock numbers them (waits.c), not by their first use in the
+ * run: the same deadlock reached by two schedules is one text. */
 static void describe_deadlock(jostle__control *c) {
   size_t len = (size_t)snprintf(c->verdict_text, sizeof c->verdict_text, "deadlock (");
   const char *sep = "";
+  int *named = c->scratch, n_named = 0; /* a thread waiting on each object named so far */
   for (int i = 0; i < c->n_threads && len < sizeof c->verdict_text; i++) {
     const jostle__object *o = c->waits_on[i];
     if (c->state[i] != JOSTLE__BLOCKED || o == NULL) continue;
@@ -397,8 +401,11 @@ static void describe_deadlock(jostle__control *c) {
       sep = "; ";
       continue;
     }
+    int id = 0;
+    while (id < n_named && c->waits_on[named[id]] != o) id++;
+    if (id == n_named) named[n_named++] = i;
     len += (size_t)snprintf(c->verdict_text + len, sizeof c->verdict_text - len,
-                            "%sthread %d waits for %s#%d", sep, i, jostle__object_kind_name(o->kind), o->id);
+                            "%sthread %d waits for %s#%d", sep, i, jostle__object_kind_name(o->kind), id);
     if (o->owner >= 0 && len < sizeof c->verdict_text)
       len += (size_t)snprintf(c->verdict_text + len, sizeof c->verdict_text - len,
                               " held by thread %d", o->owner);
