@@ -45,7 +45,7 @@ enum {
   OPT_DURATION = 256, OPT_UNTIL, OPT_SEED, OPT_RUN_SEED, OPT_SCHEDULER,
   OPT_PIN, OPT_TIMEOUT, OPT_ALL, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_SCHEDULE,
   OPT_SAVE_SCHEDULE, OPT_TRACE, OPT_INPUT, OPT_SHRINK, OPT_SHARD, OPT_OUT, OPT_RESUME, OPT_SCHEDULER_SET, OPT_PINS, OPT_RUNS_PER_CELL,
-  OPT_BATCH,
+  OPT_BATCH, OPT_ALLOW_EXIT,
   /* --NAME FILE of each report format, by registry index */
   OPT_FORMAT_FIRST,
   /* the options of the schedulers and the control runtime follow, one
@@ -84,6 +84,7 @@ static const cli_option core_options[] = {
     {{"pins", required_argument, NULL, OPT_PINS}, SOAK},
     {{"runs-per-cell", required_argument, NULL, OPT_RUNS_PER_CELL}, SOAK},
     {{"batch", required_argument, NULL, OPT_BATCH}, SOAK},
+    {{"allow-exit", required_argument, NULL, OPT_ALLOW_EXIT}, STRESS | REPLAY},
 };
 #define N_CORE (sizeof core_options / sizeof core_options[0])
 
@@ -532,6 +533,10 @@ static int stress_option(int c, const char *arg, jostle__opts *o) {
   case OPT_TRACE: o->sched_cfg.trace = 1; return 0;
   case OPT_SHRINK: o->shrink = 1; return 0;
   case OPT_INPUT: o->input_path = arg; return 0;
+  case OPT_ALLOW_EXIT: {
+    const char *why = jostle__program_allow_exit(arg);
+    return why != NULL ? jostle__usage_error("bad --allow-exit '%s': %s", arg, why) : 0;
+  }
   case OPT_SHARD:
     if (jostle__parse_shard(arg, &o->shard_index, &o->shard_count) != 0)
       return jostle__usage_error("bad --shard '%s': expected I/N with 0 <= I < N, like 0/4", arg);

@@ -36,6 +36,8 @@ static const char stress_help[] =
     "runs:\n"
     "  --seed S                campaign seed (default: random, printed)\n"
     "  --run-seed S            give every run seed S (to reproduce one run)\n"
+    "  --allow-exit LIST       a program's exit statuses that are allowed (0,3;\n"
+    "                          default: 0)\n"
     "  -D, --define KEY=VALUE  set a scenario parameter (-D threads=8)\n"
     "  --timeout TIME          a run without progress this long is a hang (10s;\n"
     "                          controlled: without a scheduling point)\n"

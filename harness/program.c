@@ -23,6 +23,11 @@ static jostle__program served;
 
 static const char *const exit_zero[] = {"exit=0", NULL};
 
+/* --allow-exit's statuses, as outcome texts */
+#define MAX_ALLOWED_EXITS 32
+static char allowed_texts[MAX_ALLOWED_EXITS][12];
+static const char *allowed_exits[MAX_ALLOWED_EXITS + 1];
+
 /* Where main's end lands: MAIN_PTHREAD_EXIT from pthread_exit in main
  * (a controlled run's, or one sharing the worker's process), MAIN_EXITED
  * from the exit of a run that shares the process (uncontrolled). */
@@ -162,6 +167,34 @@ int jostle__program_serve(const char *serve, jostle__program_main_fn main,
   free(jargv);
   free(words);
   return status;
+}
+
+const char *jostle__program_allow_exit(const char *list) {
+  if (jostle__program_served == NULL)
+    return "only a program has exit statuses: jostle run [options] -- PROGRAM";
+  int n = 0;
+  for (const char *at = list;;) {
+    char *end;
+    long status = strtol(at, &end, 10);
+    if (end == at || status < 0 || status > 255 || (*end != ',' && *end != '\0'))
+      return "expected exit statuses 0 to 255, separated by commas, like 0,3";
+    if (n == MAX_ALLOWED_EXITS) return "too many statuses (at most 32)";
+    snprintf(allowed_texts[n], sizeof allowed_texts[n], "exit=%ld", status);
+    allowed_exits[n] = allowed_texts[n];
+    n++;
+    if (*end == '\0') break;
+    at = end + 1;
+  }
+  allowed_exits[n] = NULL;
+  served.scenario.allowed = allowed_exits;
+  /* reproduce lines name the program with its allowed statuses */
+  char with[sizeof served.invocation];
+  const char *program = strstr(served.invocation, " -- ");
+  if (program == NULL ||
+      snprintf(with, sizeof with, " --allow-exit %s%s", list, program) >= (int)sizeof with)
+    return "the program's command line is too long for a reproduce line";
+  snprintf(served.invocation, sizeof served.invocation, "%s", with);
+  return NULL;
 }
 
 /* ---- a run's exit ----------------------------------------------------- */

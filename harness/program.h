@@ -57,6 +57,13 @@ int jostle__program_serve(const char *serve, jostle__program_main_fn main,
                           const jostle__program_image *image, int argc, char **argv,
                           char **envp);
 
+/* --allow-exit LIST: the program's exit statuses that are allowed
+ * outcomes ("0,3": exit=0 and exit=3; exit=0 alone by default). The
+ * option joins the program's invocation, so that reproduce lines keep it.
+ * Returns NULL, or what is wrong with `list` (no program served
+ * included). */
+const char *jostle__program_allow_exit(const char *list);
+
 /* In a run's process: from now on, the program's exit (exit from any
  * thread, or main's return) calls on_exit(ctx, status) once, after the
  * exit handlers registered in main, with stdio flushed; the process then

@@ -1234,10 +1234,12 @@ static char *histograms(const char *out) {
  * under that member, never under auto, which gives the row's outcome
  * again. lock-order's deadlocks and loop-capture's race lie at explicit
  * points, so they are found in every build; -j 2 deals runs to workers
- * in batches, not to members. */
+ * in batches, not to members. Seed 12 is one whose two bugs are found
+ * first by two members (pct and random): the campaign is a function of
+ * its seed. */
 START_TEST(auto_reproduce_lines_replay_under_their_member) {
   make_tmp();
-  cli_result *r = run_in("stress lock-order loop-capture --scheduler auto -n 400 --seed 11 "
+  cli_result *r = run_in("stress lock-order loop-capture --scheduler auto -n 400 --seed 12 "
                          "-j 2 --json %s/r.json");
   ck_assert_msg(r->status == 1, "exit %d: %s", r->status, r->err);
   char *out = strdup(r->out);

@@ -304,6 +304,36 @@ grep -q "^reproduce: .* -- $progs/args_echo 'a b' c$" "$tmp/args2" ||
   { cat "$tmp/args2"; fail "args_echo: reproduce line without its arguments"; }
 pass "arguments reach main and the reproduce line"
 
+# 6b. --allow-exit: a program whose success is another status. args_echo
+#     exits 3 with two arguments: allowed with --allow-exit 0,3 (jostle
+#     exits 0), divergent with --allow-exit 0,4, whose reproduce line keeps
+#     the option and replays to the same verdict; a bad list, or the option
+#     on a scenario, is one line and exit 2.
+run 0 allow3 -n 20 --allow-exit 0,3 -- "$progs/args_echo" 'a b' c
+grep -q "^  exit=3 .* allowed " "$tmp/allow3" || { cat "$tmp/allow3"; fail "--allow-exit 0,3: exit=3 not allowed"; }
+run 1 allow4 -n 20 --allow-exit 0,4 -- "$progs/args_echo" 'a b' c
+line=$(sed -n 's/^reproduce: //p' "$tmp/allow4" | head -n 1)
+case "$line" in
+*" --allow-exit 0,4 -- $progs/args_echo 'a b' c") ;;
+*) fail "--allow-exit 0,4: reproduce line '$line'" ;;
+esac
+set +e
+eval "$(echo "$line" | sed "s|^jostle |\"$jostle\" |")" >"$tmp/allow4-replay" 2>&1
+status=$?
+set -e
+[ $status -eq 1 ] && grep -q "^verdict: DIVERGENT" "$tmp/allow4-replay" ||
+  { cat "$tmp/allow4-replay"; fail "--allow-exit 0,4: the replay is not divergent"; }
+run 2 allow-bad -n 20 --allow-exit 0,x -- "$progs/args_echo"
+[ "$(wc -l <"$tmp/allow-bad.err")" -eq 1 ] && grep -q "bad --allow-exit '0,x'" "$tmp/allow-bad.err" ||
+  { cat "$tmp/allow-bad.err"; fail "--allow-exit 0,x: not one line"; }
+set +e
+"$jostle" stress --allow-exit 0 counter >"$tmp/allow-scn" 2>&1
+status=$?
+set -e
+[ $status -eq 2 ] && grep -q "only a program has exit statuses" "$tmp/allow-scn" ||
+  { cat "$tmp/allow-scn"; fail "--allow-exit on a scenario: exit $status"; }
+pass "--allow-exit names the allowed exit statuses, and reproduce lines keep it"
+
 # 7. The same binary is the user's program when jostle does not start it.
 "$progs/args_echo" ok || fail "args_echo ok, run on its own: not exit 0"
 set +e
