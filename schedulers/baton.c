@@ -63,14 +63,17 @@ const jostle__sched_option jostle__control_options[] = {
 /* ---- the tables, growing with the run ------------------------------------ */
 
 /* Makes room for `want` threads; 0, or -1 when out of memory (the tables
- * then hold what they held). Arrays double; seats are made one by one. */
+ * then hold what they held). Arrays double; seats are made one by one.
+ * The table of seats never moves (it has room for JOSTLE_MAX_THREADS from
+ * the start): a thread that does not hold the baton reads its own seat
+ * there while the holder may be growing the rest for a thread it creates. */
 static int grow_threads(jostle__control *c, int want) {
+  if (c->seats == NULL) c->seats = calloc(JOSTLE_MAX_THREADS, sizeof *c->seats);
+  if (c->seats == NULL) return -1;
   if (want > c->capacity) {
     int cap = c->capacity ? c->capacity : 8;
     while (cap < want) cap *= 2;
     size_t n = (size_t)cap, k = c->ops->thread_run_size;
-    jostle__seat **seats = realloc(c->seats, n * sizeof *seats);
-    if (seats != NULL) c->seats = seats;
     jostle__thread_state *state = realloc(c->state, n * sizeof *state);
     if (state != NULL) c->state = state;
     size_t words = (n + 63) / 64, had = ((size_t)c->capacity + 63) / 64;
@@ -91,7 +94,7 @@ static int grow_threads(jostle__control *c, int want) {
     if (scratch != NULL) c->scratch = scratch;
     unsigned char *strat = k ? realloc(c->strategy_threads, n * k) : NULL;
     if (strat != NULL) c->strategy_threads = strat;
-    if (!seats || !state || !runnable || !waits_on || !pending || !timed || !timed_out ||
+    if (!state || !runnable || !waits_on || !pending || !timed || !timed_out ||
         !scratch || (k && !strat))
       return -1;
     c->capacity = cap;
