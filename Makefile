@@ -8,6 +8,7 @@
 #   make bench-checkers          runs to the first bug, one checker among N setters
 #   make bench-handover          controlled runs with many threads, both hand-overs
 #   make bench-programs          program mode's cost per run beside exec per run
+#   make bench-corpus            the racy programs: runs to jostle's first find beside native reruns
 #   make install PREFIX=/usr/local
 # Sanitizer builds go to their own folder, so they never mix with the plain one.
 
@@ -101,7 +102,7 @@ TESTS := $(patsubst tests/%.c,$(O)/tests/%,$(TEST_SRCS))
 PROGRAMS := $(patsubst tests/programs/%.c,$(O)/programs/%,$(wildcard tests/programs/*.c))
 BENCHES := $(patsubst bench/%.c,$(O)/bench/%,$(BENCH_SRCS))
 
-.PHONY: all check check-layers bench bench-checkers bench-handover bench-programs bench-races install demo clean fuzz wrap-flags
+.PHONY: all check check-layers bench bench-checkers bench-handover bench-programs bench-corpus bench-races install demo clean fuzz wrap-flags
 .SECONDARY:
 all: $(O)/libjostle.a $(O)/libjostle-fuzz.a $(O)/libjostle.so $(O)/jostle $(O)/jostle-test $(EXAMPLES)
 
@@ -256,10 +257,11 @@ $(O)/bench/race_loop-jostle: bench/race_loop.c $(SAN_OBJ) $(O)/libjostle.a $(PRO
 RACE_BENCH := $(O)/bench/race_loop $(O)/bench/race_loop-tsan $(O)/bench/race_loop-jostle
 
 bench: all $(BENCHES) $(O)/bench/hooks_loop-instrumented $(O)/bench/jostle-checkers fuzz \
-       $(F)/bench/fuzz-ladder $(O)/programs/bank_fixed $(RACE_BENCH)
+       $(F)/bench/fuzz-ladder $(PROGRAMS) $(RACE_BENCH)
 	@sh bench/run.sh $(O)
 	@sh bench/handover.sh $(O)
 	@sh bench/programs.sh $(O)
+	@sh bench/corpus.sh $(O)
 	@sh bench/races.sh $(O)
 	@sh bench/checkers.sh $(O)
 	@sh bench/fuzz.sh $(O) $(F)
@@ -284,6 +286,9 @@ bench-programs: all $(O)/programs/bank_fixed
 
 bench-races: all $(RACE_BENCH)
 	@sh bench/races.sh $(O)
+
+bench-corpus: all $(PROGRAMS)
+	@sh bench/corpus.sh $(O)
 
 # ---- fuzzing with clang's libFuzzer: make fuzz ----------------------------
 # build-fuzz/fuzz-SCENARIO for every built-in scenario: one program,
