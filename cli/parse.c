@@ -787,7 +787,11 @@ int jostle__cli_parse(const char *cmd, int argc, char **argv, jostle__opts *o) {
     if (rc != 0) return rc;
     if (c != OPT_RESUME && c != 'j' && c != OPT_PROGRESS && c != OPT_NO_PROGRESS) fixed = c;
   }
-  if (o->resume_dir != NULL && (fixed || optind < argc)) {
+  /* a program's jostle is handed the program's scenario: its journal names it too */
+  const jostle__program *program = jostle__program_served;
+  int served_only = program != NULL && optind == argc - 1 &&
+                    strcmp(argv[optind], program->scenario.name) == 0;
+  if (o->resume_dir != NULL && (fixed || (optind < argc && !served_only))) {
     char what[300];
     snprintf(what, sizeof what, fixed ? "'--%s'" : "scenario '%s'",
              fixed ? option_name(fixed) : argv[optind]);
@@ -825,9 +829,17 @@ int jostle__cli_parse(const char *cmd, int argc, char **argv, jostle__opts *o) {
  * machine's system puts them: docs/BENCHMARKS.md, "Placement"), else
  * where the system puts them (and when hwloc cannot read the topology,
  * which binding needs); a controlled scheduler runs one thread at a time,
- * and placement changes none of its outcomes. */
+ * and placement changes none of its outcomes. A program makes threads of
+ * its own, which inherit its main thread's placement and which the plan
+ * does not count: uncontrolled, they go where the system puts them;
+ * controlled, each worker's on a core of its own, where handing over
+ * never wakes a thread on another processor (twice the runs per second
+ * of bank_fixed under random). */
 static jostle__pin default_pin(const jostle__plan *p) {
-  int spread = !jostle__sched_controlled(p->sched) && jostle__topology_load() == 0 &&
+  int controlled = jostle__sched_controlled(p->sched);
+  int program = jostle__program_served != NULL && p->scenario == &jostle__program_served->scenario;
+  if (program && !controlled) return JOSTLE__PIN_NONE;
+  int spread = (!controlled || program) && jostle__topology_load() == 0 &&
                (long long)p->n_jobs * p->n_threads <= jostle__topology_n_cores();
   return spread ? JOSTLE__PIN_SPREAD : JOSTLE__PIN_NONE;
 }

@@ -549,6 +549,8 @@ static int finish(soak *k, int failed) {
 }
 
 int jostle__cmd_soak(int argc, char **argv) {
+  int split = jostle__program_split(argc, argv);
+  if (split >= 0) return jostle__program_start("soak", "soak", argc, argv, split, 0);
   soak k;
   memset(&k, 0, sizeof k);
   k.lock_fd = -1;
