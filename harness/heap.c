@@ -49,6 +49,7 @@
 #include <unistd.h>
 
 #include "common/cpu.h"
+#include "harness/program.h"
 #include "schedulers/control.h"
 
 #define ALIGN 16                       /* of every block: max_align_t's */
@@ -96,7 +97,18 @@ static void lock_heap(void) {
 
 static void unlock_heap(void) { atomic_store_explicit(&lock, 0, memory_order_release); }
 
-static int on(void) { return atomic_load_explicit(&started, memory_order_acquire); }
+/* Whether the arena serves the program's calls. A program started by
+ * jostle gets the arena from its first call, its constructors' included:
+ * a block they allocate is then part of the mark, put back with the rest,
+ * where a block of libc's, freed by one run, would be freed again by the
+ * next, whose data still points to it. */
+static _Atomic int decided;
+
+static int on(void) {
+  if (atomic_load_explicit(&started, memory_order_acquire)) return 1;
+  if (atomic_exchange_explicit(&decided, 1, memory_order_acq_rel)) return 0;
+  return getenv(JOSTLE__SERVE_ENV) != NULL && jostle__heap_start() == 0;
+}
 
 static size_t class_of(size_t n) {
   if (n <= 16 * N_SMALL) return n == 0 ? 0 : (n - 1) / 16;
@@ -203,7 +215,7 @@ static int power_of_two(size_t a) { return a != 0 && (a & (a - 1)) == 0; }
 static void hold_for_fork(void) { lock_heap(); }
 
 int jostle__heap_start(void) {
-  if (on()) return 0;
+  if (atomic_load_explicit(&started, memory_order_acquire)) return 0;
   page = (size_t)sysconf(_SC_PAGESIZE);
   for (size_t size = JOSTLE__HEAP_MAX_SIZE; size >= JOSTLE__HEAP_MIN_SIZE; size /= 2) {
     void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,

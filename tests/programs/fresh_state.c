@@ -1,8 +1,9 @@
 /* fresh_state.c: a correct program that checks, as it starts, that its
  * process is as a fresh one would be, and then changes all of it: its
  * data, zeroed data, thread-local variables (main's and a new thread's),
- * arguments, errno, heap, rand's sequence, getopt's position, exit
- * handlers and a signal disposition. Each check that fails is an assert
+ * arguments, errno, heap (a block made by a constructor included, which
+ * each run frees), rand's sequence, getopt's position, exit handlers and a
+ * signal disposition. Each check that fails is an assert
  * of its own. It exits with a signature of its first heap address (the
  * low bits, the same in every process): one exit status in every run when
  * the heap starts over each time. Run it as `fresh_state -v -n 3`. */
@@ -21,6 +22,12 @@ static int zeros[64];
 static _Thread_local int local = 7;
 static int handler_runs;
 static int first_rand = -1;
+static char *made_before_main; /* by a constructor; main frees it */
+
+__attribute__((constructor)) static void before_main(void) {
+  made_before_main = malloc(16);
+  strcpy(made_before_main, "constructed");
+}
 
 static void on_exit_handler(void) {
   assert(++handler_runs == 1); /* each run's handlers are its own */
@@ -43,6 +50,7 @@ int main(int argc, char **argv) {
   assert(local == 7);
   assert(handler_runs == 0);
   assert(argc == 4 && strcmp(argv[1], "-v") == 0);
+  assert(made_before_main != NULL && strcmp(made_before_main, "constructed") == 0);
   struct sigaction now;
   assert(sigaction(SIGUSR1, NULL, &now) == 0 && now.sa_handler == SIG_DFL);
 
@@ -62,6 +70,8 @@ int main(int argc, char **argv) {
   assert(first != NULL);
   int signature = (int)(((uintptr_t)first >> 4) & 0x7f);
 
+  strcpy(made_before_main, "used");
+  free(made_before_main); /* each run frees the block the constructor made */
   loaded = 6;
   for (int i = 0; i < 64; i++) zeros[i] = i + 1;
   local = 8;
