@@ -83,7 +83,7 @@ static void noise_point(jostle__thread *t, const jostle__point *p) {
   } else {
     uint32_t us = 1 + jostle__below(&n->rng, o->sleep_max_us);
     struct timespec ts = {0, (long)us * 1000};
-    clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, NULL);
+    syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, 0, &ts, NULL);
   }
 }
 

@@ -702,6 +702,18 @@ START_TEST(a_race_has_a_full_report) {
 }
 END_TEST
 
+/* noise acting at every point, always by sleeping: its sleep is a system
+ * call, never the wrapped clock_nanosleep, which would be a point of its
+ * own and act again (recursing until the stack overflowed: a crash that
+ * was jostle's, in every run). */
+START_TEST(noise_sleeps_are_no_points) {
+  cli_result *r = run("stress counter-mutex --scheduler noise --noise-p 1 --noise-mix 0:0:1 "
+                      "-n 5 --seed 1");
+  ck_assert_msg(r->status == 0, "exit %d: %s%s", r->status, r->out, r->err);
+  ck_assert(matches(r->out, "^  counter=[0-9]+ +5 +100\\.000% +allowed "));
+}
+END_TEST
+
 /* A deadlock replays as one, naming who waits for what. */
 START_TEST(deadlock_replays_with_its_waits) {
   cli_result *r = run("stress lock-order --scheduler pct -n 200 --seed 5");
@@ -1472,6 +1484,7 @@ int main(void) {
   tcase_add_test(tc, list_takes_patterns);
   tcase_add_test(tc, seed_and_run_seed_conflict);
   tcase_add_test(tc, shrink_of_an_allowed_run_says_so);
+  tcase_add_test(tc, noise_sleeps_are_no_points);
   tcase_add_test(tc, deadlock_replays_with_its_waits);
   tcase_add_test(tc, schedules_trace_save_and_replay);
   tcase_add_test(tc, report_repeats_what_stress_printed);
