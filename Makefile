@@ -136,8 +136,11 @@ $(O)/libjostle.a: $(LIB_OBJS) $(O)/tools/program_main.o
 
 # What a program's link puts around its objects, and the names its calls take.
 PROGRAM_PARTS := $(O)/jostle-program-begin.o $(O)/jostle-program-end.o $(O)/jostle-program.syms
-$(O)/jostle-program-%.o: $(O)/tools/program_%.o
-	cp $< $@
+# Plain data, compiled without a sanitizer: AddressSanitizer's redzones
+# around a marker would lie inside the range a reset copies.
+$(O)/jostle-program-%.o: tools/program_%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_SCENARIO) -c $< -o $@
 # $(call program_link,OBJECT): links an ordinary program's object as
 # jostle-cc does (tools/jostle-cc.in).
 define program_link
