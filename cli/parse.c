@@ -45,7 +45,7 @@ enum {
   OPT_DURATION = 256, OPT_UNTIL, OPT_SEED, OPT_RUN_SEED, OPT_SCHEDULER,
   OPT_PIN, OPT_TIMEOUT, OPT_ALL, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_SCHEDULE,
   OPT_SAVE_SCHEDULE, OPT_TRACE, OPT_INPUT, OPT_SHRINK, OPT_SHARD, OPT_OUT, OPT_RESUME, OPT_SCHEDULER_SET, OPT_PINS, OPT_RUNS_PER_CELL,
-  OPT_BATCH, OPT_ALLOW_EXIT,
+  OPT_BATCH, OPT_ALLOW_EXIT, OPT_OUTCOME, OPT_ALLOW,
   /* --NAME FILE of each report format, by registry index */
   OPT_FORMAT_FIRST,
   /* the options of the schedulers and the control runtime follow, one
@@ -85,6 +85,8 @@ static const cli_option core_options[] = {
     {{"runs-per-cell", required_argument, NULL, OPT_RUNS_PER_CELL}, SOAK},
     {{"batch", required_argument, NULL, OPT_BATCH}, SOAK},
     {{"allow-exit", required_argument, NULL, OPT_ALLOW_EXIT}, STRESS | REPLAY},
+    {{"outcome", required_argument, NULL, OPT_OUTCOME}, STRESS | REPLAY},
+    {{"allow", required_argument, NULL, OPT_ALLOW}, STRESS | REPLAY},
 };
 #define N_CORE (sizeof core_options / sizeof core_options[0])
 
@@ -537,6 +539,14 @@ static int stress_option(int c, const char *arg, jostle__opts *o) {
     const char *why = jostle__program_allow_exit(arg);
     return why != NULL ? jostle__usage_error("bad --allow-exit '%s': %s", arg, why) : 0;
   }
+  case OPT_OUTCOME: {
+    const char *why = jostle__program_outcome(arg);
+    return why != NULL ? jostle__usage_error("bad --outcome '%s': %s", arg, why) : 0;
+  }
+  case OPT_ALLOW: {
+    const char *why = jostle__program_allow(arg);
+    return why != NULL ? jostle__usage_error("bad --allow '%s': %s", arg, why) : 0;
+  }
   case OPT_SHARD:
     if (jostle__parse_shard(arg, &o->shard_index, &o->shard_count) != 0)
       return jostle__usage_error("bad --shard '%s': expected I/N with 0 <= I < N, like 0/4", arg);
@@ -787,6 +797,8 @@ int jostle__cli_parse(const char *cmd, int argc, char **argv, jostle__opts *o) {
     if (rc != 0) return rc;
     if (c != OPT_RESUME && c != 'j' && c != OPT_PROGRESS && c != OPT_NO_PROGRESS) fixed = c;
   }
+  const char *why = jostle__program_options_done();
+  if (why != NULL) return jostle__usage_error("%s", why);
   /* a program's jostle is handed the program's scenario: its journal names it too */
   const jostle__program *program = jostle__program_served;
   int served_only = program != NULL && optind == argc - 1 &&

@@ -38,6 +38,8 @@ static const char stress_help[] =
     "  --run-seed S            give every run seed S (to reproduce one run)\n"
     "  --allow-exit LIST       a program's exit statuses that are allowed (0,3;\n"
     "                          default: 0)\n"
+    "  --outcome REGEX, --allow REGEX  a program's outcome from what it wrote\n"
+    "                          (see `%s help run`)\n"
     "  -D, --define KEY=VALUE  set a scenario parameter (-D threads=8)\n"
     "  --timeout TIME          a run without progress this long is a hang (10s;\n"
     "                          controlled: without a scheduling point)\n"
@@ -65,7 +67,7 @@ void jostle__help_stress(void) {
   char names[128], block[4096];
   jostle__scheduler_names(jostle__sched_first(0), 1, names, sizeof names);
   jostle__sched_help(-1, block, sizeof block);
-  printf(stress_help, jostle__prog, jostle__prog, names, block);
+  printf(stress_help, jostle__prog, jostle__prog, jostle__prog, names, block);
 }
 
 typedef struct progress_ctx {

@@ -4,6 +4,7 @@
  */
 #include "harness/program.h"
 
+#include <regex.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "common/text.h"
+#include "harness/capture.h"
 #include "harness/program_calls.h"
 #include "harness/program_reset.h"
 #include "schedulers/control.h"
@@ -169,6 +171,23 @@ int jostle__program_serve(const char *serve, jostle__program_main_fn main,
   return status;
 }
 
+/* Puts "--NAME VALUE" before the program in reproduce lines, after the
+ * options put there before. Returns NULL,
+ * or why it cannot. */
+static const char *keep_option(const char *name, const char *value) {
+  char *quoted = jostle__shell_join(1, (char *const *)&value);
+  if (quoted == NULL) return "out of memory";
+  char with[sizeof served.invocation];
+  const char *program = strstr(served.invocation, " -- ");
+  int fits = program != NULL &&
+             snprintf(with, sizeof with, "%.*s --%s %s%s", (int)(program - served.invocation),
+                      served.invocation, name, quoted, program) < (int)sizeof with;
+  free(quoted);
+  if (!fits) return "the program's command line is too long for a reproduce line";
+  snprintf(served.invocation, sizeof served.invocation, "%s", with);
+  return NULL;
+}
+
 const char *jostle__program_allow_exit(const char *list) {
   if (jostle__program_served == NULL)
     return "only a program has exit statuses: jostle run [options] -- PROGRAM";
@@ -188,13 +207,98 @@ const char *jostle__program_allow_exit(const char *list) {
   allowed_exits[n] = NULL;
   served.scenario.allowed = allowed_exits;
   /* reproduce lines name the program with its allowed statuses */
-  char with[sizeof served.invocation];
-  const char *program = strstr(served.invocation, " -- ");
-  if (program == NULL ||
-      snprintf(with, sizeof with, " --allow-exit %s%s", list, program) >= (int)sizeof with)
-    return "the program's command line is too long for a reproduce line";
-  snprintf(served.invocation, sizeof served.invocation, "%s", with);
+  return keep_option("allow-exit", list);
+}
+
+/* ---- outcomes a program prints ---------------------------------------- */
+
+static struct {
+  int outcome, allow;           /* given: outcome_re, allow_re compiled */
+  regex_t outcome_re, allow_re;
+  char bytes[JOSTLE__CAPTURE_BYTES + 1];
+} printed;
+
+/* Compiles regex into re; NULL, or what is wrong with it in why. */
+static const char *compile(regex_t *re, const char *regex, char *why, size_t size) {
+  if (jostle__program_served == NULL)
+    return "only a program prints its outcome: jostle run [options] -- PROGRAM";
+  int rc = regcomp(re, regex, REG_EXTENDED | REG_NEWLINE);
+  if (rc == 0) return NULL;
+  regerror(rc, re, why, size);
+  return why;
+}
+
+const char *jostle__program_outcome(const char *regex) {
+  static char why[128];
+  if (printed.outcome) return "given twice";
+  const char *bad = compile(&printed.outcome_re, regex, why, sizeof why);
+  if (bad != NULL) return bad;
+  printed.outcome = 1;
+  return keep_option("outcome", regex);
+}
+
+const char *jostle__program_allow(const char *regex) {
+  static char why[128];
+  if (printed.allow) return "given twice";
+  const char *bad = compile(&printed.allow_re, regex, why, sizeof why);
+  if (bad != NULL) return bad;
+  printed.allow = 1;
+  return keep_option("allow", regex);
+}
+
+const char *jostle__program_options_done(void) {
+  if (printed.allow && !printed.outcome)
+    return "--allow REGEX judges the outcomes --outcome REGEX takes from what the "
+           "program wrote: give --outcome too (exit statuses: --allow-exit)";
   return NULL;
+}
+
+static int exit_allowed(int status) {
+  char text[12];
+  snprintf(text, sizeof text, "exit=%d", status);
+  for (const char *const *a = served.scenario.allowed; *a; a++)
+    if (strcmp(*a, text) == 0) return 1;
+  return 0;
+}
+
+/* Appends the n bytes at s to buf (len bytes used of size), control
+ * characters as spaces. */
+static size_t put(char *buf, size_t len, size_t size, const char *s, size_t n) {
+  for (size_t i = 0; i < n && len + 1 < size; i++)
+    buf[len++] = (unsigned char)s[i] < ' ' || s[i] == 0x7f ? ' ' : s[i];
+  buf[len] = '\0';
+  return len;
+}
+
+int jostle__program_printed(int status, const char *bytes, size_t n, char *text,
+                            size_t size) {
+  if (!printed.outcome || !exit_allowed(status)) return -1;
+  if (n > JOSTLE__CAPTURE_BYTES) n = JOSTLE__CAPTURE_BYTES;
+  if (n > 0) memcpy(printed.bytes, bytes, n);
+  printed.bytes[n] = '\0';
+  /* a NUL byte ends what is searched, as it ends a line of text */
+  regmatch_t m[10];
+  size_t groups = printed.outcome_re.re_nsub < 9 ? printed.outcome_re.re_nsub : 9;
+  if (regexec(&printed.outcome_re, printed.bytes, groups + 1, m, 0) != 0) return 0;
+  size_t len = 0;
+  text[0] = '\0';
+  if (groups == 0) len = put(text, 0, size, printed.bytes + m[0].rm_so,
+                             (size_t)(m[0].rm_eo - m[0].rm_so));
+  for (size_t g = 1; g <= groups; g++) {
+    if (g > 1) len = put(text, len, size, " ", 1);
+    if (m[g].rm_so >= 0)
+      len = put(text, len, size, printed.bytes + m[g].rm_so, (size_t)(m[g].rm_eo - m[g].rm_so));
+  }
+  if (text[0] == '\0') put(text, 0, size, "(empty match)", 13);
+  jostle__utf8_clean(text);
+  return 1;
+}
+
+int jostle__program_printed_allowed(const char *text) {
+  if (!printed.allow) return 1;
+  regmatch_t m;
+  return regexec(&printed.allow_re, text, 1, &m, 0) == 0 && m.rm_so == 0 &&
+         (size_t)m.rm_eo == strlen(text);
 }
 
 /* ---- a run's exit ----------------------------------------------------- */

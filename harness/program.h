@@ -16,6 +16,8 @@
 #ifndef JOSTLE_PROGRAM_H
 #define JOSTLE_PROGRAM_H
 
+#include <stddef.h>
+
 #include "jostle.h"
 
 /* The environment variable that asks a program to serve jostle, and what
@@ -63,6 +65,26 @@ int jostle__program_serve(const char *serve, jostle__program_main_fn main,
  * Returns NULL, or what is wrong with `list` (no program served
  * included). */
 const char *jostle__program_allow_exit(const char *list);
+
+/* --outcome REGEX: a run of the program that exits with an allowed status
+ * has for outcome what the first match of REGEX (POSIX extended, ^ and $
+ * at each line) in its output says: the whole match, or its groups joined
+ * by spaces. --allow REGEX: such an outcome is allowed when REGEX matches
+ * its whole text (without it, every one is). Both join the program's
+ * invocation. Return NULL, or what is wrong (one line). */
+const char *jostle__program_outcome(const char *regex);
+const char *jostle__program_allow(const char *regex);
+/* Once every option is read: NULL, or what is wrong with them together. */
+const char *jostle__program_options_done(void);
+
+/* The outcome --outcome takes from the n bytes a run wrote at `bytes`,
+ * the program having exited with status: 1 with its text in text (size
+ * bytes), 0 when nothing matched, -1 when the exit's own outcome stands
+ * (no --outcome, or a status not allowed). */
+int jostle__program_printed(int status, const char *bytes, size_t n, char *text,
+                            size_t size);
+/* Whether an outcome --outcome took is allowed (--allow). */
+int jostle__program_printed_allowed(const char *text);
 
 /* In a run's process: from now on, the program's exit (exit from any
  * thread, or main's return) calls on_exit(ctx, status) once, after the

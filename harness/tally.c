@@ -11,6 +11,7 @@
 #include "common/assert.h"
 #include "common/hash.h"
 #include "common/text.h"
+#include "harness/program.h"
 #include "schedulers/control.h"
 
 #define MAX_LOAD_NUM 3 /* the index and the marks take keys up to 3/4 full */
@@ -214,6 +215,8 @@ static jostle__class judge(const jostle_run *r, const char *text) {
   if (r->verdict == JOSTLE__RUN_LIMIT) return JOSTLE__LIMIT;
   if (r->verdict == JOSTLE__RUN_RACE) return JOSTLE__RACE;
   if (r->verdict == JOSTLE__RUN_CRASH) return JOSTLE__CRASH;
+  if (r->verdict == JOSTLE__RUN_PRINTED)
+    return jostle__program_printed_allowed(text) ? JOSTLE__ALLOWED : JOSTLE__DIVERGENT;
   return judge_check(r, text);
 }
 

@@ -88,15 +88,31 @@ static void program_outcome(jostle_run *r, const jostle__plan *p, int verdict,
   }
 }
 
-/* In the run's process: the program exited with status. A race found
- * before stays the outcome. */
+/* A run whose program exited with status, having written what cap holds:
+ * what --outcome takes from that, when it asks (harness/program.h). A race
+ * found before stays the outcome. */
+static void program_exit_outcome(jostle_run *r, const jostle__plan *p, int verdict,
+                                 const char *text, int status, const jostle__capture *cap) {
+  static char printed[JOSTLE__TEXT_MAX];
+  program_outcome(r, p, verdict, text, status);
+  if (verdict != JOSTLE__RUN_OK) return;
+  int got = jostle__program_printed(status, cap->map, jostle__capture_taken(cap), printed,
+                                    sizeof printed);
+  if (got == 0) r->reason = "nothing it wrote matched --outcome";
+  if (got != 1) return;
+  r->verdict = JOSTLE__RUN_PRINTED;
+  r->verdict_text = printed;
+  r->n_obs = 0;
+}
+
+/* In the run's process: the program exited with status. */
 static void program_exited(void *arg, int status) {
   run_ctx *x = arg;
   jostle_run r;
   const char *text = NULL;
   int verdict = jostle__pool_verdict(x->pool, &text);
-  program_outcome(&r, x->p, verdict == JOSTLE__RUN_RACE ? verdict : JOSTLE__RUN_OK, text,
-                  status);
+  program_exit_outcome(&r, x->p, verdict == JOSTLE__RUN_RACE ? verdict : JOSTLE__RUN_OK, text,
+                       status, x->cap);
   record(x->p, x->sh, x->slot, x->pool, x->cap, x->i, &r);
 }
 
@@ -154,7 +170,7 @@ static void program_run(const jostle__plan *p, jostle__shared *sh, jostle__slot 
     program_outcome(&r, p, JOSTLE__RUN_CRASH, text, 0);
   } else {
     /* an exit jostle's hook did not see (a raw exit_group) */
-    program_outcome(&r, p, JOSTLE__RUN_OK, NULL, WEXITSTATUS(status));
+    program_exit_outcome(&r, p, JOSTLE__RUN_OK, NULL, WEXITSTATUS(status), cap);
   }
   record(p, sh, slot, pool, cap, i, &r);
 }
@@ -201,7 +217,7 @@ static void program_run_shared(const jostle__plan *p, jostle__shared *sh, jostle
   jostle_run exited;
   if (jostle__program_disarm_shared(&status) &&
       (r->verdict == JOSTLE__RUN_OK || r->verdict == JOSTLE__RUN_RACE)) {
-    program_outcome(&exited, p, r->verdict, r->verdict_text, status);
+    program_exit_outcome(&exited, p, r->verdict, r->verdict_text, status, cap);
     r = &exited;
   }
   const char *why = jostle__program_reset();

@@ -66,6 +66,8 @@ typedef enum jostle__verdict {
   JOSTLE__RUN_RACE,                  /* --races: two accesses no edge orders (races.h) */
   JOSTLE__RUN_CRASH,                 /* a program's run died of a signal (the worker
                                         records it: harness/program.h) */
+  JOSTLE__RUN_PRINTED,               /* a program's outcome is what it printed
+                                        (--outcome: harness/program.h) */
 } jostle__verdict;
 
 /* "mutex", "rwlock", "cond", "sem", "spinlock", "thread", "once", "barrier". */

@@ -361,6 +361,53 @@ set -e
   { cat "$tmp/allow-scn"; fail "--allow-exit on a scenario: exit $status"; }
 pass "--allow-exit names the allowed exit statuses, and reproduce lines keep it"
 
+# 6b2. --outcome REGEX takes a run's outcome from what the program wrote
+#      (order_print prints order=AB or order=BA, as the schedule had it):
+#      a histogram of both, each allowed; with --allow AB, BA is divergent,
+#      what its first run wrote is kept, and its reproduce line keeps both
+#      options and replays to BA; a process per run gives the same
+#      histogram; a run in which nothing matches is divergent; a bad
+#      regex, --allow alone and --outcome on a scenario are one line and
+#      exit 2.
+run 0 printed -n 200 --seed 1 -j 1 --outcome '^order=[AB]+$' -- "$progs/order_print"
+grep -q "^  order=AB .* allowed " "$tmp/printed" && grep -q "^  order=BA .* allowed " "$tmp/printed" &&
+  ! grep -q "^  exit=" "$tmp/printed" || { cat "$tmp/printed"; fail "--outcome: not order=AB and order=BA"; }
+run 1 printed-allow -n 200 --seed 1 -j 1 --outcome '^order=([AB]+)$' --allow AB -- "$progs/order_print"
+grep -q "^  AB .* allowed " "$tmp/printed-allow" && grep -q "^  BA .* DIVERGENT " "$tmp/printed-allow" &&
+  grep -q "^    | order=BA$" "$tmp/printed-allow" ||
+  { cat "$tmp/printed-allow"; fail "--outcome with --allow AB: BA not divergent, or its output not kept"; }
+line=$(sed -n 's/^reproduce: //p' "$tmp/printed-allow" | head -n 1)
+case "$line" in
+*" --outcome '^order=([AB]+)\$' --allow AB -- $progs/order_print") ;;
+*) fail "--outcome: reproduce line '$line'" ;;
+esac
+set +e
+eval "$(echo "$line" | sed "s|^jostle |\"$jostle\" |")" >"$tmp/printed-replay" 2>&1
+status=$?
+set -e
+[ $status -eq 1 ] && grep -q "^outcome: BA$" "$tmp/printed-replay" ||
+  { cat "$tmp/printed-replay"; fail "--outcome: the replay is not BA"; }
+JOSTLE_PROGRAM_RUNS=fork "$jostle" run --no-progress -n 200 --seed 1 -j 1 \
+  --outcome '^order=([AB]+)$' --allow AB -- "$progs/order_print" >"$tmp/printed-fork" 2>&1 || true
+[ "$(grep "^  [AB]" "$tmp/printed-allow")" = "$(grep "^  [AB]" "$tmp/printed-fork")" ] ||
+  { cat "$tmp/printed-allow" "$tmp/printed-fork"; fail "--outcome: a process per run gives another histogram"; }
+run 1 printed-none -n 20 --outcome 'total=[0-9]+' -- "$progs/order_print"
+grep -q "^  exit=0 (nothing it wrote matched --outcome) .* DIVERGENT " "$tmp/printed-none" ||
+  { cat "$tmp/printed-none"; fail "--outcome matching nothing: not divergent"; }
+for bad in "--outcome (" "--allow AB"; do
+  run 2 printed-bad -n 20 $bad -- "$progs/order_print"
+  [ "$(wc -l <"$tmp/printed-bad.err")" -eq 1 ] && grep -q -- "--allow REGEX judges\|bad --outcome '('" \
+    "$tmp/printed-bad.err" || { cat "$tmp/printed-bad.err"; fail "$bad: not one line"; }
+done
+set +e
+"$jostle" stress --outcome x counter >"$tmp/printed-scn" 2>&1
+status=$?
+set -e
+[ $status -eq 2 ] && [ "$(wc -l <"$tmp/printed-scn")" -eq 1 ] &&
+  grep -q "only a program prints its outcome" "$tmp/printed-scn" ||
+  { cat "$tmp/printed-scn"; fail "--outcome on a scenario: exit $status"; }
+pass "--outcome takes the outcome from what the program wrote, --allow judges it"
+
 # 6c. jostle soak takes a program after --: every cell of its scheduler
 #     set runs the program, the reports name it, the racy one's soak exits 1
 #     and the fixed one's 0, and --resume DIR -- PROGRAM goes on. (The racy
