@@ -46,18 +46,19 @@ CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubu
 LIBS := $(DEP_LIBS) -lm -pthread
 # Scenario code's synchronisation calls go through schedulers/sync_wrap.c.
 # Calls jostle does not model: a controlled run ends at them, `unsupported: CALL`.
-UNMODELLED_SYMS := pthread_cancel syscall
+UNMODELLED_SYMS := pthread_cancel syscall pthread_rwlock_timedrdlock pthread_rwlock_timedwrlock \
+  pthread_rwlock_clockrdlock pthread_rwlock_clockwrlock
 WRAP_SYMS := pthread_mutex_lock pthread_mutex_trylock pthread_mutex_timedlock \
-  pthread_mutex_unlock pthread_spin_lock pthread_spin_trylock pthread_spin_unlock \
+  pthread_mutex_clocklock pthread_mutex_unlock pthread_spin_lock pthread_spin_trylock pthread_spin_unlock \
   pthread_rwlock_rdlock pthread_rwlock_tryrdlock pthread_rwlock_wrlock \
   pthread_rwlock_trywrlock pthread_rwlock_unlock pthread_cond_wait \
-  pthread_cond_timedwait pthread_cond_signal pthread_cond_broadcast sem_wait \
+  pthread_cond_timedwait pthread_cond_clockwait pthread_cond_signal pthread_cond_broadcast sem_wait \
   sem_trywait sem_timedwait sem_post sched_yield usleep nanosleep sleep clock_nanosleep \
   thrd_sleep pthread_create pthread_join \
   pthread_once call_once pthread_barrier_init pthread_barrier_destroy pthread_barrier_wait \
   mtx_lock mtx_timedlock mtx_trylock mtx_unlock cnd_wait cnd_timedwait cnd_signal \
   cnd_broadcast thrd_create thrd_join thrd_yield pthread_detach thrd_detach pthread_exit \
-  thrd_exit $(UNMODELLED_SYMS)
+  thrd_exit __cxa_guard_acquire __cxa_guard_release __cxa_guard_abort $(UNMODELLED_SYMS)
 WRAP_LDFLAGS := $(foreach s,$(WRAP_SYMS),-Wl,--wrap=$(s)) -Wl,-u,jostle__sync_wrap_linked
 # An ordinary program's main and exits go through tools/program_main.c (program mode).
 PROGRAM_LDFLAGS := -Wl,--wrap=main -Wl,--wrap=exit -Wl,--wrap=_exit -Wl,--wrap=_Exit \
@@ -68,7 +69,7 @@ PROGRAM_LDFLAGS := -Wl,--wrap=main -Wl,--wrap=exit -Wl,--wrap=_exit -Wl,--wrap=_
 # its runs change is put back, or stops its runs sharing a process.
 PROGRAM_SYMS := malloc calloc realloc reallocarray free posix_memalign aligned_alloc \
   memalign valloc pvalloc malloc_usable_size strdup strndup getline getdelim \
-  atexit on_exit signal sigaction pthread_key_create setenv putenv unsetenv clearenv \
+  atexit on_exit __cxa_atexit signal sigaction pthread_key_create setenv putenv unsetenv clearenv \
   chdir fchdir rand random srand srandom drand48 lrand48 mrand48 srand48 \
   getopt getopt_long getopt_long_only open open64 openat openat64 creat creat64 fopen \
   fopen64 fdopen freopen freopen64 tmpfile tmpfile64 opendir fdopendir popen socket \
@@ -99,7 +100,8 @@ EXAMPLES := $(patsubst scenarios/examples/%.c,$(O)/examples/%,$(EXAMPLE_SRCS))
 SAN_OBJ := $(if $(SANITIZER),$(O)/tools/sanitizer.o)
 TESTS := $(patsubst tests/%.c,$(O)/tests/%,$(TEST_SRCS))
 # Ordinary programs (tests/programs/): built as jostle-cc builds them, no glue.
-PROGRAMS := $(patsubst tests/programs/%.c,$(O)/programs/%,$(wildcard tests/programs/*.c))
+PROGRAMS := $(patsubst tests/programs/%.c,$(O)/programs/%,$(wildcard tests/programs/*.c)) \
+  $(patsubst tests/programs/%.cpp,$(O)/programs/%,$(wildcard tests/programs/*.cpp))
 BENCHES := $(patsubst bench/%.c,$(O)/bench/%,$(BENCH_SRCS))
 
 .PHONY: all check check-layers bench bench-checkers bench-handover bench-programs bench-corpus bench-races install demo clean fuzz wrap-flags
@@ -135,7 +137,8 @@ $(O)/libjostle.a: $(LIB_OBJS) $(O)/tools/program_main.o
 	rm -f $@ && ar rcs $@ $^
 
 # What a program's link puts around its objects, and the names its calls take.
-PROGRAM_PARTS := $(O)/jostle-program-begin.o $(O)/jostle-program-end.o $(O)/jostle-program.syms
+PROGRAM_PARTS := $(O)/jostle-program-begin.o $(O)/jostle-program-end.o $(O)/jostle-program.syms \
+  $(O)/jostle-program-new.o
 # Plain data, compiled without a sanitizer: AddressSanitizer's redzones
 # around a marker would lie inside the range a reset copies.
 $(O)/jostle-program-%.o: tools/program_%.c
@@ -143,11 +146,20 @@ $(O)/jostle-program-%.o: tools/program_%.c
 	$(CC) $(CFLAGS_SCENARIO) -c $< -o $@
 # $(call program_link,OBJECT): links an ordinary program's object as
 # jostle-cc does (tools/jostle-cc.in).
+# $(call program_link,OBJECT,LINKER,EXTRA): a C++ program's is linked by
+# the C++ compiler, with its library static and jostle's operator new.
 define program_link
 	objcopy --redefine-syms=$(O)/jostle-program.syms $(1)
-	$(CC) $(LDFLAGS_ALL) $(WRAP_LDFLAGS) $(PROGRAM_LDFLAGS) -o $@ $(O)/jostle-program-begin.o \
-	  $(1) $(O)/jostle-program-end.o $(SAN_OBJ) $(O)/libjostle.a $(LIBS)
+	$(if $(2),$(2),$(CC)) $(LDFLAGS_ALL) $(WRAP_LDFLAGS) $(PROGRAM_LDFLAGS) -o $@ \
+	  $(O)/jostle-program-begin.o $(1) $(O)/jostle-program-end.o $(3) $(SAN_OBJ) \
+	  $(O)/libjostle.a $(LIBS)
 endef
+PROGRAM_CXX := $(if $(CC_IS_CLANG),clang++,c++)
+# The C++ library static, so that its calls reach the wrappers; its guard
+# of a function's statics (which the wrappers call) and its demangler
+# (which names C++ code in traces) linked in; jostle's operator new.
+CXX_PROGRAM_LINK := -static-libstdc++ -Wl,-u,__cxa_guard_acquire -Wl,-u,__cxa_demangle \
+  $(O)/jostle-program-new.o
 $(O)/jostle-program.syms: Makefile
 	@mkdir -p $(dir $@)
 	printf '%s\n' $(foreach s,$(PROGRAM_SYMS),"$(s) jostle__prog_$(s)") > $@
@@ -189,6 +201,10 @@ $(O)/programs/%: tests/programs/%.c $(SAN_OBJ) $(O)/libjostle.a $(PROGRAM_PARTS)
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -g -pthread $(INSTRUMENT) -c $< -o $@.o
 	$(call program_link,$@.o)
+$(O)/programs/%: tests/programs/%.cpp $(SAN_OBJ) $(O)/libjostle.a $(PROGRAM_PARTS)
+	@mkdir -p $(dir $@)
+	$(PROGRAM_CXX) -std=c++17 -O2 -g -pthread $(INSTRUMENT) -c $< -o $@.o
+	$(call program_link,$@.o,$(PROGRAM_CXX),$(CXX_PROGRAM_LINK))
 
 # jostle's own inputs as fuzz targets: tests/fuzz_NAME.c defines
 # LLVMFuzzerTestOneInput. In make check each is linked with

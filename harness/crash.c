@@ -64,7 +64,8 @@ static const char *function_at(Dwfl *dwfl, Dwarf_Addr at, Dwfl_Module **mod) {
 /* "file:line (function)", "function", or the address, of the code at. */
 static int name_code(Dwfl *dwfl, Dwarf_Addr at, char *buf, size_t size) {
   Dwfl_Module *mod;
-  const char *fn = function_at(dwfl, at, &mod);
+  char plain[256];
+  const char *fn = jostle__self_demangle(function_at(dwfl, at, &mod), plain, sizeof plain);
   int lineno = 0;
   const char *file = mod ? jostle__self_line(mod, at, &lineno) : NULL;
   if (file != NULL) return snprintf(buf, size, "%s:%d (%s)", file, lineno, fn ? fn : "?");

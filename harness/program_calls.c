@@ -40,6 +40,7 @@ static struct {
 typedef struct handler {
   void (*fn)(void);
   void (*fn_status)(int status, void *arg);
+  void (*fn_arg)(void *arg);
   void *arg;
 } handler;
 
@@ -76,11 +77,21 @@ int jostle__prog_on_exit(void (*fn)(int, void *), void *arg) {
   return add_handler((handler){.fn_status = fn, .arg = arg});
 }
 
+/* A C++ program's destructors of static objects: those constructed in a
+ * run (a function's static) are the run's. */
+int __cxa_atexit(void (*fn)(void *), void *arg, void *dso);
+int jostle__prog___cxa_atexit(void (*fn)(void *), void *arg, void *dso);
+int jostle__prog___cxa_atexit(void (*fn)(void *), void *arg, void *dso) {
+  if (!jostle__program_calls_sharing) return __cxa_atexit(fn, arg, dso);
+  return add_handler((handler){.fn_arg = fn, .arg = arg});
+}
+
 void jostle__program_calls_exit_handlers(int status) {
   /* a handler may register more: they run next, as under exit */
   while (n_handlers > 0) {
     handler h = handlers[--n_handlers];
     if (h.fn) h.fn();
+    else if (h.fn_arg) h.fn_arg(h.arg);
     else h.fn_status(status, h.arg);
   }
 }

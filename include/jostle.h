@@ -87,13 +87,24 @@ typedef struct jostle_scenario {
 JOSTLE_API void jostle_register(const jostle_scenario *s);
 
 /* Defines and registers a scenario without any central list:
- *   JOSTLE_SCENARIO(counter) { .name = "counter", ... };          */
+ *   JOSTLE_SCENARIO(counter) { .name = "counter", ... };
+ * In C++ (designated initializers in the fields' order, C++20) the
+ * table's name has external linkage: one per program. */
+#ifdef __cplusplus
+#define JOSTLE_SCENARIO(id)                                              \
+  extern const jostle_scenario id;                                      \
+  __attribute__((constructor)) static void jostle_register_##id(void) { \
+    jostle_register(&id);                                               \
+  }                                                                     \
+  const jostle_scenario id =
+#else
 #define JOSTLE_SCENARIO(id)                                              \
   static const jostle_scenario id;                                      \
   __attribute__((constructor)) static void jostle_register_##id(void) { \
     jostle_register(&id);                                               \
   }                                                                     \
   static const jostle_scenario id =
+#endif
 
 /* The per-run state of scenario.state_size bytes, zeroed before setup,
  * shared by all threads of the run. */

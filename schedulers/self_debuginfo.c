@@ -6,6 +6,8 @@
 
 #include <dwarf.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -46,4 +48,18 @@ const char *jostle__self_line(Dwfl_Module *mod, Dwarf_Addr at, int *line) {
   size_t n = dir ? strlen(dir) : 0;
   if (n > 0 && strncmp(file, dir, n) == 0 && file[n] == '/') return file + n + 1;
   return file;
+}
+
+/* The C++ library's demangler, weak: linked into C++ programs only. */
+__attribute__((weak)) char *__cxa_demangle(const char *mangled, char *out, size_t *len,
+                                           int *status);
+
+const char *jostle__self_demangle(const char *name, char *buf, size_t size) {
+  if (name == NULL || strncmp(name, "_Z", 2) != 0 || __cxa_demangle == NULL) return name;
+  int status = 0;
+  char *plain = __cxa_demangle(name, NULL, NULL, &status);
+  if (plain == NULL) return name;
+  snprintf(buf, size, "%s", plain);
+  free(plain);
+  return buf;
 }

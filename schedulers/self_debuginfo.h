@@ -7,6 +7,8 @@
 #ifndef JOSTLE_SELF_DEBUGINFO_H
 #define JOSTLE_SELF_DEBUGINFO_H
 
+#include <stddef.h>
+
 #include <elfutils/libdwfl.h>
 
 /* This process's modules, reported on first use; NULL when libdwfl
@@ -23,5 +25,10 @@ Dwarf_Die *jostle__self_cu(Dwfl_Module *mod, Dwarf_Addr at, Dwarf_Addr *bias);
  * typed, clang joined to that directory: both give scenarios/counter.c,
  * on any machine); NULL when unknown. */
 const char *jostle__self_line(Dwfl_Module *mod, Dwarf_Addr at, int *line);
+
+/* A C++ name as its source spells it ("worker(int)" for _ZL6workeri), in
+ * buf; name itself when it is none, or when the program has no C++
+ * library to demangle it (a C program). NULL stays NULL. */
+const char *jostle__self_demangle(const char *name, char *buf, size_t size);
 
 #endif

@@ -187,6 +187,16 @@ int __wrap_pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *t)
   return real_take(jostle__waiter_self(), __real_pthread_mutex_timedlock(m, t), m, 1);
 }
 
+/* pthread_mutex_clocklock: a timed lock on a clock (C++'s timed mutexes). */
+int __real_pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clock, const struct timespec *t);
+int __wrap_pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clock, const struct timespec *t);
+int __wrap_pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clock, const struct timespec *t) {
+  int me;
+  jostle__control *c = enter(JOSTLE__POINT_SYNC, m, PC, &me);
+  if (c) return lock(c, me, m, JOSTLE__OBJ_MUTEX, 0, 1);
+  return real_take(jostle__waiter_self(), __real_pthread_mutex_clocklock(m, clock, t), m, 1);
+}
+
 int __wrap_pthread_mutex_unlock(pthread_mutex_t *m) {
   int me;
   jostle__control *c = enter(JOSTLE__POINT_SYNC, m, PC, &me);
@@ -364,6 +374,25 @@ int __wrap_pthread_cond_timedwait(pthread_cond_t *cv, pthread_mutex_t *m,
   jostle__control *c = enter(JOSTLE__POINT_SYNC, cv, PC, &me);
   return c ? cond_wait(c, me, cv, m, 1, "pthread_cond_timedwait")
            : real_cond_wait(cv, m, t);
+}
+
+/* pthread_cond_clockwait: a timed wait on a clock (C++'s wait_for and
+ * wait_until). */
+int __real_pthread_cond_clockwait(pthread_cond_t *cv, pthread_mutex_t *m, clockid_t clock,
+                                  const struct timespec *t);
+int __wrap_pthread_cond_clockwait(pthread_cond_t *cv, pthread_mutex_t *m, clockid_t clock,
+                                  const struct timespec *t);
+int __wrap_pthread_cond_clockwait(pthread_cond_t *cv, pthread_mutex_t *m, clockid_t clock,
+                                  const struct timespec *t) {
+  int me;
+  jostle__control *c = enter(JOSTLE__POINT_SYNC, cv, PC, &me);
+  if (c) return cond_wait(c, me, cv, m, 1, "pthread_cond_clockwait");
+  jostle__waiter *w = jostle__waiter_self();
+  if (w == NULL) return __real_pthread_cond_clockwait(cv, m, clock, t);
+  jostle__waits_release(w, m);
+  int rc = __real_pthread_cond_clockwait(cv, m, clock, t);
+  if (rc == 0 || rc == ETIMEDOUT) jostle__waits_hold(w, m, 1);
+  return rc;
 }
 
 /* A wake counts after the real call: a wait shown since an earlier count
@@ -634,6 +663,62 @@ void __wrap_call_once(once_flag *flag, void (*init)(void)) {
   jostle__control *c = enter(JOSTLE__POINT_SYNC, flag, PC, &me);
   if (c == NULL) __real_call_once(flag, init);
   else once(c, me, (pthread_once_t *)flag, init);
+}
+
+/* ---- a C++ function's static: its first caller constructs it ----------- */
+
+/* The Itanium C++ ABI's guard of a function's static object: its first
+ * byte says the object is constructed. Under a controlled run the model
+ * says who constructs it and the others wait, as at a once (the C++
+ * library's own wait is a futex, which no schedule could follow). The real
+ * calls are weak: a C program has none. */
+__attribute__((weak)) int __real___cxa_guard_acquire(int64_t *guard);
+__attribute__((weak)) void __real___cxa_guard_release(int64_t *guard);
+__attribute__((weak)) void __real___cxa_guard_abort(int64_t *guard);
+
+int __wrap___cxa_guard_acquire(int64_t *guard);
+void __wrap___cxa_guard_release(int64_t *guard);
+void __wrap___cxa_guard_abort(int64_t *guard);
+
+int __wrap___cxa_guard_acquire(int64_t *guard) {
+  int me;
+  jostle__control *c = enter(JOSTLE__POINT_SYNC, guard, PC, &me);
+  if (c == NULL) return __real___cxa_guard_acquire(guard);
+  jostle__object *o = jostle__control_object(c, guard, JOSTLE__OBJ_ONCE, 0);
+  /* a construction that calls its own function again waits for itself:
+   * a deadlock, where the C++ library would throw */
+  while (o->owner >= 0) jostle__control_block(c, me, o, 0);
+  if (atomic_load_explicit((_Atomic char *)guard, memory_order_acquire) != 0) {
+    jostle__control_acquired(c, me, guard);
+    return 0;
+  }
+  o->owner = me;
+  return 1;
+}
+
+/* The construction is over, done (release) or not (abort). */
+static void guard_over(int64_t *guard, int done, void (*real)(int64_t *), const void *pc,
+                       const char *call) {
+  int me;
+  jostle__control *c = enter(JOSTLE__POINT_SYNC, guard, pc, call, &me);
+  if (c == NULL) {
+    real(guard);
+    return;
+  }
+  jostle__object *o = jostle__control_object(c, guard, JOSTLE__OBJ_ONCE, 0);
+  o->owner = -1;
+  /* as the C++ library leaves it: its word 1, constructed */
+  if (done) atomic_store_explicit((_Atomic int *)guard, 1, memory_order_release);
+  jostle__control_released(c, me, guard);
+  jostle__control_wake_all(c, o);
+}
+
+void __wrap___cxa_guard_release(int64_t *guard) {
+  guard_over(guard, 1, __real___cxa_guard_release, PC);
+}
+
+void __wrap___cxa_guard_abort(int64_t *guard) {
+  guard_over(guard, 0, __real___cxa_guard_abort, PC);
 }
 
 /* ---- barriers: counted from their init --------------------------------- */
@@ -949,6 +1034,43 @@ long __wrap_syscall(long number, ...) {
   }
 #endif
   return __real_syscall(number, a[0], a[1], a[2], a[3], a[4], a[5]);
+}
+
+/* Timed read-write locks (C++'s shared_timed_mutex): refused as
+ * pthread_cancel is, until the model times them out. */
+int __real_pthread_rwlock_timedrdlock(pthread_rwlock_t *l, const struct timespec *t);
+int __real_pthread_rwlock_timedwrlock(pthread_rwlock_t *l, const struct timespec *t);
+int __real_pthread_rwlock_clockrdlock(pthread_rwlock_t *l, clockid_t clock,
+                                      const struct timespec *t);
+int __real_pthread_rwlock_clockwrlock(pthread_rwlock_t *l, clockid_t clock,
+                                      const struct timespec *t);
+int __wrap_pthread_rwlock_timedrdlock(pthread_rwlock_t *l, const struct timespec *t);
+int __wrap_pthread_rwlock_timedwrlock(pthread_rwlock_t *l, const struct timespec *t);
+int __wrap_pthread_rwlock_clockrdlock(pthread_rwlock_t *l, clockid_t clock,
+                                      const struct timespec *t);
+int __wrap_pthread_rwlock_clockwrlock(pthread_rwlock_t *l, clockid_t clock,
+                                      const struct timespec *t);
+
+int __wrap_pthread_rwlock_timedrdlock(pthread_rwlock_t *l, const struct timespec *t) {
+  UNMODELLED(l);
+  return __real_pthread_rwlock_timedrdlock(l, t);
+}
+
+int __wrap_pthread_rwlock_timedwrlock(pthread_rwlock_t *l, const struct timespec *t) {
+  UNMODELLED(l);
+  return __real_pthread_rwlock_timedwrlock(l, t);
+}
+
+int __wrap_pthread_rwlock_clockrdlock(pthread_rwlock_t *l, clockid_t clock,
+                                      const struct timespec *t) {
+  UNMODELLED(l);
+  return __real_pthread_rwlock_clockrdlock(l, clock, t);
+}
+
+int __wrap_pthread_rwlock_clockwrlock(pthread_rwlock_t *l, clockid_t clock,
+                                      const struct timespec *t) {
+  UNMODELLED(l);
+  return __real_pthread_rwlock_clockwrlock(l, clock, t);
 }
 
 int __real_pthread_cancel(pthread_t tid);

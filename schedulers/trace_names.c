@@ -35,7 +35,10 @@ void jostle__trace_name_code(const void *pc, char *buf, size_t size) {
   Dwfl_Module *mod = dwfl ? dwfl_addrmodule(dwfl, at) : NULL;
   GElf_Off off = 0;
   GElf_Sym sym;
-  const char *fn = mod ? dwfl_module_addrinfo(mod, at, &off, &sym, NULL, NULL, NULL) : NULL;
+  char plain[256];
+  const char *fn = jostle__self_demangle(
+      mod ? dwfl_module_addrinfo(mod, at, &off, &sym, NULL, NULL, NULL) : NULL, plain,
+      sizeof plain);
   int lineno = 0;
   const char *file = mod ? jostle__self_line(mod, at, &lineno) : NULL;
   if (file != NULL)
@@ -277,7 +280,10 @@ void jostle__trace_name_data(const jostle__control *c, const void *addr, const v
   Dwfl_Module *mod = dwfl ? dwfl_addrmodule(dwfl, a) : NULL;
   GElf_Off off = 0;
   GElf_Sym sym;
-  const char *name = mod ? dwfl_module_addrinfo(mod, a, &off, &sym, NULL, NULL, NULL) : NULL;
+  char plain[256];
+  const char *name = jostle__self_demangle(
+      mod ? dwfl_module_addrinfo(mod, a, &off, &sym, NULL, NULL, NULL) : NULL, plain,
+      sizeof plain);
   if (name != NULL && off == 0) /* a global or static, at its start */
     snprintf(buf, size, "%s", name);
   else if (name != NULL)

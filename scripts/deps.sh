@@ -4,7 +4,7 @@
 # JUnit files, headless Chromium renders HTML reports). Installs only what
 # is missing: safe to run again. Runs apt-get as root, or through sudo.
 set -eu
-packages="make gcc binutils clang libclang-rt-dev pkg-config check libhwloc-dev libjansson-dev libdw-dev"
+packages="make gcc g++ binutils clang libclang-rt-dev pkg-config check libhwloc-dev libjansson-dev libdw-dev"
 [ "${1:-}" = test ] && packages="$packages libxml2-utils chromium"
 missing=""
 for p in $packages; do

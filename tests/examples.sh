@@ -105,7 +105,39 @@ if [ -z "${EXAMPLE_FLAGS:-}" ]; then
   set -e
   [ $status -eq 1 ] && grep -q '^  crash (SIGABRT): .*Assertion' "$tmp/out" ||
     { cat "$tmp/out"; fail "jostle run did not find bank's lost update"; }
-  echo "examples: 7 passed, 0 failed"
+  # 8. jostle-cc on a C++ program (std::thread, std::mutex, the containers):
+  #    still the program on its own; `jostle run` finds its check-then-insert
+  #    under random, and the reproduce line replays it.
+  "$tmp/prefix/bin/jostle-cc" -O2 -std=c++17 tests/programs/cxx_registry_racy.cpp \
+    -o "$tmp/registry" || fail "jostle-cc cannot build a C++ program"
+  "$tmp/registry" >"$tmp/own" 2>&1 || true
+  grep -q '^fresh=' "$tmp/own" || { cat "$tmp/own"; fail "registry, run on its own, is not itself"; }
+  set +e
+  "$tmp/prefix/bin/jostle" run -n 1000 --seed 1 --until-divergence --no-progress \
+    -- "$tmp/registry" >"$tmp/out"
+  status=$?
+  set -e
+  [ $status -eq 1 ] && grep -q '^  crash (SIGABRT): .*cxx_registry_racy.cpp:[0-9]*: int main(): Assertion' "$tmp/out" ||
+    { cat "$tmp/out"; fail "jostle run did not find registry's check-then-insert"; }
+  line=$(sed -n 's/^reproduce: jostle //p' "$tmp/out" | head -n 1)
+  set +e
+  eval "\"$tmp/prefix/bin/jostle\" $line" >"$tmp/replay" 2>&1
+  status=$?
+  set -e
+  [ $status -eq 1 ] && grep -q '^outcome: crash (SIGABRT): .*Assertion' "$tmp/replay" ||
+    { cat "$tmp/replay"; fail "registry's crash does not replay from '$line'"; }
+  # 9. A scenario written in C++ (jostle.h as C++20): jostle-cc builds it,
+  #    and pct finds its lost increment.
+  "$tmp/prefix/bin/jostle-cc" -O2 -std=c++20 tests/scenario_cxx.cpp -o "$tmp/cxx-counter" ||
+    fail "jostle-cc cannot build a C++ scenario"
+  set +e
+  "$tmp/cxx-counter" stress cxx-counter --scheduler pct -n 2000 --seed 1 --no-progress \
+    >"$tmp/out"
+  status=$?
+  set -e
+  [ $status -eq 1 ] && grep -q '^  counter=1 (lost increments) .* DIVERGENT ' "$tmp/out" ||
+    { cat "$tmp/out"; fail "cxx-counter under pct: the lost increment is not found"; }
+  echo "examples: 9 passed, 0 failed"
 else
   echo "examples: 4 passed, 0 failed (jostle-cc is checked in the plain build)"
 fi

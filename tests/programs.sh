@@ -97,7 +97,7 @@ done
 #     runs, its reproduce line replaying the same outcome. Under
 #     ThreadSanitizer's build, where plain accesses and atomics are no
 #     points, only those whose bug lies between synchronisation calls.
-classics="philosophers_racy buffer_racy insert_racy shutdown_racy"
+classics="philosophers_racy buffer_racy insert_racy shutdown_racy cxx_registry_racy"
 [ "$uninstrumented" = 1 ] || classics="$classics lazy_racy publish_racy"
 for prog in $classics; do
   for sched in random pct; do
@@ -125,6 +125,18 @@ grep -q "accounts  .*bank_racy.c:[0-9]* (teller)" "$tmp/trace" ||
 pass "a program's trace names its variables and functions"
 fi
 
+# 2a. A C++ program's trace names its code as its source does (demangled),
+#     its own functions and the C++ library's.
+if [ "$uninstrumented" = 0 ]; then
+"$jostle" replay --scheduler random --seed 0x1 --trace -- "$progs/cxx_registry_racy" \
+  >"$tmp/trace-cxx" 2>&1 || true
+grep -q "  pthread_once  .*once  .* (worker(int))$" "$tmp/trace-cxx" &&
+  grep -q "  pthread_create  .* std::thread::_M_start_thread(" "$tmp/trace-cxx" &&
+  ! grep -q " (_Z" "$tmp/trace-cxx" ||
+  { head -40 "$tmp/trace-cxx"; fail "the C++ trace does not name once, worker(int) and std::thread"; }
+pass "a C++ program's trace names its code as its source does"
+fi
+
 # 2b. A program's run saved as a schedule replays from it; the schedule
 #     names the threads the program created.
 if [ "$uninstrumented" = 0 ]; then
@@ -144,7 +156,8 @@ fi
 #    runtime's own background thread keeps alive a process whose main
 #    called pthread_exit.)
 for prog in bank_fixed lock_order_fixed exit_thread phases_fixed c11_fixed detach_exit main_exit \
-  philosophers_fixed buffer_fixed lazy_fixed insert_fixed publish_fixed shutdown_fixed; do
+  philosophers_fixed buffer_fixed lazy_fixed insert_fixed publish_fixed shutdown_fixed \
+  cxx_registry_fixed; do
   scheds="random pct pos surw auto free noise"
   case "$uninstrumented $prog" in
   "1 c11_fixed" | "1 main_exit") scheds="random pct pos surw auto" ;;

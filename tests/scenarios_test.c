@@ -557,6 +557,7 @@ typedef struct calls_state {
   cnd_t cv;
   pthread_mutex_t pm;
   pthread_cond_t pcv;
+  pthread_rwlock_t rw;
   int in_cs;              /* threads inside m's critical section */
   int cleaned;            /* an exiting thread's cleanup handler ran */
   int ready;              /* under m */
@@ -583,6 +584,7 @@ static void calls_setup(jostle_run *r) {
   cnd_init(&s->cv);
   pthread_mutex_init(&s->pm, NULL);
   pthread_cond_init(&s->pcv, NULL);
+  pthread_rwlock_init(&s->rw, NULL);
   atomic_store(&once_runs, 0);
 }
 
@@ -593,12 +595,20 @@ static void calls_teardown(jostle_run *r) {
   cnd_destroy(&s->cv);
   pthread_mutex_destroy(&s->pm);
   pthread_cond_destroy(&s->pcv);
+  pthread_rwlock_destroy(&s->rw);
 }
 
 static void calls_check(jostle_run *r) {
   calls_state *s = jostle_state(r);
   jostle_observe(r, "bad", atomic_load(&s->bad));
   if (atomic_load(&s->bad)) jostle_fail(r, "a call broke its promise");
+}
+
+static struct timespec in_a_minute_on(clockid_t clock) {
+  struct timespec t;
+  clock_gettime(clock, &t);
+  t.tv_sec += 60;
+  return t;
 }
 
 static struct timespec in_a_minute(void) {
@@ -796,6 +806,44 @@ static void call_thread(jostle_run *r, int index) {
     /* a raw futex wake of a word nobody waits on: harmless, but outside the model */
     syscall(SYS_futex, &s->flag, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
     break;
+  case 28: {
+    /* C++'s timed mutexes: a timed lock on a clock, then never two inside */
+    struct timespec t = in_a_minute_on(CLOCK_MONOTONIC);
+    if (pthread_mutex_clocklock(&s->pm, CLOCK_MONOTONIC, &t) != 0) {
+      atomic_fetch_add(&s->bad, 1);
+      break;
+    }
+    if (s->in_cs++) atomic_fetch_add(&s->bad, 1);
+    sched_yield();
+    s->in_cs--;
+    pthread_mutex_unlock(&s->pm);
+    break;
+  }
+  case 29:
+    /* C++'s wait_for: a timed wait on a clock, looped, as a wait must be */
+    pthread_mutex_lock(&s->pm);
+    if (index == 0) {
+      s->ready = 1;
+      pthread_cond_broadcast(&s->pcv);
+    }
+    while (!s->ready) {
+      struct timespec t = in_a_minute_on(CLOCK_MONOTONIC);
+      int waited = pthread_cond_clockwait(&s->pcv, &s->pm, CLOCK_MONOTONIC, &t);
+      if (waited != 0 && waited != ETIMEDOUT) atomic_fetch_add(&s->bad, 1);
+    }
+    pthread_mutex_unlock(&s->pm);
+    break;
+  case 30: {
+    /* timed read-write locks: not modelled yet */
+    struct timespec t = in_a_minute_on(CLOCK_MONOTONIC);
+    if (pthread_rwlock_clockrdlock(&s->rw, CLOCK_MONOTONIC, &t) != 0) atomic_fetch_add(&s->bad, 1);
+    else pthread_rwlock_unlock(&s->rw);
+    break;
+  }
+  case 31:
+    if (pthread_rwlock_timedwrlock(&s->rw, &deadline) != 0) atomic_fetch_add(&s->bad, 1);
+    else pthread_rwlock_unlock(&s->rw);
+    break;
   default:
     abort();
   }
@@ -807,22 +855,22 @@ const jostle_test_call jostle_test_calls[] = {
     {.call = "pthread_cancel", .free_ok = 1},
     {.call = "pthread_detach", .modelled = 1, .free_ok = 1},
     {.call = "pthread_exit", .modelled = 1, .free_ok = 1}, /* by a created thread */
-    {.call = "mtx_lock", .modelled = 1, .free_ok = 1, .c11 = 1},
-    {.call = "mtx_trylock", .modelled = 1, .free_ok = 1, .c11 = 1},
-    {.call = "mtx_timedlock", .modelled = 1, .free_ok = 1, .c11 = 1},
+    {.call = "mtx_lock", .modelled = 1, .free_ok = 1, .tsan_blind = 1},
+    {.call = "mtx_trylock", .modelled = 1, .free_ok = 1, .tsan_blind = 1},
+    {.call = "mtx_timedlock", .modelled = 1, .free_ok = 1, .tsan_blind = 1},
     {.call = "mtx_unlock", .modelled = 1, .free_ok = 0}, /* not held: thrd_error */
     {.call = "cnd_wait without holding its mutex", .free_ok = 0},
     {.call = "cnd_timedwait without holding its mutex", .free_ok = 0},
     {.call = "cnd_signal", .modelled = 1, .free_ok = 1},
     {.call = "cnd_broadcast", .modelled = 1, .free_ok = 1},
-    {.call = "thrd_create", .modelled = 1, .free_ok = 1, .c11 = 1},
+    {.call = "thrd_create", .modelled = 1, .free_ok = 1, .tsan_blind = 1},
     {.call = "thrd_join", .modelled = 1, .free_ok = 0},
     {.call = "thrd_detach", .modelled = 1, .free_ok = 0},
     {.call = "thrd_exit", .modelled = 1, .free_ok = 0},
     {.call = "call_once", .modelled = 1, .free_ok = 1},
     {.call = "pthread_cond_wait without holding its mutex", .free_ok = 0},
     {.call = "pthread_cond_timedwait without holding its mutex", .free_ok = 0},
-    {.call = "mtx_lock", .modelled = 1, .free_ok = 1, .c11 = 1}, /* C11 mutex and condition variable together */
+    {.call = "mtx_lock", .modelled = 1, .free_ok = 1, .tsan_blind = 1}, /* C11 mutex and condition variable together */
     {.call = "thrd_yield", .modelled = 1, .free_ok = 1}, /* a yield */
     {.call = "pthread_exit from a thread the run did not create", .free_ok = 0},
     {.call = "pthread_create", .modelled = 1, .free_ok = 1}, /* detached */
@@ -830,6 +878,10 @@ const jostle_test_call jostle_test_calls[] = {
     {.call = "clock_nanosleep", .modelled = 1, .free_ok = 1},
     {.call = "thrd_sleep", .modelled = 1, .free_ok = 1},
     {.call = "syscall(SYS_futex)", .free_ok = 1},
+    {.call = "pthread_mutex_clocklock", .modelled = 1, .free_ok = 1, .tsan_blind = 1},
+    {.call = "pthread_cond_clockwait", .modelled = 1, .free_ok = 1},
+    {.call = "pthread_rwlock_clockrdlock", .free_ok = 1, .tsan_blind = 1},
+    {.call = "pthread_rwlock_timedwrlock", .free_ok = 1},
 };
 const int jostle_test_n_calls = (int)(sizeof jostle_test_calls / sizeof jostle_test_calls[0]);
 

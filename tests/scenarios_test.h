@@ -21,14 +21,15 @@ int jostle_test_many_value(unsigned long long seed);
  * every run passes; else a controlled run must end at it, with a limit
  * whose text is "unsupported: " followed by `call`;
  * free_ok: the body is correct C, so that under `free` every run passes;
- * c11: the body synchronises with C11 threads calls, which
- * ThreadSanitizer's runtime does not intercept (it reports their critical
- * sections as races, and a thrd_create thread crashes in it). */
+ * tsan_blind: the body synchronises with calls ThreadSanitizer's runtime
+ * does not intercept, C11 threads' or pthread_mutex_clocklock (it reports
+ * their critical sections as races, and a thrd_create thread crashes in
+ * it). */
 typedef struct jostle_test_call {
   const char *call;
   int modelled;
   int free_ok;
-  int c11;
+  int tsan_blind;
 } jostle_test_call;
 
 extern const jostle_test_call jostle_test_calls[];
