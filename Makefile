@@ -92,6 +92,9 @@ HEADERS := $(wildcard include/*.h common/*.h harness/*.h cli/*.h schedulers/*.h 
              scenarios/*.h tests/*.h)
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
+# The library `jostle run` preloads into a program that was not rebuilt.
+# Not in sanitizer builds: their runtime would have to be loaded first.
+PRELOAD_LIB := $(if $(SANITIZER),,$(O)/libjostle-preload.so)
 SCENARIO_OBJS := $(SCENARIO_SRCS:%.c=$(O)/%.o)
 TEST_SCENARIO_OBJS := $(O)/tests/scenarios_test.o $(O)/tests/fail_fork.o $(O)/tests/scenarios_traced.o \
   $(O)/tests/scenarios_sync.o
@@ -106,7 +109,8 @@ BENCHES := $(patsubst bench/%.c,$(O)/bench/%,$(BENCH_SRCS))
 
 .PHONY: all check check-layers bench bench-checkers bench-handover bench-programs bench-corpus bench-races install demo clean fuzz wrap-flags
 .SECONDARY:
-all: $(O)/libjostle.a $(O)/libjostle-fuzz.a $(O)/libjostle.so $(O)/jostle $(O)/jostle-test $(EXAMPLES)
+all: $(O)/libjostle.a $(O)/libjostle-fuzz.a $(O)/libjostle.so $(O)/jostle $(O)/jostle-test $(EXAMPLES) \
+  $(PRELOAD_LIB)
 
 $(O)/scenarios/%.o: scenarios/%.c $(HEADERS)
 	@mkdir -p $(dir $@)
@@ -168,6 +172,17 @@ $(O)/jostle-program.syms: Makefile
 # an archive of its own: neither libjostle exports fuzzer entry points.
 $(O)/libjostle-fuzz.a: $(O)/tools/fuzz.o
 	rm -f $@ && ar rcs $@ $^
+
+# jostle whole, with the wrappers interposed, for `jostle run` to preload
+# into a program that was not rebuilt (tools/preload.c; PRELOAD_LIB).
+# Every wrapped call must be interposed there too: the link checks it.
+$(O)/libjostle-preload.so: $(LIB_OBJS) $(O)/tools/preload.o
+	$(CC) -shared $(LDFLAGS_ALL) -o $@.tmp $^ $(LIBS) -ldl
+	@nm -D --defined-only $@.tmp | awk '{print $$NF}' > $@.syms
+	@for s in $(WRAP_SYMS) exit _exit _Exit __libc_start_main; do \
+	  grep -qx "$$s" $@.syms || { echo "tools/preload.c does not interpose $$s (WRAP_SYMS)"; \
+	  rm -f $@.tmp $@.syms; exit 1; }; done
+	@rm -f $@.syms && mv $@.tmp $@
 
 # The wrappers need --wrap at the program's own link: static library only.
 $(O)/libjostle.so.0: $(filter-out $(O)/schedulers/sync_wrap.o,$(LIB_OBJS))
@@ -376,10 +391,12 @@ wrap-flags:
 demo: $(O)/jostle
 	sh scripts/demo.sh ./$(O)/jostle
 
-install: $(O)/libjostle.a $(O)/libjostle-fuzz.a $(O)/libjostle.so $(O)/jostle $(PROGRAM_PARTS)
+install: $(O)/libjostle.a $(O)/libjostle-fuzz.a $(O)/libjostle.so $(O)/jostle $(PROGRAM_PARTS) \
+  $(PRELOAD_LIB)
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/bin \
 	  $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 644 include/jostle.h $(DESTDIR)$(PREFIX)/include/
+	$(if $(PRELOAD_LIB),install -m 755 $(PRELOAD_LIB) $(DESTDIR)$(PREFIX)/lib/)
 	install -m 644 $(O)/libjostle.a $(O)/libjostle-fuzz.a $(PROGRAM_PARTS) $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(O)/libjostle.so.0 $(DESTDIR)$(PREFIX)/lib/libjostle.so.0
 	ln -sf libjostle.so.0 $(DESTDIR)$(PREFIX)/lib/libjostle.so

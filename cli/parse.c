@@ -797,7 +797,11 @@ int jostle__cli_parse(const char *cmd, int argc, char **argv, jostle__opts *o) {
     if (rc != 0) return rc;
     if (c != OPT_RESUME && c != 'j' && c != OPT_PROGRESS && c != OPT_NO_PROGRESS) fixed = c;
   }
-  const char *why = jostle__program_options_done();
+  /* soak's default set holds controlled schedulers */
+  int any_controlled = jostle__sched_controlled(o->sched) || (command == SOAK && !o->n_sched_set);
+  for (int i = 0; command == SOAK && i < o->n_sched_set; i++)
+    any_controlled |= jostle__sched_controlled(o->sched_set[i]);
+  const char *why = jostle__program_options_done(o->sched_cfg.races, any_controlled);
   if (why != NULL) return jostle__usage_error("%s", why);
   /* a program's jostle is handed the program's scenario: its journal names it too */
   const jostle__program *program = jostle__program_served;

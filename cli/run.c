@@ -3,9 +3,13 @@
  * `replay` and `stress`: a command on an ordinary program built with
  * jostle-cc. jostle starts the program with the command in JOSTLE_SERVE
  * (harness/program.h); the program's own copy of jostle then runs the
- * command, with the program as its one scenario.
+ * command, with the program as its one scenario. A dynamically linked
+ * program that was not rebuilt gets its copy of jostle preloaded
+ * (tools/preload.c).
  */
+#include <elf.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,9 +48,13 @@ static const char run_help[] =
     "scheduler is random, a controlled one, so that every divergent run\n"
     "replays exactly: `%s replay [options] --seed S -- PROGRAM [ARGS...]`.\n"
     "\n"
+    "A dynamically linked program that was not rebuilt runs too, with jostle\n"
+    "preloaded (LD_PRELOAD): a process per run, and controlled schedulers switch\n"
+    "at its synchronisation calls only.\n"
+    "\n"
     "exit codes: 0 no divergence, 1 divergence found, 2 bad usage or input (a\n"
-    "            program that was not built with jostle-cc), 3 internal error,\n"
-    "            4 interrupted\n";
+    "            statically linked program that was not built with jostle-cc),\n"
+    "            3 internal error, 4 interrupted\n";
 
 void jostle__help_run(void) {
   printf(run_help, jostle__prog, jostle__prog, jostle__prog);
@@ -76,6 +84,52 @@ static char *locate(const char *path) {
   }
 }
 
+/* Why a program that was not rebuilt (its len bytes at `bytes`) cannot
+ * have jostle preloaded, or NULL: it must be an ELF program that the
+ * dynamic linker starts. */
+static const char *preload_refused(const char *bytes, size_t len) {
+  Elf64_Ehdr eh;
+  if (len < sizeof eh || memcmp(bytes, ELFMAG, SELFMAG) != 0) return "it is no ELF program";
+  memcpy(&eh, bytes, sizeof eh);
+  if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_machine != EM_X86_64)
+    return "it is no x86-64 program";
+  for (size_t i = 0; i < eh.e_phnum; i++) {
+    Elf64_Phdr ph;
+    size_t at = eh.e_phoff + i * eh.e_phentsize;
+    if (eh.e_phentsize < sizeof ph || at > len || len - at < sizeof ph) break;
+    memcpy(&ph, bytes + at, sizeof ph);
+    if (ph.p_type == PT_INTERP) return NULL;
+  }
+  return "it is statically linked, so jostle cannot be preloaded into it";
+}
+
+/* The preload library: beside this jostle (a build tree) or in ../lib (an
+ * installed one). 0, or -1 when there is none. */
+static int preload_library(char *buf, size_t size) {
+  char self[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0) return -1;
+  self[n] = '\0';
+  char *slash = strrchr(self, '/');
+  if (slash == NULL) return -1;
+  *slash = '\0';
+  const char *const where[] = {"%s/" JOSTLE__PRELOAD_LIB, "%s/../lib/" JOSTLE__PRELOAD_LIB};
+  for (size_t i = 0; i < sizeof where / sizeof where[0]; i++)
+    if (snprintf(buf, size, where[i], self) < (int)size && access(buf, R_OK) == 0) return 0;
+  return -1;
+}
+
+/* The program's environment preloads lib, first; what LD_PRELOAD held
+ * goes on after it, and is kept for the program's own children. */
+static int preload(const char *lib) {
+  const char *was = getenv("LD_PRELOAD");
+  char *list;
+  if (asprintf(&list, "%s%s%s", lib, was && *was ? " " : "", was ? was : "") < 0) return -1;
+  int rc = setenv(JOSTLE__PRELOAD_WAS_ENV, was ? was : "", 1) | setenv("LD_PRELOAD", list, 1);
+  free(list);
+  return rc;
+}
+
 int jostle__program_start(const char *typed, const char *cmd, int argc, char **argv,
                           int split, int default_random) {
   if (split + 1 >= argc)
@@ -94,12 +148,20 @@ int jostle__program_start(const char *typed, const char *cmd, int argc, char **a
   }
   const char mark[] = JOSTLE__SERVE_MARK;
   int marked = memmem(bytes, len, mark, sizeof mark - 1) != NULL;
+  const char *why_not = marked ? NULL : preload_refused(bytes, len);
   free(bytes);
-  if (!marked) {
+  char lib[PATH_MAX];
+  if (why_not == NULL && !marked && preload_library(lib, sizeof lib) != 0)
+    why_not = "this jostle has no " JOSTLE__PRELOAD_LIB " to preload (a sanitizer build "
+              "has none)";
+  if (why_not != NULL) {
     free(file);
-    return jostle__usage_error("%s: %s was not built with jostle-cc (rebuild it: jostle-cc "
-                               "prog.c -o prog); a program that was not rebuilt cannot be "
-                               "run yet", typed, path);
+    return jostle__usage_error("%s: %s was not built with jostle-cc, and %s: rebuild it "
+                               "(jostle-cc prog.c -o prog)", typed, path, why_not);
+  }
+  if (!marked && preload(lib) != 0) {
+    free(file);
+    return jostle__internal_error("out of memory");
   }
   /* The command's words, as the program's jostle will read them. */
   size_t size = strlen(cmd) + 32;

@@ -177,8 +177,10 @@ static int on_death(const jostle__plan *p, jostle__shared *sh, int i,
  * says why, and returns 1. */
 static int say_forks(const jostle__plan *p, jostle__shared *sh) {
   if (atomic_load_explicit(&sh->program_forks, memory_order_acquire) != 2) return 0;
-  fprintf(stderr, "jostle: %s: from now on every run is a process of its own (slower): %s\n",
-          p->scenario->name, sh->program_forks_why);
+  const jostle__program *program = jostle__program_served;
+  fprintf(stderr, "jostle: %s: %s every run is a process of its own (slower): %s\n",
+          p->scenario->name, program != NULL && !program->rebuilt ? "as it is," : "from now on",
+          sh->program_forks_why);
   return 1;
 }
 

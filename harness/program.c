@@ -116,6 +116,7 @@ int jostle__program_serve(const char *serve, jostle__program_main_fn main,
                           char **envp) {
   served.main = main;
   served.image = *image;
+  served.rebuilt = image->data != NULL;
   served.argc = argc;
   served.argv = argv;
   served.envp = envp;
@@ -246,10 +247,18 @@ const char *jostle__program_allow(const char *regex) {
   return keep_option("allow", regex);
 }
 
-const char *jostle__program_options_done(void) {
+const char *jostle__program_options_done(int races, int controlled) {
   if (printed.allow && !printed.outcome)
     return "--allow REGEX judges the outcomes --outcome REGEX takes from what the "
            "program wrote: give --outcome too (exit statuses: --allow-exit)";
+  if (jostle__program_served == NULL || served.rebuilt) return NULL;
+  if (races)
+    return "--races needs a program rebuilt with jostle-cc: the loads and stores of one "
+           "that was not are not seen";
+  if (controlled)
+    fprintf(stderr, "jostle: %s: not rebuilt with jostle-cc: the controlled schedulers "
+                    "switch at its synchronisation calls only (a replay is exact where "
+                    "they guard its shared data)\n", served.name);
   return NULL;
 }
 
@@ -335,6 +344,7 @@ void jostle__program_arm(void (*on_exit)(void *ctx, int status), void *ctx) {
 void jostle__program_disarm(void) { hook.armed = 0; }
 
 const char *jostle__program_share(void) {
+  if (!served.rebuilt) return "it was not rebuilt with jostle-cc";
   if (copy_args() != 0) return "out of memory for its command line";
   return jostle__program_reset_mark(&served.image);
 }

@@ -26,6 +26,11 @@
 #define JOSTLE__SERVE_SEP '\x1f'
 /* A text every program jostle-cc builds holds, and jostle looks for. */
 #define JOSTLE__SERVE_MARK "jostle-serves-programs-v1"
+/* What LD_PRELOAD held before `jostle run` preloaded jostle into a program
+ * that was not rebuilt (tools/preload.c), for its own children. */
+#define JOSTLE__PRELOAD_WAS_ENV "JOSTLE_PRELOAD_WAS"
+/* The library `jostle run` preloads, beside jostle or in ../lib. */
+#define JOSTLE__PRELOAD_LIB "libjostle-preload.so"
 
 typedef int (*jostle__program_main_fn)(int argc, char **argv, char **envp);
 
@@ -47,6 +52,8 @@ typedef struct jostle__program {
   char name[32];                /* the scenario's name, from argv[0] */
   char invocation[512];         /* " -- ./prog 'an arg'", for reproduce lines */
   jostle__program_image image;
+  int rebuilt;                  /* by jostle-cc; else preloaded: its data,
+                                   loads and stores are not jostle's */
   jostle_scenario scenario;
 } jostle__program;
 
@@ -54,7 +61,9 @@ extern jostle__program *jostle__program_served;
 
 /* In a program built with jostle-cc, before its main: serves the command
  * `serve` (JOSTLE_SERVE's value) on the program given by main, image,
- * argc, argv and envp. Returns jostle's exit status. */
+ * argc, argv and envp. Returns jostle's exit status. An image whose data
+ * is NULL is a program that was not rebuilt, into which jostle was
+ * preloaded (tools/preload.c). */
 int jostle__program_serve(const char *serve, jostle__program_main_fn main,
                           const jostle__program_image *image, int argc, char **argv,
                           char **envp);
@@ -74,8 +83,11 @@ const char *jostle__program_allow_exit(const char *list);
  * invocation. Return NULL, or what is wrong (one line). */
 const char *jostle__program_outcome(const char *regex);
 const char *jostle__program_allow(const char *regex);
-/* Once every option is read: NULL, or what is wrong with them together. */
-const char *jostle__program_options_done(void);
+/* Once every option is read (races: --races; controlled: whether a
+ * controlled scheduler will run it): NULL, or what is wrong with them
+ * together. Says in one line what a controlled scheduler sees of a
+ * program that was not rebuilt. */
+const char *jostle__program_options_done(int races, int controlled);
 
 /* The outcome --outcome takes from the n bytes a run wrote at `bytes`,
  * the program having exited with status: 1 with its text in text (size

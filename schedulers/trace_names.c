@@ -29,7 +29,7 @@
 
 #include "schedulers/self_debuginfo.h"
 
-void jostle__trace_name_code(const void *pc, char *buf, size_t size) {
+static void name_code(const void *pc, char *buf, size_t size) {
   Dwfl *dwfl = jostle__self_dwfl();
   Dwarf_Addr at = (Dwarf_Addr)(uintptr_t)pc - 1;
   Dwfl_Module *mod = dwfl ? dwfl_addrmodule(dwfl, at) : NULL;
@@ -261,8 +261,8 @@ static int name_state(const void *pc, size_t state_size, size_t off, char *buf, 
   return 0;
 }
 
-void jostle__trace_name_data(const jostle__control *c, const void *addr, const void *pc,
-                             char *buf, size_t size, jostle__value_type *type) {
+static void name_data(const jostle__control *c, const void *addr, const void *pc, char *buf,
+                      size_t size, jostle__value_type *type) {
   *type = (jostle__value_type){JOSTLE__VALUE_UNKNOWN, 0};
   if (addr == NULL) {
     buf[0] = '\0';
@@ -292,10 +292,36 @@ void jostle__trace_name_data(const jostle__control *c, const void *addr, const v
     snprintf(buf, size, "%p", addr);
 }
 
-void jostle__trace_name_pointer(const jostle__control *c, const void *addr, const void *pc,
-                                char *buf, size_t size) {
+static void name_pointer(const jostle__control *c, const void *addr, const void *pc,
+                         char *buf, size_t size) {
   jostle__value_type ignored;
   size_t off = (size_t)((uintptr_t)addr - (uintptr_t)c->run_state);
   if (pc == NULL || !name_state(pc, c->run_state_size, off, buf, size, 1, &ignored))
     snprintf(buf, size, "&state+0x%zx", off);
+}
+
+/* Naming reads the DWARF through elfutils, whose own locks must be no
+ * scheduling points of the thread that names (in a program jostle was
+ * preloaded into, tools/preload.c, they reach the wrappers): while it
+ * names, the thread is no run's. */
+#define QUIETLY(call)                          \
+  do {                                         \
+    jostle__thread *was_ = jostle__self;       \
+    jostle__self = NULL;                       \
+    call;                                      \
+    jostle__self = was_;                       \
+  } while (0)
+
+void jostle__trace_name_code(const void *pc, char *buf, size_t size) {
+  QUIETLY(name_code(pc, buf, size));
+}
+
+void jostle__trace_name_data(const jostle__control *c, const void *addr, const void *pc,
+                             char *buf, size_t size, jostle__value_type *type) {
+  QUIETLY(name_data(c, addr, pc, buf, size, type));
+}
+
+void jostle__trace_name_pointer(const jostle__control *c, const void *addr, const void *pc,
+                                char *buf, size_t size) {
+  QUIETLY(name_pointer(c, addr, pc, buf, size));
 }

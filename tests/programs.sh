@@ -466,7 +466,9 @@ grep -q "^reproduce: .* -- $progs/args_echo a$" "$tmp/report" ||
 pass "JSON results keep the program"
 
 # 9. Bad input: one line, exit 2.
-for args in "-- $jostle" "-- $tmp/no-such-program" "-n 5" "--"; do
+printf '#!/bin/sh\nexit 0\n' >"$tmp/script"
+chmod +x "$tmp/script"
+for args in "-- $tmp/script" "-- $tmp/no-such-program" "-n 5" "--"; do
   set +e
   # shellcheck disable=SC2086
   "$jostle" run $args >"$tmp/bad" 2>"$tmp/bad.err"
@@ -475,8 +477,70 @@ for args in "-- $jostle" "-- $tmp/no-such-program" "-n 5" "--"; do
   [ $status -eq 2 ] || fail "jostle run $args: exit $status, expected 2"
   [ "$(wc -l <"$tmp/bad.err")" -eq 1 ] || { cat "$tmp/bad.err"; fail "jostle run $args: not one line"; }
 done
-"$jostle" run -- "$jostle" 2>&1 | grep -q "was not built with jostle-cc" ||
+"$jostle" run -- "$tmp/script" 2>&1 | grep -q "was not built with jostle-cc" ||
   fail "a program not built with jostle-cc is not named as such"
 pass "bad input is one line and exit 2"
+
+# 10. A program that was not rebuilt (cc, c++), dynamically linked: jostle
+#     is preloaded. Each says so in one line: runs are processes of their
+#     own, and controlled schedulers switch at its synchronisation calls
+#     only. A lost update between two critical sections (insert_racy, in C;
+#     cxx_registry_racy, through the C++ library's own threads and mutexes)
+#     is found under random and pct and replays from its reproduce line,
+#     and the replay's trace names the program's mutex and lines; a lock-order
+#     deadlock is found; the fixed twin stays clean under every scheduler;
+#     --races, and a statically linked program, are refused in one line.
+#     Sanitizer builds have no preload library: the refusal says so.
+cc -O2 -g -pthread tests/programs/bank_fixed.c -o "$tmp/native_bank_fixed"
+if [ ! -e "$build/libjostle-preload.so" ]; then
+  run 2 native-none -n 5 -- "$tmp/native_bank_fixed"
+  [ "$(wc -l <"$tmp/native-none.err")" -eq 1 ] &&
+    grep -q "has no libjostle-preload.so" "$tmp/native-none.err" ||
+    { cat "$tmp/native-none.err"; fail "no preload library: not said in one line"; }
+  pass "without a preload library, a program that was not rebuilt is refused in one line"
+else
+  cc -O2 -g -pthread tests/programs/insert_racy.c -o "$tmp/native_insert_racy"
+  cc -O2 -g -pthread tests/programs/lock_order.c -o "$tmp/native_lock_order"
+  c++ -std=c++17 -O2 -g -pthread tests/programs/cxx_registry_racy.cpp -o "$tmp/native_cxx_registry"
+  for prog in native_insert_racy native_cxx_registry; do
+    for sched in random pct; do
+      run 1 $prog-$sched --scheduler $sched -n 2000 --seed 1 -j 1 --until-divergence \
+        -- "$tmp/$prog"
+      grep -q "^jostle: .*: not rebuilt with jostle-cc: the controlled schedulers switch at its synchronisation calls only" \
+        "$tmp/$prog-$sched.err" &&
+        grep -q "^jostle: .*: as it is, every run is a process of its own (slower): it was not rebuilt with jostle-cc$" \
+          "$tmp/$prog-$sched.err" || { cat "$tmp/$prog-$sched.err"; fail "$prog: the preload is not said"; }
+      grep -q "^  crash (SIGABRT): .*Assertion .* crash " "$tmp/$prog-$sched" ||
+        { cat "$tmp/$prog-$sched"; fail "$prog under $sched: not found in 2,000 runs"; }
+      line=$(sed -n 's/^reproduce: //p' "$tmp/$prog-$sched" | head -n 1)
+      set +e
+      eval "$(echo "$line" | sed "s|^jostle replay |\"$jostle\" replay --trace |")" \
+        >"$tmp/replay-$prog" 2>&1
+      status=$?
+      set -e
+      [ $status -eq 1 ] && grep -q "^outcome: crash (SIGABRT): .*Assertion" "$tmp/replay-$prog" &&
+        grep -q "  pthread_mutex_lock  *mutex#[0-9]* lock  .*\.[ch]:[0-9]* ([a-z]" "$tmp/replay-$prog" ||
+        { cat "$tmp/replay-$prog"; fail "$prog under $sched: '$line' does not replay, traced"; }
+    done
+  done
+  run 1 native-deadlock -n 200 --seed 1 -- "$tmp/native_lock_order"
+  grep -q "^  deadlock (.*mutex#0 held by thread .*) .* deadlock " "$tmp/native-deadlock" ||
+    { cat "$tmp/native-deadlock"; fail "native lock_order: no deadlock"; }
+  for sched in random pct pos surw auto free noise; do
+    run 0 native-clean --scheduler $sched -n 200 --seed 7 -- "$tmp/native_bank_fixed"
+    grep -q "^  exit=0 *200 " "$tmp/native-clean" ||
+      { cat "$tmp/native-clean"; fail "native bank_fixed under $sched: not 200 runs of exit=0"; }
+  done
+  run 2 native-races --races -n 5 -- "$tmp/native_bank_fixed"
+  [ "$(wc -l <"$tmp/native-races.err")" -eq 1 ] &&
+    grep -q -- "--races needs a program rebuilt with jostle-cc" "$tmp/native-races.err" ||
+    { cat "$tmp/native-races.err"; fail "--races on a program not rebuilt: not one line"; }
+  if cc -static -O2 -pthread tests/programs/bank_fixed.c -o "$tmp/static_bank" 2>/dev/null; then
+    run 2 native-static -n 5 -- "$tmp/static_bank"
+    [ "$(wc -l <"$tmp/native-static.err")" -eq 1 ] && grep -q "statically linked" "$tmp/native-static.err" ||
+      { cat "$tmp/native-static.err"; fail "a static program: not one line"; }
+  fi
+  pass "a program that was not rebuilt: found, replayed, traced and clean with jostle preloaded"
+fi
 
 echo "programs: $passed passed, 0 failed"
