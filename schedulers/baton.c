@@ -37,6 +37,7 @@
 #include "schedulers/schedule.h"
 #include "schedulers/strategy.h"
 #include "schedulers/trace.h"
+#include "schedulers/trace_names.h"
 
 #define SPIN_LIMIT (1u << 14)   /* most pauses before a waiter sleeps */
 #define CHOICE_SALT 0x63686f696365ULL
@@ -391,10 +392,25 @@ const char *jostle__object_kind_name(jostle__object_kind kind) {
  * numbered by their first appearance in the text, as an uncontrolled
  * run's deadlock numbers them (waits.c), not by their first use in the
  * run: the same deadlock reached by two schedules is one text. */
+/* The name the code gives an object, when it is the same in every run:
+ * a global's, "forks[1]" (the run's state, the heap and the stacks have
+ * none that is). A deadlock's text names such an object by it, the others
+ * by their kind and place in the text, "mutex#0". */
+static int object_name(const jostle__control *c, const jostle__object *o, char *buf,
+                       size_t size) {
+  uintptr_t a = (uintptr_t)o->addr, lo = (uintptr_t)c->run_state;
+  if (a - lo < c->run_state_size) return 0;
+  jostle__value_type type;
+  jostle__trace_name_data(c, o->addr, NULL, buf, size, &type);
+  return buf[0] != '\0' && strncmp(buf, "0x", 2) != 0;
+}
+
 static void describe_deadlock(jostle__control *c) {
   size_t len = (size_t)snprintf(c->verdict_text, sizeof c->verdict_text, "deadlock (");
   const char *sep = "";
-  int *named = c->scratch, n_named = 0; /* a thread waiting on each object named so far */
+  /* the objects without a name, numbered by their place in the text: a
+   * thread waiting on each */
+  int *numbered = c->scratch, n_numbered = 0;
   for (int i = 0; i < c->n_threads && len < sizeof c->verdict_text; i++) {
     const jostle__object *o = c->waits_on[i];
     if (c->state[i] != JOSTLE__BLOCKED || o == NULL) continue;
@@ -404,11 +420,19 @@ static void describe_deadlock(jostle__control *c) {
       sep = "; ";
       continue;
     }
-    int id = 0;
-    while (id < n_named && c->waits_on[named[id]] != o) id++;
-    if (id == n_named) named[n_named++] = i;
-    len += (size_t)snprintf(c->verdict_text + len, sizeof c->verdict_text - len,
-                            "%sthread %d waits for %s#%d", sep, i, jostle__object_kind_name(o->kind), id);
+    char name[96];
+    if (object_name(c, o, name, sizeof name)) {
+      /* by its name alone: a deadlock of many threads must fit the text */
+      len += (size_t)snprintf(c->verdict_text + len, sizeof c->verdict_text - len,
+                              "%sthread %d waits for %s", sep, i, name);
+    } else {
+      int id = 0;
+      while (id < n_numbered && c->waits_on[numbered[id]] != o) id++;
+      if (id == n_numbered) numbered[n_numbered++] = i;
+      len += (size_t)snprintf(c->verdict_text + len, sizeof c->verdict_text - len,
+                              "%sthread %d waits for %s#%d", sep, i,
+                              jostle__object_kind_name(o->kind), id);
+    }
     if (o->owner >= 0 && len < sizeof c->verdict_text)
       len += (size_t)snprintf(c->verdict_text + len, sizeof c->verdict_text - len,
                               " held by thread %d", o->owner);

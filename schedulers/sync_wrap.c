@@ -680,10 +680,27 @@ int __wrap___cxa_guard_acquire(int64_t *guard);
 void __wrap___cxa_guard_release(int64_t *guard);
 void __wrap___cxa_guard_abort(int64_t *guard);
 
+/* The C++ library jostle-cc links is static: ThreadSanitizer's runtime,
+ * which would intercept its guard, sees nothing of it, so the wrappers
+ * tell it what the guard orders. */
+#if defined(__SANITIZE_THREAD__)
+void __tsan_acquire(void *addr);
+void __tsan_release(void *addr);
+#define GUARD_ACQUIRED(guard) __tsan_acquire(guard)
+#define GUARD_RELEASED(guard) __tsan_release(guard)
+#else
+#define GUARD_ACQUIRED(guard) ((void)(guard))
+#define GUARD_RELEASED(guard) ((void)(guard))
+#endif
+
 int __wrap___cxa_guard_acquire(int64_t *guard) {
   int me;
   jostle__control *c = enter(JOSTLE__POINT_SYNC, guard, PC, &me);
-  if (c == NULL) return __real___cxa_guard_acquire(guard);
+  if (c == NULL) {
+    int construct = __real___cxa_guard_acquire(guard);
+    if (!construct) GUARD_ACQUIRED(guard);
+    return construct;
+  }
   jostle__object *o = jostle__control_object(c, guard, JOSTLE__OBJ_ONCE, 0);
   /* a construction that calls its own function again waits for itself:
    * a deadlock, where the C++ library would throw */
@@ -702,6 +719,7 @@ static void guard_over(int64_t *guard, int done, void (*real)(int64_t *), const 
   int me;
   jostle__control *c = enter(JOSTLE__POINT_SYNC, guard, pc, call, &me);
   if (c == NULL) {
+    if (done) GUARD_RELEASED(guard);
     real(guard);
     return;
   }

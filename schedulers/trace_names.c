@@ -261,6 +261,56 @@ static int name_state(const void *pc, size_t state_size, size_t off, char *buf, 
   return 0;
 }
 
+/* The DIE of the variable at address `start` (its symbol's, named `name`)
+ * among the top-level variables of mod's units, and its type in *type;
+ * 0 when the DWARF has none. */
+static int find_global_type(Dwfl_Module *mod, const char *name, GElf_Addr start,
+                            Dwarf_Die *type) {
+  Dwarf_Addr bias;
+  Dwarf_Die *cu = NULL;
+  while ((cu = dwfl_module_nextcu(mod, cu, &bias)) != NULL) {
+    Dwarf_Die var;
+    if (dwarf_child(cu, &var) != 0) continue;
+    do {
+      if (dwarf_tag(&var) != DW_TAG_variable) continue;
+      const char *var_name = dwarf_diename(&var);
+      Dwarf_Attribute attr;
+      Dwarf_Op *ops;
+      size_t n_ops;
+      if (var_name == NULL || strcmp(var_name, name) != 0 ||
+          dwarf_attr(&var, DW_AT_location, &attr) == NULL ||
+          dwarf_getlocation(&attr, &ops, &n_ops) != 0 || n_ops != 1 ||
+          ops[0].atom != DW_OP_addr || ops[0].number + bias != start)
+        continue;
+      return type_of(&var, DW_AT_type, type) != NULL;
+    } while (dwarf_siblingof(&var, &var) == 0);
+  }
+  return 0;
+}
+
+/* find_global_type, remembered: a deadlock's text names its objects in
+ * every run that ends in one, and looking through every unit takes long. */
+#define GLOBALS_KEPT 64
+typedef struct known_global {
+  GElf_Addr start;
+  int found;
+  Dwarf_Die type;
+} known_global;
+static known_global globals[GLOBALS_KEPT];
+static int n_globals;
+
+static int global_type(Dwfl_Module *mod, const char *name, GElf_Addr start, Dwarf_Die *type) {
+  for (int i = 0; i < n_globals; i++)
+    if (globals[i].start == start) {
+      *type = globals[i].type;
+      return globals[i].found;
+    }
+  int found = find_global_type(mod, name, start, type);
+  if (n_globals < GLOBALS_KEPT)
+    globals[n_globals++] = (known_global){start, found, found ? *type : (Dwarf_Die){0}};
+  return found;
+}
+
 static void name_data(const jostle__control *c, const void *addr, const void *pc, char *buf,
                       size_t size, jostle__value_type *type) {
   *type = (jostle__value_type){JOSTLE__VALUE_UNKNOWN, 0};
@@ -281,9 +331,15 @@ static void name_data(const jostle__control *c, const void *addr, const void *pc
   GElf_Off off = 0;
   GElf_Sym sym;
   char plain[256];
-  const char *name = jostle__self_demangle(
-      mod ? dwfl_module_addrinfo(mod, a, &off, &sym, NULL, NULL, NULL) : NULL, plain,
-      sizeof plain);
+  const char *raw = mod ? dwfl_module_addrinfo(mod, a, &off, &sym, NULL, NULL, NULL) : NULL;
+  const char *name = jostle__self_demangle(raw, plain, sizeof plain);
+  Dwarf_Die var_type;
+  /* a global's element or member by the code's names: "forks[1]", "config.lock" */
+  if (name != NULL && name == raw && global_type(mod, raw, a - off, &var_type)) {
+    snprintf(buf, size, "%s", name);
+    append_path(&var_type, off, ".", buf, size, 0, type);
+    return;
+  }
   if (name != NULL && off == 0) /* a global or static, at its start */
     snprintf(buf, size, "%s", name);
   else if (name != NULL)

@@ -1,6 +1,6 @@
 /*
- * trace_names.h: private to the trace (trace.c, trace_values.c) and race
- * texts (race_text.c). Names code and data addresses as the program's own
+ * trace_names.h: private to the trace (trace.c, trace_values.c), race
+ * texts (race_text.c) and deadlock texts (baton.c). Names code and data addresses as the program's own
  * ELF and DWARF do (elfutils' libdwfl), and says what type the named
  * object has, so that its value can be shown as the code would write it.
  * The lookup is set up at the first call, in the process that runs the
@@ -37,8 +37,8 @@ void jostle__trace_name_code(const void *pc, char *buf, size_t size);
 /* Names addr as the code at pc (may be NULL) names it: "s->count" or
  * "s->items[3].key" in the run's state (the first variable in scope that
  * points to a struct as large as the state gives the member), else
- * "state+0x10", "config_global" or "config_global+0x4" for a symbol, or the
- * plain address.
+ * "state+0x10", a global by the code's names ("config", "forks[1]",
+ * "config.lock"; "config+0x4" without DWARF), or the plain address.
  * *type is the type of the object that starts at addr, when one does. */
 void jostle__trace_name_data(const jostle__control *c, const void *addr, const void *pc,
                              char *buf, size_t size, jostle__value_type *type);

@@ -120,7 +120,7 @@ done
 if [ "$uninstrumented" = 0 ]; then
 "$jostle" replay --scheduler random --seed 0x1 --trace -- "$progs/bank_racy" \
   >"$tmp/trace" 2>&1 || true
-grep -q "accounts  .*bank_racy.c:[0-9]* (teller)" "$tmp/trace" ||
+grep -q "accounts\[[01]\]  .*bank_racy.c:[0-9]* (teller)" "$tmp/trace" ||
   { head -30 "$tmp/trace"; fail "the trace does not name accounts and teller"; }
 pass "a program's trace names its variables and functions"
 fi
@@ -330,11 +330,20 @@ for sched in random pct; do
 done
 pass "a long start-up alone is no step-limit"
 
-# 5. A lock-order deadlock is a deadlock, naming the threads.
-run 1 deadlock --scheduler random -n 300 --seed 3 -- "$progs/lock_order"
-grep -q "^  deadlock (thread 0 waits for thread 1 to finish; thread 1 waits for mutex" \
-  "$tmp/deadlock" || { cat "$tmp/deadlock"; fail "lock_order: no deadlock"; }
-pass "a deadlock of a program's threads is found"
+# 5. A lock-order deadlock is a deadlock, naming the threads and the
+#    mutexes by the program's own names alone (account_lock[0], forks[2]), one
+#    row per deadlock: lock_order's two threads can take the locks in
+#    either order, yet the text is one, under every controlled scheduler.
+for sched in random pct pos; do
+  run 1 deadlock --scheduler $sched -n 300 --seed 3 -- "$progs/lock_order"
+  [ "$(grep -c "^  deadlock (" "$tmp/deadlock")" -eq 1 ] &&
+    grep -q "^  deadlock (thread 0 waits for thread 1 to finish; thread 1 waits for account_lock\[[01]\] held by thread 2; thread 2 waits for account_lock\[[01]\] held by thread 1) " \
+    "$tmp/deadlock" || { cat "$tmp/deadlock"; fail "lock_order under $sched: not one named deadlock"; }
+done
+run 1 deadlock --scheduler random -n 300 --seed 3 -- "$progs/philosophers_racy"
+grep -q "^  deadlock (.*thread 1 waits for forks\[[0-2]\] held by thread [0-9].*) " \
+  "$tmp/deadlock" || { cat "$tmp/deadlock"; fail "philosophers_racy: the forks are not named"; }
+pass "a deadlock of a program's threads is found, its mutexes named as the program names them"
 
 # 6. The program's arguments reach its main, and its reproduce line.
 run 0 args -n 20 -- "$progs/args_echo" ok
@@ -524,7 +533,7 @@ else
     done
   done
   run 1 native-deadlock -n 200 --seed 1 -- "$tmp/native_lock_order"
-  grep -q "^  deadlock (.*mutex#0 held by thread .*) .* deadlock " "$tmp/native-deadlock" ||
+  grep -q "^  deadlock (.*waits for account_lock\[[01]\] held by thread .*) .* deadlock " "$tmp/native-deadlock" ||
     { cat "$tmp/native-deadlock"; fail "native lock_order: no deadlock"; }
   for sched in random pct pos surw auto free noise; do
     run 0 native-clean --scheduler $sched -n 200 --seed 7 -- "$tmp/native_bank_fixed"
