@@ -51,6 +51,7 @@
 #include "cli/errors.h"
 #include "harness/environment.h"
 #include "harness/journal.h"
+#include "harness/program.h"
 #include "reports/progress.h"
 #include "reports/report.h"
 
@@ -256,6 +257,17 @@ static int copy_args(int argc, char **argv, jostle__journal_header *h) {
   return 0;
 }
 
+/* A copy of the program's command line for the journal. */
+static int copy_words(int argc, char **argv, jostle__journal_header *h) {
+  h->program = calloc((size_t)argc + 1, sizeof *h->program);
+  if (h->program == NULL) return -1;
+  for (int i = 0; i < argc; i++) {
+    if ((h->program[i] = strdup(argv[i])) == NULL) return -1;
+    h->n_program = i + 1;
+  }
+  return 0;
+}
+
 /* Makes the soak the folder's only one: two soaks writing one journal
  * would mix their batches, and their reports would overwrite each other's.
  * The lock is held until the soak's process ends (common/lock_file.h).
@@ -296,6 +308,10 @@ static int start_fresh(soak *k, int argc, char **argv) {
                                "%s', or choose another --out", k->dir, jostle__prog, k->dir);
   k->header.seed = k->o.seed;
   k->header.started_unix_ns = k->meta.started_unix_ns;
+  /* a program's soak names it, for a resume typed without it */
+  const jostle__program *program = jostle__program_served;
+  if (program != NULL && copy_words(program->argc, program->argv, &k->header) != 0)
+    return jostle__internal_error("out of memory");
   if (jostle__journal_create(k->dir, &k->header, &k->journal, err, sizeof err) != 0)
     return jostle__internal_error("%s", err);
   return 0;
@@ -332,12 +348,27 @@ static int replay_batch(void *ctx, const jostle__batch *b, char *err, size_t err
 
 /* The journaled options, parsed again (parsing cuts -D texts apart: the
  * metadata's command line is taken first); -j and --progress from `now`. */
-static int start_resumed(soak *k, const jostle__opts *now) {
+/* `soak --resume DIR` of a program's soak, typed without the program: the
+ * same command with the program the journal names after `--`. */
+static int resume_program(const jostle__journal_header *h, int argc, char **argv) {
+  char **with = calloc((size_t)(argc + 1 + h->n_program + 1), sizeof *with);
+  if (with == NULL) return jostle__internal_error("out of memory");
+  memcpy(with, argv, (size_t)argc * sizeof *with);
+  with[argc] = "--";
+  memcpy(with + argc + 1, h->program, (size_t)h->n_program * sizeof *with);
+  int rc = jostle__program_start("soak", "soak", argc + 1 + h->n_program, with, argc, 0);
+  free(with); /* reached only when the program could not be started */
+  return rc;
+}
+
+static int start_resumed(soak *k, const jostle__opts *now, int typed_argc, char **typed_argv) {
   char err[1200];
   jostle__journal_header *h = &k->header;
   k->dir = now->resume_dir;
   if (jostle__journal_read_header(k->dir, h, err, sizeof err) != 0)
     return jostle__usage_error("soak --resume: %s", err);
+  if (h->n_program > 0 && jostle__program_served == NULL)
+    return resume_program(h, typed_argc, typed_argv);
   /* argv as the soak was started: PROG soak ARGS */
   char **argv = calloc((size_t)h->n_args + 3, sizeof *argv);
   if (argv == NULL) return jostle__internal_error("out of memory");
@@ -562,7 +593,7 @@ int jostle__cmd_soak(int argc, char **argv) {
   if (rc == 0 && k.o.resume_dir != NULL) {
     jostle__opts now = k.o;
     jostle__journal_header_free(&k.header);
-    rc = start_resumed(&k, &now);
+    rc = start_resumed(&k, &now, argc, argv);
   } else if (rc == 0) {
     rc = start_fresh(&k, argc, argv);
   }

@@ -123,18 +123,42 @@ static int looks_like_journal(const char *line, size_t n) {
 
 /* --- header -------------------------------------------------------------- */
 
+static json_t *strings_json(int n, char *const *words) {
+  json_t *a = json_array();
+  for (int i = 0; a && i < n; i++)
+    if (json_array_append_new(a, json_string(words[i])) != 0) {
+      json_decref(a);
+      return NULL;
+    }
+  return a;
+}
+
 static json_t *header_json(const jostle__journal_header *h) {
   char seed[24];
   snprintf(seed, sizeof seed, "0x%016" PRIx64, h->seed);
-  json_t *args = json_array();
-  for (int i = 0; args && i < h->n_args; i++)
-    if (json_array_append_new(args, json_string(h->args[i])) != 0) {
-      json_decref(args);
-      return NULL;
-    }
-  return json_pack("{s:s, s:i, s:s, s:I, s:o}", "format", FORMAT_NAME, "version",
-                   JOSTLE__JOURNAL_VERSION, "seed", seed, "started_unix_ns",
-                   (json_int_t)h->started_unix_ns, "args", args);
+  json_t *v = json_pack("{s:s, s:i, s:s, s:I, s:o}", "format", FORMAT_NAME, "version",
+                        JOSTLE__JOURNAL_VERSION, "seed", seed, "started_unix_ns",
+                        (json_int_t)h->started_unix_ns, "args",
+                        strings_json(h->n_args, h->args));
+  if (v != NULL && h->n_program > 0 &&
+      json_object_set_new(v, "program", strings_json(h->n_program, h->program)) != 0) {
+    json_decref(v);
+    return NULL;
+  }
+  return v;
+}
+
+/* The strings of array a, into *words (n of them); -1 when a holds
+ * another value or out of memory. */
+static int read_strings(json_t *a, int *n, char ***words) {
+  *words = calloc(json_array_size(a) + 1, sizeof **words);
+  if (*words == NULL) return -1;
+  for (size_t i = 0; i < json_array_size(a); i++) {
+    json_t *w = json_array_get(a, i);
+    if (!json_is_string(w) || ((*words)[i] = strdup(json_string_value(w))) == NULL) return -1;
+    *n = (int)i + 1;
+  }
+  return 0;
 }
 
 static int parse_seed(const char *text, uint64_t *out) {
@@ -157,14 +181,12 @@ static int read_header(json_t *v, jostle__journal_header *h) {
       parse_seed(seed, &h->seed) != 0 || started < 0 || !json_is_array(args))
     return -1;
   h->started_unix_ns = (uint64_t)started;
-  h->args = calloc(json_array_size(args) + 1, sizeof *h->args);
-  if (h->args == NULL) return -1;
-  for (size_t i = 0; i < json_array_size(args); i++) {
-    json_t *a = json_array_get(args, i);
-    if (!json_is_string(a) || (h->args[i] = strdup(json_string_value(a))) == NULL) return -1;
-    h->n_args = (int)i + 1;
-  }
-  return 0;
+  if (read_strings(args, &h->n_args, &h->args) != 0) return -1;
+  json_t *program = json_object_get(v, "program");
+  if (program == NULL) return 0;
+  return json_is_array(program) && json_array_size(program) > 0
+             ? read_strings(program, &h->n_program, &h->program)
+             : -1;
 }
 
 /* Why header line v was refused: a journal of another version of jostle,
@@ -184,6 +206,8 @@ static void header_error(json_t *v, const char *path, char *err, size_t errsize)
 void jostle__journal_header_free(jostle__journal_header *h) {
   for (int i = 0; h->args && i < h->n_args; i++) free(h->args[i]);
   free(h->args);
+  for (int i = 0; h->program && i < h->n_program; i++) free(h->program[i]);
+  free(h->program);
   memset(h, 0, sizeof *h);
 }
 

@@ -432,7 +432,8 @@ pass "--outcome takes the outcome from what the program wrote, --allow judges it
 
 # 6c. jostle soak takes a program after --: every cell of its scheduler
 #     set runs the program, the reports name it, the racy one's soak exits 1
-#     and the fixed one's 0, and --resume DIR -- PROGRAM goes on. (The racy
+#     and the fixed one's 0, and --resume DIR -- PROGRAM goes on, as does
+#     --resume DIR alone (the journal names the program). (The racy
 #     one is insert_racy, whose bug lies between synchronisation calls: it
 #     is found in every build.)
 set +e
@@ -445,7 +446,12 @@ racy_status=$?
 "$jostle" soak --no-progress --resume "$tmp/soak-racy" -- "$progs/insert_racy" \
   >"$tmp/soak-resumed.out" 2>&1
 resumed_status=$?
+"$jostle" soak --no-progress --resume "$tmp/soak-fixed" >"$tmp/soak-plain-resume.out" 2>&1
+plain_resume_status=$?
 set -e
+[ $plain_resume_status -eq 0 ] && grep -q "^result bank-fixed .*divergent=0 .*scheduler=free" \
+  "$tmp/soak-plain-resume.out" ||
+  { cat "$tmp/soak-plain-resume.out"; fail "soak --resume DIR of a program's soak: exit $plain_resume_status"; }
 [ $fixed_status -eq 0 ] && grep -q "^result bank-fixed .*divergent=0 .*scheduler=random" "$tmp/soak-fixed.out" &&
   grep -q "^result bank-fixed .*divergent=0 .*scheduler=free" "$tmp/soak-fixed.out" ||
   { cat "$tmp/soak-fixed.out"; fail "soak of bank_fixed: exit $fixed_status"; }
