@@ -11,6 +11,8 @@
 #                                 reset between them (the default)
 #                  process/run    a process forked per run from one where
 #                                 main has not run (JOSTLE_PROGRAM_RUNS=fork)
+#   not rebuilt    the native build itself under `jostle run -j 1`, jostle
+#                  preloaded (a process per run), under free and random
 #   scenario       the same code as a built-in scenario (counter-mutex, 2
 #                  threads x 10 increments), under free and random, -j 1
 # Knobs: RUNS (2000), SECONDS_EACH (3, for the jostle columns).
@@ -36,6 +38,10 @@ for s in free random; do
     -- "$build/programs/bank_fixed" >"$tmp/run-$s"
   JOSTLE_PROGRAM_RUNS=fork "$jostle" run --no-progress -j 1 --scheduler $s \
     --duration ${secs}s -n 100M -- "$build/programs/bank_fixed" >"$tmp/fork-$s"
+  if [ -e "$build/libjostle-preload.so" ]; then
+    "$jostle" run --no-progress -j 1 --scheduler $s --duration ${secs}s -n 100M \
+      -- "$tmp/native" >"$tmp/native-$s" 2>/dev/null
+  fi
   "$jostle" stress --no-progress -j 1 --scheduler $s --duration ${secs}s -n 100M \
     -D threads=2 -D increments=10 counter-mutex >"$tmp/scn-$s"
 done
@@ -48,5 +54,9 @@ row "jostle run, free, process/run" "$(rate "$tmp/fork-free")"
 row "jostle run, free, shared" "$(rate "$tmp/run-free")"
 row "jostle run, random, process/run" "$(rate "$tmp/fork-random")"
 row "jostle run, random, shared" "$(rate "$tmp/run-random")"
+if [ -e "$build/libjostle-preload.so" ]; then
+  row "jostle run, not rebuilt, free" "$(rate "$tmp/native-free")"
+  row "jostle run, not rebuilt, random" "$(rate "$tmp/native-random")"
+fi
 row "scenario counter-mutex, free" "$(rate "$tmp/scn-free")"
 row "scenario counter-mutex, random" "$(rate "$tmp/scn-random")"
