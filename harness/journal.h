@@ -43,11 +43,11 @@ typedef struct jostle__journal_header {
   int n_args;
   char **args;                /* the soak's arguments after `soak`; the
                                  reader's are owned by the header */
+  uint64_t seed;              /* the campaign seed it used */
+  uint64_t started_unix_ns;   /* when it started */
   int n_program;
   char **program;             /* the program it soaks (its command line,
                                  argv[0] first), or none: scenarios */
-  uint64_t seed;              /* the campaign seed it used */
-  uint64_t started_unix_ns;   /* when it started */
 } jostle__journal_header;
 
 /* One finished batch. */

@@ -105,7 +105,7 @@ static int on_batch(void *ctx, const jostle__batch *b, char *err, size_t errsize
  * `seed`. */
 static void write_journal_in(const char *d, uint64_t n_batches, uint64_t seed) {
   char *args[] = {"counter", "-D", "threads=3", "--out", "o d"};
-  jostle__journal_header h = {5, args, seed, 42};
+  jostle__journal_header h = {.n_args = 5, .args = args, .seed = seed, .started_unix_ns = 42};
   jostle__journal *j;
   char err[512];
   ck_assert_msg(jostle__journal_create(d, &h, &j, err, sizeof err) == 0, "%s", err);
@@ -155,7 +155,29 @@ START_TEST(batches_read_back_equal) {
   ck_assert_str_eq(h.args[4], "o d");
   ck_assert_uint_eq(h.seed, 0x1234);
   ck_assert_uint_eq(h.started_unix_ns, 42);
+  ck_assert_int_eq(h.n_program, 0);
   jostle__journal_header_free(&h);
+}
+END_TEST
+
+/* A program's soak names the program, its arguments as typed. */
+START_TEST(a_program_is_read_back) {
+  char *args[] = {"--out", "o", "bank"};
+  char *program[] = {"./bank", "an arg", "--x"};
+  jostle__journal_header h = {.n_args = 3, .args = args, .seed = 7, .started_unix_ns = 1,
+                              .n_program = 3, .program = program};
+  jostle__journal *j;
+  char err[512];
+  ck_assert_msg(jostle__journal_create(dir, &h, &j, err, sizeof err) == 0, "%s", err);
+  jostle__journal_close(j);
+  jostle__journal_header back;
+  ck_assert_int_eq(jostle__journal_read_header(dir, &back, err, sizeof err), 0);
+  ck_assert_int_eq(back.n_program, 3);
+  ck_assert_str_eq(back.program[0], "./bank");
+  ck_assert_str_eq(back.program[1], "an arg");
+  ck_assert_str_eq(back.program[2], "--x");
+  ck_assert_int_eq(back.n_args, 3);
+  jostle__journal_header_free(&back);
 }
 END_TEST
 
@@ -319,6 +341,7 @@ int main(void) {
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, crc32_is_ieee);
   tcase_add_test(tc, batches_read_back_equal);
+  tcase_add_test(tc, a_program_is_read_back);
   tcase_add_test(tc, a_cut_last_line_is_dropped);
   tcase_add_test(tc, damage_is_refused);
   tcase_add_test(tc, batches_of_another_soak_are_refused);
