@@ -219,32 +219,28 @@ static struct {
   char bytes[JOSTLE__CAPTURE_BYTES + 1];
 } printed;
 
-/* Compiles regex into re; NULL, or what is wrong with it in why. */
-static const char *compile(regex_t *re, const char *regex, char *why, size_t size) {
+/* --NAME REGEX, compiled into re (*given set), and kept in the program's
+ * invocation; NULL, or what is wrong. */
+static const char *regex_option(const char *name, const char *regex, regex_t *re, int *given) {
+  static char why[128];
   if (jostle__program_served == NULL)
     return "only a program prints its outcome: jostle run [options] -- PROGRAM";
+  if (*given) return "given twice";
   int rc = regcomp(re, regex, REG_EXTENDED | REG_NEWLINE);
-  if (rc == 0) return NULL;
-  regerror(rc, re, why, size);
-  return why;
+  if (rc != 0) {
+    regerror(rc, re, why, sizeof why);
+    return why;
+  }
+  *given = 1;
+  return keep_option(name, regex);
 }
 
 const char *jostle__program_outcome(const char *regex) {
-  static char why[128];
-  if (printed.outcome) return "given twice";
-  const char *bad = compile(&printed.outcome_re, regex, why, sizeof why);
-  if (bad != NULL) return bad;
-  printed.outcome = 1;
-  return keep_option("outcome", regex);
+  return regex_option("outcome", regex, &printed.outcome_re, &printed.outcome);
 }
 
 const char *jostle__program_allow(const char *regex) {
-  static char why[128];
-  if (printed.allow) return "given twice";
-  const char *bad = compile(&printed.allow_re, regex, why, sizeof why);
-  if (bad != NULL) return bad;
-  printed.allow = 1;
-  return keep_option("allow", regex);
+  return regex_option("allow", regex, &printed.allow_re, &printed.allow);
 }
 
 const char *jostle__program_options_done(int races, int controlled) {
