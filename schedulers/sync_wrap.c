@@ -680,32 +680,59 @@ int __wrap___cxa_guard_acquire(int64_t *guard);
 void __wrap___cxa_guard_release(int64_t *guard);
 void __wrap___cxa_guard_abort(int64_t *guard);
 
-/* The C++ library jostle-cc links is static: ThreadSanitizer's runtime,
- * which would intercept its guard, sees nothing of it, so the wrappers
- * tell it what the guard orders. */
+/* The C++ library jostle-cc links is static, and under ThreadSanitizer the
+ * program is not instrumented: the runtime sees neither the library's guard
+ * nor the program's own inline test of its first byte, which skips the call
+ * once the object is constructed. So in that build the first byte stays 0,
+ * every use of the static comes here, and byte 1 holds the state (0 none,
+ * 1 being constructed, 2 constructed) in atomics the runtime sees. A
+ * construction that calls its own function again spins there. */
 #if defined(__SANITIZE_THREAD__)
-void __tsan_acquire(void *addr);
-void __tsan_release(void *addr);
-#define GUARD_ACQUIRED(guard) __tsan_acquire(guard)
-#define GUARD_RELEASED(guard) __tsan_release(guard)
+#define GUARD_STATE(guard) ((_Atomic unsigned char *)(guard) + 1)
+static int guard_done(int64_t *guard) {
+  return atomic_load_explicit(GUARD_STATE(guard), memory_order_acquire) == 2;
+}
+static void guard_set(int64_t *guard, unsigned char state) {
+  atomic_store_explicit(GUARD_STATE(guard), state, memory_order_release);
+}
+static int guard_acquire_free(int64_t *guard) {
+  for (;;) {
+    unsigned char s = 0;
+    if (atomic_compare_exchange_weak_explicit(GUARD_STATE(guard), &s, 1, memory_order_acquire,
+                                              memory_order_acquire))
+      return 1;
+    if (s == 2) return 0;
+    if (s == 1) __real_sched_yield();
+  }
+}
+static void guard_over_free(int64_t *guard, int done, void (*real)(int64_t *)) {
+  (void)real;
+  guard_set(guard, done ? 2 : 0);
+}
 #else
-#define GUARD_ACQUIRED(guard) ((void)(guard))
-#define GUARD_RELEASED(guard) ((void)(guard))
+static int guard_done(int64_t *guard) {
+  return atomic_load_explicit((_Atomic char *)guard, memory_order_acquire) != 0;
+}
+/* as the C++ library leaves it: its word 1, constructed */
+static void guard_set(int64_t *guard, unsigned char state) {
+  if (state == 2) atomic_store_explicit((_Atomic int *)guard, 1, memory_order_release);
+}
+static int guard_acquire_free(int64_t *guard) { return __real___cxa_guard_acquire(guard); }
+static void guard_over_free(int64_t *guard, int done, void (*real)(int64_t *)) {
+  (void)done;
+  real(guard);
+}
 #endif
 
 int __wrap___cxa_guard_acquire(int64_t *guard) {
   int me;
   jostle__control *c = enter(JOSTLE__POINT_SYNC, guard, PC, &me);
-  if (c == NULL) {
-    int construct = __real___cxa_guard_acquire(guard);
-    if (!construct) GUARD_ACQUIRED(guard);
-    return construct;
-  }
+  if (c == NULL) return guard_acquire_free(guard);
   jostle__object *o = jostle__control_object(c, guard, JOSTLE__OBJ_ONCE, 0);
   /* a construction that calls its own function again waits for itself:
    * a deadlock, where the C++ library would throw */
   while (o->owner >= 0) jostle__control_block(c, me, o, 0);
-  if (atomic_load_explicit((_Atomic char *)guard, memory_order_acquire) != 0) {
+  if (guard_done(guard)) {
     jostle__control_acquired(c, me, guard);
     return 0;
   }
@@ -719,14 +746,12 @@ static void guard_over(int64_t *guard, int done, void (*real)(int64_t *), const 
   int me;
   jostle__control *c = enter(JOSTLE__POINT_SYNC, guard, pc, call, &me);
   if (c == NULL) {
-    if (done) GUARD_RELEASED(guard);
-    real(guard);
+    guard_over_free(guard, done, real);
     return;
   }
   jostle__object *o = jostle__control_object(c, guard, JOSTLE__OBJ_ONCE, 0);
   o->owner = -1;
-  /* as the C++ library leaves it: its word 1, constructed */
-  if (done) atomic_store_explicit((_Atomic int *)guard, 1, memory_order_release);
+  if (done) guard_set(guard, 2);
   jostle__control_released(c, me, guard);
   jostle__control_wake_all(c, o);
 }
