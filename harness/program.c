@@ -15,6 +15,7 @@
 #include "harness/capture.h"
 #include "harness/program_calls.h"
 #include "harness/program_reset.h"
+#include "harness/run.h"
 #include "schedulers/control.h"
 #include "schedulers/sched.h"
 #include "schedulers/spares.h"
@@ -74,6 +75,13 @@ static struct {
   int status;
 } hook;
 
+/* The program's exit when main returns, whether or not the link wraps
+ * jostle's own calls to exit (a fuzz target's does not). */
+static _Noreturn void main_exit(int status) {
+  jostle__program_exiting(status, 1);
+  exit(status);
+}
+
 /* The run's one scenario thread is the program's main thread: it exits as
  * a process does when main returns. When main calls pthread_exit, the
  * process goes on until its other threads are done, then exits with 0. */
@@ -83,14 +91,14 @@ static void program_thread(jostle_run *r, int index) {
   int how = setjmp(main_over);
   if (how == MAIN_RUNS) {
     jostle__pool_thread_exit = main_pthread_exit;
-    exit(served.main(served.argc, hook.shared ? args.argv : served.argv, served.envp));
+    main_exit(served.main(served.argc, hook.shared ? args.argv : served.argv, served.envp));
   }
   if (how == MAIN_EXITED) return;
   int me;
   jostle__control *c = jostle__control_of_self(&me);
   if (c != NULL) jostle__control_await_created(c, me);
   else if (hook.shared) jostle__spares_await();
-  exit(0);
+  main_exit(0);
 }
 
 /* Reached only by a run that never ran main to its end. */
@@ -111,9 +119,8 @@ static void name_from(const char *path, char *name, size_t size) {
   name[n] = '\0';
 }
 
-int jostle__program_serve(const char *serve, jostle__program_main_fn main,
-                          const jostle__program_image *image, int argc, char **argv,
-                          char **envp) {
+int jostle__program_adopt(jostle__program_main_fn main, const jostle__program_image *image,
+                          int argc, char **argv, char **envp) {
   served.main = main;
   served.image = *image;
   served.rebuilt = image->data != NULL;
@@ -143,7 +150,14 @@ int jostle__program_serve(const char *serve, jostle__program_main_fn main,
   };
   jostle_register(&served.scenario);
   jostle__program_served = &served;
+  return 0;
+}
 
+int jostle__program_serve(const char *serve, jostle__program_main_fn main,
+                          const jostle__program_image *image, int argc, char **argv,
+                          char **envp) {
+  int adopted = jostle__program_adopt(main, image, argc, argv, envp);
+  if (adopted != 0) return adopted;
   /* The command's words, then the scenario's name. */
   char *words = strdup(serve);
   int n = 3;
@@ -304,6 +318,20 @@ int jostle__program_printed_allowed(const char *text) {
   regmatch_t m;
   return regexec(&printed.allow_re, text, 1, &m, 0) == 0 && m.rm_so == 0 &&
          (size_t)m.rm_eo == strlen(text);
+}
+
+void jostle__program_exit_run(jostle_run *r, int n_threads, int verdict, const char *text,
+                              int status) {
+  memset(r, 0, sizeof *r);
+  r->scenario = &served.scenario;
+  r->n_threads = n_threads;
+  r->verdict = verdict;
+  r->verdict_text = text;
+  if (verdict == JOSTLE__RUN_OK || verdict == JOSTLE__RUN_RACE) {
+    r->n_obs = 1;
+    r->obs_names[0] = "exit";
+    r->obs_values[0] = status;
+  }
 }
 
 /* ---- a run's exit ----------------------------------------------------- */

@@ -59,6 +59,16 @@ typedef struct jostle__program {
 
 extern jostle__program *jostle__program_served;
 
+/* In a program jostle-cc built: where its own data lies
+ * (tools/program_main.c). */
+void jostle__program_image_of_self(jostle__program_image *image);
+
+/* Makes the program given by main, image, argc, argv and envp the one
+ * this process serves, registered as its scenario. Returns 0, or jostle's
+ * exit status, having said why in one line. */
+int jostle__program_adopt(jostle__program_main_fn main, const jostle__program_image *image,
+                          int argc, char **argv, char **envp);
+
 /* In a program built with jostle-cc, before its main: serves the command
  * `serve` (JOSTLE_SERVE's value) on the program given by main, image,
  * argc, argv and envp. Returns jostle's exit status. An image whose data
@@ -97,6 +107,13 @@ int jostle__program_printed(int status, const char *bytes, size_t n, char *text,
                             size_t size);
 /* Whether an outcome --outcome took is allowed (--allow). */
 int jostle__program_printed_allowed(const char *text);
+
+/* A run of the served program whose outcome is a text of jostle's
+ * (verdict), or its exit status (an observation, so that the scenario's
+ * allowed list says which are allowed), which a race's run keeps as the
+ * check's outcome. */
+void jostle__program_exit_run(jostle_run *r, int n_threads, int verdict, const char *text,
+                              int status);
 
 /* In a run's process: from now on, the program's exit (exit from any
  * thread, or main's return) calls on_exit(ctx, status) once, after the

@@ -71,30 +71,13 @@ typedef struct run_ctx {
   uint64_t i;
 } run_ctx;
 
-/* A run whose outcome is a text of jostle's (verdict), or the program's
- * exit status (an observation, so that the scenario's allowed list says
- * which are allowed), which a race's run keeps as the check's outcome. */
-static void program_outcome(jostle_run *r, const jostle__plan *p, int verdict,
-                            const char *text, int status) {
-  memset(r, 0, sizeof *r);
-  r->scenario = p->scenario;
-  r->n_threads = p->n_threads;
-  r->verdict = verdict;
-  r->verdict_text = text;
-  if (verdict == JOSTLE__RUN_OK || verdict == JOSTLE__RUN_RACE) {
-    r->n_obs = 1;
-    r->obs_names[0] = "exit";
-    r->obs_values[0] = status;
-  }
-}
-
 /* A run whose program exited with status, having written what cap holds:
  * what --outcome takes from that, when it asks (harness/program.h). A race
  * found before stays the outcome. */
 static void program_exit_outcome(jostle_run *r, const jostle__plan *p, int verdict,
                                  const char *text, int status, const jostle__capture *cap) {
   static char printed[JOSTLE__TEXT_MAX];
-  program_outcome(r, p, verdict, text, status);
+  jostle__program_exit_run(r, p->n_threads, verdict, text, status);
   if (verdict != JOSTLE__RUN_OK) return;
   int got = jostle__program_printed(status, cap->map, jostle__capture_taken(cap), printed,
                                     sizeof printed);
@@ -149,7 +132,7 @@ static void program_run(const jostle__plan *p, jostle__shared *sh, jostle__slot 
   jostle_run r;
   if (pid < 0) {
     snprintf(text, sizeof text, "limit (no process for the run: %s)", strerror(errno));
-    program_outcome(&r, p, JOSTLE__RUN_LIMIT, text, 0);
+    jostle__program_exit_run(&r, p->n_threads, JOSTLE__RUN_LIMIT, text, 0);
     record(p, sh, slot, pool, cap, i, &r);
     return;
   }
@@ -167,7 +150,7 @@ static void program_run(const jostle__plan *p, jostle__shared *sh, jostle__slot 
                      : snprintf(text, sizeof text, "crash (signal %d)", WTERMSIG(status));
     if (line[0] && len > 0 && (size_t)len < sizeof text)
       snprintf(text + len, sizeof text - (size_t)len, ": %s", line);
-    program_outcome(&r, p, JOSTLE__RUN_CRASH, text, 0);
+    jostle__program_exit_run(&r, p->n_threads, JOSTLE__RUN_CRASH, text, 0);
   } else {
     /* an exit jostle's hook did not see (a raw exit_group) */
     program_exit_outcome(&r, p, JOSTLE__RUN_OK, NULL, WEXITSTATUS(status), cap);

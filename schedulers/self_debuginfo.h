@@ -28,7 +28,8 @@ const char *jostle__self_line(Dwfl_Module *mod, Dwarf_Addr at, int *line);
 
 /* A C++ name as its source spells it ("worker(int)" for _ZL6workeri), in
  * buf; name itself when it is none, or when the program has no C++
- * library to demangle it (a C program). NULL stays NULL. */
+ * library to demangle it (a C program). A fuzz target's renamed main
+ * (jostle-cc --fuzz) is "main". NULL stays NULL. */
 const char *jostle__self_demangle(const char *name, char *buf, size_t size);
 
 #endif

@@ -34,10 +34,16 @@
 #include <unistd.h>
 
 #include "common/seed.h"
+#include "common/text.h"
 #include "cli/cli.h"
+#include "harness/heap.h"
 #include "harness/pool.h"
+#include "harness/program.h"
+#include "harness/program_calls.h"
+#include "harness/program_reset.h"
 #include "harness/tally.h"
 #include "schedulers/control.h"
+#include "schedulers/spares.h"
 
 #define MUTATE_SALT 0x6d75746174ULL
 
@@ -66,6 +72,126 @@ static _Noreturn void give_up(const char *fmt, const char *what) {
   exit(2);
 }
 
+/* ---- an ordinary program as the target --------------------------------- */
+
+/* jostle-cc --fuzz renames a program's main to this; tools/program_main.c
+ * knows where the program's data lies. Weak: a scenario target has
+ * neither. */
+__attribute__((weak)) int jostle_fuzz_main(int argc, char **argv, char **envp);
+__attribute__((weak)) void jostle__program_image_of_self(jostle__program_image *image);
+
+/* A program's exits: jostle-cc renames them in the program's objects to
+ * tools/program_main.c's wrappers (not with the linker's --wrap, which
+ * would catch libFuzzer's own _Exit when a run crashes), which end here. */
+_Noreturn void __real_exit(int status);
+_Noreturn void __real__exit(int status);
+_Noreturn void __real__Exit(int status);
+_Noreturn void __real_quick_exit(int status);
+void __real_exit(int status) { exit(status); }
+void __real__exit(int status) { _exit(status); }
+void __real__Exit(int status) { _Exit(status); }
+void __real_quick_exit(int status) { quick_exit(status); }
+
+/* The program's heap is jostle's from its first allocation, its
+ * constructors' included (harness/heap.h), as when jostle run serves it. */
+__attribute__((constructor(101))) static void program_heap(void) {
+  if (jostle_fuzz_main != NULL) (void)jostle__heap_start();
+}
+
+/* Whether this target fuzzes a program: it holds no scenario, and had a
+ * main. */
+static int fuzzes_program(void) {
+  return jostle__n_scenarios() == 0 && jostle_fuzz_main != NULL &&
+         jostle__program_image_of_self != NULL;
+}
+
+/* The program's command line: the target's path, then the words of
+ * $JOSTLE_FUZZ_ARGS (split at spaces), so that libFuzzer's own options
+ * never reach it. */
+static char **program_argv(const char *path, int *argc) {
+  const char *args = getenv("JOSTLE_FUZZ_ARGS");
+  char *words = strdup(args ? args : "");
+  char **argv = calloc(strlen(words ? words : "") / 2 + 2, sizeof *argv);
+  if (words == NULL || argv == NULL) give_up("%s", "out of memory");
+  int n = 0;
+  argv[n++] = (char *)path;
+  for (char *w = strtok(words, " "); w != NULL; w = strtok(NULL, " ")) argv[n++] = w;
+  *argc = n;
+  return argv;
+}
+
+extern char **environ;
+
+/* `fuzz-prog replay --input FILE`, or any jostle command, on the program. */
+static _Noreturn void program_command(int argc, char **argv) {
+  size_t size = 1;
+  for (int i = 1; i < argc; i++) size += strlen(argv[i]) + 1;
+  char *serve = malloc(size);
+  if (serve == NULL) give_up("%s", "out of memory");
+  serve[0] = '\0';
+  for (int i = 1; i < argc; i++) {
+    if (i > 1) strncat(serve, (char[]){JOSTLE__SERVE_SEP, 0}, 2);
+    strcat(serve, argv[i]);
+  }
+  int pargc;
+  char **pargv = program_argv(argv[0], &pargc);
+  jostle__program_image image;
+  jostle__program_image_of_self(&image);
+  exit(jostle__program_serve(serve, jostle_fuzz_main, &image, pargc, pargv, environ));
+}
+
+/* The program as this target's scenario; its runs share the process
+ * (harness/program_reset.h) or it cannot be fuzzed. */
+static const jostle_scenario *adopt_program(const char *path) {
+  int argc;
+  char **argv = program_argv(path, &argc);
+  jostle__program_image image;
+  jostle__program_image_of_self(&image);
+  if (jostle__program_adopt(jostle_fuzz_main, &image, argc, argv, environ) != 0) exit(2);
+  return &jostle__program_served->scenario;
+}
+
+/* After the pool exists, before the first input: the state every run
+ * starts from. */
+static void program_mark(void) {
+  jostle__program_calls_start();
+  const char *why = jostle__heap_start() == 0 ? jostle__program_share() : "no room for its heap";
+  if (why != NULL) give_up("this program cannot be fuzzed: its runs cannot share one process: %s",
+                           why);
+  /* libFuzzer's own threads (its memory watch) are made between runs:
+   * real threads, no program's */
+  jostle__spares_on = 0;
+}
+
+/* Unreached: every run of the target is controlled, and the control ends
+ * the run at a program's exit from any thread. */
+static void exited_uncontrolled(void *ctx, int status) {
+  (void)ctx, (void)status;
+  give_up("%s", "the program exited outside a controlled run");
+}
+
+/* One run of the program: its exit status is its outcome, unless jostle's
+ * verdict came first. Back to the mark after it. */
+static const jostle_run *program_run(void) {
+  static jostle_run exited;
+  jostle__spares_on = 1;
+  jostle__program_arm_shared(exited_uncontrolled, NULL);
+  const jostle_run *r = jostle__pool_run(pool, 0);
+  int status;
+  if (jostle__program_disarm_shared(&status) &&
+      (r->verdict == JOSTLE__RUN_OK || r->verdict == JOSTLE__RUN_RACE)) {
+    jostle__program_exit_run(&exited, plan.n_threads, r->verdict, r->verdict_text, status);
+    r = &exited;
+  }
+  return r;
+}
+
+static void program_reset(void) {
+  const char *why = jostle__program_reset();
+  if (why != NULL) give_up("a run left what the next cannot start from: %s", why);
+  jostle__spares_on = 0;
+}
+
 /* The scenario this target fuzzes (see the file's comment). */
 static const jostle_scenario *chosen(const char *name_typed) {
   const char *name = getenv("JOSTLE_FUZZ_SCENARIO");
@@ -88,9 +214,14 @@ static const jostle_scenario *chosen(const char *name_typed) {
  * jostle command run as in jostle itself: replays in the program that
  * fuzzed are exact, whatever compiler built it. */
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
-  if (*argc > 1 && jostle__command_find((*argv)[1]) != NULL) exit(jostle_main(*argc, *argv));
+  int of_program = fuzzes_program();
+  if (*argc > 1 && jostle__command_find((*argv)[1]) != NULL) {
+    if (of_program) program_command(*argc, *argv);
+    exit(jostle_main(*argc, *argv));
+  }
   if (*argc > 0) program = (*argv)[0];
-  const jostle_scenario *s = chosen(*argc > 0 ? (*argv)[0] : "");
+  const jostle_scenario *s = of_program ? adopt_program(program)
+                                        : chosen(*argc > 0 ? (*argv)[0] : "");
   plan.scenario = s;
   plan.n_threads = s->threads;
   for (int i = 0; s->params && s->params[i].name; i++) plan.params[i] = s->params[i].def;
@@ -118,19 +249,25 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
   /* hand-offs spin only while threads have processors to spin on; the
    * spin budget adapts when fuzzing jobs fill the machine */
   long pus = sysconf(_SC_NPROCESSORS_ONLN);
-  jostle__pool_place(pool, none, pus >= plan.n_threads);
+  /* a program makes threads of its own, which the plan does not count */
+  jostle__pool_place(pool, none, !of_program && pus >= plan.n_threads);
+  if (of_program) program_mark();
   return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   input.data = data;
   input.size = size;
-  const jostle_run *r = jostle__pool_run(pool, 0);
+  int of_program = jostle__program_served != NULL;
+  const jostle_run *r = of_program ? program_run() : jostle__pool_run(pool, 0);
   jostle__class cls = jostle__tally_record(tally, r, n_runs++);
+  if (of_program) program_reset();
   if (cls == JOSTLE__ALLOWED) return 0;
   char text[JOSTLE__TEXT_MAX], replay[1024];
   jostle__outcome_text(r, text, sizeof text);
-  snprintf(replay, sizeof replay, "%s replay %s%s --input FILE", program, plan.scenario->name,
+  /* a program's replay names no scenario: the program is the one */
+  snprintf(replay, sizeof replay, "%s replay%s%s%s --input FILE", program,
+           of_program ? "" : " ", of_program ? "" : plan.scenario->name,
            plan.sched_cfg.races ? " --races" : "");
   if (cls == JOSTLE__RACE) { /* Go's block, as jostle stress prints it */
     static char report[JOSTLE__RACE_REPORT_MAX];
