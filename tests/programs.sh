@@ -221,6 +221,14 @@ grep -q "exit=3" "$tmp/exit-code" && { cat "$tmp/exit-code"; fail "a run saw an 
 grep -q "^  exit=0 .*allowed" "$tmp/exit-code" || fail "exit_code's exit 0 is not allowed"
 pass "every run starts from the initial state; an exit status is the outcome"
 
+# 4b. quick_exit ends a run as exit does, with its status.
+for s in random pct; do
+  run 0 quick-exit-$s --scheduler $s -n 200 --seed 3 -- "$progs/quick_exit"
+  grep -q "^  exit=0 .* 200 100.000%  allowed" "$tmp/quick-exit-$s" ||
+    { cat "$tmp/quick-exit-$s"; fail "quick_exit under $s: not exit=0 in every run"; }
+done
+pass "quick_exit ends a run with its status"
+
 # 4c. Runs that share a worker's process start from the program's initial
 #     state. fresh_state checks, as it starts, its data, zeroed data,
 #     thread-locals (main's and a new thread's), arguments, errno, rand,
