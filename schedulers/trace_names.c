@@ -311,6 +311,42 @@ static int global_type(Dwfl_Module *mod, const char *name, GElf_Addr start, Dwar
   return found;
 }
 
+/* The module whose data holds a. libdwfl knows a module by the pages
+ * mapped from its file, so data past them (a large .bss: a program's big
+ * arrays, libFuzzer's counters) is no module's to dwfl_addrmodule; a
+ * loaded segment's size in memory covers it. */
+typedef struct data_search {
+  Dwarf_Addr a;
+  Dwfl_Module *mod;
+} data_search;
+
+static int holds_data(Dwfl_Module *mod, void **user, const char *name, Dwarf_Addr start,
+                      void *arg) {
+  (void)user, (void)name, (void)start;
+  data_search *d = arg;
+  Dwarf_Addr bias;
+  Elf *elf = dwfl_module_getelf(mod, &bias);
+  size_t n;
+  if (elf == NULL || elf_getphdrnum(elf, &n) != 0) return DWARF_CB_OK;
+  for (size_t i = 0; i < n; i++) {
+    GElf_Phdr ph;
+    if (gelf_getphdr(elf, (int)i, &ph) != NULL && ph.p_type == PT_LOAD &&
+        d->a - bias >= ph.p_vaddr && d->a - bias - ph.p_vaddr < ph.p_memsz) {
+      d->mod = mod;
+      return DWARF_CB_ABORT;
+    }
+  }
+  return DWARF_CB_OK;
+}
+
+static Dwfl_Module *data_module(Dwfl *dwfl, Dwarf_Addr a) {
+  Dwfl_Module *mod = dwfl_addrmodule(dwfl, a);
+  if (mod != NULL) return mod;
+  data_search d = {a, NULL};
+  (void)dwfl_getmodules(dwfl, holds_data, &d, 0);
+  return d.mod;
+}
+
 static void name_data(const jostle__control *c, const void *addr, const void *pc, char *buf,
                       size_t size, jostle__value_type *type) {
   *type = (jostle__value_type){JOSTLE__VALUE_UNKNOWN, 0};
@@ -327,7 +363,7 @@ static void name_data(const jostle__control *c, const void *addr, const void *pc
     return;
   }
   Dwfl *dwfl = jostle__self_dwfl();
-  Dwfl_Module *mod = dwfl ? dwfl_addrmodule(dwfl, a) : NULL;
+  Dwfl_Module *mod = dwfl ? data_module(dwfl, a) : NULL;
   GElf_Off off = 0;
   GElf_Sym sym;
   char plain[256];

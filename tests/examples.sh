@@ -187,6 +187,8 @@ if [ -z "${EXAMPLE_FLAGS:-}" ]; then
   [ $status -eq 0 ] || { tail -5 "$tmp/fuzz"; fail "fuzz-bank-fixed (fixed) diverged"; }
   fuzz_program lock-order tests/programs/lock_order.c
   fuzz_finds lock-order 20000 "jostle: fuzz-lock-order: deadlock outcome: deadlock (thread"
+  grep -q "^jostle: fuzz-lock-order: deadlock outcome: .* waits for account_lock\[[01]\] held by" \
+    "$tmp/fuzz" || { grep '^jostle' "$tmp/fuzz"; fail "fuzz-lock-order: the deadlock's locks are not named"; }
   replays_to lock-order "deadlock (thread"
   fuzz_program registry tests/programs/cxx_registry_racy.cpp -std=c++17
   fuzz_finds registry 20000 "Assertion \`fresh == (int)registry.size()' failed"

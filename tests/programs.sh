@@ -351,6 +351,9 @@ done
 run 1 deadlock --scheduler random -n 300 --seed 3 -- "$progs/philosophers_racy"
 grep -q "^  deadlock (.*thread 1 waits for forks\[[0-2]\] held by thread [0-9].*) " \
   "$tmp/deadlock" || { cat "$tmp/deadlock"; fail "philosophers_racy: the forks are not named"; }
+run 1 deadlock --scheduler random -n 100 --seed 3 -- "$progs/lock_order_big"
+grep -q "^  deadlock (.*thread 1 waits for bank\.lock\[[01]\] held by thread 2; .*) " \
+  "$tmp/deadlock" || { cat "$tmp/deadlock"; fail "lock_order_big: locks past the file's pages are not named"; }
 pass "a deadlock of a program's threads is found, its mutexes named as the program names them"
 
 # 6. The program's arguments reach its main, and its reproduce line.
