@@ -169,6 +169,9 @@ const jostle__command *jostle__command_find(const char *name);
 
 /* The commands, one file each, and their help. */
 int jostle__cmd_stress(int argc, char **argv);
+/* stress's campaign, its errors naming the command typed (cmd: "run" in
+ * a program jostle run started). */
+int jostle__stress_as(const char *cmd, int argc, char **argv);
 int jostle__cmd_soak(int argc, char **argv);
 int jostle__cmd_report(int argc, char **argv);
 int jostle__cmd_merge(int argc, char **argv);

@@ -201,6 +201,8 @@ int jostle__program_start(const char *typed, const char *cmd, int argc, char **a
 }
 
 int jostle__cmd_run(int argc, char **argv) {
+  /* in the program jostle run started: the campaign, as stress runs it */
+  if (jostle__program_served != NULL) return jostle__stress_as("run", argc, argv);
   int split = jostle__program_split(argc, argv);
   for (int i = 1; i < (split < 0 ? argc : split); i++)
     if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
@@ -210,5 +212,5 @@ int jostle__cmd_run(int argc, char **argv) {
   if (split < 0)
     return jostle__usage_error("run: give the program after --: %s run [options] -- PROGRAM "
                                "[ARGS...]", jostle__prog);
-  return jostle__program_start("run", "stress", argc, argv, split, 1);
+  return jostle__program_start("run", "run", argc, argv, split, 1);
 }

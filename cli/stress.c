@@ -120,17 +120,21 @@ static void say_no_profile(const jostle__sched_ops *sched) {
 int jostle__cmd_stress(int argc, char **argv) {
   int split = jostle__program_split(argc, argv);
   if (split >= 0) return jostle__program_start("stress", "stress", argc, argv, split, 0);
+  return jostle__stress_as("stress", argc, argv);
+}
+
+int jostle__stress_as(const char *cmd, int argc, char **argv) {
   jostle__opts o;
   jostle__opts_default(&o);
   /* before parsing, which cuts -D KEY=VALUE apart */
   jostle__report_meta meta;
   jostle__environment_collect(&meta, jostle__argc, jostle__argv);
-  int parsed = jostle__cli_parse("stress", argc, argv, &o);
+  int parsed = jostle__cli_parse(cmd, argc, argv, &o);
   if (parsed != 0) return parsed < 0 ? EXIT_CLEAN : parsed;
 
   const jostle_scenario **selected;
   int n_selected;
-  int rc = jostle__cli_select("stress", argc, argv, o.all, &selected, &n_selected);
+  int rc = jostle__cli_select(cmd, argc, argv, o.all, &selected, &n_selected);
   if (rc != 0) return rc;
 
   /* Every plan is checked before anything runs. */
