@@ -505,6 +505,10 @@ for args in "-- $tmp/script" "-- $tmp/no-such-program" "-n 5" "--"; do
 done
 "$jostle" run -- "$tmp/script" 2>&1 | grep -q "was not built with jostle-cc" ||
   fail "a program not built with jostle-cc is not named as such"
+# an option of another command, as the program's jostle reads it: named as typed
+run 2 wrong-command --input x -- "$progs/bank_fixed"
+grep -qx "jostle: run: '--input' is an option of replay, not of run (see 'jostle run --help')" \
+  "$tmp/wrong-command.err" || { cat "$tmp/wrong-command.err"; fail "an error of jostle run names another command"; }
 pass "bad input is one line and exit 2"
 
 # 10. A program that was not rebuilt (cc, c++), dynamically linked: jostle
