@@ -13,6 +13,7 @@
 
 #include "common/text.h"
 #include "harness/capture.h"
+#include "harness/heap.h"
 #include "harness/program_calls.h"
 #include "harness/program_reset.h"
 #include "harness/run.h"
@@ -369,6 +370,7 @@ void jostle__program_disarm(void) { hook.armed = 0; }
 
 const char *jostle__program_share(void) {
   if (!served.rebuilt) return "it was not rebuilt with jostle-cc";
+  if (jostle__heap_start() != 0) return "no room for its heap";
   if (copy_args() != 0) return "out of memory for its command line";
   return jostle__program_reset_mark(&served.image);
 }

@@ -211,11 +211,11 @@ static void program_run_shared(const jostle__plan *p, jostle__shared *sh, jostle
 /* Whether a worker's runs of the served program share its process: unless
  * JOSTLE_PROGRAM_RUNS=fork asks for a process per run, or a worker found
  * they cannot. */
-static int share_runs(jostle__shared *sh, int heap) {
+static int share_runs(jostle__shared *sh) {
   const char *knob = getenv("JOSTLE_PROGRAM_RUNS");
   if (knob != NULL && strcmp(knob, "fork") == 0) return 0;
   if (atomic_load_explicit(&sh->program_forks, memory_order_acquire)) return 0;
-  const char *why = heap ? jostle__program_share() : "no room for its heap";
+  const char *why = jostle__program_share();
   if (why != NULL) stop_sharing(sh, why);
   return why == NULL;
 }
@@ -319,8 +319,8 @@ _Noreturn void jostle__worker_main(const jostle__plan *p, jostle__shared *sh, in
   if (jostle__program_served != NULL) {
     jostle__program_calls_start();
     /* without room, the program keeps libc's heap */
-    int heap = jostle__heap_start() == 0;
-    sharing = share_runs(sh, heap);
+    (void)jostle__heap_start();
+    sharing = share_runs(sh);
   }
   int placed = 0;
   uint64_t resume = atomic_load_explicit(&slot->next, memory_order_relaxed);

@@ -111,8 +111,8 @@ static int fuzzes_program(void) {
 static char **program_argv(const char *path, int *argc) {
   const char *args = getenv("JOSTLE_FUZZ_ARGS");
   char *words = strdup(args ? args : "");
-  char **argv = calloc(strlen(words ? words : "") / 2 + 2, sizeof *argv);
-  if (words == NULL || argv == NULL) give_up("%s", "out of memory");
+  char **argv = words ? calloc(strlen(words) / 2 + 2, sizeof *argv) : NULL;
+  if (argv == NULL) give_up("%s", "out of memory");
   int n = 0;
   argv[n++] = (char *)path;
   for (char *w = strtok(words, " "); w != NULL; w = strtok(NULL, " ")) argv[n++] = w;
@@ -124,14 +124,13 @@ extern char **environ;
 
 /* `fuzz-prog replay --input FILE`, or any jostle command, on the program. */
 static _Noreturn void program_command(int argc, char **argv) {
-  size_t size = 1;
+  size_t size = 1, at = 0;
   for (int i = 1; i < argc; i++) size += strlen(argv[i]) + 1;
   char *serve = malloc(size);
   if (serve == NULL) give_up("%s", "out of memory");
-  serve[0] = '\0';
   for (int i = 1; i < argc; i++) {
-    if (i > 1) strncat(serve, (char[]){JOSTLE__SERVE_SEP, 0}, 2);
-    strcat(serve, argv[i]);
+    if (i > 1) serve[at++] = JOSTLE__SERVE_SEP;
+    at += (size_t)snprintf(serve + at, size - at, "%s", argv[i]);
   }
   int pargc;
   char **pargv = program_argv(argv[0], &pargc);
@@ -155,7 +154,7 @@ static const jostle_scenario *adopt_program(const char *path) {
  * starts from. */
 static void program_mark(void) {
   jostle__program_calls_start();
-  const char *why = jostle__heap_start() == 0 ? jostle__program_share() : "no room for its heap";
+  const char *why = jostle__program_share();
   if (why != NULL) give_up("this program cannot be fuzzed: its runs cannot share one process: %s",
                            why);
   /* libFuzzer's own threads (its memory watch) are made between runs:
