@@ -200,6 +200,16 @@ if [ -z "${EXAMPLE_FLAGS:-}" ]; then
   status=$?
   set -e
   [ $status -eq 0 ] || { tail -5 "$tmp/fuzz"; fail "fuzz-args: JOSTLE_FUZZ_ARGS=ok did not reach main"; }
+  # the replay line keeps the arguments, and replays with them
+  JOSTLE_FUZZ_ARGS='a b' fuzz_finds args 10 "jostle: fuzz-args: DIVERGENT outcome: exit=3"
+  line=$(sed -n 's/^jostle: replay the input libFuzzer saves with: \(.*\) \[--trace\]$/\1/p' "$tmp/fuzz")
+  [ "$line" = "JOSTLE_FUZZ_ARGS='a b' $tmp/fuzz-args replay --input FILE" ] ||
+    fail "fuzz-args: the replay line does not keep the arguments: '$line'"
+  set +e
+  (cd "$tmp" && eval "$(echo "$line" | sed "s|FILE|$crash|")" >"$tmp/replay" 2>&1)
+  set -e
+  grep -q '^outcome: exit=3$' "$tmp/replay" ||
+    { cat "$tmp/replay"; fail "fuzz-args: the replay line does not replay exit=3"; }
   echo "examples: 10 passed, 0 failed"
 else
   echo "examples: 4 passed, 0 failed (jostle-cc is checked in the plain build)"

@@ -264,10 +264,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (cls == JOSTLE__ALLOWED) return 0;
   char text[JOSTLE__TEXT_MAX], replay[1024];
   jostle__outcome_text(r, text, sizeof text);
-  /* a program's replay names no scenario: the program is the one */
-  snprintf(replay, sizeof replay, "%s replay%s%s%s --input FILE", program,
+  /* a program's replay names no scenario (the program is the one), and
+   * keeps its arguments */
+  const char *args = of_program ? getenv("JOSTLE_FUZZ_ARGS") : NULL;
+  char *quoted = args && *args ? jostle__shell_join(1, (char *const[]){(char *)args}) : NULL;
+  snprintf(replay, sizeof replay, "%s%s%s%s replay%s%s%s --input FILE",
+           quoted ? "JOSTLE_FUZZ_ARGS=" : "", quoted ? quoted : "", quoted ? " " : "", program,
            of_program ? "" : " ", of_program ? "" : plan.scenario->name,
            plan.sched_cfg.races ? " --races" : "");
+  free(quoted);
   if (cls == JOSTLE__RACE) { /* Go's block, as jostle stress prints it */
     static char report[JOSTLE__RACE_REPORT_MAX];
     uint64_t steps[2];
