@@ -14,19 +14,32 @@
 
 _Thread_local jostle__thread *jostle__self __attribute__((tls_model("initial-exec")));
 
-void jostle__thread_attach(jostle__thread *t) {
-  jostle__self = t;
-  if (t == NULL) return;
+/* The calling OS thread's stack, asked of glibc once per thread:
+ * pthread_getattr_np costs a system call, and a program's spare threads
+ * attach at every run. */
+static _Thread_local uintptr_t own_lo __attribute__((tls_model("initial-exec")));
+static _Thread_local uintptr_t own_hi __attribute__((tls_model("initial-exec")));
+static _Thread_local int own_known __attribute__((tls_model("initial-exec")));
+
+static void own_stack(void) {
+  own_known = 1;
   pthread_attr_t attr;
   void *base;
   size_t size;
-  t->stack_lo = t->stack_hi = 0;
   if (pthread_getattr_np(pthread_self(), &attr) != 0) return;
   if (pthread_attr_getstack(&attr, &base, &size) == 0) {
-    t->stack_lo = (uintptr_t)base;
-    t->stack_hi = (uintptr_t)base + size;
+    own_lo = (uintptr_t)base;
+    own_hi = (uintptr_t)base + size;
   }
   pthread_attr_destroy(&attr);
+}
+
+void jostle__thread_attach(jostle__thread *t) {
+  jostle__self = t;
+  if (t == NULL) return;
+  if (!own_known) own_stack();
+  t->stack_lo = own_lo;
+  t->stack_hi = own_hi;
 }
 
 /* libFuzzer's coverage counters: code built for fuzzing is instrumented
