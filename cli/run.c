@@ -19,6 +19,7 @@
 #include "cli/errors.h"
 #include "common/read_file.h"
 #include "harness/program.h"
+#include "harness/program_stdin.h"
 
 /* The largest program file jostle reads to look for jostle-cc's mark. */
 #define PROGRAM_MAX (1u << 30)
@@ -29,7 +30,8 @@ static const char run_help[] =
     "Runs PROGRAM, an ordinary program with its own main built with jostle-cc\n"
     "(jostle-cc prog.c -o prog), many times and prints its outcome histogram, as\n"
     "`stress` does for a scenario. Every run is a fresh process that starts from\n"
-    "the program's initial state. A run's outcome is its exit status (exit=0 is\n"
+    "the program's initial state, and reads the same standard input from its\n"
+    "start (a terminal gives none). A run's outcome is its exit status (exit=0 is\n"
     "allowed, any other is divergent), its death by a signal (a crash, with the\n"
     "last line it wrote: an assert's message), or jostle's verdict: a deadlock,\n"
     "a step limit, a hang, a race (--races).\n"
@@ -191,6 +193,12 @@ int jostle__program_start(const char *typed, const char *cmd, int argc, char **a
     return jostle__internal_error("out of memory");
   }
   free(serve);
+  const char *input = jostle__program_stdin_take();
+  if (input != NULL) {
+    unsetenv(JOSTLE__SERVE_ENV);
+    free(file);
+    return jostle__usage_error("%s: %s", typed, input);
+  }
   fflush(NULL);
   execv(file, argv + split + 1);
   int e = errno;

@@ -16,6 +16,7 @@
 #include "harness/heap.h"
 #include "harness/program_calls.h"
 #include "harness/program_reset.h"
+#include "harness/program_stdin.h"
 #include "harness/run.h"
 #include "schedulers/control.h"
 #include "schedulers/sched.h"
@@ -130,10 +131,17 @@ int jostle__program_adopt(jostle__program_main_fn main, const jostle__program_im
   served.envp = envp;
   name_from(argc > 0 ? argv[0] : "program", served.name, sizeof served.name);
   char *words_typed = jostle__shell_join(argc, argv);
-  int fits = words_typed != NULL &&
-             snprintf(served.invocation, sizeof served.invocation, " -- %s", words_typed) <
+  /* a run reads the input jostle was given: a file's name goes with it */
+  char input[256], *input_typed = NULL;
+  jostle__program_stdin_file(input, sizeof input);
+  char *const input_words[] = {input};
+  if (input[0]) input_typed = jostle__shell_join(1, input_words);
+  int fits = words_typed != NULL && (input_typed != NULL || !input[0]) &&
+             snprintf(served.invocation, sizeof served.invocation, " -- %s%s%s", words_typed,
+                      input_typed ? " < " : "", input_typed ? input_typed : "") <
                  (int)sizeof served.invocation;
   free(words_typed);
+  free(input_typed);
   if (!fits) {
     fprintf(stderr, "jostle: the program's command line is too long for a reproduce "
                     "line (at most %zu bytes)\n", sizeof served.invocation - 5);

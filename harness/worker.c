@@ -26,6 +26,7 @@
 #include "harness/program.h"
 #include "harness/program_calls.h"
 #include "harness/program_reset.h"
+#include "harness/program_stdin.h"
 #include "harness/shared.h"
 #include "schedulers/forks.h"
 
@@ -103,6 +104,7 @@ static void program_exited(void *arg, int status) {
  * pool's thread is the calling thread and the process dies with the
  * worker. */
 static pid_t fork_run_process(jostle__pool *pool) {
+  jostle__program_stdin_rewind();
   fflush(NULL);
   pid_t worker = getpid();
   pid_t pid = fork();
@@ -194,6 +196,7 @@ static void exited_beside_main(void *arg, int status) {
 static void program_run_shared(const jostle__plan *p, jostle__shared *sh, jostle__slot *slot,
                                jostle__pool *pool, const jostle__capture *cap, uint64_t i) {
   run_ctx x = {p, sh, slot, pool, cap, i};
+  jostle__program_stdin_rewind();
   jostle__program_arm_shared(exited_beside_main, &x);
   const jostle_run *r = jostle__pool_run(pool, jostle__run_seed(p, i));
   int status;
@@ -318,6 +321,7 @@ _Noreturn void jostle__worker_main(const jostle__plan *p, jostle__shared *sh, in
   jostle__tally_adopt(jostle__slot_tally(slot));
   if (jostle__program_served != NULL) {
     jostle__program_calls_start();
+    jostle__program_stdin_own();
     /* without room, the program keeps libc's heap */
     (void)jostle__heap_start();
     sharing = share_runs(sh);

@@ -12,6 +12,8 @@
 # builds, whose runs are slower, use 100), RESET_RUNS (100,000) the runs of
 # one seed in one process (10,000 there).
 set -eu
+# a run reads standard input whole: the caller's is none of the tests' business
+exec </dev/null
 build=${1:-build}
 jostle="$build/jostle"
 progs="$build/programs"
@@ -441,6 +443,44 @@ set -e
   { cat "$tmp/printed-scn"; fail "--outcome on a scenario: exit $status"; }
 pass "--outcome takes the outcome from what the program wrote, --allow judges it"
 
+# 6b3. Every run reads the same standard input, from its start: read_input
+#      prints items=3 bytes=19 for its three lines, in every run, whether
+#      the input is a file or a pipe, the runs share a process or not, under
+#      a controlled scheduler or free, with two workers; a reproduce line
+#      names the file, and replays it; no input is none for every run.
+printf 'first\nsecond\nthird\n' >"$tmp/input"
+for sched in random free; do
+  for runs in shared fork; do
+    JOSTLE_PROGRAM_RUNS=$runs "$jostle" run --no-progress -n 300 --seed 1 -j 2 \
+      --scheduler $sched --outcome '^items=.*$' -- "$progs/read_input" <"$tmp/input" \
+      >"$tmp/input-file" 2>&1 || { cat "$tmp/input-file"; fail "read_input: exit $?"; }
+    grep -q "^  items=3 bytes=19  *300 " "$tmp/input-file" ||
+      { cat "$tmp/input-file"; fail "read_input < file ($sched, $runs): not 300 runs of items=3"; }
+    printf 'first\nsecond\nthird\n' | JOSTLE_PROGRAM_RUNS=$runs "$jostle" run --no-progress \
+      -n 300 --seed 1 -j 2 --scheduler $sched --outcome '^items=.*$' -- "$progs/read_input" \
+      >"$tmp/input-pipe" 2>&1 || { cat "$tmp/input-pipe"; fail "read_input: exit $?"; }
+    grep -q "^  items=3 bytes=19  *300 " "$tmp/input-pipe" ||
+      { cat "$tmp/input-pipe"; fail "read_input from a pipe ($sched, $runs): not 300 runs of items=3"; }
+  done
+done
+run 1 input-allow -n 5 --seed 1 -j 1 --outcome '^items=.*$' --allow 'items=0.*' \
+  -- "$progs/read_input" <"$tmp/input"
+line=$(sed -n 's/^reproduce: //p' "$tmp/input-allow" | head -n 1)
+case "$line" in
+*" -- $progs/read_input < $tmp/input") ;;
+*) fail "read_input: the reproduce line does not name the input: '$line'" ;;
+esac
+set +e
+eval "$(echo "$line" | sed "s|^jostle |\"$jostle\" |")" >"$tmp/input-replay" 2>&1
+status=$?
+set -e
+[ $status -eq 1 ] && grep -q "^outcome: items=3 bytes=19$" "$tmp/input-replay" ||
+  { cat "$tmp/input-replay"; fail "read_input: the replay of '$line'"; }
+run 0 input-none -n 100 --seed 1 -j 2 --outcome '^items=.*$' -- "$progs/read_input"
+grep -q "^  items=0 bytes=0  *100 " "$tmp/input-none" ||
+  { cat "$tmp/input-none"; fail "read_input with no input: not 100 runs of items=0"; }
+pass "every run reads the same standard input from its start; reproduce lines name its file"
+
 # 6c. jostle soak takes a program after --: every cell of its scheduler
 #     set runs the program, the reports name it, the racy one's soak exits 1
 #     and the fixed one's 0, and --resume DIR -- PROGRAM goes on, as does
@@ -519,7 +559,7 @@ pass "bad input is one line and exit 2"
 #     is found under random and pct and replays from its reproduce line,
 #     and the replay's trace names the program's mutex and lines; a lock-order
 #     deadlock is found; the fixed twin stays clean under every scheduler;
-#     --races, and a statically linked program, are refused in one line.
+#     every run reads the same standard input; --races, and a statically linked program, are refused in one line.
 #     Sanitizer builds have no preload library: the refusal says so.
 cc -O2 -g -pthread tests/programs/bank_fixed.c -o "$tmp/native_bank_fixed"
 if [ ! -e "$build/libjostle-preload.so" ]; then
@@ -561,6 +601,10 @@ else
     grep -q "^  exit=0 *200 " "$tmp/native-clean" ||
       { cat "$tmp/native-clean"; fail "native bank_fixed under $sched: not 200 runs of exit=0"; }
   done
+  cc -O2 -g -pthread tests/programs/read_input.c -o "$tmp/native_read_input"
+  run 0 native-input -n 100 -j 2 --outcome '^items=.*$' -- "$tmp/native_read_input" <"$tmp/input"
+  grep -q "^  items=3 bytes=19  *100 " "$tmp/native-input" ||
+    { cat "$tmp/native-input"; fail "native read_input < file: not 100 runs of items=3"; }
   run 2 native-races --races -n 5 -- "$tmp/native_bank_fixed"
   [ "$(wc -l <"$tmp/native-races.err")" -eq 1 ] &&
     grep -q -- "--races needs a program rebuilt with jostle-cc" "$tmp/native-races.err" ||
