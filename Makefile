@@ -5,7 +5,7 @@
 #   make SANITIZER=thread check  the same tree under ThreadSanitizer
 #   make SANITIZER=address,undefined check
 #   make bench                   benchmarks against baselines measured in the same run
-#   make bench-checkers          runs to the first bug, one checker among N setters
+#   make bench-checkers          runs to the first bug of the strategies' bench family
 #   make bench-handover          controlled runs with many threads, both hand-overs
 #   make bench-programs          program mode's cost per run beside exec per run
 #   make bench-corpus            the racy programs: runs to jostle's first find beside native reruns
@@ -87,7 +87,8 @@ LIB_SRCS := $(filter-out $(if $(TSAN_BUILD),schedulers/tsan_hooks.c), \
 SCENARIO_SRCS := $(wildcard scenarios/*.c)
 EXAMPLE_SRCS := $(wildcard scenarios/examples/*.c)
 TEST_SRCS := $(wildcard tests/check_*.c)
-BENCH_SRCS := $(filter-out bench/ladder.c bench/checkers.c,$(wildcard bench/*.c))
+BENCH_FAMILY := bench/checkers.c bench/pipeline.c bench/aba.c
+BENCH_SRCS := $(filter-out bench/ladder.c $(BENCH_FAMILY),$(wildcard bench/*.c))
 HEADERS := $(wildcard include/*.h common/*.h harness/*.h cli/*.h schedulers/*.h reports/*.h \
              scenarios/*.h tests/*.h)
 
@@ -290,7 +291,7 @@ $(O)/bench/race_loop-jostle: bench/race_loop.c $(SAN_OBJ) $(O)/libjostle.a $(PRO
 
 RACE_BENCH := $(O)/bench/race_loop $(O)/bench/race_loop-tsan $(O)/bench/race_loop-jostle
 
-bench: all $(BENCHES) $(O)/bench/hooks_loop-instrumented $(O)/bench/jostle-checkers fuzz \
+bench: all $(BENCHES) $(O)/bench/hooks_loop-instrumented $(O)/bench/jostle-family fuzz \
        $(F)/bench/fuzz-ladder $(PROGRAMS) $(RACE_BENCH)
 	@sh bench/run.sh $(O)
 	@sh bench/handover.sh $(O)
@@ -298,19 +299,26 @@ bench: all $(BENCHES) $(O)/bench/hooks_loop-instrumented $(O)/bench/jostle-check
 	@sh bench/corpus.sh $(O)
 	@sh bench/races.sh $(O)
 	@sh bench/checkers.sh $(O)
+	@SCENARIO=pipeline sh bench/checkers.sh $(O)
+	@SCENARIO=aba sh bench/checkers.sh $(O)
 	@sh bench/fuzz.sh $(O) $(F)
 
-# bench/checkers.c (one checker among N setters) in a jostle of its own,
-# instrumented as scenarios are; bench/checkers.sh alone: make bench-checkers.
-$(O)/bench/checkers.o: bench/checkers.c $(HEADERS)
+# The strategies' bench family (bench/checkers.c, one checker among N
+# setters; bench/pipeline.c, a consumer among N producers; bench/aba.c, a
+# lock-free stack's ABA) in a jostle of its own, instrumented as scenarios
+# are; bench/checkers.sh alone: make bench-checkers.
+$(O)/bench/family-%.o: bench/%.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_SCENARIO) $(INSTRUMENT) -c $< -o $@
 
-$(O)/bench/jostle-checkers: $(O)/tools/main.o $(O)/bench/checkers.o $(SAN_OBJ) $(O)/libjostle.a
+$(O)/bench/jostle-family: $(O)/tools/main.o \
+  $(patsubst bench/%.c,$(O)/bench/family-%.o,$(BENCH_FAMILY)) $(SAN_OBJ) $(O)/libjostle.a
 	$(CC) $(LDFLAGS_ALL) $(WRAP_LDFLAGS) -o $@ $^ $(LIBS)
 
-bench-checkers: $(O)/bench/jostle-checkers
+bench-checkers: $(O)/bench/jostle-family
 	@sh bench/checkers.sh $(O)
+	@SCENARIO=pipeline sh bench/checkers.sh $(O)
+	@SCENARIO=aba sh bench/checkers.sh $(O)
 
 bench-handover: all
 	@sh bench/handover.sh $(O)
