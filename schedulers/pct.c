@@ -6,15 +6,26 @@
  * picks d-1 change points uniformly among the k steps a run takes (k is
  * measured once per pool, see jostle__control_calibration). The runnable
  * thread of highest priority always runs; when the run reaches a change
- * point, the running thread drops below every other thread. A bug of depth
- * d is then found with probability at least 1/(n k^(d-1)) per run.
+ * point, the running thread drops below every thread that no change point
+ * dropped. A bug of depth d is then found with probability at least
+ * 1/(n k^(d-1)) per run.
+ *
+ * As in the paper, change point j (drawn at step change_at[j], j = 0 ..
+ * d-2) lowers the running thread to priority j: the steps are drawn
+ * independently of j, so of two threads dropped by change points either
+ * may run first (a bug that needs the thread dropped second to run before
+ * the one dropped first, as a lock-free stack's ABA does, is found at
+ * depth 3: bench/aba.c).
  *
  * Spin-waits would starve under strict priorities: a thread that yields
  * (jostle_yield, sched_yield, a sleep) drops below every other thread too,
- * so the thread it waits for gets to run. Both kinds of drop take the next
- * value of one decreasing counter: the latest to drop is the lowest, and a
- * change point still matters after threads have yielded. A thread the run
- * creates starts below every other, as if it had just dropped.
+ * so the thread it waits for gets to run. A priority is therefore a level
+ * and a rank within it: every thread starts on the top level, ranked by
+ * its random priority; a yield opens a new level below every other, and
+ * so does the first change point after a yield (or the first of the run),
+ * where later change points join it, ranked by j. So a change point still
+ * matters after threads have yielded: it drops the thread below them. A
+ * thread the run creates starts below every other, as if it had yielded.
  *
  * Spurious wake-ups (--spurious-wakeups). Strict priorities never choose a
  * condition waiter, and pct once woke one only when no thread could run.
@@ -36,6 +47,7 @@
  * points', so runs without the option are as they were.
  */
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common/assert.h"
 #include "schedulers/strategy.h"
@@ -49,7 +61,9 @@ typedef struct pct_opts {
 typedef struct pct_run {
   uint64_t change_at[MAX_DEPTH];   /* steps that lower the running thread */
   int n_changes;
-  int low_water;                   /* the lowest priority given */
+  int64_t low_level;               /* the lowest level opened */
+  int changes_open;                /* the last drop was a change point's:
+                                      its level takes the next ones */
   uint64_t spurious_at;            /* --spurious-wakeups: from this step a
                                       condition waiter wakes, once; 0 none */
   int last;                        /* the last pick, the highest runnable; -1 none */
@@ -57,8 +71,12 @@ typedef struct pct_run {
 } pct_run;
 
 typedef struct pct_thread {
-  int priority;                    /* higher runs first */
+  int64_t priority;                /* higher runs first: LEVEL_SPAN * level + rank */
 } pct_thread;
+
+/* Ranks within a level below the top one: 0 for a yield, j + 1 for change
+ * point j. The top level, 0, holds the initial priorities d .. d+n-1. */
+#define LEVEL_SPAN ((int64_t)MAX_DEPTH + 1)
 
 static const jostle__sched_option pct_options[] = {
     {.name = "depth", .metavar = "D", .type = JOSTLE__OPT_INT,
@@ -67,7 +85,7 @@ static const jostle__sched_option pct_options[] = {
     {0},
 };
 
-static int *priority(jostle__control *c, int k) {
+static int64_t *priority(jostle__control *c, int k) {
   return &((pct_thread *)jostle__control_thread_strategy(c, k))->priority;
 }
 
@@ -84,7 +102,7 @@ static void pct_run_begin(jostle__control *c) {
   for (int i = 0; i < n; i++) *priority(c, i) = d + i;
   for (int i = n - 1; i > 0; i--) {
     int j = (int)jostle__control_choose(c, (uint32_t)(i + 1));
-    int tmp = *priority(c, i);
+    int64_t tmp = *priority(c, i);
     *priority(c, i) = *priority(c, j);
     *priority(c, j) = tmp;
   }
@@ -92,7 +110,8 @@ static void pct_run_begin(jostle__control *c) {
   r->n_changes = d - 1;
   for (int j = 0; j < r->n_changes; j++)
     r->change_at[j] = 1 + jostle__control_choose(c, (uint32_t)(k > UINT32_MAX ? UINT32_MAX : k));
-  r->low_water = d; /* initial priorities are d and above */
+  r->low_level = 0;
+  r->changes_open = 0;
   r->last = -1;
   if (c->cfg->spurious_wakeups)
     r->spurious_at = 1 + jostle__control_choose(c, (uint32_t)(k > UINT32_MAX ? UINT32_MAX : k));
@@ -113,12 +132,30 @@ static int wake_spuriously(jostle__control *c) {
   return w;
 }
 
+/* Thread k below every other, on a level of its own. */
+static void drop_lowest(pct_run *r, jostle__control *c, int k) {
+  *priority(c, k) = --r->low_level * LEVEL_SPAN;
+  r->changes_open = 0;
+}
+
+/* Thread k to priority j on the change points' level: the lowest, opened
+ * by the first change point since a yield. */
+static void drop_to_change(pct_run *r, jostle__control *c, int k, int j) {
+  if (!r->changes_open) r->low_level--;
+  r->changes_open = 1;
+  *priority(c, k) = r->low_level * LEVEL_SPAN + j + 1;
+}
+
 static int pct_pick(jostle__control *c, int current, const jostle__point *p) {
   pct_run *r = jostle__control_strategy(c);
+  int dropped = 0;
   if (current >= 0 && c->state[current] == JOSTLE__RUNNABLE) {
-    int drop = p != NULL && p->kind == JOSTLE__POINT_YIELD;
-    for (int j = 0; j < r->n_changes; j++) drop |= r->change_at[j] == c->n_steps;
-    if (drop) *priority(c, current) = --r->low_water;
+    int change = -1;
+    for (int j = 0; j < r->n_changes; j++)
+      if (r->change_at[j] == c->n_steps && change < 0) change = j;
+    if (p != NULL && p->kind == JOSTLE__POINT_YIELD) drop_lowest(r, c, current);
+    else if (change >= 0) drop_to_change(r, c, current, change);
+    dropped = (p != NULL && p->kind == JOSTLE__POINT_YIELD) || change >= 0;
   }
   if (r->spurious_at != 0 && c->n_steps >= r->spurious_at) {
     int woken = wake_spuriously(c);
@@ -131,8 +168,8 @@ static int pct_pick(jostle__control *c, int current, const jostle__point *p) {
   /* The last pick still runs, undropped, and no thread has become runnable
    * since: it is still the highest (only a drop changes a priority, and a
    * created thread starts lowest). */
-  if (current >= 0 && current == r->last && c->state[current] == JOSTLE__RUNNABLE &&
-      *priority(c, current) > r->low_water && c->n_made_runnable == r->runnable_at)
+  if (!dropped && current >= 0 && current == r->last && c->state[current] == JOSTLE__RUNNABLE &&
+      c->n_made_runnable == r->runnable_at)
     return current;
   int best = -1;
   for (int i = 0; i < c->n_threads; i++)
@@ -146,8 +183,7 @@ static int pct_pick(jostle__control *c, int current, const jostle__point *p) {
 
 static void pct_spawned(jostle__control *c, int creator, int k) {
   (void)creator;
-  pct_run *r = jostle__control_strategy(c);
-  *priority(c, k) = --r->low_water;
+  drop_lowest(jostle__control_strategy(c), c, k);
 }
 
 const jostle__sched_ops jostle__sched_pct = {
