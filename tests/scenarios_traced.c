@@ -10,6 +10,9 @@
  *                      the last line of the trace, before the crash
  *   test-tickets       three threads take two tickets each: one of 90 orders
  *                      (tests/check_control.c's uniformity test)
+ *   test-aba           a lock-free stack's ABA, which needs the thread that
+ *                      pct drops second to run before the one it dropped
+ *                      first (tests/check_control.c)
  */
 #include <stdatomic.h>
 #include <stddef.h>
@@ -142,4 +145,68 @@ JOSTLE_SCENARIO(test_tickets) {
     .state_size = sizeof(tickets_state),
     .thread = tickets_thread,
     .check = tickets_check,
+};
+
+/* ---- two change points in either order --------------------------------- */
+
+/* A lock-free stack holds nodes 0, 1, 2 (top first). Threads 0 and 2 pop
+ * once; thread 1 pops and pushes its node back. A pop that read top (0)
+ * and its next (1), then waited while thread 1 popped 0, the other popper
+ * popped 1 and thread 1 pushed 0 back, swaps top from 0 to 1: node 1 is
+ * then on the stack and held (ABA). Under pct at depth 3 that needs the
+ * waiting popper dropped first and thread 1 dropped second, and thread 1
+ * to run on before it: the paper's change points give either order. */
+typedef struct {
+  _Atomic int next[3];            /* -1: none */
+  _Atomic int top;
+  int held[3];
+} aba_state;
+
+static int aba_pop(aba_state *st) {
+  int old = atomic_load(&st->top);
+  while (old >= 0 && !atomic_compare_exchange_strong(&st->top, &old, atomic_load(&st->next[old]))) {
+  }
+  return old;
+}
+
+static void aba_setup(jostle_run *r) {
+  aba_state *st = jostle_state(r);
+  for (int i = 0; i < 3; i++) atomic_store(&st->next[i], i < 2 ? i + 1 : -1);
+  atomic_store(&st->top, 0);
+}
+
+static void aba_thread(jostle_run *r, int index) {
+  aba_state *st = jostle_state(r);
+  int n = aba_pop(st);
+  if (index == 1 && n >= 0) {
+    int old = atomic_load(&st->top);
+    do atomic_store(&st->next[n], old);
+    while (!atomic_compare_exchange_strong(&st->top, &old, n));
+    n = -1;
+  }
+  st->held[index] = n;
+}
+
+static void aba_check(jostle_run *r) {
+  aba_state *st = jostle_state(r);
+  int seen[3] = {0, 0, 0}, steps = 0;
+  for (int n = atomic_load(&st->top); n >= 0 && steps < 4; n = atomic_load(&st->next[n]), steps++)
+    seen[n]++;
+  for (int i = 0; i < 3; i++)
+    if (st->held[i] >= 0) seen[st->held[i]]++;
+  jostle_observe(r, "twice", steps == 4 || seen[0] != 1 || seen[1] != 1 || seen[2] != 1);
+}
+
+static const char *const aba_allowed[] = {"twice=0", NULL};
+
+JOSTLE_SCENARIO(test_aba) {
+    .name = "test-aba",
+    .summary = "test only: a lock-free stack's ABA, twice=1 when a node is counted twice",
+    .threads = 3,
+    .max_threads = 3,
+    .state_size = sizeof(aba_state),
+    .setup = aba_setup,
+    .thread = aba_thread,
+    .check = aba_check,
+    .allowed = aba_allowed,
 };
