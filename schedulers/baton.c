@@ -388,7 +388,9 @@ const char *jostle__object_kind_name(jostle__object_kind kind) {
   return names[kind];
 }
 
-/* "thread 0 waits for mutex#0 held by thread 1; ...". Objects are
+/* "thread 0 waits for mutex#0 held by thread 1; ...", a created thread
+ * named by its function where it waits ("thread 1 (transfer) waits for
+ * ..."). Objects are
  * numbered by their first appearance in the text, as an uncontrolled
  * run's deadlock numbers them (waits.c), not by their first use in the
  * run: the same deadlock reached by two schedules is one text. */
@@ -405,6 +407,14 @@ static int object_name(const jostle__control *c, const jostle__object *o, char *
   return buf[0] != '\0' && strncmp(buf, "0x", 2) != 0;
 }
 
+/* "thread 2", or "thread 2 (philosopher)" for a thread the run created,
+ * by its start function's name: the same in every run. */
+static void thread_name(const jostle__control *c, int i, char *buf, size_t size) {
+  char fn[96] = "";
+  if (i >= c->n_pool) jostle__trace_name_function((const void *)c->seats[i]->fn, fn, sizeof fn);
+  snprintf(buf, size, fn[0] ? "thread %d (%s)" : "thread %d", i, fn);
+}
+
 static void describe_deadlock(jostle__control *c) {
   size_t len = (size_t)snprintf(c->verdict_text, sizeof c->verdict_text, "deadlock (");
   const char *sep = "";
@@ -414,9 +424,11 @@ static void describe_deadlock(jostle__control *c) {
   for (int i = 0; i < c->n_threads && len < sizeof c->verdict_text; i++) {
     const jostle__object *o = c->waits_on[i];
     if (c->state[i] != JOSTLE__BLOCKED || o == NULL) continue;
+    char who[128];
+    thread_name(c, i, who, sizeof who);
     if (o->kind == JOSTLE__OBJ_THREAD) {
       len += (size_t)snprintf(c->verdict_text + len, sizeof c->verdict_text - len,
-                              "%sthread %d waits for thread %d to finish", sep, i, o->count);
+                              "%s%s waits for thread %d to finish", sep, who, o->count);
       sep = "; ";
       continue;
     }
@@ -424,13 +436,13 @@ static void describe_deadlock(jostle__control *c) {
     if (object_name(c, o, name, sizeof name)) {
       /* by its name alone: a deadlock of many threads must fit the text */
       len += (size_t)snprintf(c->verdict_text + len, sizeof c->verdict_text - len,
-                              "%sthread %d waits for %s", sep, i, name);
+                              "%s%s waits for %s", sep, who, name);
     } else {
       int id = 0;
       while (id < n_numbered && c->waits_on[numbered[id]] != o) id++;
       if (id == n_numbered) numbered[n_numbered++] = i;
       len += (size_t)snprintf(c->verdict_text + len, sizeof c->verdict_text - len,
-                              "%sthread %d waits for %s#%d", sep, i,
+                              "%s%s waits for %s#%d", sep, who,
                               jostle__object_kind_name(o->kind), id);
     }
     if (o->owner >= 0 && len < sizeof c->verdict_text)

@@ -50,6 +50,20 @@ static void name_code(const void *pc, char *buf, size_t size) {
     snprintf(buf, size, "%p", pc);
 }
 
+static void name_function(const void *fn, char *buf, size_t size) {
+  buf[0] = '\0';
+  Dwfl *dwfl = jostle__self_dwfl();
+  Dwarf_Addr at = (Dwarf_Addr)(uintptr_t)fn;
+  Dwfl_Module *mod = dwfl ? dwfl_addrmodule(dwfl, at) : NULL;
+  GElf_Off off = 0;
+  GElf_Sym sym;
+  const char *raw = mod ? dwfl_module_addrinfo(mod, at, &off, &sym, NULL, NULL, NULL) : NULL;
+  static const char trampoline[] = "execute_native_thread_routine"; /* and its _compat */
+  if (raw == NULL || off != 0 || strncmp(raw, trampoline, sizeof trampoline - 1) == 0) return;
+  char plain[256];
+  snprintf(buf, size, "%s", jostle__self_demangle(raw, plain, sizeof plain));
+}
+
 /* The DIE that `die`'s attribute `name` refers to, typedefs and
  * qualifiers (_Atomic too) peeled off; NULL when there is none. */
 static Dwarf_Die *type_of(Dwarf_Die *die, unsigned name, Dwarf_Die *mem) {
@@ -406,6 +420,10 @@ static void name_pointer(const jostle__control *c, const void *addr, const void 
 
 void jostle__trace_name_code(const void *pc, char *buf, size_t size) {
   QUIETLY(name_code(pc, buf, size));
+}
+
+void jostle__trace_name_function(const void *fn, char *buf, size_t size) {
+  QUIETLY(name_function(fn, buf, size));
 }
 
 void jostle__trace_name_data(const jostle__control *c, const void *addr, const void *pc,

@@ -34,6 +34,11 @@ typedef struct jostle__value_type {
  * information "counter_thread+0x1c", the same in every process. */
 void jostle__trace_name_code(const void *pc, char *buf, size_t size);
 
+/* The name of the function that starts at fn ("philosopher",
+ * "worker(int)"), in buf; "" when it has none, or is the C++ library's
+ * trampoline for std::thread, whose name says nothing of the thread. */
+void jostle__trace_name_function(const void *fn, char *buf, size_t size);
+
 /* Names addr as the code at pc (may be NULL) names it: "s->count" or
  * "s->items[3].key" in the run's state (the first variable in scope that
  * points to a struct as large as the state gives the member), else

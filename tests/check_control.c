@@ -411,7 +411,8 @@ START_TEST(created_threads_join_the_schedule) {
     ck_assert_int_eq(jostle__campaign_run(&p, &c, NULL, NULL), 0);
     ck_assert_uint_eq(c.n_outcomes, 1);
     ck_assert_str_eq(c.outcomes[0].text, "deadlock (thread 0 waits for thread 1 to finish; "
-                                         "thread 1 waits for mutex#0 held by thread 0)");
+                                         "thread 1 (locking_child) waits for mutex#0 held by "
+                                         "thread 0)");
     jostle__cell_free(&c);
   }
 }

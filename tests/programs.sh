@@ -340,23 +340,24 @@ for sched in random pct; do
 done
 pass "a long start-up alone is no step-limit"
 
-# 5. A lock-order deadlock is a deadlock, naming the threads and the
-#    mutexes by the program's own names alone (account_lock[0], forks[2]), one
+# 5. A lock-order deadlock is a deadlock, naming the threads by their
+#    functions (transfer, philosopher) and the mutexes by the program's own
+#    names alone (account_lock[0], forks[2]), one
 #    row per deadlock: lock_order's two threads can take the locks in
 #    either order, yet the text is one, under every controlled scheduler.
 for sched in random pct pos; do
   run 1 deadlock --scheduler $sched -n 300 --seed 3 -- "$progs/lock_order"
   [ "$(grep -c "^  deadlock (" "$tmp/deadlock")" -eq 1 ] &&
-    grep -q "^  deadlock (thread 0 waits for thread 1 to finish; thread 1 waits for account_lock\[[01]\] held by thread 2; thread 2 waits for account_lock\[[01]\] held by thread 1) " \
+    grep -q "^  deadlock (thread 0 waits for thread 1 to finish; thread 1 (transfer) waits for account_lock\[[01]\] held by thread 2; thread 2 (transfer) waits for account_lock\[[01]\] held by thread 1) " \
     "$tmp/deadlock" || { cat "$tmp/deadlock"; fail "lock_order under $sched: not one named deadlock"; }
 done
 run 1 deadlock --scheduler random -n 300 --seed 3 -- "$progs/philosophers_racy"
-grep -q "^  deadlock (.*thread 1 waits for forks\[[0-2]\] held by thread [0-9].*) " \
+grep -q "^  deadlock (.*thread 1 (philosopher) waits for forks\[[0-2]\] held by thread [0-9].*) " \
   "$tmp/deadlock" || { cat "$tmp/deadlock"; fail "philosophers_racy: the forks are not named"; }
 run 1 deadlock --scheduler random -n 100 --seed 3 -- "$progs/lock_order_big"
-grep -q "^  deadlock (.*thread 1 waits for bank\.lock\[[01]\] held by thread 2; .*) " \
+grep -q "^  deadlock (.*thread 1 (transfer) waits for bank\.lock\[[01]\] held by thread 2; .*) " \
   "$tmp/deadlock" || { cat "$tmp/deadlock"; fail "lock_order_big: locks past the file's pages are not named"; }
-pass "a deadlock of a program's threads is found, its mutexes named as the program names them"
+pass "a deadlock of a program's threads is found, its threads and mutexes named as the program names them"
 
 # 6. The program's arguments reach its main, and its reproduce line.
 run 0 args -n 20 -- "$progs/args_echo" ok
