@@ -105,18 +105,6 @@ static int run_cells(const jostle__opts *o, const jostle__plan *plans, jostle__c
   return n_done;
 }
 
-/* A program's calibration run ends in the program's exit, in a process of
- * its own: a profile made there does not reach the worker (yet). Says so
- * of each strategy that would keep one: sched, or a portfolio's members. */
-static void say_no_profile(const jostle__sched_ops *sched) {
-  const jostle__sched_ops *members[JOSTLE__MAX_MEMBERS] = {sched};
-  int n = sched->portfolio ? jostle__portfolio_members(members) : 1;
-  for (int k = 0; k < n; k++)
-    if (members[k]->profile_size != 0)
-      fprintf(stderr, "%s: %s has no profile of a program's runs yet: it walks as random does\n",
-              jostle__prog, members[k]->name);
-}
-
 int jostle__cmd_stress(int argc, char **argv) {
   int split = jostle__program_split(argc, argv);
   if (split >= 0) return jostle__program_start("stress", "stress", argc, argv, split, 0);
@@ -147,7 +135,6 @@ int jostle__stress_as(const char *cmd, int argc, char **argv) {
     if (rc == 0) rc = jostle__cli_describe(&plans[i], &cells[i]);
   }
   if (rc == 0) rc = jostle__cli_check_defines(&o, known, selected, n_selected);
-  if (rc == 0 && jostle__program_served != NULL && n_selected > 0) say_no_profile(plans[0].sched);
   if (rc == 0 && o.pin != JOSTLE__PIN_NONE && jostle__topology_load() != 0)
     fprintf(stderr, "%s: hwloc cannot read the topology; going on unpinned\n", jostle__prog);
 

@@ -339,6 +339,14 @@ uint64_t jostle__pool_calibrate(jostle__pool *pool, uint64_t known) {
   return known;
 }
 
+int jostle__pool_profiled(const jostle__pool *pool) {
+  return pool->control != NULL && pool->members[0].sched.ops->profile_size != 0;
+}
+
+void jostle__pool_calibration_ends(jostle__pool *pool) {
+  if (pool->control != NULL) jostle__control_calibrating(pool->control, 0);
+}
+
 void jostle__pool_adopt_fork(jostle__pool *pool) {
   JOSTLE_ASSERT(pool->n_threads == 1);
   jostle__forks_adopt();

@@ -58,6 +58,14 @@ const jostle_run *jostle__pool_run(jostle__pool *pool, uint64_t seed);
 #define JOSTLE__PROFILED ((uint64_t)1 << 63)
 uint64_t jostle__pool_calibrate(jostle__pool *pool, uint64_t known);
 
+/* In the calibration run, when it ends without returning (a program's
+ * exit): its measure and profile, as its end would have made them. The
+ * profile is shared with the process the run's was forked from. */
+void jostle__pool_calibration_ends(jostle__pool *pool);
+
+/* Whether the strategy in place keeps a profile of the calibration run. */
+int jostle__pool_profiled(const jostle__pool *pool);
+
 /* Under a controlled scheduler, a hash of every scheduling choice of the
  * last run (equal schedules, equal hashes); else 0. */
 uint64_t jostle__pool_schedule_hash(const jostle__pool *pool);

@@ -223,13 +223,25 @@ static int share_runs(jostle__shared *sh) {
   return why == NULL;
 }
 
-/* The calibration run (pct's), in a process of its own: the steps it made
- * before the program exited or died, counted in the slot. */
-static uint64_t program_calibrate(jostle__slot *slot, jostle__pool *pool, uint64_t known) {
-  if (known != 0) return jostle__pool_calibrate(pool, known);
+/* The calibration run's end in the program's exit: the profile (surw's),
+ * which the worker shares, is made before the process ends. */
+static void calibration_exited(void *arg, int status) {
+  (void)status;
+  jostle__pool_calibration_ends(arg);
+}
+
+/* The calibration run (pct's, surw's), in a process of its own: the steps
+ * it made before the program exited or died, counted in the slot, and the
+ * profile of a strategy that keeps one, which every worker makes for
+ * itself (its runs must not depend on which worker runs them). */
+static uint64_t program_calibrate(jostle__slot *slot, jostle__pool *pool, uint64_t known,
+                                  int profiled) {
+  if (known != 0 && !profiled) return jostle__pool_calibrate(pool, known);
   pid_t pid = fork_run_process(pool);
   if (pid == 0) {
+    jostle__program_arm(calibration_exited, pool);
     (void)jostle__pool_calibrate(pool, 0);
+    jostle__program_disarm();
     _exit(0);
   }
   if (pid < 0) give_up(slot, "could not fork the calibration run's process");
@@ -271,7 +283,7 @@ static void place(const jostle__plan *p, jostle__shared *sh, jostle__slot *slot,
                           memory_order_relaxed);
     atomic_store_explicit(&slot->calibrating, k + 1, memory_order_release);
     uint64_t measured = jostle__program_served != NULL
-                            ? program_calibrate(slot, pool, known)
+                            ? program_calibrate(slot, pool, known, jostle__pool_profiled(pool))
                             : jostle__pool_calibrate(pool, known);
     atomic_store_explicit(&slot->calibrating, 0, memory_order_release);
     if (measured != 0 && known == 0)

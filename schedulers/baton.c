@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "common/assert.h"
 #include "common/cache_line.h"
@@ -127,7 +128,14 @@ jostle__control *jostle__control_create(const jostle__sched_ops *ops,
   c->run_state = run_state;
   c->run_state_size = state_size;
   c->strategy = ops->run_size ? calloc(1, ops->run_size) : NULL;
-  c->profile = ops->profile_size ? calloc(1, ops->profile_size) : NULL;
+  /* shared with the processes forked from this one: a program's
+   * calibration run, which ends in the program's exit, makes the profile
+   * in a process of its own (harness/worker.c) */
+  if (ops->profile_size) {
+    c->profile = mmap(NULL, ops->profile_size, PROT_READ | PROT_WRITE,
+                      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (c->profile == MAP_FAILED) c->profile = NULL;
+  }
   c->index_cap = 64;
   c->index = calloc(c->index_cap, sizeof *c->index);
   const char *handover = getenv("JOSTLE_HANDOVER");
@@ -165,7 +173,7 @@ void jostle__control_destroy(jostle__control *c) {
   free(c->scratch);
   free(c->strategy_threads);
   free(c->strategy);
-  free(c->profile);
+  if (c->profile != NULL) munmap(c->profile, c->ops->profile_size);
   jostle__races_destroy(c->races);
   jostle__calls_destroy(c->calls);
   jostle__trace_free(c);

@@ -205,11 +205,22 @@ if [ "$uninstrumented" = 0 ]; then
   pass "--races: a program's race is found and replays; the fixed twins have none"
 fi
 
-# 3b. surw has no profile of a program's runs: it says so, in one line.
-run 0 surw --scheduler surw -n 20 -- "$progs/bank_fixed"
-grep -q "surw has no profile of a program's runs yet" "$tmp/surw.err" ||
-  { cat "$tmp/surw.err"; fail "surw on a program: no line saying it has no profile"; }
-pass "surw on a program says it walks as random does"
+# 3b. surw profiles a program's calibration run, which ends in the
+#     program's exit in a process of its own: order_print's histogram
+#     under surw is not random's for the same seed (without a profile surw
+#     walks as random does), and it is the same with one worker or two
+#     (each makes its own profile) and with a process per run.
+hist() { grep "^  order=" "$tmp/$1" | awk '{print $1, $2}'; }
+run 0 surw-1 --scheduler surw -n 300 --seed 1 -j 1 --outcome '^order=[AB]+$' -- "$progs/order_print"
+run 0 surw-2 --scheduler surw -n 300 --seed 1 -j 2 --outcome '^order=[AB]+$' -- "$progs/order_print"
+run 0 surw-random --scheduler random -n 300 --seed 1 -j 1 --outcome '^order=[AB]+$' -- "$progs/order_print"
+JOSTLE_PROGRAM_RUNS=fork "$jostle" run --no-progress --scheduler surw -n 300 --seed 1 -j 2 \
+  --outcome '^order=[AB]+$' -- "$progs/order_print" >"$tmp/surw-fork" 2>&1
+[ -n "$(hist surw-1)" ] && [ "$(hist surw-1)" = "$(hist surw-2)" ] &&
+  [ "$(hist surw-1)" = "$(hist surw-fork)" ] && [ "$(hist surw-1)" != "$(hist surw-random)" ] ||
+  { cat "$tmp/surw-1" "$tmp/surw-2" "$tmp/surw-fork" "$tmp/surw-random"
+    fail "surw on a program: no profile, or one that depends on the worker"; }
+pass "surw profiles a program's runs, the same in every worker"
 
 # 4. Each run starts from the program's initial state: exit_code exits 3
 #    when its global counter of runs is not 0 as loaded. Its lost update
