@@ -7,6 +7,7 @@
 #              a signal, or a hang past 5 s, which `timeout` ends)
 #   random     `jostle run --scheduler random --until-divergence -j 1`
 #   pct        the same under pct (depth 3)
+#   surw       the same under surw (its profile from the calibration run)
 #              over SEEDS campaign seeds (20), a budget of BUDGET runs each
 #              (100,000): the median of the runs to the first divergent one,
 #              and how many seeds found it (a function of the seed: the same
@@ -25,7 +26,7 @@ progs="bank_racy phases_racy c11_racy exit_code philosophers_racy buffer_racy la
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else print v[int((NR + 1) / 2)] }'; }
 
 echo "racy programs: native reruns that fail, and runs to jostle's first find (median of $seeds seeds)"
-printf '%-20s %14s %14s %14s\n' "program" "native fails" "random" "pct"
+printf '%-20s %14s %14s %14s %14s\n' "program" "native fails" "random" "pct" "surw"
 for prog in $progs; do
   cc -O2 -pthread tests/programs/$prog.c -o "$tmp/$prog"
   fails=0
@@ -35,7 +36,7 @@ for prog in $progs; do
     i=$((i + 1))
   done
   row=$(printf '%-20s %14s' "$prog" "$fails/$reruns")
-  for sched in random pct; do
+  for sched in random pct surw; do
     : >"$tmp/runs"
     s=1
     while [ $s -le "$seeds" ]; do
