@@ -125,9 +125,26 @@ static const char *find_tid_offset(int *offset) {
   return there == *offset ? NULL : "glibc's thread descriptor is not understood";
 }
 
+/* The probe's answer, found once per process: every control of a process
+ * hands over alike, and a probe that failed for a passing reason (no
+ * second thread: the system out of threads) does not leave some controls
+ * switching and others not. Two first callers may both probe: they find
+ * the same. */
+static _Atomic int probed;            /* 1 once probed_offset and probed_why hold it */
+static _Atomic int probed_offset;
+static const char *_Atomic probed_why;
+
 const char *jostle__carrier_probe(int *tid_offset, int *wrfsbase) {
   *wrfsbase = (getauxval(AT_HWCAP2) & 2) != 0; /* HWCAP2_FSGSBASE: else arch_prctl */
-  return find_tid_offset(tid_offset);
+  if (!atomic_load_explicit(&probed, memory_order_acquire)) {
+    int offset = -1;
+    const char *why = find_tid_offset(&offset);
+    atomic_store_explicit(&probed_offset, offset, memory_order_relaxed);
+    atomic_store_explicit(&probed_why, why, memory_order_relaxed);
+    atomic_store_explicit(&probed, 1, memory_order_release);
+  }
+  *tid_offset = atomic_load_explicit(&probed_offset, memory_order_relaxed);
+  return atomic_load_explicit(&probed_why, memory_order_relaxed);
 }
 
 static pid_t *tid_of(const jostle__control *c, void *tcb) {
