@@ -150,12 +150,12 @@ static int pct_pick(jostle__control *c, int current, const jostle__point *p) {
   pct_run *r = jostle__control_strategy(c);
   int dropped = 0;
   if (current >= 0 && c->state[current] == JOSTLE__RUNNABLE) {
-    int change = -1;
-    for (int j = 0; j < r->n_changes; j++)
-      if (r->change_at[j] == c->n_steps && change < 0) change = j;
-    if (p != NULL && p->kind == JOSTLE__POINT_YIELD) drop_lowest(r, c, current);
+    int yields = p != NULL && p->kind == JOSTLE__POINT_YIELD, change = -1;
+    for (int j = 0; j < r->n_changes && change < 0; j++)
+      if (r->change_at[j] == c->n_steps) change = j;
+    if (yields) drop_lowest(r, c, current);
     else if (change >= 0) drop_to_change(r, c, current, change);
-    dropped = (p != NULL && p->kind == JOSTLE__POINT_YIELD) || change >= 0;
+    dropped = yields || change >= 0;
   }
   if (r->spurious_at != 0 && c->n_steps >= r->spurious_at) {
     int woken = wake_spuriously(c);
