@@ -40,6 +40,15 @@ run() {
     "$tmp/$out.err" || { cat "$tmp/$out.err"; fail "jostle run $*: a sanitizer's report"; }
 }
 
+# replay_line LINE OUT: runs a printed reproduce line (jostle replay ...)
+# with this build's jostle, into $tmp/OUT; its exit status in $status
+replay_line() {
+  set +e
+  eval "$(echo "$1" | sed "s|^jostle |\"$jostle\" |")" >"$tmp/$2" 2>&1
+  status=$?
+  set -e
+}
+
 # Under ThreadSanitizer's build the programs are not instrumented for
 # jostle (its runtime owns the hooks): controlled runs switch at
 # synchronisation calls only, so the finds that need a switch between two
@@ -391,10 +400,7 @@ case "$line" in
 *" --allow-exit 0,4 -- $progs/args_echo 'a b' c") ;;
 *) fail "--allow-exit 0,4: reproduce line '$line'" ;;
 esac
-set +e
-eval "$(echo "$line" | sed "s|^jostle |\"$jostle\" |")" >"$tmp/allow4-replay" 2>&1
-status=$?
-set -e
+replay_line "$line" allow4-replay
 [ $status -eq 1 ] && grep -q "^verdict: DIVERGENT" "$tmp/allow4-replay" ||
   { cat "$tmp/allow4-replay"; fail "--allow-exit 0,4: the replay is not divergent"; }
 run 2 allow-bad -n 20 --allow-exit 0,x -- "$progs/args_echo"
@@ -428,10 +434,7 @@ case "$line" in
 *" --outcome '^order=([AB]+)\$' --allow AB -- $progs/order_print") ;;
 *) fail "--outcome: reproduce line '$line'" ;;
 esac
-set +e
-eval "$(echo "$line" | sed "s|^jostle |\"$jostle\" |")" >"$tmp/printed-replay" 2>&1
-status=$?
-set -e
+replay_line "$line" printed-replay
 [ $status -eq 1 ] && grep -q "^outcome: BA$" "$tmp/printed-replay" ||
   { cat "$tmp/printed-replay"; fail "--outcome: the replay is not BA"; }
 JOSTLE_PROGRAM_RUNS=fork "$jostle" run --no-progress -n 200 --seed 1 -j 1 \
@@ -482,10 +485,7 @@ case "$line" in
 *" -- $progs/read_input < $tmp/input") ;;
 *) fail "read_input: the reproduce line does not name the input: '$line'" ;;
 esac
-set +e
-eval "$(echo "$line" | sed "s|^jostle |\"$jostle\" |")" >"$tmp/input-replay" 2>&1
-status=$?
-set -e
+replay_line "$line" input-replay
 [ $status -eq 1 ] && grep -q "^outcome: items=3 bytes=19$" "$tmp/input-replay" ||
   { cat "$tmp/input-replay"; fail "read_input: the replay of '$line'"; }
 run 0 input-none -n 100 --seed 1 -j 2 --outcome '^items=.*$' -- "$progs/read_input"
