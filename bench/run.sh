@@ -1,9 +1,11 @@
 #!/bin/sh
 # bench/run.sh BUILD_DIR: the lost-increment counter (2 threads, 1 increment
-# each) three ways, measured in this one run, interleaved round by round so
-# that the machine's noise falls on all of them alike; prints runs/s and the
-# share of runs that lost an increment, the median of ROUNDS rounds, and the
-# ratios of jostle to each baseline. Knobs: SECONDS per measurement (2),
+# each) under free and the controlled strategies random, pct, pos and surw,
+# beside new threads and a new process per run, measured in this one run,
+# interleaved round by round so that the machine's noise falls on all of
+# them alike; prints runs/s and the share of runs that lost an increment,
+# the median of ROUNDS rounds, the ratios of jostle to each baseline and of
+# each strategy to random. Knobs: SECONDS per measurement (2),
 # ROUNDS (3).
 set -eu
 build=${1:-build}
@@ -15,9 +17,9 @@ trap 'rm -rf "$tmp"' EXIT
 # One measurement: "runs_per_sec divergence_percent"
 measure() {
   case $1 in
-  jostle | jostle_random)
+  jostle | jostle_*)
     sched=free
-    [ "$1" = jostle_random ] && sched=random
+    [ "$1" != jostle ] && sched=${1#jostle_}
     "$build/jostle" stress counter --scheduler $sched -D threads=2 -D increments=1 \
       --duration "${seconds}s" --no-progress --seed 1 >"$tmp/out" || [ $? -eq 1 ]
     awk '/^result counter /{for(i=1;i<=NF;i++){split($i,kv,"=");v[kv[1]]=kv[2]}
@@ -31,30 +33,37 @@ measure() {
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 for r in $(seq "$rounds"); do
-  for what in jostle jostle_random baseline_threads baseline_fork; do
+  for what in jostle jostle_random jostle_pct jostle_pos jostle_surw baseline_threads \
+    baseline_fork; do
     measure "$what" >>"$tmp/$what"
   done
 done
 
 echo "lost-increment counter, 2 threads x 1 increment; median of $rounds rounds of ${seconds}s; $(nproc) processors"
 printf '%-40s %14s %12s\n' "approach" "runs/s" "divergent"
-for what in jostle jostle_random baseline_threads baseline_fork; do
+for what in jostle jostle_random jostle_pct jostle_pos jostle_surw baseline_threads \
+  baseline_fork; do
   rate=$(cut -d' ' -f1 "$tmp/$what" | median)
   div=$(cut -d' ' -f2 "$tmp/$what" | median)
   eval "rate_$what=$rate"
   case $what in
   jostle) label="jostle stress, free, worker processes" ;;
   jostle_random) label="jostle stress, random (controlled)" ;;
+  jostle_pct) label="jostle stress, pct (controlled)" ;;
+  jostle_pos) label="jostle stress, pos (controlled)" ;;
+  jostle_surw) label="jostle stress, surw (controlled)" ;;
   baseline_threads) label="new threads per run (create + join)" ;;
   baseline_fork) label="a new process per run (fork)" ;;
   esac
   printf '%-40s %14s %11s%%\n' "$label" "$rate" "$div"
 done
 awk -v j="$rate_jostle" -v r="$rate_jostle_random" -v t="$rate_baseline_threads" \
-    -v f="$rate_baseline_fork" 'BEGIN {
+    -v f="$rate_baseline_fork" -v c="$rate_jostle_pct" -v p="$rate_jostle_pos" \
+    -v w="$rate_jostle_surw" 'BEGIN {
   printf "ratio jostle free / new threads per run:    %.0fx\n", j / t
   printf "ratio jostle free / process per run:        %.0fx\n", j / f
-  printf "ratio jostle random / new threads per run:  %.0fx\n", r / t }'
+  printf "ratio jostle random / new threads per run:  %.0fx\n", r / t
+  printf "ratio pct / random, pos / random, surw / random: %.2f, %.2f, %.2f\n", c / r, p / r, w / r }'
 
 # Runs to the first divergence of every racy built-in under every
 # scheduler: --until-divergence with a 5 s budget, for SEEDS campaign seeds

@@ -688,13 +688,13 @@ void jostle__control_point(jostle__thread *t, const jostle__point *p) {
   int me = t->index;
   step(c, me);
   uint64_t at = c->n_steps; /* the trace's step of this point */
-  if (c->cfg->feedback) jostle__feedback_note(c, me, p);
   c->pending[me] = *p;
   int next = next_thread(c, me, p);
   /* after the decision: the trace prints an access when it takes effect */
   if (c->cfg->trace) jostle__trace_point(c, me, p, next);
   if (next != me) pass(c, me, next);
   /* the access takes effect now, in the order the run makes them */
+  if (c->cfg->feedback) jostle__feedback_note(c, me, p);
   if (racing(c) && p->kind != JOSTLE__POINT_YIELD && p->kind != JOSTLE__POINT_SYNC) {
     jostle__race_site site = site_of(c, me, p->pc, at);
     c->races_failed = jostle__races_access(c->races, me, p->addr, p->access, &site) != 0;

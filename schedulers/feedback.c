@@ -1,9 +1,10 @@
 /*
  * feedback.c: interleaving feedback (see feedback.h).
  *
- * The last access per address is kept in a small direct-mapped table,
- * reset per run; a collision forgets the older address, which only loses a
- * pair. Counters saturate at 255 (libFuzzer buckets their values).
+ * The last access and the last write per address are kept in a small
+ * direct-mapped table, reset per run; a collision forgets the older
+ * address, which only loses a feature. Counters saturate at 255 (libFuzzer
+ * buckets their values).
  */
 #include "schedulers/feedback.h"
 
@@ -11,11 +12,11 @@
 
 #include "common/seed.h"
 
-#define LAST_ORDINAL 63 /* conflicts from the 64th on share one ordinal */
+#define CHAIN_SALT 0x7265616473ULL
 
 void jostle__feedback_begin(jostle__control *c) {
   memset(c->accesses, 0, sizeof c->accesses);
-  c->n_conflicts = 0;
+  memset(c->read_chain, 0, sizeof c->read_chain);
 }
 
 static void count(jostle__control *c, uint64_t feature) {
@@ -28,17 +29,26 @@ static int writes(jostle__point_kind kind) {
          kind == JOSTLE__POINT_SYNC;
 }
 
+static uint64_t code(const void *pc) { return (uint64_t)(uintptr_t)pc; }
+
 void jostle__feedback_note(jostle__control *c, int thread, const jostle__point *p) {
   if (p->addr == NULL) return;
-  uint64_t at = (uint64_t)(uintptr_t)p->addr;
-  jostle__access *last = &c->accesses[jostle__mix(at, 0) & (JOSTLE__ACCESS_SLOTS - 1)];
-  int wrote = writes(p->kind);
-  if (last->addr == p->addr && last->thread != thread && (last->wrote || wrote)) {
-    uint64_t pair = jostle__mix((uint64_t)(uintptr_t)last->pc,
-                                (uint64_t)(uintptr_t)p->pc * 4 + (uint64_t)(last->wrote * 2 + wrote));
-    count(c, pair);
-    count(c, jostle__mix(pair, c->n_conflicts + 1));
-    if (c->n_conflicts < LAST_ORDINAL) c->n_conflicts++;
+  jostle__access *last = &c->accesses[jostle__mix(code(p->addr), 0) & (JOSTLE__ACCESS_SLOTS - 1)];
+  int wrote = writes(p->kind), same = last->addr == p->addr;
+  if (same && last->thread != thread && (last->wrote || wrote))
+    count(c, jostle__mix(code(last->pc), code(p->pc) * 4 + (uint64_t)(last->wrote * 2 + wrote)));
+  const void *write_pc = same ? last->write_pc : NULL;
+  int writer = same ? last->writer : -1;
+  /* what reads another thread's write (a load, and an atomic or a
+   * synchronisation call, which read what they change): a reads-from pair,
+   * alone and as the latest link of this thread's chain */
+  if (p->kind != JOSTLE__POINT_WRITE && write_pc != NULL && writer != thread) {
+    uint64_t read_from = jostle__mix(code(write_pc), code(p->pc));
+    uint64_t *chain = &c->read_chain[thread % JOSTLE__READ_CHAINS];
+    *chain = jostle__mix(*chain ^ read_from, CHAIN_SALT);
+    count(c, read_from);
+    count(c, *chain);
   }
-  *last = (jostle__access){p->addr, p->pc, thread, wrote};
+  if (wrote) write_pc = p->pc, writer = thread;
+  *last = (jostle__access){p->addr, p->pc, thread, wrote, write_pc, writer};
 }

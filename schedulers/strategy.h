@@ -30,13 +30,18 @@ typedef enum jostle__thread_state {
   JOSTLE__DONE,
 } jostle__thread_state;
 
-/* feedback: the last access to an address (a hashed slot), see feedback.h. */
+/* feedback: the last access to an address and its last write (a hashed
+ * slot), see feedback.h. */
 typedef struct jostle__access {
   const void *addr;
   const void *pc;
   int thread;
   int wrote;
+  const void *write_pc;              /* NULL: not written in this run */
+  int writer;
 } jostle__access;
+
+#define JOSTLE__READ_CHAINS 64       /* feedback: reads-from chains, by thread % 64 */
 
 /* What a waiting thread touches: its own line. */
 typedef struct jostle__seat {
@@ -114,7 +119,7 @@ struct jostle__control {
   int *index;
   size_t index_cap;                  /* a power of two, above twice n_objects */
   jostle__access accesses[JOSTLE__ACCESS_SLOTS]; /* feedback, when enabled */
-  uint32_t n_conflicts;              /* feedback: pairs met this run */
+  uint64_t read_chain[JOSTLE__READ_CHAINS]; /* feedback: what each thread read */
   int (*reap)(pthread_t, void **);   /* the C library's pthread_join */
   jostle__verdict verdict;
   char verdict_text[JOSTLE__VERDICT_MAX];

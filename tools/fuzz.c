@@ -33,6 +33,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/hash.h"
 #include "common/seed.h"
 #include "common/text.h"
 #include "cli/cli.h"
@@ -50,6 +51,9 @@
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsigned seed);
+/* Records that the run of an input made choice_bits choices (bits from its
+ * front), for the mutator. */
+void jostle__fuzz_used(const uint8_t *data, size_t size, size_t choice_bits);
 /* libFuzzer's own mutations; weak, so that the library links without it */
 __attribute__((weak)) size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size);
 
@@ -254,11 +258,32 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
   return 0;
 }
 
+/* How many of its choices (bits from the front) each recent input's run
+ * made, by a hash of the input: the mutator changes one of those, or the
+ * next (a choice past the last one a run made changes nothing). A slot
+ * holds the latest input whose hash falls on it; an input not found is
+ * mutated anywhere. */
+#define USED_SLOTS 4096
+static struct used {
+  uint64_t hash;
+  size_t choice_bits;
+} used[USED_SLOTS];
+
+static uint64_t hash_of(const uint8_t *data, size_t size) {
+  return jostle__fnv1a_step(jostle__fnv1a(data, size), size);
+}
+
+void jostle__fuzz_used(const uint8_t *data, size_t size, size_t choice_bits) {
+  uint64_t h = hash_of(data, size);
+  used[h % USED_SLOTS] = (struct used){h, choice_bits};
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   input.data = data;
   input.size = size;
   int of_program = jostle__program_served != NULL;
   const jostle_run *r = of_program ? program_run() : jostle__pool_run(pool, 0);
+  jostle__fuzz_used(data, size, input.front_bit);
   jostle__class cls = jostle__tally_record(tally, r, n_runs++);
   if (of_program) program_reset();
   if (cls == JOSTLE__ALLOWED) return 0;
@@ -295,12 +320,17 @@ static void set_bit(uint8_t *data, size_t i, int v) {
  * choice by eight. Half the mutations here work on choices instead (a
  * choice between two threads is one bit): flip a short stretch of them,
  * or insert or delete one, which moves the rest of the schedule by one
- * decision. */
+ * decision. Each starts at a choice the input's run made, or the next
+ * (jostle__fuzz_used). */
 size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsigned seed) {
   uint64_t rng = jostle__mix(seed, MUTATE_SALT);
   if (!mutate_choices || size == 0 || size > UINT32_MAX / 8 || jostle__below(&rng, 2) == 0)
     return LLVMFuzzerMutate(data, size, max_size);
-  size_t bits = size * 8, at = jostle__below(&rng, (uint32_t)bits);
+  size_t bits = size * 8;
+  uint64_t h = hash_of(data, size);
+  const struct used *u = &used[h % USED_SLOTS];
+  size_t span = u->hash == h && u->choice_bits < bits ? u->choice_bits + 1 : bits;
+  size_t at = jostle__below(&rng, (uint32_t)span);
   switch (jostle__below(&rng, 3)) {
   case 0: /* flip 1 to 4 choices from `at` */
     for (size_t i = at, end = at + 1 + jostle__below(&rng, 4); i < end && i < bits; i++)
