@@ -6,13 +6,18 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdio_ext.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "common/atomic_file.h"
+#include "common/hash.h"
 
 #define STDIN_MAX (64u << 20)  /* the most input a pipe may give */
 #define QUIET_MS 2000          /* a pipe this long silent is named on stderr */
@@ -31,14 +36,57 @@ static const char *to_dev_null(void) {
   return NULL;
 }
 
-/* Copies standard input to its end into a sealed memory file, which then
- * takes its place. */
+/* Gives the program the copy in `mem` (size bytes, FNV hash `hash`) from
+ * a file named by its contents in $TMPDIR (else /tmp), which a reproduce
+ * line can name: the same input is one file, written once. 0, or -1 with
+ * errno and the file's name in `path`. */
+static int to_kept_file(int mem, size_t size, uint64_t hash, char *path, size_t path_size) {
+  const char *dir = getenv("TMPDIR");
+  if (dir == NULL || dir[0] != '/') dir = "/tmp";
+  if ((size_t)snprintf(path, path_size, "%s/jostle-input-%016" PRIx64, dir, hash) >= path_size) {
+    errno = ENAMETOOLONG;
+    return -1;
+  }
+  struct stat st;
+  /* another user's file of that name is written over, which fails in a
+   * sticky folder such as /tmp: the memory file serves then */
+  if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+      (size_t)st.st_size != size) {
+    jostle__atomic_file a;
+    int failed = jostle__atomic_open(&a, path, 0644);
+    char buf[64 * 1024];
+    for (size_t at = 0; failed == 0 && at < size;) {
+      ssize_t got = pread(mem, buf, sizeof buf, (off_t)at);
+      if (got <= 0 || fwrite(buf, 1, (size_t)got, a.f) != (size_t)got) failed = -1;
+      at += got > 0 ? (size_t)got : 0;
+    }
+    int error = failed ? (a.error ? a.error : EIO) : 0;
+    if (failed == 0 && jostle__atomic_commit(&a) != 0) failed = -1, error = a.error;
+    jostle__atomic_close(&a);
+    if (failed) {
+      errno = error;
+      return -1;
+    }
+  }
+  int fd = open(path, O_RDONLY);
+  if (fd < 0) return -1;
+  int moved = dup2(fd, STDIN_FILENO);
+  int error = errno;
+  close(fd);
+  errno = error;
+  return moved < 0 ? -1 : 0;
+}
+
+/* Copies standard input to its end into a sealed memory file, then gives
+ * the program a kept file of it, or that memory file where no file can be
+ * written (saying so: reproduce lines will not name the input). */
 static const char *to_memory(void) {
   static char why[160];
   int mem = memfd_create("jostle-stdin", MFD_ALLOW_SEALING);
   if (mem < 0) return "cannot make a memory file for the program's standard input";
   char buf[64 * 1024];
   size_t total = 0;
+  uint64_t hash = JOSTLE__FNV_OFFSET;
   int said = 0;
   for (;;) {
     struct pollfd p = {.fd = STDIN_FILENO, .events = POLLIN};
@@ -59,6 +107,7 @@ static const char *to_memory(void) {
       return why;
     }
     total += (size_t)got;
+    for (ssize_t i = 0; i < got; i++) hash = jostle__fnv1a_step(hash, (unsigned char)buf[i]);
     if (total > STDIN_MAX) {
       close(mem);
       return "standard input is longer than 64 MiB: give the program its input in a file "
@@ -74,6 +123,13 @@ static const char *to_memory(void) {
       at += put;
     }
   }
+  char path[4096];
+  if (to_kept_file(mem, total, hash, path, sizeof path) == 0) {
+    close(mem);
+    return NULL;
+  }
+  fprintf(stderr, "jostle: cannot keep standard input in %s (%s): reproduce lines will not "
+                  "name it\n", path, strerror(errno));
   int sealed = fcntl(mem, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL);
   int moved = sealed == 0 && lseek(mem, 0, SEEK_SET) == 0 ? dup2(mem, STDIN_FILENO) : -1;
   close(mem);

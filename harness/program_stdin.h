@@ -6,9 +6,11 @@
  * `jostle run` (and replay, stress, soak of a program) takes the input
  * before it starts the program: a terminal gives way to /dev/null (a run
  * waiting for the terminal would be a hang of jostle's making); a pipe or
- * socket is read to its end into a sealed memory file; a regular file read
- * from its start and other devices stay as they are. Each worker opens the
- * file again, for an offset of its own, and each run starts at 0.
+ * socket is read to its end and kept in a file named by its contents,
+ * $TMPDIR/jostle-input-HASH, which reproduce lines name (a memory file
+ * where none can be written); a regular file read from its start and other
+ * devices stay as they are. Each worker opens the file again, for an
+ * offset of its own, and each run starts at 0.
  */
 #ifndef JOSTLE_PROGRAM_STDIN_H
 #define JOSTLE_PROGRAM_STDIN_H

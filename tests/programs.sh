@@ -462,7 +462,8 @@ pass "--outcome takes the outcome from what the program wrote, --allow judges it
 #      prints items=3 bytes=19 for its three lines, in every run, whether
 #      the input is a file or a pipe, the runs share a process or not, under
 #      a controlled scheduler or free, with two workers; a reproduce line
-#      names the file, and replays it; no input is none for every run.
+#      names the file (for a pipe, the file jostle kept it in), and replays
+#      it; no input is none for every run.
 printf 'first\nsecond\nthird\n' >"$tmp/input"
 for sched in random free; do
   for runs in shared fork; do
@@ -488,6 +489,23 @@ esac
 replay_line "$line" input-replay
 [ $status -eq 1 ] && grep -q "^outcome: items=3 bytes=19$" "$tmp/input-replay" ||
   { cat "$tmp/input-replay"; fail "read_input: the replay of '$line'"; }
+# from a pipe: the input is kept in a file named by its contents, which the
+# reproduce line names, and the same input is the same file
+for i in 1 2; do
+  printf 'first\nsecond\nthird\n' | TMPDIR=$tmp "$jostle" run --no-progress -n 5 --seed 1 -j 1 \
+    --outcome '^items=.*$' --allow 'items=0.*' -- "$progs/read_input" >"$tmp/input-kept" 2>&1 ||
+    [ $? -eq 1 ] || { cat "$tmp/input-kept"; fail "read_input from a pipe: exit $?"; }
+done
+line=$(sed -n 's/^reproduce: //p' "$tmp/input-kept" | head -n 1)
+case "$line" in
+*" -- $progs/read_input < $tmp/jostle-input-"????????????????) ;;
+*) { cat "$tmp/input-kept"; fail "read_input from a pipe: the reproduce line names no input: '$line'"; } ;;
+esac
+[ "$(ls "$tmp" | grep -c '^jostle-input-')" -eq 1 ] ||
+  { ls "$tmp"; fail "read_input: one input kept in two files"; }
+replay_line "$line" input-replay-kept
+[ $status -eq 1 ] && grep -q "^outcome: items=3 bytes=19$" "$tmp/input-replay-kept" ||
+  { cat "$tmp/input-replay-kept"; fail "read_input: the replay of '$line'"; }
 run 0 input-none -n 100 --seed 1 -j 2 --outcome '^items=.*$' -- "$progs/read_input"
 grep -q "^  items=0 bytes=0  *100 " "$tmp/input-none" ||
   { cat "$tmp/input-none"; fail "read_input with no input: not 100 runs of items=0"; }
