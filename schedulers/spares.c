@@ -179,10 +179,20 @@ static void *real_main(void *arg) {
   return result;
 }
 
-/* Whether attr asks for what a spare has: no stack larger than the
- * default. */
+/* Whether attr gives the thread a stack of the program's own
+ * (pthread_attr_setstack). glibc keeps the stack's top, NULL until one is
+ * given, and reports its base as top - size. */
+static int stack_given(const pthread_attr_t *attr) {
+  void *base;
+  size_t size;
+  return pthread_attr_getstack(attr, &base, &size) == 0 && (uintptr_t)base + size != 0;
+}
+
+/* Whether attr asks for what a spare has: no stack of its own, none
+ * larger than the default. */
 static int spare_fits(const pthread_attr_t *attr) {
   if (attr == NULL) return 1;
+  if (stack_given(attr)) return 0;
   pthread_attr_t dflt;
   size_t want = 0, have = 0;
   if (pthread_attr_getstacksize(attr, &want) != 0 || pthread_getattr_default_np(&dflt) != 0)
@@ -234,8 +244,12 @@ int jostle__spare_create(const jostle__thread_calls *real, pthread_t *tid,
     pthread_attr_t mine;
     int with_attr = own && pthread_attr_init(&mine) == 0;
     if (with_attr) {
+      void *base;
       size_t size;
-      if (pthread_attr_getstacksize(attr, &size) == 0) pthread_attr_setstacksize(&mine, size);
+      if (stack_given(attr) && pthread_attr_getstack(attr, &base, &size) == 0)
+        pthread_attr_setstack(&mine, base, size);
+      else if (pthread_attr_getstacksize(attr, &size) == 0)
+        pthread_attr_setstacksize(&mine, size);
     }
     atomic_store_explicit(&s->go, 1, memory_order_relaxed); /* started before it runs */
     int rc = full ? EAGAIN

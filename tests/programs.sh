@@ -351,6 +351,17 @@ for sched in free noise random pct pos surw auto; do
 done
 pass "500 threads, 5,000 mutexes, a barrier and sleeps: clean under every scheduler"
 
+# 4h2. A thread on a stack the program gives it (pthread_attr_setstack)
+#      runs on that stack, and one that asks for a stack larger than the
+#      default gets it: stacks ends with exit 0 under every scheduler (a
+#      spare's own stack made its check fail in every run).
+for sched in free noise random pct pos surw auto; do
+  run 0 stacks-$sched --scheduler $sched -n 20 --seed 4 -- "$progs/stacks"
+  grep -q "^  exit=0 .* 100\.000% " "$tmp/stacks-$sched" ||
+    { cat "$tmp/stacks-$sched"; fail "stacks under $sched: not exit=0 in every run"; }
+done
+pass "threads run on the stacks their attributes give"
+
 # 4b. A start-up longer than the step limit (300,000 stores by main alone)
 #     is no step-limit: a lone thread's points count 1 in 100.
 for sched in random pct; do
