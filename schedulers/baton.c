@@ -581,6 +581,7 @@ void jostle__control_begin(jostle__control *c, uint64_t seed) {
     c->cfg->record->overflow = 0;
   }
   c->n_steps = c->n_counted = 0;
+  c->time_ns = 0;
   c->n_done = 0;
   c->step_limit = c->cfg->step_limit;
   if (c->cfg->trace) jostle__trace_begin(c);
@@ -736,6 +737,18 @@ void jostle__control_fence_of_self(int order) {
   int index;
   jostle__control *c = jostle__control_of_self(&index);
   if (c != NULL && racing(c)) jostle__races_fence(c->races, index, order);
+}
+
+#define TIME_PER_READING_NS 1000
+
+uint64_t jostle__control_time(jostle__control *c) {
+  uint64_t now = c->time_ns;
+  c->time_ns += TIME_PER_READING_NS;
+  return now;
+}
+
+void jostle__control_time_reach(jostle__control *c, uint64_t ns) {
+  if (ns > c->time_ns) c->time_ns = ns;
 }
 
 jostle__control *jostle__control_of_self(int *index) {

@@ -182,6 +182,13 @@ jostle__object *jostle__control_object(jostle__control *c, const void *addr,
 int jostle__control_block(jostle__control *c, int index, const jostle__object *o,
                           int timed);
 
+/* The run's virtual time, in ns from the start of the run, which its
+ * clocks read (sync_wrap.c): every run starts at 0; sleeps and timed waits
+ * that time out move it on to their end; each reading moves it on by
+ * 1 us, so that a wait on the clock alone ends. Holding the baton. */
+uint64_t jostle__control_time(jostle__control *c);
+void jostle__control_time_reach(jostle__control *c, uint64_t ns);
+
 /* Makes every thread blocked on o runnable again (they re-check). */
 void jostle__control_wake_all(jostle__control *c, const jostle__object *o);
 

@@ -89,6 +89,7 @@ struct jostle__control {
   const void *run_state;             /* the run's state, for traces */
   size_t run_state_size;
   uint64_t n_steps, step_limit;
+  uint64_t time_ns;                  /* the run's virtual time (control.h) */
   uint64_t n_counted;                /* the points counted against step_limit */
   int n_done;                        /* threads of the run that are done */
   uint64_t calibration;              /* steps of the calibration run */

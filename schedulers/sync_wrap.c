@@ -1,5 +1,6 @@
 /*
- * sync_wrap.c: the synchronisation calls of scenario code, wrapped.
+ * sync_wrap.c: the synchronisation calls, sleeps and clocks of scenario
+ * code, wrapped.
  *
  * Programs with scenarios are linked with -Wl,--wrap=SYMBOL for each call
  * below (see WRAP_SYMS in the Makefile), so the scenario's call to, say,
@@ -22,7 +23,9 @@
  * of the strategy while another thread can run (baton.c, pct.c), never as
  * the only way on: that is a deadlock. Mutex types are not
  * modelled: every mutex behaves as a default one (relocking it deadlocks).
- * Sleeps and yields are points of kind YIELD and take no time. A thread
+ * Sleeps and yields are points of kind YIELD and take no real time; the
+ * clocks read the run's virtual time, which sleeps and timed-out waits
+ * move on (the clocks' section). A thread
  * created inside a controlled run joins the run's schedule: it runs only
  * with the baton, and a join waits for it in the model; the run ends when
  * every created thread is done (joined or not). pthread_once and call_once
@@ -48,6 +51,7 @@
 #include <sched.h>
 #include <semaphore.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <threads.h>
 #include <time.h>
 #include <unistd.h>
@@ -73,6 +77,10 @@ static jostle__control *enter(jostle__point_kind kind, const void *addr,
   }
   return jostle__control_of_self(me);
 }
+
+/* A controlled timed wait's result rc; one that timed out ends at its
+ * deadline t (the clocks' section below). */
+static int waited_until(jostle__control *c, const struct timespec *t, int rc);
 
 /* ---- mutexes and spinlocks -------------------------------------------- */
 
@@ -183,7 +191,7 @@ int __wrap_pthread_mutex_trylock(pthread_mutex_t *m) {
 int __wrap_pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *t) {
   int me;
   jostle__control *c = enter(JOSTLE__POINT_SYNC, m, PC, &me);
-  if (c) return lock(c, me, m, JOSTLE__OBJ_MUTEX, 0, 1);
+  if (c) return waited_until(c, t, lock(c, me, m, JOSTLE__OBJ_MUTEX, 0, 1));
   return real_take(jostle__waiter_self(), __real_pthread_mutex_timedlock(m, t), m, 1);
 }
 
@@ -193,7 +201,7 @@ int __wrap_pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clock, const st
 int __wrap_pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clock, const struct timespec *t) {
   int me;
   jostle__control *c = enter(JOSTLE__POINT_SYNC, m, PC, &me);
-  if (c) return lock(c, me, m, JOSTLE__OBJ_MUTEX, 0, 1);
+  if (c) return waited_until(c, t, lock(c, me, m, JOSTLE__OBJ_MUTEX, 0, 1));
   return real_take(jostle__waiter_self(), __real_pthread_mutex_clocklock(m, clock, t), m, 1);
 }
 
@@ -372,7 +380,7 @@ int __wrap_pthread_cond_timedwait(pthread_cond_t *cv, pthread_mutex_t *m,
                                   const struct timespec *t) {
   int me;
   jostle__control *c = enter(JOSTLE__POINT_SYNC, cv, PC, &me);
-  return c ? cond_wait(c, me, cv, m, 1, "pthread_cond_timedwait")
+  return c ? waited_until(c, t, cond_wait(c, me, cv, m, 1, "pthread_cond_timedwait"))
            : real_cond_wait(cv, m, t);
 }
 
@@ -386,7 +394,7 @@ int __wrap_pthread_cond_clockwait(pthread_cond_t *cv, pthread_mutex_t *m, clocki
                                   const struct timespec *t) {
   int me;
   jostle__control *c = enter(JOSTLE__POINT_SYNC, cv, PC, &me);
-  if (c) return cond_wait(c, me, cv, m, 1, "pthread_cond_clockwait");
+  if (c) return waited_until(c, t, cond_wait(c, me, cv, m, 1, "pthread_cond_clockwait"));
   jostle__waiter *w = jostle__waiter_self();
   if (w == NULL) return __real_pthread_cond_clockwait(cv, m, clock, t);
   jostle__waits_release(w, m);
@@ -480,7 +488,10 @@ int __wrap_sem_trywait(sem_t *s) {
 int __wrap_sem_timedwait(sem_t *s, const struct timespec *t) {
   int me;
   jostle__control *c = enter(JOSTLE__POINT_SYNC, s, PC, &me);
-  return c ? sem_down(c, me, s, 0, 1) : __real_sem_timedwait(s, t);
+  if (c == NULL) return __real_sem_timedwait(s, t);
+  int rc = sem_down(c, me, s, 0, 1);
+  if (rc != 0) waited_until(c, t, ETIMEDOUT);
+  return rc;
 }
 
 int __wrap_sem_post(sem_t *s) {
@@ -497,57 +508,166 @@ int __wrap_sem_post(sem_t *s) {
 /* ---- yields and sleeps ------------------------------------------------- */
 
 int __real_sched_yield(void);
-int __real_usleep(useconds_t us);
-int __real_nanosleep(const struct timespec *req, struct timespec *rem);
-
 int __wrap_sched_yield(void);
-int __wrap_usleep(useconds_t us);
-int __wrap_nanosleep(const struct timespec *req, struct timespec *rem);
 
 int __wrap_sched_yield(void) {
   int me;
   return enter(JOSTLE__POINT_YIELD, NULL, PC, &me) ? 0 : __real_sched_yield();
 }
 
-int __wrap_usleep(useconds_t us) {
-  int me;
-  return enter(JOSTLE__POINT_YIELD, NULL, PC, &me) ? 0 : __real_usleep(us);
+/* ---- clocks and sleeps: a controlled run's virtual time ----------------- */
+
+/* Under a controlled scheduler a run has a time of its own (control.h),
+ * which every clock that tells the time of day or the time since a point
+ * reads, all alike: 2026-01-01 00:00:00 UTC when the run starts, in every
+ * run and every replay. A sleep is a yield that takes no real time and
+ * moves the run's time on by its length; a timed wait that times out
+ * (only when no other thread can run) moves it on to its deadline. So a
+ * program that sleeps a second runs as fast as one that yields and sees a
+ * second pass, and a loop that waits for a deadline reaches it. CPU-time
+ * clocks stay real. */
+#define VIRTUAL_EPOCH_S 1767225600LL
+#define NS 1000000000ULL
+#define FAR_NS (UINT64_MAX / 4)
+
+int __real_clock_gettime(clockid_t clock, struct timespec *ts);
+int __real_gettimeofday(struct timeval *restrict tv, void *restrict tz);
+time_t __real_time(time_t *t);
+int __real_timespec_get(struct timespec *ts, int base);
+
+int __wrap_clock_gettime(clockid_t clock, struct timespec *ts);
+int __wrap_gettimeofday(struct timeval *restrict tv, void *restrict tz);
+time_t __wrap_time(time_t *t);
+int __wrap_timespec_get(struct timespec *ts, int base);
+
+static int virtual_clock(clockid_t clock) {
+  switch (clock) {
+  case CLOCK_REALTIME: case CLOCK_REALTIME_COARSE: case CLOCK_MONOTONIC:
+  case CLOCK_MONOTONIC_RAW: case CLOCK_MONOTONIC_COARSE: case CLOCK_BOOTTIME: case CLOCK_TAI:
+    return 1;
+  default:
+    return 0;
+  }
 }
 
-int __wrap_nanosleep(const struct timespec *req, struct timespec *rem) {
-  int me;
-  return enter(JOSTLE__POINT_YIELD, NULL, PC, &me) ? 0 : __real_nanosleep(req, rem);
+static struct timespec virtual_now(jostle__control *c) {
+  uint64_t ns = jostle__control_time(c);
+  return (struct timespec){.tv_sec = (time_t)(VIRTUAL_EPOCH_S + (int64_t)(ns / NS)),
+                           .tv_nsec = (long)(ns % NS)};
 }
 
-/* Under a controlled scheduler a sleep is a yield and takes no time: the
- * run's time is its schedule's (virtual), so a program that sleeps a
- * second runs as fast as one that yields, and a wait that backs off with
- * sleep(0) lets the others run. */
+/* The run's time at an absolute time t of a virtual clock. */
+static uint64_t virtual_at(const struct timespec *t) {
+  if (t == NULL || t->tv_sec < VIRTUAL_EPOCH_S) return 0;
+  uint64_t s = (uint64_t)(t->tv_sec - VIRTUAL_EPOCH_S);
+  return s >= FAR_NS / NS ? FAR_NS : s * NS + (uint64_t)t->tv_nsec % NS;
+}
+
+/* A span of time, 0 for none or a negative one. */
+static uint64_t span(const struct timespec *d) {
+  if (d == NULL || d->tv_sec < 0) return 0;
+  uint64_t s = (uint64_t)d->tv_sec;
+  return s >= FAR_NS / NS ? FAR_NS : s * NS + (uint64_t)d->tv_nsec % NS;
+}
+
+static int waited_until(jostle__control *c, const struct timespec *t, int rc) {
+  if (rc == ETIMEDOUT) jostle__control_time_reach(c, virtual_at(t));
+  return rc;
+}
+
+int __wrap_clock_gettime(clockid_t clock, struct timespec *ts) {
+  int me;
+  jostle__control *c = jostle__control_of_self(&me);
+  if (c == NULL || ts == NULL || !virtual_clock(clock)) return __real_clock_gettime(clock, ts);
+  *ts = virtual_now(c);
+  return 0;
+}
+
+int __wrap_gettimeofday(struct timeval *restrict tv, void *restrict tz) {
+  int me;
+  jostle__control *c = jostle__control_of_self(&me);
+  if (c == NULL || tz != NULL) {
+    int rc = __real_gettimeofday(tv, tz);
+    if (c == NULL || rc != 0) return rc;
+  }
+  if (tv != NULL) {
+    struct timespec now = virtual_now(c);
+    *tv = (struct timeval){.tv_sec = now.tv_sec, .tv_usec = now.tv_nsec / 1000};
+  }
+  return 0;
+}
+
+time_t __wrap_time(time_t *t) {
+  int me;
+  jostle__control *c = jostle__control_of_self(&me);
+  if (c == NULL) return __real_time(t);
+  time_t now = virtual_now(c).tv_sec;
+  if (t != NULL) *t = now;
+  return now;
+}
+
+int __wrap_timespec_get(struct timespec *ts, int base) {
+  int me;
+  jostle__control *c = jostle__control_of_self(&me);
+  if (c == NULL || base != TIME_UTC || ts == NULL) return __real_timespec_get(ts, base);
+  *ts = virtual_now(c);
+  return base;
+}
+
+int __real_usleep(useconds_t us);
+int __real_nanosleep(const struct timespec *req, struct timespec *rem);
 unsigned __real_sleep(unsigned seconds);
 int __real_clock_nanosleep(clockid_t clock, int flags, const struct timespec *req,
                            struct timespec *rem);
 int __real_thrd_sleep(const struct timespec *req, struct timespec *rem);
 
+int __wrap_usleep(useconds_t us);
+int __wrap_nanosleep(const struct timespec *req, struct timespec *rem);
 unsigned __wrap_sleep(unsigned seconds);
 int __wrap_clock_nanosleep(clockid_t clock, int flags, const struct timespec *req,
                            struct timespec *rem);
 int __wrap_thrd_sleep(const struct timespec *req, struct timespec *rem);
 
-unsigned __wrap_sleep(unsigned seconds) {
+/* A sleep that began now and ends at the run's time `end` (relative: now
+ * + the span), as a yield; 1 when the run is controlled (the sleep is
+ * done), else 0 (the caller sleeps for real). */
+static int slept(uint64_t span_ns, int relative, const void *pc, const char *call) {
   int me;
-  return enter(JOSTLE__POINT_YIELD, NULL, PC, &me) ? 0 : __real_sleep(seconds);
+  jostle__control *c = jostle__control_of_self(&me);
+  uint64_t end = c == NULL ? 0 : relative ? jostle__control_time(c) + span_ns : span_ns;
+  c = enter(JOSTLE__POINT_YIELD, NULL, pc, call, &me);
+  if (c == NULL) return 0;
+  jostle__control_time_reach(c, end);
+  return 1;
+}
+
+int __wrap_usleep(useconds_t us) {
+  return slept((uint64_t)us * 1000, 1, PC) ? 0 : __real_usleep(us);
+}
+
+int __wrap_nanosleep(const struct timespec *req, struct timespec *rem) {
+  if (!slept(span(req), 1, PC)) return __real_nanosleep(req, rem);
+  if (rem != NULL) *rem = (struct timespec){0, 0};
+  return 0;
+}
+
+unsigned __wrap_sleep(unsigned seconds) {
+  return slept((uint64_t)seconds * NS, 1, PC) ? 0 : __real_sleep(seconds);
 }
 
 int __wrap_clock_nanosleep(clockid_t clock, int flags, const struct timespec *req,
                            struct timespec *rem) {
-  int me;
-  return enter(JOSTLE__POINT_YIELD, NULL, PC, &me) ? 0
-                                                    : __real_clock_nanosleep(clock, flags, req, rem);
+  int until = (flags & TIMER_ABSTIME) != 0 && virtual_clock(clock);
+  if (!slept(until ? virtual_at(req) : span(req), !until, PC))
+    return __real_clock_nanosleep(clock, flags, req, rem);
+  if (rem != NULL && !(flags & TIMER_ABSTIME)) *rem = (struct timespec){0, 0};
+  return 0;
 }
 
 int __wrap_thrd_sleep(const struct timespec *req, struct timespec *rem) {
-  int me;
-  return enter(JOSTLE__POINT_YIELD, NULL, PC, &me) ? 0 : __real_thrd_sleep(req, rem);
+  if (!slept(span(req), 1, PC)) return __real_thrd_sleep(req, rem);
+  if (rem != NULL) *rem = (struct timespec){0, 0};
+  return 0;
 }
 
 void __real_thrd_yield(void);
@@ -894,7 +1014,8 @@ int __wrap_mtx_lock(mtx_t *m) {
 int __wrap_mtx_timedlock(mtx_t *restrict m, const struct timespec *restrict t) {
   int me;
   jostle__control *c = enter(JOSTLE__POINT_SYNC, m, PC, &me);
-  return c ? thrd_result(lock(c, me, m, JOSTLE__OBJ_MUTEX, 0, 1)) : __real_mtx_timedlock(m, t);
+  return c ? thrd_result(waited_until(c, t, lock(c, me, m, JOSTLE__OBJ_MUTEX, 0, 1)))
+           : __real_mtx_timedlock(m, t);
 }
 
 int __wrap_mtx_trylock(mtx_t *m) {
@@ -919,7 +1040,7 @@ int __wrap_cnd_timedwait(cnd_t *restrict cv, mtx_t *restrict m,
                          const struct timespec *restrict t) {
   int me;
   jostle__control *c = enter(JOSTLE__POINT_SYNC, cv, PC, &me);
-  return c ? thrd_result(cond_wait(c, me, cv, m, 1, "cnd_timedwait"))
+  return c ? thrd_result(waited_until(c, t, cond_wait(c, me, cv, m, 1, "cnd_timedwait")))
            : __real_cnd_timedwait(cv, m, t);
 }
 

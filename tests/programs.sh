@@ -339,6 +339,22 @@ for sched in random pct pos surw auto; do
 done
 pass "sleeps are virtual time under every controlled scheduler"
 
+# 4g2. The clocks read that virtual time: clocks_fixed checks that its
+#      20 ms sleep took 20 ms, that a timed wait nobody ends returns at its
+#      deadline, and waits 1 ms on the clock alone. Under every controlled
+#      scheduler every run exits 0 and reads the same start time
+#      (2026-01-01 00:00:00 UTC); under free, real time, it exits 0 too.
+for sched in random pct pos surw auto; do
+  run 0 clocks-$sched --scheduler $sched -n 40 --seed 4 --outcome '^started=.*$' \
+    -- "$progs/clocks_fixed"
+  grep -q "^  started=1767225600 time=0  *40 100\.000% " "$tmp/clocks-$sched" ||
+    { cat "$tmp/clocks-$sched"; fail "clocks_fixed under $sched: not 40 runs of the same time"; }
+done
+run 0 clocks-free --scheduler free -n 40 --seed 4 -- "$progs/clocks_fixed"
+grep -q "^  exit=0  *40 100\.000% " "$tmp/clocks-free" ||
+  { cat "$tmp/clocks-free"; fail "clocks_fixed under free: not exit=0 in every run"; }
+pass "a controlled run's clocks read its virtual time, the same in every run"
+
 # 4h. No false alarm at a real program's scale: many_fixed (500 threads,
 #     100 of them detached, 5,000 mutexes, a barrier of 400, sleeps) ends
 #     with exit 0 in every run under every scheduler.

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <threads.h>
 #include <time.h>
 #include <unistd.h>
@@ -124,6 +125,10 @@ FORWARD(unsigned, sleep, (unsigned seconds), (seconds))
 FORWARD(int, clock_nanosleep, (clockid_t c, int flags, deadline req, struct timespec *rem),
         (c, flags, req, rem))
 FORWARD(int, thrd_sleep, (deadline req, struct timespec *rem), (req, rem))
+FORWARD(int, clock_gettime, (clockid_t c, struct timespec *ts), (c, ts))
+FORWARD(int, gettimeofday, (struct timeval *restrict tv, void *restrict tz), (tv, tz))
+FORWARD(time_t, time, (time_t *t), (t))
+FORWARD(int, timespec_get, (struct timespec *ts, int base), (ts, base))
 FORWARD_VOID(thrd_yield, (void), ())
 FORWARD(int, pthread_create,
         (pthread_t * tid, const pthread_attr_t *attr, void *(*start)(void *), void *arg),
