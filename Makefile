@@ -75,7 +75,7 @@ PROGRAM_SYMS := malloc calloc realloc reallocarray free posix_memalign aligned_a
   fopen64 fdopen freopen freopen64 tmpfile tmpfile64 opendir fdopendir popen socket \
   socketpair accept accept4 pipe pipe2 dup dup2 dup3 mkstemp mkostemp eventfd \
   epoll_create epoll_create1 timerfd_create signalfd memfd_create inotify_init \
-  inotify_init1
+  inotify_init1 alarm ualarm setitimer
 # Test programs that run scenarios under controlled schedulers. The others
 # are linked without the wrappers: Check's own locking would become points.
 WRAPPED_TESTS := check_campaign check_scenarios check_control check_schedule

@@ -22,8 +22,11 @@
 #include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
+
+#include "schedulers/control.h"
 
 int jostle__program_calls_sharing;
 
@@ -31,7 +34,7 @@ int jostle__program_calls_sharing;
  * threads, but only while the worker waits for the run's end, which
  * orders them before the reset. */
 static struct {
-  _Atomic int opened, rand, drand, getopt;
+  _Atomic int opened, rand, drand, getopt, timer;
   const char *_Atomic kept;    /* a call whose effect no reset undoes */
 } touched;
 
@@ -119,6 +122,68 @@ int jostle__prog_sigaction(int sig, const struct sigaction *act, struct sigactio
 int jostle__prog_sigaction(int sig, const struct sigaction *act, struct sigaction *old) {
   if (act != NULL) note_signal(sig);
   return sigaction(sig, act, old);
+}
+
+/* ---- timers: a run's alarm rings in that run or never ------------------ */
+
+#define NS 1000000000ULL
+
+/* An alarm `ns` from now in a controlled run's virtual time (0: none);
+ * the one it replaces, in ns from now (0: none). */
+static uint64_t virtual_alarm(jostle__control *c, uint64_t ns) {
+  uint64_t now = jostle__control_time(c);
+  uint64_t was = jostle__control_alarm(c, ns ? now + ns : 0);
+  return was > now ? was - now : 0;
+}
+
+/* A real timer the run set, which its reset cancels. */
+static void timer_set(void) {
+  if (jostle__program_calls_sharing) atomic_store_explicit(&touched.timer, 1, memory_order_relaxed);
+}
+
+unsigned jostle__prog_alarm(unsigned seconds);
+unsigned jostle__prog_alarm(unsigned seconds) {
+  int me;
+  jostle__control *c = jostle__control_of_self(&me);
+  if (c == NULL) {
+    timer_set();
+    return alarm(seconds);
+  }
+  uint64_t left = virtual_alarm(c, (uint64_t)seconds * NS);
+  return (unsigned)((left + NS - 1) / NS);
+}
+
+useconds_t jostle__prog_ualarm(useconds_t usecs, useconds_t interval);
+useconds_t jostle__prog_ualarm(useconds_t usecs, useconds_t interval) {
+  int me;
+  jostle__control *c = jostle__control_of_self(&me);
+  if (c == NULL) {
+    timer_set();
+    return ualarm(usecs, interval);
+  }
+  if (interval != 0) jostle__control_unsupported(c, me, "ualarm", "with an interval");
+  return (useconds_t)(virtual_alarm(c, (uint64_t)usecs * 1000) / 1000);
+}
+
+int jostle__prog_setitimer(int which, const struct itimerval *set, struct itimerval *old);
+int jostle__prog_setitimer(int which, const struct itimerval *set, struct itimerval *old) {
+  int me;
+  jostle__control *c = jostle__control_of_self(&me);
+  if (c == NULL) {
+    timer_set();
+    return setitimer(which, set, old);
+  }
+  if (which != ITIMER_REAL) jostle__control_unsupported(c, me, "setitimer", "on a CPU-time clock");
+  if (set != NULL && (set->it_interval.tv_sec != 0 || set->it_interval.tv_usec != 0))
+    jostle__control_unsupported(c, me, "setitimer", "with an interval");
+  uint64_t ns = set == NULL ? 0
+                            : (uint64_t)set->it_value.tv_sec * NS +
+                                  (uint64_t)set->it_value.tv_usec * 1000;
+  uint64_t left = set == NULL ? 0 : virtual_alarm(c, ns);
+  if (old != NULL)
+    *old = (struct itimerval){.it_value = {.tv_sec = (time_t)(left / NS),
+                                           .tv_usec = (suseconds_t)(left % NS / 1000)}};
+  return 0;
 }
 
 /* ---- calls whose effect stays ------------------------------------------ */
@@ -273,6 +338,12 @@ const char *jostle__program_calls_reset(void) {
     seed48(zero); /* drand48's state before its first call */
   }
   if (atomic_exchange_explicit(&touched.getopt, 0, memory_order_relaxed)) fresh_getopt();
+  if (atomic_exchange_explicit(&touched.timer, 0, memory_order_relaxed)) {
+    static const struct itimerval none;
+    setitimer(ITIMER_REAL, &none, NULL);
+    setitimer(ITIMER_VIRTUAL, &none, NULL);
+    setitimer(ITIMER_PROF, &none, NULL);
+  }
   atomic_store_explicit(&touched.opened, 0, memory_order_relaxed);
   return atomic_exchange_explicit(&touched.kept, NULL, memory_order_relaxed);
 }

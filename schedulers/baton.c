@@ -17,6 +17,7 @@
  * schedule (schedule_hash), the same outcome, in any process.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -581,7 +582,7 @@ void jostle__control_begin(jostle__control *c, uint64_t seed) {
     c->cfg->record->overflow = 0;
   }
   c->n_steps = c->n_counted = 0;
-  c->time_ns = 0;
+  c->time_ns = c->alarm_ns = 0;
   c->n_done = 0;
   c->step_limit = c->cfg->step_limit;
   if (c->cfg->trace) jostle__trace_begin(c);
@@ -741,14 +742,30 @@ void jostle__control_fence_of_self(int order) {
 
 #define TIME_PER_READING_NS 1000
 
+/* The run's time moved on: a program's alarm due by now rings. */
+static void moved_on(jostle__control *c) {
+  if (c->alarm_ns == 0 || c->time_ns < c->alarm_ns) return;
+  c->alarm_ns = 0;
+  raise(SIGALRM);
+}
+
 uint64_t jostle__control_time(jostle__control *c) {
   uint64_t now = c->time_ns;
   c->time_ns += TIME_PER_READING_NS;
+  moved_on(c);
   return now;
 }
 
 void jostle__control_time_reach(jostle__control *c, uint64_t ns) {
-  if (ns > c->time_ns) c->time_ns = ns;
+  if (ns <= c->time_ns) return;
+  c->time_ns = ns;
+  moved_on(c);
+}
+
+uint64_t jostle__control_alarm(jostle__control *c, uint64_t at) {
+  uint64_t was = c->alarm_ns;
+  c->alarm_ns = at;
+  return was;
 }
 
 jostle__control *jostle__control_of_self(int *index) {

@@ -189,6 +189,11 @@ int jostle__control_block(jostle__control *c, int index, const jostle__object *o
 uint64_t jostle__control_time(jostle__control *c);
 void jostle__control_time_reach(jostle__control *c, uint64_t ns);
 
+/* A program's alarm in virtual time: SIGALRM is raised in the thread that
+ * moves the run's time to `at` ns or past it (0: no alarm). Returns the
+ * time of the alarm it replaces (0: none). */
+uint64_t jostle__control_alarm(jostle__control *c, uint64_t at);
+
 /* Makes every thread blocked on o runnable again (they re-check). */
 void jostle__control_wake_all(jostle__control *c, const jostle__object *o);
 

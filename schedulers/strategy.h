@@ -90,6 +90,7 @@ struct jostle__control {
   size_t run_state_size;
   uint64_t n_steps, step_limit;
   uint64_t time_ns;                  /* the run's virtual time (control.h) */
+  uint64_t alarm_ns;                 /* a program's alarm in it, 0: none */
   uint64_t n_counted;                /* the points counted against step_limit */
   int n_done;                        /* threads of the run that are done */
   uint64_t calibration;              /* steps of the calibration run */

@@ -355,6 +355,22 @@ grep -q "^  exit=0  *40 100\.000% " "$tmp/clocks-free" ||
   { cat "$tmp/clocks-free"; fail "clocks_fixed under free: not exit=0 in every run"; }
 pass "a controlled run's clocks read its virtual time, the same in every run"
 
+# 4g3. A program's alarm rings in its run's time: alarm_fixed asks for
+#      SIGALRM in a second and naps 100 ms at a time until it rings. Under
+#      every controlled scheduler it rings after the tenth nap of every run
+#      (a real alarm would ring a real second later, after the assert on
+#      100 naps); under free, in real time, it exits 0 too.
+for sched in random pct pos surw auto; do
+  run 0 alarm-$sched --scheduler $sched -n 40 --seed 4 --outcome '^naps=.*$' \
+    -- "$progs/alarm_fixed"
+  grep -q "^  naps=10  *40 100\.000% " "$tmp/alarm-$sched" ||
+    { cat "$tmp/alarm-$sched"; fail "alarm_fixed under $sched: not 40 runs of naps=10"; }
+done
+run 0 alarm-free --scheduler free -n 2 --seed 4 -- "$progs/alarm_fixed"
+grep -q "^  exit=0  *2 100\.000% " "$tmp/alarm-free" ||
+  { cat "$tmp/alarm-free"; fail "alarm_fixed under free: not exit=0 in every run"; }
+pass "a program's alarm rings in its run's virtual time"
+
 # 4h. No false alarm at a real program's scale: many_fixed (500 threads,
 #     100 of them detached, 5,000 mutexes, a barrier of 400, sleeps) ends
 #     with exit 0 in every run under every scheduler.
