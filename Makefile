@@ -54,7 +54,8 @@ WRAP_SYMS := pthread_mutex_lock pthread_mutex_trylock pthread_mutex_timedlock \
   pthread_rwlock_trywrlock pthread_rwlock_unlock pthread_cond_wait \
   pthread_cond_timedwait pthread_cond_clockwait pthread_cond_signal pthread_cond_broadcast sem_wait \
   sem_trywait sem_timedwait sem_post sched_yield usleep nanosleep sleep clock_nanosleep \
-  thrd_sleep clock_gettime gettimeofday time timespec_get pthread_create pthread_join \
+  thrd_sleep clock_gettime gettimeofday time timespec_get poll read write recv send \
+  pthread_create pthread_join \
   pthread_once call_once pthread_barrier_init pthread_barrier_destroy pthread_barrier_wait \
   mtx_lock mtx_timedlock mtx_trylock mtx_unlock cnd_wait cnd_timedwait cnd_signal \
   cnd_broadcast thrd_create thrd_join thrd_yield pthread_detach thrd_detach pthread_exit \

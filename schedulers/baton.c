@@ -762,6 +762,10 @@ void jostle__control_time_reach(jostle__control *c, uint64_t ns) {
   moved_on(c);
 }
 
+int jostle__control_others_runnable(const jostle__control *c, int index) {
+  return n_runnable(c) > (c->state[index] == JOSTLE__RUNNABLE);
+}
+
 uint64_t jostle__control_alarm(jostle__control *c, uint64_t at) {
   uint64_t was = c->alarm_ns;
   c->alarm_ns = at;

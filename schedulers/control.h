@@ -189,6 +189,11 @@ int jostle__control_block(jostle__control *c, int index, const jostle__object *o
 uint64_t jostle__control_time(jostle__control *c);
 void jostle__control_time_reach(jostle__control *c, uint64_t ns);
 
+/* Whether a thread other than `index` can run now: a wait that only
+ * another thread or the world outside can end (a read of an empty pipe)
+ * yields while one can, and waits for real once none can. */
+int jostle__control_others_runnable(const jostle__control *c, int index);
+
 /* A program's alarm in virtual time: SIGALRM is raised in the thread that
  * moves the run's time to `at` ns or past it (0: no alarm). Returns the
  * time of the alarm it replaces (0: none). */

@@ -49,7 +49,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <sched.h>
+#include <poll.h>
 #include <semaphore.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <threads.h>
@@ -676,6 +678,82 @@ void __wrap_thrd_yield(void);
 void __wrap_thrd_yield(void) {
   int me;
   if (enter(JOSTLE__POINT_YIELD, NULL, PC, &me) == NULL) __real_thrd_yield();
+}
+
+/* ---- descriptors: waits that another thread ends ------------------------ */
+
+/* Under a controlled scheduler only the baton's holder runs, so a read of
+ * an empty pipe that another thread of the run will fill, or a write to a
+ * full one that another will drain, would wait for ever in the kernel.
+ * These calls first ask the kernel whether they would wait (poll, no
+ * timeout); while they would, and another thread can run, they yield (a
+ * point, as a spin-wait with sched_yield is), then ask again. Once no other
+ * thread can run, the wait is for the world outside the run, and the real
+ * call waits for it. A poll with a timeout that no other thread can end
+ * times out at once, its timeout passed in the run's time. */
+int __real_poll(struct pollfd *fds, nfds_t n, int timeout_ms);
+ssize_t __real_read(int fd, void *buf, size_t size);
+ssize_t __real_write(int fd, const void *buf, size_t size);
+ssize_t __real_recv(int fd, void *buf, size_t size, int flags);
+ssize_t __real_send(int fd, const void *buf, size_t size, int flags);
+
+int __wrap_poll(struct pollfd *fds, nfds_t n, int timeout_ms);
+ssize_t __wrap_read(int fd, void *buf, size_t size);
+ssize_t __wrap_write(int fd, const void *buf, size_t size);
+ssize_t __wrap_recv(int fd, void *buf, size_t size, int flags);
+ssize_t __wrap_send(int fd, const void *buf, size_t size, int flags);
+
+/* Yields while fd is not ready for `events` and another thread can run. */
+static void until_ready(jostle__control *c, int me, int fd, short events, const void *pc,
+                        const char *call) {
+  for (;;) {
+    struct pollfd p = {.fd = fd, .events = events};
+    if (__real_poll(&p, 1, 0) != 0 || !jostle__control_others_runnable(c, me)) return;
+    c = enter(JOSTLE__POINT_YIELD, NULL, pc, call, &me);
+  }
+}
+
+int __wrap_poll(struct pollfd *fds, nfds_t n, int timeout_ms) {
+  int me;
+  jostle__control *c = jostle__control_of_self(&me);
+  if (c == NULL || timeout_ms == 0) return __real_poll(fds, n, timeout_ms);
+  for (;;) {
+    int ready = __real_poll(fds, n, 0);
+    if (ready != 0) return ready;
+    if (!jostle__control_others_runnable(c, me)) break;
+    c = enter(JOSTLE__POINT_YIELD, NULL, PC, &me);
+  }
+  if (timeout_ms < 0) return __real_poll(fds, n, timeout_ms);
+  jostle__control_time_reach(c, jostle__control_time(c) + (uint64_t)timeout_ms * 1000000);
+  return 0;
+}
+
+ssize_t __wrap_read(int fd, void *buf, size_t size) {
+  int me;
+  jostle__control *c = jostle__control_of_self(&me);
+  if (c != NULL) until_ready(c, me, fd, POLLIN, PC);
+  return __real_read(fd, buf, size);
+}
+
+ssize_t __wrap_write(int fd, const void *buf, size_t size) {
+  int me;
+  jostle__control *c = jostle__control_of_self(&me);
+  if (c != NULL) until_ready(c, me, fd, POLLOUT, PC);
+  return __real_write(fd, buf, size);
+}
+
+ssize_t __wrap_recv(int fd, void *buf, size_t size, int flags) {
+  int me;
+  jostle__control *c = jostle__control_of_self(&me);
+  if (c != NULL && !(flags & MSG_DONTWAIT)) until_ready(c, me, fd, POLLIN, PC);
+  return __real_recv(fd, buf, size, flags);
+}
+
+ssize_t __wrap_send(int fd, const void *buf, size_t size, int flags) {
+  int me;
+  jostle__control *c = jostle__control_of_self(&me);
+  if (c != NULL && !(flags & MSG_DONTWAIT)) until_ready(c, me, fd, POLLOUT, PC);
+  return __real_send(fd, buf, size, flags);
 }
 
 /* ---- threads created inside a scenario ---------------------------------- */

@@ -16,6 +16,7 @@
  * x86-64 Linux with the GNU C library.
  */
 #include <dlfcn.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <semaphore.h>
@@ -25,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/time.h>
 #include <threads.h>
 #include <time.h>
@@ -125,6 +127,11 @@ FORWARD(unsigned, sleep, (unsigned seconds), (seconds))
 FORWARD(int, clock_nanosleep, (clockid_t c, int flags, deadline req, struct timespec *rem),
         (c, flags, req, rem))
 FORWARD(int, thrd_sleep, (deadline req, struct timespec *rem), (req, rem))
+FORWARD(int, poll, (struct pollfd * fds, nfds_t n, int timeout), (fds, n, timeout))
+FORWARD(ssize_t, read, (int fd, void *buf, size_t size), (fd, buf, size))
+FORWARD(ssize_t, write, (int fd, const void *buf, size_t size), (fd, buf, size))
+FORWARD(ssize_t, recv, (int fd, void *buf, size_t size, int flags), (fd, buf, size, flags))
+FORWARD(ssize_t, send, (int fd, const void *buf, size_t size, int flags), (fd, buf, size, flags))
 FORWARD(int, clock_gettime, (clockid_t c, struct timespec *ts), (c, ts))
 FORWARD(int, gettimeofday, (struct timeval *restrict tv, void *restrict tz), (tv, tz))
 FORWARD(time_t, time, (time_t *t), (t))
