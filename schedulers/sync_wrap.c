@@ -43,6 +43,7 @@
  * program linked with it refuses controlled schedulers.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -689,7 +690,8 @@ void __wrap_thrd_yield(void) {
  * timeout); while they would, and another thread can run, they yield (a
  * point, as a spin-wait with sched_yield is), then ask again. Once no other
  * thread can run, the wait is for the world outside the run, and the real
- * call waits for it. A poll with a timeout that no other thread can end
+ * call waits for it. A descriptor set not to wait (O_NONBLOCK, MSG_DONTWAIT)
+ * is left to the real call, which returns at once. A poll with a timeout that no other thread can end
  * times out at once, its timeout passed in the run's time. */
 int __real_poll(struct pollfd *fds, nfds_t n, int timeout_ms);
 ssize_t __real_read(int fd, void *buf, size_t size);
@@ -703,12 +705,14 @@ ssize_t __wrap_write(int fd, const void *buf, size_t size);
 ssize_t __wrap_recv(int fd, void *buf, size_t size, int flags);
 ssize_t __wrap_send(int fd, const void *buf, size_t size, int flags);
 
-/* Yields while fd is not ready for `events` and another thread can run. */
+/* Yields while fd is not ready for `events` and another thread can run;
+ * a descriptor that does not wait (O_NONBLOCK) goes on at once. */
 static void until_ready(jostle__control *c, int me, int fd, short events, const void *pc,
                         const char *call) {
-  for (;;) {
+  for (int first = 1;; first = 0) {
     struct pollfd p = {.fd = fd, .events = events};
     if (__real_poll(&p, 1, 0) != 0 || !jostle__control_others_runnable(c, me)) return;
+    if (first && (fcntl(fd, F_GETFL) & O_NONBLOCK)) return;
     c = enter(JOSTLE__POINT_YIELD, NULL, pc, call, &me);
   }
 }

@@ -1,13 +1,16 @@
 /* pipe_fixed.c: a correct program whose threads talk through a pipe: a
  * producer writes three messages, a consumer reads them as they come and
- * answers through a second pipe, which main polls. */
+ * answers through a second pipe, which main polls. The consumer first
+ * reads a pipe nobody writes, set not to wait: it returns at once. */
 #include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <unistd.h>
 
-static int to_consumer[2], to_main[2];
+static int to_consumer[2], to_main[2], idle[2];
 
 static void *producer(void *arg) {
   (void)arg;
@@ -17,6 +20,8 @@ static void *producer(void *arg) {
 
 static void *consumer(void *arg) {
   (void)arg;
+  char none;
+  assert(read(idle[0], &none, 1) == -1 && errno == EAGAIN);
   char got[3];
   for (int i = 0; i < 3; i++) assert(read(to_consumer[0], &got[i], 1) == 1);
   assert(got[0] == 'a' && got[1] == 'b' && got[2] == 'c');
@@ -26,7 +31,8 @@ static void *consumer(void *arg) {
 }
 
 int main(void) {
-  assert(pipe(to_consumer) == 0 && pipe(to_main) == 0);
+  assert(pipe(to_consumer) == 0 && pipe(to_main) == 0 && pipe(idle) == 0);
+  assert(fcntl(idle[0], F_SETFL, O_NONBLOCK) == 0);
   pthread_t p, c;
   pthread_create(&c, NULL, consumer, NULL);
   pthread_create(&p, NULL, producer, NULL);
@@ -36,7 +42,7 @@ int main(void) {
   assert(read(to_main[0], &done, 1) == 1 && done == '!');
   pthread_join(p, NULL);
   pthread_join(c, NULL);
-  for (int i = 0; i < 2; i++) close(to_consumer[i]), close(to_main[i]);
+  for (int i = 0; i < 2; i++) close(to_consumer[i]), close(to_main[i]), close(idle[i]);
   puts("done");
   return 0;
 }
