@@ -691,8 +691,9 @@ void __wrap_thrd_yield(void) {
  * point, as a spin-wait with sched_yield is), then ask again. Once no other
  * thread can run, the wait is for the world outside the run, and the real
  * call waits for it. A descriptor set not to wait (O_NONBLOCK, MSG_DONTWAIT)
- * is left to the real call, which returns at once. A poll with a timeout that no other thread can end
- * times out at once, its timeout passed in the run's time. */
+ * is left to the real call, which returns at once. A poll with a timeout
+ * times out, its timeout passed in the run's time, once no other thread
+ * can run or after POLL_YIELDS yields. */
 int __real_poll(struct pollfd *fds, nfds_t n, int timeout_ms);
 ssize_t __real_read(int fd, void *buf, size_t size);
 ssize_t __real_write(int fd, const void *buf, size_t size);
@@ -704,6 +705,10 @@ ssize_t __wrap_read(int fd, void *buf, size_t size);
 ssize_t __wrap_write(int fd, const void *buf, size_t size);
 ssize_t __wrap_recv(int fd, void *buf, size_t size, int flags);
 ssize_t __wrap_send(int fd, const void *buf, size_t size, int flags);
+
+/* A poll with a timeout lets the others run this many times, then times
+ * out: a thread that spins until the poll is over must not spin for ever. */
+#define POLL_YIELDS 1000
 
 /* Yields while fd is not ready for `events` and another thread can run;
  * a descriptor that does not wait (O_NONBLOCK) goes on at once. */
@@ -721,10 +726,11 @@ int __wrap_poll(struct pollfd *fds, nfds_t n, int timeout_ms) {
   int me;
   jostle__control *c = jostle__control_of_self(&me);
   if (c == NULL || timeout_ms == 0) return __real_poll(fds, n, timeout_ms);
-  for (;;) {
+  for (int yields = 0;; yields++) {
     int ready = __real_poll(fds, n, 0);
     if (ready != 0) return ready;
     if (!jostle__control_others_runnable(c, me)) break;
+    if (timeout_ms > 0 && yields == POLL_YIELDS) break;
     c = enter(JOSTLE__POINT_YIELD, NULL, PC, &me);
   }
   if (timeout_ms < 0) return __real_poll(fds, n, timeout_ms);

@@ -1,16 +1,27 @@
 /* pipe_fixed.c: a correct program whose threads talk through a pipe: a
  * producer writes three messages, a consumer reads them as they come and
  * answers through a second pipe, which main polls. The consumer first
- * reads a pipe nobody writes, set not to wait: it returns at once. */
+ * reads a pipe nobody writes, set not to wait: it returns at once. Then
+ * main polls that pipe for 50 ms while a thread spins until the poll has
+ * timed out. */
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <unistd.h>
 
 static int to_consumer[2], to_main[2], idle[2];
+static atomic_int polled;
+
+static void *spinner(void *arg) {
+  (void)arg;
+  while (!atomic_load(&polled)) sched_yield();
+  return NULL;
+}
 
 static void *producer(void *arg) {
   (void)arg;
@@ -42,6 +53,12 @@ int main(void) {
   assert(read(to_main[0], &done, 1) == 1 && done == '!');
   pthread_join(p, NULL);
   pthread_join(c, NULL);
+  pthread_t s;
+  pthread_create(&s, NULL, spinner, NULL);
+  struct pollfd quiet = {.fd = idle[0], .events = POLLIN};
+  assert(poll(&quiet, 1, 50) == 0);
+  atomic_store(&polled, 1);
+  pthread_join(s, NULL);
   for (int i = 0; i < 2; i++) close(to_consumer[i]), close(to_main[i]), close(idle[i]);
   puts("done");
   return 0;
