@@ -40,6 +40,13 @@ run() {
     "$tmp/$out.err" || { cat "$tmp/$out.err"; fail "jostle run $*: a sanitizer's report"; }
 }
 
+# all_exit_0 OUT WHAT: every run in $tmp/OUT exited 0, else fails saying so
+# of WHAT
+all_exit_0() {
+  grep -q "^  exit=0 .* 100\.000% " "$tmp/$1" ||
+    { cat "$tmp/$1"; fail "$2: not exit=0 in every run"; }
+}
+
 # replay_line LINE OUT: runs a printed reproduce line (jostle replay ...)
 # with this build's jostle, into $tmp/OUT; its exit status in $status
 replay_line() {
@@ -334,8 +341,7 @@ pass "a program whose runs cannot share a process is told so, and runs on"
 for sched in random pct pos surw auto; do
   run 0 sleepy-$sched --scheduler $sched -n $clean_runs --seed 4 --timeout 30s \
     -- "$progs/sleepy_fixed"
-  grep -q "^  exit=0 .* 100\.000% " "$tmp/sleepy-$sched" ||
-    { cat "$tmp/sleepy-$sched"; fail "sleepy_fixed under $sched: not exit=0 in every run"; }
+  all_exit_0 sleepy-$sched "sleepy_fixed under $sched"
 done
 pass "sleeps are virtual time under every controlled scheduler"
 
@@ -351,8 +357,7 @@ for sched in random pct pos surw auto; do
     { cat "$tmp/clocks-$sched"; fail "clocks_fixed under $sched: not 40 runs of the same time"; }
 done
 run 0 clocks-free --scheduler free -n 40 --seed 4 -- "$progs/clocks_fixed"
-grep -q "^  exit=0  *40 100\.000% " "$tmp/clocks-free" ||
-  { cat "$tmp/clocks-free"; fail "clocks_fixed under free: not exit=0 in every run"; }
+all_exit_0 clocks-free "clocks_fixed under free"
 pass "a controlled run's clocks read its virtual time, the same in every run"
 
 # 4g3. A program's alarm rings in its run's time: alarm_fixed asks for
@@ -367,8 +372,7 @@ for sched in random pct pos surw auto; do
     { cat "$tmp/alarm-$sched"; fail "alarm_fixed under $sched: not 40 runs of naps=10"; }
 done
 run 0 alarm-free --scheduler free -n 2 --seed 4 -- "$progs/alarm_fixed"
-grep -q "^  exit=0  *2 100\.000% " "$tmp/alarm-free" ||
-  { cat "$tmp/alarm-free"; fail "alarm_fixed under free: not exit=0 in every run"; }
+all_exit_0 alarm-free "alarm_fixed under free"
 pass "a program's alarm rings in its run's virtual time"
 
 # 4g4. Threads that talk through pipes: pipe_fixed's consumer reads what
@@ -380,8 +384,7 @@ pass "a program's alarm rings in its run's virtual time"
 for sched in free noise random pct pos surw auto; do
   run 0 pipe-$sched --scheduler $sched -n $((clean_runs / 5)) --seed 4 --timeout 30s \
     -- "$progs/pipe_fixed"
-  grep -q "^  exit=0 .* 100\.000% " "$tmp/pipe-$sched" ||
-    { cat "$tmp/pipe-$sched"; fail "pipe_fixed under $sched: not exit=0 in every run"; }
+  all_exit_0 pipe-$sched "pipe_fixed under $sched"
 done
 pass "threads that talk through pipes run under every scheduler"
 
@@ -392,8 +395,7 @@ many_runs=$((clean_runs / 25))
 for sched in free noise random pct pos surw auto; do
   run 0 many-$sched --scheduler $sched -n $many_runs --seed 4 --timeout 60s \
     -- "$progs/many_fixed"
-  grep -q "^  exit=0 .* 100\.000% " "$tmp/many-$sched" ||
-    { cat "$tmp/many-$sched"; fail "many_fixed under $sched: not exit=0 in every run"; }
+  all_exit_0 many-$sched "many_fixed under $sched"
 done
 pass "500 threads, 5,000 mutexes, a barrier and sleeps: clean under every scheduler"
 
@@ -403,8 +405,7 @@ pass "500 threads, 5,000 mutexes, a barrier and sleeps: clean under every schedu
 #      spare's own stack made its check fail in every run).
 for sched in free noise random pct pos surw auto; do
   run 0 stacks-$sched --scheduler $sched -n 20 --seed 4 -- "$progs/stacks"
-  grep -q "^  exit=0 .* 100\.000% " "$tmp/stacks-$sched" ||
-    { cat "$tmp/stacks-$sched"; fail "stacks under $sched: not exit=0 in every run"; }
+  all_exit_0 stacks-$sched "stacks under $sched"
 done
 pass "threads run on the stacks their attributes give"
 
