@@ -710,29 +710,32 @@ ssize_t __wrap_send(int fd, const void *buf, size_t size, int flags);
  * out: a thread that spins until the poll is over must not spin for ever. */
 #define POLL_YIELDS 1000
 
-/* Yields while fd is not ready for `events` and another thread can run;
- * a descriptor that does not wait (O_NONBLOCK) goes on at once. */
-static void until_ready(jostle__control *c, int me, int fd, short events, const void *pc,
-                        const char *call) {
-  for (int first = 1;; first = 0) {
-    struct pollfd p = {.fd = fd, .events = events};
-    if (__real_poll(&p, 1, 0) != 0 || !jostle__control_others_runnable(c, me)) return;
-    if (first && (fcntl(fd, F_GETFL) & O_NONBLOCK)) return;
+/* Yields while none of fds is ready and another thread can run, at most
+ * `most` times (-1: no bound); what the last look said (poll's result). */
+static int yield_until_ready(jostle__control *c, int me, struct pollfd *fds, nfds_t n,
+                             int most, const void *pc, const char *call) {
+  for (int yields = 0;; yields++) {
+    int ready = __real_poll(fds, n, 0);
+    if (ready != 0 || !jostle__control_others_runnable(c, me) || yields == most) return ready;
     c = enter(JOSTLE__POINT_YIELD, NULL, pc, call, &me);
   }
+}
+
+/* The wait of a read or write of fd for `events`; a descriptor that does
+ * not wait (O_NONBLOCK) goes on at once. */
+static void until_ready(jostle__control *c, int me, int fd, short events, const void *pc,
+                        const char *call) {
+  struct pollfd p = {.fd = fd, .events = events};
+  if (__real_poll(&p, 1, 0) != 0 || (fcntl(fd, F_GETFL) & O_NONBLOCK)) return;
+  (void)yield_until_ready(c, me, &p, 1, -1, pc, call);
 }
 
 int __wrap_poll(struct pollfd *fds, nfds_t n, int timeout_ms) {
   int me;
   jostle__control *c = jostle__control_of_self(&me);
   if (c == NULL || timeout_ms == 0) return __real_poll(fds, n, timeout_ms);
-  for (int yields = 0;; yields++) {
-    int ready = __real_poll(fds, n, 0);
-    if (ready != 0) return ready;
-    if (!jostle__control_others_runnable(c, me)) break;
-    if (timeout_ms > 0 && yields == POLL_YIELDS) break;
-    c = enter(JOSTLE__POINT_YIELD, NULL, PC, &me);
-  }
+  int ready = yield_until_ready(c, me, fds, n, timeout_ms > 0 ? POLL_YIELDS : -1, PC);
+  if (ready != 0) return ready;
   if (timeout_ms < 0) return __real_poll(fds, n, timeout_ms);
   jostle__control_time_reach(c, jostle__control_time(c) + (uint64_t)timeout_ms * 1000000);
   return 0;
